@@ -1,0 +1,95 @@
+# postel: one non-recursive Makefile. Programs are cmd/<name>/*.c, shared
+# modules lib/*.c (one static library), unit tests t/unit/<module>.c.
+# Outputs go to build/ (build-san/ with SAN=1).
+
+PREFIX  ?= /usr/local
+LIBEXEC ?= $(PREFIX)/lib/postel
+MANDIR  ?= $(PREFIX)/share/man
+SBINDIR ?= /usr/sbin
+ROOT    ?= /var/lib/postel
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wvla -Wimplicit-fallthrough
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib -I/usr/include/bearssl \
+           -DPOSTEL_ROOT_DEFAULT='"$(ROOT)"' -DPOSTEL_LIBEXEC='"$(LIBEXEC)"' -MMD -MP
+SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+           -fno-omit-frame-pointer
+ifeq ($(SAN),1)
+O       ?= build-san
+EXTRA    = $(SANFLAGS)
+else
+O       ?= build
+EXTRA    =
+endif
+ALL_CFLAGS = -std=c11 $(WARN) $(if $(WERROR),-Werror) -fstack-protector-strong $(CFLAGS) $(EXTRA)
+LDLIBS  += -lbearssl -lresolv -lcrypt
+
+PROGS    = $(notdir $(patsubst %/,%,$(wildcard cmd/*/)))
+LIB_SRC  = $(wildcard lib/*.c)
+LIB_OBJ  = $(LIB_SRC:%.c=$(O)/obj/%.o)
+UNIT_SRC = $(wildcard t/unit/*.c)
+UNITS    = $(UNIT_SRC:t/unit/%.c=$(O)/t/unit/%.t)
+BINS     = $(PROGS:%=$(O)/cmd/%)
+MANS     = $(wildcard man/*.[1-8])
+
+all: $(BINS) $(UNITS)
+
+$(O)/lib/libpostel.a: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(O)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+define PROG_RULE
+$(O)/cmd/$(1): $(patsubst %.c,$(O)/obj/%.o,$(wildcard cmd/$(1)/*.c)) $(O)/lib/libpostel.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach p,$(PROGS),$(eval $(call PROG_RULE,$(p))))
+
+$(O)/t/unit/%.t: $(O)/obj/t/unit/%.o $(O)/lib/libpostel.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The suite finds the programs through POSTEL_BUILD.
+check: all
+	POSTEL_BUILD=$(CURDIR)/$(O) prove -j2 -r t $(O)/t
+
+lint-man:
+	mandoc -Tlint -Wwarning $(MANS)
+
+# Needs root on a fresh Debian 12: the packages the build and tests use.
+deps:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq build-essential clang \
+	  libbearssl-dev libcrypt-dev perl python3 python3-aiosmtpd ucspi-tcp swaks \
+	  mandoc dnsmasq-base libresolv-wrapper openssl git-email
+
+FUZZERS = $(patsubst fuzz/%.c,$(O)/fuzz/%,$(wildcard fuzz/*.c))
+fuzz: $(FUZZERS)
+$(O)/fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard cmd/*/*.c)
+	@mkdir -p $(@D)
+	clang $(CPPFLAGS) -Icmd -std=c11 $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -DFUZZING -o $@ $< $(LIB_SRC) $(FUZZ_EXTRA_$*) $(LDLIBS)
+
+install: all
+	install -d $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+	  $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(PREFIX)/share/postel/conf
+	install -m 755 $(BINS) $(DESTDIR)$(LIBEXEC)/
+	for m in $(MANS); do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	cp -R conf/. $(DESTDIR)$(PREFIX)/share/postel/conf/
+
+install-sendmail-links:
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(PREFIX)/bin
+	ln -sf $(LIBEXEC)/sendmail $(DESTDIR)$(SBINDIR)/sendmail
+	ln -sf $(LIBEXEC)/sendmail $(DESTDIR)$(PREFIX)/bin/mailq
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all check deps fuzz install install-sendmail-links clean lint-man
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

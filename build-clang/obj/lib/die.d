@@ -1,0 +1,3 @@
+build-clang/obj/lib/die.o: lib/die.c lib/die.h
+
+lib/die.h:

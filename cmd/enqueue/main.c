@@ -1,0 +1,125 @@
+/*
+ * enqueue: write one message and its envelope into the queue durably, then
+ * wake qrun. The message is read from stdin; the queue ID goes to stdout.
+ * Exit 0 only once the message survives a power cut (postel-queue(5)),
+ * 100 for an invalid envelope or an oversized message, 111 otherwise.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "conf.h"
+#include "die.h"
+#include "log.h"
+#include "queue.h"
+
+static void
+usage(void)
+{
+	die(EXIT_PERM, "usage: enqueue [-u] [-8] [-o origin] -f sender "
+	    "[--] recipient ...");
+}
+
+static unsigned
+check(const char *what, const char *s, int null_ok)
+{
+	struct addr a;
+	const char *why;
+
+	why = addr_parse(&a, s, strlen(s), ADDR_UTF8 | (null_ok ? ADDR_NULL_OK : 0));
+	if (why != NULL) {
+		char safe[80];
+		size_t i;
+		for (i = 0; s[i] && i + 1 < sizeof safe; i++)
+			safe[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+		safe[i] = '\0';
+		die(EXIT_PERM, "bad %s address %s: %s", what, safe, why);
+	}
+	return (a.flags & ADDR_UTF8) ? QF_UTF8 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *from = NULL, *origin = NULL;
+	unsigned flags = 0;
+	struct qw w;
+	struct logl l;
+	char in[65536];
+	int c, qd, i;
+
+	die_init(argv[0]);
+	signal(SIGPIPE, SIG_IGN);
+	umask(027);
+	while ((c = getopt(argc, argv, "f:o:u8")) != -1) {
+		switch (c) {
+		case 'f': from = optarg; break;
+		case 'o': origin = optarg; break;
+		case 'u': flags |= QF_UTF8; break;
+		case '8': flags |= QF_8BIT; break;
+		default: usage();
+		}
+	}
+	if (from == NULL)
+		usage();
+	if (optind >= argc)
+		die(EXIT_PERM, "no recipients");
+	flags |= check("sender", from, 1);
+	for (i = optind; i < argc; i++)
+		flags |= check("recipient", argv[i], 0);
+	if (conf_load() == -1)
+		die(EXIT_TEMP, "unable to read configuration: %s", conf_error());
+	if ((qd = queue_dir()) == -1)
+		die_sys(EXIT_TEMP, "unable to open queue %s/queue", conf_root());
+	if (qw_begin(&w, qd, conf_u("max-size")) == -1)
+		die_sys(EXIT_TEMP, "unable to create a file in %s/queue/tmp",
+		    conf_root());
+	if (qw_envelope(&w, from, argv + optind, (size_t)(argc - optind),
+	    flags, origin) == -1) {
+		qw_abort(&w);
+		die_sys(EXIT_TEMP, "unable to write %s", w.id);
+	}
+	for (;;) {
+		ssize_t r = read(0, in, sizeof in);
+		if (r == 0)
+			break;
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			qw_abort(&w);
+			die_sys(EXIT_TEMP, "unable to read the message");
+		}
+		if (qw_write(&w, in, (size_t)r) == -1) {
+			qw_abort(&w);
+			if (errno == EMSGSIZE)
+				die(EXIT_PERM, "message larger than max-size %llu",
+				    conf_u("max-size"));
+			die_sys(EXIT_TEMP, "unable to write %s", w.id);
+		}
+	}
+	if (qw_commit(&w) == -1) {
+		qw_abort(&w);
+		die_sys(EXIT_TEMP, "unable to commit %s", w.id);
+	}
+	queue_trigger(qd);
+	log_start(&l, "queued");
+	log_kv(&l, "qid", w.id);
+	{
+		char fb[ADDR_MAX + 3];
+		snprintf(fb, sizeof fb, "<%s>", from);
+		log_kv(&l, "from", fb);
+	}
+	log_kvu(&l, "rcpts", (unsigned long long)(argc - optind));
+	log_kvu(&l, "size", w.size);
+	log_kvu(&l, "uid", (unsigned long long)getuid());
+	if (getenv("POSTEL_QUIET") == NULL)
+		log_end(&l);
+	if (printf("%s\n", w.id) < 0 || fflush(stdout) == EOF)
+		die_sys(EXIT_TEMP, "message %s queued, but unable to say so", w.id);
+	return 0;
+}

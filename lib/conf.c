@@ -1,0 +1,368 @@
+/* conf: see conf.h. The key table is the reference for postel-conf(5). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "fmt.h"
+
+#ifndef POSTEL_ROOT_DEFAULT
+#define POSTEL_ROOT_DEFAULT "/var/lib/postel"
+#endif
+
+enum { C_NUM, C_BOOL, C_STR };
+
+struct key {
+	const char *name;
+	int type;
+	unsigned long long min, max;
+	const char *def;
+	/* loaded value */
+	unsigned long long u;
+	char *s;
+};
+
+#define DAY 86400ULL
+static struct key keys[] = {
+	/* identity */
+	{ "me", C_STR, 0, 0, "", 0, NULL },
+	{ "postmaster", C_STR, 0, 0, "", 0, NULL },
+	/* limits */
+	{ "max-size", C_NUM, 1024, 1ULL << 31, "35651584", 0, NULL },
+	{ "max-recipients", C_NUM, 1, 100000, "1000", 0, NULL },
+	{ "max-errors", C_NUM, 1, 1000, "10", 0, NULL },
+	{ "max-hops", C_NUM, 1, 1000, "100", 0, NULL },
+	/* smtpd */
+	{ "smtpd-timeout", C_NUM, 1, DAY, "300", 0, NULL },
+	{ "smtpd-session-timeout", C_NUM, 1, 7 * DAY, "3600", 0, NULL },
+	{ "smtpd-greeting", C_STR, 0, 0, "", 0, NULL },
+	{ "tls-cert", C_STR, 0, 0, "", 0, NULL },
+	{ "tls-key", C_STR, 0, 0, "", 0, NULL },
+	{ "tls-require", C_BOOL, 0, 1, "0", 0, NULL },
+	{ "auth-checkpassword", C_STR, 0, 0, "", 0, NULL },
+	{ "auth-plaintext", C_BOOL, 0, 1, "0", 0, NULL },
+	/* queue and qrun */
+	{ "queue-lifetime", C_NUM, 60, 365 * DAY, "432000", 0, NULL },
+	{ "bounce-lifetime", C_NUM, 60, 365 * DAY, "432000", 0, NULL },
+	{ "delay-warning", C_NUM, 0, 365 * DAY, "0", 0, NULL },
+	{ "retry-schedule", C_STR, 0, 0, "60 300 900 1800 3600 7200 14400", 0, NULL },
+	{ "concurrency-local", C_NUM, 1, 1000, "10", 0, NULL },
+	{ "concurrency-remote", C_NUM, 1, 1000, "20", 0, NULL },
+	{ "delivery-timeout", C_NUM, 1, DAY, "3600", 0, NULL },
+	{ "tmp-grace", C_NUM, 1, 365 * DAY, "129600", 0, NULL },
+	/* local */
+	{ "extension-separator", C_STR, 0, 0, "+", 0, NULL },
+	{ "default-delivery", C_STR, 0, 0, "./Maildir/", 0, NULL },
+	{ "system-users", C_BOOL, 0, 1, "1", 0, NULL },
+	/* remote */
+	{ "smarthost", C_STR, 0, 0, "", 0, NULL },
+	{ "remote-port", C_NUM, 1, 65535, "25", 0, NULL },
+	{ "remote-max-hosts", C_NUM, 1, 100, "10", 0, NULL },
+	{ "remote-timeout-connect", C_NUM, 1, DAY, "30", 0, NULL },
+	{ "remote-timeout-greeting", C_NUM, 1, DAY, "300", 0, NULL },
+	{ "remote-timeout-command", C_NUM, 1, DAY, "300", 0, NULL },
+	{ "remote-timeout-data", C_NUM, 1, DAY, "600", 0, NULL },
+	{ "remote-tls", C_STR, 0, 0, "opportunistic", 0, NULL },
+	{ "remote-ca-file", C_STR, 0, 0, "/etc/ssl/certs/ca-certificates.crt", 0, NULL },
+};
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+static char errbuf[CONF_LINE_MAX + 256];
+static int loaded;
+
+const char *
+conf_root(void)
+{
+	const char *r = getenv("POSTEL_ROOT");
+	return (r && *r) ? r : POSTEL_ROOT_DEFAULT;
+}
+
+int
+conf_path(char *dst, size_t size, const char *rel)
+{
+	return fmt_s(dst, size, "%s/%s", conf_root(), rel) < 0 ? -1 : 0;
+}
+
+const char *
+conf_error(void)
+{
+	return errbuf;
+}
+
+static struct key *
+find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static int
+setval(struct key *k, const char *v)
+{
+	unsigned long long u;
+	char *s;
+
+	if (k->type == C_STR) {
+		if ((s = strdup(v)) == NULL)
+			return -1;
+		free(k->s);
+		k->s = s;
+		return 0;
+	}
+	if (k->type == C_BOOL) {
+		if (!strcmp(v, "1") || !strcasecmp(v, "yes") || !strcasecmp(v, "on"))
+			u = 1;
+		else if (!strcmp(v, "0") || !strcasecmp(v, "no") ||
+		    !strcasecmp(v, "off"))
+			u = 0;
+		else {
+			errno = EINVAL;
+			return -1;
+		}
+	} else if (fmt_ulong(v, k->min, k->max, &u) == -1) {
+		errno = ERANGE;
+		return -1;
+	}
+	k->u = u;
+	return 0;
+}
+
+/* Read file conf/<name> line by line: fn gets each item with leading and
+ * trailing blanks removed. Missing file: 0 with nothing read. */
+static int
+each_line(const char *name, int (*fn)(void *, char *, size_t), void *arg)
+{
+	char path[4096], line[CONF_LINE_MAX + 2];
+	size_t lineno = 0;
+	FILE *f;
+	int r = 0;
+
+	if (fmt_s(path, sizeof path, "%s/conf/%s", conf_root(), name) < 0) {
+		fmt_s(errbuf, sizeof errbuf, "conf/%s: path too long", name);
+		return -1;
+	}
+	if ((f = fopen(path, "re")) == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		fmt_s(errbuf, sizeof errbuf, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof line, f) != NULL) {
+		size_t n = strlen(line);
+		char *p = line;
+
+		lineno++;
+		if (n && line[n - 1] == '\n')
+			line[--n] = '\0';
+		else if (!feof(f) || n > CONF_LINE_MAX) {
+			fmt_s(errbuf, sizeof errbuf, "%s:%zu: line too long",
+			    path, lineno);
+			r = -1;
+			break;
+		}
+		while (*p == ' ' || *p == '\t')
+			p++;
+		while (n && (line[n - 1] == ' ' || line[n - 1] == '\t' ||
+		    line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (*p == '\0' || *p == '#')
+			continue;
+		if (fn(arg, p, lineno) == -1) {
+			char why[256];
+			fmt_s(why, sizeof why, "%s", errbuf);
+			fmt_s(errbuf, sizeof errbuf, "%s:%zu: %s", path, lineno,
+			    why);
+			r = -1;
+			break;
+		}
+	}
+	if (r == 0 && ferror(f)) {
+		fmt_s(errbuf, sizeof errbuf, "%s: %s", path, strerror(errno));
+		r = -1;
+	}
+	fclose(f);
+	return r;
+}
+
+static void
+split(char *p, char **val)
+{
+	while (*p && *p != ' ' && *p != '\t')
+		p++;
+	if (*p) {
+		*p++ = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+	}
+	*val = p;
+}
+
+static int
+scalar_line(void *arg, char *p, size_t lineno)
+{
+	struct key *k;
+	char *v;
+
+	(void)arg;
+	(void)lineno;
+	split(p, &v);
+	if ((k = find(p)) == NULL) {
+		fmt_s(errbuf, sizeof errbuf, "unknown key %.64s", p);
+		return -1;
+	}
+	if (*v == '\0') {
+		fmt_s(errbuf, sizeof errbuf, "%s needs a value", k->name);
+		return -1;
+	}
+	if (setval(k, v) == -1) {
+		if (k->type == C_NUM)
+			fmt_s(errbuf, sizeof errbuf,
+			    "%s must be a number from %llu to %llu", k->name,
+			    k->min, k->max);
+		else if (k->type == C_BOOL)
+			fmt_s(errbuf, sizeof errbuf, "%s must be yes or no",
+			    k->name);
+		else
+			fmt_s(errbuf, sizeof errbuf, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int
+conf_load(void)
+{
+	size_t i;
+	char host[256];
+
+	for (i = 0; i < NKEYS; i++)
+		if (setval(&keys[i], keys[i].def) == -1) {
+			fmt_s(errbuf, sizeof errbuf, "out of memory");
+			return -1;
+		}
+	if (each_line("postel.conf", scalar_line, NULL) == -1)
+		return -1;
+	if (*conf_s("me") == '\0') {
+		if (gethostname(host, sizeof host) == -1)
+			fmt_s(host, sizeof host, "localhost");
+		host[sizeof host - 1] = '\0';
+		if (setval(find("me"), host) == -1)
+			return -1;
+	}
+	if (*conf_s("postmaster") == '\0') {
+		char pm[300];
+		fmt_s(pm, sizeof pm, "postmaster@%s", conf_s("me"));
+		if (setval(find("postmaster"), pm) == -1)
+			return -1;
+	}
+	loaded = 1;
+	return 0;
+}
+
+unsigned long long
+conf_u(const char *key)
+{
+	struct key *k = find(key);
+
+	if (k == NULL || k->type == C_STR)
+		abort();        /* a programming error, not a runtime one */
+	if (!loaded && k->u == 0 && k->def)
+		fmt_ulong(k->def, 0, ~0ULL, &k->u);
+	return k->u;
+}
+
+const char *
+conf_s(const char *key)
+{
+	struct key *k = find(key);
+
+	if (k == NULL || k->type != C_STR)
+		abort();
+	return k->s ? k->s : k->def;
+}
+
+static int
+table_line(void *arg, char *p, size_t lineno)
+{
+	struct conf_table *t = arg;
+	struct conf_ent *ne;
+	char *v, *q;
+
+	split(p, &v);
+	if (t->n % 64 == 0) {
+		ne = realloc(t->e, (t->n + 64) * sizeof *ne);
+		if (ne == NULL) {
+			fmt_s(errbuf, sizeof errbuf, "out of memory");
+			return -1;
+		}
+		t->e = ne;
+	}
+	ne = &t->e[t->n];
+	if ((ne->key = strdup(p)) == NULL || (ne->val = strdup(v)) == NULL) {
+		free(ne->key);
+		fmt_s(errbuf, sizeof errbuf, "out of memory");
+		return -1;
+	}
+	if (t->name[0] == '\x01')
+		for (q = ne->key; *q; q++)
+			if (*q >= 'A' && *q <= 'Z')
+				*q = (char)(*q - 'A' + 'a');
+	ne->line = lineno;
+	t->n++;
+	return 0;
+}
+
+static int
+entcmp(const void *a, const void *b)
+{
+	return strcmp(((const struct conf_ent *)a)->key,
+	    ((const struct conf_ent *)b)->key);
+}
+
+int
+conf_table_load(struct conf_table *t, const char *name, int fold)
+{
+	t->e = NULL;
+	t->n = 0;
+	t->name[0] = fold ? '\x01' : '\0';
+	if (each_line(name, table_line, t) == -1) {
+		conf_table_free(t);
+		return -1;
+	}
+	fmt_s(t->name, sizeof t->name, "%s", name);
+	if (t->n)
+		qsort(t->e, t->n, sizeof *t->e, entcmp);
+	return 0;
+}
+
+const struct conf_ent *
+conf_table_get(const struct conf_table *t, const char *key)
+{
+	struct conf_ent k;
+
+	if (t->n == 0)
+		return NULL;
+	k.key = (char *)key;
+	return bsearch(&k, t->e, t->n, sizeof *t->e, entcmp);
+}
+
+void
+conf_table_free(struct conf_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		free(t->e[i].key);
+		free(t->e[i].val);
+	}
+	free(t->e);
+	t->e = NULL;
+	t->n = 0;
+}

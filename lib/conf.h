@@ -1,0 +1,46 @@
+/*
+ * conf: the instance root and the files in $POSTEL_ROOT/conf.
+ *
+ * conf/postel.conf holds scalars as "key value" lines; every key any program
+ * knows is in one table in conf.c, with its type, range and default, so an
+ * unknown key is an error everywhere. Lists and tables (conf/domains,
+ * conf/virtual, ...) are one item per line: "key [value...]".
+ * '#' starts a comment line; blank lines are ignored; leading and trailing
+ * blanks are dropped. A missing file means the documented default.
+ * Errors are reported as "file:line: problem" in a static buffer returned
+ * by conf_error(); the caller exits 111 (configuration trouble delays mail).
+ */
+#ifndef POSTEL_CONF_H
+#define POSTEL_CONF_H
+
+#include <stddef.h>
+
+#define CONF_LINE_MAX 1024
+
+const char *conf_root(void);               /* $POSTEL_ROOT or build default */
+/* "$POSTEL_ROOT/rel" into dst; -1 (ENAMETOOLONG) if it does not fit. */
+int conf_path(char *dst, size_t size, const char *rel);
+
+int conf_load(void);                       /* read conf/postel.conf: 0, -1 */
+const char *conf_error(void);
+unsigned long long conf_u(const char *key);  /* number or boolean key */
+const char *conf_s(const char *key);         /* string key ("" if unset) */
+
+/* A table read from conf/<name>: entries sorted by key; keys of domain-ish
+ * tables are lowercased when fold is set. */
+struct conf_ent {
+	char *key;
+	char *val;              /* rest of the line after blanks, or "" */
+	size_t line;
+};
+struct conf_table {
+	struct conf_ent *e;
+	size_t n;
+	char name[64];
+};
+int conf_table_load(struct conf_table *t, const char *name, int fold);
+const struct conf_ent *conf_table_get(const struct conf_table *t,
+    const char *key);
+void conf_table_free(struct conf_table *t);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * die: exit codes, fatal errors and the one temporary/permanent classifier.
+ * Programs call die_init(name) first; messages go to stderr in the shape
+ * "PROG: fatal: TEXT" (die_sys appends ": strerror(errno)").
+ * Only cmd/ calls die*(); lib/ returns -1 with errno set.
+ */
+#ifndef POSTEL_DIE_H
+#define POSTEL_DIE_H
+
+enum { EXIT_OK = 0, EXIT_PERM = 100, EXIT_TEMP = 111 };
+
+void die_init(const char *argv0);          /* program name for messages */
+const char *die_prog(void);
+_Noreturn void die(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+_Noreturn void die_sys(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warn_sys(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* 1 if errno value e means "try again later" (disk full, no memory, I/O
+ * errors, network trouble); when unsure it says temporary. */
+int err_temporary(int e);
+/* EXIT_TEMP or EXIT_PERM for errno value e. */
+int err_exitcode(int e);
+
+#endif

@@ -1,0 +1,59 @@
+/* fmt: see fmt.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "fmt.h"
+
+int
+fmt_s(char *dst, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(dst, size, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size) {
+		if (size)
+			dst[0] = '\0';
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return n;
+}
+
+void
+fmt_safe(char *dst, size_t size, const char *s, size_t n)
+{
+	size_t i;
+
+	if (size == 0)
+		return;
+	for (i = 0; i < n && i + 1 < size; i++) {
+		unsigned char c = (unsigned char)s[i];
+		dst[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	dst[i] = '\0';
+}
+
+int
+fmt_ulong(const char *s, unsigned long long min, unsigned long long max,
+    unsigned long long *out)
+{
+	unsigned long long v = 0;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		if (__builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, (unsigned)(*s - '0'), &v))
+			return -1;
+	}
+	if (v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}

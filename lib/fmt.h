@@ -1,0 +1,20 @@
+/*
+ * fmt: formatting into fixed arrays that fails on truncation, and the
+ * printable-ASCII filter for echoing outside input.
+ */
+#ifndef POSTEL_FMT_H
+#define POSTEL_FMT_H
+
+#include <stddef.h>
+
+/* snprintf that returns -1 (errno ENAMETOOLONG) instead of truncating. */
+int fmt_s(char *dst, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Copy at most n bytes of s into dst (size bytes), replacing anything but
+ * printable ASCII with '?', cutting at size-1; always NUL-terminated. */
+void fmt_safe(char *dst, size_t size, const char *s, size_t n);
+/* Parse an unsigned decimal in [min,max]; 0 or -1. */
+int fmt_ulong(const char *s, unsigned long long min, unsigned long long max,
+    unsigned long long *out);
+
+#endif

@@ -1,0 +1,496 @@
+/* queue: see queue.h and postel-queue(5). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "fmt.h"
+#include "queue.h"
+
+int
+queue_dir(void)
+{
+	char path[4096];
+
+	if (conf_path(path, sizeof path, "queue") == -1)
+		return -1;
+	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int
+queue_syncdir(int qd, const char *sub)
+{
+	int fd = openat(qd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int e;
+
+	if (fd == -1)
+		return -1;
+	if (fsync(fd) == -1) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return close(fd);
+}
+
+void
+queue_trigger(int qd)
+{
+	int e = errno;
+	int fd = openat(qd, "trigger", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+
+	/* ENXIO: nobody reads the FIFO, so no qrun runs; nothing to wake. */
+	if (fd != -1) {
+		if (write(fd, "", 1) == -1) {
+			/* EAGAIN: the FIFO is full, qrun is awake anyway */
+		}
+		close(fd);
+	}
+	errno = e;
+}
+
+static int
+qflush(struct qw *w)
+{
+	size_t off = 0;
+
+	while (off < w->len) {
+		ssize_t r = write(w->fd, w->buf + off, w->len - off);
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		off += (size_t)r;
+	}
+	w->len = 0;
+	return 0;
+}
+
+static int
+qput(struct qw *w, const void *p, size_t n)
+{
+	const char *s = p;
+
+	while (n) {
+		size_t c = sizeof w->buf - w->len;
+		if (c > n)
+			c = n;
+		memcpy(w->buf + w->len, s, c);
+		w->len += c;
+		s += c;
+		n -= c;
+		if (w->len == sizeof w->buf && qflush(w) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+qw_begin(struct qw *w, int qd, unsigned long long max)
+{
+	struct timeval tv;
+	int tries;
+
+	w->qd = qd;
+	w->fd = -1;
+	w->len = 0;
+	w->size = 0;
+	w->max = max;
+	for (tries = 0; tries < 5; tries++) {
+		gettimeofday(&tv, NULL);
+		if (fmt_s(w->id, sizeof w->id, "%lld.%06ld.%ld",
+		    (long long)tv.tv_sec, (long)tv.tv_usec, (long)getpid()) < 0 ||
+		    fmt_s(w->tmp, sizeof w->tmp, "tmp/%s", w->id) < 0)
+			return -1;
+		w->fd = openat(qd, w->tmp, O_WRONLY | O_CREAT | O_EXCL |
+		    O_CLOEXEC, 0640);
+		if (w->fd != -1)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+		usleep(1000);
+	}
+	return -1;
+}
+
+int
+qw_envelope(struct qw *w, const char *from, char *const *rcpt, size_t nrcpt,
+    unsigned flags, const char *origin)
+{
+	char line[ADDR_MAX + 64];
+	size_t i;
+	int n;
+
+	if ((n = fmt_s(line, sizeof line, "postel 1\narrival %lld\nfrom <%s>\n",
+	    (long long)time(NULL), from)) < 0 || qput(w, line, (size_t)n) == -1)
+		return -1;
+	for (i = 0; i < nrcpt; i++)
+		if ((n = fmt_s(line, sizeof line, "rcpt <%s>\n", rcpt[i])) < 0 ||
+		    qput(w, line, (size_t)n) == -1)
+			return -1;
+	if (flags) {
+		n = fmt_s(line, sizeof line, "flags %s%s%s\n",
+		    flags & QF_UTF8 ? "utf8" : "",
+		    (flags & QF_UTF8) && (flags & QF_8BIT) ? "," : "",
+		    flags & QF_8BIT ? "8bit" : "");
+		if (n < 0 || qput(w, line, (size_t)n) == -1)
+			return -1;
+	}
+	if (origin && *origin) {
+		char safe[200];
+		fmt_safe(safe, sizeof safe, origin, strlen(origin));
+		if ((n = fmt_s(line, sizeof line, "origin %s\n", safe)) < 0 ||
+		    qput(w, line, (size_t)n) == -1)
+			return -1;
+	}
+	return qput(w, "\n", 1);
+}
+
+int
+qw_write(struct qw *w, const void *p, size_t n)
+{
+	if (w->max && (n > w->max || w->size > w->max - n)) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	w->size += n;
+	return qput(w, p, n);
+}
+
+int
+qw_commit(struct qw *w)
+{
+	char final[QUEUE_ID_MAX + 8];
+	int fd = w->fd;
+
+	if (qflush(w) == -1 || fsync(fd) == -1)
+		return -1;
+	w->fd = -1;
+	if (close(fd) == -1)
+		return -1;
+	if (fmt_s(final, sizeof final, "new/%s", w->id) < 0)
+		return -1;
+	/* link, not rename: it refuses to replace an existing entry. */
+	if (linkat(w->qd, w->tmp, w->qd, final, 0) == -1)
+		return -1;
+	if (queue_syncdir(w->qd, "new") == -1) {
+		int e = errno;
+		unlinkat(w->qd, final, 0);
+		errno = e;
+		return -1;
+	}
+	/* The message is durable now. A leftover tmp name is harmless. */
+	unlinkat(w->qd, w->tmp, 0);
+	w->tmp[0] = '\0';
+	return 0;
+}
+
+void
+qw_abort(struct qw *w)
+{
+	int e = errno;
+
+	if (w->fd != -1)
+		close(w->fd);
+	w->fd = -1;
+	if (w->tmp[0])
+		unlinkat(w->qd, w->tmp, 0);
+	w->tmp[0] = '\0';
+	errno = e;
+}
+
+/* Envelope reading: small lines, read with a bounded stdio stream on a
+ * dup of fd so the caller's fd offset can be set exactly afterwards. */
+int
+qenv_read(int fd, struct qenv *e, const char **why)
+{
+	char line[ADDR_MAX + 300];
+	FILE *f;
+	int dfd, ok = 0, ver = 0, err = EINVAL;
+	off_t off = 0;
+	char **nr;
+
+	memset(e, 0, sizeof *e);
+	*why = "truncated envelope";
+	if (lseek(fd, 0, SEEK_SET) == -1 || (dfd = dup(fd)) == -1)
+		return -1;
+	if ((f = fdopen(dfd, "r")) == NULL) {
+		close(dfd);
+		return -1;
+	}
+	while (fgets(line, sizeof line, f) != NULL) {
+		size_t n = strlen(line);
+		off += (off_t)n;
+		if (n == 0 || line[n - 1] != '\n') {
+			*why = "overlong envelope line";
+			break;
+		}
+		line[--n] = '\0';
+		if (n == 0) {
+			ok = 1;
+			break;
+		}
+		if (!ver) {
+			if (strcmp(line, "postel 1") != 0) {
+				*why = "unknown queue file version";
+				break;
+			}
+			ver = 1;
+		} else if (strncmp(line, "arrival ", 8) == 0) {
+			e->arrival = strtoll(line + 8, NULL, 10);
+		} else if (strncmp(line, "from <", 6) == 0 && line[n - 1] == '>') {
+			line[n - 1] = '\0';
+			fmt_s(e->from, sizeof e->from, "%s", line + 6);
+		} else if (strncmp(line, "rcpt <", 6) == 0 && line[n - 1] == '>') {
+			line[n - 1] = '\0';
+			if (e->nrcpt % 16 == 0) {
+				nr = realloc(e->rcpt, (e->nrcpt + 16) * sizeof *nr);
+				if (nr == NULL) {
+					err = ENOMEM;
+					*why = "out of memory";
+					break;
+				}
+				e->rcpt = nr;
+			}
+			if ((e->rcpt[e->nrcpt] = strdup(line + 6)) == NULL) {
+				err = ENOMEM;
+				*why = "out of memory";
+				break;
+			}
+			e->nrcpt++;
+		} else if (strncmp(line, "flags ", 6) == 0) {
+			if (strstr(line, "utf8"))
+				e->flags |= QF_UTF8;
+			if (strstr(line, "8bit"))
+				e->flags |= QF_8BIT;
+		} else if (strncmp(line, "origin ", 7) == 0) {
+			fmt_s(e->origin, sizeof e->origin, "%.200s", line + 7);
+		}
+	}
+	if (ferror(f))
+		err = errno, *why = "read error";
+	fclose(f);
+	if (ok && e->nrcpt == 0) {
+		ok = 0;
+		*why = "no recipients";
+	}
+	if (!ok) {
+		qenv_free(e);
+		errno = err;
+		return -1;
+	}
+	e->body = off;
+	if (lseek(fd, off, SEEK_SET) == -1)
+		return -1;
+	*why = NULL;
+	return 0;
+}
+
+void
+qenv_free(struct qenv *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nrcpt; i++)
+		free(e->rcpt[i]);
+	free(e->rcpt);
+	e->rcpt = NULL;
+	e->nrcpt = 0;
+}
+
+static const char *const snames[] = { "todo", "ok", "fail" };
+
+const char *
+qstate_name(int status)
+{
+	return status >= 0 && status <= QS_FAIL ? snames[status] : "?";
+}
+
+int
+qstate_read(int qd, const char *id, struct qstate *st, size_t n,
+    long long *warned, const char **why)
+{
+	char path[QUEUE_ID_MAX + 8], line[QUEUE_TEXT_MAX + 128];
+	FILE *f;
+	int fd;
+	size_t i;
+
+	*why = NULL;
+	*warned = 0;
+	for (i = 0; i < n; i++) {
+		st[i].status = QS_TODO;
+		st[i].attempts = 0;
+		st[i].next = 0;
+		fmt_s(st[i].dsn, sizeof st[i].dsn, "-");
+		st[i].text[0] = '\0';
+	}
+	if (fmt_s(path, sizeof path, "state/%s", id) < 0)
+		return -1;
+	if ((fd = openat(qd, path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if ((f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return -1;
+	}
+	if (fgets(line, sizeof line, f) == NULL ||
+	    strcmp(line, "postel-state 1\n") != 0) {
+		fclose(f);
+		*why = "unknown state file version";
+		errno = EINVAL;
+		return -1;
+	}
+	while (fgets(line, sizeof line, f) != NULL) {
+		unsigned long idx, att;
+		long long next;
+		char status[8], dsn[16];
+		int off = 0, k;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "warned ", 7) == 0) {
+			*warned = strtoll(line + 7, NULL, 10);
+			continue;
+		}
+		if (sscanf(line, "rcpt %lu %7s %lu %lld %15s %n", &idx, status,
+		    &att, &next, dsn, &off) != 5 || idx == 0 || idx > n) {
+			fclose(f);
+			*why = "malformed state line";
+			errno = EINVAL;
+			return -1;
+		}
+		for (k = 0; k <= QS_FAIL; k++)
+			if (strcmp(status, snames[k]) == 0)
+				break;
+		if (k > QS_FAIL) {
+			fclose(f);
+			*why = "unknown recipient status";
+			errno = EINVAL;
+			return -1;
+		}
+		st[idx - 1].status = k;
+		st[idx - 1].attempts = (unsigned)att;
+		st[idx - 1].next = next;
+		fmt_s(st[idx - 1].dsn, sizeof st[idx - 1].dsn, "%s", dsn);
+		fmt_s(st[idx - 1].text, sizeof st[idx - 1].text, "%.*s",
+		    QUEUE_TEXT_MAX - 1, line + off);
+	}
+	fclose(f);
+	return 0;
+}
+
+int
+qstate_write(int qd, const char *id, const struct qstate *st, size_t n,
+    long long warned)
+{
+	char tmp[QUEUE_ID_MAX + 16], fin[QUEUE_ID_MAX + 8];
+	char text[QUEUE_TEXT_MAX];
+	FILE *f;
+	int fd, e;
+	size_t i;
+
+	if (fmt_s(tmp, sizeof tmp, "state/.%s", id) < 0 ||
+	    fmt_s(fin, sizeof fin, "state/%s", id) < 0)
+		return -1;
+	fd = openat(qd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (fd == -1)
+		return -1;
+	if ((f = fdopen(fd, "w")) == NULL) {
+		e = errno;
+		close(fd);
+		unlinkat(qd, tmp, 0);
+		errno = e;
+		return -1;
+	}
+	fprintf(f, "postel-state 1\n");
+	for (i = 0; i < n; i++) {
+		fmt_safe(text, sizeof text, st[i].text, strlen(st[i].text));
+		fprintf(f, "rcpt %zu %s %u %lld %s %s\n", i + 1,
+		    qstate_name(st[i].status), st[i].attempts, st[i].next,
+		    st[i].dsn[0] ? st[i].dsn : "-", text);
+	}
+	if (warned)
+		fprintf(f, "warned %lld\n", warned);
+	if (fflush(f) == EOF || ferror(f) || fsync(fd) == -1) {
+		e = errno;
+		fclose(f);
+		unlinkat(qd, tmp, 0);
+		errno = e;
+		return -1;
+	}
+	if (fclose(f) == EOF) {
+		e = errno;
+		unlinkat(qd, tmp, 0);
+		errno = e;
+		return -1;
+	}
+	if (renameat(qd, tmp, qd, fin) == -1) {
+		e = errno;
+		unlinkat(qd, tmp, 0);
+		errno = e;
+		return -1;
+	}
+	return queue_syncdir(qd, "state");
+}
+
+static int
+clean_dir(int qd, const char *sub, long long grace, int orphans)
+{
+	DIR *d;
+	struct dirent *de;
+	struct stat sb;
+	int fd, count = 0;
+	time_t now = time(NULL);
+	char path[QUEUE_ID_MAX + 16];
+
+	if ((fd = openat(qd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		const char *name = de->d_name;
+		if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
+			continue;
+		if (fstatat(fd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+			continue;
+		if (orphans) {
+			/* state/ID (or state/.ID) without cur/ID or new/ID */
+			const char *id = name[0] == '.' ? name + 1 : name;
+			struct stat ms;
+			if (fmt_s(path, sizeof path, "cur/%s", id) < 0)
+				continue;
+			if (fstatat(qd, path, &ms, 0) == 0)
+				continue;
+			if (fmt_s(path, sizeof path, "new/%s", id) < 0)
+				continue;
+			if (fstatat(qd, path, &ms, 0) == 0)
+				continue;
+		} else if (now - sb.st_mtime < grace)
+			continue;
+		if (unlinkat(fd, name, 0) == 0)
+			count++;
+	}
+	closedir(d);
+	return count;
+}
+
+int
+queue_clean(int qd, long long grace)
+{
+	int a, b;
+
+	if ((a = clean_dir(qd, "tmp", grace, 0)) == -1)
+		return -1;
+	if ((b = clean_dir(qd, "state", grace, 1)) == -1)
+		return -1;
+	return a + b;
+}

@@ -1,0 +1,83 @@
+/*
+ * queue: the only code that knows the on-disk queue; postel-queue(5) is
+ * the contract. Writers (enqueue) use struct qw; readers (qrun, mailq) use
+ * qenv_read and qstate_read/qstate_write. All functions return 0 or -1 with
+ * errno set; parse problems set errno EINVAL and *why.
+ */
+#ifndef POSTEL_QUEUE_H
+#define POSTEL_QUEUE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "addr.h"
+
+#define QUEUE_ID_MAX 48
+#define QUEUE_TEXT_MAX 400      /* result text kept per recipient */
+
+#define QF_UTF8 0x01
+#define QF_8BIT 0x02
+
+/* open $POSTEL_ROOT/queue as a directory fd (O_CLOEXEC) */
+int queue_dir(void);
+/* fsync directory sub ("new", "cur", ...) of the queue dir qd */
+int queue_syncdir(int qd, const char *sub);
+/* wake a running qrun; never blocks, never fails the caller */
+void queue_trigger(int qd);
+
+/* Writing one new message. */
+struct qw {
+	int qd, fd;
+	char id[QUEUE_ID_MAX];
+	char tmp[QUEUE_ID_MAX + 8];
+	char buf[65536];
+	size_t len;
+	unsigned long long size;    /* message bytes written so far */
+	unsigned long long max;     /* limit on message bytes; 0 = none */
+};
+int qw_begin(struct qw *w, int qd, unsigned long long max);
+/* envelope: sender ("" = null), recipients, QF_ flags, origin text */
+int qw_envelope(struct qw *w, const char *from, char *const *rcpt,
+    size_t nrcpt, unsigned flags, const char *origin);
+/* message bytes; EMSGSIZE past max */
+int qw_write(struct qw *w, const void *p, size_t n);
+/* make it durable and visible in new/ (postel-queue(5) steps 1-2) */
+int qw_commit(struct qw *w);
+void qw_abort(struct qw *w);                /* unlink tmp; keeps errno */
+
+/* Reading a message file's envelope. */
+struct qenv {
+	long long arrival;
+	char from[ADDR_MAX + 1];
+	char **rcpt;
+	size_t nrcpt;
+	unsigned flags;
+	char origin[256];
+	off_t body;                 /* offset of the message */
+};
+/* Read the envelope from fd (at offset 0); leaves fd at e->body. */
+int qenv_read(int fd, struct qenv *e, const char **why);
+void qenv_free(struct qenv *e);
+
+/* Per-recipient state (state/ID). */
+enum { QS_TODO, QS_OK, QS_FAIL };
+struct qstate {
+	int status;
+	unsigned attempts;
+	long long next;
+	char dsn[16];
+	char text[QUEUE_TEXT_MAX];
+};
+/* Fill st[0..n) from state/ID; a missing file means all todo, 0 tries. */
+int qstate_read(int qd, const char *id, struct qstate *st, size_t n,
+    long long *warned, const char **why);
+/* Replace state/ID atomically and durably (postel-queue(5) step 4). */
+int qstate_write(int qd, const char *id, const struct qstate *st, size_t n,
+    long long warned);
+const char *qstate_name(int status);
+
+/* Remove tmp/ files older than grace seconds and state/ files whose
+ * message is gone; returns the number removed or -1. */
+int queue_clean(int qd, long long grace);
+
+#endif

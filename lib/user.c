@@ -1,0 +1,154 @@
+/* user: see user.h and postel-local(8). */
+#include <errno.h>
+#include <pwd.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "fmt.h"
+#include "user.h"
+
+static struct conf_table domains, users, aliases;
+static int ready;
+
+int
+user_init(void)
+{
+	if (ready)
+		return 0;
+	if (conf_table_load(&domains, "domains", 1) == -1)
+		return -1;
+	if (conf_table_load(&users, "users", 1) == -1 ||
+	    conf_table_load(&aliases, "aliases", 1) == -1) {
+		conf_table_free(&domains);
+		conf_table_free(&users);
+		return -1;
+	}
+	ready = 1;
+	return 0;
+}
+
+void
+user_free(void)
+{
+	conf_table_free(&domains);
+	conf_table_free(&users);
+	conf_table_free(&aliases);
+	ready = 0;
+}
+
+static void
+lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+int
+user_local_domain(const char *domain)
+{
+	char d[ADDR_DOMAIN_MAX + 1];
+
+	if (fmt_s(d, sizeof d, "%s", domain) < 0)
+		return 0;
+	lower(d);
+	return conf_table_get(&domains, d) != NULL;
+}
+
+/* Try name@domain in users, aliases, then system accounts. */
+static int
+find(struct user *u)
+{
+	char key[ADDR_MAX + 2];
+	const struct conf_ent *e;
+	struct passwd *pw;
+	struct stat sb;
+
+	if (fmt_s(key, sizeof key, "%s@%s", u->name, u->domain) < 0)
+		return 0;
+	if ((e = conf_table_get(&users, key)) != NULL) {
+		char *sp;
+		u->kind = USER_VIRTUAL;
+		fmt_s(u->home, sizeof u->home, "%s", e->val);
+		sp = u->home + strcspn(u->home, " \t");
+		if (*sp) {
+			*sp++ = '\0';
+			sp += strspn(sp, " \t");
+			fmt_s(u->account, sizeof u->account, "%s", sp);
+		}
+		if (u->home[0] != '/') {
+			errno = EINVAL;
+			return -1;
+		}
+		if (u->account[0]) {
+			if ((pw = getpwnam(u->account)) == NULL) {
+				errno = ENOENT;
+				return -1;
+			}
+			u->uid = pw->pw_uid;
+			u->gid = pw->pw_gid;
+			u->has_ids = 1;
+		} else if (stat(u->home, &sb) == 0) {
+			u->uid = sb.st_uid;
+			u->gid = sb.st_gid;
+			u->has_ids = 1;
+		}
+		return 1;
+	}
+	if ((e = conf_table_get(&aliases, key)) != NULL ||
+	    (e = conf_table_get(&aliases, u->name)) != NULL) {
+		u->kind = USER_ALIAS;
+		u->alias = e->val;
+		return 1;
+	}
+	if (conf_u("system-users") && (pw = getpwnam(u->name)) != NULL &&
+	    pw->pw_uid != 0) {
+		u->kind = USER_SYSTEM;
+		fmt_s(u->home, sizeof u->home, "%s", pw->pw_dir);
+		fmt_s(u->account, sizeof u->account, "%s", pw->pw_name);
+		u->uid = pw->pw_uid;
+		u->gid = pw->pw_gid;
+		u->has_ids = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int
+user_lookup(const char *address, struct user *u)
+{
+	struct addr a;
+	const char *sep = conf_s("extension-separator");
+	size_t i;
+	int r;
+
+	memset(u, 0, sizeof *u);
+	if (addr_parse(&a, address, strlen(address), ADDR_UTF8) != NULL ||
+	    !user_local_domain(addr_domain(&a))) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (addr_local(&a, u->name, sizeof u->name) == -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	fmt_s(u->domain, sizeof u->domain, "%s", addr_domain(&a));
+	lower(u->name);
+	lower(u->domain);
+	if ((r = find(u)) != 0)
+		return r;
+	for (i = 1; u->name[i]; i++) {
+		char c = u->name[i];
+		if (!strchr(sep, c))
+			continue;
+		fmt_s(u->ext, sizeof u->ext, "%s", u->name + i + 1);
+		u->name[i] = '\0';
+		if ((r = find(u)) != 0)
+			return r;
+		u->name[i] = c;
+		break;
+	}
+	u->ext[0] = '\0';
+	return 0;
+}

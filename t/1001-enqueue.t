@@ -1,0 +1,37 @@
+#!/bin/sh
+# 1001-enqueue.t: enqueue writes one durable, well-formed entry or exits
+# 100/111 leaving nothing.
+. "$(dirname "$0")/lib.sh"
+plan 16
+setup_instance
+
+id=$(printf 'Subject: x\n\nhello\n' | "$B/enqueue" -f a@example.org bob@example.test 2>/dev/null)
+ok $? "queues a message"
+is "$(queue_count)" 1 "one entry in the queue"
+f=$POSTEL_ROOT/queue/new/$id
+ok "$([ -f "$f" ]; echo $?)" "entry named by the printed id"
+is "$(sed -n 1p "$f")" "postel 1" "format version first"
+is "$(grep -c '^rcpt <bob@example.test>$' "$f")" 1 "recipient recorded"
+is "$(grep -c '^from <a@example.org>$' "$f")" 1 "sender recorded"
+is "$(sed '1,/^$/d' "$f")" "$(printf 'Subject: x\n\nhello')" "message stored byte for byte"
+
+expect_exit 100 "rejects a malformed recipient" sh -c 'echo hi | "$0/enqueue" -f a@example.org "b@@example.net"' "$B"
+grep -q "bad recipient address b@@example.net" "$T/.err"; ok $? "names the bad address"
+expect_exit 100 "rejects no recipients" sh -c 'echo hi | "$0/enqueue" -f a@example.org' "$B"
+expect_exit 0 "null sender is allowed" sh -c 'echo hi | "$0/enqueue" -f "" b@example.test' "$B"
+is "$(queue_count)" 2 "failed attempts left nothing"
+
+echo "max-size 1024" > "$POSTEL_ROOT/conf/postel.conf"
+expect_exit 100 "refuses a message over max-size" sh -c 'head -c 5000 /dev/zero | "$0/enqueue" -f a@example.org b@example.test' "$B"
+is "$(ls "$POSTEL_ROOT/queue/tmp" | wc -l | tr -d ' ')" 0 "no tmp file left behind"
+
+echo "max-size lots" > "$POSTEL_ROOT/conf/postel.conf"
+expect_exit 111 "bad configuration is temporary" sh -c 'echo hi | "$0/enqueue" -f a@example.org b@example.test' "$B"
+rm "$POSTEL_ROOT/conf/postel.conf"
+chmod 0500 "$POSTEL_ROOT/queue/tmp"
+if [ "$(id -u)" -eq 0 ]; then
+	# root ignores directory permissions: use a missing queue instead
+	rm -rf "$POSTEL_ROOT/queue/tmp"
+fi
+expect_exit 111 "unwritable queue is temporary" sh -c 'echo hi | "$0/enqueue" -f a@example.org b@example.test' "$B"
+done_testing

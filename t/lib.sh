@@ -1,0 +1,107 @@
+# t/lib.sh: shared shell helpers for the TAP integration tests.
+# Sourcing it sets T (a fresh temp dir), POSTEL_ROOT=$T/root, B (the
+# programs), and a trap that kills every PID registered with `reap`.
+# Functions: plan N, ok COND-STATUS NAME, is GOT WANT NAME,
+# expect_exit CODE NAME CMD..., skip_all WHY, queue_count, setup_instance,
+# free_port, wait_for SECONDS CMD..., reap PID, done_testing.
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+B=${POSTEL_BUILD:-$TOP/build}/cmd
+T=$(mktemp -d "${TMPDIR:-/tmp}/postel-t.XXXXXX")
+POSTEL_ROOT=$T/root
+export POSTEL_ROOT
+_n=0
+_fail=0
+_pids=""
+PY=/usr/bin/python3
+
+_cleanup() {
+	for p in $_pids; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $_pids; do
+		# bounded: give each process 2 s to go, then SIGKILL
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 20 ]; do
+			sleep 0.1; i=$((i + 1))
+		done
+		kill -9 "$p" 2>/dev/null
+	done
+	[ -n "${KEEP_T:-}" ] || rm -rf "$T"
+}
+trap _cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+reap() { _pids="$_pids $*"; }
+plan() { echo "1..$1"; }
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+
+ok() {
+	_n=$((_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $_n - $2"
+	else
+		echo "not ok $_n - $2"
+		_fail=$((_fail + 1))
+	fi
+}
+
+skip() {
+	_n=$((_n + 1))
+	echo "ok $_n # SKIP $*"
+}
+
+is() {
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		printf '#   got:  %s\n#   want: %s\n' "$1" "$2"
+	fi
+}
+
+# expect_exit CODE NAME CMD...: the command must exit with CODE exactly;
+# death by a signal is a failure even when a non-zero code was expected.
+expect_exit() {
+	_want=$1; _name=$2; shift 2
+	"$@" >"$T/.out" 2>"$T/.err"
+	_rc=$?
+	if [ "$_rc" -eq "$_want" ]; then
+		ok 0 "$_name"
+	else
+		ok 1 "$_name"
+		echo "#   exit $_rc, want $_want"
+		sed 's/^/#   stderr: /' "$T/.err" | head -5
+	fi
+}
+
+queue_count() {
+	find "$POSTEL_ROOT/queue/new" "$POSTEL_ROOT/queue/cur" -type f | wc -l | tr -d ' '
+}
+
+setup_instance() {
+	"$B/setup" "$POSTEL_ROOT" --me mx.example.test --domain example.test \
+	    --user alice --user bob "$@" >/dev/null
+}
+
+free_port() {
+	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# wait_for SECONDS CMD...: run CMD every 0.05 s until it succeeds or the
+# time is up; returns CMD's last status.
+wait_for() {
+	_limit=$(( $1 * 20 )); shift
+	_i=0
+	while [ $_i -lt $_limit ]; do
+		"$@" && return 0
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	"$@"
+}
+
+done_testing() {
+	[ $_fail -eq 0 ] || exit 1
+	exit 0
+}
