@@ -86,6 +86,20 @@ conf_path(char *dst, size_t size, const char *rel)
 	return fmt_s(dst, size, "%s/%s", conf_root(), rel) < 0 ? -1 : 0;
 }
 
+#ifndef POSTEL_LIBEXEC
+#define POSTEL_LIBEXEC "/usr/local/lib/postel"
+#endif
+
+int
+conf_prog(char *dst, size_t size, const char *name)
+{
+	const char *d = getenv("POSTEL_LIBEXEC");
+
+	if (d == NULL || *d == '\0')
+		d = POSTEL_LIBEXEC;
+	return fmt_s(dst, size, "%s/%s", d, name) < 0 ? -1 : 0;
+}
+
 const char *
 conf_error(void)
 {

@@ -21,6 +21,10 @@ const char *conf_root(void);               /* $POSTEL_ROOT or build default */
 /* "$POSTEL_ROOT/rel" into dst; -1 (ENAMETOOLONG) if it does not fit. */
 int conf_path(char *dst, size_t size, const char *rel);
 
+/* Path of sibling program name: $POSTEL_LIBEXEC/name, or the build-time
+ * directory the programs are installed in. */
+int conf_prog(char *dst, size_t size, const char *name);
+
 int conf_load(void);                       /* read conf/postel.conf: 0, -1 */
 const char *conf_error(void);
 unsigned long long conf_u(const char *key);  /* number or boolean key */

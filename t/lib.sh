@@ -10,6 +10,8 @@ B=${POSTEL_BUILD:-$TOP/build}/cmd
 T=$(mktemp -d "${TMPDIR:-/tmp}/postel-t.XXXXXX")
 POSTEL_ROOT=$T/root
 export POSTEL_ROOT
+POSTEL_LIBEXEC=$B
+export POSTEL_LIBEXEC
 _n=0
 _fail=0
 _pids=""
