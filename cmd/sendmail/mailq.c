@@ -1,0 +1,193 @@
+/*
+ * mailq: list the queue (new/ and cur/, with each recipient's state from
+ * state/), oldest first. The default form is for people; --kv prints
+ * log-style key=value lines for programs (postel-sendmail(8)).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "die.h"
+#include "fmt.h"
+#include "log.h"
+#include "queue.h"
+#include "sendmail.h"
+
+struct ent {
+	char id[QUEUE_ID_MAX];
+	char sub[4];
+};
+
+static int
+entcmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ent *)a)->id, ((const struct ent *)b)->id);
+}
+
+static int
+scan(int qd, const char *sub, struct ent **v, size_t *n, size_t *cap)
+{
+	DIR *d;
+	struct dirent *de;
+	int fd;
+
+	if ((fd = openat(qd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (*n == *cap) {
+			size_t nc = *cap ? *cap * 2 : 64;
+			struct ent *nv = realloc(*v, nc * sizeof *nv);
+			if (nv == NULL) {
+				closedir(d);
+				errno = ENOMEM;
+				return -1;
+			}
+			*v = nv;
+			*cap = nc;
+		}
+		if (fmt_s((*v)[*n].id, sizeof (*v)[*n].id, "%s", de->d_name) < 0)
+			continue;
+		fmt_s((*v)[*n].sub, sizeof (*v)[*n].sub, "%s", sub);
+		(*n)++;
+	}
+	closedir(d);
+	return 0;
+}
+
+static void
+age(char *dst, size_t size, long long secs)
+{
+	if (secs < 0)
+		secs = 0;
+	if (secs < 120)
+		fmt_s(dst, size, "%llds", secs);
+	else if (secs < 7200)
+		fmt_s(dst, size, "%lldm", secs / 60);
+	else if (secs < 172800)
+		fmt_s(dst, size, "%lldh", secs / 3600);
+	else
+		fmt_s(dst, size, "%lldd", secs / 86400);
+}
+
+static int
+show(int qd, const struct ent *e, int kv, time_t now)
+{
+	char path[QUEUE_ID_MAX + 8], a[16], nx[16];
+	struct qenv env;
+	struct qstate *st;
+	struct stat sb;
+	long long warned;
+	const char *why = NULL;
+	size_t i;
+	int fd;
+
+	fmt_s(path, sizeof path, "%s/%s", e->sub, e->id);
+	if ((fd = openat(qd, path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 0 : -1;   /* delivered meanwhile */
+	if (fstat(fd, &sb) == -1 || qenv_read(fd, &env, &why) == -1) {
+		close(fd);
+		printf("%s: unreadable: %s\n", e->id, why ? why : strerror(errno));
+		return 0;
+	}
+	close(fd);
+	if ((st = calloc(env.nrcpt, sizeof *st)) == NULL) {
+		qenv_free(&env);
+		return -1;
+	}
+	if (qstate_read(qd, e->id, st, env.nrcpt, &warned, &why) == -1)
+		for (i = 0; i < env.nrcpt; i++)
+			fmt_s(st[i].text, sizeof st[i].text, "state unreadable");
+	age(a, sizeof a, (long long)(now - env.arrival));
+	if (kv) {
+		struct logl l;
+		char fb[ADDR_MAX + 3];
+		l.len = 0;
+		l.cut = 0;
+		fmt_s(fb, sizeof fb, "<%s>", env.from);
+		printf("msg qid=%s arrival=%lld size=%lld from=", e->id,
+		    env.arrival, (long long)(sb.st_size - env.body));
+		fwrite(l.s, 1, log_quote(l.s, sizeof l.s, fb, strlen(fb)), stdout);
+		printf(" rcpts=%zu new=%d\n", env.nrcpt, e->sub[0] == 'n');
+		for (i = 0; i < env.nrcpt; i++) {
+			fmt_s(fb, sizeof fb, "<%s>", env.rcpt[i]);
+			printf("rcpt qid=%s rcpt=", e->id);
+			fwrite(l.s, 1, log_quote(l.s, sizeof l.s, fb, strlen(fb)),
+			    stdout);
+			printf(" status=%s attempts=%u next=%lld dsn=%s text=",
+			    qstate_name(st[i].status), st[i].attempts, st[i].next,
+			    st[i].dsn);
+			fwrite(l.s, 1, log_quote(l.s, sizeof l.s, st[i].text,
+			    strlen(st[i].text)), stdout);
+			putchar('\n');
+		}
+	} else {
+		printf("%-24s %9lld %5s  <%s>\n", e->id,
+		    (long long)(sb.st_size - env.body), a, env.from);
+		for (i = 0; i < env.nrcpt; i++) {
+			printf("%42s<%s> %s", "", env.rcpt[i],
+			    qstate_name(st[i].status));
+			if (st[i].attempts)
+				printf(", %u attempt%s", st[i].attempts,
+				    st[i].attempts == 1 ? "" : "s");
+			if (st[i].status == 0 && st[i].next > now) {
+				age(nx, sizeof nx, st[i].next - now);
+				printf(", next in %s", nx);
+			}
+			if (st[i].text[0])
+				printf(": %s %s", st[i].dsn, st[i].text);
+			putchar('\n');
+		}
+	}
+	free(st);
+	qenv_free(&env);
+	return 0;
+}
+
+int
+mailq(int kv)
+{
+	struct ent *v = NULL;
+	size_t n = 0, cap = 0, i;
+	time_t now = time(NULL);
+	int qd;
+
+	if ((qd = queue_dir()) == -1 || scan(qd, "cur", &v, &n, &cap) == -1 ||
+	    scan(qd, "new", &v, &n, &cap) == -1) {
+		int e = errno;
+		warn_sys("unable to read the queue in %s/queue", conf_root());
+		free(v);
+		return e == EACCES || e == EPERM ? EX_NOPERM_ : EX_TEMPFAIL_;
+	}
+	if (n)
+		qsort(v, n, sizeof *v, entcmp);
+	if (!kv && n)
+		printf("%-24s %9s %5s  %s\n", "Queue ID", "Size", "Age",
+		    "Sender / Recipients");
+	for (i = 0; i < n; i++)
+		if (show(qd, &v[i], kv, now) == -1) {
+			warn_sys("unable to read %s", v[i].id);
+			free(v);
+			return EX_TEMPFAIL_;
+		}
+	if (!kv)
+		printf(n ? "-- %zu message%s in the queue\n" :
+		    "Mail queue is empty\n", n, n == 1 ? "" : "s");
+	free(v);
+	if (fflush(stdout) == EOF)
+		return EX_IOERR_;
+	close(qd);
+	return EX_OK_;
+}

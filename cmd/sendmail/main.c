@@ -1,0 +1,392 @@
+/*
+ * sendmail: the sendmail-compatible front end (postel-sendmail(8)), and
+ * mailq when called by that name. It spools the message to an unlinked
+ * temporary file, so that a sendmail killed half way queues nothing, then
+ * hands the whole file to enqueue. Exit codes follow sysexits.h.
+ */
+#define _GNU_SOURCE     /* O_TMPFILE, pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "conf.h"
+#include "die.h"
+#include "fmt.h"
+#include "sendmail.h"
+
+enum { M_SEND, M_LIST, M_SMTP, M_QUEUE, M_NOOP };
+
+struct args {
+	int mode, verbose, kv;
+	struct msgopt m;
+	char **rcpt;
+	int nrcpt;
+};
+
+_Noreturn static void
+usage(const char *why, const char *arg)
+{
+	fprintf(stderr, "%s: %s%s%s\n", die_prog(), why, arg ? ": " : "",
+	    arg ? arg : "");
+	fprintf(stderr, "usage: sendmail [-t] [-i] [-f sender] [-F name] "
+	    "[-bm|-bp|-bs|-q] [--] [recipient ...]\n");
+	exit(EX_USAGE_);
+}
+
+/* The value of option c: attached ("-fX") or the next argument. */
+static const char *
+optval(char **argv, int *i, const char *s)
+{
+	if (s[2])
+		return s + 2;
+	if (argv[*i + 1] == NULL)
+		usage("option needs a value", s);
+	return argv[++*i];
+}
+
+static void
+parse(int argc, char **argv, struct args *a)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *s = argv[i];
+		if (s[0] != '-' || s[1] == '\0')
+			break;
+		if (strcmp(s, "--") == 0) {
+			i++;
+			break;
+		}
+		switch (s[1]) {
+		case 't': if (s[2]) usage("unknown option", s); a->m.hdr_rcpts = 1; break;
+		case 'i': if (s[2]) usage("unknown option", s); a->m.dot = 0; break;
+		case 'v': a->verbose = 1; break;
+		case 'f':
+		case 'r': a->m.from = optval(argv, &i, s); break;
+		case 'F': a->m.fullname = optval(argv, &i, s); break;
+		case 'o':
+			/* sendmail options: only -oi matters; the error, delivery
+			 * and other modes (-oem -odb -odi ...) are accepted. */
+			if (strcmp(s, "-oi") == 0)
+				a->m.dot = 0;
+			else if (s[2] == '\0')
+				usage("option needs a value", s);
+			break;
+		case 'B':
+		case 'N':
+		case 'R':
+		case 'V':
+		case 'L':
+		case 'O':
+		case 'C':
+		case 'X':
+		case 'h':
+			/* body type, DSN notify/return/envid, log tag, options,
+			 * config file, traffic log, hop count: accepted, unused */
+			(void)optval(argv, &i, s);
+			break;
+		case 'U':
+		case 'G':
+		case 'n':
+		case 'm':
+		case 'e':
+		case 'x':
+		case 'A':
+		case 'd':
+			break;          /* flags sendmail itself ignores here */
+		case 'q':
+			a->mode = M_QUEUE;
+			break;
+		case 'b':
+			if (!strcmp(s, "-bm"))
+				a->mode = M_SEND;
+			else if (!strcmp(s, "-bp"))
+				a->mode = M_LIST;
+			else if (!strcmp(s, "-bs"))
+				a->mode = M_SMTP;
+			else if (!strcmp(s, "-bi"))
+				a->mode = M_NOOP;   /* newaliases: conf/aliases is read live */
+			else
+				usage("unsupported mode", s);
+			break;
+		default:
+			if (strcmp(s, "--kv") == 0) {
+				a->kv = 1;
+				break;
+			}
+			usage("unknown option", s);
+		}
+	}
+	a->rcpt = argv + i;
+	a->nrcpt = argc - i;
+}
+
+int
+rcpts_add(struct rcpts *r, const char *s, size_t n)
+{
+	char **nv, *c;
+
+	if (n == 0)
+		return 0;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		if (cap > 100000 || (nv = realloc(r->v, cap * sizeof *nv)) == NULL)
+			return -1;
+		r->v = nv;
+		r->cap = cap;
+	}
+	if ((c = malloc(n + 1)) == NULL)
+		return -1;
+	memcpy(c, s, n);
+	c[n] = '\0';
+	r->v[r->n++] = c;
+	return 0;
+}
+
+/* An unlinked spool file: O_TMPFILE where the file system has it. */
+static int
+spool_open(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd != -1 || (errno != EOPNOTSUPP && errno != EISDIR &&
+	    errno != EINVAL))
+		return fd;
+	if (fmt_s(path, sizeof path, "%s/postel-sendmail.XXXXXX", dir) < 0)
+		return -1;
+	if ((fd = mkstemp(path)) == -1)
+		return -1;
+	if (unlink(path) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Give a bare name the host's domain; strip <> from -f. */
+static char *
+qualify(const char *s, const char *me)
+{
+	char buf[ADDR_MAX + 2];
+	size_t n = strlen(s);
+
+	if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
+		s++;
+		n -= 2;
+	}
+	if (n == 0)
+		return strdup("");
+	if (memchr(s, '@', n) == NULL) {
+		if (fmt_s(buf, sizeof buf, "%.*s@%s", (int)n, s, me) < 0)
+			return strdup(s);   /* too long: enqueue says so */
+		return strdup(buf);
+	}
+	if (fmt_s(buf, sizeof buf, "%.*s", (int)n, s) < 0)
+		return strdup(s);
+	return strdup(buf);
+}
+
+static int
+run_enqueue(int spool, const char *from, struct rcpts *r, int verbose)
+{
+	char prog[4096], origin[64], id[64];
+	char **av;
+	int pfd[2], status;
+	size_t i, k = 0;
+	ssize_t got = 0, n;
+	pid_t pid;
+
+	if (conf_prog(prog, sizeof prog, "enqueue") == -1)
+		return EX_CONFIG_;
+	fmt_s(origin, sizeof origin, "sendmail uid=%lu", (unsigned long)getuid());
+	if ((av = calloc(r->n + 8, sizeof *av)) == NULL) {
+		warn("out of memory");
+		return EX_TEMPFAIL_;
+	}
+	av[k++] = "enqueue";
+	av[k++] = "-o";
+	av[k++] = origin;
+	av[k++] = "-f";
+	av[k++] = (char *)from;
+	av[k++] = "--";
+	for (i = 0; i < r->n; i++)
+		av[k++] = r->v[i];
+	av[k] = NULL;
+	if (lseek(spool, 0, SEEK_SET) == -1 || pipe2(pfd, O_CLOEXEC) == -1) {
+		warn_sys("unable to prepare the queue hand-off");
+		free(av);
+		return EX_TEMPFAIL_;
+	}
+	if ((pid = fork()) == -1) {
+		warn_sys("unable to fork");
+		free(av);
+		return EX_TEMPFAIL_;
+	}
+	if (pid == 0) {
+		if (dup2(spool, 0) == -1 || dup2(pfd[1], 1) == -1)
+			_exit(EXIT_TEMP);
+		setenv("POSTEL_QUIET", "1", 1);
+		execv(prog, av);
+		fprintf(stderr, "sendmail: fatal: unable to run %s: %s\n", prog,
+		    strerror(errno));
+		_exit(EXIT_TEMP);
+	}
+	free(av);
+	close(pfd[1]);
+	while ((size_t)got < sizeof id - 1 &&
+	    (n = read(pfd[0], id + got, sizeof id - 1 - (size_t)got)) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		got += n;
+	}
+	id[got] = '\0';
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR) {
+			warn_sys("unable to wait for enqueue");
+			return EX_TEMPFAIL_;
+		}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		if (verbose)
+			printf("queued as %s", id);
+		return EX_OK_;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_PERM)
+		return EX_DATAERR_;
+	if (WIFSIGNALED(status))
+		warn("enqueue died by signal %d", WTERMSIG(status));
+	return EX_TEMPFAIL_;
+}
+
+static int
+run_other(const char *name, char *const av[])
+{
+	char prog[4096];
+
+	if (conf_prog(prog, sizeof prog, name) == -1)
+		return EX_CONFIG_;
+	execv(prog, av);
+	warn_sys("unable to run %s", prog);
+	return EX_UNAVAILABLE_;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct args a;
+	struct rcpts r = { NULL, 0, 0 };
+	struct passwd *pw;
+	char ubuf[32], *from;
+	const char *base;
+	int spool, code, i;
+	size_t k;
+
+	die_init("sendmail");
+	signal(SIGPIPE, SIG_IGN);
+	memset(&a, 0, sizeof a);
+	a.m.dot = 1;
+	base = strrchr(argv[0], '/');
+	base = base ? base + 1 : argv[0];
+	if (strcmp(base, "mailq") == 0) {
+		die_init("mailq");
+		a.mode = M_LIST;
+	}
+	parse(argc, argv, &a);
+	if (conf_load() == -1) {
+		warn("unable to read configuration: %s", conf_error());
+		return EX_TEMPFAIL_;
+	}
+	switch (a.mode) {
+	case M_LIST:
+		return mailq(a.kv);
+	case M_NOOP:
+		return EX_OK_;
+	case M_QUEUE: {
+		char *av[] = { "qrun", "-1", NULL };
+		return run_other("qrun", av);
+	}
+	case M_SMTP: {
+		char *av[] = { "smtpd", NULL };
+		/* a local user's SMTP session: it may send anywhere */
+		setenv("RELAYCLIENT", "", 1);
+		setenv("TCPREMOTEIP", "127.0.0.1", 0);
+		return run_other("smtpd", av);
+	}
+	}
+	pw = getpwuid(getuid());
+	if (pw != NULL)
+		a.m.user = pw->pw_name;
+	else {
+		fmt_s(ubuf, sizeof ubuf, "uid%lu", (unsigned long)getuid());
+		a.m.user = ubuf;
+	}
+	if (a.m.fullname == NULL && pw != NULL && pw->pw_gecos &&
+	    *pw->pw_gecos) {
+		static char gecos[200];
+		fmt_s(gecos, sizeof gecos, "%.*s",
+		    (int)strcspn(pw->pw_gecos, ","), pw->pw_gecos);
+		a.m.fullname = gecos;
+	}
+	a.m.me = conf_s("me");
+	if (a.m.from != NULL)
+		from = qualify(a.m.from, a.m.me);
+	else {
+		char def[ADDR_MAX + 2];
+		fmt_s(def, sizeof def, "%s@%s", a.m.user, a.m.me);
+		from = strdup(def);
+	}
+	if (from == NULL) {
+		warn("out of memory");
+		return EX_TEMPFAIL_;
+	}
+	a.m.from = from;
+	for (i = 0; i < a.nrcpt; i++)
+		if (rcpts_add(&r, a.rcpt[i], strlen(a.rcpt[i])) == -1) {
+			warn("out of memory");
+			return EX_TEMPFAIL_;
+		}
+	if (r.n == 0 && !a.m.hdr_rcpts)
+		usage("no recipients given (and no -t)", NULL);
+	if ((spool = spool_open()) == -1) {
+		warn_sys("unable to create a spool file");
+		return EX_TEMPFAIL_;
+	}
+	if ((code = msg_spool(spool, &a.m, &r)) != 0)
+		return code;
+	if (r.n == 0) {
+		warn("no recipient addresses found in the header");
+		return EX_DATAERR_;
+	}
+	for (k = 0; k < r.n; k++) {
+		char *q = qualify(r.v[k], a.m.me);
+		if (q == NULL) {
+			warn("out of memory");
+			return EX_TEMPFAIL_;
+		}
+		free(r.v[k]);
+		r.v[k] = q;
+	}
+	code = run_enqueue(spool, from, &r, a.verbose);
+	close(spool);
+	for (k = 0; k < r.n; k++)
+		free(r.v[k]);
+	free(r.v);
+	free(from);
+	return code;
+}

@@ -1,0 +1,402 @@
+/*
+ * msg: read a submitted message, complete its header and spool it in the
+ * queue's Unix form (LF line ends). Header fields are kept as written,
+ * except Bcc:, which is dropped; Date:, Message-ID: and From: are added
+ * when missing. The body is streamed, never held in memory.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "die.h"
+#include "fmt.h"
+#include "hdr.h"
+#include "sendmail.h"
+
+#define HDR_MAX (1024 * 1024)   /* whole header section */
+
+struct in {
+	char b[65536];
+	size_t pos, end;
+	int eof;
+};
+
+struct out {
+	int fd;
+	char b[65536];
+	size_t len;
+};
+
+static int
+in_byte(struct in *in)
+{
+	if (in->pos == in->end) {
+		ssize_t r;
+		if (in->eof)
+			return -1;
+		do
+			r = read(0, in->b, sizeof in->b);
+		while (r == -1 && errno == EINTR);
+		if (r == -1)
+			return -2;
+		if (r == 0) {
+			in->eof = 1;
+			return -1;
+		}
+		in->pos = 0;
+		in->end = (size_t)r;
+	}
+	return (unsigned char)in->b[in->pos++];
+}
+
+static int
+out_flush(struct out *o)
+{
+	size_t off = 0;
+
+	while (off < o->len) {
+		ssize_t w = write(o->fd, o->b + off, o->len - off);
+		if (w == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	o->len = 0;
+	return 0;
+}
+
+static int
+out_put(struct out *o, const void *p, size_t n)
+{
+	const char *s = p;
+
+	while (n) {
+		size_t c = sizeof o->b - o->len;
+		if (c > n)
+			c = n;
+		memcpy(o->b + o->len, s, c);
+		o->len += c;
+		s += c;
+		n -= c;
+		if (o->len == sizeof o->b && out_flush(o) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Read one line into line (LF form: a CRLF becomes LF). Returns 1, 0 at
+ * EOF with nothing read, -1 read error, -3 line too long. */
+static int
+read_line(struct in *in, struct buf *line)
+{
+	int c;
+
+	line->len = 0;
+	for (;;) {
+		c = in_byte(in);
+		if (c == -2)
+			return -1;
+		if (c == -1)
+			return line->len ? 1 : 0;
+		if (c == '\n' && line->len && line->p[line->len - 1] == '\r')
+			line->len--;
+		if (buf_catc(line, (char)c) == -1)
+			return -3;
+		if (c == '\n')
+			return 1;
+	}
+}
+
+struct fields {
+	int from, date, msgid, resent;
+};
+
+static int
+add_rcpt(void *arg, const char *s, size_t n)
+{
+	return rcpts_add(arg, s, n);
+}
+
+/* One whole field (with continuation lines) at f, n bytes with final LF. */
+static int
+field(const char *f, size_t n, struct fields *seen, int pass,
+    const struct msgopt *o, struct rcpts *r, struct out *out)
+{
+	static const char *const rc[] = { "To", "Cc", "Bcc" };
+	static const char *const rrc[] = { "Resent-To", "Resent-Cc", "Resent-Bcc" };
+	const char *why;
+	size_t k;
+
+	if (pass == 0) {
+		if (hdr_name_is(f, n, "From"))
+			seen->from = 1;
+		else if (hdr_name_is(f, n, "Date"))
+			seen->date = 1;
+		else if (hdr_name_is(f, n, "Message-ID"))
+			seen->msgid = 1;
+		else if (strncasecmp(f, "Resent-", 7) == 0)
+			seen->resent = 1;
+		return 0;
+	}
+	if (o->hdr_rcpts)
+		for (k = 0; k < 3; k++)
+			if (hdr_name_is(f, n, seen->resent ? rrc[k] : rc[k])) {
+				const char *v = memchr(f, ':', n) + 1;
+				if (hdr_addrlist(v, n - (size_t)(v - f), add_rcpt, r,
+				    &why) == -1) {
+					warn("unable to parse %.*s: %s",
+					    (int)(strcspn(f, ":")), f,
+					    why ? why : "out of memory");
+					return EX_DATAERR_;
+				}
+			}
+	if (hdr_name_is(f, n, "Bcc") || hdr_name_is(f, n, "Resent-Bcc"))
+		return 0;
+	return out_put(out, f, n) == -1 ? -1 : 0;
+}
+
+/* Walk the header section hs: pass 0 notes what is there, pass 1 writes. */
+static int
+walk(const struct buf *hs, struct fields *seen, int pass,
+    const struct msgopt *o, struct rcpts *r, struct out *out)
+{
+	size_t i = 0, st;
+	int rv;
+
+	while (i < hs->len) {
+		st = i;
+		for (;;) {
+			const char *lf = memchr(hs->p + i, '\n', hs->len - i);
+			i = lf ? (size_t)(lf - hs->p) + 1 : hs->len;
+			if (i >= hs->len || (hs->p[i] != ' ' && hs->p[i] != '\t'))
+				break;
+		}
+		if ((rv = field(hs->p + st, i - st, seen, pass, o, r, out)) != 0)
+			return rv;
+	}
+	return 0;
+}
+
+static int
+add_missing(const struct fields *seen, const struct msgopt *o, struct out *out)
+{
+	char line[1024], date[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	unsigned rnd = 0;
+	int n;
+
+	if (!seen->date) {
+		if (localtime_r(&now, &tm) == NULL ||
+		    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S %z",
+		    &tm) == 0)
+			return -1;
+		n = fmt_s(line, sizeof line, "Date: %s\n", date);
+		if (n < 0 || out_put(out, line, (size_t)n) == -1)
+			return -1;
+	}
+	if (!seen->msgid) {
+		if (getrandom(&rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+			rnd = (unsigned)now ^ (unsigned)getpid();
+		n = fmt_s(line, sizeof line, "Message-ID: <%lld.%ld.%08x@%s>\n",
+		    (long long)now, (long)getpid(), rnd, o->me);
+		if (n < 0 || out_put(out, line, (size_t)n) == -1)
+			return -1;
+	}
+	if (!seen->from) {
+		char who[ADDR_MAX + 80], name[200];
+		size_t i, k = 0;
+
+		if (*o->from)
+			fmt_s(who, sizeof who, "%s", o->from);
+		else
+			fmt_s(who, sizeof who, "%s@%s", o->user, o->me);
+		if (o->fullname && *o->fullname) {
+			/* a quoted-string: escape \ and ", drop controls */
+			for (i = 0; o->fullname[i] && k + 3 < sizeof name; i++) {
+				unsigned char c = (unsigned char)o->fullname[i];
+				if (c < 32 || c == 127)
+					continue;
+				if (c == '"' || c == '\\')
+					name[k++] = '\\';
+				name[k++] = (char)c;
+			}
+			name[k] = '\0';
+			n = fmt_s(line, sizeof line, "From: \"%s\" <%s>\n", name,
+			    who);
+		} else
+			n = fmt_s(line, sizeof line, "From: %s\n", who);
+		if (n < 0 || out_put(out, line, (size_t)n) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+enum { B_BOL, B_MID, B_CR, B_DOT, B_DOTCR, B_END };
+
+/* Stream the body: CRLF -> LF; in dot mode a lone "." line ends it. */
+static int
+body(struct in *in, struct out *out, int dot, int *lastlf)
+{
+	int st = B_BOL, c;
+	char ch;
+
+	while (st != B_END) {
+		c = in_byte(in);
+		if (c == -2)
+			return -2;
+		if (c == -1)
+			break;
+		ch = (char)c;
+		switch (st) {
+		case B_BOL:
+			if (dot && ch == '.') {
+				st = B_DOT;
+				continue;
+			}
+			break;
+		case B_DOT:
+			if (ch == '\n') {
+				st = B_END;
+				continue;
+			}
+			if (ch == '\r') {
+				st = B_DOTCR;
+				continue;
+			}
+			if (out_put(out, ".", 1) == -1)
+				return -1;
+			break;
+		case B_DOTCR:
+			if (ch == '\n') {
+				st = B_END;
+				continue;
+			}
+			if (out_put(out, ".\r", 2) == -1)
+				return -1;
+			break;
+		case B_CR:
+			if (ch == '\n')
+				break;          /* CRLF: the CR goes */
+			if (out_put(out, "\r", 1) == -1)
+				return -1;
+			break;
+		}
+		if (ch == '\r') {
+			st = B_CR;
+			continue;
+		}
+		if (out_put(out, &ch, 1) == -1)
+			return -1;
+		*lastlf = ch == '\n';
+		st = ch == '\n' ? B_BOL : B_MID;
+	}
+	if (st == B_CR || st == B_DOTCR) {
+		if (out_put(out, st == B_CR ? "\r" : ".\r", st == B_CR ? 1 : 2) == -1)
+			return -1;
+		*lastlf = 0;
+	}
+	/* B_DOT at EOF: a final "." without LF ends the input as well. */
+	return 0;
+}
+
+int
+msg_spool(int spool, const struct msgopt *o, struct rcpts *r)
+{
+	static struct in in;
+	static struct out out;
+	struct buf hs = BUF_INIT(HDR_MAX), line = BUF_INIT(HDR_MAX);
+	struct fields seen = { 0, 0, 0, 0 };
+	int rv, ended = 0, first_body = 0, lastlf = 1, code = 0;
+
+	out.fd = spool;
+	out.len = 0;
+	/* Header section: fields up to an empty line or the first line that
+	 * is neither a field nor a continuation (which starts the body). */
+	for (;;) {
+		rv = read_line(&in, &line);
+		if (rv == -1) {
+			warn_sys("unable to read the message");
+			code = EX_IOERR_;
+			goto out;
+		}
+		if (rv == -3) {
+			warn("header section larger than %d bytes", HDR_MAX);
+			code = EX_DATAERR_;
+			goto out;
+		}
+		if (rv == 0)
+			break;
+		if (o->dot && line.len <= 2 && line.p[0] == '.' &&
+		    (line.len == 1 || line.p[1] == '\n')) {
+			ended = 1;
+			break;
+		}
+		if (line.len == 1 && line.p[0] == '\n')
+			break;
+		if ((line.p[0] == ' ' || line.p[0] == '\t') && hs.len) {
+			/* continuation */
+		} else if (!hdr_is_field(line.p, line.len)) {
+			first_body = 1;
+			break;
+		}
+		if (buf_catb(&hs, line.p, line.len) == -1 ||
+		    (line.p[line.len - 1] != '\n' && buf_catc(&hs, '\n') == -1)) {
+			warn("header section larger than %d bytes", HDR_MAX);
+			code = EX_DATAERR_;
+			goto out;
+		}
+	}
+	walk(&hs, &seen, 0, o, r, &out);
+	if ((rv = walk(&hs, &seen, 1, o, r, &out)) != 0 ||
+	    add_missing(&seen, o, &out) == -1 || out_put(&out, "\n", 1) == -1) {
+		if (rv > 0) {
+			code = rv;
+			goto out;
+		}
+		goto werr;
+	}
+	if (first_body) {
+		if (o->dot && line.p[0] == '.') {
+			/* a dot line in the body still obeys dot mode */
+			if (line.len == 1 || (line.len == 2 && line.p[1] == '\n'))
+				ended = 1;
+		}
+		if (!ended) {
+			if (out_put(&out, line.p, line.len) == -1)
+				goto werr;
+			lastlf = line.p[line.len - 1] == '\n';
+		}
+	}
+	if (!ended) {
+		rv = body(&in, &out, o->dot, &lastlf);
+		if (rv == -2) {
+			warn_sys("unable to read the message");
+			code = EX_IOERR_;
+			goto out;
+		}
+		if (rv == -1)
+			goto werr;
+	}
+	if (!lastlf && out_put(&out, "\n", 1) == -1)
+		goto werr;
+	if (out_flush(&out) == -1)
+		goto werr;
+	goto out;
+werr:
+	warn_sys("unable to write the spool file");
+	code = EX_TEMPFAIL_;
+out:
+	buf_free(&hs);
+	buf_free(&line);
+	return code;
+}

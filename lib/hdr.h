@@ -1,0 +1,25 @@
+/*
+ * hdr: RFC 5322 header helpers for sendmail -t and bounces.
+ * hdr_addrlist walks an address-list (display names, comments, quoted
+ * strings, groups, angle addresses with an obsolete route) and hands each
+ * mailbox's addr-spec, with comments and folding whitespace removed, to fn.
+ * It never allocates; an addr-spec longer than ADDR_MAX is reported to fn
+ * as it is cut, so the caller's address check refuses it.
+ */
+#ifndef POSTEL_HDR_H
+#define POSTEL_HDR_H
+
+#include <stddef.h>
+
+/* Call fn(arg, spec, len) per mailbox; fn returning -1 stops the walk.
+ * Returns 0, or -1 if fn failed or the syntax was hopeless (*why set). */
+int hdr_addrlist(const char *s, size_t n,
+    int (*fn)(void *arg, const char *spec, size_t len), void *arg,
+    const char **why);
+/* 1 if line (n bytes, no LF) starts a header field "Name:" (RFC 5322
+ * 2.2: printable ASCII but ':' and space, at least one). */
+int hdr_is_field(const char *line, size_t n);
+/* 1 if the field in line has the name (case-insensitive). */
+int hdr_name_is(const char *line, size_t n, const char *name);
+
+#endif
