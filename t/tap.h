@@ -7,14 +7,14 @@
 
 static int tap_n, tap_fail, tap_plan;
 
-static void
+static __attribute__((unused)) void
 plan(int n)
 {
 	tap_plan = n;
 	printf("1..%d\n", n);
 }
 
-static int
+static __attribute__((unused)) int
 ok_(int cond, const char *name, const char *file, int line)
 {
 	tap_n++;
@@ -27,7 +27,7 @@ ok_(int cond, const char *name, const char *file, int line)
 }
 #define ok(c, name) ok_((c) ? 1 : 0, (name), __FILE__, __LINE__)
 
-static int
+static __attribute__((unused)) int
 is_str_(const char *got, const char *want, const char *name, const char *f,
     int l)
 {
@@ -40,7 +40,7 @@ is_str_(const char *got, const char *want, const char *name, const char *f,
 }
 #define is_str(g, w, n) is_str_((g), (w), (n), __FILE__, __LINE__)
 
-static int
+static __attribute__((unused)) int
 is_int_(long long got, long long want, const char *name, const char *f, int l)
 {
 	ok_(got == want, name, f, l);
@@ -50,7 +50,7 @@ is_int_(long long got, long long want, const char *name, const char *f, int l)
 }
 #define is_int(g, w, n) is_int_((g), (w), (n), __FILE__, __LINE__)
 
-static int
+static __attribute__((unused)) int
 done(void)
 {
 	if (tap_n != tap_plan)

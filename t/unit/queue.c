@@ -1,0 +1,94 @@
+/* queue: a message written with qw_* reads back with qenv_read; state
+ * round-trips; cleanup removes only what it should. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <utime.h>
+
+#include "conf.h"
+#include "queue.h"
+#include "../tap.h"
+
+static char dir[] = "/tmp/postel-queue.XXXXXX";
+
+int
+main(void)
+{
+	char p[300], body[64];
+	char *rc[] = { "b@example.net", "c@example.net" };
+	struct qw w;
+	struct qenv e;
+	struct qstate st[2], st2[2];
+	const char *why;
+	long long warned;
+	int qd, fd;
+	ssize_t n;
+	static const char *const subs[] = { "queue", "queue/tmp", "queue/new",
+	    "queue/cur", "queue/state" };
+	size_t i;
+
+	plan(14);
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	for (i = 0; i < 5; i++) {
+		snprintf(p, sizeof p, "%s/%s", dir, subs[i]);
+		mkdir(p, 0750);
+	}
+	setenv("POSTEL_ROOT", dir, 1);
+	qd = queue_dir();
+	ok(qd != -1, "opens the queue");
+	ok(qw_begin(&w, qd, 10) == 0, "begins");
+	ok(qw_envelope(&w, "a@example.org", rc, 2, QF_UTF8, "test") == 0,
+	    "envelope");
+	ok(qw_write(&w, "hello\n", 6) == 0, "writes");
+	ok(qw_write(&w, "12345", 5) == -1, "max-size enforced");
+	ok(qw_commit(&w) == 0, "commits");
+	snprintf(p, sizeof p, "new/%s", w.id);
+	fd = openat(qd, p, O_RDONLY);
+	ok(fd != -1 && qenv_read(fd, &e, &why) == 0, "reads the envelope");
+	ok(strcmp(e.from, "a@example.org") == 0 && e.nrcpt == 2 &&
+	    strcmp(e.rcpt[1], "c@example.net") == 0 && (e.flags & QF_UTF8),
+	    "envelope round-trips");
+	n = read(fd, body, sizeof body);
+	ok(n == 6 && memcmp(body, "hello\n", 6) == 0, "fd left at the message");
+	close(fd);
+	ok(qstate_read(qd, w.id, st, 2, &warned, &why) == 0 &&
+	    st[0].status == QS_TODO && st[1].attempts == 0,
+	    "no state file: all todo");
+	st[0].status = QS_OK;
+	st[1].attempts = 3;
+	st[1].next = 12345;
+	snprintf(st[1].dsn, sizeof st[1].dsn, "4.4.1");
+	snprintf(st[1].text, sizeof st[1].text, "refused\nby peer");
+	ok(qstate_write(qd, w.id, st, 2, 99) == 0 &&
+	    qstate_read(qd, w.id, st2, 2, &warned, &why) == 0 &&
+	    st2[0].status == QS_OK && st2[1].attempts == 3 &&
+	    st2[1].next == 12345 && strcmp(st2[1].dsn, "4.4.1") == 0 &&
+	    strcmp(st2[1].text, "refused?by peer") == 0 && warned == 99,
+	    "state round-trips, text kept on one line");
+	/* cleanup: old tmp goes, fresh tmp stays, orphan state goes */
+	snprintf(p, sizeof p, "%s/queue/tmp/old", dir);
+	close(open(p, O_CREAT | O_WRONLY, 0600));
+	{
+		struct utimbuf ut = { 1000, 1000 };
+		utime(p, &ut);
+	}
+	snprintf(p, sizeof p, "%s/queue/tmp/fresh", dir);
+	close(open(p, O_CREAT | O_WRONLY, 0600));
+	snprintf(p, sizeof p, "%s/queue/state/999.1.1", dir);
+	close(open(p, O_CREAT | O_WRONLY, 0600));
+	ok(queue_clean(qd, 3600) == 2, "removes old tmp and orphan state");
+	snprintf(p, sizeof p, "%s/queue/tmp/fresh", dir);
+	ok(access(p, F_OK) == 0, "keeps a fresh tmp file");
+	snprintf(p, sizeof p, "%s/queue/state/%s", dir, w.id);
+	ok(access(p, F_OK) == 0, "keeps the state of a live message");
+	qenv_free(&e);
+	close(qd);
+	snprintf(p, sizeof p, "rm -rf %s", dir);
+	if (system(p) != 0)
+		return 1;
+	return done();
+}
