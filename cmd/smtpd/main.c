@@ -1,0 +1,807 @@
+/*
+ * smtpd: an ESMTP server on stdin/stdout, one connection per process,
+ * for tcpserver, inetd or a systemd socket with Accept=yes. It checks
+ * every command and recipient, spools DATA/BDAT into an anonymous file
+ * and hands a complete message to enqueue; 250 only once enqueue said the
+ * message is durable. postel-smtpd(8) is the contract.
+ */
+#define _GNU_SOURCE             /* O_TMPFILE */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "bio.h"
+#include "buf.h"
+#include "conf.h"
+#include "die.h"
+#include "fmt.h"
+#include "log.h"
+#include "user.h"
+#include "smtpd.h"
+
+/* Session states, as bits so the verb table can list several. */
+#define S_START 0x01            /* before EHLO/HELO */
+#define S_IDLE  0x02            /* greeted, no transaction */
+#define S_MAIL  0x04            /* MAIL accepted */
+#define S_BDAT  0x08            /* inside a BDAT transaction */
+#define S_ANY   0x0f
+
+static struct bio in, out;
+static char inbuf[16384], outbuf[4096];
+
+static struct {
+	int state;
+	int ehlo, relay;
+	char helo[ADDR_DOMAIN_MAX + 1];
+	char ip[64];
+	char sid[40];
+	const char *me;
+	unsigned long long timeout, maxsize, maxrcpt, maxerr, maxhops;
+	long long session_deadline;
+	unsigned long errors, msgs;
+	/* the transaction */
+	struct mailarg mail;
+	struct buf rcpts;               /* NUL-separated mailboxes */
+	unsigned long nrcpt, badrcpt;
+	int spool;                      /* anonymous spool file, -1 if none */
+	struct data d;
+	int bdat_failed;                /* refuse the rest of the chunks */
+} s;
+
+/* Replies ----------------------------------------------------------- */
+
+static _Noreturn void bye(const char *result);
+
+static void deadline(void);
+
+static void
+put(const char *line)
+{
+	if (out.end == 0)
+		deadline();
+	if (bio_puts(&out, line) == -1 || bio_put(&out, "\r\n", 2) == -1)
+		bye("write-error");
+}
+
+/* A final reply; 4xx and 5xx answers to the client's mistakes count
+ * towards max-errors. */
+static void
+reply(const char *line)
+{
+	put(line);
+	if ((line[0] == '5' || line[0] == '4') && strncmp(line, "452", 3) &&
+	    strncmp(line, "451", 3) && ++s.errors >= s.maxerr) {
+		put("421 4.7.0 Too many errors, closing connection");
+		bye("errors");
+	}
+}
+
+/* reply with a + b + c */
+static void
+reply3(const char *a, const char *b, const char *c)
+{
+	char line[SMTP_CMD_MAX];
+
+	if (fmt_s(line, sizeof line, "%s%s%s", a, b, c) == -1)
+		fmt_s(line, sizeof line, "451 4.3.0 Reply too long");
+	reply(line);
+}
+
+static void
+logmsg(const char *event, const char *qid, const char *result)
+{
+	struct logl l;
+	char from[ADDR_MAX + 3];
+
+	log_start(&l, event);
+	log_kv(&l, "sid", s.sid);
+	log_kv(&l, "ip", s.ip);
+	if (qid)
+		log_kv(&l, "qid", qid);
+	fmt_s(from, sizeof from, "<%s>", s.mail.a.s);
+	log_kv(&l, "from", from);
+	log_kvu(&l, "rcpts", s.nrcpt);
+	log_kvu(&l, "size", s.d.size);
+	if (result)
+		log_kv(&l, "result", result);
+	log_kv(&l, "tls", "no");
+	log_end(&l);
+}
+
+static _Noreturn void
+bye(const char *result)
+{
+	struct logl l;
+
+	bio_flush(&out);
+	log_start(&l, "disconnect");
+	log_kv(&l, "sid", s.sid);
+	log_kv(&l, "ip", s.ip);
+	log_kv(&l, "helo", s.helo);
+	log_kvu(&l, "msgs", s.msgs);
+	log_kvu(&l, "errors", s.errors);
+	log_kv(&l, "result", result);
+	log_kv(&l, "tls", "no");
+	log_end(&l);
+	_exit(0);
+}
+
+/* Input ------------------------------------------------------------- */
+
+/* Every read waits at most smtpd-timeout, and never past the session's
+ * end (smtpd-session-timeout). */
+static void
+deadline(void)
+{
+	long long d = bio_now() + (long long)s.timeout * 1000;
+
+	in.deadline = d < s.session_deadline ? d : s.session_deadline;
+	out.deadline = in.deadline;     /* a client that never reads */
+}
+
+static void
+readfail(void)
+{
+	if (errno == ETIMEDOUT) {
+		put("421 4.4.2 Timeout, closing connection");
+		bye("timeout");
+	}
+	bye(errno ? "read-error" : "eof");
+}
+
+/* Fill the input buffer; on EOF, error or timeout the session ends. */
+static void
+fill(void)
+{
+	ssize_t r;
+
+	deadline();
+	r = bio_fill(&in);
+	if (r <= 0) {
+		if (r == 0)
+			errno = 0;
+		readfail();
+	}
+}
+
+/* The transaction ---------------------------------------------------- */
+
+static void
+txn_reset(void)
+{
+	if (s.spool != -1)
+		close(s.spool);         /* anonymous: nothing is left behind */
+	s.spool = -1;
+	memset(&s.mail, 0, sizeof s.mail);
+	s.rcpts.len = 0;
+	s.nrcpt = s.badrcpt = 0;
+	s.bdat_failed = 0;
+	s.d.size = 0;
+	if (s.state & (S_MAIL | S_BDAT))
+		s.state = S_IDLE;
+}
+
+static int
+spool_write(void *ctx, const char *p, size_t n)
+{
+	int fd = *(int *)ctx;
+
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* An unnamed file in queue/tmp: whatever happens to this process, it
+ * leaves nothing behind, and enqueue sees only a finished message. */
+static int
+spool_open(void)
+{
+	char dir[4096], tmpl[4096];
+	int fd;
+
+	if (conf_path(dir, sizeof dir, "queue/tmp") == -1)
+		return -1;
+#ifdef O_TMPFILE
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd != -1 || (errno != EOPNOTSUPP && errno != EISDIR &&
+	    errno != EINVAL))
+		return fd;
+#endif
+	if (fmt_s(tmpl, sizeof tmpl, "%s/smtpd.XXXXXX", dir) == -1)
+		return -1;
+	if ((fd = mkostemp(tmpl, O_CLOEXEC)) == -1)
+		return -1;
+	if (unlink(tmpl) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Received: (RFC 5321 4.4). The queue ID does not exist yet, so the
+ * "id" is the session's; the accepted log line pairs it with the qid. */
+static void
+received(void)
+{
+	char hdr[1024], date[64], lit[80];
+	const char *proto;
+	struct tm tm;
+	time_t now = time(NULL);
+
+	if (localtime_r(&now, &tm) == NULL ||
+	    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S %z", &tm) == 0)
+		fmt_s(date, sizeof date, "Thu, 01 Jan 1970 00:00:00 +0000");
+	if (strchr(s.ip, ':'))
+		fmt_s(lit, sizeof lit, "[IPv6:%s]", s.ip);
+	else
+		fmt_s(lit, sizeof lit, "[%s]", s.ip);
+	proto = !s.ehlo ? "SMTP" : s.mail.utf8 ? "UTF8SMTP" : "ESMTP";
+	if (fmt_s(hdr, sizeof hdr, "Received: from %s (%s)\n"
+	    "\tby %s (postel) with %s id %s;\n\t%s\n",
+	    s.helo, lit, s.me, proto, s.sid, date) == -1)
+		fmt_s(hdr, sizeof hdr, "Received: by %s (postel) id %s;\n\t%s\n",
+		    s.me, s.sid, date);
+	data_raw(&s.d, hdr, strlen(hdr));
+}
+
+/* Start storing a message: 0, or -1 after a reply was sent. */
+static int
+msg_begin(int chunked)
+{
+	if ((s.spool = spool_open()) == -1) {
+		reply(err_temporary(errno) && (errno == ENOSPC ||
+		    errno == EDQUOT) ? "452 4.3.1 Insufficient system storage" :
+		    "451 4.3.0 Unable to create a spool file");
+		return -1;
+	}
+	data_init(&s.d, chunked, s.maxsize, spool_write, &s.spool);
+	received();
+	return 0;
+}
+
+/* Run enqueue with the spool as stdin; the queue ID comes on stdout. */
+static const char *
+enqueue(char *qid, size_t qsize)
+{
+	char prog[4096], origin[96], *argv[8], **av = NULL;
+	size_t n = 0, i, off;
+	int pfd[2], st;
+	pid_t pid;
+	ssize_t r;
+	size_t got = 0;
+
+	if (conf_prog(prog, sizeof prog, "enqueue") == -1 ||
+	    lseek(s.spool, 0, SEEK_SET) == -1)
+		return "451 4.3.0 Local error in processing";
+	fmt_s(origin, sizeof origin, "smtpd %s", s.ip);
+	argv[n++] = "enqueue";
+	argv[n++] = "-f";
+	argv[n++] = s.mail.a.s;
+	if (s.mail.utf8)
+		argv[n++] = "-u";
+	if (s.mail.body == BODY_8BIT || (s.d.flags & DATA_8BIT))
+		argv[n++] = "-8";
+	argv[n++] = "-o";
+	argv[n++] = origin;
+	argv[n++] = "--";
+	if ((av = calloc(n + s.nrcpt + 1, sizeof *av)) == NULL)
+		return "451 4.3.0 Out of memory";
+	memcpy(av, argv, n * sizeof *av);
+	for (i = 0, off = 0; i < s.nrcpt; i++) {
+		av[n++] = s.rcpts.p + off;
+		off += strlen(s.rcpts.p + off) + 1;
+	}
+	if (pipe(pfd) == -1) {
+		free(av);
+		return "451 4.3.0 Local error in processing";
+	}
+	if ((pid = fork()) == -1) {
+		close(pfd[0]);
+		close(pfd[1]);
+		free(av);
+		return "451 4.3.0 Local error in processing";
+	}
+	if (pid == 0) {
+		if (dup2(s.spool, 0) == -1 || dup2(pfd[1], 1) == -1)
+			_exit(EXIT_TEMP);
+		close(pfd[0]);
+		close(pfd[1]);
+		execv(prog, av);
+		_exit(EXIT_TEMP);
+	}
+	free(av);
+	close(pfd[1]);
+	for (;;) {
+		r = read(pfd[0], qid + got, qsize - 1 - got);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+		if (got == qsize - 1) {         /* too long: drain the rest */
+			char junk[256];
+			while (read(pfd[0], junk, sizeof junk) > 0)
+				;
+			break;
+		}
+	}
+	close(pfd[0]);
+	qid[got] = '\0';
+	qid[strcspn(qid, "\n")] = '\0';
+	for (i = 0; qid[i]; i++)
+		if (!(qid[i] >= '0' && qid[i] <= '9') && qid[i] != '.')
+			qid[i] = '?';
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR)
+			return "451 4.3.0 Local error in processing";
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return NULL;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_PERM)
+		return "554 5.3.0 The queue refused the message";
+	return "451 4.3.0 Temporary queue failure, try again later";
+}
+
+/* The message is complete: check it, queue it, answer for it. */
+static void
+msg_end(void)
+{
+	char qid[64] = "", line[SMTP_CMD_MAX];
+	const char *why;
+
+	data_end(&s.d);
+	why = data_reply(&s.d);
+	if (*why == '\0' && s.d.hops >= s.maxhops)
+		why = "554 5.4.6 Too many hops: mail loop?";
+	if (*why == '\0')
+		why = enqueue(qid, sizeof qid);
+	if (why == NULL) {
+		s.msgs++;
+		logmsg("accepted", qid, NULL);
+		fmt_s(line, sizeof line, "250 2.0.0 Ok: queued as %s", qid);
+		put(line);
+	} else {
+		logmsg("rejected", NULL, why);
+		reply(why);
+	}
+	txn_reset();
+}
+
+/* Verbs -------------------------------------------------------------- */
+
+static void
+do_helo(struct cmd *c, int ehlo)
+{
+	char safe[ADDR_DOMAIN_MAX + 1];
+	size_t i;
+
+	if (c->alen == 0) {
+		reply(ehlo ? "501 5.5.4 Syntax: EHLO hostname" :
+		    "501 5.5.4 Syntax: HELO hostname");
+		return;
+	}
+	/* Kept for Received: and logs; anything odd becomes '?'. */
+	fmt_safe(safe, sizeof safe, c->arg, c->alen);
+	for (i = 0; safe[i]; i++)
+		if (strchr("()<>;\\\" \t", safe[i]))
+			safe[i] = '?';
+	txn_reset();
+	memcpy(s.helo, safe, i + 1);
+	s.ehlo = ehlo;
+	s.state = S_IDLE;
+	if (!ehlo) {
+		reply3("250 ", s.me, "");
+		return;
+	}
+	{
+		char sz[32];
+		fmt_s(sz, sizeof sz, "%llu", s.maxsize);
+		reply3("250-", s.me, "");
+		put("250-PIPELINING");
+		reply3("250-SIZE ", sz, "");
+		put("250-8BITMIME");
+		put("250-SMTPUTF8");
+		put("250-ENHANCEDSTATUSCODES");
+		put("250 CHUNKING");
+	}
+}
+
+static void
+do_mail(struct cmd *c)
+{
+	const char *why;
+
+	if (s.state == S_START) {
+		reply("503 5.5.1 Send EHLO or HELO first");
+		return;
+	}
+	if (s.state != S_IDLE) {
+		reply("503 5.5.1 Nested MAIL command");
+		return;
+	}
+	if ((why = parse_mail(&s.mail, c->arg, c->alen, s.ehlo)) != NULL) {
+		memset(&s.mail, 0, sizeof s.mail);
+		reply(why);
+		return;
+	}
+	if (s.mail.size > s.maxsize) {          /* RFC 1870 6.1 */
+		memset(&s.mail, 0, sizeof s.mail);
+		reply("552 5.3.4 Message size exceeds fixed maximum");
+		return;
+	}
+	s.state = S_MAIL;
+	reply("250 2.1.0 Ok");
+}
+
+/* Who may receive: a known user of a local domain, or anyone when the
+ * client may relay. The domain after the last unquoted '@' decides, so
+ * '%', '!' and quoted '@' stay in the local part of a local domain and
+ * are unknown users there (invariant 5). */
+static const char *
+policy(const struct addr *a)
+{
+	struct user u;
+	int r;
+
+	if (!user_local_domain(addr_domain(a)))
+		return s.relay ? NULL : "550 5.7.1 Relaying denied";
+	r = user_lookup(a->s, &u);
+	if (r == 1)
+		return NULL;
+	if (r == 0 || errno == EINVAL)
+		return "550 5.1.1 No such user here";
+	return "451 4.3.0 Unable to look up the recipient, try again later";
+}
+
+static void
+do_rcpt(struct cmd *c)
+{
+	struct mailarg m;
+	const char *why;
+
+	if (s.state != S_MAIL) {
+		reply(s.state == S_BDAT ? "503 5.5.1 RCPT inside BDAT" :
+		    "503 5.5.1 Need MAIL before RCPT");
+		return;
+	}
+	if ((why = parse_rcpt(&m, c->arg, c->alen, s.mail.utf8)) != NULL) {
+		s.badrcpt++;
+		reply(why);
+		return;
+	}
+	if (s.nrcpt >= s.maxrcpt) {             /* RFC 5321 4.5.3.1.10 */
+		put("452 4.5.3 Too many recipients");
+		return;
+	}
+	if ((why = policy(&m.a)) != NULL) {
+		s.badrcpt++;
+		reply(why);
+		return;
+	}
+	if (buf_catb(&s.rcpts, m.a.s, strlen(m.a.s) + 1) == -1) {
+		put("452 4.3.1 Insufficient system storage");
+		return;
+	}
+	s.nrcpt++;
+	reply("250 2.1.5 Ok");
+}
+
+static void
+do_data(struct cmd *c)
+{
+	size_t used;
+
+	if (c->alen) {
+		reply("501 5.5.4 Syntax: DATA takes no argument");
+		return;
+	}
+	if (s.state != S_MAIL) {
+		reply(s.state == S_BDAT ? "503 5.5.1 DATA inside BDAT" :
+		    "503 5.5.1 Need MAIL before DATA");
+		return;
+	}
+	if (s.nrcpt == 0) {                     /* RFC 2920 3.1 */
+		reply("554 5.5.1 No valid recipients");
+		return;
+	}
+	if (msg_begin(0) == -1)
+		return;
+	put("354 End data with <CR><LF>.<CR><LF>");
+	for (;;) {
+		fill();
+		if (data_feed(&s.d, in.p + in.start, in.end - in.start,
+		    &used) == 1) {
+			in.start += used;
+			break;
+		}
+		in.start += used;
+	}
+	msg_end();
+}
+
+/* BDAT n [LAST] (RFC 3030): exactly n octets follow the command line.
+ * They are always read, even when refused, to stay in step. */
+static void
+do_bdat(struct cmd *c)
+{
+	unsigned long long n;
+	const char *a = c->arg, *sp;
+	size_t alen = c->alen, nl;
+	int last = 0, ok = 1;
+	char num[24];
+	const char *why = NULL;
+
+	sp = memchr(a, ' ', alen);
+	nl = sp ? (size_t)(sp - a) : alen;
+	if (sp) {
+		const char *l = sp;
+		while (l < a + alen && *l == ' ')
+			l++;
+		if ((size_t)(a + alen - l) == 4 && strncasecmp(l, "LAST", 4) == 0)
+			last = 1;
+		else
+			ok = 0;
+	}
+	if (nl == 0 || nl >= sizeof num)
+		ok = 0;
+	else {
+		memcpy(num, a, nl);
+		num[nl] = '\0';
+		if (fmt_ulong(num, 0, 1ULL << 62, &n) == -1)
+			ok = 0;
+	}
+	if (!ok) {
+		/* Unknown length: the stream cannot be followed any more. */
+		put("501 5.5.4 Syntax: BDAT size [LAST]");
+		bye("bad-bdat");
+	}
+	if (s.state == S_MAIL && s.nrcpt == 0)
+		why = "554 5.5.1 No valid recipients";
+	else if (s.state != S_MAIL && s.state != S_BDAT)
+		why = "503 5.5.1 Need MAIL and RCPT before BDAT";
+	else if (s.bdat_failed)
+		why = "503 5.5.1 Transaction failed, send RSET";
+	else if (s.state == S_MAIL) {
+		if (msg_begin(1) == -1) {
+			s.bdat_failed = 1;
+			why = "";
+		} else
+			s.state = S_BDAT;
+	}
+	while (n) {
+		size_t avail, take;
+		fill();
+		avail = in.end - in.start;
+		take = avail < n ? avail : (size_t)n;
+		if (why == NULL) {
+			size_t used;
+			data_feed(&s.d, in.p + in.start, take, &used);
+		}
+		in.start += take;
+		n -= take;
+	}
+	if (why != NULL) {
+		if (*why)
+			reply(why);
+		return;
+	}
+	if (last) {
+		msg_end();
+		return;
+	}
+	if (s.d.flags & (DATA_BIG | DATA_WERR)) {
+		/* no point in taking more; RFC 3030 4.2 */
+		s.bdat_failed = 1;
+		logmsg("rejected", NULL, data_reply(&s.d));
+		reply(data_reply(&s.d));
+		if (s.spool != -1)
+			close(s.spool);
+		s.spool = -1;
+		return;
+	}
+	fmt_s(num, sizeof num, "%llu", s.d.size);
+	reply3("250 2.0.0 ", num, " octets received");
+}
+
+static void
+do_rset(struct cmd *c)
+{
+	(void)c;
+	txn_reset();
+	put("250 2.0.0 Ok");
+}
+
+static void do_ehlo(struct cmd *c) { do_helo(c, 1); }
+static void do_helo0(struct cmd *c) { do_helo(c, 0); }
+
+static void
+do_noop(struct cmd *c)
+{
+	(void)c;
+	put("250 2.0.0 Ok");
+}
+
+static void
+do_vrfy(struct cmd *c)
+{
+	(void)c;
+	/* never a user list (RFC 5321 3.5.3) */
+	put("252 2.5.2 Cannot verify, but will try to deliver");
+}
+
+static void
+do_help(struct cmd *c)
+{
+	(void)c;
+	put("214 2.0.0 Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP "
+	    "VRFY HELP QUIT");
+}
+
+static void
+do_quit(struct cmd *c)
+{
+	(void)c;
+	reply3("221 2.0.0 ", s.me, " closing connection");
+	bye("quit");
+}
+
+static void
+do_noimpl(struct cmd *c)
+{
+	(void)c;
+	reply("502 5.5.1 Command not implemented");
+}
+
+static void
+do_unknown(struct cmd *c)
+{
+	(void)c;
+	reply("500 5.5.1 Unknown command");
+}
+
+static const struct verb {
+	const char *name;
+	void (*fn)(struct cmd *);
+} verbs[] = {
+	{ "EHLO", do_ehlo }, { "HELO", do_helo0 }, { "MAIL", do_mail },
+	{ "RCPT", do_rcpt }, { "DATA", do_data }, { "BDAT", do_bdat },
+	{ "RSET", do_rset }, { "NOOP", do_noop }, { "VRFY", do_vrfy },
+	{ "HELP", do_help }, { "QUIT", do_quit },
+	/* STARTTLS and AUTH come with their own issue */
+	{ "EXPN", do_noimpl }, { "STARTTLS", do_noimpl }, { "AUTH", do_noimpl },
+	{ "ETRN", do_noimpl }, { "TURN", do_noimpl },
+	{ NULL, do_unknown },            /* sentinel: 500 5.5.1 */
+};
+
+/* Session ------------------------------------------------------------ */
+
+static void
+peer(void)
+{
+	const char *e = getenv("TCPREMOTEIP");
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	if (e == NULL || *e == '\0')
+		e = getenv("REMOTE_ADDR");
+	if (e != NULL && *e) {
+		fmt_safe(s.ip, sizeof s.ip, e, strlen(e));
+		return;
+	}
+	fmt_s(s.ip, sizeof s.ip, "unknown");
+	if (getpeername(0, (struct sockaddr *)&ss, &len) == -1)
+		return;
+	if (ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
+		    s.ip, sizeof s.ip);
+	else if (ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
+		    s.ip, sizeof s.ip);
+}
+
+static void
+session(void)
+{
+	static char line[SMTP_CMD_MAX];
+	struct cmd c;
+	const struct verb *v;
+	size_t len;
+	int r;
+
+	for (;;) {
+		deadline();
+		r = bio_getline(&in, line, sizeof line, &len);
+		if (r == -1)
+			readfail();
+		if (r == 0 || (r == 1 && line[len - 1] != '\n')) {
+			errno = 0;
+			readfail();
+		}
+		if (r == 2) {
+			reply("500 5.5.2 Line too long");
+			continue;
+		}
+		if (len < 2 || line[len - 2] != '\r') {
+			reply("500 5.5.2 Lines must end in CRLF");
+			continue;
+		}
+		if (cmd_split(&c, line, len - 2) == -1) {
+			reply("500 5.5.2 Invalid characters in command");
+			continue;
+		}
+		for (v = verbs; v->name; v++)
+			if (strcasecmp(v->name, c.verb) == 0)
+				break;
+		v->fn(&c);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct logl l;
+	const char *g;
+	char gl[SMTP_CMD_MAX];
+	long long now;
+
+	(void)argc;
+	die_init(argv[0]);
+	signal(SIGPIPE, SIG_IGN);
+	s.spool = -1;
+	s.maxerr = 10;
+	buf_init(&s.rcpts, 0);
+	bio_init(&in, 0, bio_fdread, inbuf, sizeof inbuf);
+	bio_init(&out, 1, bio_fdwrite, outbuf, sizeof outbuf);
+	in.flush = &out;                /* RFC 2920: flush only before a wait */
+	fmt_s(s.sid, sizeof s.sid, "%llx.%ld", (unsigned long long)time(NULL),
+	    (long)getpid());
+	fmt_s(s.helo, sizeof s.helo, "-");
+	peer();
+	if (conf_load() == -1 || user_init() == -1) {
+		warn("unable to read configuration: %s", conf_error());
+		put("421 4.3.0 Configuration error, try again later");
+		bye("conf-error");
+	}
+	s.me = conf_s("me");
+	s.timeout = conf_u("smtpd-timeout");
+	s.maxsize = conf_u("max-size");
+	s.maxrcpt = conf_u("max-recipients");
+	s.maxerr = conf_u("max-errors");
+	s.maxhops = conf_u("max-hops");
+	s.relay = getenv("RELAYCLIENT") != NULL;
+	buf_init(&s.rcpts, s.maxrcpt * (ADDR_MAX + 1));
+	now = bio_now();
+	s.session_deadline = now + (long long)conf_u("smtpd-session-timeout") *
+	    1000;
+	deadline();
+	log_start(&l, "connect");
+	log_kv(&l, "sid", s.sid);
+	log_kv(&l, "ip", s.ip);
+	log_kv(&l, "relay", s.relay ? "yes" : "no");
+	log_end(&l);
+	g = conf_s("smtpd-greeting");
+	if (fmt_s(gl, sizeof gl, "220 %s %s", s.me, *g ? g : "ESMTP postel")
+	    == -1)
+		fmt_s(gl, sizeof gl, "220 %s ESMTP postel", s.me);
+	put(gl);
+	session();
+	return 0;
+}

@@ -1,0 +1,94 @@
+/*
+ * smtpd: declarations private to cmd/smtpd.
+ * data.c is the DATA/BDAT state machine and parse.c the command parser;
+ * neither does I/O nor keeps global state, so the fuzz targets in fuzz/
+ * include them without a session. main.c owns the session and all I/O.
+ */
+#ifndef POSTEL_SMTPD_H
+#define POSTEL_SMTPD_H
+
+#include <stddef.h>
+
+#include "addr.h"
+
+#define SMTP_CMD_MAX  512       /* command line, CRLF included: 4.5.3.1.4 */
+#define SMTP_TEXT_MAX 1000      /* text line, CRLF included: 4.5.3.1.6 */
+
+/* data.c ------------------------------------------------------------ */
+
+/* D_BOL: at the start of a line (after CRLF); D_TEXT: inside a line;
+ * D_CR: after a CR, waiting for its LF; D_DOT: a '.' began the line;
+ * D_DOTCR: "." CR began the line; D_END: CRLF.CRLF seen. */
+enum data_state { D_BOL, D_TEXT, D_CR, D_DOT, D_DOTCR, D_END };
+
+#define DATA_BARELF 0x01        /* LF not after CR */
+#define DATA_BARECR 0x02        /* CR not before LF */
+#define DATA_NUL    0x04
+#define DATA_LONG   0x08        /* line over SMTP_TEXT_MAX */
+#define DATA_BIG    0x10        /* over the size limit */
+#define DATA_WERR   0x20        /* the sink failed; errno in werr */
+#define DATA_8BIT   0x40        /* octets over 127 (not an error) */
+#define DATA_BAD    (DATA_BARELF | DATA_BARECR | DATA_NUL | DATA_LONG | \
+                     DATA_BIG | DATA_WERR)
+
+/* Where the message goes: 0, or -1 with errno. */
+typedef int (*data_sink)(void *ctx, const char *p, size_t n);
+
+struct data {
+	enum data_state state;
+	int chunked;            /* BDAT: no dots, no terminator (RFC 3030) */
+	unsigned flags;
+	int werr;
+	int inhdr;              /* still in the header section */
+	size_t col;             /* octets of the current line so far */
+	char hdr[9];            /* start of the current header line, lowered */
+	size_t hlen;
+	unsigned long hops;     /* Received: header fields seen */
+	unsigned long long size, max;   /* octets stored (LF form); limit */
+	data_sink sink;
+	void *ctx;
+	size_t olen;
+	char out[4096];
+};
+
+void data_init(struct data *d, int chunked, unsigned long long max,
+    data_sink sink, void *ctx);
+/* Store n octets as they are (the trace header), counting them in size. */
+void data_raw(struct data *d, const char *p, size_t n);
+/* Feed n octets of the SMTP stream; *used is set to the octets consumed.
+ * Returns 1 once CRLF.CRLF ended DATA (the rest belongs to the next
+ * command), else 0. Each CRLF is stored as LF, dot-stuffing is undone. */
+int data_feed(struct data *d, const char *p, size_t n, size_t *used);
+/* The input is over (after DATA's end or BDAT LAST): flush to the sink. */
+void data_end(struct data *d);
+/* The reply for a message with DATA_BAD flags, "" for a good one. */
+const char *data_reply(const struct data *d);
+
+/* parse.c ----------------------------------------------------------- */
+
+/* A command line without its CRLF: verb (up to 15 octets) and argument. */
+struct cmd {
+	char verb[16];
+	const char *arg;
+	size_t alen;
+};
+/* -1 if the line holds a NUL, CR, LF or other control octet. */
+int cmd_split(struct cmd *c, const char *line, size_t n);
+
+#define BODY_NONE 0
+#define BODY_7BIT 1
+#define BODY_8BIT 2
+
+struct mailarg {
+	struct addr a;
+	unsigned long long size;        /* SIZE=, 0 if not given */
+	int body;                       /* BODY= */
+	int utf8;                       /* SMTPUTF8 */
+};
+/* Parse the argument of MAIL ("FROM:<path> params") or RCPT ("TO:<path>
+ * params"); ehlo says whether ESMTP parameters are allowed, utf8 whether
+ * the transaction is SMTPUTF8 (for RCPT). NULL, or the full reply line. */
+const char *parse_mail(struct mailarg *m, const char *s, size_t n, int ehlo);
+const char *parse_rcpt(struct mailarg *m, const char *s, size_t n, int utf8);
+
+#endif
