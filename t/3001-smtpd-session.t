@@ -56,6 +56,7 @@ for i in range(100):   # a NOOP every 0.1 s keeps the read timeout away
         break
     if b"421 " in got:
         break
+    time.sleep(0.05)
 print(got.decode("latin-1"))
 PYEOF
 grep -q '^421 4.4.2' "$T/sess.out"; ok $? "smtpd-session-timeout ends a busy session"
