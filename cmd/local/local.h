@@ -1,0 +1,49 @@
+/*
+ * local: private declarations shared by the files of cmd/local.
+ * A delivery function writes the message (the prefix lines Return-Path
+ * and Delivered-To, then the queued message) to one destination and
+ * returns 0, or -1 with a result: *temp set (1 temporary, 0 permanent),
+ * an RFC 3463 code and text in the struct fail.
+ */
+#ifndef POSTEL_LOCAL_H
+#define POSTEL_LOCAL_H
+
+#include <stddef.h>
+
+struct fail {
+	int temp;
+	char dsn[16];
+	char text[400];
+};
+
+struct msgdata {
+	const char *prefix;     /* Return-Path: and Delivered-To: lines */
+	size_t prefixlen;
+	const char *dt;         /* the Delivered-To: line alone */
+	size_t dtlen;
+	const char *body;       /* the message as queued */
+	size_t bodylen;
+	const char *sender;     /* "" = null sender */
+	const char *rcpt;
+	const char *local;      /* local part, extension, domain, home */
+	const char *ext;
+	const char *domain;
+	const char *home;
+	const char *user;
+	const char *qid;
+	unsigned long long timeout;
+};
+
+/* Fill f (errno e decides temporary or not); returns -1. */
+int local_fail(struct fail *f, int e, const char *dsn, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int write_all(int fd, const void *p, size_t n);
+
+int maildir_deliver(const struct msgdata *md, const char *dir,
+    struct fail *f, char *name, size_t namesize);
+int mbox_deliver(const struct msgdata *md, const char *path, struct fail *f);
+int pipe_deliver(const struct msgdata *md, const char *cmd, struct fail *f);
+int forward_deliver(const struct msgdata *md, char *const *to, size_t n,
+    struct fail *f);
+
+#endif

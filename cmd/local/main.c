@@ -1,0 +1,369 @@
+/*
+ * local: deliver one message to one local recipient (postel-local(8)).
+ *   local [-q qid] sender recipient
+ * The message is on stdin (the queue file at the message). The result is
+ * one line on stdout in the grammar of postel-result(5); the exit code is
+ * 0 once that line is written. As root, local becomes the recipient's
+ * uid/gid before it touches any of their files and never delivers as
+ * root; unprivileged, it delivers as itself.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "die.h"
+#include "fmt.h"
+#include "local.h"
+#include "log.h"
+#include "user.h"
+
+#define MAX_DEST 64
+#define INSTR_MAX 65536
+
+static char qid[64] = "-";
+
+static _Noreturn void
+result(const char *status, const char *dsn, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static _Noreturn void
+result(const char *status, const char *dsn, const char *fmt, ...)
+{
+	char text[400], safe[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vsnprintf(text, sizeof text, fmt, ap) < 0)
+		text[0] = '\0';
+	va_end(ap);
+	fmt_safe(safe, sizeof safe, text, strlen(text));
+	if (printf("rcpt 1 %s %s %s\n", status, dsn, safe) < 0 ||
+	    fflush(stdout) == EOF)
+		exit(EXIT_TEMP);
+	exit(0);
+}
+
+int
+local_fail(struct fail *f, int e, const char *dsn, const char *fmt, ...)
+{
+	char text[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vsnprintf(text, sizeof text, fmt, ap) < 0)
+		text[0] = '\0';
+	va_end(ap);
+	f->temp = err_temporary(e);
+	if (dsn)
+		f->temp = dsn[0] == '4';
+	fmt_s(f->dsn, sizeof f->dsn, "%s", dsn ? dsn : e == EDQUOT ? "4.2.2" :
+	    e == ENOSPC ? "4.3.1" : f->temp ? "4.3.0" : "5.3.0");
+	if (dsn || e == 0)
+		fmt_s(f->text, sizeof f->text, "%s", text);
+	else
+		fmt_s(f->text, sizeof f->text, "%s: %s", text, strerror(e));
+	return -1;
+}
+
+int
+write_all(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+
+	while (n) {
+		ssize_t r = write(fd, s, n);
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		s += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static void
+read_message(struct buf *b)
+{
+	char tmp[65536];
+
+	for (;;) {
+		ssize_t r = read(0, tmp, sizeof tmp);
+		if (r == 0)
+			return;
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			result("temp", "4.3.0", "unable to read the message: %s",
+			    strerror(errno));
+		if (buf_catb(b, tmp, (size_t)r) == -1)
+			result(errno == EMSGSIZE ? "perm" : "temp",
+			    errno == EMSGSIZE ? "5.3.4" : "4.3.0",
+			    "unable to hold the message: %s", strerror(errno));
+	}
+}
+
+/* 1 if the header section already has "Delivered-To: rcpt" (a loop). */
+static int
+looped(const char *p, size_t n, const char *rcpt)
+{
+	size_t rl = strlen(rcpt);
+	const char *end = p + n;
+
+	while (p < end && *p != '\n') {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end, *v;
+		if ((size_t)(le - p) > 13 && strncasecmp(p, "Delivered-To:", 13)
+		    == 0) {
+			v = p + 13;
+			while (v < le && (*v == ' ' || *v == '\t'))
+				v++;
+			while (le > v && (le[-1] == ' ' || le[-1] == '\t' ||
+			    le[-1] == '\r'))
+				le--;
+			if ((size_t)(le - v) == rl && strncasecmp(v, rcpt, rl) == 0)
+				return 1;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+static void
+become(const struct user *u)
+{
+	if (geteuid() != 0)
+		return;
+	if (!u->has_ids)
+		result("temp", "4.3.0", "no uid known for %s", u->name);
+	if (u->uid == 0)
+		result("temp", "4.3.0", "refusing to deliver as root for %s",
+		    u->name);
+	if (setgroups(1, &u->gid) == -1 || setgid(u->gid) == -1 ||
+	    setuid(u->uid) == -1)
+		result("temp", "4.3.0", "unable to switch to uid %ld: %s",
+		    (long)u->uid, strerror(errno));
+	if (getuid() != u->uid || geteuid() != u->uid ||
+	    getegid() != u->gid || setuid(0) != -1)
+		result("temp", "4.3.0", "privileges not dropped for uid %ld",
+		    (long)u->uid);
+}
+
+/* Split text (instruction file or alias targets) into destinations:
+ * lines, and for aliases also commas. Returns the count. */
+static size_t
+split(char *s, const char *seps, char **dest)
+{
+	size_t n = 0;
+	char *tok;
+
+	for (tok = strtok(s, seps); tok && n < MAX_DEST;
+	    tok = strtok(NULL, seps)) {
+		while (*tok == ' ' || *tok == '\t')
+			tok++;
+		size_t l = strlen(tok);
+		while (l && (tok[l - 1] == ' ' || tok[l - 1] == '\t' ||
+		    tok[l - 1] == '\r'))
+			tok[--l] = '\0';
+		if (*tok == '\0' || *tok == '#')
+			continue;
+		dest[n++] = tok;
+	}
+	return n;
+}
+
+/* Read HOME/.postel[-ext] or HOME/.postel-default; 1 read, 0 none. */
+static int
+instructions(const struct user *u, struct buf *b)
+{
+	char path[PATH_MAX + 80];
+	const char *tries[3];
+	char e1[ADDR_LOCAL_MAX + 16];
+	size_t nt = 0, i;
+	int fd;
+
+	if (u->ext[0]) {
+		if (strchr(u->ext, '/') || u->ext[0] == '.')
+			result("perm", "5.1.1", "bad address extension");
+		fmt_s(e1, sizeof e1, ".postel-%s", u->ext);
+		tries[nt++] = e1;
+		tries[nt++] = ".postel-default";
+	}
+	tries[nt++] = ".postel";
+	for (i = 0; i < nt; i++) {
+		if (fmt_s(path, sizeof path, "%s/%s", u->home, tries[i]) < 0)
+			result("perm", "5.3.5", "home path too long");
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+			if (errno == ENOENT)
+				continue;
+			result("temp", "4.3.5", "unable to read %s: %s", path,
+			    strerror(errno));
+		}
+		for (;;) {
+			char tmp[4096];
+			ssize_t r = read(fd, tmp, sizeof tmp);
+			if (r == 0)
+				break;
+			if (r == -1 && errno == EINTR)
+				continue;
+			if (r == -1 || buf_catb(b, tmp, (size_t)r) == -1)
+				result("temp", "4.3.5", "unable to read %s: %s",
+				    path, strerror(errno));
+		}
+		close(fd);
+		return buf_0(b) == -1 ? (result("temp", "4.3.0", "no memory"),
+		    0) : 1;
+	}
+	return 0;
+}
+
+static void
+deliver(struct msgdata *md, char **dest, size_t n, int alias)
+{
+	char *fwd[MAX_DEST], name[512], path[PATH_MAX + 8];
+	char done[300] = "";
+	size_t nf = 0, i;
+	struct fail f;
+
+	for (i = 0; i < n; i++) {
+		char *d = dest[i];
+		int r;
+		if (d[0] == '&' || (d[0] != '|' && d[0] != '/' && d[0] != '.' &&
+		    strchr(d, '@'))) {
+			fwd[nf++] = d[0] == '&' ? d + 1 : d;
+			continue;
+		}
+		if (alias && geteuid() == 0)
+			result("temp", "4.3.5", "alias %s: files and programs "
+			    "need an account (use conf/users)", md->rcpt);
+		if (d[0] == '|') {
+			r = pipe_deliver(md, d + 1, &f);
+		} else if (d[0] == '/' || d[0] == '.') {
+			size_t l = strlen(d);
+			if (d[0] == '.' && fmt_s(path, sizeof path, "%s/%s",
+			    md->home, d) < 0)
+				result("perm", "5.3.5", "path too long");
+			if (d[0] == '/' && fmt_s(path, sizeof path, "%s", d) < 0)
+				result("perm", "5.3.5", "path too long");
+			if (d[l - 1] == '/')
+				r = maildir_deliver(md, path, &f, name,
+				    sizeof name);
+			else
+				r = mbox_deliver(md, path, &f);
+		} else
+			result("temp", "4.3.5", "unknown destination %.100s "
+			    "for %s", d, md->rcpt);
+		if (r == -1)
+			result(f.temp ? "temp" : "perm", f.dsn, "%s", f.text);
+		if (!done[0])
+			fmt_s(done, sizeof done, "delivered to %.200s", d);
+	}
+	if (nf) {
+		if (forward_deliver(md, fwd, nf, &f) == -1)
+			result(f.temp ? "temp" : "perm", f.dsn, "%s", f.text);
+		if (!done[0])
+			fmt_s(done, sizeof done, "forwarded to %.200s", fwd[0]);
+	}
+	if (!done[0])
+		result("perm", "5.1.1", "no destination for %s", md->rcpt);
+	result("ok", "2.0.0", "%s", done);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct buf msg, ins = BUF_INIT(INSTR_MAX), pre = BUF_INIT(2048);
+	struct msgdata md;
+	struct user u;
+	char *dest[MAX_DEST], aliasbuf[CONF_LINE_MAX + 1], *dflt;
+	size_t n;
+	int c, r;
+
+	die_init(argv[0]);
+	while ((c = getopt(argc, argv, "q:")) != -1) {
+		if (c != 'q')
+			die(EXIT_PERM, "usage: local [-q qid] sender recipient");
+		fmt_s(qid, sizeof qid, "%s", optarg);
+	}
+	if (argc - optind != 2)
+		die(EXIT_PERM, "usage: local [-q qid] sender recipient");
+	if (conf_load() == -1 || user_init() == -1)
+		result("temp", "4.3.5", "configuration: %s", conf_error());
+	buf_init(&msg, conf_u("max-size") + 65536);
+	memset(&md, 0, sizeof md);
+	md.sender = argv[optind];
+	md.rcpt = argv[optind + 1];
+	md.qid = qid;
+	md.timeout = conf_u("delivery-timeout");
+	md.timeout = md.timeout > 20 ? md.timeout - 10 : md.timeout;
+	if ((r = user_lookup(md.rcpt, &u)) == 0)
+		result("perm", "5.1.1", "no such user here: %s", md.rcpt);
+	if (r == -1)
+		result(errno == EINVAL ? "perm" : "temp",
+		    errno == EINVAL ? "5.1.1" : "4.3.0",
+		    "unable to look up %s: %s", md.rcpt, strerror(errno));
+	become(&u);
+	read_message(&msg);
+	if (msg.len && looped(msg.p, msg.len, md.rcpt))
+		result("perm", "5.4.6", "mail loop: message already has "
+		    "Delivered-To: %s", md.rcpt);
+	if (buf_cats(&pre, "Return-Path: <") == -1 ||
+	    buf_cats(&pre, md.sender) == -1 || buf_cats(&pre, ">\n") == -1)
+		result("temp", "4.3.0", "no memory");
+	md.dt = NULL;
+	{
+		size_t at = pre.len;
+		if (buf_cats(&pre, "Delivered-To: ") == -1 ||
+		    buf_cats(&pre, md.rcpt) == -1 || buf_cats(&pre, "\n") == -1)
+			result("temp", "4.3.0", "no memory");
+		md.prefix = pre.p;
+		md.prefixlen = pre.len;
+		md.dt = pre.p + at;
+		md.dtlen = pre.len - at;
+	}
+	md.body = msg.p ? msg.p : "";
+	md.bodylen = msg.len;
+	md.local = u.name;
+	md.ext = u.ext;
+	md.domain = u.domain;
+	md.home = u.home;
+	md.user = u.account[0] ? u.account : u.name;
+	if (u.kind == USER_ALIAS) {
+		/* a bare name in an alias is a user of the same domain */
+		fmt_s(aliasbuf, sizeof aliasbuf, "%s", u.alias);
+		n = split(aliasbuf, strchr(aliasbuf, ',') ? "," :
+		    aliasbuf[0] == '|' ? "" : " \t", dest);
+		for (size_t i = 0; i < n; i++)
+			if (!strchr("|/.&", dest[i][0]) && !strchr(dest[i], '@')) {
+				size_t sz = strlen(dest[i]) + strlen(u.domain) + 2;
+				char *full = malloc(sz);
+				if (full == NULL || fmt_s(full, sz, "%s@%s", dest[i],
+				    u.domain) < 0)
+					result("temp", "4.3.0", "no memory");
+				dest[i] = full;
+			}
+		deliver(&md, dest, n, 1);
+	}
+	if (chdir(u.home) == -1)
+		result("temp", "4.2.0", "unable to enter %s: %s", u.home,
+		    strerror(errno));
+	if (instructions(&u, &ins)) {
+		n = split(ins.p, "\n", dest);
+	} else {
+		dflt = (char *)conf_s("default-delivery");
+		dest[0] = dflt;
+		n = 1;
+	}
+	deliver(&md, dest, n, 0);
+	return 0;
+}

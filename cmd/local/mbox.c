@@ -1,0 +1,157 @@
+/*
+ * local mbox delivery: a dotlock (path.lock, created with O_EXCL) and a
+ * fcntl lock, a "From " separator line, mboxrd quoting (">From " gets one
+ * more '>'), a blank line after the message. On any write failure the
+ * file is truncated back to its old size, so the mbox is never left with
+ * half a message.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fmt.h"
+#include "local.h"
+
+#define LOCK_TRIES 60           /* about 30 s, in steps of 0.5 s */
+#define STALE_LOCK 300          /* a dotlock older than this is stale */
+
+static int
+dotlock(const char *lock)
+{
+	struct stat sb;
+	int i, fd;
+
+	for (i = 0; i < LOCK_TRIES; i++) {
+		fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd != -1)
+			return close(fd);
+		if (errno != EEXIST)
+			return -1;
+		if (stat(lock, &sb) == 0 && time(NULL) - sb.st_mtime > STALE_LOCK)
+			unlink(lock);
+		usleep(500000);
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
+static int
+fcntl_lock(int fd)
+{
+	struct flock fl;
+	int i;
+
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	for (i = 0; i < LOCK_TRIES; i++) {
+		if (fcntl(fd, F_SETLK, &fl) == 0)
+			return 0;
+		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
+			return -1;
+		usleep(500000);
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
+/* The message in mbox form: quoted From lines, a blank line at the end. */
+static int
+quoted(const struct msgdata *md, struct buf *b)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	char date[64];
+	const char *p, *end;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(date, sizeof date, "%a %b %e %H:%M:%S %Y", &tm) == 0)
+		fmt_s(date, sizeof date, "Thu Jan  1 00:00:00 1970");
+	if (buf_cats(b, "From ") == -1 ||
+	    buf_cats(b, md->sender[0] ? md->sender : "MAILER-DAEMON") == -1 ||
+	    buf_catc(b, ' ') == -1 || buf_cats(b, date) == -1 ||
+	    buf_catc(b, '\n') == -1 ||
+	    buf_catb(b, md->prefix, md->prefixlen) == -1)
+		return -1;
+	p = md->body;
+	end = p + md->bodylen;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *q = p;
+		size_t len = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		while (q < p + len && *q == '>')
+			q++;
+		if ((size_t)(p + len - q) >= 5 && memcmp(q, "From ", 5) == 0 &&
+		    buf_catc(b, '>') == -1)
+			return -1;
+		if (buf_catb(b, p, len) == -1)
+			return -1;
+		p += len;
+	}
+	if (md->bodylen && md->body[md->bodylen - 1] != '\n' &&
+	    buf_catc(b, '\n') == -1)
+		return -1;
+	return buf_catc(b, '\n');
+}
+
+int
+mbox_deliver(const struct msgdata *md, const char *path, struct fail *f)
+{
+	char lock[4096];
+	struct buf b = BUF_INIT((md->bodylen + md->prefixlen) * 2 + 4096);
+	struct stat sb;
+	int fd, e, r = -1;
+
+	if (fmt_s(lock, sizeof lock, "%s.lock", path) < 0)
+		return local_fail(f, ENAMETOOLONG, "5.3.5", "mbox path too "
+		    "long: %s", path);
+	if (quoted(md, &b) == -1) {
+		e = errno;
+		buf_free(&b);
+		return local_fail(f, e == EMSGSIZE ? ENOMEM : e, NULL,
+		    "unable to format the message");
+	}
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd == -1) {
+		e = errno;
+		buf_free(&b);
+		return local_fail(f, e, NULL, "unable to open %s", path);
+	}
+	if (dotlock(lock) == -1) {
+		e = errno;
+		close(fd);
+		buf_free(&b);
+		return local_fail(f, e == EACCES ? EAGAIN : e, "4.2.1",
+		    "unable to lock %s", lock);
+	}
+	if (fcntl_lock(fd) == -1) {
+		r = local_fail(f, errno, "4.2.1", "unable to lock %s", path);
+		goto out;
+	}
+	if (fstat(fd, &sb) == -1) {
+		r = local_fail(f, errno, NULL, "unable to stat %s", path);
+		goto out;
+	}
+	if (write_all(fd, b.p, b.len) == -1 || fsync(fd) == -1) {
+		e = errno;
+		/* roll back: the mbox ends where it ended before */
+		if (ftruncate(fd, sb.st_size) == -1 || fsync(fd) == -1) {
+			/* nothing better to do; say temporary below */
+		}
+		r = local_fail(f, e, NULL, "unable to write %s", path);
+		goto out;
+	}
+	r = 0;
+out:
+	if (close(fd) == -1 && r == 0)
+		r = local_fail(f, errno, NULL, "unable to write %s", path);
+	unlink(lock);
+	buf_free(&b);
+	return r;
+}

@@ -1,0 +1,262 @@
+/*
+ * qrun bounces: one RFC 3464 delivery status notification per message,
+ * queued with the null sender through enqueue (postel-qrun(8), BOUNCES).
+ * A failed bounce (null sender) goes to the postmaster as a double bounce;
+ * a failed double bounce is dropped with a log line, so bounces never loop.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "die.h"
+#include "fmt.h"
+#include "log.h"
+#include "qrun.h"
+
+/* pipe(2) with both ends close-on-exec (pipe2 is not POSIX). */
+static int
+pipe_cloexec(int p[2])
+{
+	if (pipe(p) == -1)
+		return -1;
+	if (fcntl(p[0], F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(p[1], F_SETFD, FD_CLOEXEC) == -1) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+#define BOUNCE_HDR_MAX 65536    /* original headers attached, at most */
+#define DOUBLE_ORIGIN "qrun double-bounce"
+
+static void
+date822(char *dst, size_t size, long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL ||
+	    strftime(dst, size, "%a, %d %b %Y %H:%M:%S %z", &tm) == 0)
+		fmt_s(dst, size, "Thu, 01 Jan 1970 00:00:00 +0000");
+}
+
+/* The original header section, read from the queue file. */
+static int
+orig_headers(const struct msg *m, struct buf *b)
+{
+	char path[QUEUE_ID_MAX + 8], tmp[4096];
+	int fd;
+	ssize_t r;
+
+	if (fmt_s(path, sizeof path, "cur/%s", m->id) < 0 ||
+	    (fd = openat(qd, path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (lseek(fd, m->env.body, SEEK_SET) == -1) {
+		close(fd);
+		return -1;
+	}
+	while (b->len < BOUNCE_HDR_MAX &&
+	    (r = read(fd, tmp, sizeof tmp)) > 0) {
+		size_t n = (size_t)r;
+		if (b->len + n > BOUNCE_HDR_MAX)
+			n = BOUNCE_HDR_MAX - b->len;
+		if (buf_catb(b, tmp, n) == -1)
+			break;
+	}
+	close(fd);
+	/* keep the header section only: up to the first empty line */
+	if (b->len && b->p[0] == '\n') {
+		b->len = 0;
+		return 0;
+	}
+	for (size_t i = 1; i < b->len; i++)
+		if (b->p[i] == '\n' && b->p[i - 1] == '\n') {
+			b->len = i;
+			return 0;
+		}
+	/* no body or cut: end on a whole line */
+	while (b->len && b->p[b->len - 1] != '\n')
+		b->len--;
+	return 0;
+}
+
+static int
+cat(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+cat(struct buf *b, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	if ((size_t)n >= sizeof line)
+		n = (int)sizeof line - 1;
+	return buf_catb(b, line, (size_t)n);
+}
+
+static int
+build(const struct msg *m, int delayed, const char *to, struct buf *b)
+{
+	const char *me = conf_s("me");
+	char date[64], boundary[96];
+	long long now = now_s();
+	size_t i;
+
+	if (!*me)
+		me = "localhost";
+	date822(date, sizeof date, now);
+	fmt_s(boundary, sizeof boundary, "postel-%s", m->id);
+	cat(b, "From: Mail Delivery System <MAILER-DAEMON@%s>\n", me);
+	cat(b, "To: <%s>\n", to);
+	cat(b, "Subject: %s\n", delayed ? "Delivery delayed: still trying" :
+	    "Undelivered mail returned to sender");
+	cat(b, "Date: %s\n", date);
+	cat(b, "Message-ID: <%s.%s@%s>\n", m->id, delayed ? "delay" :
+	    "bounce", me);
+	cat(b, "Auto-Submitted: auto-replied\n");
+	cat(b, "MIME-Version: 1.0\n");
+	cat(b, "Content-Type: multipart/report; report-type=delivery-status;"
+	    "\n\tboundary=\"%s\"\n\n", boundary);
+	cat(b, "This is a MIME-encapsulated message.\n\n--%s\n", boundary);
+	cat(b, "Content-Type: text/plain; charset=us-ascii\n\n");
+	if (delayed)
+		cat(b, "This is the mail system at %s.\n\nYour message could "
+		    "not be delivered yet to the recipients below. The mail\n"
+		    "system will keep trying; you do not need to resend it.\n"
+		    "\n", me);
+	else
+		cat(b, "This is the mail system at %s.\n\nYour message could "
+		    "not be delivered to the recipients below.\n\n", me);
+	for (i = 0; i < m->env.nrcpt; i++) {
+		const struct qstate *q = &m->st[i];
+		if (q->status != (delayed ? QS_TODO : QS_FAIL))
+			continue;
+		cat(b, "<%s>: %s %.300s\n", m->env.rcpt[i], q->dsn, q->text);
+	}
+	cat(b, "\n--%s\nContent-Type: message/delivery-status\n\n", boundary);
+	/* per-message fields, RFC 3464 section 2.2 */
+	cat(b, "Reporting-MTA: dns; %s\n", me);
+	cat(b, "X-Postel-Queue-ID: %s\n", m->id);
+	date822(date, sizeof date, m->env.arrival);
+	cat(b, "Arrival-Date: %s\n", date);
+	date822(date, sizeof date, now);
+	for (i = 0; i < m->env.nrcpt; i++) {
+		const struct qstate *q = &m->st[i];
+		if (q->status != (delayed ? QS_TODO : QS_FAIL))
+			continue;
+		/* per-recipient fields, RFC 3464 section 2.3 */
+		cat(b, "\nFinal-Recipient: rfc822; %s\n", m->env.rcpt[i]);
+		cat(b, "Action: %s\n", delayed ? "delayed" : "failed");
+		cat(b, "Status: %s\n", q->dsn[0] == '-' ? (delayed ?
+		    "4.0.0" : "5.0.0") : q->dsn);
+		cat(b, "Diagnostic-Code: X-Postel; %.300s\n", q->text);
+		cat(b, "Last-Attempt-Date: %s\n", date);
+	}
+	cat(b, "\n--%s\nContent-Type: text/rfc822-headers\n\n", boundary);
+	if (orig_headers(m, b) == -1)
+		cat(b, "X-Postel-Note: original headers unavailable\n");
+	return cat(b, "\n--%s--\n", boundary);
+}
+
+/* Run enqueue -f '' -o origin to, with b on stdin; 0 if it exits 0. */
+static int
+enqueue(const char *origin, const char *to, const struct buf *b)
+{
+	char prog[4096];
+	int p[2], st;
+	pid_t pid;
+	size_t off = 0;
+	void (*old)(int);
+
+	if (conf_prog(prog, sizeof prog, "enqueue") == -1 ||
+	    pipe_cloexec(p) == -1)
+		return -1;
+	if ((pid = fork()) == -1) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		if (dup2(p[0], 0) == -1 || null == -1 || dup2(null, 1) == -1)
+			_exit(EXIT_TEMP);
+		setenv("POSTEL_QUIET", "1", 1);
+		execl(prog, "enqueue", "-f", "", "-o", origin, "--", to,
+		    (char *)NULL);
+		_exit(EXIT_TEMP);
+	}
+	close(p[0]);
+	old = signal(SIGPIPE, SIG_IGN);
+	while (off < b->len) {
+		ssize_t r = write(p[1], b->p + off, b->len - off);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			break;
+		off += (size_t)r;
+	}
+	close(p[1]);
+	signal(SIGPIPE, old);
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	return off == b->len && WIFEXITED(st) && WEXITSTATUS(st) == 0 ?
+	    0 : -1;
+}
+
+int
+bounce_send(struct msg *m, int delayed)
+{
+	struct buf b = BUF_INIT(BOUNCE_HDR_MAX * 2 + 65536);
+	char origin[QUEUE_ID_MAX + 32], pm[ADDR_MAX + 1];
+	const char *to = m->env.from, *kind = delayed ? "delay" : "bounce";
+	struct logl l;
+	int r;
+
+	if (!*to) {
+		if (delayed)
+			return 0;
+		/* A bounce failed: tell the postmaster, unless this was
+		 * the postmaster's double bounce already. */
+		fmt_s(pm, sizeof pm, "%s", conf_s("postmaster"));
+		if (!pm[0] && conf_s("me")[0])
+			fmt_s(pm, sizeof pm, "postmaster@%s", conf_s("me"));
+		if (strncmp(m->env.origin, DOUBLE_ORIGIN,
+		    strlen(DOUBLE_ORIGIN)) == 0 || !pm[0]) {
+			log_start(&l, "dropped");
+			log_kv(&l, "qid", m->id);
+			log_kv(&l, "why", pm[0] ? "double bounce failed" :
+			    "bounce failed and no postmaster set");
+			log_end(&l);
+			return 0;
+		}
+		to = pm;
+		kind = "double-bounce";
+	}
+	fmt_s(origin, sizeof origin, "qrun %s %s", kind, m->id);
+	r = build(m, delayed, to, &b) == -1 ? -1 : enqueue(origin, to, &b);
+	buf_free(&b);
+	log_start(&l, r == 0 ? kind : "bounce-failed");
+	log_kv(&l, "qid", m->id);
+	log_kv(&l, "to", to);
+	log_end(&l);
+	return r;
+}

@@ -1,0 +1,429 @@
+/*
+ * qrun jobs: one child running local or remote (postel-result(5)). Its
+ * stdout is a pipe we read without blocking; its stderr is ours, so the
+ * supervisor logs it. Every result is written to state/ with qstate_write
+ * before anything acts on it (postel-queue(5) step 4).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "die.h"
+#include "fmt.h"
+#include "log.h"
+#include "qrun.h"
+
+/* pipe(2) with both ends close-on-exec (pipe2 is not POSIX). */
+static int
+pipe_cloexec(int p[2])
+{
+	if (pipe(p) == -1)
+		return -1;
+	if (fcntl(p[0], F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(p[1], F_SETFD, FD_CLOEXEC) == -1) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+#define JOB_OUT_MAX 65536
+
+static void
+child(struct msg *m, int remote, const size_t *idx, size_t n, int out)
+{
+	char prog[4096], path[QUEUE_ID_MAX + 8], dom[ADDR_DOMAIN_MAX + 1];
+	char line[256];
+	const char *argv[8 + 1024];
+	size_t k = 0, i;
+	int fd;
+
+	setpgid(0, 0);
+	if (dup2(out, 1) == -1)
+		_exit(EXIT_TEMP);
+	if (fmt_s(path, sizeof path, "cur/%s", m->id) < 0 ||
+	    (fd = openat(qd, path, O_RDONLY)) == -1 ||
+	    lseek(fd, m->env.body, SEEK_SET) == -1 || dup2(fd, 0) == -1)
+		_exit(EXIT_TEMP);
+	if (conf_prog(prog, sizeof prog, remote ? "remote" : "local") == -1)
+		_exit(EXIT_TEMP);
+	setenv("QID", m->id, 1);
+	argv[k++] = remote ? "remote" : "local";
+	argv[k++] = "-q";
+	argv[k++] = m->id;
+	if (remote) {
+		const char *at = strrchr(m->env.rcpt[idx[0]], '@');
+		fmt_s(dom, sizeof dom, "%s", at ? at + 1 : "");
+		argv[k++] = dom;
+	}
+	argv[k++] = m->env.from;
+	for (i = 0; i < n && k < sizeof argv / sizeof argv[0] - 1; i++)
+		argv[k++] = m->env.rcpt[idx[i]];
+	argv[k] = NULL;
+	signal(SIGPIPE, SIG_DFL);
+	execv(prog, (char *const *)argv);
+	/* Not there yet (remote is optional) or not runnable: temporary. */
+	fmt_s(line, sizeof line, "msg temp 4.3.0 unable to run %s: %s\n",
+	    argv[0], strerror(errno));
+	if (write(1, line, strlen(line)) == -1)
+		_exit(EXIT_TEMP);
+	_exit(EXIT_TEMP);
+}
+
+int
+job_spawn(struct msg *m, int remote, const size_t *idx, size_t n)
+{
+	struct job *j = calloc(1, sizeof *j);
+	int p[2];
+	size_t i;
+
+	if (j == NULL || (j->idx = calloc(n, sizeof *j->idx)) == NULL)
+		die_sys(EXIT_TEMP, "unable to allocate");
+	if (pipe_cloexec(p) == -1) {
+		warn_sys("unable to make a pipe");
+		free(j->idx);
+		free(j);
+		return -1;
+	}
+	j->pid = fork();
+	if (j->pid == -1) {
+		warn_sys("unable to fork");
+		close(p[0]);
+		close(p[1]);
+		free(j->idx);
+		free(j);
+		return -1;
+	}
+	if (j->pid == 0)
+		child(m, remote, idx, n, p[1]);
+	close(p[1]);
+	if (fcntl(p[0], F_SETFL, O_NONBLOCK) == -1)
+		warn_sys("unable to set O_NONBLOCK");
+	j->out = p[0];
+	j->m = m;
+	j->remote = remote;
+	j->n = n;
+	for (i = 0; i < n; i++) {
+		j->idx[i] = idx[i];
+		m->busy[idx[i]] = 1;
+	}
+	j->start = now_s();
+	j->deadline = j->start + (long long)timeout_s;
+	buf_init(&j->buf, JOB_OUT_MAX);
+	j->next = jobs;
+	jobs = j;
+	m->njobs++;
+	if (remote)
+		nremote++;
+	else
+		nlocal++;
+	return 0;
+}
+
+void
+job_read(struct job *j)
+{
+	char tmp[4096];
+
+	for (;;) {
+		ssize_t r = read(j->out, tmp, sizeof tmp);
+		if (r > 0) {
+			/* Past the limit the rest is read and dropped. */
+			if (buf_catb(&j->buf, tmp, (size_t)r) == -1) {
+				size_t room = j->buf.max - j->buf.len;
+				buf_catb(&j->buf, tmp, room < (size_t)r ?
+				    room : (size_t)r);
+			}
+			continue;
+		}
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1 && errno == EAGAIN)
+			return;
+		close(j->out);
+		j->out = -1;
+		return;
+	}
+}
+
+/* Collect every child of a job that has exited. */
+void
+job_reap(void)
+{
+	struct job *j;
+
+	for (j = jobs; j; j = j->next) {
+		int st;
+		pid_t r;
+		if (j->exited)
+			continue;
+		while ((r = waitpid(j->pid, &st, WNOHANG)) == -1 &&
+		    errno == EINTR)
+			;
+		if (r == j->pid) {
+			j->exited = 1;
+			j->status = st;
+		}
+	}
+}
+
+void
+job_kill(struct job *j, const char *why)
+{
+	struct logl l;
+
+	if (j->killed)
+		return;
+	j->killed = 1;
+	kill(-j->pid, SIGKILL);
+	kill(j->pid, SIGKILL);
+	log_start(&l, "killed");
+	log_kv(&l, "qid", j->m->id);
+	log_kvu(&l, "pid", (unsigned long long)j->pid);
+	log_kv(&l, "why", why);
+	log_end(&l);
+}
+
+struct res {
+	int set;
+	int status;             /* QS_OK, QS_FAIL, or QS_TODO for temp */
+	char dsn[16];
+	char text[QUEUE_TEXT_MAX];
+};
+
+static int
+dsn_ok(const char *s)
+{
+	/* class "." subject "." detail, RFC 3463 section 2 */
+	const char *p = s;
+	int part;
+
+	if (*p != '2' && *p != '4' && *p != '5')
+		return 0;
+	p++;
+	for (part = 0; part < 2; part++) {
+		size_t d = 0;
+		if (*p++ != '.')
+			return 0;
+		while (*p >= '0' && *p <= '9' && d < 3)
+			p++, d++;
+		if (d == 0)
+			return 0;
+	}
+	return *p == '\0';
+}
+
+/* Next blank-separated word of *s, NUL-terminated; NULL if none. */
+static char *
+word(char **s)
+{
+	char *w = *s, *e;
+
+	if (*w == '\0')
+		return NULL;
+	if ((e = strchr(w, ' ')) != NULL) {
+		*e = '\0';
+		*s = e + 1;
+	} else
+		*s = w + strlen(w);
+	return w;
+}
+
+/* One result line; 0 if it matches the grammar of postel-result(5). */
+static int
+parse_line(char *s, size_t *n, struct res *r)
+{
+	char *kind = word(&s), *num = NULL, *status, *dsn;
+	unsigned long long u;
+
+	*n = 0;
+	if (kind == NULL)
+		return -1;
+	if (strcmp(kind, "rcpt") == 0) {
+		if ((num = word(&s)) == NULL ||
+		    fmt_ulong(num, 1, 100000, &u) == -1)
+			return -1;
+		*n = (size_t)u;
+	} else if (strcmp(kind, "msg") != 0)
+		return -1;
+	if ((status = word(&s)) == NULL || (dsn = word(&s)) == NULL)
+		return -1;
+	if (strcmp(status, "ok") == 0)
+		r->status = QS_OK;
+	else if (strcmp(status, "perm") == 0)
+		r->status = QS_FAIL;
+	else if (strcmp(status, "temp") == 0)
+		r->status = QS_TODO;
+	else
+		return -1;
+	if (!dsn_ok(dsn) || (r->status == QS_OK) != (dsn[0] == '2'))
+		return -1;
+	fmt_s(r->dsn, sizeof r->dsn, "%s", dsn);
+	fmt_safe(r->text, sizeof r->text, s, strlen(s));
+	r->set = 1;
+	return 0;
+}
+
+static void
+exit_text(const struct job *j, char *dst, size_t size, int *status)
+{
+	if (j->killed) {
+		fmt_s(dst, size, "delivery program killed after %llu s",
+		    timeout_s);
+		*status = QS_TODO;
+	} else if (WIFSIGNALED(j->status)) {
+		fmt_s(dst, size, "delivery program died by signal %d",
+		    WTERMSIG(j->status));
+		*status = QS_TODO;
+	} else if (WEXITSTATUS(j->status) == EXIT_PERM) {
+		fmt_s(dst, size, "delivery program failed permanently "
+		    "without a result");
+		*status = QS_FAIL;
+	} else {
+		fmt_s(dst, size, "delivery program gave no result (exit %d)",
+		    WEXITSTATUS(j->status));
+		*status = QS_TODO;
+	}
+}
+
+static void
+log_result(const struct job *j, size_t i, long long now)
+{
+	const struct msg *m = j->m;
+	const struct qstate *q = &m->st[i];
+	char r[ADDR_MAX + 3];
+	struct logl l;
+
+	fmt_s(r, sizeof r, "<%s>", m->env.rcpt[i]);
+	log_start(&l, "result");
+	log_kv(&l, "qid", m->id);
+	log_kv(&l, "rcpt", r);
+	log_kv(&l, "channel", j->remote ? "remote" : "local");
+	log_kv(&l, "status", q->status == QS_OK ? "ok" :
+	    q->status == QS_FAIL ? "perm" : "temp");
+	log_kv(&l, "dsn", q->dsn);
+	log_kvu(&l, "attempt", q->attempts);
+	log_kvu(&l, "delay", (unsigned long long)(now > m->env.arrival ?
+	    now - m->env.arrival : 0));
+	log_kv(&l, "text", q->text);
+	log_end(&l);
+}
+
+static void
+garbage(const struct job *j, const char *line)
+{
+	struct logl l;
+
+	log_start(&l, "garbage");
+	log_kv(&l, "qid", j->m->id);
+	log_kvb(&l, "line", line, strlen(line) > 200 ? 200 : strlen(line));
+	log_end(&l);
+}
+
+/* The child has exited and its stdout is closed: apply its results. */
+void
+job_finish(struct job *j)
+{
+	struct msg *m = j->m;
+	struct res *res, whole = { 0 };
+	struct job **pp;
+	long long now = now_s();
+	char *p, *end;
+	size_t i, n;
+	int es;
+
+	if ((res = calloc(j->n, sizeof *res)) == NULL)
+		die_sys(EXIT_TEMP, "unable to allocate");
+	p = j->buf.p;
+	end = p ? p + j->buf.len : NULL;
+	while (p && p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p)), line[1024];
+		struct res r = { 0 };
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (len >= sizeof line)
+			len = sizeof line - 1;
+		memcpy(line, p, len);
+		line[len] = '\0';
+		p = nl ? nl + 1 : end;
+		if (len == 0)
+			continue;
+		if (parse_line(line, &n, &r) == -1 || n > j->n) {
+			garbage(j, line);
+			continue;
+		}
+		if (n == 0) {
+			if (!whole.set)
+				whole = r;
+		} else if (!res[n - 1].set)
+			res[n - 1] = r;
+	}
+	for (i = 0; i < j->n; i++) {
+		struct qstate *q = &m->st[j->idx[i]];
+		struct res *r = res[i].set ? &res[i] : whole.set ? &whole : NULL;
+		struct res ex;
+		if (r == NULL) {
+			exit_text(j, ex.text, sizeof ex.text, &es);
+			ex.status = es;
+			fmt_s(ex.dsn, sizeof ex.dsn, "%s",
+			    es == QS_FAIL ? "5.3.0" : "4.3.0");
+			r = &ex;
+		}
+		q->attempts++;
+		q->status = r->status;
+		fmt_s(q->dsn, sizeof q->dsn, "%s", r->dsn);
+		fmt_s(q->text, sizeof q->text, "%s", r->text);
+		if (r->status == QS_TODO) {
+			size_t k = q->attempts - 1 < nretry ?
+			    q->attempts - 1 : nretry - 1;
+			long long life = m->env.from[0] ? (long long)lifetime :
+			    (long long)blifetime;
+			q->next = now + retry[k];
+			if (now - m->env.arrival >= life) {
+				/* Too old: the temporary failure is final. */
+				q->status = QS_FAIL;
+				fmt_s(q->text, sizeof q->text, "%s (gave up "
+				    "after %u attempts)", r->text, q->attempts);
+			}
+		} else
+			q->next = 0;
+		m->busy[j->idx[i]] = 0;
+	}
+	free(res);
+	if (qstate_write(qd, m->id, m->st, m->env.nrcpt, m->warned) == -1) {
+		/* Nothing may act on results that are not on disk: forget
+		 * them; the recipients are tried again (a duplicate at worst) */
+		warn_sys("unable to write state/%s", m->id);
+		for (i = 0; i < j->n; i++) {
+			m->st[j->idx[i]].status = QS_TODO;
+			m->st[j->idx[i]].next = now + 60;
+		}
+	} else
+		for (i = 0; i < j->n; i++)
+			log_result(j, j->idx[i], now);
+	for (pp = &jobs; *pp; pp = &(*pp)->next)
+		if (*pp == j) {
+			*pp = j->next;
+			break;
+		}
+	if (j->remote)
+		nremote--;
+	else
+		nlocal--;
+	m->njobs--;
+	if (j->out != -1)
+		close(j->out);
+	buf_free(&j->buf);
+	free(j->idx);
+	free(j);
+	if (m->njobs == 0 && !m->blocked)
+		msg_done(m);
+}

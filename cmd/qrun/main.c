@@ -1,0 +1,364 @@
+/*
+ * qrun: the queue runner (postel-qrun(8)). Takes messages from new/,
+ * runs local and remote for their recipients, records every result in
+ * state/ before acting on it, retries on a schedule, bounces, removes.
+ *   qrun        daemon: waits on the trigger FIFO; SIGTERM stops it
+ *   qrun -1     one pass over everything due, then exit
+ *   qrun -c     remove stale files (queue_clean) and exit
+ *   -f          force: treat every todo recipient as due now
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "die.h"
+#include "fmt.h"
+#include "log.h"
+#include "qrun.h"
+#include "user.h"
+
+/* pipe(2) with both ends close-on-exec (pipe2 is not POSIX). */
+static int
+pipe_cloexec(int p[2])
+{
+	if (pipe(p) == -1)
+		return -1;
+	if (fcntl(p[0], F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(p[1], F_SETFD, FD_CLOEXEC) == -1) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+#define SCAN_EVERY 60           /* safety net for a lost trigger byte */
+#define CLEAN_EVERY 3600
+#define STOP_GRACE 10           /* seconds running jobs get at SIGTERM */
+
+int qd;
+int once, force;
+unsigned long long max_local, max_remote, nlocal, nremote;
+unsigned long long timeout_s, lifetime, blifetime, warn_after;
+long long *retry;
+size_t nretry;
+struct job *jobs;
+
+static int sigpipe[2];
+static volatile sig_atomic_t stop;
+
+long long
+now_s(void)
+{
+	return (long long)time(NULL);
+}
+
+static void
+on_signal(int sig)
+{
+	int e = errno;
+
+	if (sig == SIGTERM || sig == SIGINT)
+		stop++;
+	if (write(sigpipe[1], "", 1) == -1) {
+		/* full: the loop is awake anyway */
+	}
+	errno = e;
+}
+
+static void
+usage(void)
+{
+	die(EXIT_PERM, "usage: qrun [-1] [-c] [-f]");
+}
+
+static void
+load_schedule(void)
+{
+	const char *s = conf_s("retry-schedule");
+	static long long tab[64];
+	char *end;
+
+	nretry = 0;
+	while (*s && nretry < 64) {
+		long long v;
+		while (*s == ' ' || *s == '\t' || *s == ',')
+			s++;
+		if (!*s)
+			break;
+		v = strtoll(s, &end, 10);
+		if (end == s || v < 1)
+			die(EXIT_TEMP, "bad retry-schedule in postel.conf: %s",
+			    conf_s("retry-schedule"));
+		tab[nretry++] = v;
+		s = end;
+	}
+	if (nretry == 0)
+		tab[nretry++] = 60;
+	retry = tab;
+}
+
+static void
+clean(void)
+{
+	int n = queue_clean(qd, (long long)conf_u("tmp-grace"));
+	struct logl l;
+
+	if (n == -1) {
+		warn_sys("unable to clean the queue");
+		return;
+	}
+	log_start(&l, "cleaned");
+	log_kvu(&l, "removed", (unsigned long long)n);
+	log_end(&l);
+}
+
+/* Take messages off the heap while they are due and slots are free. */
+static void
+start_due(void)
+{
+	long long now = now_s();
+	struct msg *m, *next;
+	size_t blocked = 0;
+
+	for (m = active; m; m = next) {
+		next = m->anext;
+		if (m->blocked && m->njobs >= 0) {
+			msg_start(m);
+			if (m->loaded && m->blocked)
+				blocked++;
+		}
+	}
+	while ((m = sched_top()) != NULL && blocked < 64 &&
+	    (once || m->next <= now) &&
+	    (nlocal < max_local || nremote < max_remote)) {
+		sched_pop();
+		if (msg_load(m) == -1)
+			continue;
+		msg_start(m);
+		if (m->loaded && m->blocked)
+			blocked++;
+	}
+}
+
+static int
+timeout_ms(long long last_scan)
+{
+	long long now = now_s(), t = last_scan + SCAN_EVERY;
+	struct msg *m = sched_top();
+	struct job *j;
+
+	if (m && m->next < t)
+		t = m->next;
+	for (j = jobs; j; j = j->next)
+		if (!j->killed && j->deadline < t)
+			t = j->deadline;
+	if (stop)
+		t = now + 1;
+	if (t <= now)
+		return 0;
+	return (int)((t - now) * 1000);
+}
+
+static void
+lock_queue(void)
+{
+	int fd = openat(qd, "lock", O_RDWR | O_CLOEXEC);
+
+	if (fd == -1)
+		die_sys(EXIT_TEMP, "unable to open %s/queue/lock", conf_root());
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK)
+			die_sys(EXIT_TEMP, "unable to lock %s/queue/lock",
+			    conf_root());
+		if (once) {
+			/* The daemon owns the queue: ask it to look. */
+			queue_trigger(qd);
+			warn("another qrun owns %s/queue; woke it instead",
+			    conf_root());
+			exit(0);
+		}
+		die(EXIT_TEMP, "another qrun owns %s/queue (lock held)",
+		    conf_root());
+	}
+	/* fd stays open (and locked) for the life of the process */
+}
+
+static int
+open_trigger(void)
+{
+	int r, w;
+
+	if ((r = openat(qd, "trigger", O_RDONLY | O_NONBLOCK | O_CLOEXEC))
+	    == -1)
+		die_sys(EXIT_TEMP, "unable to open %s/queue/trigger",
+		    conf_root());
+	/* Our own writer keeps poll from reporting POLLHUP forever once
+	 * the last enqueue has closed the FIFO. */
+	if ((w = openat(qd, "trigger", O_WRONLY | O_NONBLOCK | O_CLOEXEC))
+	    == -1)
+		die_sys(EXIT_TEMP, "unable to open %s/queue/trigger",
+		    conf_root());
+	return r;
+}
+
+static void
+drain(int fd)
+{
+	char tmp[512];
+
+	while (read(fd, tmp, sizeof tmp) > 0)
+		;
+}
+
+static void
+setup_signals(void)
+{
+	struct sigaction sa;
+
+	if (pipe_cloexec(sigpipe) == -1 ||
+	    fcntl(sigpipe[0], F_SETFL, O_NONBLOCK) == -1 ||
+	    fcntl(sigpipe[1], F_SETFL, O_NONBLOCK) == -1)
+		die_sys(EXIT_TEMP, "unable to make a pipe");
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	if (sigaction(SIGCHLD, &sa, NULL) == -1 ||
+	    sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1)
+		die_sys(EXIT_TEMP, "unable to set signal handlers");
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+}
+
+static void
+run(void)
+{
+	struct pollfd *pf;
+	struct job **pj, *j, *jn;
+	size_t cap = max_local + max_remote + 2, n;
+	long long last_scan = now_s(), last_clean = now_s(), stop_at = 0;
+	int trig = once ? -1 : open_trigger();
+
+	if ((pf = calloc(cap, sizeof *pf)) == NULL ||
+	    (pj = calloc(cap, sizeof *pj)) == NULL)
+		die_sys(EXIT_TEMP, "unable to allocate");
+	if (sched_scan("cur") == -1 || sched_scan("new") == -1)
+		die_sys(EXIT_TEMP, "unable to read %s/queue", conf_root());
+	for (;;) {
+		if (stop && !stop_at)
+			stop_at = now_s() + STOP_GRACE;
+		if (!stop)
+			start_due();
+		if (jobs == NULL && (stop || (once && sched_size() == 0 &&
+		    nactive == 0)))
+			break;
+		n = 0;
+		pf[n].fd = sigpipe[0];
+		pf[n++].events = POLLIN;
+		pf[n].fd = trig;
+		pf[n++].events = POLLIN;
+		for (j = jobs; j && n < cap; j = j->next)
+			if (j->out != -1) {
+				pj[n] = j;
+				pf[n].fd = j->out;
+				pf[n++].events = POLLIN;
+			}
+		if (poll(pf, n, timeout_ms(last_scan)) == -1 && errno != EINTR)
+			die_sys(EXIT_TEMP, "unable to poll");
+		if (pf[0].revents)
+			drain(sigpipe[0]);
+		for (size_t i = 2; i < n; i++)
+			if (pf[i].revents)
+				job_read(pj[i]);
+		job_reap();
+		for (j = jobs; j; j = jn) {
+			jn = j->next;
+			if (j->exited && j->out == -1)
+				job_finish(j);
+			else if (!j->killed && (now_s() >= j->deadline ||
+			    (stop_at && (now_s() >= stop_at || stop > 1))))
+				job_kill(j, stop ? "stopping" : "timeout");
+		}
+		if (once)
+			continue;
+		if ((pf[1].revents && !stop) ||
+		    now_s() >= last_scan + SCAN_EVERY) {
+			drain(trig);
+			last_scan = now_s();
+			if (sched_scan("new") == -1)
+				warn_sys("unable to read new/");
+		}
+		if (now_s() >= last_clean + CLEAN_EVERY) {
+			last_clean = now_s();
+			clean();
+		}
+	}
+	free(pf);
+	free(pj);
+}
+
+int
+main(int argc, char **argv)
+{
+	int c, cleanonly = 0;
+	struct logl l;
+
+	die_init(argv[0]);
+	while ((c = getopt(argc, argv, "1cf")) != -1) {
+		switch (c) {
+		case '1': once = 1; break;
+		case 'c': cleanonly = 1; break;
+		case 'f': force = 1; break;
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (getenv("POSTEL_QRUN_FORCE"))
+		force = 1;
+	umask(027);
+	if (conf_load() == -1)
+		die(EXIT_TEMP, "unable to read configuration: %s", conf_error());
+	if (user_init() == -1)
+		die(EXIT_TEMP, "unable to read configuration: %s", conf_error());
+	max_local = conf_u("concurrency-local");
+	max_remote = conf_u("concurrency-remote");
+	timeout_s = conf_u("delivery-timeout");
+	lifetime = conf_u("queue-lifetime");
+	blifetime = conf_u("bounce-lifetime");
+	warn_after = conf_u("delay-warning");
+	load_schedule();
+	if ((qd = queue_dir()) == -1)
+		die_sys(EXIT_TEMP, "unable to open %s/queue", conf_root());
+	if (cleanonly) {
+		lock_queue();
+		clean();
+		return 0;
+	}
+	setup_signals();
+	lock_queue();
+	if (!once)
+		clean();
+	log_start(&l, "start");
+	log_kv(&l, "mode", once ? "pass" : "daemon");
+	log_kvu(&l, "pid", (unsigned long long)getpid());
+	log_end(&l);
+	run();
+	log_start(&l, "stop");
+	log_kvu(&l, "pid", (unsigned long long)getpid());
+	log_end(&l);
+	return 0;
+}

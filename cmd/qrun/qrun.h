@@ -1,0 +1,84 @@
+/*
+ * qrun: private declarations shared by the files of cmd/qrun.
+ * main.c   argv, the lock, the event loop, signals
+ * sched.c  the schedule (a heap ordered by next attempt), scanning new/
+ *          and cur/, loading and finishing messages
+ * job.c    running local and remote, reading their result lines
+ * bounce.c RFC 3464 bounces and delay warnings, queued through enqueue
+ * A struct msg is in the heap (waiting) or in the active list (loaded,
+ * jobs running or due); its envelope and state are in memory only while
+ * it is active, so a large queue costs one small struct per message.
+ */
+#ifndef POSTEL_QRUN_H
+#define POSTEL_QRUN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "queue.h"
+
+struct msg {
+	char id[QUEUE_ID_MAX];
+	long long next;         /* earliest due time; 0 = unknown, look now */
+	size_t hi;              /* heap index while waiting */
+	int loaded;
+	struct qenv env;
+	struct qstate *st;
+	long long warned;
+	unsigned char *busy;    /* per recipient: a job is running for it */
+	int njobs;
+	int blocked;            /* due recipients wait for a free slot */
+	struct msg *anext;      /* active list */
+};
+
+struct job {
+	struct msg *m;
+	int remote;
+	size_t *idx;            /* recipient indexes (0-based) */
+	size_t n;
+	pid_t pid;
+	int out;                /* stdout pipe; -1 after EOF */
+	int exited, status;
+	int killed;
+	long long start, deadline;
+	struct buf buf;
+	struct job *next;
+};
+
+/* main.c: settings and counters */
+extern int qd;
+extern int once, force;
+extern unsigned long long max_local, max_remote, nlocal, nremote;
+extern unsigned long long timeout_s, lifetime, blifetime, warn_after;
+extern long long *retry;
+extern size_t nretry;
+extern struct job *jobs;
+long long now_s(void);
+
+/* sched.c */
+void sched_push(struct msg *m);
+struct msg *sched_top(void);
+void sched_pop(void);
+size_t sched_size(void);
+extern struct msg *active;
+extern size_t nactive;
+int sched_scan(const char *sub);        /* cur/ at start, new/ when woken */
+int msg_load(struct msg *m);            /* 0 ok, -1 (m was dealt with) */
+void msg_start(struct msg *m);          /* start jobs for due recipients */
+void msg_done(struct msg *m);           /* all its jobs have finished */
+void msg_free(struct msg *m);
+void msg_unlink_active(struct msg *m);
+int rcpt_local(const char *rcpt);
+
+/* job.c */
+int job_spawn(struct msg *m, int remote, const size_t *idx, size_t n);
+void job_read(struct job *j);
+void job_reap(void);
+void job_finish(struct job *j);         /* apply results, free it */
+void job_kill(struct job *j, const char *why);
+
+/* bounce.c: 0 sent (or dropped on purpose), -1 failed (retry later) */
+int bounce_send(struct msg *m, int delayed);
+
+#endif

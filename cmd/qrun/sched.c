@@ -1,0 +1,391 @@
+/*
+ * qrun schedule: a binary heap of waiting messages ordered by their next
+ * attempt time, so picking the next thing to do costs O(log n) and never
+ * a rescan of the queue (postel-qrun(8)). Messages come in from one scan
+ * of cur/ at start and from new/ when the trigger FIFO wakes us.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "fmt.h"
+#include "log.h"
+#include "qrun.h"
+#include "user.h"
+
+static struct msg **heap;
+static size_t nheap, capheap;
+struct msg *active;
+size_t nactive;
+
+static void
+hswap(size_t a, size_t b)
+{
+	struct msg *t = heap[a];
+
+	heap[a] = heap[b];
+	heap[b] = t;
+	heap[a]->hi = a;
+	heap[b]->hi = b;
+}
+
+static void
+hup(size_t i)
+{
+	while (i > 0 && heap[(i - 1) / 2]->next > heap[i]->next) {
+		hswap(i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+static void
+hdown(size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, s = i;
+		if (l < nheap && heap[l]->next < heap[s]->next)
+			s = l;
+		if (r < nheap && heap[r]->next < heap[s]->next)
+			s = r;
+		if (s == i)
+			return;
+		hswap(i, s);
+		i = s;
+	}
+}
+
+void
+sched_push(struct msg *m)
+{
+	if (nheap == capheap) {
+		size_t nc = capheap ? capheap * 2 : 256;
+		struct msg **nh = realloc(heap, nc * sizeof *nh);
+		if (nh == NULL)
+			die_sys(EXIT_TEMP, "unable to grow the schedule");
+		heap = nh;
+		capheap = nc;
+	}
+	heap[nheap] = m;
+	m->hi = nheap++;
+	hup(m->hi);
+}
+
+struct msg *
+sched_top(void)
+{
+	return nheap ? heap[0] : NULL;
+}
+
+void
+sched_pop(void)
+{
+	if (nheap == 0)
+		return;
+	hswap(0, nheap - 1);
+	heap[--nheap]->hi = SIZE_MAX;
+	if (nheap)
+		hdown(0);
+}
+
+size_t
+sched_size(void)
+{
+	return nheap;
+}
+
+static struct msg *
+msg_new(const char *id)
+{
+	struct msg *m = calloc(1, sizeof *m);
+
+	if (m == NULL)
+		die_sys(EXIT_TEMP, "unable to allocate");
+	if (fmt_s(m->id, sizeof m->id, "%s", id) < 0) {
+		free(m);
+		return NULL;
+	}
+	m->hi = SIZE_MAX;
+	return m;
+}
+
+/* Take every message in sub ("cur" at start, "new" when woken). A file in
+ * new/ is renamed to cur/ first; both directories are synced before any
+ * of them is tried (postel-queue(5) step 3). */
+int
+sched_scan(const char *sub)
+{
+	int isnew = strcmp(sub, "new") == 0, fd, moved = 0;
+	DIR *d;
+	struct dirent *de;
+	char from[QUEUE_ID_MAX + 8], to[QUEUE_ID_MAX + 8];
+	struct msg **got = NULL;
+	size_t ngot = 0, cap = 0, i;
+
+	if ((fd = openat(qd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct msg *m;
+		if (de->d_name[0] == '.')
+			continue;
+		if ((m = msg_new(de->d_name)) == NULL)
+			continue;
+		if (isnew) {
+			if (fmt_s(from, sizeof from, "new/%s", m->id) < 0 ||
+			    fmt_s(to, sizeof to, "cur/%s", m->id) < 0 ||
+			    renameat(qd, from, qd, to) == -1) {
+				warn_sys("unable to move new/%s to cur/", m->id);
+				free(m);
+				continue;
+			}
+			moved++;
+		}
+		if (ngot == cap) {
+			struct msg **ng;
+			cap = cap ? cap * 2 : 64;
+			if ((ng = realloc(got, cap * sizeof *ng)) == NULL)
+				die_sys(EXIT_TEMP, "unable to allocate");
+			got = ng;
+		}
+		got[ngot++] = m;
+	}
+	closedir(d);
+	if (moved && (queue_syncdir(qd, "cur") == -1 ||
+	    queue_syncdir(qd, "new") == -1))
+		die_sys(EXIT_TEMP, "unable to sync the queue directories");
+	for (i = 0; i < ngot; i++)
+		sched_push(got[i]);
+	free(got);
+	return (int)ngot;
+}
+
+void
+msg_free(struct msg *m)
+{
+	qenv_free(&m->env);
+	free(m->st);
+	free(m->busy);
+	m->st = NULL;
+	m->busy = NULL;
+	m->loaded = 0;
+}
+
+void
+msg_unlink_active(struct msg *m)
+{
+	struct msg **p;
+
+	for (p = &active; *p; p = &(*p)->anext)
+		if (*p == m) {
+			*p = m->anext;
+			nactive--;
+			break;
+		}
+	m->anext = NULL;
+}
+
+int
+rcpt_local(const char *rcpt)
+{
+	const char *at = strrchr(rcpt, '@');
+
+	return at != NULL && user_local_domain(at + 1);
+}
+
+static void
+logmsg(const char *event, const struct msg *m, const char *why)
+{
+	struct logl l;
+
+	log_start(&l, event);
+	log_kv(&l, "qid", m->id);
+	if (why)
+		log_kv(&l, "why", why);
+	log_end(&l);
+}
+
+/* Read the envelope and the state of a message taken from the heap. On
+ * failure the message is either rescheduled or left alone for good
+ * (an unknown format: an admin must look), and -1 is returned. */
+int
+msg_load(struct msg *m)
+{
+	char path[QUEUE_ID_MAX + 8];
+	const char *why = NULL;
+	int fd, e;
+
+	if (fmt_s(path, sizeof path, "cur/%s", m->id) < 0)
+		goto drop;
+	if ((fd = openat(qd, path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			goto drop;
+		why = "unable to open";
+		goto later;
+	}
+	if (qenv_read(fd, &m->env, &why) == -1) {
+		e = errno;
+		close(fd);
+		if (e == EINVAL) {
+			logmsg("skipped", m, why);
+			goto drop;
+		}
+		goto later;
+	}
+	close(fd);
+	m->st = calloc(m->env.nrcpt, sizeof *m->st);
+	m->busy = calloc(m->env.nrcpt, 1);
+	if (m->st == NULL || m->busy == NULL) {
+		why = "out of memory";
+		msg_free(m);
+		goto later;
+	}
+	if (qstate_read(qd, m->id, m->st, m->env.nrcpt, &m->warned, &why)
+	    == -1) {
+		if (why == NULL)
+			why = "unable to read state";
+		msg_free(m);
+		if (errno == EINVAL) {
+			logmsg("skipped", m, why);
+			goto drop;
+		}
+		goto later;
+	}
+	m->loaded = 1;
+	m->anext = active;
+	active = m;
+	nactive++;
+	return 0;
+later:
+	logmsg("deferred", m, why);
+	m->next = now_s() + 60;
+	if (!once)
+		sched_push(m);
+	else
+		free(m);
+	return -1;
+drop:
+	free(m);
+	return -1;
+}
+
+/* Group due recipients into jobs: one local job per local recipient, one
+ * remote job per domain; start as many as the concurrency limits allow. */
+void
+msg_start(struct msg *m)
+{
+	long long now = now_s();
+	size_t i, k, n = m->env.nrcpt, *idx;
+
+	m->blocked = 0;
+	if ((idx = calloc(n, sizeof *idx)) == NULL)
+		die_sys(EXIT_TEMP, "unable to allocate");
+	for (i = 0; i < n; i++) {
+		const char *dom;
+		if (m->st[i].status != QS_TODO || m->busy[i] ||
+		    (!force && m->st[i].next > now))
+			continue;
+		if (rcpt_local(m->env.rcpt[i])) {
+			if (nlocal >= max_local) {
+				m->blocked = 1;
+				continue;
+			}
+			idx[0] = i;
+			job_spawn(m, 0, idx, 1);
+			continue;
+		}
+		if (nremote >= max_remote) {
+			m->blocked = 1;
+			continue;
+		}
+		dom = strrchr(m->env.rcpt[i], '@');
+		dom = dom ? dom + 1 : "";
+		idx[0] = i;
+		k = 1;
+		for (size_t j = i + 1; j < n; j++) {
+			const char *d2 = strrchr(m->env.rcpt[j], '@');
+			if (m->st[j].status != QS_TODO || m->busy[j] ||
+			    (!force && m->st[j].next > now) || d2 == NULL ||
+			    strcasecmp(d2 + 1, dom) != 0)
+				continue;
+			idx[k++] = j;
+		}
+		job_spawn(m, 1, idx, k);
+	}
+	free(idx);
+	if (m->njobs == 0 && !m->blocked)
+		msg_done(m);
+}
+
+static void
+remove_msg(struct msg *m)
+{
+	char path[QUEUE_ID_MAX + 8];
+	struct logl l;
+
+	/* postel-queue(5) step 5: the message first, then its state. */
+	if (fmt_s(path, sizeof path, "cur/%s", m->id) >= 0 &&
+	    unlinkat(qd, path, 0) == -1 && errno != ENOENT)
+		warn_sys("unable to remove %s", path);
+	if (queue_syncdir(qd, "cur") == -1)
+		warn_sys("unable to sync cur/");
+	if (fmt_s(path, sizeof path, "state/%s", m->id) >= 0 &&
+	    unlinkat(qd, path, 0) == -1 && errno != ENOENT)
+		warn_sys("unable to remove %s", path);
+	log_start(&l, "done");
+	log_kv(&l, "qid", m->id);
+	log_end(&l);
+}
+
+/* No job of m is running and none is waiting for a slot. */
+void
+msg_done(struct msg *m)
+{
+	long long now = now_s(), next = 0;
+	size_t i, todo = 0, fail = 0;
+
+	for (i = 0; i < m->env.nrcpt; i++) {
+		if (m->st[i].status == QS_TODO) {
+			if (todo++ == 0 || m->st[i].next < next)
+				next = m->st[i].next;
+		} else if (m->st[i].status == QS_FAIL)
+			fail++;
+	}
+	msg_unlink_active(m);
+	if (todo == 0) {
+		if (fail && bounce_send(m, 0) == -1) {
+			next = now + 300;
+			goto keep;
+		}
+		remove_msg(m);
+		msg_free(m);
+		free(m);
+		return;
+	}
+	if (warn_after && !m->warned && m->env.from[0] &&
+	    now - m->env.arrival >= (long long)warn_after) {
+		/* Recorded before it is sent: a crash loses the warning
+		 * rather than sending it twice; it is only advice. */
+		if (qstate_write(qd, m->id, m->st, m->env.nrcpt, now) == 0) {
+			m->warned = now;
+			bounce_send(m, 1);
+		}
+	}
+keep:
+	msg_free(m);
+	if (once) {
+		free(m);
+		return;
+	}
+	m->next = next > now ? next : now + 1;
+	sched_push(m);
+}
