@@ -69,6 +69,12 @@ deps:
 	  libbearssl-dev libcrypt-dev perl python3 python3-aiosmtpd ucspi-tcp swaks \
 	  mandoc dnsmasq-base libresolv-wrapper openssl git-email
 
+BENCHES = $(patsubst bench/%.c,$(O)/bench/%,$(wildcard bench/*.c))
+bench: all $(BENCHES)
+$(O)/bench/%: bench/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
+
 FUZZERS = $(patsubst fuzz/%.c,$(O)/fuzz/%,$(wildcard fuzz/*.c))
 fuzz: $(FUZZERS)
 $(O)/fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard cmd/*/*.c)
@@ -91,5 +97,5 @@ install-sendmail-links:
 clean:
 	rm -rf build build-san
 
-.PHONY: all check deps fuzz install install-sendmail-links clean lint-man
+.PHONY: all bench check deps fuzz install install-sendmail-links clean lint-man
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
