@@ -63,13 +63,13 @@ static struct {
 
 static _Noreturn void bye(const char *result);
 
-static void deadline(void);
+static void wdeadline(void);
 
 static void
 put(const char *line)
 {
 	if (out.end == 0)
-		deadline();
+		wdeadline();
 	if (bio_puts(&out, line) == -1 || bio_put(&out, "\r\n", 2) == -1)
 		bye("write-error");
 }
@@ -124,6 +124,7 @@ bye(const char *result)
 {
 	struct logl l;
 
+	wdeadline();
 	bio_flush(&out);
 	log_start(&l, "disconnect");
 	log_kv(&l, "sid", s.sid);
@@ -147,7 +148,15 @@ deadline(void)
 	long long d = bio_now() + (long long)s.timeout * 1000;
 
 	in.deadline = d < s.session_deadline ? d : s.session_deadline;
-	out.deadline = in.deadline;     /* a client that never reads */
+}
+
+/* Writes get smtpd-timeout too (a client that never reads), even past
+ * the session's end, so that the last 421 can go out. */
+static void
+wdeadline(void)
+{
+	out.deadline = bio_now() + (long long)(s.timeout ? s.timeout : 60) *
+	    1000;
 }
 
 static void
@@ -791,7 +800,6 @@ main(int argc, char **argv)
 	now = bio_now();
 	s.session_deadline = now + (long long)conf_u("smtpd-session-timeout") *
 	    1000;
-	deadline();
 	log_start(&l, "connect");
 	log_kv(&l, "sid", s.sid);
 	log_kv(&l, "ip", s.ip);
