@@ -57,6 +57,7 @@ static int
 orig_headers(const struct msg *m, struct buf *b)
 {
 	char path[QUEUE_ID_MAX + 8], tmp[4096];
+	size_t start = b->len, lim = b->len + BOUNCE_HDR_MAX;
 	int fd;
 	ssize_t r;
 
@@ -67,27 +68,26 @@ orig_headers(const struct msg *m, struct buf *b)
 		close(fd);
 		return -1;
 	}
-	while (b->len < BOUNCE_HDR_MAX &&
-	    (r = read(fd, tmp, sizeof tmp)) > 0) {
+	while (b->len < lim && (r = read(fd, tmp, sizeof tmp)) > 0) {
 		size_t n = (size_t)r;
-		if (b->len + n > BOUNCE_HDR_MAX)
-			n = BOUNCE_HDR_MAX - b->len;
+		if (b->len + n > lim)
+			n = lim - b->len;
 		if (buf_catb(b, tmp, n) == -1)
 			break;
 	}
 	close(fd);
 	/* keep the header section only: up to the first empty line */
-	if (b->len && b->p[0] == '\n') {
-		b->len = 0;
+	if (b->len > start && b->p[start] == '\n') {
+		b->len = start;
 		return 0;
 	}
-	for (size_t i = 1; i < b->len; i++)
+	for (size_t i = start + 1; i < b->len; i++)
 		if (b->p[i] == '\n' && b->p[i - 1] == '\n') {
 			b->len = i;
 			return 0;
 		}
 	/* no body or cut: end on a whole line */
-	while (b->len && b->p[b->len - 1] != '\n')
+	while (b->len > start && b->p[b->len - 1] != '\n')
 		b->len--;
 	return 0;
 }

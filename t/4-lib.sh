@@ -1,0 +1,35 @@
+# t/4-lib.sh: helpers for the qrun/local tests (families 4 and 7), sourced
+# after t/lib.sh.
+# as_recipients: when the suite runs as root, local switches to the
+# recipient's uid, so give the Maildirs to nobody and let nobody reach
+# them (and, with "queue", write the queue for forwards). Unprivileged,
+# local delivers as the caller and nothing needs changing.
+as_recipients() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	chmod 711 "$T"
+	chmod 755 "$POSTEL_ROOT" "$POSTEL_ROOT/mail"
+	for u in "$POSTEL_ROOT"/mail/*; do
+		chown -R nobody:nogroup "$u"
+	done
+	if [ "${1:-}" = queue ]; then
+		chmod 777 "$POSTEL_ROOT/queue" "$POSTEL_ROOT/queue/tmp" \
+		    "$POSTEL_ROOT/queue/new"
+		chmod 666 "$POSTEL_ROOT/queue/trigger"
+	fi
+}
+
+# own FILE...: files the test writes into a home must belong to its user
+own() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	chown nobody:nogroup "$@"
+}
+
+# count_new USER: messages in USER's Maildir/new
+count_new() {
+	ls "$POSTEL_ROOT/mail/$1/Maildir/new" | wc -l | tr -d ' '
+}
+
+# pass: one forced qrun pass, its log in $T/qrun.log
+pass() {
+	"$B/qrun" -1 -f >>"$T/qrun.log" 2>&1
+}
