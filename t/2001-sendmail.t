@@ -115,7 +115,7 @@ if [ -x "$(git --exec-path)/git-send-email" ]; then
 		git format-patch -q -1 -o "$T/p" &&
 		git -c user.name=T -c user.email=t@example.org send-email --quiet \
 		    --smtp-server="$SM" --to=list@example.org --from=t@example.org \
-		    --confirm=never --no-validate "$T"/p/*.patch >/dev/null 2>&1
+		    --confirm=never --suppress-cc=all --no-validate "$T"/p/*.patch >/dev/null 2>&1
 	)
 	f=$(newest)
 	is "$(grep '^rcpt' "$f")" "rcpt <list@example.org>" "git send-email through sendmail"
