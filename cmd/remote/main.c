@@ -1,0 +1,143 @@
+/* remote: deliver one message to the recipients of one domain over SMTP.
+ * See postel-remote(8) and postel-result(5). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "conf.h"
+#include "die.h"
+#include "log.h"
+#include "remote.h"
+
+static void
+usage(void)
+{
+	die(EXIT_PERM, "usage: remote [-q qid] [-u] [-8] domain sender "
+	    "recipient ...");
+}
+
+static int
+nonascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 1;
+	return 0;
+}
+
+/* Size of the message in CRLF form, for SIZE (RFC 1870). */
+static unsigned long long
+crlf_size(int fd, long long off)
+{
+	char b[65536];
+	unsigned long long n = 0;
+	ssize_t r;
+	int last = '\n';
+
+	while ((r = pread(fd, b, sizeof b, off)) != 0) {
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			die_sys(EXIT_TEMP, "unable to read the message");
+		for (ssize_t i = 0; i < r; i++)
+			if (b[i] == '\n')
+				n++;
+		n += (unsigned long long)r;
+		last = b[r - 1];
+		off += r;
+	}
+	return last == '\n' ? n : n + 2;
+}
+
+static const char *
+word(int status)
+{
+	return status == RS_OK ? "ok" : status == RS_PERM ? "perm" : "temp";
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct target t[REMOTE_HOSTS_MAX];
+	static struct route r;
+	struct job j;
+	struct result res;
+	const char *why;
+	size_t nt, i, max, pending;
+	int c, rc;
+
+	die_init(argv[0]);
+	memset(&j, 0, sizeof j);
+	j.qid = getenv("QID");
+	while ((c = getopt(argc, argv, "q:u8")) != -1) {
+		switch (c) {
+		case 'q': j.qid = optarg; break;
+		case 'u': j.utf8 = 1; break;
+		case '8': j.eightbit = 1; break;
+		default: usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 3)
+		usage();
+	if (geteuid() == 0 && !(getenv("POSTEL_ALLOW_ROOT") &&
+	    strcmp(getenv("POSTEL_ALLOW_ROOT"), "1") == 0))
+		die(EXIT_TEMP, "refusing to run as root: network input is "
+		    "never parsed by root (run qrun as the queue user)");
+	if (conf_load() == -1)
+		die(EXIT_TEMP, "%s", conf_error());
+	j.domain = argv[0];
+	j.sender = argv[1];
+	j.nrcpt = (size_t)argc - 2;
+	j.me = conf_s("me");
+	if ((j.rcpt = calloc(j.nrcpt, sizeof *j.rcpt)) == NULL)
+		die_sys(EXIT_TEMP, "unable to allocate");
+	if (nonascii(j.sender))
+		j.utf8 = 1;
+	for (i = 0; i < j.nrcpt; i++) {
+		struct addr a;
+		j.rcpt[i].addr = argv[2 + i];
+		if ((why = addr_parse(&a, argv[2 + i], strlen(argv[2 + i]),
+		    ADDR_UTF8)) != NULL)
+			die(EXIT_PERM, "bad recipient %s: %s", argv[2 + i], why);
+		if (a.flags & ADDR_UTF8)
+			j.utf8 = 1;
+	}
+	j.fd = 0;
+	if ((j.off = lseek(0, 0, SEEK_CUR)) == -1)
+		die_sys(EXIT_TEMP, "standard input is not a seekable file");
+	j.size = crlf_size(j.fd, j.off);
+
+	memset(&res, 0, sizeof res);
+	if ((why = route_find(&r, j.domain)) != NULL)
+		die(EXIT_TEMP, "%s", why);
+	if (route_plan(&r, &j, t, REMOTE_HOSTS_MAX, &nt, &res) == 0) {
+		max = conf_u("remote-max-hosts");
+		result_set(&res, RS_TEMP, "4.4.1", "no host tried");
+		for (i = 0, pending = j.nrcpt; i < nt && i < max && pending;
+		    i++) {
+			rc = smtp_session(&j, &r, &t[i], 1, &res);
+			if (rc == S_TLSFAIL)    /* opportunistic: plaintext */
+				rc = smtp_session(&j, &r, &t[i], 0, &res);
+			for (c = 0, pending = 0; (size_t)c < j.nrcpt; c++)
+				if (j.rcpt[c].r.status == RS_PENDING)
+					pending++;
+		}
+	}
+	for (i = 0; i < j.nrcpt; i++) {
+		struct result *x = &j.rcpt[i].r;
+		if (x->status == RS_PENDING)
+			x = &res;
+		if (printf("rcpt %zu %s %s %s\n", i + 1, word(x->status),
+		    x->dsn, x->text) < 0)
+			die_sys(EXIT_TEMP, "unable to write results");
+	}
+	if (fflush(stdout) == EOF)
+		die_sys(EXIT_TEMP, "unable to write results");
+	free(j.rcpt);
+	return 0;
+}

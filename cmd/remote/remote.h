@@ -1,0 +1,82 @@
+/*
+ * remote: private interfaces between main.c (argv, conf, the host loop),
+ * route.c (conf/routes and DNS into a list of addresses to try) and
+ * smtp.c (one SMTP session). See postel-remote(8).
+ */
+#ifndef POSTEL_REMOTE_H
+#define POSTEL_REMOTE_H
+
+#include <stddef.h>
+
+#include "dns.h"
+
+#define REMOTE_TEXT_MAX 700
+#define REMOTE_HOSTS_MAX 64             /* addresses in one plan */
+
+/* TLS policies, weakest first */
+enum { POL_NONE, POL_OPPORTUNISTIC, POL_REQUIRE, POL_VERIFY };
+
+/* outcome of a recipient */
+enum { RS_PENDING = 0, RS_OK, RS_TEMP, RS_PERM };
+
+struct result {
+	int status;
+	char dsn[16];
+	char text[REMOTE_TEXT_MAX];
+};
+
+struct rcpt {
+	const char *addr;
+	struct result r;
+	int accepted;                   /* 250 to RCPT in this session */
+};
+
+struct route {
+	enum { ROUTE_MX, ROUTE_HOST, ROUTE_IP } kind;
+	char host[DNS_NAME_MAX + 1];    /* relay host, or the domain for MX */
+	unsigned port;
+	int tls;
+	char user[256], pass[256];      /* AUTH credentials; user "" = none */
+	char from[300];                 /* where it came from, for messages */
+};
+
+/* one address to try */
+struct target {
+	char name[DNS_NAME_MAX + 1];    /* host name, for TLS and messages */
+	struct dns_ip ip;
+	unsigned port;
+};
+
+struct job {
+	const char *qid, *domain, *sender;
+	struct rcpt *rcpt;
+	size_t nrcpt;
+	int utf8, eightbit;
+	int fd;                         /* the message, LF form */
+	long long off;                  /* its first byte */
+	unsigned long long size;        /* its size in CRLF form */
+	const char *me;
+};
+
+/* route.c */
+/* Parse the value part of a conf/routes line ("host[:port] opts...");
+ * NULL or what is wrong. */
+const char *route_parse(struct route *r, const char *val, unsigned defport);
+/* The route for domain from conf/routes and the smarthost key. NULL, or
+ * what is wrong with the configuration (temporary). */
+const char *route_find(struct route *r, const char *domain);
+/* Resolve r into targets; NULL, or a failure in res for every recipient. */
+int route_plan(const struct route *r, const struct job *j, struct target *t,
+    size_t max, size_t *n, struct result *res);
+
+/* smtp.c */
+enum { S_DONE, S_NEXT, S_TLSFAIL };
+/* One session with t. Fills recipient results; S_NEXT means try the next
+ * address for the recipients still pending (*res says why), S_TLSFAIL
+ * means the TLS handshake failed (retry in plaintext if policy allows). */
+int smtp_session(struct job *j, const struct route *r, const struct target *t,
+    int tls, struct result *res);
+void result_set(struct result *res, int status, const char *dsn,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+#endif

@@ -1,0 +1,589 @@
+/* smtp: one SMTP client session (RFC 5321), with STARTTLS (RFC 3207),
+ * AUTH PLAIN/LOGIN (RFC 4954, 4616), PIPELINING (RFC 2920), SIZE (RFC
+ * 1870), 8BITMIME (RFC 6152) and SMTPUTF8 (RFC 6531). See remote.h. */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <netinet/in.h>
+
+#include "addr.h"
+#include "bio.h"
+#include "conf.h"
+#include "die.h"
+#include "fmt.h"
+#include "log.h"
+#include "remote.h"
+#include "smtpreply.h"
+#include "tls.h"
+
+static struct tls_client tc;            /* one per process: ~33 KB */
+static struct tls_anchors anchors;
+static int anchors_state;               /* 0 not tried, 1 ok, -1 failed */
+static char ibuf[8192], obuf[16384];
+static struct bio in, out;
+
+struct sess {
+	struct job *j;
+	const struct route *r;
+	const struct target *t;
+	struct result *res;
+	int fd, tls, dead;
+	struct smtpehlo e;
+	char peer[DNS_NAME_MAX + 64];   /* "mx.example.net [192.0.2.1]" */
+	char why[128];                  /* protocol error detail */
+};
+
+void
+result_set(struct result *res, int status, const char *dsn,
+    const char *fmt, ...)
+{
+	char tmp[REMOTE_TEXT_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vsnprintf(tmp, sizeof tmp, fmt, ap) < 0)
+		tmp[0] = '\0';
+	va_end(ap);
+	res->status = status;
+	fmt_s(res->dsn, sizeof res->dsn, "%s", dsn);
+	fmt_safe(res->text, sizeof res->text, tmp, strlen(tmp));
+}
+
+static void
+logev(struct sess *s, const char *ev, const char *k1, const char *v1,
+    const char *k2, const char *v2)
+{
+	struct logl l;
+	char ip[64];
+
+	log_start(&l, ev);
+	if (s->j->qid)
+		log_kv(&l, "qid", s->j->qid);
+	log_kv(&l, "host", s->t->name);
+	log_kv(&l, "ip", dns_ip_fmt(&s->t->ip, ip, sizeof ip));
+	if (k1)
+		log_kv(&l, k1, v1);
+	if (k2)
+		log_kv(&l, k2, v2);
+	log_end(&l);
+}
+
+static int
+connect_to(const struct target *t, unsigned long long timeout)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, err = 0;
+	socklen_t el = sizeof err;
+
+	memset(&ss, 0, sizeof ss);
+	if (t->ip.family == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)(void *)&ss;
+		a->sin_family = AF_INET;
+		a->sin_port = htons((unsigned short)t->port);
+		memcpy(&a->sin_addr, t->ip.a, 4);
+		sl = sizeof *a;
+	} else {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)(void *)&ss;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((unsigned short)t->port);
+		memcpy(&a->sin6_addr, t->ip.a, 16);
+		sl = sizeof *a;
+	}
+	fd = socket(t->ip.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&ss, sl) == 0)
+		return fd;
+	if (errno != EINPROGRESS)
+		goto fail;
+	if (bio_wait(fd, POLLOUT, bio_now() + (long long)timeout * 1000) == -1)
+		goto fail;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) == -1)
+		goto fail;
+	if (err) {
+		errno = err;
+		goto fail;
+	}
+	return fd;
+fail:
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
+/* Read one reply; EHLO keywords into s->e when ehlo is set. */
+static int
+reply(struct sess *s, struct smtpreply *rp, const char *key, int ehlo)
+{
+	char line[SMTPREPLY_LINE_MAX];
+	const char *why;
+	size_t len;
+	int r, done = 0;
+
+	smtpreply_init(rp);
+	bio_timeout(&in, conf_u(key));
+	do {
+		r = bio_getline(&in, line, sizeof line, &len);
+		if (r == -1)
+			return -1;
+		if (r == 0) {
+			errno = ECONNRESET;
+			return -1;
+		}
+		if (len && line[len - 1] == '\n')
+			len--;
+		if (len && line[len - 1] == '\r')
+			len--;
+		if ((why = smtpreply_line(rp, line, len, &done)) != NULL) {
+			fmt_s(s->why, sizeof s->why, "%s", why);
+			errno = EPROTO;
+			return -1;
+		}
+		if (ehlo && rp->lines > 1 && len > 4)
+			smtpehlo_line(&s->e, line + 4, len - 4);
+	} while (!done);
+	return 0;
+}
+
+static int
+cmd(const char *c)
+{
+	bio_timeout(&out, conf_u("remote-timeout-command"));
+	if (bio_puts(&out, c) == -1 || bio_put(&out, "\r\n", 2) == -1)
+		return -1;
+	return 0;
+}
+
+static const char *
+ioerr(struct sess *s)
+{
+	if (errno == EPROTO && s->why[0])
+		return s->why;
+	if (errno == ETIMEDOUT)
+		return "timed out";
+	if (errno == ECONNRESET)
+		return "connection closed";
+	if (errno == EPROTO && s->tls)
+		return tls_error(&tc.t);
+	return strerror(errno);
+}
+
+/* A failure of the session itself (not a reply): temporary. */
+static int
+lost(struct sess *s, const char *when)
+{
+	result_set(s->res, RS_TEMP, "4.4.2", "%s: %s %s", s->peer, ioerr(s),
+	    when);
+	s->dead = 1;
+	logev(s, "fail", "text", s->res->text, NULL, NULL);
+	return -1;
+}
+
+/* The peer's own reply as a result. */
+static void
+said(struct sess *s, struct result *res, const struct smtpreply *rp)
+{
+	char dsn[16];
+	int c = smtpreply_class(rp);
+
+	result_set(res, c == 2 ? RS_OK : c == 5 ? RS_PERM : RS_TEMP,
+	    smtpreply_dsn(rp, dsn, sizeof dsn), "%s said: %s", s->peer,
+	    rp->text);
+}
+
+static void
+quit(struct sess *s)
+{
+	struct smtpreply rp;
+
+	if (cmd("QUIT") == 0 && bio_flush(&out) == 0)
+		(void)reply(s, &rp, "remote-timeout-command", 0);
+	if (s->tls)
+		tls_close(&tc.t, bio_now() + 1000);
+}
+
+static int
+ehlo(struct sess *s, struct smtpreply *rp)
+{
+	char c[DNS_NAME_MAX + 8];
+
+	memset(&s->e, 0, sizeof s->e);
+	fmt_s(c, sizeof c, "EHLO %s", s->j->me);
+	if (cmd(c) == -1 || reply(s, rp, "remote-timeout-command", 1) == -1)
+		return lost(s, "after EHLO");
+	if (smtpreply_class(rp) == 2)
+		return 0;
+	memset(&s->e, 0, sizeof s->e);
+	fmt_s(c, sizeof c, "HELO %s", s->j->me);
+	if (cmd(c) == -1 || reply(s, rp, "remote-timeout-command", 0) == -1)
+		return lost(s, "after HELO");
+	if (smtpreply_class(rp) != 2) {
+		said(s, s->res, rp);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+load_anchors(void)
+{
+	if (anchors_state == 0)
+		anchors_state = tls_anchors_load(&anchors,
+		    conf_s("remote-ca-file")) == 0 ? 1 : -1;
+	return anchors_state == 1 ? 0 : -1;
+}
+
+/* STARTTLS: 0 on, 1 staying in plaintext, -1 give up this host (res set),
+ * -2 handshake failed. */
+static int
+starttls(struct sess *s, struct smtpreply *rp)
+{
+	int verify = s->r->tls == POL_VERIFY;
+	struct dns_ip tmp;
+	const char *name = s->t->name;
+
+	if (!(s->e.ext & EHLO_STARTTLS)) {
+		if (s->r->tls >= POL_REQUIRE) {
+			result_set(s->res, RS_TEMP, "4.7.4", "%s does not offer "
+			    "STARTTLS, which the route requires", s->peer);
+			logev(s, "fail", "text", s->res->text, NULL, NULL);
+			return -1;
+		}
+		logev(s, "notls", "reason", "not offered", NULL, NULL);
+		return 1;
+	}
+	if (verify && load_anchors() == -1) {
+		result_set(s->res, RS_TEMP, "4.7.5", "unable to load CA file "
+		    "%s: %s", conf_s("remote-ca-file"), strerror(errno));
+		return -1;
+	}
+	if (cmd("STARTTLS") == -1 ||
+	    reply(s, rp, "remote-timeout-command", 0) == -1)
+		return lost(s, "after STARTTLS");
+	if (smtpreply_class(rp) != 2) {
+		if (s->r->tls >= POL_REQUIRE) {
+			said(s, s->res, rp);
+			s->res->status = RS_TEMP;
+			fmt_s(s->res->dsn, sizeof s->res->dsn, "4.7.5");
+			return -1;
+		}
+		logev(s, "notls", "reason", "STARTTLS refused", NULL, NULL);
+		return 1;
+	}
+	if (bio_buffered(&in)) {        /* plaintext injection, CVE-2011-0411 */
+		result_set(s->res, RS_TEMP, "4.7.5", "%s sent data after its "
+		    "STARTTLS reply", s->peer);
+		return -1;
+	}
+	if (dns_ip_parse(name, &tmp) == 0)
+		name = NULL;            /* no SNI for an address */
+	if (tls_client_start(&tc, s->fd, name, verify ? &anchors : NULL,
+	    verify ? TLS_VERIFY : TLS_NOVERIFY,
+	    bio_now() + (long long)conf_u("remote-timeout-command") * 1000)
+	    == -1) {
+		int e = errno;
+		result_set(s->res, RS_TEMP, "4.7.5", "TLS handshake with %s "
+		    "failed: %s", s->peer, e == EPROTO || e == ECONNRESET ?
+		    tls_error(&tc.t) : strerror(e));
+		logev(s, "fail", "text", s->res->text, NULL, NULL);
+		return -2;
+	}
+	s->tls = 1;
+	in.op = tls_bio_read;
+	out.op = tls_bio_write;
+	in.ctx = out.ctx = &tc.t;
+	logev(s, "tls", "version", tls_version(&tc.t), "cipher",
+	    tls_cipher(&tc.t));
+	return 0;
+}
+
+static void
+b64(const unsigned char *p, size_t n, char *dst, size_t size)
+{
+	static const char a[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 5 < size; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		dst[o++] = a[(v >> 18) & 63];
+		dst[o++] = a[(v >> 12) & 63];
+		dst[o++] = i + 1 < n ? a[(v >> 6) & 63] : '=';
+		dst[o++] = i + 2 < n ? a[v & 63] : '=';
+	}
+	dst[o] = '\0';
+}
+
+static int
+auth_step(struct sess *s, struct smtpreply *rp, const char *c, int want)
+{
+	int r = cmd(c);
+
+	if (r == -1 || reply(s, rp, "remote-timeout-command", 0) == -1)
+		return lost(s, "during AUTH");
+	if (rp->code / 100 != want) {
+		said(s, s->res, rp);
+		s->res->status = RS_TEMP;        /* our setup, not the sender */
+		fmt_s(s->res->dsn, sizeof s->res->dsn, "4.7.0");
+		logev(s, "fail", "text", s->res->text, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+auth(struct sess *s, struct smtpreply *rp)
+{
+	unsigned char raw[520];
+	char enc[720], c[740];
+	size_t ul = strlen(s->r->user), pl = strlen(s->r->pass);
+	int r;
+
+	if (s->e.ext & EHLO_AUTH_PLAIN) {
+		raw[0] = '\0';
+		memcpy(raw + 1, s->r->user, ul);
+		raw[1 + ul] = '\0';
+		memcpy(raw + 2 + ul, s->r->pass, pl);
+		b64(raw, ul + pl + 2, enc, sizeof enc);
+		fmt_s(c, sizeof c, "AUTH PLAIN %s", enc);
+		r = auth_step(s, rp, c, 2);
+	} else if (s->e.ext & EHLO_AUTH_LOGIN) {
+		b64((const unsigned char *)s->r->user, ul, enc, sizeof enc);
+		r = auth_step(s, rp, "AUTH LOGIN", 3);
+		if (r == 0)
+			r = auth_step(s, rp, enc, 3);
+		b64((const unsigned char *)s->r->pass, pl, enc, sizeof enc);
+		if (r == 0)
+			r = auth_step(s, rp, enc, 2);
+	} else {
+		result_set(s->res, RS_TEMP, "4.7.0", "%s offers neither AUTH "
+		    "PLAIN nor AUTH LOGIN", s->peer);
+		r = -1;
+	}
+	explicit_bzero(raw, sizeof raw);
+	explicit_bzero(enc, sizeof enc);
+	explicit_bzero(c, sizeof c);
+	return r;
+}
+
+/* The message in CRLF form with dot-stuffing (RFC 5321 4.5.2), then the
+ * final dot. */
+static int
+body(struct sess *s)
+{
+	char chunk[65536];
+	long long off = s->j->off;
+	int bol = 1;
+
+	for (;;) {
+		ssize_t n = pread(s->j->fd, chunk, sizeof chunk, off);
+		const char *p = chunk, *end, *lf;
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			fmt_s(s->why, sizeof s->why, "reading the queue file: "
+			    "%s", strerror(errno));
+			errno = EPROTO;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		off += n;
+		end = chunk + n;
+		bio_timeout(&out, conf_u("remote-timeout-data"));
+		while (p < end) {
+			lf = memchr(p, '\n', (size_t)(end - p));
+			if (bol && *p == '.' && bio_put(&out, ".", 1) == -1)
+				return -1;
+			if (bio_put(&out, p, (size_t)((lf ? lf : end) - p)) == -1)
+				return -1;
+			if (lf == NULL) {
+				bol = 0;
+				break;
+			}
+			if (bio_put(&out, "\r\n", 2) == -1)
+				return -1;
+			bol = 1;
+			p = lf + 1;
+		}
+	}
+	if (!bol && bio_put(&out, "\r\n", 2) == -1)
+		return -1;
+	return bio_put(&out, ".\r\n", 3);
+}
+
+static int
+transaction(struct sess *s, struct smtpreply *rp)
+{
+	struct job *j = s->j;
+	char c[ADDR_MAX + 64];
+	size_t i, accepted = 0, sent = 0;
+	int pipe = (s->e.ext & EHLO_PIPELINING) != 0, mailok;
+	struct result mres;
+
+	fmt_s(c, sizeof c, "MAIL FROM:<%s>", j->sender);
+	if (s->e.ext & EHLO_SIZE) {
+		size_t l = strlen(c);
+		fmt_s(c + l, sizeof c - l, " SIZE=%llu", j->size);
+	}
+	if (j->eightbit && (s->e.ext & EHLO_8BITMIME)) {
+		size_t l = strlen(c);
+		fmt_s(c + l, sizeof c - l, " BODY=8BITMIME");
+	}
+	if (j->utf8) {
+		size_t l = strlen(c);
+		fmt_s(c + l, sizeof c - l, " SMTPUTF8");
+	}
+	if (cmd(c) == -1)
+		return lost(s, "after MAIL");
+	if (pipe) {
+		for (i = 0; i < j->nrcpt; i++) {
+			if (j->rcpt[i].r.status != RS_PENDING)
+				continue;
+			fmt_s(c, sizeof c, "RCPT TO:<%s>", j->rcpt[i].addr);
+			if (cmd(c) == -1)
+				return lost(s, "after RCPT");
+			sent++;
+		}
+	}
+	if (reply(s, rp, "remote-timeout-command", 0) == -1)
+		return lost(s, "after MAIL");
+	said(s, &mres, rp);
+	mailok = mres.status == RS_OK;
+	for (i = 0; i < j->nrcpt; i++) {
+		struct rcpt *r = &j->rcpt[i];
+		if (r->r.status != RS_PENDING)
+			continue;
+		if (!pipe) {
+			if (!mailok)
+				break;
+			fmt_s(c, sizeof c, "RCPT TO:<%s>", r->addr);
+			if (cmd(c) == -1)
+				return lost(s, "after RCPT");
+		}
+		if (reply(s, rp, "remote-timeout-command", 0) == -1)
+			return lost(s, "after RCPT");
+		if (!mailok)
+			continue;       /* replies to pipelined RCPTs */
+		said(s, &r->r, rp);
+		if (r->r.status == RS_OK) {
+			r->r.status = RS_PENDING;
+			r->accepted = 1;
+			accepted++;
+		}
+	}
+	(void)sent;
+	if (!mailok) {
+		*s->res = mres;
+		logev(s, "fail", "text", mres.text, NULL, NULL);
+		if (mres.status == RS_PERM)
+			return 1;       /* the sender is refused: final */
+		return -1;
+	}
+	if (accepted == 0)
+		return 1;
+	if (cmd("DATA") == -1 ||
+	    reply(s, rp, "remote-timeout-command", 0) == -1)
+		return lost(s, "after DATA");
+	if (rp->code != 354) {
+		said(s, s->res, rp);
+		if (s->res->status == RS_OK)
+			s->res->status = RS_TEMP;
+		return 1;
+	}
+	if (body(s) == -1 || reply(s, rp, "remote-timeout-data", 0) == -1) {
+		/* may have been delivered: a duplicate is accepted practice */
+		lost(s, "after sending the message");
+		return 1;
+	}
+	said(s, s->res, rp);
+	return 1;
+}
+
+int
+smtp_session(struct job *j, const struct route *r, const struct target *t,
+    int tls, struct result *res)
+{
+	struct sess s;
+	struct smtpreply rp;
+	char ip[64];
+	size_t i;
+	int rc, ret = S_NEXT;
+
+	memset(&s, 0, sizeof s);
+	s.j = j;
+	s.r = r;
+	s.t = t;
+	s.res = res;
+	fmt_s(s.peer, sizeof s.peer, "%s [%s]", t->name,
+	    dns_ip_fmt(&t->ip, ip, sizeof ip));
+	for (i = 0; i < j->nrcpt; i++)
+		j->rcpt[i].accepted = 0;
+	logev(&s, "connect", NULL, NULL, NULL, NULL);
+	if ((s.fd = connect_to(t, conf_u("remote-timeout-connect"))) == -1) {
+		lost(&s, "connecting");
+		return S_NEXT;
+	}
+	bio_init(&in, s.fd, bio_fdread, ibuf, sizeof ibuf);
+	bio_init(&out, s.fd, bio_fdwrite, obuf, sizeof obuf);
+	in.flush = &out;
+	if (reply(&s, &rp, "remote-timeout-greeting", 0) == -1) {
+		lost(&s, "waiting for the greeting");
+		goto done;
+	}
+	if (smtpreply_class(&rp) != 2) {
+		said(&s, res, &rp);
+		logev(&s, "fail", "text", res->text, NULL, NULL);
+		goto out;
+	}
+	if (ehlo(&s, &rp) == -1)
+		goto out;
+	if (tls && r->tls != POL_NONE) {
+		rc = starttls(&s, &rp);
+		if (rc == -2) {
+			s.dead = 1;
+			ret = r->tls == POL_OPPORTUNISTIC ? S_TLSFAIL : S_NEXT;
+			goto out;
+		}
+		if (rc == -1)
+			goto out;
+		if (rc == 0 && ehlo(&s, &rp) == -1)
+			goto out;
+	}
+	if (r->user[0] && auth(&s, &rp) == -1)
+		goto out;
+	if (j->utf8 && !(s.e.ext & EHLO_SMTPUTF8)) {
+		result_set(res, RS_PERM, "5.6.7", "%s does not support SMTPUTF8, "
+		    "which this message needs (RFC 6531)", s.peer);
+		ret = S_DONE;
+	} else if ((s.e.ext & EHLO_SIZE) && s.e.size && j->size > s.e.size) {
+		result_set(res, RS_PERM, "5.3.4", "message of %llu bytes "
+		    "exceeds the limit of %llu bytes of %s", j->size,
+		    s.e.size, s.peer);
+		ret = S_DONE;
+	} else if (transaction(&s, &rp) == 1)
+		ret = S_DONE;
+	if (ret == S_DONE)
+		for (i = 0; i < j->nrcpt; i++)
+			if (j->rcpt[i].r.status == RS_PENDING)
+				j->rcpt[i].r = *res;
+out:
+	if (!s.dead)
+		quit(&s);
+done:
+	if (close(s.fd) == -1)
+		warn_sys("close");
+	return ret;
+}

@@ -1,0 +1,273 @@
+/* dns: see dns.h. */
+#include <arpa/inet.h>
+#include <arpa/nameser.h>
+#include <errno.h>
+#include <netdb.h>
+#include <resolv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+
+#include "dns.h"
+#include "fmt.h"
+
+#define DNS_MSG_MAX 65536
+#define DNS_ALIAS_MAX 8                 /* CNAME chain length we follow */
+
+/* The question's name and its CNAME aliases found in the answer. */
+struct names {
+	char n[DNS_ALIAS_MAX + 1][NS_MAXDNAME];
+	size_t count;
+};
+
+static int
+known(const struct names *nm, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < nm->count; i++)
+		if (strcasecmp(nm->n[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/* Open msg and collect the question's name and its aliases. */
+static int
+open_msg(const unsigned char *msg, size_t n, ns_msg *h, struct names *nm)
+{
+	ns_rr rr;
+	int i, count, grew;
+
+	if (n > DNS_MSG_MAX || ns_initparse(msg, (int)n, h) == -1)
+		return -1;
+	if (ns_msg_count(*h, ns_s_qd) != 1 ||
+	    ns_parserr(h, ns_s_qd, 0, &rr) == -1)
+		return -1;
+	fmt_s(nm->n[0], sizeof nm->n[0], "%s", ns_rr_name(rr));
+	nm->count = 1;
+	count = ns_msg_count(*h, ns_s_an);
+	/* Aliases may come in any order: repeat until nothing is added. */
+	do {
+		grew = 0;
+		for (i = 0; i < count; i++) {
+			char target[NS_MAXDNAME];
+			if (ns_parserr(h, ns_s_an, i, &rr) == -1)
+				return -1;
+			if (ns_rr_type(rr) != ns_t_cname ||
+			    !known(nm, ns_rr_name(rr)))
+				continue;
+			if (dn_expand(ns_msg_base(*h), ns_msg_end(*h),
+			    ns_rr_rdata(rr), target, sizeof target) < 0)
+				return -1;
+			if (known(nm, target))
+				continue;
+			if (nm->count > DNS_ALIAS_MAX)
+				return -1;
+			fmt_s(nm->n[nm->count++], sizeof nm->n[0], "%s",
+			    target);
+			grew = 1;
+		}
+	} while (grew);
+	return count;
+}
+
+int
+dns_parse_mx(const unsigned char *msg, size_t n, struct dns_mx *mx,
+    size_t max)
+{
+	static struct names nm;
+	ns_msg h;
+	ns_rr rr;
+	int i, count;
+	size_t found = 0;
+
+	if ((count = open_msg(msg, n, &h, &nm)) == -1)
+		return -1;
+	for (i = 0; i < count; i++) {
+		char host[NS_MAXDNAME];
+		if (ns_parserr(&h, ns_s_an, i, &rr) == -1)
+			return -1;
+		if (ns_rr_type(rr) != ns_t_mx || !known(&nm, ns_rr_name(rr)))
+			continue;
+		if (ns_rr_rdlen(rr) < 3)
+			return -1;
+		if (dn_expand(ns_msg_base(h), ns_msg_end(h),
+		    ns_rr_rdata(rr) + 2, host, sizeof host) < 0)
+			return -1;
+		if (found < max) {
+			mx[found].pref = ns_get16(ns_rr_rdata(rr));
+			if (fmt_s(mx[found].host, sizeof mx[found].host, "%s",
+			    host) < 0)
+				return -1;
+			found++;
+		}
+	}
+	return (int)found;
+}
+
+int
+dns_parse_ip(const unsigned char *msg, size_t n, int type,
+    struct dns_ip *ip, size_t max)
+{
+	static struct names nm;
+	ns_msg h;
+	ns_rr rr;
+	int i, count;
+	size_t found = 0, len = type == ns_t_a ? 4 : 16;
+
+	if ((count = open_msg(msg, n, &h, &nm)) == -1)
+		return -1;
+	for (i = 0; i < count; i++) {
+		if (ns_parserr(&h, ns_s_an, i, &rr) == -1)
+			return -1;
+		if ((int)ns_rr_type(rr) != type || !known(&nm, ns_rr_name(rr)))
+			continue;
+		if (ns_rr_rdlen(rr) != len)
+			return -1;
+		if (found < max) {
+			ip[found].family = len == 4 ? AF_INET : AF_INET6;
+			memcpy(ip[found].a, ns_rr_rdata(rr), len);
+			found++;
+		}
+	}
+	return (int)found;
+}
+
+static unsigned
+rnd(unsigned n)
+{
+	unsigned r;
+
+	if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
+		r = (unsigned)random();
+	return n ? r % n : 0;
+}
+
+static int
+prefcmp(const void *a, const void *b)
+{
+	const struct dns_mx *x = a, *y = b;
+	return x->pref < y->pref ? -1 : x->pref > y->pref;
+}
+
+void
+dns_mx_sort(struct dns_mx *mx, size_t n)
+{
+	size_t i, j, k;
+
+	if (n < 2)
+		return;
+	qsort(mx, n, sizeof *mx, prefcmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && mx[j].pref == mx[i].pref; j++)
+			;
+		for (k = j - 1; k > i; k--) {   /* Fisher-Yates in [i, j) */
+			size_t r = i + rnd((unsigned)(k - i + 1));
+			struct dns_mx t = mx[k];
+			mx[k] = mx[r];
+			mx[r] = t;
+		}
+	}
+}
+
+/* One query; the reply into ans. DNS_OK with *len set, or a failure. */
+static int
+query(const char *name, int type, unsigned char *ans, size_t size, int *len)
+{
+	struct __res_state rs;
+	int r, e;
+
+	memset(&rs, 0, sizeof rs);
+	if (res_ninit(&rs) == -1)
+		return DNS_TEMP;
+	rs.options |= RES_USE_EDNS0;
+	r = res_nquery(&rs, name, ns_c_in, type, ans, (int)size);
+	e = rs.res_h_errno;
+	res_nclose(&rs);
+	if (r >= 0) {
+		*len = r;
+		return DNS_OK;
+	}
+	if (e == HOST_NOT_FOUND)
+		return DNS_NXDOMAIN;
+	if (e == NO_DATA)
+		return DNS_NONE;
+	return DNS_TEMP;                /* TRY_AGAIN, NO_RECOVERY, ... */
+}
+
+int
+dns_mx(const char *domain, struct dns_mx *mx, size_t max, size_t *n)
+{
+	static unsigned char ans[DNS_MSG_MAX];
+	int len, r, c;
+
+	*n = 0;
+	if ((r = query(domain, ns_t_mx, ans, sizeof ans, &len)) != DNS_OK)
+		return r;
+	if ((c = dns_parse_mx(ans, (size_t)len, mx, max)) == -1)
+		return DNS_TEMP;
+	*n = (size_t)c;
+	if (c == 0)
+		return DNS_NONE;
+	dns_mx_sort(mx, *n);
+	return DNS_OK;
+}
+
+int
+dns_ip(const char *host, struct dns_ip *ip, size_t max, size_t *n)
+{
+	static unsigned char ans[DNS_MSG_MAX];
+	static const int types[] = { ns_t_aaaa, ns_t_a };
+	int len, r, c, nx = 0, temp = 0;
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < 2; i++) {
+		r = query(host, types[i], ans, sizeof ans, &len);
+		if (r == DNS_NXDOMAIN)
+			nx++;
+		if (r == DNS_TEMP)
+			temp++;
+		if (r != DNS_OK)
+			continue;
+		c = dns_parse_ip(ans, (size_t)len, types[i], ip + *n,
+		    max - *n);
+		if (c == -1)
+			temp++;
+		else
+			*n += (size_t)c;
+	}
+	if (*n)
+		return DNS_OK;
+	if (temp)
+		return DNS_TEMP;
+	return nx ? DNS_NXDOMAIN : DNS_NONE;
+}
+
+int
+dns_ip_parse(const char *s, struct dns_ip *ip)
+{
+	if (strncasecmp(s, "IPv6:", 5) == 0) {
+		ip->family = AF_INET6;
+		return inet_pton(AF_INET6, s + 5, ip->a) == 1 ? 0 : -1;
+	}
+	if (inet_pton(AF_INET, s, ip->a) == 1) {
+		ip->family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, ip->a) == 1) {
+		ip->family = AF_INET6;
+		return 0;
+	}
+	errno = EINVAL;
+	return -1;
+}
+
+const char *
+dns_ip_fmt(const struct dns_ip *ip, char *dst, size_t size)
+{
+	if (inet_ntop(ip->family, ip->a, dst, (socklen_t)size) == NULL)
+		fmt_s(dst, size, "?");
+	return dst;
+}

@@ -1,0 +1,151 @@
+#!/usr/bin/python3
+# 5-sink.py: a scriptable SMTP server for the family-5 tests (remote).
+# Listens on ADDR:PORT, answers RCPTs by the recipient's local part
+# ("temp..." 450, "perm..." 550, else 250), and records each transaction in
+# DIR: N.env (JSON: helo, mail, rcpt, tls, auth) and N.raw (DATA as sent on
+# the wire, dot-stuffing and CRLF included). Writes DIR/ready when listening.
+import argparse, json, os, socket, socketserver, ssl, sys, threading, base64
+
+p = argparse.ArgumentParser()
+p.add_argument('--listen', required=True)           # 127.0.5.2:25 or [::1]:25
+p.add_argument('--dir', required=True)
+p.add_argument('--greeting', default='220 sink ESMTP')
+p.add_argument('--hang', action='store_true')       # accept, never answer
+p.add_argument('--no-ehlo', action='store_true')
+p.add_argument('--no-pipelining', action='store_true')
+p.add_argument('--no-smtputf8', action='store_true')
+p.add_argument('--tls', nargs=2, metavar=('CERT', 'KEY'))
+p.add_argument('--auth')                            # user:pass, required
+p.add_argument('--mail-reply', default='250 2.1.0 ok')
+p.add_argument('--data-reply', default='250 2.0.0 queued as %d')
+p.add_argument('--size', type=int, default=0)
+a = p.parse_args()
+
+host, port = a.listen.rsplit(':', 1)
+host = host.strip('[]')
+count = [0]
+lock = threading.Lock()
+
+class H(socketserver.StreamRequestHandler):
+    def setup(self):
+        self.sock = self.request
+        self.f = self.sock.makefile('rb')
+        self.tls = False
+        self.authed = None
+
+    def send(self, s):
+        self.sock.sendall(s.encode() + b'\r\n')
+
+    def line(self):
+        l = self.f.readline(4096)
+        if not l:
+            raise EOFError
+        return l.rstrip(b'\r\n').decode('utf-8', 'replace')
+
+    def ehlo(self, name):
+        ext = ['8BITMIME', 'ENHANCEDSTATUSCODES']
+        if not a.no_pipelining: ext.append('PIPELINING')
+        if not a.no_smtputf8: ext.append('SMTPUTF8')
+        ext.append('SIZE %d' % a.size if a.size else 'SIZE')
+        if a.tls and not self.tls: ext.append('STARTTLS')
+        if a.auth and self.tls: ext.append('AUTH PLAIN LOGIN')
+        out = ['250-sink hello ' + name] + ['250-' + e for e in ext]
+        out[-1] = '250 ' + out[-1][4:]
+        self.sock.sendall(('\r\n'.join(out) + '\r\n').encode())
+
+    def handle(self):
+        if a.hang:
+            self.f.read()           # until the client goes away
+            return
+        self.send(a.greeting)
+        if not a.greeting.startswith('2'):
+            try: self.line()
+            except EOFError: pass
+            return
+        env = {'rcpt': []}
+        helo = ''
+        try:
+            while True:
+                l = self.line()
+                v = l[:4].upper()
+                if v == 'EHLO' and not a.no_ehlo:
+                    helo = l[5:]; self.ehlo(helo)
+                elif v in ('HELO', 'EHLO'):
+                    if v == 'EHLO': self.send('502 5.5.1 no EHLO'); continue
+                    helo = l[5:]; self.send('250 sink')
+                elif l.upper() == 'STARTTLS' and a.tls and not self.tls:
+                    self.send('220 2.0.0 go ahead')
+                    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                    ctx.load_cert_chain(a.tls[0], a.tls[1])
+                    self.sock = ctx.wrap_socket(self.sock, server_side=True)
+                    self.f = self.sock.makefile('rb')
+                    self.tls = True
+                    env = {'rcpt': []}
+                elif v == 'AUTH':
+                    w = l.split()
+                    if len(w) >= 3 and w[1].upper() == 'PLAIN':
+                        cred = base64.b64decode(w[2]).split(b'\0')
+                        u, pw = cred[1].decode(), cred[2].decode()
+                    elif len(w) == 2 and w[1].upper() == 'LOGIN':
+                        self.send('334 VXNlcm5hbWU6')
+                        u = base64.b64decode(self.line()).decode()
+                        self.send('334 UGFzc3dvcmQ6')
+                        pw = base64.b64decode(self.line()).decode()
+                    else:
+                        self.send('504 5.5.4 mechanism'); continue
+                    if a.auth == u + ':' + pw:
+                        self.authed = u; self.send('235 2.7.0 ok')
+                    else:
+                        self.send('535 5.7.8 bad credentials')
+                elif v == 'MAIL':
+                    if a.auth and not self.authed:
+                        self.send('530 5.7.0 authentication required'); continue
+                    env = {'rcpt': [], 'mail': l[10:], 'helo': helo,
+                           'tls': self.tls, 'auth': self.authed,
+                           'tls_version': self.sock.version() if self.tls else None}
+                    self.send(a.mail_reply)
+                elif v == 'RCPT':
+                    r = l[8:]
+                    loc = r.strip('<>').split('@')[0]
+                    if loc.startswith('temp'):
+                        self.send('450 4.2.0 %s mailbox busy' % loc)
+                    elif loc.startswith('perm'):
+                        self.send('550 5.1.1 %s no such user' % loc)
+                    else:
+                        env['rcpt'].append(r.split()[0]); self.send('250 2.1.5 ok')
+                elif v == 'DATA':
+                    if not env['rcpt']:
+                        self.send('554 5.5.1 no valid recipients'); continue
+                    self.send('354 go ahead')
+                    raw = b''
+                    while True:
+                        l2 = self.f.readline(1 << 20)
+                        if not l2: raise EOFError
+                        raw += l2
+                        if l2 == b'.\r\n': break
+                    with lock:
+                        count[0] += 1; n = count[0]
+                    with open(os.path.join(a.dir, '%d.raw' % n), 'wb') as f:
+                        f.write(raw)
+                    with open(os.path.join(a.dir, '%d.env' % n), 'w') as f:
+                        json.dump(env, f)
+                    self.send(a.data_reply.replace('%d', str(n)))
+                elif v == 'RSET':
+                    env = {'rcpt': []}; self.send('250 ok')
+                elif v == 'QUIT':
+                    self.send('221 bye'); return
+                elif v == 'NOOP':
+                    self.send('250 ok')
+                else:
+                    self.send('500 5.5.2 what')
+        except (EOFError, ConnectionError, ssl.SSLError, OSError):
+            return
+
+class S(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+    address_family = socket.AF_INET6 if ':' in host else socket.AF_INET
+
+s = S((host, int(port)), H)
+open(os.path.join(a.dir, 'ready'), 'w').close()
+s.serve_forever()

@@ -1,0 +1,83 @@
+#!/bin/sh
+# 5001-remote-mx.t: MX routing (fallback, implicit MX, null MX, NXDOMAIN,
+# SERVFAIL, address literals), per-recipient results and dot-stuffing.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/t/5-lib.sh"
+plan 24
+setup_instance
+
+# mx1 (pref 10) refuses connections, mx2 (20) answers 421, mx3 (30) takes it
+dns_start 127.0.5.10 \
+    --mx-host=example.test,mx1.example.test,10 \
+    --mx-host=example.test,mx2.example.test,20 \
+    --mx-host=example.test,mx3.example.test,30 \
+    --host-record=mx1.example.test,127.0.5.11 \
+    --host-record=mx2.example.test,127.0.5.12 \
+    --host-record=mx3.example.test,127.0.5.13 \
+    --host-record=implicit.test,127.0.5.14 \
+    --mx-host=nullmx.test,.,0 \
+    --mx-host=nopipe.test,mx5.nopipe.test,10 \
+    --host-record=mx5.nopipe.test,127.0.5.15 \
+    --mx-host=self.test,mx.example.test,10 \
+    --mx-host=brokenmx.test,gone.test,10
+sink_start mx2 127.0.5.12:25 --greeting '421 4.3.2 busy, try later'
+sink_start mx3 127.0.5.13:25
+sink_start imp 127.0.5.14:25
+sink_start nop 127.0.5.15:25 --no-pipelining --no-ehlo
+
+printf 'Subject: dots\n\n.leading dot\n..two\nmiddle . dot\n.\nend\n' > "$T/msg"
+remote -q 5001.1 example.test a@example.org ok1@example.test \
+    temp1@example.test perm1@example.test ok2@example.test >"$T/out" 2>"$T/err"
+is "$?" 0 "remote exits 0 after reporting"
+is "$(sed -n 1p "$T/out" | cut -d' ' -f1-4)" "rcpt 1 ok 2.0.0" "first recipient delivered"
+is "$(sed -n 2p "$T/out" | cut -d' ' -f1-4)" "rcpt 2 temp 4.2.0" "4xx recipient is temporary"
+is "$(sed -n 3p "$T/out" | cut -d' ' -f1-4)" "rcpt 3 perm 5.1.1" "5xx recipient is permanent"
+is "$(sed -n 4p "$T/out" | cut -d' ' -f1-4)" "rcpt 4 ok 2.0.0" "last recipient delivered"
+grep -q '^rcpt 3 perm 5.1.1 mx3.example.test \[127.0.5.13\] said: 550 5.1.1 perm1 no such user$' "$T/out"
+ok $? "the remote host's own text is carried"
+grep -q 'mx1.example.test' "$T/err" && grep -q 'mx2.example.test' "$T/err"
+ok $? "tried mx1 and mx2 first (logged)"
+is "$(ls "$T/mx2" | grep -c raw)" 0 "nothing delivered to the 421 host"
+is "$(printf '%s' "$(cat "$T/mx3/1.raw")" | od -c | head -c 0; cat "$T/mx3/1.raw" | tr '\r' '~')" \
+    "$(printf 'Subject: dots~\n~\n..leading dot~\n...two~\nmiddle . dot~\n..~\nend~\n.~\n')" \
+    "body in CRLF with dot-stuffing, byte for byte"
+$PY -c 'import json,sys; e=json.load(open(sys.argv[1])); sys.exit(0 if e["rcpt"]==["<ok1@example.test>","<ok2@example.test>"] and e["mail"].startswith("<a@example.org>") and "SIZE=" in e["mail"] else 1)' "$T/mx3/1.env"
+ok $? "one transaction for the accepted recipients, SIZE declared"
+
+# message without a final newline
+printf 'Subject: x\n\nno newline' > "$T/msg"
+remote example.test a@example.org ok3@example.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "delivered a message without final LF"
+is "$(tail -c 15 "$T/mx3/2.raw" | tr '\r' '~')" "$(printf 'no newline~\n.~\n')" "terminated with CRLF before the dot"
+
+printf 'Subject: y\n\nhi\n' > "$T/msg"
+remote implicit.test '' bob@implicit.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "implicit MX: delivered to the domain's A record"
+grep -q '"mail": "<>' "$T/imp/1.env"; ok $? "null sender sent as <>"
+
+remote nullmx.test a@example.org x@nullmx.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 perm 5.1.10" "null MX is permanent 5.1.10"
+grep -q '556' "$T/out"; ok $? "null MX text carries 556"
+
+remote nxdomain.test a@example.org x@nxdomain.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 perm 5.1.2" "NXDOMAIN is permanent"
+
+remote fail.example a@example.org x@fail.example >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 temp" "SERVFAIL is temporary"
+
+remote '[127.0.5.13]' a@example.org 'lit@[127.0.5.13]' >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "address literal honoured"
+
+remote nopipe.test a@example.org ok@nopipe.test perm@nopipe.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-4 "$T/out" | tr '\n' /)" "rcpt 1 ok 2.0.0/rcpt 2 perm 5.1.1/" \
+    "HELO fallback without PIPELINING, mixed results"
+
+remote self.test a@example.org x@self.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 perm 5.4.6" "mail looping back to myself is refused"
+
+remote brokenmx.test a@example.org x@brokenmx.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 temp" "MX host without address is temporary"
+
+expect_exit 100 "usage error is permanent" "$B/remote" example.test a@example.org
+POSTEL_ALLOW_ROOT= expect_exit 111 "refuses to run as root" sh -c '"$0/remote" example.test a@b c@example.test </dev/null' "$B"
+done_testing
