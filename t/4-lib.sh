@@ -2,7 +2,8 @@
 # after t/lib.sh.
 # as_recipients: when the suite runs as root, local switches to the
 # recipient's uid, so give the Maildirs to nobody and let nobody reach
-# them (and, with "queue", write the queue for forwards). Unprivileged,
+# them (and, with "queue", read conf and write the queue for forwards,
+# as the setgid enqueue of an installed system would). Unprivileged,
 # local delivers as the caller and nothing needs changing.
 as_recipients() {
 	[ "$(id -u)" -eq 0 ] || return 0
@@ -12,6 +13,8 @@ as_recipients() {
 		chown -R nobody:nogroup "$u"
 	done
 	if [ "${1:-}" = queue ]; then
+		chmod 755 "$POSTEL_ROOT/conf"
+		chmod a+r "$POSTEL_ROOT"/conf/*
 		chmod 777 "$POSTEL_ROOT/queue" "$POSTEL_ROOT/queue/tmp" \
 		    "$POSTEL_ROOT/queue/new"
 		chmod 666 "$POSTEL_ROOT/queue/trigger"

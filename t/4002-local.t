@@ -1,0 +1,79 @@
+#!/bin/sh
+# 4002-local.t: local on its own: instruction files, mbox with From
+# quoting, pipes and their exit codes, forwards, extensions, aliases,
+# unknown users; one result line in the grammar of postel-result(5).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/4-lib.sh"
+plan 28
+setup_instance
+echo "postmaster alice" > "$POSTEL_ROOT/conf/aliases"
+echo "delivery-timeout 2" > "$POSTEL_ROOT/conf/postel.conf"
+as_recipients queue
+own "$POSTEL_ROOT/conf/aliases"     # aliases run as its owner under root
+A=$POSTEL_ROOT/mail/alice
+
+printf 'Subject: q\n\nFrom me to you\n>From quoted\nend\n' > "$T/msg"
+# deliver RCPT [SENDER]: run local like qrun does, result line in $T/res
+deliver() {
+	"$B/local" -q test.1 "${2:-carol@example.org}" "$1" <"$T/msg" >"$T/res" 2>"$T/err"
+}
+
+deliver alice@example.test
+ok $? "local exits 0 after reporting"
+is "$(cut -d' ' -f1-4 "$T/res")" "rcpt 1 ok 2.0.0" "default delivery: ok"
+is "$(count_new alice)" 1 "into ./Maildir/ by default"
+
+printf '# two copies\n./mbox\n./Maildir/\n' > "$A/.postel"
+own "$A/.postel"
+deliver alice@example.test
+is "$(cut -d' ' -f1-4 "$T/res")" "rcpt 1 ok 2.0.0" ".postel with mbox and Maildir: ok"
+is "$(count_new alice)" 2 "Maildir line honoured"
+is "$(grep -c '^From carol@example.org ' "$A/mbox")" 1 "mbox has one From_ separator"
+is "$(grep -c '^>From me to you$' "$A/mbox")" 1 "a From line in the body is quoted"
+is "$(grep -c '^>>From quoted$' "$A/mbox")" 1 ">From gets one more > (mboxrd)"
+is "$(tail -c 1 "$A/mbox" | od -An -c | tr -d ' ')" '\n' "mbox ends in a newline"
+ok "$([ ! -e "$A/mbox.lock" ]; echo $?)" "the dotlock is gone"
+n=$($PY -c 'import mailbox,sys; print(len(mailbox.mbox(sys.argv[1])))' "$A/mbox")
+is "$n" 1 "Python reads one message from the mbox"
+
+printf '|cat > piped; echo "$SENDER $RECIPIENT $LOCAL $EXT $DOMAIN" > env\n' > "$A/.postel-pipe"
+own "$A/.postel-pipe"
+deliver alice+pipe@example.test
+is "$(cut -d' ' -f1-4 "$T/res")" "rcpt 1 ok 2.0.0" "pipe exiting 0: ok"
+is "$(cat "$A/env")" "carol@example.org alice+pipe@example.test alice pipe example.test" \
+    "pipe environment: SENDER RECIPIENT LOCAL EXT DOMAIN"
+is "$(sed -n 2p "$A/piped")" "Delivered-To: alice+pipe@example.test" "pipe gets Delivered-To"
+
+for code in 100:perm 67:perm 111:temp 75:temp; do
+	printf '|exit %s\n' "${code%:*}" > "$A/.postel-x${code%:*}"
+	own "$A/.postel-x${code%:*}"
+	deliver "alice+x${code%:*}@example.test"
+	is "$(cut -d' ' -f1-3 "$T/res")" "rcpt 1 ${code#*:}" "pipe exit ${code%:*} is ${code#*:}"
+done 2>/dev/null
+echo "extension-separator +-" >> "$POSTEL_ROOT/conf/postel.conf"
+deliver alice-x100@example.test
+is "$(cut -d' ' -f1-3 "$T/res")" "rcpt 1 perm" "- as a configured extension separator"
+
+printf '|sleep 30\n' > "$A/.postel-slow"
+own "$A/.postel-slow"
+deliver alice+slow@example.test
+is "$(cut -d' ' -f1-4 "$T/res")" "rcpt 1 temp 4.3.0" "a hanging pipe times out: temporary"
+
+printf '&bob@example.test\n' > "$A/.postel-fwd"
+own "$A/.postel-fwd"
+before=$(queue_count)
+deliver alice+fwd@example.test
+is "$(cut -d' ' -f1-4 "$T/res")" "rcpt 1 ok 2.0.0" "forward: ok"
+is "$(queue_count)" $((before + 1)) "forward queued one message"
+f=$(grep -l '^rcpt <bob@example.test>$' "$POSTEL_ROOT"/queue/new/* 2>/dev/null | head -1)
+is "$(grep -c '^from <carol@example.org>$' "$f" 2>/dev/null)" 1 "forward keeps the sender"
+is "$(grep -c '^Delivered-To: alice+fwd@example.test$' "$f" 2>/dev/null)" 1 "forward carries Delivered-To"
+
+deliver postmaster@example.test
+is "$(cut -d' ' -f1-4 "$T/res")" "rcpt 1 ok 2.0.0" "alias from conf/aliases: ok"
+is "$(grep -l '^rcpt <alice@example.test>$' "$POSTEL_ROOT"/queue/new/* 2>/dev/null | wc -l | tr -d ' ')" 1 "alias forwarded to alice"
+
+deliver nosuch@example.test
+is "$(cut -d' ' -f1-4 "$T/res")" "rcpt 1 perm 5.1.1" "unknown user: perm 5.1.1"
+expect_exit 100 "usage error is 100" "$B/local" onlyone
+done_testing
