@@ -15,6 +15,7 @@ p.add_argument('--no-ehlo', action='store_true')
 p.add_argument('--no-pipelining', action='store_true')
 p.add_argument('--no-smtputf8', action='store_true')
 p.add_argument('--tls', nargs=2, metavar=('CERT', 'KEY'))
+p.add_argument('--tls13-only', action='store_true')
 p.add_argument('--auth')                            # user:pass, required
 p.add_argument('--mail-reply', default='250 2.1.0 ok')
 p.add_argument('--data-reply', default='250 2.0.0 queued as %d')
@@ -77,6 +78,8 @@ class H(socketserver.StreamRequestHandler):
                     self.send('220 2.0.0 go ahead')
                     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
                     ctx.load_cert_chain(a.tls[0], a.tls[1])
+                    if a.tls13_only:
+                        ctx.minimum_version = ssl.TLSVersion.TLSv1_3
                     self.sock = ctx.wrap_socket(self.sock, server_side=True)
                     self.f = self.sock.makefile('rb')
                     self.tls = True

@@ -183,22 +183,22 @@ route_find(struct route *r, const char *domain)
 		    "opportunistic, require or verify";
 	r->tls = t;
 	r->port = defport;
-	if ((w = from_table(r, domain, defport)) == NULL)
-		return NULL;
-	if (*w)
+	if ((w = from_table(r, domain, defport)) != NULL && *w)
 		return w;
-	if (*sh) {
+	if (w && *sh) {
 		fmt_s(r->from, sizeof r->from, "smarthost");
 		if ((w = route_parse(r, sh, defport)) != NULL) {
 			fmt_s(why, sizeof why, "conf/postel.conf: smarthost: %s",
 			    w);
 			return why;
 		}
-		return NULL;
+	} else if (w) {
+		r->kind = ROUTE_MX;
+		fmt_s(r->from, sizeof r->from, "mx");
 	}
-	r->kind = ROUTE_MX;
-	fmt_s(r->from, sizeof r->from, "mx");
-	fmt_s(r->host, sizeof r->host, "%s", domain);
+	if (r->kind == ROUTE_MX &&
+	    fmt_s(r->host, sizeof r->host, "%s", domain) < 0)
+		return "domain too long";
 	return NULL;
 }
 
