@@ -461,6 +461,10 @@ transaction(struct sess *s, struct smtpreply *rp)
 	if (reply(s, rp, "remote-timeout-command", 0) == -1)
 		return lost(s, "after MAIL");
 	said(s, &mres, rp);
+	if (rp->code == 530) {          /* our relay wants AUTH: our setup */
+		mres.status = RS_TEMP;
+		fmt_s(mres.dsn, sizeof mres.dsn, "4.7.0");
+	}
 	mailok = mres.status == RS_OK;
 	for (i = 0; i < j->nrcpt; i++) {
 		struct rcpt *r = &j->rcpt[i];
