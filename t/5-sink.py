@@ -16,6 +16,7 @@ p.add_argument('--no-pipelining', action='store_true')
 p.add_argument('--no-smtputf8', action='store_true')
 p.add_argument('--tls', nargs=2, metavar=('CERT', 'KEY'))
 p.add_argument('--tls13-only', action='store_true')
+p.add_argument('--drop-after-data', action='store_true')
 p.add_argument('--auth')                            # user:pass, required
 p.add_argument('--mail-reply', default='250 2.1.0 ok')
 p.add_argument('--data-reply', default='250 2.0.0 queued as %d')
@@ -132,6 +133,8 @@ class H(socketserver.StreamRequestHandler):
                         f.write(raw)
                     with open(os.path.join(a.dir, '%d.env' % n), 'w') as f:
                         json.dump(env, f)
+                    if a.drop_after_data:
+                        self.sock.shutdown(socket.SHUT_RDWR); return
                     self.send(a.data_reply.replace('%d', str(n)))
                 elif v == 'RSET':
                     env = {'rcpt': []}; self.send('250 ok')
