@@ -22,7 +22,7 @@ grep -q 'rejected .*result="554 5.6.0' "$T/smtpd.log"; ok $? "logged as rejected
 
 is "$(talk "${H}${M}DATA\r\nbare\nLF inside\r\n.\r\nQUIT\r\n")" "220 250 250 250 354 554 221" "bare LF inside a line"
 is "$(talk "${H}${M}DATA\r\nbare\rCR inside\r\n.\r\nQUIT\r\n")" "220 250 250 250 354 554 221" "bare CR inside a line"
-is "$(talk "${H}${M}BDAT 10 LAST\r\nbare\nLF\r\nQUIT\r\n")" "220 250 250 250 554 221" "bare LF in BDAT"
+is "$(talk "${H}${M}BDAT 9 LAST\r\nbare\nLF\r\nQUIT\r\n")" "220 250 250 250 554 221" "bare LF in BDAT"
 is "$(talk "${H}${M}BDAT 4 LAST\r\nabc\rQUIT\r\n")" "220 250 250 250 554 221" "message ending in a bare CR in BDAT"
 is "$(talk "${H}${M}DATA\r\nnul\x00byte\r\n.\r\nQUIT\r\n")" "220 250 250 250 354 554 221" "NUL in DATA is 554"
 long=$($PY -c 'print("y" * 1001, end="")')
