@@ -73,8 +73,16 @@ literal_check(const char *d, size_t n)
 	char tmp[64];
 	unsigned char bin[16];
 
+	size_t i;
+
 	if (n < 3 || d[n - 1] != ']' || n - 2 >= sizeof tmp)
 		return "bad address literal";
+	/* dtext (RFC 5321 4.1.3): printable ASCII but [ ] \; inet_pton
+	 * must not see a NUL that would end the text early. */
+	for (i = 1; i < n - 1; i++)
+		if (d[i] <= 32 || d[i] >= 127 || d[i] == '[' || d[i] == ']' ||
+		    d[i] == '\\')
+			return "bad address literal";
 	memcpy(tmp, d + 1, n - 2);
 	tmp[n - 2] = '\0';
 	if (strncasecmp(tmp, "IPv6:", 5) == 0) {

@@ -29,7 +29,7 @@ main(void)
 	int g = 1, b = 1;
 	char long_local[70], long_dom[300];
 
-	plan(24);
+	plan(25);
 	for (i = 0; i < sizeof good / sizeof *good; i++)
 		if (P(good[i], 0) != NULL) {
 			g = 0;
@@ -82,5 +82,8 @@ main(void)
 	    "literal flagged");
 	ok(P("a@x.y", 0) == NULL && P("a@b@x.y", 0) != NULL, "bare second @ refused");
 	ok(P("", ADDR_NULL_OK) == NULL && P("", 0) != NULL, "empty address");
+	/* found by fuzz/addr: a NUL inside a literal ended inet_pton's text */
+	ok(addr_parse(&a, "\"va@b\"@[IPv6:::\0\0]", 20, 0) != NULL,
+	    "NUL in an address literal refused");
 	return done();
 }
