@@ -1,0 +1,178 @@
+/* unit tests for lib/dns: the reply parsers on hand-made messages */
+#include <arpa/inet.h>
+#include <arpa/nameser.h>
+#include <string.h>
+
+#include "dns.h"
+#include "../tap.h"
+
+static unsigned char m[1024];
+static size_t mlen;
+
+static void
+put16(unsigned v)
+{
+	m[mlen++] = (unsigned char)(v >> 8);
+	m[mlen++] = (unsigned char)v;
+}
+
+static void
+name(const char *s)
+{
+	while (*s) {
+		const char *dot = strchr(s, '.');
+		size_t l = dot ? (size_t)(dot - s) : strlen(s);
+		m[mlen++] = (unsigned char)l;
+		memcpy(m + mlen, s, l);
+		mlen += l;
+		s += l + (dot != NULL);
+	}
+	m[mlen++] = 0;
+}
+
+static void
+start(const char *q, unsigned type, unsigned an)
+{
+	mlen = 0;
+	put16(0x1234);
+	put16(0x8180);          /* response, RD, RA, NOERROR */
+	put16(1);
+	put16(an);
+	put16(0);
+	put16(0);
+	name(q);
+	put16(type);
+	put16(ns_c_in);
+}
+
+static void
+rr(const char *owner, unsigned type, const void *rdata, size_t n)
+{
+	name(owner);
+	put16(type);
+	put16(ns_c_in);
+	put16(0);
+	put16(300);
+	put16((unsigned)n);
+	memcpy(m + mlen, rdata, n);
+	mlen += n;
+}
+
+static void
+mx(const char *owner, unsigned pref, const char *host)
+{
+	unsigned char rd[300];
+	size_t save = mlen, n;
+
+	/* encode the exchange with name() into m, then move it to rd */
+	name(host);
+	n = mlen - save;
+	rd[0] = (unsigned char)(pref >> 8);
+	rd[1] = (unsigned char)pref;
+	memcpy(rd + 2, m + save, n);
+	mlen = save;
+	rr(owner, ns_t_mx, rd, n + 2);
+}
+
+static void
+cname(const char *owner, const char *target)
+{
+	unsigned char rd[300];
+	size_t save = mlen, n;
+
+	name(target);
+	n = mlen - save;
+	memcpy(rd, m + save, n);
+	mlen = save;
+	rr(owner, ns_t_cname, rd, n);
+}
+
+int
+main(void)
+{
+	struct dns_mx x[8];
+	struct dns_ip ip[8];
+	char s[64];
+	unsigned char a4[4] = { 192, 0, 2, 7 };
+	unsigned char a6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	int n, i, seen_b_first = 0, seen_c_first = 0;
+
+	plan(22);
+	start("example.test", ns_t_mx, 3);
+	mx("example.test", 20, "mx2.example.test");
+	mx("example.test", 10, "mx1.example.test");
+	mx("other.test", 5, "evil.test");
+	n = dns_parse_mx(m, mlen, x, 8);
+	is_int(n, 2, "two MX records for the name, the stranger ignored");
+	dns_mx_sort(x, (size_t)n);
+	ok(x[0].pref == 10 && strcmp(x[0].host, "mx1.example.test") == 0,
+	    "sorted by preference");
+	is_int(dns_parse_mx(m, mlen, x, 1), 1, "stores at most max");
+	is_int(dns_parse_mx(m, mlen - 3, x, 8), -1, "truncated reply");
+	is_int(dns_parse_mx(m, 5, x, 8), -1, "header only");
+
+	start("null.test", ns_t_mx, 1);
+	mx("null.test", 0, "");
+	n = dns_parse_mx(m, mlen, x, 8);
+	ok(n == 1 && x[0].pref == 0 && x[0].host[0] == '\0',
+	    "null MX: preference 0, root exchange");
+
+	start("alias.test", ns_t_mx, 2);
+	mx("real.test", 10, "mx.real.test");
+	cname("alias.test", "real.test");
+	n = dns_parse_mx(m, mlen, x, 8);
+	ok(n == 1 && strcmp(x[0].host, "mx.real.test") == 0,
+	    "CNAME followed, in any order");
+
+	start("loop.test", ns_t_a, 2);
+	cname("loop.test", "loop2.test");
+	cname("loop2.test", "loop.test");
+	is_int(dns_parse_ip(m, mlen, ns_t_a, ip, 8), 0, "CNAME loop ends");
+
+	start("h.test", ns_t_a, 1);
+	rr("h.test", ns_t_a, a4, 4);
+	n = dns_parse_ip(m, mlen, ns_t_a, ip, 8);
+	ok(n == 1 && ip[0].family == AF_INET, "A record");
+	is_str(dns_ip_fmt(&ip[0], s, sizeof s), "192.0.2.7", "A formatted");
+	start("h.test", ns_t_a, 1);
+	rr("h.test", ns_t_a, a4, 3);
+	is_int(dns_parse_ip(m, mlen, ns_t_a, ip, 8), -1, "short A rdata");
+
+	start("h.test", ns_t_aaaa, 1);
+	rr("h.test", ns_t_aaaa, a6, 16);
+	n = dns_parse_ip(m, mlen, ns_t_aaaa, ip, 8);
+	ok(n == 1 && ip[0].family == AF_INET6, "AAAA record");
+	is_str(dns_ip_fmt(&ip[0], s, sizeof s), "2001:db8::1", "AAAA formatted");
+	is_int(dns_parse_ip(m, mlen, ns_t_a, ip, 8), 0, "AAAA is not A");
+
+	ok(dns_ip_parse("IPv6:::1", &ip[0]) == 0 && ip[0].family == AF_INET6,
+	    "IPv6: literal");
+	ok(dns_ip_parse("127.0.0.1", &ip[0]) == 0 && ip[0].family == AF_INET,
+	    "IPv4 literal");
+	ok(dns_ip_parse("300.1.1.1", &ip[0]) == -1, "bad IPv4 literal");
+	ok(dns_ip_parse("example.test", &ip[0]) == -1, "name is no literal");
+
+	/* equal preferences come out in both orders over many sorts */
+	for (i = 0; i < 200; i++) {
+		x[0].pref = 10;
+		memcpy(x[0].host, "a", 2);
+		x[1].pref = 5;
+		memcpy(x[1].host, "b", 2);
+		x[2].pref = 5;
+		memcpy(x[2].host, "c", 2);
+		dns_mx_sort(x, 3);
+		if (x[0].host[0] == 'b')
+			seen_b_first = 1;
+		if (x[0].host[0] == 'c')
+			seen_c_first = 1;
+		if (x[2].host[0] != 'a')
+			break;
+	}
+	is_int(i, 200, "lower preference always first");
+	ok(seen_b_first && seen_c_first, "equal preferences shuffled");
+	start("empty.test", ns_t_mx, 0);
+	is_int(dns_parse_mx(m, mlen, x, 8), 0, "no answer: no records");
+	m[5] = 2;               /* two questions */
+	is_int(dns_parse_mx(m, mlen, x, 8), -1, "two questions refused");
+	return done();
+}
