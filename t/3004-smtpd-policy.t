@@ -1,0 +1,78 @@
+#!/bin/sh
+# 3004-smtpd-policy.t: recipients only for known users of local domains
+# unless RELAYCLIENT is set; address tricks never open a relay
+# (invariant 5); max-recipients; real clients (smtplib, swaks).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/3smtpd.sh"
+plan 24
+setup_instance
+start_smtpd
+
+H='EHLO client.example.org\r\nMAIL FROM:<a@example.org>\r\n'
+rcpt() {    # the reply line to one RCPT
+	talk -v "HELO c.example.org\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:$1\r\nQUIT\r\n" |
+	    sed -n 4p | cut -c1-9
+}
+is "$(rcpt '<alice@example.test>')" "250 2.1.5" "known user of a local domain"
+is "$(rcpt '<ALICE@Example.TEST>')" "250 2.1.5" "case does not matter"
+is "$(rcpt '<nosuchuser@example.test>')" "550 5.1.1" "unknown local user is 550 5.1.1"
+is "$(rcpt '<bob@example.net>')" "550 5.7.1" "other domain: relaying denied"
+is "$(rcpt '<bob@[127.0.0.1]>')" "550 5.7.1" "address literal: relaying denied"
+# the tricks
+is "$(rcpt '<bob%example.net@example.test>')" "550 5.1.1" "% hack is an unknown local user"
+is "$(rcpt '<alice%example.test@example.net>')" "550 5.7.1" "% hack to a local name still relays nothing"
+is "$(rcpt '<example.net!bob@example.test>')" "550 5.1.1" "! path is an unknown local user"
+is "$(rcpt '<"bob@example.net"@example.test>')" "550 5.1.1" "quoted @ is an unknown local user"
+is "$(rcpt '<"alice@example.test"@example.net>')" "550 5.7.1" "quoted local domain in front of a remote one relays nothing"
+is "$(rcpt '<@example.test:bob@example.net>')" "550 5.7.1" "source route via us to a remote domain: denied"
+is "$(rcpt '<@relay.example.net,@example.test:alice@example.test>')" "250 2.1.5" "source route to a local user: accepted"
+talk "${H}RCPT TO:<@relay.example.net:alice@example.test>\r\nDATA\r\nSubject: route\r\n\r\nx\r\n.\r\nQUIT\r\n" >/dev/null
+f=$(grep -l '^Subject: route$' "$POSTEL_ROOT/queue/new/"*)
+is "$(grep '^rcpt ' "$f")" "rcpt <alice@example.test>" "the source route is stripped"
+is "$(rcpt '<alice@example.test.>')" "501 5.1.3" "a trailing dot is a syntax error, not the local domain"
+
+# RELAYCLIENT, as tcpserver's rules set it
+port0=$port
+start_smtpd RELAYCLIENT=
+is "$(rcpt '<bob@example.net>')" "250 2.1.5" "RELAYCLIENT may relay"
+is "$(rcpt '<nosuchuser@example.test>')" "550 5.1.1" "RELAYCLIENT still gets 550 for unknown local users"
+port=$port0
+
+conf 'max-recipients 2'
+is "$(talk "${H}RCPT TO:<alice@example.test>\r\nRCPT TO:<bob@example.test>\r\nRCPT TO:<alice@example.test>\r\nQUIT\r\n")" "220 250 250 250 250 452 221" "past max-recipients is 452"
+conf
+
+# real clients
+$PY - "$port" >"$T/smtplib.out" 2>&1 <<'PYEOF'
+import smtplib, sys
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=10)
+s.ehlo("smtplib.example.org")
+print("pipelining" in s.esmtp_features, "chunking" in s.esmtp_features)
+r = s.sendmail("a@example.org", ["alice@example.test", "bob@example.test", "nobody2@example.test"],
+    b"Subject: smtplib\r\n\r\n.starts with a dot\r\n")
+print(sorted(r.keys()))
+try:
+    s.sendmail("a@example.org", ["x@example.net"], b"Subject: relay\r\n\r\nx\r\n")
+except smtplib.SMTPRecipientsRefused as e:
+    print("refused", e.recipients["x@example.net"][0])
+s.quit()
+PYEOF
+is "$(sed -n 1p "$T/smtplib.out")" "True True" "smtplib sees PIPELINING and CHUNKING"
+is "$(sed -n 2p "$T/smtplib.out")" "['nobody2@example.test']" "smtplib: one refused recipient reported"
+is "$(sed -n 3p "$T/smtplib.out")" "refused 550" "smtplib: relay refused"
+f=$(grep -l '^Subject: smtplib$' "$POSTEL_ROOT/queue/new/"*)
+is "$(msg_body "$f" | tail -1)" ".starts with a dot" "smtplib message with dot-stuffing stored exactly"
+
+if command -v swaks >/dev/null 2>&1; then
+	swaks --server 127.0.0.1 --port "$port" --from s@example.org --to bob@example.test \
+	    --header 'Subject: swaks' --body 'hello from swaks' --pipeline >"$T/swaks.out" 2>&1
+	ok $? "swaks with PIPELINING delivers"
+	f=$(grep -l '^Subject: swaks$' "$POSTEL_ROOT/queue/new/"*)
+	msg_body "$f" | grep -q '^hello from swaks$'; ok $? "swaks message queued"
+	swaks --server 127.0.0.1 --port "$port" --from s@example.org --to x@example.net \
+	    >"$T/swaks2.out" 2>&1
+	grep -q '<\*\* 550 5.7.1' "$T/swaks2.out"; ok $? "swaks relay attempt refused"
+else
+	skip "swaks not installed"; skip "swaks not installed"; skip "swaks not installed"
+fi
+done_testing
