@@ -347,17 +347,19 @@ job_finish(struct job *j)
 	end = p ? p + j->buf.len : NULL;
 	while (p && p < end) {
 		char *nl = memchr(p, '\n', (size_t)(end - p)), line[1024];
+		char orig[1024];
 		struct res r = { 0 };
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		if (len >= sizeof line)
 			len = sizeof line - 1;
 		memcpy(line, p, len);
 		line[len] = '\0';
+		memcpy(orig, line, len + 1);
 		p = nl ? nl + 1 : end;
 		if (len == 0)
 			continue;
 		if (parse_line(line, &n, &r) == -1 || n > j->n) {
-			garbage(j, line);
+			garbage(j, orig);
 			continue;
 		}
 		if (n == 0) {

@@ -1,0 +1,118 @@
+#!/bin/sh
+# 4003-qrun-results.t: qrun against a fake remote: grouping by domain,
+# ok/perm/temp, garbage, a crash, a hang, a missing program; queue
+# lifetime, delay warnings, bounces and double bounces.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/4-lib.sh"
+plan 25
+setup_instance
+as_recipients
+cat >"$POSTEL_ROOT/conf/postel.conf" <<EOF
+me mx.example.test
+delivery-timeout 2
+postmaster bob@example.test
+EOF
+[ "$(id -u)" -eq 0 ] && chmod a+r "$POSTEL_ROOT/conf/postel.conf"
+L=$T/libexec
+mkdir "$L"
+for p in local enqueue qrun; do ln -s "$B/$p" "$L/$p"; done
+POSTEL_LIBEXEC=$L
+# The fake remote does what $T/mode says and records its arguments.
+cat >"$L/remote" <<EOF
+#!/bin/sh
+echo "\$*" >> "$T/remote.args"
+cat >/dev/null
+case \$(cat "$T/mode") in
+ok)	echo "msg ok 2.0.0 fake said: 250 ok" ;;
+rcpt)	echo "rcpt 2 perm 5.1.1 fake said: 550 no such user"
+	echo "msg ok 2.0.0 fake said: 250 ok" ;;
+garbage) echo "hello there"; echo "rcpt x ok"; echo "rcpt 1 ok 9.9.9 bad" ;;
+crash)	kill -SEGV \$\$ ;;
+hang)	sleep 30 ;;
+esac
+EOF
+chmod +x "$L/remote"
+state() { cat "$POSTEL_ROOT/queue/state/$1" 2>/dev/null; }
+
+echo ok >"$T/mode"
+id=$(printf 'Subject: x\n\nb\n' | "$B/enqueue" -f alice@example.test \
+    u1@remote.example u2@REMOTE.example alice@example.test u3@other.example 2>/dev/null)
+pass
+is "$(grep -c "^-q $id remote.example alice@example.test u1@remote.example u2@REMOTE.example\$" "$T/remote.args")" 1 \
+    "one remote run for the domain, with both of its recipients"
+is "$(grep -c "^-q $id other.example " "$T/remote.args")" 1 "another run for the other domain"
+is "$(count_new alice)" 1 "the local recipient went to local"
+is "$(queue_count)" 0 "all done, message removed"
+
+echo rcpt >"$T/mode"
+printf 'Subject: partial\n\nb\n' | "$B/enqueue" -f alice@example.test \
+    v1@remote.example v2@remote.example >/dev/null 2>&1
+pass
+grep -q 'rcpt=<v2@remote.example> channel=remote status=perm dsn=5.1.1 attempt=1' "$T/qrun.log"
+ok $? "a rcpt line fails one recipient"
+grep -q 'rcpt=<v1@remote.example> channel=remote status=ok dsn=2.0.0' "$T/qrun.log"
+ok $? "the msg line covers the others"
+pass
+is "$(count_new alice)" 2 "one bounce for the failed recipient"
+grep -l 'Final-Recipient: rfc822; v2@remote.example' "$POSTEL_ROOT"/mail/alice/Maildir/new/* >/dev/null 2>&1
+ok $? "the bounce names v2"
+
+for mode in garbage crash hang; do
+	echo $mode >"$T/mode"
+	id=$(printf 'Subject: %s\n\nb\n' $mode | "$B/enqueue" -f alice@example.test w@remote.example 2>/dev/null)
+	pass
+	is "$(state "$id" | sed -n 's/^rcpt 1 \(todo 1\) .*/\1/p')" "todo 1" "$mode: recorded as a temporary failure"
+done
+grep -q 'qrun: garbage .*line="hello there"' "$T/qrun.log"; ok $? "garbage lines are logged"
+grep -q 'died by signal 11' "$T/qrun.log"; ok $? "a crash is logged with its signal"
+grep -q 'qrun: killed .*why=timeout' "$T/qrun.log"; ok $? "a hang is killed at delivery-timeout"
+
+rm "$L/remote"
+id=$(printf 'Subject: x\n\nb\n' | "$B/enqueue" -f alice@example.test y@remote.example 2>/dev/null)
+pass
+state "$id" | grep -q '^rcpt 1 todo 1 [0-9]* 4.3.0 unable to run remote'
+ok $? "a missing remote program is a temporary failure"
+pass
+is "$(state "$id" | grep "^rcpt 1" | cut -d" " -f3-4)" "todo 2" "retried with -f: attempt 2"
+is "$(count_new alice)" 2 "no bounce for temporary failures"
+
+# A message past queue-lifetime: its temporary failure becomes final.
+old() {   # old ID ARRIVAL FROM ORIGIN RCPT: a queue file written by hand
+	printf 'postel 1\narrival %s\nfrom <%s>\nrcpt <%s>\norigin %s\n\nSubject: old\n\nb\n' \
+	    "$2" "$3" "$5" "$4" > "$POSTEL_ROOT/queue/new/$1"
+}
+old 1000.000001.1 1000 alice@example.test test z@remote.example
+pass
+grep -q 'qid=1000.000001.1 rcpt=<z@remote.example> channel=remote status=perm .*gave up after 1 attempts' "$T/qrun.log"
+ok $? "past queue-lifetime a temporary failure is permanent"
+pass
+is "$(count_new alice)" 3 "and bounces"
+
+# Delay warning: still trying, and the sender hears it once.
+echo "delay-warning 10" >>"$POSTEL_ROOT/conf/postel.conf"
+printf '#!/bin/sh\ncat >/dev/null; echo "msg temp 4.4.1 fake said: 421 busy"\n' >"$L/remote"
+chmod +x "$L/remote"
+old 1000.000002.1 $(( $(date +%s) - 60 )) alice@example.test test d@remote.example
+pass
+pass
+pass
+is "$(grep -l 'Action: delayed' "$POSTEL_ROOT"/mail/alice/Maildir/new/* 2>/dev/null | wc -l | tr -d ' ')" 1 \
+    "one delay warning (Action: delayed) over three attempts"
+state 1000.000002.1 | grep -q '^warned '; ok $? "the warning is recorded in the state file"
+rm "$POSTEL_ROOT/queue/cur/1000.000002.1"
+
+# Bounces of bounces: to the postmaster, and a failed double bounce is
+# dropped with a log line.
+printf '#!/bin/sh\ncat >/dev/null; echo "msg perm 5.1.1 fake said: 550 no"\n' >"$L/remote"
+old 1000.000003.1 $(date +%s) '' 'qrun bounce 1' gone@remote.example
+pass
+pass
+is "$(count_new bob)" 1 "a failed bounce goes to the postmaster"
+old 1000.000004.1 $(date +%s) '' 'qrun double-bounce 1' gone@remote.example
+pass
+grep -q 'qrun: dropped qid=1000.000004.1 why="double bounce failed"' "$T/qrun.log"
+ok $? "a failed double bounce is dropped with a log line"
+is "$(count_new bob)" 1 "and not sent anywhere"
+pass
+is "$(queue_count)" 0 "queue empty at the end"
+done_testing
