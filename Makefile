@@ -62,12 +62,29 @@ check: all
 lint-man:
 	mandoc -Tlint -Wwarning $(MANS)
 
-# Needs root on a fresh Debian 12: the packages the build and tests use.
+# Debian 12 packages the build, the tests and the demo use. As root,
+# `make deps` installs the missing ones; otherwise it names them.
+DEB_PKGS = build-essential clang libbearssl-dev libcrypt-dev perl python3 \
+	python3-aiosmtpd ucspi-tcp swaks mandoc dnsmasq-base libresolv-wrapper \
+	openssl git git-email mutt
 deps:
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq build-essential clang \
-	  libbearssl-dev libcrypt-dev perl python3 python3-aiosmtpd ucspi-tcp swaks \
-	  mandoc dnsmasq-base libresolv-wrapper openssl git-email
+	@missing=$$(for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	  done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" -ne 0 ]; then \
+	  echo "missing Debian packages:" $$missing; \
+	  echo "install them with: sudo make deps"; exit 1; fi; \
+	echo "installing:" $$missing; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing
+
+# The README's demo command.
+run: all
+	@sh conf/demo
+
+# The README's test command: packages, then the whole suite.
+test: deps
+	$(MAKE) WERROR=1 check
 
 BENCHES = $(patsubst bench/%.c,$(O)/bench/%,$(wildcard bench/*.c))
 bench: all $(BENCHES)
@@ -97,5 +114,5 @@ install-sendmail-links:
 clean:
 	rm -rf build build-san
 
-.PHONY: all bench check deps fuzz install install-sendmail-links clean lint-man
+.PHONY: all bench check deps run test fuzz install install-sendmail-links clean lint-man
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
