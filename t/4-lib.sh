@@ -36,3 +36,13 @@ count_new() {
 pass() {
 	"$B/qrun" -1 -f >>"$T/qrun.log" 2>&1
 }
+
+# has_new USER N: USER's Maildir/new holds N messages (for wait_for)
+has_new() {
+	test "$(count_new "$1")" = "$2"
+}
+
+# queue_empty: nothing in new/ or cur/ (for wait_for)
+queue_empty() {
+	test "$(queue_count)" = 0
+}
