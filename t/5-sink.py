@@ -17,6 +17,7 @@ p.add_argument('--no-smtputf8', action='store_true')
 p.add_argument('--tls', nargs=2, metavar=('CERT', 'KEY'))
 p.add_argument('--tls13-only', action='store_true')
 p.add_argument('--drop-after-data', action='store_true')
+p.add_argument('--temp-once', action='store_true')  # temp* fails once
 p.add_argument('--auth')                            # user:pass, required
 p.add_argument('--mail-reply', default='250 2.1.0 ok')
 p.add_argument('--data-reply', default='250 2.0.0 queued as %d')
@@ -26,6 +27,7 @@ a = p.parse_args()
 host, port = a.listen.rsplit(':', 1)
 host = host.strip('[]')
 count = [0]
+tried = set()
 lock = threading.Lock()
 
 class H(socketserver.StreamRequestHandler):
@@ -111,9 +113,11 @@ class H(socketserver.StreamRequestHandler):
                 elif v == 'RCPT':
                     r = l[8:]
                     loc = r.strip('<>').split('@')[0]
-                    if loc.startswith('temp'):
+                    again = loc in tried
+                    tried.add(loc)
+                    if loc.startswith('temp') and not (a.temp_once and again):
                         self.send('450 4.2.0 %s mailbox busy' % loc)
-                    elif loc.startswith('perm'):
+                    elif loc.startswith('perm') and not loc.startswith('temp'):
                         self.send('550 5.1.1 %s no such user' % loc)
                     else:
                         env['rcpt'].append(r.split()[0]); self.send('250 2.1.5 ok')
