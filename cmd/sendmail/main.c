@@ -286,16 +286,72 @@ run_other(const char *name, char *const av[])
 	return EX_UNAVAILABLE_;
 }
 
+static void
+rcpts_free(struct rcpts *r)
+{
+	size_t k;
+
+	for (k = 0; k < r->n; k++)
+		free(r->v[k]);
+	free(r->v);
+}
+
+/* Spool the message and queue it; frees all it allocates. */
+static int
+submit(struct args *a, const char *from)
+{
+	struct rcpts r = { NULL, 0, 0 };
+	int spool = -1, code, i;
+	size_t k;
+
+	for (i = 0; i < a->nrcpt; i++)
+		if (rcpts_add(&r, a->rcpt[i], strlen(a->rcpt[i])) == -1) {
+			warn("out of memory");
+			code = EX_TEMPFAIL_;
+			goto out;
+		}
+	if (r.n == 0 && !a->m.hdr_rcpts) {
+		rcpts_free(&r);
+		usage("no recipients given (and no -t)", NULL);
+	}
+	if ((spool = spool_open()) == -1) {
+		warn_sys("unable to create a spool file");
+		code = EX_TEMPFAIL_;
+		goto out;
+	}
+	if ((code = msg_spool(spool, &a->m, &r)) != 0)
+		goto out;
+	if (r.n == 0) {
+		warn("no recipient addresses found in the header");
+		code = EX_DATAERR_;
+		goto out;
+	}
+	for (k = 0; k < r.n; k++) {
+		char *q = qualify(r.v[k], a->m.me);
+		if (q == NULL) {
+			warn("out of memory");
+			code = EX_TEMPFAIL_;
+			goto out;
+		}
+		free(r.v[k]);
+		r.v[k] = q;
+	}
+	code = run_enqueue(spool, from, &r, a->verbose);
+out:
+	if (spool != -1)
+		close(spool);
+	rcpts_free(&r);
+	return code;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct args a;
-	struct rcpts r = { NULL, 0, 0 };
 	struct passwd *pw;
 	char ubuf[32], *from;
 	const char *base;
-	int spool, code, i;
-	size_t k;
+	int code;
 
 	die_init("sendmail");
 	signal(SIGPIPE, SIG_IGN);
@@ -356,37 +412,7 @@ main(int argc, char **argv)
 		return EX_TEMPFAIL_;
 	}
 	a.m.from = from;
-	for (i = 0; i < a.nrcpt; i++)
-		if (rcpts_add(&r, a.rcpt[i], strlen(a.rcpt[i])) == -1) {
-			warn("out of memory");
-			return EX_TEMPFAIL_;
-		}
-	if (r.n == 0 && !a.m.hdr_rcpts)
-		usage("no recipients given (and no -t)", NULL);
-	if ((spool = spool_open()) == -1) {
-		warn_sys("unable to create a spool file");
-		return EX_TEMPFAIL_;
-	}
-	if ((code = msg_spool(spool, &a.m, &r)) != 0)
-		return code;
-	if (r.n == 0) {
-		warn("no recipient addresses found in the header");
-		return EX_DATAERR_;
-	}
-	for (k = 0; k < r.n; k++) {
-		char *q = qualify(r.v[k], a.m.me);
-		if (q == NULL) {
-			warn("out of memory");
-			return EX_TEMPFAIL_;
-		}
-		free(r.v[k]);
-		r.v[k] = q;
-	}
-	code = run_enqueue(spool, from, &r, a.verbose);
-	close(spool);
-	for (k = 0; k < r.n; k++)
-		free(r.v[k]);
-	free(r.v);
+	code = submit(&a, from);
 	free(from);
 	return code;
 }

@@ -83,7 +83,8 @@ main(void)
 	ok(P("a@x.y", 0) == NULL && P("a@b@x.y", 0) != NULL, "bare second @ refused");
 	ok(P("", ADDR_NULL_OK) == NULL && P("", 0) != NULL, "empty address");
 	/* found by fuzz/addr: a NUL inside a literal ended inet_pton's text */
-	ok(addr_parse(&a, "\"va@b\"@[IPv6:::\0\0]", 20, 0) != NULL,
+	ok(addr_parse(&a, "\"va@b\"@[IPv6:::\0\0]",
+	    sizeof "\"va@b\"@[IPv6:::\0\0]" - 1, 0) != NULL,
 	    "NUL in an address literal refused");
 	return done();
 }
