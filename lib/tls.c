@@ -68,7 +68,8 @@ tls_pem_each(const void *p, size_t n,
 		errno = EINVAL;
 		r = -1;
 	}
-	explicit_bzero(der.p, der.cap);
+	if (der.p)
+		explicit_bzero(der.p, der.cap);
 	buf_free(&der);
 	return r;
 }

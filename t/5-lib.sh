@@ -10,6 +10,9 @@ WRAP=$(for d in /usr/lib/x86_64-linux-gnu /usr/lib/aarch64-linux-gnu /usr/lib; d
 [ -n "$WRAP" ] || skip_all "libresolv-wrapper not installed"
 $PY -c 'import ssl' 2>/dev/null || skip_all "python3 with ssl needed"
 export POSTEL_ALLOW_ROOT=1
+# Under SAN=1 the sanitizer runtime must come before the wrapper.
+_asan=$(ldd "$B/remote" 2>/dev/null | awk '/libasan/ {print $3}')
+[ -z "$_asan" ] || WRAP="$_asan $WRAP"
 
 _udp_busy() {
 	$PY -c "import socket,sys
