@@ -4,7 +4,7 @@
 # (invariant 5); max-recipients; real clients (smtplib, swaks).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/3smtpd.sh"
-plan 24
+plan 26
 setup_instance
 start_smtpd
 
@@ -30,6 +30,11 @@ talk "${H}RCPT TO:<@relay.example.net:alice@example.test>\r\nDATA\r\nSubject: ro
 f=$(grep -l '^Subject: route$' "$POSTEL_ROOT/queue/new/"*)
 is "$(grep '^rcpt ' "$f")" "rcpt <alice@example.test>" "the source route is stripped"
 is "$(rcpt '<alice@example.test.>')" "501 5.1.3" "a trailing dot is a syntax error, not the local domain"
+
+is "$(rcpt '<Postmaster>')" "250 2.1.5" "<postmaster> without a domain is accepted (RFC 5321 4.5.1)"
+talk "${H}RCPT TO:<postmaster>\r\nDATA\r\nSubject: pm\r\n\r\nx\r\n.\r\nQUIT\r\n" >/dev/null
+f=$(grep -l '^Subject: pm$' "$POSTEL_ROOT/queue/new/"*)
+is "$(grep '^rcpt ' "$f")" "rcpt <postmaster@mx.example.test>" "and goes to the configured postmaster"
 
 # RELAYCLIENT, as tcpserver's rules set it
 port0=$port

@@ -491,18 +491,27 @@ do_rcpt(struct cmd *c)
 		    "503 5.5.1 Need MAIL before RCPT");
 		return;
 	}
-	if ((why = parse_rcpt(&m, c->arg, c->alen, s.mail.utf8)) != NULL) {
+	if (c->alen == 15 && strncasecmp(c->arg, "TO:<postmaster>", 15) == 0) {
+		/* RFC 5321 4.5.1: must be accepted without a domain; it goes
+		 * to the configured postmaster, so it cannot relay. */
+		const char *pm = conf_s("postmaster");
+		memset(&m, 0, sizeof m);
+		if (addr_parse(&m.a, pm, strlen(pm), ADDR_UTF8) != NULL) {
+			put("451 4.3.0 No valid postmaster address configured");
+			return;
+		}
+	} else if ((why = parse_rcpt(&m, c->arg, c->alen, s.mail.utf8)) !=
+	    NULL) {
+		s.badrcpt++;
+		reply(why);
+		return;
+	} else if ((why = policy(&m.a)) != NULL) {
 		s.badrcpt++;
 		reply(why);
 		return;
 	}
 	if (s.nrcpt >= s.maxrcpt) {             /* RFC 5321 4.5.3.1.10 */
 		put("452 4.5.3 Too many recipients");
-		return;
-	}
-	if ((why = policy(&m.a)) != NULL) {
-		s.badrcpt++;
-		reply(why);
 		return;
 	}
 	if (buf_catb(&s.rcpts, m.a.s, strlen(m.a.s) + 1) == -1) {
