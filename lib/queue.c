@@ -95,25 +95,70 @@ qput(struct qw *w, const void *p, size_t n)
 }
 
 int
-qw_begin(struct qw *w, int qd, unsigned long long max)
+queue_id_make(char *dst, size_t size)
 {
 	struct timeval tv;
-	int tries;
 
+	gettimeofday(&tv, NULL);
+	return fmt_s(dst, size, "%lld.%06ld.%ld", (long long)tv.tv_sec,
+	    (long)tv.tv_usec, (long)getpid()) < 0 ? -1 : 0;
+}
+
+int
+queue_id_ok(const char *id)
+{
+	size_t i, dots = 0;
+
+	for (i = 0; id[i]; i++) {
+		if (id[i] == '.') {
+			if (i == 0 || id[i - 1] == '.')
+				return 0;
+			dots++;
+		} else if (id[i] < '0' || id[i] > '9')
+			return 0;
+	}
+	return i > 0 && i < QUEUE_ID_MAX && dots == 2 && id[i - 1] != '.';
+}
+
+static int
+begin(struct qw *w, int qd, unsigned long long max)
+{
 	w->qd = qd;
 	w->fd = -1;
 	w->len = 0;
 	w->size = 0;
 	w->max = max;
+	w->tmp[0] = '\0';
+	if (fmt_s(w->tmp, sizeof w->tmp, "tmp/%s", w->id) < 0)
+		return -1;
+	w->fd = openat(qd, w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0640);
+	if (w->fd == -1)
+		w->tmp[0] = '\0';
+	return w->fd == -1 ? -1 : 0;
+}
+
+int
+qw_begin_id(struct qw *w, int qd, unsigned long long max, const char *id)
+{
+	if (!queue_id_ok(id)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (fmt_s(w->id, sizeof w->id, "%s", id) < 0)
+		return -1;
+	return begin(w, qd, max);
+}
+
+int
+qw_begin(struct qw *w, int qd, unsigned long long max)
+{
+	int tries;
+
 	for (tries = 0; tries < 5; tries++) {
-		gettimeofday(&tv, NULL);
-		if (fmt_s(w->id, sizeof w->id, "%lld.%06ld.%ld",
-		    (long long)tv.tv_sec, (long)tv.tv_usec, (long)getpid()) < 0 ||
-		    fmt_s(w->tmp, sizeof w->tmp, "tmp/%s", w->id) < 0)
+		if (queue_id_make(w->id, sizeof w->id) == -1)
 			return -1;
-		w->fd = openat(qd, w->tmp, O_WRONLY | O_CREAT | O_EXCL |
-		    O_CLOEXEC, 0640);
-		if (w->fd != -1)
+		if (begin(w, qd, max) == 0)
 			return 0;
 		if (errno != EEXIST)
 			return -1;

@@ -36,6 +36,13 @@ struct qw {
 	unsigned long long max;     /* limit on message bytes; 0 = none */
 };
 int qw_begin(struct qw *w, int qd, unsigned long long max);
+/* The same with an ID the caller made with queue_id_make (smtpd does, to
+ * name it in Received:); fails with EEXIST if it is taken. */
+int qw_begin_id(struct qw *w, int qd, unsigned long long max, const char *id);
+/* A fresh ID "seconds.microseconds.pid" into dst. */
+int queue_id_make(char *dst, size_t size);
+/* 1 if id has the form of a queue ID (digits and dots, no path tricks). */
+int queue_id_ok(const char *id);
 /* envelope: sender ("" = null), recipients, QF_ flags, origin text */
 int qw_envelope(struct qw *w, const char *from, char *const *rcpt,
     size_t nrcpt, unsigned flags, const char *origin);

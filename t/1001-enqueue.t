@@ -2,7 +2,7 @@
 # 1001-enqueue.t: enqueue writes one durable, well-formed entry or exits
 # 100/111 leaving nothing.
 . "$(dirname "$0")/lib.sh"
-plan 16
+plan 21
 setup_instance
 
 id=$(printf 'Subject: x\n\nhello\n' | "$B/enqueue" -f a@example.org bob@example.test 2>/dev/null)
@@ -21,6 +21,11 @@ expect_exit 100 "rejects no recipients" sh -c 'echo hi | "$0/enqueue" -f a@examp
 expect_exit 0 "null sender is allowed" sh -c 'echo hi | "$0/enqueue" -f "" b@example.test' "$B"
 is "$(queue_count)" 2 "failed attempts left nothing"
 
+expect_exit 0 "takes a caller's queue ID" sh -c 'echo hi | "$0/enqueue" -q 1764095996.000001.42 -f a@example.org b@example.test' "$B"
+ok "$([ -f "$POSTEL_ROOT/queue/new/1764095996.000001.42" ]; echo $?)" "entry named by that ID"
+expect_exit 111 "a taken ID is refused, never replaced" sh -c 'echo other | "$0/enqueue" -q 1764095996.000001.42 -f a@example.org b@example.test' "$B"
+is "$(tail -1 "$POSTEL_ROOT/queue/new/1764095996.000001.42")" "hi" "the first message is intact"
+expect_exit 100 "an ID that is not one is refused" sh -c 'echo hi | "$0/enqueue" -q ../new/x -f a@example.org b@example.test' "$B"
 echo "max-size 1024" > "$POSTEL_ROOT/conf/postel.conf"
 expect_exit 100 "refuses a message over max-size" sh -c 'head -c 5000 /dev/zero | "$0/enqueue" -f a@example.org b@example.test' "$B"
 is "$(ls "$POSTEL_ROOT/queue/tmp" | wc -l | tr -d ' ')" 0 "no tmp file left behind"

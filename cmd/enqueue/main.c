@@ -21,7 +21,7 @@
 static void
 usage(void)
 {
-	die(EXIT_PERM, "usage: enqueue [-u] [-8] [-o origin] -f sender "
+	die(EXIT_PERM, "usage: enqueue [-u] [-8] [-o origin] [-q id] -f sender "
 	    "[--] recipient ...");
 }
 
@@ -46,7 +46,7 @@ check(const char *what, const char *s, int null_ok)
 int
 main(int argc, char **argv)
 {
-	const char *from = NULL, *origin = NULL;
+	const char *from = NULL, *origin = NULL, *id = NULL;
 	unsigned flags = 0;
 	struct qw w;
 	struct logl l;
@@ -56,8 +56,9 @@ main(int argc, char **argv)
 	die_init(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
 	umask(027);
-	while ((c = getopt(argc, argv, "f:o:u8")) != -1) {
+	while ((c = getopt(argc, argv, "f:o:q:u8")) != -1) {
 		switch (c) {
+		case 'q': id = optarg; break;
 		case 'f': from = optarg; break;
 		case 'o': origin = optarg; break;
 		case 'u': flags |= QF_UTF8; break;
@@ -69,6 +70,8 @@ main(int argc, char **argv)
 		usage();
 	if (optind >= argc)
 		die(EXIT_PERM, "no recipients");
+	if (id != NULL && !queue_id_ok(id))
+		die(EXIT_PERM, "bad queue ID: it must look like 1764095996.123456.4121");
 	flags |= check("sender", from, 1);
 	for (i = optind; i < argc; i++)
 		flags |= check("recipient", argv[i], 0);
@@ -76,7 +79,8 @@ main(int argc, char **argv)
 		die(EXIT_TEMP, "unable to read configuration: %s", conf_error());
 	if ((qd = queue_dir()) == -1)
 		die_sys(EXIT_TEMP, "unable to open queue %s/queue", conf_root());
-	if (qw_begin(&w, qd, conf_u("max-size")) == -1)
+	if ((id ? qw_begin_id(&w, qd, conf_u("max-size"), id) :
+	    qw_begin(&w, qd, conf_u("max-size"))) == -1)
 		die_sys(EXIT_TEMP, "unable to create a file in %s/queue/tmp",
 		    conf_root());
 	if (qw_envelope(&w, from, argv + optind, (size_t)(argc - optind),
