@@ -27,6 +27,7 @@
 #include "die.h"
 #include "fmt.h"
 #include "log.h"
+#include "queue.h"
 #include "user.h"
 #include "smtpd.h"
 
@@ -55,6 +56,7 @@ static struct {
 	struct buf rcpts;               /* NUL-separated mailboxes */
 	unsigned long nrcpt, badrcpt;
 	int spool;                      /* anonymous spool file, -1 if none */
+	char qid[QUEUE_ID_MAX];         /* made before Received: is written */
 	struct data d;
 	int bdat_failed;                /* refuse the rest of the chunks */
 } s;
@@ -246,8 +248,8 @@ spool_open(void)
 	return fd;
 }
 
-/* Received: (RFC 5321 4.4). The queue ID does not exist yet, so the
- * "id" is the session's; the accepted log line pairs it with the qid. */
+/* Received: (RFC 5321 4.4). The "id" is the queue ID the message will
+ * get: smtpd makes it now and hands it to enqueue -q. */
 static void
 received(void)
 {
@@ -266,9 +268,9 @@ received(void)
 	proto = !s.ehlo ? "SMTP" : s.mail.utf8 ? "UTF8SMTP" : "ESMTP";
 	if (fmt_s(hdr, sizeof hdr, "Received: from %s (%s)\n"
 	    "\tby %s (postel) with %s id %s;\n\t%s\n",
-	    s.helo, lit, s.me, proto, s.sid, date) == -1)
+	    s.helo, lit, s.me, proto, s.qid, date) == -1)
 		fmt_s(hdr, sizeof hdr, "Received: by %s (postel) id %s;\n\t%s\n",
-		    s.me, s.sid, date);
+		    s.me, s.qid, date);
 	data_raw(&s.d, hdr, strlen(hdr));
 }
 
@@ -282,16 +284,23 @@ msg_begin(int chunked)
 		    "451 4.3.0 Unable to create a spool file");
 		return -1;
 	}
+	if (queue_id_make(s.qid, sizeof s.qid) == -1) {
+		close(s.spool);
+		s.spool = -1;
+		reply("451 4.3.0 Local error in processing");
+		return -1;
+	}
 	data_init(&s.d, chunked, s.maxsize, spool_write, &s.spool);
 	received();
 	return 0;
 }
 
-/* Run enqueue with the spool as stdin; the queue ID comes on stdout. */
+/* Run enqueue -q with the spool as stdin; it prints the queue ID back.
+ * An ID already taken (EEXIST, exit 111) is a temporary failure too. */
 static const char *
 enqueue(char *qid, size_t qsize)
 {
-	char prog[4096], origin[96], *argv[8], **av = NULL;
+	char prog[4096], origin[96], *argv[10], **av = NULL;
 	size_t n = 0, i, off;
 	int pfd[2], st;
 	pid_t pid;
@@ -303,6 +312,8 @@ enqueue(char *qid, size_t qsize)
 		return "451 4.3.0 Local error in processing";
 	fmt_s(origin, sizeof origin, "smtpd %s", s.ip);
 	argv[n++] = "enqueue";
+	argv[n++] = "-q";
+	argv[n++] = s.qid;
 	argv[n++] = "-f";
 	argv[n++] = s.mail.a.s;
 	if (s.mail.utf8)
@@ -382,10 +393,12 @@ msg_end(void)
 		why = "554 5.4.6 Too many hops: mail loop?";
 	if (*why == '\0')
 		why = enqueue(qid, sizeof qid);
+	if (why == NULL && strcmp(qid, s.qid) != 0)
+		why = "451 4.3.0 Local error in processing";    /* not -q's ID */
 	if (why == NULL) {
 		s.msgs++;
-		logmsg("accepted", qid, NULL);
-		fmt_s(line, sizeof line, "250 2.0.0 Ok: queued as %s", qid);
+		logmsg("accepted", s.qid, NULL);
+		fmt_s(line, sizeof line, "250 2.0.0 Ok: queued as %s", s.qid);
 		put(line);
 	} else {
 		logmsg("rejected", NULL, why);
