@@ -30,10 +30,29 @@ count = [0]
 tried = set()
 lock = threading.Lock()
 
+class Lines:
+    # readline over a socket with a visible buffer (to see pipelining)
+    def __init__(self, sock):
+        self.sock, self.buf = sock, b''
+    def readline(self, limit):
+        while b'\n' not in self.buf and len(self.buf) < limit:
+            d = self.sock.recv(65536)
+            if not d:
+                break
+            self.buf += d
+        i = self.buf.find(b'\n')
+        i = len(self.buf) if i < 0 else i + 1
+        i = min(i, limit)
+        l, self.buf = self.buf[:i], self.buf[i:]
+        return l
+    def read(self):
+        while self.sock.recv(65536):
+            pass
+
 class H(socketserver.StreamRequestHandler):
     def setup(self):
         self.sock = self.request
-        self.f = self.sock.makefile('rb')
+        self.f = Lines(self.sock)
         self.tls = False
         self.authed = None
 
@@ -84,7 +103,7 @@ class H(socketserver.StreamRequestHandler):
                     if a.tls13_only:
                         ctx.minimum_version = ssl.TLSVersion.TLSv1_3
                     self.sock = ctx.wrap_socket(self.sock, server_side=True)
-                    self.f = self.sock.makefile('rb')
+                    self.f = Lines(self.sock)
                     self.tls = True
                     env = {'rcpt': []}
                 elif v == 'AUTH':
@@ -107,6 +126,7 @@ class H(socketserver.StreamRequestHandler):
                     if a.auth and not self.authed:
                         self.send('530 5.7.0 authentication required'); continue
                     env = {'rcpt': [], 'mail': l[10:], 'helo': helo,
+                           'pipelined': self.f.buf.startswith(b'RCPT'),
                            'tls': self.tls, 'auth': self.authed,
                            'tls_version': self.sock.version() if self.tls else None}
                     self.send(a.mail_reply)

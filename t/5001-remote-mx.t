@@ -3,7 +3,7 @@
 # SERVFAIL, address literals), per-recipient results and dot-stuffing.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/t/5-lib.sh"
-plan 24
+plan 32
 setup_instance
 
 # mx1 (pref 10) refuses connections, mx2 (20) answers 421, mx3 (30) takes it
@@ -43,6 +43,7 @@ is "$(printf '%s' "$(cat "$T/mx3/1.raw")" | od -c | head -c 0; cat "$T/mx3/1.raw
     "body in CRLF with dot-stuffing, byte for byte"
 $PY -c 'import json,sys; e=json.load(open(sys.argv[1])); sys.exit(0 if e["rcpt"]==["<ok1@example.test>","<ok2@example.test>"] and e["mail"].startswith("<a@example.org>") and "SIZE=" in e["mail"] else 1)' "$T/mx3/1.env"
 ok $? "one transaction for the accepted recipients, SIZE declared"
+grep -q '"pipelined": true' "$T/mx3/1.env"; ok $? "MAIL and RCPTs sent in one write (PIPELINING)"
 
 # message without a final newline
 printf 'Subject: x\n\nno newline' > "$T/msg"
@@ -71,12 +72,29 @@ is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "address literal honoured"
 remote nopipe.test a@example.org ok@nopipe.test perm@nopipe.test >"$T/out" 2>"$T/err"
 is "$(cut -d' ' -f1-4 "$T/out" | tr '\n' /)" "rcpt 1 ok 2.0.0/rcpt 2 perm 5.1.1/" \
     "HELO fallback without PIPELINING, mixed results"
+grep -q '"pipelined": false' "$T/nop/1.env"; ok $? "one command at a time without PIPELINING"
 
 remote self.test a@example.org x@self.test >"$T/out" 2>"$T/err"
 is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 perm 5.4.6" "mail looping back to myself is refused"
 
 remote brokenmx.test a@example.org x@brokenmx.test >"$T/out" 2>"$T/err"
 is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 temp" "MX host without address is temporary"
+
+printf 'Subject: caf\303\251\n\n8bit \303\251\n' > "$T/msg"
+remote -8 example.test a@example.org "$(printf 'j\303\251r\303\264me@example.test')" >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "UTF-8 recipient delivered where SMTPUTF8 is offered"
+n=$(ls "$T/mx3" | grep -c env)
+grep -q 'BODY=8BITMIME SMTPUTF8' "$T/mx3/$n.env"; ok $? "MAIL declares BODY=8BITMIME and SMTPUTF8"
+remote -u nopipe.test a@example.org ok@nopipe.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 perm 5.6.7" "no SMTPUTF8 at the server: permanent 5.6.7"
+grep -q 'does not support SMTPUTF8' "$T/out"; ok $? "clearly worded"
+
+printf 'remote-max-hosts 1\n' > "$POSTEL_ROOT/conf/postel.conf"
+printf 'Subject: y\n\nhi\n' > "$T/msg"
+remote example.test a@example.org ok@example.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 temp" "remote-max-hosts 1: only the refusing first MX is tried"
+grep -q 'mx3' "$T/err"; ok $((! $?)) "mx3 not tried"
+rm "$POSTEL_ROOT/conf/postel.conf"
 
 expect_exit 100 "usage error is permanent" "$B/remote" example.test a@example.org
 POSTEL_ALLOW_ROOT= expect_exit 111 "refuses to run as root" sh -c '"$0/remote" example.test a@b c@example.test </dev/null' "$B"
