@@ -19,15 +19,6 @@ usage(void)
 	    "recipient ...");
 }
 
-static int
-nonascii(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s >= 0x80)
-			return 1;
-	return 0;
-}
-
 /* Size of the message in CRLF form, for SIZE (RFC 1870). */
 static unsigned long long
 crlf_size(int fd, long long off)
@@ -96,8 +87,14 @@ main(int argc, char **argv)
 	j.me = conf_s("me");
 	if ((j.rcpt = calloc(j.nrcpt, sizeof *j.rcpt)) == NULL)
 		die_sys(EXIT_TEMP, "unable to allocate");
-	if (nonascii(j.sender))
-		j.utf8 = 1;
+	if (*j.sender) {
+		struct addr a;
+		if ((why = addr_parse(&a, j.sender, strlen(j.sender),
+		    ADDR_UTF8)) != NULL)
+			die(EXIT_PERM, "bad sender %s: %s", j.sender, why);
+		if (a.flags & ADDR_UTF8)
+			j.utf8 = 1;
+	}
 	for (i = 0; i < j.nrcpt; i++) {
 		struct addr a;
 		j.rcpt[i].addr = argv[2 + i];
@@ -123,8 +120,9 @@ main(int argc, char **argv)
 			rc = smtp_session(&j, &r, &t[i], 1, &res);
 			if (rc == S_TLSFAIL)    /* opportunistic: plaintext */
 				rc = smtp_session(&j, &r, &t[i], 0, &res);
-			for (c = 0, pending = 0; (size_t)c < j.nrcpt; c++)
-				if (j.rcpt[c].r.status == RS_PENDING)
+			pending = 0;
+			for (size_t k = 0; k < j.nrcpt; k++)
+				if (j.rcpt[k].r.status == RS_PENDING)
 					pending++;
 		}
 	}

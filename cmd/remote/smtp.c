@@ -429,7 +429,7 @@ transaction(struct sess *s, struct smtpreply *rp)
 {
 	struct job *j = s->j;
 	char c[ADDR_MAX + 64];
-	size_t i, accepted = 0, sent = 0;
+	size_t i, accepted = 0;
 	int pipe = (s->e.ext & EHLO_PIPELINING) != 0, mailok;
 	struct result mres;
 
@@ -455,7 +455,6 @@ transaction(struct sess *s, struct smtpreply *rp)
 			fmt_s(c, sizeof c, "RCPT TO:<%s>", j->rcpt[i].addr);
 			if (cmd(c) == -1)
 				return lost(s, "after RCPT");
-			sent++;
 		}
 	}
 	if (reply(s, rp, "remote-timeout-command", 0) == -1)
@@ -488,7 +487,6 @@ transaction(struct sess *s, struct smtpreply *rp)
 			accepted++;
 		}
 	}
-	(void)sent;
 	if (!mailok) {
 		*s->res = mres;
 		logev(s, "fail", "text", mres.text, NULL, NULL);
@@ -548,7 +546,11 @@ smtp_session(struct job *j, const struct route *r, const struct target *t,
 		goto done;
 	}
 	if (smtpreply_class(&rp) != 2) {
+		/* a refusal to talk to us (often our address on a block list)
+		 * is not the sender's fault: temporary, invariant 6 */
 		said(&s, res, &rp);
+		res->status = RS_TEMP;
+		res->dsn[0] = '4';
 		logev(&s, "fail", "text", res->text, NULL, NULL);
 		goto out;
 	}
