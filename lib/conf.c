@@ -44,6 +44,9 @@ static struct key keys[] = {
 	{ "tls-require", C_BOOL, 0, 1, "0", 0, NULL },
 	{ "auth-checkpassword", C_STR, 0, 0, "", 0, NULL },
 	{ "auth-plaintext", C_BOOL, 0, 1, "0", 0, NULL },
+	{ "auth-users", C_STR, 0, 0, "", 0, NULL },
+	{ "auth-fail-delay", C_NUM, 0, 60000, "1000", 0, NULL },
+	{ "smtps", C_BOOL, 0, 1, "0", 0, NULL },
 	/* queue and qrun */
 	{ "queue-lifetime", C_NUM, 60, 365 * DAY, "432000", 0, NULL },
 	{ "bounce-lifetime", C_NUM, 60, 365 * DAY, "432000", 0, NULL },
