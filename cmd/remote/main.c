@@ -49,6 +49,62 @@ word(int status)
 	return status == RS_OK ? "ok" : status == RS_PERM ? "perm" : "temp";
 }
 
+/* The job from argv (after the options) and standard input. */
+static void
+job_init(struct job *j, int argc, char **argv)
+{
+	const char *why;
+	struct addr a;
+	size_t i;
+
+	if (argc < 3)
+		usage();
+	j->domain = argv[0];
+	j->sender = argv[1];
+	j->nrcpt = (size_t)argc - 2;
+	j->me = conf_s("me");
+	if ((j->rcpt = calloc(j->nrcpt, sizeof *j->rcpt)) == NULL)
+		die_sys(EXIT_TEMP, "unable to allocate");
+	/* checked here, so no CR or LF can reach an SMTP command */
+	if (*j->sender && (why = addr_parse(&a, j->sender, strlen(j->sender),
+	    ADDR_UTF8)) != NULL)
+		die(EXIT_PERM, "bad sender %s: %s", j->sender, why);
+	if (*j->sender && (a.flags & ADDR_UTF8))
+		j->utf8 = 1;
+	for (i = 0; i < j->nrcpt; i++) {
+		j->rcpt[i].addr = argv[2 + i];
+		if ((why = addr_parse(&a, argv[2 + i], strlen(argv[2 + i]),
+		    ADDR_UTF8)) != NULL)
+			die(EXIT_PERM, "bad recipient %s: %s", argv[2 + i], why);
+		if (a.flags & ADDR_UTF8)
+			j->utf8 = 1;
+	}
+	j->fd = 0;
+	if ((j->off = lseek(0, 0, SEEK_CUR)) == -1)
+		die_sys(EXIT_TEMP, "standard input is not a seekable file");
+	j->size = crlf_size(j->fd, j->off);
+}
+
+/* Try the targets in order until no recipient is pending; *res is the
+ * last failure, the result of those still pending. */
+static void
+deliver(struct job *j, const struct route *r, const struct target *t,
+    size_t nt, struct result *res)
+{
+	size_t i, k, pending = j->nrcpt, max = conf_u("remote-max-hosts");
+	int rc;
+
+	result_set(res, RS_TEMP, "4.4.1", "no host tried");
+	for (i = 0; i < nt && i < max && pending; i++) {
+		rc = smtp_session(j, r, &t[i], 1, res);
+		if (rc == S_TLSFAIL)    /* opportunistic: plaintext */
+			smtp_session(j, r, &t[i], 0, res);
+		for (k = 0, pending = 0; k < j->nrcpt; k++)
+			if (j->rcpt[k].r.status == RS_PENDING)
+				pending++;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -57,8 +113,8 @@ main(int argc, char **argv)
 	struct job j;
 	struct result res;
 	const char *why;
-	size_t nt, i, max, pending;
-	int c, rc;
+	size_t nt, i;
+	int c;
 
 	die_init(argv[0]);
 	memset(&j, 0, sizeof j);
@@ -71,63 +127,20 @@ main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (argc < 3)
-		usage();
 	if (geteuid() == 0 && !(getenv("POSTEL_ALLOW_ROOT") &&
 	    strcmp(getenv("POSTEL_ALLOW_ROOT"), "1") == 0))
 		die(EXIT_TEMP, "refusing to run as root: network input is "
 		    "never parsed by root (run qrun as the queue user)");
 	if (conf_load() == -1)
 		die(EXIT_TEMP, "%s", conf_error());
-	j.domain = argv[0];
-	j.sender = argv[1];
-	j.nrcpt = (size_t)argc - 2;
-	j.me = conf_s("me");
-	if ((j.rcpt = calloc(j.nrcpt, sizeof *j.rcpt)) == NULL)
-		die_sys(EXIT_TEMP, "unable to allocate");
-	if (*j.sender) {
-		struct addr a;
-		if ((why = addr_parse(&a, j.sender, strlen(j.sender),
-		    ADDR_UTF8)) != NULL)
-			die(EXIT_PERM, "bad sender %s: %s", j.sender, why);
-		if (a.flags & ADDR_UTF8)
-			j.utf8 = 1;
-	}
-	for (i = 0; i < j.nrcpt; i++) {
-		struct addr a;
-		j.rcpt[i].addr = argv[2 + i];
-		if ((why = addr_parse(&a, argv[2 + i], strlen(argv[2 + i]),
-		    ADDR_UTF8)) != NULL)
-			die(EXIT_PERM, "bad recipient %s: %s", argv[2 + i], why);
-		if (a.flags & ADDR_UTF8)
-			j.utf8 = 1;
-	}
-	j.fd = 0;
-	if ((j.off = lseek(0, 0, SEEK_CUR)) == -1)
-		die_sys(EXIT_TEMP, "standard input is not a seekable file");
-	j.size = crlf_size(j.fd, j.off);
-
-	memset(&res, 0, sizeof res);
+	job_init(&j, argc - optind, argv + optind);
 	if ((why = route_find(&r, j.domain)) != NULL)
 		die(EXIT_TEMP, "%s", why);
-	if (route_plan(&r, &j, t, REMOTE_HOSTS_MAX, &nt, &res) == 0) {
-		max = conf_u("remote-max-hosts");
-		result_set(&res, RS_TEMP, "4.4.1", "no host tried");
-		for (i = 0, pending = j.nrcpt; i < nt && i < max && pending;
-		    i++) {
-			rc = smtp_session(&j, &r, &t[i], 1, &res);
-			if (rc == S_TLSFAIL)    /* opportunistic: plaintext */
-				rc = smtp_session(&j, &r, &t[i], 0, &res);
-			pending = 0;
-			for (size_t k = 0; k < j.nrcpt; k++)
-				if (j.rcpt[k].r.status == RS_PENDING)
-					pending++;
-		}
-	}
+	memset(&res, 0, sizeof res);
+	if (route_plan(&r, &j, t, REMOTE_HOSTS_MAX, &nt, &res) == 0)
+		deliver(&j, &r, t, nt, &res);
 	for (i = 0; i < j.nrcpt; i++) {
-		struct result *x = &j.rcpt[i].r;
+		const struct result *x = &j.rcpt[i].r;
 		if (x->status == RS_PENDING)
 			x = &res;
 		if (printf("rcpt %zu %s %s %s\n", i + 1, word(x->status),

@@ -424,38 +424,46 @@ body(struct sess *s)
 	return bio_put(&out, ".\r\n", 3);
 }
 
+/* MAIL FROM with the parameters the server offers and the message needs. */
+static void
+mail_cmd(const struct sess *s, char *c, size_t size)
+{
+	size_t l;
+
+	/* c has room for the longest path and all three parameters */
+	fmt_s(c, size, "MAIL FROM:<%s>", s->j->sender);
+	l = strlen(c);
+	if (s->e.ext & EHLO_SIZE)
+		fmt_s(c + l, size - l, " SIZE=%llu", s->j->size);
+	l = strlen(c);
+	if (s->j->eightbit && (s->e.ext & EHLO_8BITMIME))
+		fmt_s(c + l, size - l, " BODY=8BITMIME");
+	l = strlen(c);
+	if (s->j->utf8)
+		fmt_s(c + l, size - l, " SMTPUTF8");
+}
+
+/* MAIL and the RCPTs, in one write with PIPELINING (RFC 2920). Returns
+ * the number of recipients accepted, -1 to try the next host, or -2 when
+ * the sender was refused for good (*s->res says why). */
 static int
-transaction(struct sess *s, struct smtpreply *rp)
+envelope(struct sess *s, struct smtpreply *rp)
 {
 	struct job *j = s->j;
-	char c[ADDR_MAX + 64];
-	size_t i, accepted = 0;
-	int pipe = (s->e.ext & EHLO_PIPELINING) != 0, mailok;
+	char c[ADDR_MAX + 128];
+	size_t i;
+	int pipe = (s->e.ext & EHLO_PIPELINING) != 0, mailok, accepted = 0;
 	struct result mres;
 
-	fmt_s(c, sizeof c, "MAIL FROM:<%s>", j->sender);
-	if (s->e.ext & EHLO_SIZE) {
-		size_t l = strlen(c);
-		fmt_s(c + l, sizeof c - l, " SIZE=%llu", j->size);
-	}
-	if (j->eightbit && (s->e.ext & EHLO_8BITMIME)) {
-		size_t l = strlen(c);
-		fmt_s(c + l, sizeof c - l, " BODY=8BITMIME");
-	}
-	if (j->utf8) {
-		size_t l = strlen(c);
-		fmt_s(c + l, sizeof c - l, " SMTPUTF8");
-	}
+	mail_cmd(s, c, sizeof c);
 	if (cmd(c) == -1)
 		return lost(s, "after MAIL");
-	if (pipe) {
-		for (i = 0; i < j->nrcpt; i++) {
-			if (j->rcpt[i].r.status != RS_PENDING)
-				continue;
-			fmt_s(c, sizeof c, "RCPT TO:<%s>", j->rcpt[i].addr);
-			if (cmd(c) == -1)
-				return lost(s, "after RCPT");
-		}
+	for (i = 0; pipe && i < j->nrcpt; i++) {
+		if (j->rcpt[i].r.status != RS_PENDING)
+			continue;
+		fmt_s(c, sizeof c, "RCPT TO:<%s>", j->rcpt[i].addr);
+		if (cmd(c) == -1)
+			return lost(s, "after RCPT");
 	}
 	if (reply(s, rp, "remote-timeout-command", 0) == -1)
 		return lost(s, "after MAIL");
@@ -465,13 +473,11 @@ transaction(struct sess *s, struct smtpreply *rp)
 		fmt_s(mres.dsn, sizeof mres.dsn, "4.7.0");
 	}
 	mailok = mres.status == RS_OK;
-	for (i = 0; i < j->nrcpt; i++) {
+	for (i = 0; i < j->nrcpt && (pipe || mailok); i++) {
 		struct rcpt *r = &j->rcpt[i];
 		if (r->r.status != RS_PENDING)
 			continue;
 		if (!pipe) {
-			if (!mailok)
-				break;
 			fmt_s(c, sizeof c, "RCPT TO:<%s>", r->addr);
 			if (cmd(c) == -1)
 				return lost(s, "after RCPT");
@@ -480,22 +486,25 @@ transaction(struct sess *s, struct smtpreply *rp)
 			return lost(s, "after RCPT");
 		if (!mailok)
 			continue;       /* replies to pipelined RCPTs */
-		said(s, &r->r, rp);
+		said(s, &r->r, rp);     /* 4xx, 5xx: this recipient's result */
 		if (r->r.status == RS_OK) {
 			r->r.status = RS_PENDING;
 			r->accepted = 1;
 			accepted++;
 		}
 	}
-	if (!mailok) {
-		*s->res = mres;
-		logev(s, "fail", "text", mres.text, NULL, NULL);
-		if (mres.status == RS_PERM)
-			return 1;       /* the sender is refused: final */
-		return -1;
-	}
-	if (accepted == 0)
-		return 1;
+	if (mailok)
+		return accepted;
+	*s->res = mres;
+	logev(s, "fail", "text", mres.text, NULL, NULL);
+	return mres.status == RS_PERM ? -2 : -1;
+}
+
+/* DATA, the message, and the reply to the final dot: *s->res is the
+ * result for the accepted recipients. 1, or -1 to try the next host. */
+static int
+data(struct sess *s, struct smtpreply *rp)
+{
 	if (cmd("DATA") == -1 ||
 	    reply(s, rp, "remote-timeout-command", 0) == -1)
 		return lost(s, "after DATA");
@@ -512,6 +521,19 @@ transaction(struct sess *s, struct smtpreply *rp)
 	}
 	said(s, s->res, rp);
 	return 1;
+}
+
+/* 1 when every pending recipient has its result, -1 to try the next host */
+static int
+transaction(struct sess *s, struct smtpreply *rp)
+{
+	int n = envelope(s, rp);
+
+	if (n == -1)
+		return -1;
+	if (n <= 0)             /* sender refused, or no recipient accepted */
+		return 1;
+	return data(s, rp);
 }
 
 int
