@@ -329,6 +329,17 @@ garbage(const struct job *j, const char *line)
 	log_end(&l);
 }
 
+static int
+all_ok(const struct msg *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->env.nrcpt; i++)
+		if (m->st[i].status != QS_OK)
+			return 0;
+	return 1;
+}
+
 /* The child has exited and its stdout is closed: apply its results. */
 void
 job_finish(struct job *j)
@@ -400,7 +411,15 @@ job_finish(struct job *j)
 		m->busy[j->idx[i]] = 0;
 	}
 	free(res);
-	if (qstate_write(qd, m->id, m->st, m->env.nrcpt, m->warned) == -1) {
+	if (m->njobs == 1 && all_ok(m)) {
+		/* Every recipient is delivered and no other job runs: the
+		 * next step removes the message, and that removal is the
+		 * record (postel-queue(5) step 4); a crash before it only
+		 * repeats deliveries that were in flight. */
+		for (i = 0; i < j->n; i++)
+			log_result(j, j->idx[i], now);
+	} else if (qstate_write(qd, m->id, m->st, m->env.nrcpt, m->warned)
+	    == -1) {
 		/* Nothing may act on results that are not on disk: forget
 		 * them; the recipients are tried again (a duplicate at worst) */
 		warn_sys("unable to write state/%s", m->id);
