@@ -18,6 +18,7 @@ p.add_argument('--tls', nargs=2, metavar=('CERT', 'KEY'))
 p.add_argument('--tls13-only', action='store_true')
 p.add_argument('--drop-after-data', action='store_true')
 p.add_argument('--temp-once', action='store_true')  # temp* fails once
+p.add_argument('--hang-after-data', action='store_true')
 p.add_argument('--auth')                            # user:pass, required
 p.add_argument('--mail-reply', default='250 2.1.0 ok')
 p.add_argument('--data-reply', default='250 2.0.0 queued as %d')
@@ -157,6 +158,8 @@ class H(socketserver.StreamRequestHandler):
                         f.write(raw)
                     with open(os.path.join(a.dir, '%d.env' % n), 'w') as f:
                         json.dump(env, f)
+                    if a.hang_after_data:
+                        self.f.read(); return
                     if a.drop_after_data:
                         self.sock.shutdown(socket.SHUT_RDWR); return
                     self.send(a.data_reply.replace('%d', str(n)))

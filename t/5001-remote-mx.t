@@ -3,7 +3,7 @@
 # SERVFAIL, address literals), per-recipient results and dot-stuffing.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/t/5-lib.sh"
-plan 32
+plan 33
 setup_instance
 
 # mx1 (pref 10) refuses connections, mx2 (20) answers 421, mx3 (30) takes it
@@ -16,6 +16,7 @@ dns_start 127.0.5.10 \
     --host-record=mx3.example.test,127.0.5.13 \
     --host-record=implicit.test,127.0.5.14 \
     --mx-host=nullmx.test,.,0 \
+    --cname=alias.test,implicit.test \
     --mx-host=nopipe.test,mx5.nopipe.test,10 \
     --host-record=mx5.nopipe.test,127.0.5.15 \
     --mx-host=self.test,mx.example.test,10 \
@@ -55,6 +56,9 @@ printf 'Subject: y\n\nhi\n' > "$T/msg"
 remote implicit.test '' bob@implicit.test >"$T/out" 2>"$T/err"
 is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "implicit MX: delivered to the domain's A record"
 grep -q '"mail": "<>' "$T/imp/1.env"; ok $? "null sender sent as <>"
+
+remote alias.test a@example.org bob@alias.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "CNAME followed to the canonical name's address"
 
 remote nullmx.test a@example.org x@nullmx.test >"$T/out" 2>"$T/err"
 is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 perm 5.1.10" "null MX is permanent 5.1.10"

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/t/5-lib.sh"
 command -v openssl >/dev/null || skip_all "openssl not installed"
-plan 17
+plan 19
 setup_instance
 
 cd "$T" || exit 1
@@ -30,6 +30,7 @@ relay.test      relay.isp.test:$P2      tls=verify auth=me@isp.test:s3cr:t
 noauth.test     relay.isp.test:$P2
 login.test      [127.0.5.33]:$P3        auth=u:p
 badpass.test    [127.0.5.33]:$P3        auth=u:wrong
+cleartext.test  [127.0.5.32]:$P1        auth=u:p tls=none
 EOR
 printf 'remote-ca-file %s\n' "$T/relay.pem" > "$POSTEL_ROOT/conf/postel.conf"
 
@@ -54,6 +55,10 @@ grep -q '"auth": "u"' "$T/login/1.env"; ok $? "LOGIN authenticated"
 remote badpass.test a@example.org x@badpass.test >"$T/out" 2>"$T/err"
 is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 temp 4.7.0" "rejected credentials are temporary, not a bounce"
 grep -q '535' "$T/out"; ok $? "the relay's 535 is quoted"
+
+remote cleartext.test a@example.org x@cleartext.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 temp 4.7.4" "credentials and no STARTTLS: not sent, temporary"
+is "$(ls "$T/lit" | grep -c raw)" 2 "nothing sent in the clear"
 
 printf 'remote-ca-file %s\nsmarthost [127.0.5.32]:%s\n' "$T/relay.pem" "$P1" > "$POSTEL_ROOT/conf/postel.conf"
 rm "$POSTEL_ROOT/conf/routes"

@@ -3,7 +3,7 @@
 # a connection lost after the final dot is temporary, IPv6 MX hosts.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/t/5-lib.sh"
-plan 12
+plan 14
 setup_instance
 printf 'remote-timeout-greeting 1\nremote-timeout-command 1\nremote-timeout-connect 2\n' \
     > "$POSTEL_ROOT/conf/postel.conf"
@@ -16,10 +16,12 @@ dns_start 127.0.5.40 \
     --mx-host=drop.test,mx.drop.test,10 --host-record=mx.drop.test,127.0.5.43 \
     --mx-host=small.test,mx.small.test,10 --host-record=mx.small.test,127.0.5.44 \
     --mx-host=refuse.test,mx.refuse.test,10 --host-record=mx.refuse.test,127.0.5.45 \
+    --mx-host=slow.test,mx.slow.test,10 --host-record=mx.slow.test,127.0.5.46 \
     --mx-host=six.test,mx.six.test,10 --host-record=mx.six.test,::1
 sink_start hang 127.0.5.41:25 --hang
 sink_start good 127.0.5.42:25
 sink_start drop 127.0.5.43:25 --drop-after-data
+sink_start slow 127.0.5.46:25 --hang-after-data
 sink_start small 127.0.5.44:25 --size 10
 sink_start refuse 127.0.5.45:25 --greeting '554 5.7.1 your address is listed'
 
@@ -37,6 +39,10 @@ remote drop.test a@example.org x@drop.test >"$T/out" 2>"$T/err"
 is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 temp 4.4.2" "connection lost after the dot is temporary"
 grep -q 'after sending the message' "$T/out"; ok $? "says when it was lost"
 
+printf 'remote-timeout-data 1\nremote-timeout-command 1\n' >> "$POSTEL_ROOT/conf/postel.conf"
+remote slow.test a@example.org x@slow.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 temp 4.4.2" "no reply to the final dot: temporary after remote-timeout-data"
+grep -q 'timed out after sending the message' "$T/out"; ok $? "says so"
 remote small.test a@example.org x@small.test >"$T/out" 2>"$T/err"
 is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 perm 5.3.4" "a message over the server's SIZE is permanent"
 remote refuse.test a@example.org x@refuse.test >"$T/out" 2>"$T/err"
