@@ -28,6 +28,9 @@
 #include "fmt.h"
 #include "log.h"
 #include "queue.h"
+#include "sasl.h"
+#include "tls.h"
+#include "tls_server.h"
 #include "user.h"
 #include "smtpd.h"
 
@@ -40,6 +43,10 @@
 
 static struct bio in, out;
 static char inbuf[16384], outbuf[4096];
+/* STARTTLS: the key, read before any client input, and the engine with
+ * its buffer, once per process (smtpd serves one connection). */
+static struct tls_server_cred tcred;
+static struct tls_server srv;
 
 static struct {
 	int state;
@@ -51,6 +58,14 @@ static struct {
 	unsigned long long timeout, maxsize, maxrcpt, maxerr, maxhops;
 	long long session_deadline;
 	unsigned long errors, msgs;
+	/* STARTTLS and AUTH */
+	int tls_conf, tls_offer, tls;   /* configured, key loaded, active */
+	int tls_require, auth_plain, auth_conf, authed;
+	const char *cp_prog;
+	char users[4096];
+	char authuser[SASL_NAME_MAX + 1];
+	unsigned long long fail_delay;
+	unsigned long authfails;
 	/* the transaction */
 	struct mailarg mail;
 	struct buf rcpts;               /* NUL-separated mailboxes */
@@ -100,6 +115,12 @@ reply3(const char *a, const char *b, const char *c)
 	reply(line);
 }
 
+static const char *
+tlsv(void)
+{
+	return s.tls ? tls_version(&srv.t) : "no";
+}
+
 static void
 logmsg(const char *event, const char *qid, const char *result)
 {
@@ -117,7 +138,9 @@ logmsg(const char *event, const char *qid, const char *result)
 	log_kvu(&l, "size", s.d.size);
 	if (result)
 		log_kv(&l, "result", result);
-	log_kv(&l, "tls", "no");
+	log_kv(&l, "tls", tlsv());
+	if (s.authed)
+		log_kv(&l, "auth", s.authuser);
 	log_end(&l);
 }
 
@@ -135,8 +158,10 @@ bye(const char *result)
 	log_kvu(&l, "msgs", s.msgs);
 	log_kvu(&l, "errors", s.errors);
 	log_kv(&l, "result", result);
-	log_kv(&l, "tls", "no");
+	log_kv(&l, "tls", tlsv());
 	log_end(&l);
+	if (s.tls)
+		tls_close(&srv.t, out.deadline);
 	_exit(0);
 }
 
@@ -253,7 +278,7 @@ spool_open(void)
 static void
 received(void)
 {
-	char hdr[1024], date[64], lit[80];
+	char hdr[1024], date[64], lit[80], tls[128] = "";
 	const char *proto;
 	struct tm tm;
 	time_t now = time(NULL);
@@ -266,9 +291,14 @@ received(void)
 	else
 		fmt_s(lit, sizeof lit, "[%s]", s.ip);
 	proto = !s.ehlo ? "SMTP" : s.mail.utf8 ? "UTF8SMTP" : "ESMTP";
-	if (fmt_s(hdr, sizeof hdr, "Received: from %s (%s)\n"
-	    "\tby %s (postel) with %s id %s;\n\t%s\n",
-	    s.helo, lit, s.me, proto, s.qid, date) == -1)
+	if (s.tls)
+		fmt_s(tls, sizeof tls, "\n\t(using %s with cipher %s)",
+		    tls_version(&srv.t), tls_cipher(&srv.t));
+	/* RFC 3848: ESMTPS with TLS, ESMTPA after AUTH, ESMTPSA with both */
+	if (fmt_s(hdr, sizeof hdr, "Received: from %s (%s)%s\n"
+	    "\tby %s (postel) with %s%s%s id %s;\n\t%s\n",
+	    s.helo, lit, tls, s.me, proto, s.tls ? "S" : "",
+	    s.authed ? "A" : "", s.qid, date) == -1)
 		fmt_s(hdr, sizeof hdr, "Received: by %s (postel) id %s;\n\t%s\n",
 		    s.me, s.qid, date);
 	data_raw(&s.d, hdr, strlen(hdr));
@@ -442,6 +472,10 @@ do_helo(struct cmd *c, int ehlo)
 		put("250-8BITMIME");
 		put("250-SMTPUTF8");
 		put("250-ENHANCEDSTATUSCODES");
+		if (s.tls_offer && !s.tls)
+			put("250-STARTTLS");
+		if (s.auth_conf && (s.tls || s.auth_plain) && !s.authed)
+			put("250-AUTH PLAIN LOGIN");
 		put("250 CHUNKING");
 	}
 }
@@ -457,6 +491,10 @@ do_mail(struct cmd *c)
 	}
 	if (s.state != S_IDLE) {
 		reply("503 5.5.1 Nested MAIL command");
+		return;
+	}
+	if (s.tls_require && !s.tls) {
+		reply("530 5.7.0 Must issue a STARTTLS command first");
 		return;
 	}
 	if ((why = parse_mail(&s.mail, c->arg, c->alen, s.ehlo)) != NULL) {
@@ -682,8 +720,8 @@ static void
 do_help(struct cmd *c)
 {
 	(void)c;
-	put("214 2.0.0 Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP "
-	    "VRFY HELP QUIT");
+	put("214 2.0.0 Commands: EHLO HELO STARTTLS AUTH MAIL RCPT DATA BDAT "
+	    "RSET NOOP VRFY HELP QUIT");
 }
 
 static void
@@ -708,6 +746,292 @@ do_unknown(struct cmd *c)
 	reply("500 5.5.1 Unknown command");
 }
 
+/* STARTTLS (RFC 3207) ------------------------------------------------- */
+
+/* Handshake on the connection; on success the bios read and write
+ * through TLS. discarded: plaintext octets dropped after STARTTLS. */
+static int
+tls_handshake(size_t discarded)
+{
+	struct logl l;
+	long long dl = bio_now() + (long long)s.timeout * 1000;
+
+	if (dl > s.session_deadline)
+		dl = s.session_deadline;
+	/* fd 0 is read and written: tcpserver, inetd and systemd give smtpd
+	 * one socket as stdin and stdout */
+	if (tls_server_start(&srv, &tcred, 0, dl) == -1) {
+		log_start(&l, "starttls");
+		log_kv(&l, "sid", s.sid);
+		log_kv(&l, "ip", s.ip);
+		log_kv(&l, "result", "failed");
+		log_kv(&l, "error", errno == EPROTO ? tls_error(&srv.t) :
+		    strerror(errno));
+		log_end(&l);
+		return -1;
+	}
+	s.tls = 1;
+	in.op = tls_bio_read;
+	in.ctx = &srv.t;
+	out.op = tls_bio_write;
+	out.ctx = &srv.t;
+	log_start(&l, "starttls");
+	log_kv(&l, "sid", s.sid);
+	log_kv(&l, "ip", s.ip);
+	log_kv(&l, "result", "ok");
+	log_kv(&l, "tls", tls_version(&srv.t));
+	log_kv(&l, "cipher", tls_cipher(&srv.t));
+	log_kv(&l, "sni", *tls_server_sni(&srv) ? tls_server_sni(&srv) : "-");
+	log_kvu(&l, "discarded", discarded);
+	log_end(&l);
+	return 0;
+}
+
+static void
+do_starttls(struct cmd *c)
+{
+	size_t junk;
+
+	if (c->alen) {
+		reply("501 5.5.4 Syntax: STARTTLS takes no argument");
+		return;
+	}
+	if (s.tls) {
+		reply("554 5.5.1 TLS already active");
+		return;
+	}
+	if (!s.tls_offer) {
+		reply(s.tls_conf ? "454 4.7.0 TLS not available" :
+		    "502 5.5.1 Command not implemented");
+		return;
+	}
+	if (s.state & (S_MAIL | S_BDAT)) {
+		reply("503 5.5.1 STARTTLS not permitted during a transaction");
+		return;
+	}
+	put("220 2.0.0 Ready to start TLS");
+	wdeadline();
+	if (bio_flush(&out) == -1)
+		bye("write-error");
+	/* Whatever the client sent after STARTTLS in plaintext is dropped,
+	 * never read as a command once TLS is up (CVE-2011-0411). */
+	junk = in.end - in.start;
+	in.start = in.end = 0;
+	if (tls_handshake(junk) == -1)
+		bye("tls-error");
+	/* RFC 3207 4.2: forget everything learnt before TLS */
+	txn_reset();
+	s.state = S_START;
+	s.ehlo = 0;
+	s.authed = 0;
+	s.relay = getenv("RELAYCLIENT") != NULL;
+	fmt_s(s.helo, sizeof s.helo, "-");
+}
+
+/* AUTH (RFC 4954) ----------------------------------------------------- */
+
+#define AUTH_LINE_MAX 2048      /* a PLAIN response is at most ~1 KB */
+
+/* One response line of the exchange, without CRLF: 0, or -1 after a
+ * reply ('*' cancels, RFC 4954 4). */
+static int
+auth_line(char *line, size_t size, size_t *len)
+{
+	int r;
+
+	deadline();
+	r = bio_getline(&in, line, size, len);
+	if (r == -1)
+		readfail();
+	if (r == 0 || (r == 1 && line[*len - 1] != '\n')) {
+		errno = 0;
+		readfail();
+	}
+	if (r == 2) {
+		reply("500 5.5.6 Authentication exchange line is too long");
+		return -1;
+	}
+	if (*len < 2 || line[*len - 2] != '\r') {
+		reply("500 5.5.2 Lines must end in CRLF");
+		return -1;
+	}
+	*len -= 2;
+	if (*len == 1 && line[0] == '*') {
+		reply("501 5.7.0 Authentication cancelled");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+auth_b64(const char *p, size_t n, unsigned char *dst, size_t size,
+    size_t *dlen)
+{
+	if (n == 1 && p[0] == '=')      /* an empty initial response */
+		n = 0;
+	if (sasl_b64_decode(dst, size, dlen, p, n) == -1) {
+		reply("501 5.5.2 Cannot decode the response");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+authlog(const char *user, const char *result, const char *why)
+{
+	struct logl l;
+
+	log_start(&l, "auth");
+	log_kv(&l, "sid", s.sid);
+	log_kv(&l, "ip", s.ip);
+	log_kv(&l, "user", user);
+	log_kv(&l, "result", result);
+	if (why)
+		log_kv(&l, "error", why);
+	log_kv(&l, "tls", tlsv());
+	log_end(&l);
+}
+
+/* Read and decode the credentials of mechanism mech: 0, or -1 after a
+ * reply. The buffers that held them are wiped by the caller. */
+static int
+auth_read(struct sasl_cred *cr, const char *mech, size_t mlen,
+    const char *ir, size_t irlen, char *line, size_t lsize,
+    unsigned char *dec, size_t dsize)
+{
+	size_t len, dlen;
+	const char *why;
+
+	if (mlen == 5 && strncasecmp(mech, "PLAIN", 5) == 0) {
+		if (ir == NULL) {
+			put("334 ");
+			if (auth_line(line, lsize, &len) == -1)
+				return -1;
+			ir = line;
+			irlen = len;
+		}
+		if (auth_b64(ir, irlen, dec, dsize, &dlen) == -1)
+			return -1;
+		if ((why = sasl_plain(cr, dec, dlen)) != NULL) {
+			authlog("-", "failed", why);
+			reply("501 5.5.2 Bad PLAIN response");
+			return -1;
+		}
+		return 0;
+	}
+	if (mlen == 5 && strncasecmp(mech, "LOGIN", 5) == 0) {
+		if (ir == NULL) {
+			put("334 VXNlcm5hbWU6");        /* "Username:" */
+			if (auth_line(line, lsize, &len) == -1)
+				return -1;
+			ir = line;
+			irlen = len;
+		}
+		if (auth_b64(ir, irlen, dec, dsize, &dlen) == -1)
+			return -1;
+		if ((why = sasl_login(cr->user, &cr->ulen, dec, dlen)) != NULL) {
+			reply("501 5.5.2 Bad user name");
+			return -1;
+		}
+		put("334 UGFzc3dvcmQ6");                /* "Password:" */
+		if (auth_line(line, lsize, &len) == -1 ||
+		    auth_b64(line, len, dec, dsize, &dlen) == -1)
+			return -1;
+		if ((why = sasl_login(cr->pass, &cr->plen, dec, dlen)) != NULL) {
+			reply("501 5.5.2 Bad password");
+			return -1;
+		}
+		return 0;
+	}
+	reply("504 5.5.4 Unrecognized authentication type");
+	return -1;
+}
+
+/* Failures wait auth-fail-delay ms, doubling with each one (at most 32
+ * times), so that guessing is slow; they count towards max-errors. */
+static void
+auth_delay(void)
+{
+	unsigned long long ms = s.fail_delay;
+	unsigned long k = s.authfails > 6 ? 5 : s.authfails - 1;
+	struct timespec ts;
+
+	ms <<= k;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+static void
+do_auth(struct cmd *c)
+{
+	static char line[AUTH_LINE_MAX];
+	unsigned char dec[AUTH_LINE_MAX];
+	char user[SASL_NAME_MAX + 1], stamp[128];
+	struct sasl_cred cr;
+	const char *sp, *ir = NULL;
+	size_t mlen, irlen = 0;
+	int r;
+
+	if (!s.auth_conf) {
+		reply("502 5.5.1 Command not implemented");
+		return;
+	}
+	if (!s.tls && !s.auth_plain) {
+		reply("538 5.7.11 Encryption required for requested "
+		    "authentication mechanism");
+		return;
+	}
+	if (s.state == S_START) {
+		reply("503 5.5.1 Send EHLO first");
+		return;
+	}
+	if (s.authed) {
+		reply("503 5.5.1 Already authenticated");
+		return;
+	}
+	if (s.state != S_IDLE) {
+		reply("503 5.5.1 AUTH not permitted during a transaction");
+		return;
+	}
+	sp = memchr(c->arg, ' ', c->alen);
+	mlen = sp ? (size_t)(sp - c->arg) : c->alen;
+	if (sp) {
+		ir = sp + 1;
+		irlen = c->alen - mlen - 1;
+	}
+	memset(&cr, 0, sizeof cr);
+	r = auth_read(&cr, c->arg, mlen, ir, irlen, line, sizeof line, dec,
+	    sizeof dec);
+	explicit_bzero(line, sizeof line);
+	explicit_bzero(dec, sizeof dec);
+	if (r == -1) {
+		sasl_wipe(&cr);
+		return;
+	}
+	fmt_safe(user, sizeof user, cr.user, cr.ulen);
+	fmt_s(stamp, sizeof stamp, "<%s@%s>", s.sid, s.me);
+	r = auth_check(&cr, s.cp_prog, s.users, stamp, bio_now() +
+	    (long long)s.timeout * 1000);
+	sasl_wipe(&cr);
+	if (r == 1) {
+		s.authed = 1;
+		s.relay = 1;            /* like RELAYCLIENT */
+		memcpy(s.authuser, user, sizeof user);
+		authlog(user, "ok", NULL);
+		put("235 2.7.0 Authentication successful");
+	} else if (r == 0) {
+		s.authfails++;
+		authlog(user, "failed", "bad credentials");
+		auth_delay();
+		reply("535 5.7.8 Authentication credentials invalid");
+	} else {
+		authlog(user, "temp", strerror(errno));
+		reply("454 4.7.0 Temporary authentication failure");
+	}
+}
+
 static const struct verb {
 	const char *name;
 	void (*fn)(struct cmd *);
@@ -716,13 +1040,72 @@ static const struct verb {
 	{ "RCPT", do_rcpt }, { "DATA", do_data }, { "BDAT", do_bdat },
 	{ "RSET", do_rset }, { "NOOP", do_noop }, { "VRFY", do_vrfy },
 	{ "HELP", do_help }, { "QUIT", do_quit },
-	/* STARTTLS and AUTH come with their own issue */
-	{ "EXPN", do_noimpl }, { "STARTTLS", do_noimpl }, { "AUTH", do_noimpl },
+	{ "STARTTLS", do_starttls }, { "AUTH", do_auth },
+	{ "EXPN", do_noimpl },
 	{ "ETRN", do_noimpl }, { "TURN", do_noimpl },
 	{ NULL, do_unknown },            /* sentinel: 500 5.5.1 */
 };
 
 /* Session ------------------------------------------------------------ */
+
+/* A conf path: absolute, or relative to $POSTEL_ROOT/conf. */
+static int
+confpath(char *dst, size_t size, const char *v)
+{
+	char rel[4096];
+
+	if (v[0] == '/')
+		return fmt_s(dst, size, "%s", v) < 0 ? -1 : 0;
+	if (fmt_s(rel, sizeof rel, "conf/%s", v) < 0)
+		return -1;
+	return conf_path(dst, size, rel);
+}
+
+/* Read the certificate and key before any client input. If they cannot
+ * be read, STARTTLS is not offered and one line says why. */
+static void
+tls_setup(void)
+{
+	const char *cert = conf_s("tls-cert"), *key = conf_s("tls-key");
+	const char *why = "tls-cert and tls-key must both be set";
+	char cp[4096], kp[4096];
+	struct logl l;
+	int e = 0;
+
+	if (*cert == '\0' && *key == '\0')
+		return;
+	s.tls_conf = 1;
+	if (*cert && *key) {
+		if (confpath(cp, sizeof cp, cert) == -1 ||
+		    confpath(kp, sizeof kp, key) == -1) {
+			why = "path too long";
+		} else if (tls_server_load(&tcred, cp, kp, &why) == 0) {
+			s.tls_offer = 1;
+			return;
+		} else
+			e = errno;
+	}
+	log_start(&l, "notls");
+	log_kv(&l, "sid", s.sid);
+	log_kv(&l, "reason", why);
+	if (e)
+		log_kv(&l, "error", strerror(e));
+	log_end(&l);
+}
+
+static void
+auth_setup(void)
+{
+	const char *u = conf_s("auth-users");
+
+	s.tls_require = conf_u("tls-require") != 0;
+	s.auth_plain = conf_u("auth-plaintext") != 0;
+	s.fail_delay = conf_u("auth-fail-delay");
+	s.cp_prog = conf_s("auth-checkpassword");
+	if (*u && confpath(s.users, sizeof s.users, u) == -1)
+		s.users[0] = '\0';
+	s.auth_conf = *s.cp_prog || s.users[0];
+}
 
 static void
 peer(void)
@@ -818,6 +1201,8 @@ main(int argc, char **argv)
 	s.maxerr = conf_u("max-errors");
 	s.maxhops = conf_u("max-hops");
 	s.relay = getenv("RELAYCLIENT") != NULL;
+	auth_setup();
+	tls_setup();
 	buf_init(&s.rcpts, s.maxrcpt * (ADDR_MAX + 1));
 	now = bio_now();
 	s.session_deadline = now + (long long)conf_u("smtpd-session-timeout") *
@@ -827,6 +1212,10 @@ main(int argc, char **argv)
 	log_kv(&l, "ip", s.ip);
 	log_kv(&l, "relay", s.relay ? "yes" : "no");
 	log_end(&l);
+	if (conf_u("smtps")) {          /* implicit TLS (RFC 8314 3.3) */
+		if (!s.tls_offer || tls_handshake(0) == -1)
+			bye("tls-error");
+	}
 	g = conf_s("smtpd-greeting");
 	if (fmt_s(gl, sizeof gl, "220 %s %s", s.me, *g ? g : "ESMTP postel")
 	    == -1)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sasl.h"
 #include "smtpd.h"
 
 int
@@ -108,6 +109,17 @@ param(struct mailarg *m, const char *s, size_t n, unsigned *seen)
 		if (v != NULL)
 			return "501 5.5.4 SMTPUTF8 takes no value";
 		m->utf8 = 1;
+		return NULL;
+	}
+	if (k == 4 && strncasecmp(s, "AUTH", 4) == 0) {
+		/* RFC 4954 5: the identity the message was submitted as, in
+		 * xtext. Accepted and not passed on: postel relays no AUTH=. */
+		if (*seen & 8)
+			return "501 5.5.4 Duplicate AUTH parameter";
+		*seen |= 8;
+		if (v == NULL || !sasl_xtext_ok(v, vl))
+			return "501 5.5.4 Bad AUTH parameter";
+		m->auth = 1;
 		return NULL;
 	}
 	return "555 5.5.4 Unsupported parameter";

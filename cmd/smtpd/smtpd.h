@@ -84,11 +84,22 @@ struct mailarg {
 	unsigned long long size;        /* SIZE=, 0 if not given */
 	int body;                       /* BODY= */
 	int utf8;                       /* SMTPUTF8 */
+	int auth;                       /* AUTH= given (RFC 4954 5) */
 };
 /* Parse the argument of MAIL ("FROM:<path> params") or RCPT ("TO:<path>
  * params"); ehlo says whether ESMTP parameters are allowed, utf8 whether
  * the transaction is SMTPUTF8 (for RCPT). NULL, or the full reply line. */
 const char *parse_mail(struct mailarg *m, const char *s, size_t n, int ehlo);
 const char *parse_rcpt(struct mailarg *m, const char *s, size_t n, int utf8);
+
+/* auth.c ------------------------------------------------------------ */
+
+struct sasl_cred;
+/* Check credentials with the checkpassword program prog ("path [args]")
+ * if set, else against the users file. 1 good, 0 bad, -1 with errno for
+ * a temporary failure (the checker failed, timed out at deadline, or the
+ * file is unreadable). */
+int auth_check(const struct sasl_cred *c, const char *prog,
+    const char *users, const char *stamp, long long deadline);
 
 #endif
