@@ -198,13 +198,13 @@ said(struct sess *s, struct result *res, const struct smtpreply *rp)
 	    rp->text);
 }
 
+/* QUIT without waiting for the 221 (as Postfix's smtp_skip_quit_response):
+ * the transaction is over, and a slow server cannot hold us. */
 static void
 quit(struct sess *s)
 {
-	struct smtpreply rp;
-
-	if (cmd("QUIT") == 0 && bio_flush(&out) == 0)
-		(void)reply(s, &rp, "remote-timeout-command", 0);
+	if (cmd("QUIT") == 0)
+		(void)bio_flush(&out);
 	if (s->tls)
 		tls_close(&tc.t, bio_now() + 1000);
 }
