@@ -19,6 +19,7 @@ p.add_argument('--tls13-only', action='store_true')
 p.add_argument('--drop-after-data', action='store_true')
 p.add_argument('--temp-once', action='store_true')  # temp* fails once
 p.add_argument('--hang-after-data', action='store_true')
+p.add_argument('--data-always', action='store_true')  # 354 without rcpts
 p.add_argument('--auth')                            # user:pass, required
 p.add_argument('--mail-reply', default='250 2.1.0 ok')
 p.add_argument('--data-reply', default='250 2.0.0 queued as %d')
@@ -143,7 +144,7 @@ class H(socketserver.StreamRequestHandler):
                     else:
                         env['rcpt'].append(r.split()[0]); self.send('250 2.1.5 ok')
                 elif v == 'DATA':
-                    if not env['rcpt']:
+                    if not env['rcpt'] and not a.data_always:
                         self.send('554 5.5.1 no valid recipients'); continue
                     self.send('354 go ahead')
                     raw = b''

@@ -3,7 +3,7 @@
 # SERVFAIL, address literals), per-recipient results and dot-stuffing.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/t/5-lib.sh"
-plan 33
+plan 36
 setup_instance
 
 # mx1 (pref 10) refuses connections, mx2 (20) answers 421, mx3 (30) takes it
@@ -19,12 +19,14 @@ dns_start 127.0.5.10 \
     --cname=alias.test,implicit.test \
     --mx-host=nopipe.test,mx5.nopipe.test,10 \
     --host-record=mx5.nopipe.test,127.0.5.15 \
+    --mx-host=lax.test,mx.lax.test,10 --host-record=mx.lax.test,127.0.5.16 \
     --mx-host=self.test,mx.example.test,10 \
     --mx-host=brokenmx.test,gone.test,10
 sink_start mx2 127.0.5.12:25 --greeting '421 4.3.2 busy, try later'
 sink_start mx3 127.0.5.13:25
 sink_start imp 127.0.5.14:25
 sink_start nop 127.0.5.15:25 --no-pipelining --no-ehlo
+sink_start lax 127.0.5.16:25 --data-always
 
 printf 'Subject: dots\n\n.leading dot\n..two\nmiddle . dot\n.\nend\n' > "$T/msg"
 remote -q 5001.1 example.test a@example.org ok1@example.test \
@@ -77,6 +79,13 @@ remote nopipe.test a@example.org ok@nopipe.test perm@nopipe.test >"$T/out" 2>"$T
 is "$(cut -d' ' -f1-4 "$T/out" | tr '\n' /)" "rcpt 1 ok 2.0.0/rcpt 2 perm 5.1.1/" \
     "HELO fallback without PIPELINING, mixed results"
 grep -q '"pipelined": false' "$T/nop/1.env"; ok $? "one command at a time without PIPELINING"
+
+remote example.test a@example.org perm1@example.test perm2@example.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-4 "$T/out" | tr '\n' /)" "rcpt 1 perm 5.1.1/rcpt 2 perm 5.1.1/" \
+    "every recipient refused: each its own 5xx, DATA refused by the server"
+remote lax.test a@example.org perm1@lax.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 perm 5.1.1" "a server that says 354 without recipients..."
+is "$(tr '\r' '~' < "$T/lax/1.raw")" ".~" "... gets an empty message ended at once"
 
 remote self.test a@example.org x@self.test >"$T/out" 2>"$T/err"
 is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 perm 5.4.6" "mail looping back to myself is refused"

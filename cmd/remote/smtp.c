@@ -33,6 +33,8 @@ struct sess {
 	struct result *res;
 	int fd, tls, dead;
 	struct smtpehlo e;
+	int data_sent;                  /* DATA went with the envelope */
+	struct smtpreply data_rp;       /* and this was its reply */
 	char peer[DNS_NAME_MAX + 64];   /* "mx.example.net [192.0.2.1]" */
 	char why[128];                  /* protocol error detail */
 };
@@ -465,6 +467,10 @@ envelope(struct sess *s, struct smtpreply *rp)
 		if (cmd(c) == -1)
 			return lost(s, "after RCPT");
 	}
+	/* DATA may end the group (RFC 2920 3.1): one round trip less */
+	if (pipe && cmd("DATA") == -1)
+		return lost(s, "after DATA");
+	s->data_sent = pipe;
 	if (reply(s, rp, "remote-timeout-command", 0) == -1)
 		return lost(s, "after MAIL");
 	said(s, &mres, rp);
@@ -493,6 +499,16 @@ envelope(struct sess *s, struct smtpreply *rp)
 			accepted++;
 		}
 	}
+	if (pipe) {
+		if (reply(s, &s->data_rp, "remote-timeout-command", 0) == -1)
+			return lost(s, "after DATA");
+		/* A server must refuse DATA without recipients; if this one
+		 * did not, end the empty message. */
+		if (s->data_rp.code == 354 && (!mailok || accepted == 0) &&
+		    (cmd(".") == -1 || reply(s, rp, "remote-timeout-data", 0)
+		    == -1))
+			return lost(s, "after DATA");
+	}
 	if (mailok)
 		return accepted;
 	*s->res = mres;
@@ -505,7 +521,9 @@ envelope(struct sess *s, struct smtpreply *rp)
 static int
 data(struct sess *s, struct smtpreply *rp)
 {
-	if (cmd("DATA") == -1 ||
+	if (s->data_sent)
+		*rp = s->data_rp;
+	else if (cmd("DATA") == -1 ||
 	    reply(s, rp, "remote-timeout-command", 0) == -1)
 		return lost(s, "after DATA");
 	if (rp->code != 354) {
