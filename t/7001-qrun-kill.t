@@ -6,6 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
 N=${KILL_N:-200}
+# sanitizer builds start each program ten times slower: fewer messages
+case $B in *build-san*) N=${KILL_N:-60} ;; esac
 KILLS=${KILL_K:-8}
 plan 5
 setup_instance
