@@ -20,6 +20,7 @@ p.add_argument('--drop-after-data', action='store_true')
 p.add_argument('--temp-once', action='store_true')  # temp* fails once
 p.add_argument('--hang-after-data', action='store_true')
 p.add_argument('--data-always', action='store_true')  # 354 without rcpts
+p.add_argument('--tls-hang', action='store_true')  # 220, then silence
 p.add_argument('--auth')                            # user:pass, required
 p.add_argument('--mail-reply', default='250 2.1.0 ok')
 p.add_argument('--data-reply', default='250 2.0.0 queued as %d')
@@ -100,6 +101,8 @@ class H(socketserver.StreamRequestHandler):
                     helo = l[5:]; self.send('250 sink')
                 elif l.upper() == 'STARTTLS' and a.tls and not self.tls:
                     self.send('220 2.0.0 go ahead')
+                    if a.tls_hang:
+                        self.f.read(); return
                     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
                     ctx.load_cert_chain(a.tls[0], a.tls[1])
                     if a.tls13_only:

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/t/5-lib.sh"
 command -v openssl >/dev/null || skip_all "openssl not installed"
-plan 17
+plan 20
 setup_instance
 
 cd "$T" || exit 1
@@ -31,10 +31,12 @@ dns_start 127.0.5.20 \
     --host-record=mx.wrongname.test,127.0.5.21 \
     --mx-host=other.test,mx.other.test,10 --host-record=mx.other.test,127.0.5.23 \
     --mx-host=plain.test,mx.plain.test,10 --host-record=mx.plain.test,127.0.5.24 \
-    --mx-host=new.test,mx.new.test,10 --host-record=mx.new.test,127.0.5.25
+    --mx-host=new.test,mx.new.test,10 --host-record=mx.new.test,127.0.5.25 \
+    --mx-host=mute.test,mx.mute.test,10 --host-record=mx.mute.test,127.0.5.26
 sink_start good 127.0.5.21:25 --tls "$T/mx.tls.test.pem" "$T/mx.tls.test.key"
 sink_start other 127.0.5.23:25 --tls "$T/mx.other.test.pem" "$T/mx.other.test.key"
 sink_start plain 127.0.5.24:25
+sink_start mute 127.0.5.26:25 --tls "$T/mx.tls.test.pem" "$T/mx.tls.test.key" --tls-hang
 sink_start new 127.0.5.25:25 --tls "$T/mx.tls.test.pem" "$T/mx.tls.test.key" --tls13-only
 
 printf 'Subject: tls\n\nsecret\n' > "$T/msg"
@@ -69,6 +71,14 @@ grep -q 'remote: notls .*reason="not offered"' "$T/err"; ok $? "plaintext is log
 
 remote new.test a@example.org ok@new.test >"$T/out" 2>"$T/err"
 is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "opportunistic: failed handshake falls back to plaintext"
+
+printf 'remote-timeout-command 1\n' >> "$POSTEL_ROOT/conf/postel.conf"
+remote mute.test a@example.org ok@mute.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "opportunistic: a handshake that times out falls back to plaintext"
+grep -q 'TLS handshake with .* failed: Connection timed out' "$T/err"; ok $? "the timeout is logged"
+printf 'remote-tls require\nremote-timeout-command 1\n' > "$POSTEL_ROOT/conf/postel.conf"
+remote mute.test a@example.org ok@mute.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 temp 4.7.5" "require: a handshake that times out is temporary"
 
 printf 'example.test mx tls=require\n* mx\nplain.test mx tls=require\n' > "$POSTEL_ROOT/conf/routes"
 remote plain.test a@example.org ok@plain.test >"$T/out" 2>"$T/err"
