@@ -1,3 +1,0 @@
-build-clang/obj/lib/bio.o: lib/bio.c lib/bio.h
-
-lib/bio.h:

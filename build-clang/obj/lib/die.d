@@ -1,3 +1,0 @@
-build-clang/obj/lib/die.o: lib/die.c lib/die.h
-
-lib/die.h:
