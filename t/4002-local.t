@@ -4,7 +4,7 @@
 # unknown users; one result line in the grammar of postel-result(5).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
-plan 28
+plan 32
 setup_instance
 echo "postmaster alice" > "$POSTEL_ROOT/conf/aliases"
 echo "delivery-timeout 2" > "$POSTEL_ROOT/conf/postel.conf"
@@ -35,6 +35,23 @@ is "$(tail -c 1 "$A/mbox" | od -An -c | tr -d ' ')" '\n' "mbox ends in a newline
 ok "$([ ! -e "$A/mbox.lock" ]; echo $?)" "the dotlock is gone"
 n=$($PY -c 'import mailbox,sys; print(len(mailbox.mbox(sys.argv[1])))' "$A/mbox")
 is "$n" 1 "Python reads one message from the mbox"
+
+# a mailbox at its size limit: temporary (4.2.2), and the mbox is rolled
+# back to its old size (SIGXFSZ ignored, so the write fails with EFBIG)
+$PY -c 'print("Subject: big\n"); print("x" * 76 * 2000)' > "$T/big"
+size=$(wc -c < "$A/mbox")
+(trap '' XFSZ; ulimit -f 40; exec "$B/local" -q t.2 carol@example.org alice@example.test) \
+    <"$T/big" >"$T/res" 2>"$T/err"
+is "$(cut -d' ' -f1-4 "$T/res")" "rcpt 1 temp 4.2.2" "mailbox over its file size limit: temporary 4.2.2"
+is "$(wc -c < "$A/mbox")" "$size" "the failed append was rolled back"
+n=$($PY -c 'import mailbox,sys; print(len(mailbox.mbox(sys.argv[1])))' "$A/mbox")
+is "$n" 1 "the mbox still reads as one message"
+
+ln -s /dev/null "$A/linked"
+printf './linked\n' > "$A/.postel-link"
+own "$A/.postel-link"
+deliver alice+link@example.test
+is "$(cut -d' ' -f1-4 "$T/res")" "rcpt 1 temp 4.2.0" "an mbox that is a symlink is refused, temporarily"
 
 printf '|cat > piped; echo "$SENDER $RECIPIENT $LOCAL $EXT $DOMAIN" > env\n' > "$A/.postel-pipe"
 own "$A/.postel-pipe"

@@ -56,18 +56,24 @@ int
 local_fail(struct fail *f, int e, const char *dsn, const char *fmt, ...)
 {
 	char text[300];
+	int explicit = dsn != NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
 	if (vsnprintf(text, sizeof text, fmt, ap) < 0)
 		text[0] = '\0';
 	va_end(ap);
-	f->temp = err_temporary(e);
-	if (dsn)
-		f->temp = dsn[0] == '4';
-	fmt_s(f->dsn, sizeof f->dsn, "%s", dsn ? dsn : e == EDQUOT ? "4.2.2" :
-	    e == ENOSPC ? "4.3.1" : f->temp ? "4.3.0" : "5.3.0");
-	if (dsn || e == 0)
+
+	/* A mailbox over its size limit (EFBIG from RLIMIT_FSIZE or the
+	 * file system) is a full mailbox here, not a too-big message. */
+	if (dsn == NULL && (e == EDQUOT || e == EFBIG))
+		dsn = "4.2.2";
+	else if (dsn == NULL && e == ENOSPC)
+		dsn = "4.3.1";
+	f->temp = dsn ? dsn[0] == '4' : err_temporary(e);
+	fmt_s(f->dsn, sizeof f->dsn, "%s", dsn ? dsn :
+	    f->temp ? "4.3.0" : "5.3.0");
+	if (explicit || e == 0)
 		fmt_s(f->text, sizeof f->text, "%s", text);
 	else
 		fmt_s(f->text, sizeof f->text, "%s: %s", text, strerror(e));

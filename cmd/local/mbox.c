@@ -121,6 +121,11 @@ mbox_deliver(const struct msgdata *md, const char *path, struct fail *f)
 	if (fd == -1) {
 		e = errno;
 		buf_free(&b);
+		/* a symlink is refused (O_NOFOLLOW); the user can fix it,
+		 * so the mail waits rather than bounces */
+		if (e == ELOOP)
+			return local_fail(f, e, "4.2.0", "refusing to open %s: "
+			    "a symbolic link", path);
 		return local_fail(f, e, NULL, "unable to open %s", path);
 	}
 	if (dotlock(lock) == -1) {
