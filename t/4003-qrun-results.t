@@ -4,7 +4,7 @@
 # lifetime, delay warnings, bounces and double bounces.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
-plan 25
+plan 27
 setup_instance
 as_recipients
 cat >"$POSTEL_ROOT/conf/postel.conf" <<EOF
@@ -43,6 +43,13 @@ is "$(grep -c "^-q $id remote.example alice@example.test u1@remote.example u2@RE
 is "$(grep -c "^-q $id other.example " "$T/remote.args")" 1 "another run for the other domain"
 is "$(count_new alice)" 1 "the local recipient went to local"
 is "$(queue_count)" 0 "all done, message removed"
+
+many=$(i=1; while [ $i -le 150 ]; do printf 'm%s@big.example ' $i; i=$((i + 1)); done)
+id=$(printf 'Subject: x\n\nb\n' | "$B/enqueue" -f alice@example.test $many 2>/dev/null)
+pass
+is "$(grep "^-q $id big.example " "$T/remote.args" | awk '{ print NF - 4 }' | sort -n | tr '\n' ' ')" "50 100 " \
+    "150 recipients of one domain: runs of at most 100"
+is "$(queue_count)" 0 "all 150 delivered"
 
 echo rcpt >"$T/mode"
 printf 'Subject: partial\n\nb\n' | "$B/enqueue" -f alice@example.test \

@@ -43,7 +43,7 @@ child(struct msg *m, int remote, const size_t *idx, size_t n, int out)
 {
 	char prog[4096], path[QUEUE_ID_MAX + 8], dom[ADDR_DOMAIN_MAX + 1];
 	char line[256];
-	const char *argv[8 + 1024];
+	const char *argv[8 + QRUN_RCPT_MAX];
 	size_t k = 0, i;
 	int fd;
 
@@ -66,7 +66,7 @@ child(struct msg *m, int remote, const size_t *idx, size_t n, int out)
 		argv[k++] = dom;
 	}
 	argv[k++] = m->env.from;
-	for (i = 0; i < n && k < sizeof argv / sizeof argv[0] - 1; i++)
+	for (i = 0; i < n; i++)         /* n <= QRUN_RCPT_MAX: msg_start */
 		argv[k++] = m->env.rcpt[idx[i]];
 	argv[k] = NULL;
 	signal(SIGPIPE, SIG_DFL);

@@ -18,6 +18,10 @@
 #include "buf.h"
 #include "queue.h"
 
+/* Recipients per remote run; RFC 5321 4.5.3.1.8 asks servers for 100.
+ * The rest of a domain's recipients go in further runs. */
+#define QRUN_RCPT_MAX 100
+
 struct msg {
 	char id[QUEUE_ID_MAX];
 	long long next;         /* earliest due time; 0 = unknown, look now */

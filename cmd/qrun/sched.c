@@ -311,7 +311,7 @@ msg_start(struct msg *m)
 		dom = dom ? dom + 1 : "";
 		idx[0] = i;
 		k = 1;
-		for (size_t j = i + 1; j < n; j++) {
+		for (size_t j = i + 1; j < n && k < QRUN_RCPT_MAX; j++) {
 			const char *d2 = strrchr(m->env.rcpt[j], '@');
 			if (m->st[j].status != QS_TODO || m->busy[j] ||
 			    (!force && m->st[j].next > now) || d2 == NULL ||
