@@ -1098,7 +1098,10 @@ auth_setup(void)
 {
 	const char *u = conf_s("auth-users");
 
-	s.tls_require = conf_u("tls-require") != 0;
+	/* the environment can ask for more than conf, per port: a
+	 * submission service sets TLSREQUIRE (and SMTPS for 465) */
+	s.tls_require = conf_u("tls-require") != 0 ||
+	    getenv("TLSREQUIRE") != NULL;
 	s.auth_plain = conf_u("auth-plaintext") != 0;
 	s.fail_delay = conf_u("auth-fail-delay");
 	s.cp_prog = conf_s("auth-checkpassword");
@@ -1212,7 +1215,8 @@ main(int argc, char **argv)
 	log_kv(&l, "ip", s.ip);
 	log_kv(&l, "relay", s.relay ? "yes" : "no");
 	log_end(&l);
-	if (conf_u("smtps")) {          /* implicit TLS (RFC 8314 3.3) */
+	if (conf_u("smtps") || getenv("SMTPS") != NULL) {
+		/* implicit TLS (RFC 8314 3.3) */
 		if (!s.tls_offer || tls_handshake(0) == -1)
 			bye("tls-error");
 	}
