@@ -340,25 +340,16 @@ all_ok(const struct msg *m)
 	return 1;
 }
 
-/* The child has exited and its stdout is closed: apply its results. */
-void
-job_finish(struct job *j)
+/* Read the child's lines into res[0..j->n) and *whole (the msg line). */
+static void
+parse_results(struct job *j, struct res *res, struct res *whole)
 {
-	struct msg *m = j->m;
-	struct res *res, whole = { 0 };
-	struct job **pp;
-	long long now = now_s();
-	char *p, *end;
-	size_t i, n;
-	int es;
+	char *p = j->buf.p, *end = p ? p + j->buf.len : NULL;
+	char line[1024], orig[1024];
+	size_t n;
 
-	if ((res = calloc(j->n, sizeof *res)) == NULL)
-		die_sys(EXIT_TEMP, "unable to allocate");
-	p = j->buf.p;
-	end = p ? p + j->buf.len : NULL;
 	while (p && p < end) {
-		char *nl = memchr(p, '\n', (size_t)(end - p)), line[1024];
-		char orig[1024];
+		char *nl = memchr(p, '\n', (size_t)(end - p));
 		struct res r = { 0 };
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		if (len >= sizeof line)
@@ -373,43 +364,89 @@ job_finish(struct job *j)
 			garbage(j, orig);
 			continue;
 		}
+		/* the first line about a recipient counts */
 		if (n == 0) {
-			if (!whole.set)
-				whole = r;
+			if (!whole->set)
+				*whole = r;
 		} else if (!res[n - 1].set)
 			res[n - 1] = r;
 	}
-	for (i = 0; i < j->n; i++) {
-		struct qstate *q = &m->st[j->idx[i]];
-		struct res *r = res[i].set ? &res[i] : whole.set ? &whole : NULL;
-		struct res ex;
-		if (r == NULL) {
-			exit_text(j, ex.text, sizeof ex.text, &es);
-			ex.status = es;
-			fmt_s(ex.dsn, sizeof ex.dsn, "%s",
-			    es == QS_FAIL ? "5.3.0" : "4.3.0");
-			r = &ex;
-		}
-		q->attempts++;
-		q->status = r->status;
-		fmt_s(q->dsn, sizeof q->dsn, "%s", r->dsn);
-		fmt_s(q->text, sizeof q->text, "%s", r->text);
-		if (r->status == QS_TODO) {
-			size_t k = q->attempts - 1 < nretry ?
-			    q->attempts - 1 : nretry - 1;
-			long long life = m->env.from[0] ? (long long)lifetime :
-			    (long long)blifetime;
-			q->next = now + retry[k];
-			if (now - m->env.arrival >= life) {
-				/* Too old: the temporary failure is final. */
-				q->status = QS_FAIL;
-				fmt_s(q->text, sizeof q->text, "%s (gave up "
-				    "after %u attempts)", r->text, q->attempts);
-			}
-		} else
-			q->next = 0;
-		m->busy[j->idx[i]] = 0;
+}
+
+/* Set one recipient's state from its result (r NULL: none given). */
+static void
+apply(struct job *j, size_t i, const struct res *r, long long now)
+{
+	struct msg *m = j->m;
+	struct qstate *q = &m->st[j->idx[i]];
+	struct res ex;
+	int es;
+
+	if (r == NULL) {
+		exit_text(j, ex.text, sizeof ex.text, &es);
+		ex.status = es;
+		fmt_s(ex.dsn, sizeof ex.dsn, "%s",
+		    es == QS_FAIL ? "5.3.0" : "4.3.0");
+		r = &ex;
 	}
+	q->attempts++;
+	q->status = r->status;
+	q->next = 0;
+	fmt_s(q->dsn, sizeof q->dsn, "%s", r->dsn);
+	fmt_s(q->text, sizeof q->text, "%s", r->text);
+	if (r->status == QS_TODO) {
+		size_t k = q->attempts - 1 < nretry ? q->attempts - 1 :
+		    nretry - 1;
+		long long life = m->env.from[0] ? (long long)lifetime :
+		    (long long)blifetime;
+		q->next = now + retry[k];
+		if (now - m->env.arrival >= life) {
+			/* Too old: the temporary failure is final. */
+			q->status = QS_FAIL;
+			fmt_s(q->text, sizeof q->text, "%s (gave up after %u "
+			    "attempts)", r->text, q->attempts);
+		}
+	}
+	m->busy[j->idx[i]] = 0;
+}
+
+static void
+job_free(struct job *j)
+{
+	struct job **pp;
+
+	for (pp = &jobs; *pp; pp = &(*pp)->next)
+		if (*pp == j) {
+			*pp = j->next;
+			break;
+		}
+	if (j->remote)
+		nremote--;
+	else
+		nlocal--;
+	j->m->njobs--;
+	if (j->out != -1)
+		close(j->out);
+	buf_free(&j->buf);
+	free(j->idx);
+	free(j);
+}
+
+/* The child has exited and its stdout is closed: apply its results. */
+void
+job_finish(struct job *j)
+{
+	struct msg *m = j->m;
+	struct res *res, whole = { 0 };
+	long long now = now_s();
+	size_t i;
+
+	if ((res = calloc(j->n, sizeof *res)) == NULL)
+		die_sys(EXIT_TEMP, "unable to allocate");
+	parse_results(j, res, &whole);
+	for (i = 0; i < j->n; i++)
+		apply(j, i, res[i].set ? &res[i] : whole.set ? &whole : NULL,
+		    now);
 	free(res);
 	if (m->njobs == 1 && all_ok(m)) {
 		/* Every recipient is delivered and no other job runs: the
@@ -430,21 +467,7 @@ job_finish(struct job *j)
 	} else
 		for (i = 0; i < j->n; i++)
 			log_result(j, j->idx[i], now);
-	for (pp = &jobs; *pp; pp = &(*pp)->next)
-		if (*pp == j) {
-			*pp = j->next;
-			break;
-		}
-	if (j->remote)
-		nremote--;
-	else
-		nlocal--;
-	m->njobs--;
-	if (j->out != -1)
-		close(j->out);
-	buf_free(&j->buf);
-	free(j->idx);
-	free(j);
+	job_free(j);
 	if (m->njobs == 0 && !m->blocked)
 		msg_done(m);
 }
