@@ -295,6 +295,50 @@ deliver(struct msgdata *md, char **dest, size_t n)
 	result("ok", "2.0.0", "%s", done);
 }
 
+/* The lines every copy starts with; the Delivered-To: line alone is
+ * what a forward carries. */
+static void
+prefix(struct msgdata *md, struct buf *pre)
+{
+	size_t at;
+
+	if (buf_cats(pre, "Return-Path: <") == -1 ||
+	    buf_cats(pre, md->sender) == -1 || buf_cats(pre, ">\n") == -1)
+		result("temp", "4.3.0", "no memory");
+	at = pre->len;
+	if (buf_cats(pre, "Delivered-To: ") == -1 ||
+	    buf_cats(pre, md->rcpt) == -1 || buf_cats(pre, "\n") == -1)
+		result("temp", "4.3.0", "no memory");
+	md->prefix = pre->p;
+	md->prefixlen = pre->len;
+	md->dt = pre->p + at;
+	md->dtlen = pre->len - at;
+}
+
+/* An alias's targets: comma-separated, or blank-separated when there is
+ * no comma (a lone |command keeps its blanks); a bare name is a user of
+ * the same domain. */
+static size_t
+alias_dest(const struct user *u, char *buf, size_t size, char **dest)
+{
+	size_t n, i;
+
+	fmt_s(buf, size, "%s", u->alias);
+	n = split(buf, strchr(buf, ',') ? "," : buf[0] == '|' ? "" : " \t",
+	    dest);
+	for (i = 0; i < n; i++) {
+		size_t sz = strlen(dest[i]) + strlen(u->domain) + 2;
+		char *full;
+		if (strchr("|/.&", dest[i][0]) || strchr(dest[i], '@'))
+			continue;
+		if ((full = malloc(sz)) == NULL ||
+		    fmt_s(full, sz, "%s@%s", dest[i], u->domain) < 0)
+			result("temp", "4.3.0", "no memory");
+		dest[i] = full;
+	}
+	return n;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -333,20 +377,7 @@ main(int argc, char **argv)
 	if (msg.len && looped(msg.p, msg.len, md.rcpt))
 		result("perm", "5.4.6", "mail loop: message already has "
 		    "Delivered-To: %s", md.rcpt);
-	if (buf_cats(&pre, "Return-Path: <") == -1 ||
-	    buf_cats(&pre, md.sender) == -1 || buf_cats(&pre, ">\n") == -1)
-		result("temp", "4.3.0", "no memory");
-	md.dt = NULL;
-	{
-		size_t at = pre.len;
-		if (buf_cats(&pre, "Delivered-To: ") == -1 ||
-		    buf_cats(&pre, md.rcpt) == -1 || buf_cats(&pre, "\n") == -1)
-			result("temp", "4.3.0", "no memory");
-		md.prefix = pre.p;
-		md.prefixlen = pre.len;
-		md.dt = pre.p + at;
-		md.dtlen = pre.len - at;
-	}
+	prefix(&md, &pre);
 	md.body = msg.p ? msg.p : "";
 	md.bodylen = msg.len;
 	md.local = u.name;
@@ -355,19 +386,7 @@ main(int argc, char **argv)
 	md.home = u.home;
 	md.user = u.account[0] ? u.account : u.name;
 	if (u.kind == USER_ALIAS) {
-		/* a bare name in an alias is a user of the same domain */
-		fmt_s(aliasbuf, sizeof aliasbuf, "%s", u.alias);
-		n = split(aliasbuf, strchr(aliasbuf, ',') ? "," :
-		    aliasbuf[0] == '|' ? "" : " \t", dest);
-		for (size_t i = 0; i < n; i++)
-			if (!strchr("|/.&", dest[i][0]) && !strchr(dest[i], '@')) {
-				size_t sz = strlen(dest[i]) + strlen(u.domain) + 2;
-				char *full = malloc(sz);
-				if (full == NULL || fmt_s(full, sz, "%s@%s", dest[i],
-				    u.domain) < 0)
-					result("temp", "4.3.0", "no memory");
-				dest[i] = full;
-			}
+		n = alias_dest(&u, aliasbuf, sizeof aliasbuf, dest);
 		deliver(&md, dest, n);
 	}
 	if (chdir(u.home) == -1)
