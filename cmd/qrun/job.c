@@ -18,6 +18,7 @@
 #include "fmt.h"
 #include "log.h"
 #include "qrun.h"
+#include "result.h"
 
 /* pipe(2) with both ends close-on-exec (pipe2 is not POSIX). */
 static int
@@ -200,75 +201,19 @@ struct res {
 	char text[QUEUE_TEXT_MAX];
 };
 
-static int
-dsn_ok(const char *s)
-{
-	/* class "." subject "." detail, RFC 3463 section 2 */
-	const char *p = s;
-	int part;
-
-	if (*p != '2' && *p != '4' && *p != '5')
-		return 0;
-	p++;
-	for (part = 0; part < 2; part++) {
-		size_t d = 0;
-		if (*p++ != '.')
-			return 0;
-		while (*p >= '0' && *p <= '9' && d < 3)
-			p++, d++;
-		if (d == 0)
-			return 0;
-	}
-	return *p == '\0';
-}
-
-/* Next blank-separated word of *s, NUL-terminated; NULL if none. */
-static char *
-word(char **s)
-{
-	char *w = *s, *e;
-
-	if (*w == '\0')
-		return NULL;
-	if ((e = strchr(w, ' ')) != NULL) {
-		*e = '\0';
-		*s = e + 1;
-	} else
-		*s = w + strlen(w);
-	return w;
-}
-
 /* One result line; 0 if it matches the grammar of postel-result(5). */
 static int
 parse_line(char *s, size_t *n, struct res *r)
 {
-	char *kind = word(&s), *num = NULL, *status, *dsn;
-	unsigned long long u;
+	static const int status[] = { QS_OK, QS_TODO, QS_FAIL };
+	struct result pr;
 
-	*n = 0;
-	if (kind == NULL)
+	if (result_parse(s, &pr) == -1)
 		return -1;
-	if (strcmp(kind, "rcpt") == 0) {
-		if ((num = word(&s)) == NULL ||
-		    fmt_ulong(num, 1, 100000, &u) == -1)
-			return -1;
-		*n = (size_t)u;
-	} else if (strcmp(kind, "msg") != 0)
-		return -1;
-	if ((status = word(&s)) == NULL || (dsn = word(&s)) == NULL)
-		return -1;
-	if (strcmp(status, "ok") == 0)
-		r->status = QS_OK;
-	else if (strcmp(status, "perm") == 0)
-		r->status = QS_FAIL;
-	else if (strcmp(status, "temp") == 0)
-		r->status = QS_TODO;
-	else
-		return -1;
-	if (!dsn_ok(dsn) || (r->status == QS_OK) != (dsn[0] == '2'))
-		return -1;
-	fmt_s(r->dsn, sizeof r->dsn, "%s", dsn);
-	fmt_safe(r->text, sizeof r->text, s, strlen(s));
+	*n = pr.rcpt;
+	r->status = status[pr.status];
+	fmt_s(r->dsn, sizeof r->dsn, "%s", pr.dsn);
+	fmt_safe(r->text, sizeof r->text, pr.text, strlen(pr.text));
 	r->set = 1;
 	return 0;
 }
