@@ -134,7 +134,7 @@ start_due(void)
 
 	for (m = active; m; m = next) {
 		next = m->anext;
-		if (m->blocked && m->njobs >= 0) {
+		if (m->blocked) {
 			msg_start(m);
 			if (m->loaded && m->blocked)
 				blocked++;
