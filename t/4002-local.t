@@ -4,7 +4,7 @@
 # unknown users; one result line in the grammar of postel-result(5).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
-plan 32
+plan 35
 setup_instance
 echo "postmaster alice" > "$POSTEL_ROOT/conf/aliases"
 echo "delivery-timeout 2" > "$POSTEL_ROOT/conf/postel.conf"
@@ -89,6 +89,15 @@ is "$(grep -c '^Delivered-To: alice+fwd@example.test$' "$f" 2>/dev/null)" 1 "for
 deliver postmaster@example.test
 is "$(cut -d' ' -f1-4 "$T/res")" "rcpt 1 ok 2.0.0" "alias from conf/aliases: ok"
 is "$(grep -l '^rcpt <alice@example.test>$' "$POSTEL_ROOT"/queue/new/* 2>/dev/null | wc -l | tr -d ' ')" 1 "alias forwarded to alice"
+
+# the same queued message delivered again (qrun died with it in flight):
+# the Maildir name comes from the queue ID, so no second copy
+before=$(count_new bob)
+"$B/local" -q 1795000000.123456.42 carol@example.org bob@example.test <"$T/msg" >"$T/res" 2>"$T/err"
+"$B/local" -q 1795000000.123456.42 carol@example.org bob@example.test <"$T/msg" >"$T/res2" 2>"$T/err"
+is "$(cut -d' ' -f1-4 "$T/res") $(cut -d' ' -f1-4 "$T/res2")" "rcpt 1 ok 2.0.0 rcpt 1 ok 2.0.0" "both attempts report ok"
+is "$(count_new bob)" $((before + 1)) "one copy in the Maildir"
+is "$(ls "$POSTEL_ROOT/mail/bob/Maildir/new" | grep -c '^1795000000\.M123456P42R')" 1 "named after the queue ID"
 
 deliver nosuch@example.test
 is "$(cut -d' ' -f1-4 "$T/res")" "rcpt 1 perm 5.1.1" "unknown user: perm 5.1.1"

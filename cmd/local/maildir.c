@@ -1,8 +1,9 @@
 /*
  * local Maildir delivery, as the Maildir specification asks: a unique
- * name (time, microseconds, pid, counter, host), written under tmp/,
- * fsync'd, linked into new/, new/ fsync'd; a reader never sees a partial
- * file in new/.
+ * name, written under tmp/, fsync'd, linked into new/, new/ fsync'd; a
+ * reader never sees a partial file in new/. The name in new/ is derived
+ * from the queue ID, so a repeated delivery of the same message finds
+ * its first copy (see final_name).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,27 +36,74 @@ hostpart(char *dst, size_t size)
 	dst[k] = '\0';
 }
 
+/* FNV-1a, 32 bits: a short tag for the recipient and the Maildir. */
+static unsigned long
+tag(const char *a, const char *b)
+{
+	unsigned long h = 2166136261UL;
+
+	for (; *a; a++)
+		h = ((h ^ (unsigned char)*a) * 16777619UL) & 0xffffffffUL;
+	h = ((h ^ 0) * 16777619UL) & 0xffffffffUL;
+	for (; *b; b++)
+		h = ((h ^ (unsigned char)*b) * 16777619UL) & 0xffffffffUL;
+	return h;
+}
+
+/* The name in new/. Given a queue ID (seconds.microseconds.pid, unique
+ * on this host), the name is made from it and a tag of the recipient and
+ * the Maildir, so that delivering the same queued message to the same
+ * recipient again, after a crash of qrun with this delivery in flight,
+ * finds its first copy in new/ instead of making a second one. Without
+ * a queue ID: the time, pid and a counter, as the Maildir spec has it. */
+static int
+final_name(const struct msgdata *md, const char *dir, char *name,
+    size_t size, int *fixed)
+{
+	static unsigned counter;
+	char host[300];
+	long long sec;
+	long usec, pid;
+	struct timeval tv;
+	size_t bytes = md->prefixlen + md->bodylen;
+	int used = 0;
+
+	hostpart(host, sizeof host);
+	*fixed = sscanf(md->qid, "%lld.%ld.%ld%n", &sec, &usec, &pid, &used)
+	    == 3 && md->qid[used] == '\0';
+	if (*fixed)
+		return fmt_s(name, size, "%lld.M%06ldP%ldR%08lx.%s,S=%zu", sec,
+		    usec, pid, tag(md->rcpt, dir), host, bytes);
+	gettimeofday(&tv, NULL);
+	return fmt_s(name, size, "%lld.M%06ldP%ldQ%u.%s,S=%zu",
+	    (long long)tv.tv_sec, (long)tv.tv_usec, (long)getpid(),
+	    ++counter, host, bytes);
+}
+
 int
 maildir_deliver(const struct msgdata *md, const char *dir, struct fail *f,
     char *name, size_t namesize)
 {
 	static unsigned counter;
-	char host[300], tmp[4096], fin[4096], nd[4096];
+	char tmp[4096], fin[4096], nd[4096];
 	struct timeval tv;
 	size_t dl = strlen(dir);
 	const char *sl = dl && dir[dl - 1] == '/' ? "" : "/";
-	int fd, e;
+	int fd, e, fixed;
 
-	hostpart(host, sizeof host);
+	/* tmp/ gets a name of its own: one left by a killed delivery must
+	 * not stop the next attempt */
 	gettimeofday(&tv, NULL);
-	if (fmt_s(name, namesize, "%lld.M%06ldP%ldQ%u.%s,S=%zu",
+	if (final_name(md, dir, name, namesize, &fixed) < 0 ||
+	    fmt_s(tmp, sizeof tmp, "%s%stmp/%lld.M%06ldP%ldQ%u.tmp", dir, sl,
 	    (long long)tv.tv_sec, (long)tv.tv_usec, (long)getpid(),
-	    ++counter, host, md->prefixlen + md->bodylen) < 0 ||
-	    fmt_s(tmp, sizeof tmp, "%s%stmp/%s", dir, sl, name) < 0 ||
+	    ++counter) < 0 ||
 	    fmt_s(fin, sizeof fin, "%s%snew/%s", dir, sl, name) < 0 ||
 	    fmt_s(nd, sizeof nd, "%s%snew", dir, sl) < 0)
 		return local_fail(f, ENAMETOOLONG, "5.3.5",
 		    "Maildir path too long: %s", dir);
+	if (fixed && access(fin, F_OK) == 0)
+		goto sync;      /* an earlier attempt delivered it */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd == -1)
 		return local_fail(f, errno, NULL, "unable to create %s", tmp);
@@ -75,10 +123,13 @@ maildir_deliver(const struct msgdata *md, const char *dir, struct fail *f,
 	if (link(tmp, fin) == -1) {
 		e = errno;
 		unlink(tmp);
-		return local_fail(f, e == EEXIST ? EAGAIN : e, NULL,
-		    "unable to link %s into new/", name);
-	}
-	unlink(tmp);
+		if (e != EEXIST || !fixed)
+			return local_fail(f, e == EEXIST ? EAGAIN : e, NULL,
+			    "unable to link %s into new/", name);
+		/* delivered by an earlier attempt: make sure it is durable */
+	} else
+		unlink(tmp);
+sync:
 	if ((fd = open(nd, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    fsync(fd) == -1) {
 		e = errno;
