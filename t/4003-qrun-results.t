@@ -4,7 +4,7 @@
 # lifetime, delay warnings, bounces and double bounces.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
-plan 27
+plan 28
 setup_instance
 as_recipients
 cat >"$POSTEL_ROOT/conf/postel.conf" <<EOF
@@ -50,6 +50,10 @@ pass
 is "$(grep "^-q $id big.example " "$T/remote.args" | awk '{ print NF - 4 }' | sort -n | tr '\n' ' ')" "50 100 " \
     "150 recipients of one domain: runs of at most 100"
 is "$(queue_count)" 0 "all 150 delivered"
+
+id=$(printf 'Subject: x\n\n\303\251\n' | "$B/enqueue" -u -8 -f alice@example.test u@flags.example 2>/dev/null)
+pass
+is "$(grep -c "^-u -8 -q $id flags.example " "$T/remote.args")" 1 "envelope flags utf8 and 8bit become -u -8"
 
 echo rcpt >"$T/mode"
 printf 'Subject: partial\n\nb\n' | "$B/enqueue" -f alice@example.test \

@@ -59,6 +59,10 @@ child(struct msg *m, int remote, const size_t *idx, size_t n, int out)
 		_exit(EXIT_TEMP);
 	setenv("QID", m->id, 1);
 	argv[k++] = remote ? "remote" : "local";
+	if (remote && (m->env.flags & QF_UTF8))
+		argv[k++] = "-u";       /* postel-result(5): SMTPUTF8 needed */
+	if (remote && (m->env.flags & QF_8BIT))
+		argv[k++] = "-8";       /* 8BITMIME body */
 	argv[k++] = "-q";
 	argv[k++] = m->id;
 	if (remote) {
