@@ -7,7 +7,7 @@
 for p in qrun sendmail enqueue local; do
 	[ -x "$B/$p" ] || skip_all "$p not built"
 done
-plan 11
+plan 12
 setup_instance
 if [ "$(id -u)" -eq 0 ]; then   # local runs as the recipient: see t/4-lib.sh
 	chmod 711 "$T"; chmod 755 "$POSTEL_ROOT" "$POSTEL_ROOT/mail"
@@ -41,7 +41,8 @@ is "$(newmail)" 1 "the 5xx recipient bounced to the sender"
 f=$(ls "$POSTEL_ROOT"/mail/alice/Maildir/new/* 2>/dev/null | head -1)
 grep -q 'Final-Recipient: rfc822; *perm@far.test' "$f" && grep -q 'Status: 5.1.1' "$f"
 ok $? "the bounce is a delivery status notification for perm@far.test"
-grep -q '550 5.1.1 perm no such user' "$f"; ok $? "the bounce quotes the remote server"
+grep -q '^Diagnostic-Code: smtp; 550 5.1.1 perm no such user' "$f"; ok $? "the bounce quotes the remote server as an smtp diagnostic"
+grep -q '^Remote-MTA: dns; ' "$f"; ok $? "and names the remote MTA"
 grep -q 'Final-Recipient: rfc822; *ok@far.test' "$f"; ok $((! $?)) "delivered recipients are not in the bounce"
 is "$(queue_count)" 0 "queue empty afterwards"
 done_testing

@@ -52,6 +52,7 @@ date822(char *dst, size_t size, long long t)
 		fmt_s(dst, size, "Thu, 01 Jan 1970 00:00:00 +0000");
 }
 
+
 /* The original header section, read from the queue file. */
 static int
 orig_headers(const struct msg *m, struct buf *b)
@@ -112,6 +113,24 @@ cat(struct buf *b, const char *fmt, ...)
 	return buf_catb(b, line, (size_t)n);
 }
 
+/* RFC 3464 2.3.6: a remote server's reply is an "smtp" diagnostic and
+ * names the Remote-MTA (2.3.5); remote(8) writes it as
+ * "HOST [IP] said: CODE TEXT". Anything else is postel's own words. */
+static void
+diagnostic(struct buf *b, const char *text)
+{
+	const char *said = strstr(text, " said: ");
+	const char *sp = strchr(text, ' ');
+
+	if (said && sp && said[7] >= '2' && said[7] <= '5' &&
+	    said[8] >= '0' && said[8] <= '9' && said[9] >= '0' &&
+	    said[9] <= '9') {
+		cat(b, "Remote-MTA: dns; %.*s\n", (int)(sp - text), text);
+		cat(b, "Diagnostic-Code: smtp; %.300s\n", said + 7);
+	} else
+		cat(b, "Diagnostic-Code: X-Postel; %.300s\n", text);
+}
+
 static int
 build(const struct msg *m, int delayed, const char *to, struct buf *b)
 {
@@ -167,7 +186,7 @@ build(const struct msg *m, int delayed, const char *to, struct buf *b)
 		cat(b, "Action: %s\n", delayed ? "delayed" : "failed");
 		cat(b, "Status: %s\n", q->dsn[0] == '-' ? (delayed ?
 		    "4.0.0" : "5.0.0") : q->dsn);
-		cat(b, "Diagnostic-Code: X-Postel; %.300s\n", q->text);
+		diagnostic(b, q->text);
 		cat(b, "Last-Attempt-Date: %s\n", date);
 	}
 	cat(b, "\n--%s\nContent-Type: text/rfc822-headers\n\n", boundary);
