@@ -1,5 +1,7 @@
 # t/4-lib.sh: helpers for the qrun/local tests (families 4 and 7), sourced
 # after t/lib.sh.
+# POSTEL_ALLOW_ROOT=1: t/4005 runs smtpd, which refuses root without it.
+export POSTEL_ALLOW_ROOT=1
 # as_recipients: when the suite runs as root, local switches to the
 # recipient's uid, so give the Maildirs to nobody and let nobody reach
 # them (and, with "queue", read conf and write the queue for forwards,

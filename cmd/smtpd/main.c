@@ -1188,6 +1188,19 @@ main(int argc, char **argv)
 	bio_init(&in, 0, bio_fdread, inbuf, sizeof inbuf);
 	bio_init(&out, 1, bio_fdwrite, outbuf, sizeof outbuf);
 	in.flush = &out;                /* RFC 2920: flush only before a wait */
+	/* DESIGN.md invariant 3: no network input is parsed by root. The
+	 * supervisor must drop to the smtpd user (tcpserver -u/-g, User= in
+	 * the systemd unit); tests running as root set POSTEL_ALLOW_ROOT=1. */
+	if (geteuid() == 0 && !(getenv("POSTEL_ALLOW_ROOT") &&
+	    strcmp(getenv("POSTEL_ALLOW_ROOT"), "1") == 0)) {
+		wdeadline();
+		if (bio_puts(&out, "421 4.3.0 Server misconfigured, try again "
+		    "later\r\n") == 0)
+			bio_flush(&out);
+		die(EXIT_TEMP, "refusing to run as root: start smtpd as an "
+		    "unprivileged user (tcpserver -u/-g, or User= in the "
+		    "systemd unit)");
+	}
 	fmt_s(s.sid, sizeof s.sid, "%llx.%ld", (unsigned long long)time(NULL),
 	    (long)getpid());
 	fmt_s(s.helo, sizeof s.helo, "-");
