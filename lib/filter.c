@@ -1,0 +1,519 @@
+/* filter: see filter.h and postel-filter(8). */
+#define _GNU_SOURCE             /* O_TMPFILE, pipe2, mkostemp */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "filter.h"
+#include "fmt.h"
+
+/* Output check ------------------------------------------------------- */
+
+enum { V_NAME, V_REST, V_BAD };
+
+void
+filter_vinit(struct filter_val *v)
+{
+	memset(v, 0, sizeof *v);
+	v->state = V_NAME;
+}
+
+void
+filter_vfeed(struct filter_val *v, const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c == '\0' || c == '\r')
+			v->bad = 1;
+		if (c > 127)
+			v->eightbit = 1;
+		if (v->state == V_NAME) {
+			/* RFC 5322 2.2: printable ASCII but ':' names a field */
+			if (c == ':' && v->namelen > 0)
+				v->state = V_REST;
+			else if (c > 32 && c < 127 && c != ':')
+				v->namelen++;
+			else
+				v->state = V_BAD;
+		}
+	}
+	if (n > 0)
+		v->last = p[n - 1];
+}
+
+const char *
+filter_vend(struct filter_val *v)
+{
+	if (v->state == V_NAME && v->namelen == 0)
+		return "no message";
+	if (v->state != V_REST)
+		return "output does not begin with a header field";
+	if (v->bad)
+		return "output holds NUL or CR";
+	if (v->last != '\n')
+		return "output does not end in a newline";
+	return NULL;
+}
+
+/* Chain syntax ------------------------------------------------------- */
+
+/* Split one stage into words in buf (NUL-separated); argc, or -1. */
+static int
+words(char *s, char **argv, size_t max)
+{
+	size_t n = 0;
+	char *p = s;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			*p++ = '\0';
+		if (*p == '\0')
+			break;
+		if (n + 1 >= max)
+			return -1;
+		argv[n++] = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+	}
+	argv[n] = NULL;
+	return (int)n;
+}
+
+const char *
+filter_check(const char *chain)
+{
+	char copy[CONF_LINE_MAX], *argv[FILTER_ARGS], *st, *next;
+	size_t n = 0;
+
+	if (fmt_s(copy, sizeof copy, "%s", chain) == -1)
+		return "filter chain too long";
+	for (st = copy; st; st = next) {
+		if ((next = strchr(st, '|')) != NULL)
+			*next++ = '\0';
+		switch (words(st, argv, FILTER_ARGS)) {
+		case -1: return "too many words in one filter";
+		case 0: return "empty filter in the chain";
+		}
+		if (++n > FILTER_MAX)
+			return "too many filters in the chain";
+	}
+	return NULL;
+}
+
+/* Running one filter ------------------------------------------------- */
+
+/* An unlinked file in dir, read-write. */
+static int
+tmpfile_in(const char *dir)
+{
+	char path[4096];
+	int fd;
+
+#ifdef O_TMPFILE
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd != -1 || (errno != EOPNOTSUPP && errno != EISDIR &&
+	    errno != EINVAL))
+		return fd;
+#endif
+	if (fmt_s(path, sizeof path, "%s/filter.XXXXXX", dir) == -1)
+		return -1;
+	if ((fd = mkostemp(path, O_CLOEXEC)) == -1)
+		return -1;
+	if (unlink(path) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+writeall(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* fd 3 for the filter: one recipient per line. */
+static int
+rcptfile(const struct filter_env *e, const char *dir)
+{
+	size_t i;
+	int fd;
+
+	if ((fd = tmpfile_in(dir)) == -1)
+		return -1;
+	for (i = 0; i < e->nrcpt; i++)
+		if (writeall(fd, e->rcpt[i], strlen(e->rcpt[i])) == -1 ||
+		    writeall(fd, "\n", 1) == -1) {
+			close(fd);
+			return -1;
+		}
+	if (lseek(fd, 0, SEEK_SET) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+env1(const char *name, const char *val)
+{
+	if (val)
+		setenv(name, val, 1);
+	else
+		unsetenv(name);
+}
+
+/* In the child: the envelope into the environment (postel-filter(8)). */
+static void
+setenv_all(const struct filter_env *e)
+{
+	char *list;
+	size_t i, len = 1;
+
+	env1("SENDER", e->sender);
+	env1("RECIPIENT", e->nrcpt == 1 ? e->rcpt[0] : NULL);
+	for (i = 0; i < e->nrcpt; i++)
+		len += strlen(e->rcpt[i]) + 1;
+	if ((list = malloc(len)) != NULL) {
+		size_t off = 0;
+		for (i = 0; i < e->nrcpt; i++) {
+			size_t l = strlen(e->rcpt[i]);
+			if (i > 0)
+				list[off++] = ' ';
+			memcpy(list + off, e->rcpt[i], l);
+			off += l;
+		}
+		list[off] = '\0';
+		setenv("RECIPIENTS", list, 1);
+	}
+	env1("CLIENT_IP", e->client_ip);
+	env1("HELO", e->helo);
+	env1("AUTH_USER", e->auth_user);
+	env1("QID", e->qid);
+	env1("TLS", e->tls);
+}
+
+static _Noreturn void
+child(char *const argv[], int in, int out, int err, int rcpt,
+    const struct filter_env *e)
+{
+	int fds[4] = { in, out, err, rcpt }, i;
+
+	setpgid(0, 0);                  /* a timeout kills all it started */
+	signal(SIGPIPE, SIG_DFL);       /* ignored signals survive exec */
+	/* Move every fd above 3 first, so that no dup2 clobbers another. */
+	for (i = 0; i < 4; i++)
+		if ((fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10)) == -1)
+			_exit(111);
+	for (i = 0; i < 4; i++)
+		if (dup2(fds[i], i) == -1)
+			_exit(111);
+	setenv_all(e);
+	execv(argv[0], argv);
+	_exit(111);
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Keep the first line of the filter's stderr, printable ASCII only. */
+static void
+keep_reason(char *why, size_t *wlen, int *wdone, const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && !*wdone; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c == '\n') {
+			*wdone = 1;
+			break;
+		}
+		if (*wlen < FILTER_WHY_MAX)
+			why[(*wlen)++] = (c >= 32 && c < 127) ? (char)c : '?';
+	}
+	why[*wlen] = '\0';
+}
+
+/* Wait for the child, reading its stderr, within the deadline and the
+ * size limit; 0 and *st, or -1 and res->err says why (child killed). */
+static int
+supervise(pid_t pid, int errfd, int out, const struct filter_opt *o,
+    struct filter_res *res, int *st)
+{
+	long long deadline = now_ms() + (long long)o->timeout * 1000;
+	size_t wlen = 0;
+	int wdone = 0, pidfd, erropen = 1;
+	char b[512];
+
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	for (;;) {
+		struct pollfd pf[2];
+		struct stat sb;
+		long long left = deadline - now_ms();
+		nfds_t n = 0;
+		siginfo_t si;
+		int w;
+
+		/* WNOWAIT: the group is killed below before its leader's
+		 * pid can be reused. */
+		memset(&si, 0, sizeof si);
+		if ((w = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG |
+		    WNOWAIT)) == 0 && si.si_pid == pid)
+			break;
+		if (w == -1 && errno != EINTR) {
+			fmt_s(res->err, sizeof res->err, "unable to wait: %s",
+			    strerror(errno));
+			goto kill;
+		}
+		if (fstat(out, &sb) == 0 && (unsigned long long)sb.st_size >
+		    o->max) {
+			fmt_s(res->err, sizeof res->err, "output larger than "
+			    "%llu octets", o->max);
+			goto kill;
+		}
+		if (left <= 0) {
+			fmt_s(res->err, sizeof res->err, "timed out after %llu "
+			    "seconds", o->timeout);
+			goto kill;
+		}
+		if (erropen) {
+			pf[n].fd = errfd;
+			pf[n++].events = POLLIN;
+		}
+		if (pidfd != -1) {
+			pf[n].fd = pidfd;
+			pf[n++].events = POLLIN;
+		}
+		/* Without a pidfd, look again every 10 ms; the size check
+		 * wants a look now and then in any case. */
+		if (poll(pf, n, (int)(left < 100 ? left :
+		    pidfd != -1 ? 100 : 10)) == -1 && errno != EINTR) {
+			fmt_s(res->err, sizeof res->err, "unable to poll: %s",
+			    strerror(errno));
+			goto kill;
+		}
+		if (erropen && (pf[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+			ssize_t r = read(errfd, b, sizeof b);
+			if (r > 0)
+				keep_reason(res->why, &wlen, &wdone, b,
+				    (size_t)r);
+			else if (r == 0 || errno != EINTR)
+				erropen = 0;
+		}
+	}
+	/* Exited: take what is left in the pipe without blocking. */
+	if (erropen && fcntl(errfd, F_SETFL, O_NONBLOCK) != -1) {
+		ssize_t r;
+		while ((r = read(errfd, b, sizeof b)) > 0)
+			keep_reason(res->why, &wlen, &wdone, b, (size_t)r);
+	}
+	kill(-pid, SIGKILL);            /* anything it left behind */
+	while (waitpid(pid, st, 0) == -1)
+		if (errno != EINTR) {
+			fmt_s(res->err, sizeof res->err, "unable to wait: %s",
+			    strerror(errno));
+			if (pidfd != -1)
+				close(pidfd);
+			return -1;
+		}
+	if (pidfd != -1)
+		close(pidfd);
+	return 0;
+kill:
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	while (waitpid(pid, st, 0) == -1 && errno == EINTR)
+		;
+	if (pidfd != -1)
+		close(pidfd);
+	return -1;
+}
+
+/* The output must be a message: read it through once. */
+static const char *
+check_output(int fd, int *eightbit)
+{
+	struct filter_val v;
+	char b[16384];
+	ssize_t r;
+
+	if (lseek(fd, 0, SEEK_SET) == -1)
+		return "unable to seek in the output";
+	filter_vinit(&v);
+	while ((r = read(fd, b, sizeof b)) != 0) {
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			return "unable to read the output";
+		}
+		filter_vfeed(&v, b, (size_t)r);
+	}
+	if (lseek(fd, 0, SEEK_SET) == -1)
+		return "unable to seek in the output";
+	*eightbit = v.eightbit;
+	return filter_vend(&v);
+}
+
+static int
+fail(struct filter_res *res, int status, const char *what)
+{
+	res->status = status;
+	if (what)
+		fmt_s(res->err, sizeof res->err, "%s: %s", what,
+		    strerror(errno));
+	return status;
+}
+
+int
+filter_run(char *const argv[], int in, int *out, const struct filter_env *e,
+    const struct filter_opt *o, struct filter_res *res)
+{
+	int ofd, rfd, pfd[2], st;
+	const char *bad;
+	pid_t pid;
+
+	res->why[0] = res->err[0] = '\0';
+	fmt_safe(res->stage, sizeof res->stage, argv[0], strlen(argv[0]));
+	if (lseek(in, 0, SEEK_SET) == -1)
+		return fail(res, FILTER_DEFER, "unable to seek in the message");
+	if ((ofd = tmpfile_in(o->tmpdir)) == -1)
+		return fail(res, FILTER_DEFER, "unable to create a file");
+	if ((rfd = rcptfile(e, o->tmpdir)) == -1) {
+		fail(res, FILTER_DEFER, "unable to create a file");
+		close(ofd);
+		return FILTER_DEFER;
+	}
+	if (pipe2(pfd, O_CLOEXEC) == -1) {
+		fail(res, FILTER_DEFER, "unable to make a pipe");
+		close(ofd);
+		close(rfd);
+		return FILTER_DEFER;
+	}
+	if ((pid = fork()) == -1) {
+		fail(res, FILTER_DEFER, "unable to fork");
+		close(ofd);
+		close(rfd);
+		close(pfd[0]);
+		close(pfd[1]);
+		return FILTER_DEFER;
+	}
+	if (pid == 0)
+		child(argv, in, ofd, pfd[1], rfd, e);
+	setpgid(pid, pid);              /* either side may win the race */
+	close(pfd[1]);
+	close(rfd);
+	if (supervise(pid, pfd[0], ofd, o, res, &st) == -1) {
+		close(pfd[0]);
+		close(ofd);
+		res->why[0] = '\0';
+		return res->status = FILTER_DEFER;
+	}
+	close(pfd[0]);
+	if (WIFSIGNALED(st)) {
+		fmt_s(res->err, sizeof res->err, "killed by signal %d",
+		    WTERMSIG(st));
+		res->why[0] = '\0';
+		close(ofd);
+		return res->status = FILTER_DEFER;
+	}
+	switch (WEXITSTATUS(st)) {
+	case 0:
+		break;
+	case FILTER_REJECT:
+	case FILTER_DEFER:
+		fmt_s(res->err, sizeof res->err, "exit %d", WEXITSTATUS(st));
+		close(ofd);
+		return res->status = WEXITSTATUS(st);
+	default:
+		fmt_s(res->err, sizeof res->err, "exit %d: %s",
+		    WEXITSTATUS(st), res->why);
+		res->why[0] = '\0';     /* not a verdict: keep it out */
+		close(ofd);
+		return res->status = FILTER_DEFER;
+	}
+	if ((bad = check_output(ofd, &res->eightbit)) != NULL) {
+		fmt_s(res->err, sizeof res->err, "%s", bad);
+		res->why[0] = '\0';
+		close(ofd);
+		return res->status = FILTER_DEFER;
+	}
+	res->why[0] = '\0';
+	*out = ofd;
+	return res->status = FILTER_PASS;
+}
+
+/* The chain ---------------------------------------------------------- */
+
+int
+filter_chain(const char *chain, int *fd, const struct filter_env *e,
+    const struct filter_opt *o, struct filter_res *res)
+{
+	char copy[CONF_LINE_MAX], *argv[FILTER_ARGS], *st, *next;
+	char prog[4096];
+	const char *bad;
+	int cur = *fd, out;
+
+	memset(res, 0, sizeof *res);
+	if ((bad = filter_check(chain)) != NULL) {
+		fmt_s(res->err, sizeof res->err, "%s", bad);
+		return res->status = FILTER_DEFER;
+	}
+	fmt_s(copy, sizeof copy, "%s", chain);
+	for (st = copy; st; st = next) {
+		if ((next = strchr(st, '|')) != NULL)
+			*next++ = '\0';
+		words(st, argv, FILTER_ARGS);
+		if (strchr(argv[0], '/') == NULL) {
+			if (conf_prog(prog, sizeof prog, argv[0]) == -1) {
+				fmt_s(res->err, sizeof res->err, "program name "
+				    "too long");
+				res->status = FILTER_DEFER;
+				break;
+			}
+			argv[0] = prog;
+		}
+		if (filter_run(argv, cur, &out, e, o, res) != FILTER_PASS)
+			break;
+		if (cur != *fd)
+			close(cur);
+		cur = out;
+	}
+	if (res->status != FILTER_PASS) {
+		if (cur != *fd)
+			close(cur);
+		return res->status;
+	}
+	if (cur != *fd) {
+		close(*fd);
+		*fd = cur;
+	}
+	return FILTER_PASS;
+}
