@@ -1,0 +1,30 @@
+#!/bin/sh
+# 0001-man.t: every man page is mandoc -Tlint -Wwarning clean; every
+# program in cmd/ has its page postel-PROG.8; every postel-* page a page
+# cites exists; postel(7), the map, cites every page.
+. "$(dirname "$0")/lib.sh"
+command -v mandoc >/dev/null 2>&1 || skip_all "mandoc not installed"
+M=$TOP/man
+pages=$(cd "$M" && ls postel*.[1-8])
+progs=$(cd "$TOP/cmd" && ls)
+plan $(( $(echo $pages | wc -w) * 2 + $(echo $progs | wc -w) ))
+for p in $pages; do
+	out=$(mandoc -Tlint -Wwarning "$M/$p" 2>&1)
+	rc=$?
+	[ -z "$out" ] || echo "$out" | sed 's/^/#   /'
+	ok "$rc" "$p: mandoc -Tlint -Wwarning is clean"
+	missing=""
+	for x in $(sed -n 's/^\.Xr \(postel[a-z-]*\) \([1-8]\).*/\1.\2/p' "$M/$p"); do
+		[ -f "$M/$x" ] || missing="$missing $x"
+	done
+	if [ "$p" != postel.7 ] &&
+	    ! grep -q "^\.Xr ${p%.*} ${p##*.}" "$M/postel.7"; then
+		missing="$missing (postel.7 does not cite it)"
+	fi
+	[ -z "$missing" ] || echo "#   missing:$missing"
+	ok "$([ -z "$missing" ]; echo $?)" "$p: the postel pages it cites exist, postel(7) cites it"
+done
+for c in $progs; do
+	[ -f "$M/postel-$c.8" ]; ok $? "cmd/$c has its page postel-$c.8"
+done
+done_testing
