@@ -1,0 +1,31 @@
+/* fmt: truncation is an error, never a silent cut; echo filter; numbers. */
+#include <errno.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "../tap.h"
+
+int
+main(void)
+{
+	char s[8];
+	unsigned long long v = 0;
+
+	plan(9);
+	ok(fmt_s(s, sizeof s, "%s", "1234567") == 7 && strcmp(s, "1234567") == 0,
+	    "fits exactly");
+	ok(fmt_s(s, sizeof s, "%s", "12345678") == -1 && errno == ENAMETOOLONG &&
+	    s[0] == '\0', "one byte too many fails and leaves an empty string");
+	fmt_safe(s, sizeof s, "a\r\nb\x80z", 6);
+	is_str(s, "a??b?z", "controls and high bytes become ?");
+	fmt_safe(s, sizeof s, "abcdefghij", 10);
+	is_str(s, "abcdefg", "cut at the size");
+	ok(fmt_ulong("42", 0, 100, &v) == 0 && v == 42, "number in range");
+	ok(fmt_ulong("101", 0, 100, &v) == -1, "above max refused");
+	ok(fmt_ulong("18446744073709551616", 0, ~0ULL, &v) == -1,
+	    "overflow refused");
+	ok(fmt_ulong("4x", 0, 100, &v) == -1 && fmt_ulong("", 0, 100, &v) == -1,
+	    "junk and empty refused");
+	ok(fmt_ulong("-1", 0, 100, &v) == -1, "sign refused");
+	return done();
+}
