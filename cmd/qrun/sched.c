@@ -214,6 +214,29 @@ logmsg(const char *event, const struct msg *m, const char *why)
 	log_end(&l);
 }
 
+/* A message not yet tried: log who queued it, as the envelope's origin
+ * says (smtpd's client address, or sendmail's uid, which a local user
+ * cannot forge: postel-security(7)). Logged again after a restart that
+ * finds it still untried. */
+static void
+lognew(const struct msg *m)
+{
+	struct logl l;
+	char from[ADDR_MAX + 3];
+	size_t i;
+
+	for (i = 0; i < m->env.nrcpt; i++)
+		if (m->st[i].attempts)
+			return;
+	log_start(&l, "new");
+	log_kv(&l, "qid", m->id);
+	fmt_s(from, sizeof from, "<%s>", m->env.from);
+	log_kv(&l, "from", from);
+	log_kvu(&l, "rcpts", m->env.nrcpt);
+	log_kv(&l, "origin", m->env.origin);
+	log_end(&l);
+}
+
 /* Read the envelope and the state of a message taken from the heap. On
  * failure the message is either rescheduled or left alone for good
  * (an unknown format: an admin must look), and -1 is returned. */
@@ -260,6 +283,7 @@ msg_load(struct msg *m)
 		}
 		goto later;
 	}
+	lognew(m);
 	m->loaded = 1;
 	m->anext = active;
 	active = m;
