@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
 #include "conf.h"
 #include "die.h"
+#include "fmt.h"
 #include "log.h"
 #include "queue.h"
 
@@ -43,6 +45,50 @@ check(const char *what, const char *s, int null_ok)
 	return (a.flags & ADDR_UTF8) ? QF_UTF8 : 0;
 }
 
+/*
+ * Installed setgid to the queue group (postel-security(7)), enqueue runs
+ * for users who may not write the queue themselves. Then it trusts
+ * nothing from them but the message: the instance must be a real one
+ * (root directory not the caller's, not writable by others, queue/ a
+ * directory of the queue group), the origin says the caller's uid, -q is
+ * refused, and a Received: line naming the uid goes on top.
+ */
+static int
+elevated_root(void)
+{
+	char path[4096];
+	struct stat sr, sq;
+
+	if (fmt_s(path, sizeof path, "%s/queue", conf_root()) < 0 ||
+	    lstat(conf_root(), &sr) == -1 || lstat(path, &sq) == -1)
+		return -1;
+	if (!S_ISDIR(sr.st_mode) || !S_ISDIR(sq.st_mode) ||
+	    (getuid() != 0 && sr.st_uid == getuid()) ||
+	    (sr.st_mode & 022) || sq.st_gid != getegid()) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+received(struct qw *w)
+{
+	char hdr[256], date[64];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (localtime_r(&now, &tm) == NULL ||
+	    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S %z", &tm) == 0)
+		fmt_s(date, sizeof date, "unknown date");
+	if (fmt_s(hdr, sizeof hdr, "Received: (postel enqueue invoked by "
+	    "uid %lu);\n\t%s\n", (unsigned long)getuid(), date) < 0 ||
+	    qw_write(w, hdr, strlen(hdr)) == -1) {
+		qw_abort(w);
+		die_sys(EXIT_TEMP, "unable to write %s", w->id);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -50,8 +96,8 @@ main(int argc, char **argv)
 	unsigned flags = 0;
 	struct qw w;
 	struct logl l;
-	char in[65536];
-	int c, qd, i;
+	char in[65536], mine[64];
+	int c, qd, i, elevated;
 
 	die_init(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
@@ -68,6 +114,20 @@ main(int argc, char **argv)
 	}
 	if (from == NULL)
 		usage();
+	elevated = getegid() != getgid();
+	if (elevated) {
+		if (id != NULL)
+			die(EXIT_PERM, "-q is for smtpd, not for other users");
+		fmt_s(mine, sizeof mine, "sendmail uid=%lu",
+		    (unsigned long)getuid());
+		if (origin == NULL || strcmp(origin, mine) != 0)
+			fmt_s(mine, sizeof mine, "enqueue uid=%lu",
+			    (unsigned long)getuid());
+		origin = mine;
+		if (elevated_root() == -1)
+			die_sys(EXIT_TEMP, "%s is not a postel instance of this "
+			    "queue group", conf_root());
+	}
 	if (optind >= argc)
 		die(EXIT_PERM, "no recipients");
 	if (id != NULL && !queue_id_ok(id))
@@ -88,6 +148,8 @@ main(int argc, char **argv)
 		qw_abort(&w);
 		die_sys(EXIT_TEMP, "unable to write %s", w.id);
 	}
+	if (elevated)
+		received(&w);
 	for (;;) {
 		ssize_t r = read(0, in, sizeof in);
 		if (r == 0)
