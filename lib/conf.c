@@ -47,6 +47,10 @@ static struct key keys[] = {
 	{ "auth-users", C_STR, 0, 0, "", 0, NULL },
 	{ "auth-fail-delay", C_NUM, 0, 60000, "1000", 0, NULL },
 	{ "smtps", C_BOOL, 0, 1, "0", 0, NULL },
+	/* filters (postel-filter(8)) */
+	{ "filters", C_STR, 0, 0, "", 0, NULL },
+	{ "filters-local", C_STR, 0, 0, "", 0, NULL },
+	{ "filter-timeout", C_NUM, 1, DAY, "120", 0, NULL },
 	/* queue and qrun */
 	{ "queue-lifetime", C_NUM, 60, 365 * DAY, "432000", 0, NULL },
 	{ "bounce-lifetime", C_NUM, 60, 365 * DAY, "432000", 0, NULL },

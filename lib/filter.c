@@ -232,7 +232,7 @@ child(char *const argv[], int in, int out, int err, int rcpt,
 			_exit(111);
 	setenv_all(e);
 	execv(argv[0], argv);
-	_exit(111);
+	_exit(127);                     /* as sh says "not found": a failure */
 }
 
 static long long
@@ -453,8 +453,9 @@ filter_run(char *const argv[], int in, int *out, const struct filter_env *e,
 		close(ofd);
 		return res->status = WEXITSTATUS(st);
 	default:
-		fmt_s(res->err, sizeof res->err, "exit %d: %s",
-		    WEXITSTATUS(st), res->why);
+		fmt_s(res->err, sizeof res->err, "exit %d%s: %s",
+		    WEXITSTATUS(st), WEXITSTATUS(st) == 127 ?
+		    " (unable to run it?)" : "", res->why);
 		res->why[0] = '\0';     /* not a verdict: keep it out */
 		close(ofd);
 		return res->status = FILTER_DEFER;

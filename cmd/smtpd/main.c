@@ -25,6 +25,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "die.h"
+#include "filter.h"
 #include "fmt.h"
 #include "log.h"
 #include "queue.h"
@@ -72,6 +73,7 @@ static struct {
 	unsigned long nrcpt, badrcpt;
 	int spool;                      /* anonymous spool file, -1 if none */
 	char qid[QUEUE_ID_MAX];         /* made before Received: is written */
+	const char *chain;              /* its filter chain, postel-filter(8) */
 	struct data d;
 	int bdat_failed;                /* refuse the rest of the chunks */
 } s;
@@ -222,6 +224,7 @@ txn_reset(void)
 	memset(&s.mail, 0, sizeof s.mail);
 	s.rcpts.len = 0;
 	s.nrcpt = s.badrcpt = 0;
+	s.chain = NULL;
 	s.bdat_failed = 0;
 	s.d.size = 0;
 	if (s.state & (S_MAIL | S_BDAT))
@@ -410,6 +413,37 @@ enqueue(char *qid, size_t qsize)
 	return "451 4.3.0 Temporary queue failure, try again later";
 }
 
+/* The filter chain over the spool (postel-filter(8)): NULL or a reply. */
+static const char *
+filters(void)
+{
+	struct filter_env e;
+	const char **v, *why;
+	size_t i, off;
+	int eight = 0;
+
+	if ((v = calloc(s.nrcpt + 1, sizeof *v)) == NULL)
+		return "451 4.3.0 Out of memory";
+	for (i = 0, off = 0; i < s.nrcpt; i++) {
+		v[i] = s.rcpts.p + off;
+		off += strlen(s.rcpts.p + off) + 1;
+	}
+	memset(&e, 0, sizeof e);
+	e.sender = s.mail.a.s;
+	e.rcpt = v;
+	e.nrcpt = s.nrcpt;
+	e.client_ip = s.ip;
+	e.helo = s.helo;
+	e.auth_user = s.authed ? s.authuser : NULL;
+	e.qid = s.qid;
+	e.tls = tlsv();
+	why = sfilter_run(s.chain, &s.spool, &e, s.sid, s.maxsize, &eight);
+	if (eight)
+		s.d.flags |= DATA_8BIT;         /* enqueue -8 */
+	free(v);
+	return why;
+}
+
 /* The message is complete: check it, queue it, answer for it. */
 static void
 msg_end(void)
@@ -421,6 +455,9 @@ msg_end(void)
 	why = data_reply(&s.d);
 	if (*why == '\0' && s.d.hops >= s.maxhops)
 		why = "554 5.4.6 Too many hops: mail loop?";
+	if (*why == '\0' && s.chain != NULL && *s.chain != '\0' &&
+	    (why = filters()) == NULL)
+		why = "";
 	if (*why == '\0')
 		why = enqueue(qid, sizeof qid);
 	if (why == NULL && strcmp(qid, s.qid) != 0)
@@ -535,7 +572,7 @@ static void
 do_rcpt(struct cmd *c)
 {
 	struct mailarg m;
-	const char *why;
+	const char *why, *chain;
 
 	if (s.state != S_MAIL) {
 		reply(s.state == S_BDAT ? "503 5.5.1 RCPT inside BDAT" :
@@ -565,10 +602,18 @@ do_rcpt(struct cmd *c)
 		put("452 4.5.3 Too many recipients");
 		return;
 	}
+	/* One message, one filter chain: the client sends the message
+	 * again later for a recipient that needs another (4.5.3.1.10). */
+	chain = sfilter_chain(m.a.s);
+	if (s.nrcpt > 0 && strcmp(chain, s.chain) != 0) {
+		put("452 4.5.3 Too many recipients for one filter chain");
+		return;
+	}
 	if (buf_catb(&s.rcpts, m.a.s, strlen(m.a.s) + 1) == -1) {
 		put("452 4.3.1 Insufficient system storage");
 		return;
 	}
+	s.chain = chain;
 	s.nrcpt++;
 	reply("250 2.1.5 Ok");
 }
@@ -1207,6 +1252,11 @@ main(int argc, char **argv)
 	peer();
 	if (conf_load() == -1 || user_init() == -1) {
 		warn("unable to read configuration: %s", conf_error());
+		put("421 4.3.0 Configuration error, try again later");
+		bye("conf-error");
+	}
+	if ((g = sfilter_init()) != NULL) {
+		warn("unable to read configuration: %s", g);
 		put("421 4.3.0 Configuration error, try again later");
 		bye("conf-error");
 	}

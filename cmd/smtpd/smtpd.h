@@ -102,4 +102,13 @@ struct sasl_cred;
 int auth_check(const struct sasl_cred *c, const char *prog,
     const char *users, const char *stamp, long long deadline);
 
+/* filter.c (postel-filter(8)) ---------------------------------------- */
+
+struct filter_env;
+const char *sfilter_init(void);         /* NULL, or a configuration error */
+const char *sfilter_chain(const char *rcpt);
+const char *sfilter_run(const char *chain, int *spool,
+    const struct filter_env *e, const char *sid, unsigned long long max,
+    int *eightbit);
+
 #endif
