@@ -1,0 +1,78 @@
+/*
+ * queue: libFuzzer target for the queue readers (lib/queue.c) that qrun
+ * and mailq apply to files in the queue: qenv_read on a message file and
+ * qstate_read on a state file, both written from the input into a
+ * private temporary queue. Checks: no crash or leak; an accepted envelope
+ * has recipients, a body offset within the file where the envelope ends
+ * with an empty line, and a NUL-terminated sender; accepted states are
+ * known and their texts NUL-terminated.
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "queue.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *p, size_t n);
+
+static char dir[64];
+static int qd = -1;
+
+static void
+put(const char *name, const uint8_t *p, size_t n)
+{
+	int fd = openat(qd, name, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	if (fd == -1 || (n && write(fd, p, n) != (ssize_t)n) || close(fd))
+		abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
+{
+	struct qenv e;
+	struct qstate st[4];
+	const char *why;
+	long long warned;
+	size_t i;
+	int fd;
+
+	if (qd == -1) {
+		snprintf(dir, sizeof dir, "/tmp/postel-fuzz-queue.XXXXXX");
+		if (mkdtemp(dir) == NULL || (qd = open(dir, O_RDONLY |
+		    O_DIRECTORY)) == -1 || mkdirat(qd, "state", 0700) == -1)
+			abort();
+	}
+	put("msg", p, n);
+	if ((fd = openat(qd, "msg", O_RDONLY)) == -1)
+		abort();
+	if (qenv_read(fd, &e, &why) == 0) {
+		if (e.nrcpt == 0 || e.body < 2 || (size_t)e.body > n ||
+		    p[e.body - 1] != '\n' || p[e.body - 2] != '\n' ||
+		    lseek(fd, 0, SEEK_CUR) != e.body ||
+		    memchr(e.from, '\0', sizeof e.from) == NULL ||
+		    memchr(e.origin, '\0', sizeof e.origin) == NULL)
+			__builtin_trap();
+		for (i = 0; i < e.nrcpt; i++)
+			if (e.rcpt[i] == NULL)
+				__builtin_trap();
+		qenv_free(&e);
+	} else if (why == NULL)
+		__builtin_trap();
+	close(fd);
+
+	put("state/1.2.3", p, n);
+	if (qstate_read(qd, "1.2.3", st, 4, &warned, &why) == 0) {
+		for (i = 0; i < 4; i++)
+			if (st[i].status < QS_TODO || st[i].status > QS_FAIL ||
+			    memchr(st[i].dsn, '\0', sizeof st[i].dsn) == NULL ||
+			    memchr(st[i].text, '\0', sizeof st[i].text) ==
+			    NULL)
+				__builtin_trap();
+	}
+	return 0;
+}
