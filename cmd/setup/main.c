@@ -2,18 +2,23 @@
  * setup: create or complete an instance directory (postel-setup(8)):
  * conf/, the queue with its FIFO, accepted domains and virtual users with
  * their Maildirs. Running it twice is harmless: it only adds what is
- * missing.
+ * missing. With --system (as root) it also makes the queue and smtpd users
+ * and sets owners and modes as postel-security(7) describes.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "addr.h"
+#include "conf.h"
 #include "die.h"
 #include "fmt.h"
 
@@ -63,7 +68,127 @@ static void
 usage(void)
 {
 	die(EXIT_PERM, "usage: setup ROOT [--me HOST] [--domain DOMAIN]... "
-	    "[--user NAME]...");
+	    "[--user NAME]... [--system [--queue-user U] [--smtpd-user U] "
+	    "[--libexec DIR]]");
+}
+
+/* Run a command (useradd, groupadd) and require exit 0. */
+static void
+run(char *const *av)
+{
+	pid_t pid;
+	int st;
+
+	if ((pid = fork()) == -1)
+		die_sys(EXIT_TEMP, "unable to fork");
+	if (pid == 0) {
+		execvp(av[0], av);
+		fprintf(stderr, "setup: fatal: unable to run %s: %s\n", av[0],
+		    strerror(errno));
+		_exit(EXIT_TEMP);
+	}
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR)
+			die_sys(EXIT_TEMP, "unable to wait for %s", av[0]);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		die(EXIT_TEMP, "%s failed", av[0]);
+}
+
+/* The account name, made as a system user with primary group gname
+ * (made too, if missing) when it does not exist. */
+static struct passwd
+account(const char *name, const char *gname, const char *home)
+{
+	struct passwd *pw;
+
+	if ((pw = getpwnam(name)) == NULL) {
+		if (getgrnam(gname) == NULL) {
+			char *ga[] = { "groupadd", "--system", (char *)gname,
+			    NULL };
+			run(ga);
+		}
+		char *ua[] = { "useradd", "--system", "-g", (char *)gname,
+		    "-d", (char *)home, "-M", "-s", "/usr/sbin/nologin",
+		    (char *)name, NULL };
+		run(ua);
+		if ((pw = getpwnam(name)) == NULL)
+			die(EXIT_TEMP, "useradd made no user %s", name);
+	}
+	return *pw;
+}
+
+/* Owner and mode of ROOT/rel, which must be a directory or a FIFO or a
+ * plain file we made (never follow a symlink). */
+static void
+own(const char *rel, uid_t u, gid_t g, mode_t mode)
+{
+	char path[4096];
+	struct stat sb;
+
+	if (fmt_s(path, sizeof path, "%s%s%s", root, *rel ? "/" : "", rel) < 0)
+		die(EXIT_PERM, "path too long: %s/%s", root, rel);
+	if (lstat(path, &sb) == -1) {
+		if (errno == ENOENT && strncmp(rel, "conf/", 5) == 0)
+			return;         /* a conf file not written yet */
+		die_sys(EXIT_TEMP, "unable to stat %s", path);
+	}
+	if (S_ISLNK(sb.st_mode))
+		die(EXIT_TEMP, "%s is a symbolic link: not touching it", path);
+	if (lchown(path, u, g) == -1 || chmod(path, mode) == -1)
+		die_sys(EXIT_TEMP, "unable to set owner and mode of %s", path);
+}
+
+/* postel-security(7): who owns what in a system instance. */
+static void
+system_modes(const char *quser, const char *suser, const char *libexec,
+    const char **users, size_t nu)
+{
+	struct passwd q, sm;
+	char path[4096], qhome[4096];
+	size_t j;
+
+	if (geteuid() != 0)
+		die(EXIT_PERM, "--system needs root");
+	fmt_s(qhome, sizeof qhome, "%s", root);
+	q = account(quser, quser, qhome);
+	sm = account(suser, quser, "/nonexistent");
+	if (sm.pw_gid != q.pw_gid)
+		warn("%s's primary group is not %s's: start smtpd with the "
+		    "queue group (tcpserver -g %lu, Group= in the unit)", suser,
+		    quser, (unsigned long)q.pw_gid);
+	own("", 0, 0, 0755);
+	own("conf", 0, 0, 0755);
+	/* smtpd and qrun read these; secrets (auth-users, the TLS key)
+	 * are the admin's to make readable by the smtpd user alone */
+	own("conf/postel.conf", 0, 0, 0644);
+	own("conf/domains", 0, 0, 0644);
+	own("conf/users", 0, 0, 0644);
+	if (nu)
+		own("mail", 0, 0, 0755);
+	own("queue", q.pw_uid, q.pw_gid, 0750);
+	own("queue/tmp", q.pw_uid, q.pw_gid, 0770);
+	own("queue/new", q.pw_uid, q.pw_gid, 0770);
+	own("queue/cur", q.pw_uid, q.pw_gid, 0700);
+	own("queue/state", q.pw_uid, q.pw_gid, 0700);
+	own("queue/trigger", q.pw_uid, q.pw_gid, 0620);
+	own("queue/lock", q.pw_uid, q.pw_gid, 0600);
+	/* virtual users' Maildirs: local runs as their owner, the queue
+	 * user, so qrun needs no root for them */
+	for (j = 0; j < nu; j++) {
+		static const char *sub[] = { "", "/Maildir", "/Maildir/tmp",
+		    "/Maildir/new", "/Maildir/cur" };
+		size_t k;
+		for (k = 0; k < sizeof sub / sizeof *sub; k++) {
+			fmt_s(path, sizeof path, "mail/%s%s", users[j], sub[k]);
+			own(path, q.pw_uid, q.pw_gid, 0700);
+		}
+	}
+	if (libexec) {
+		fmt_s(path, sizeof path, "%s/enqueue", libexec);
+		if (lchown(path, 0, q.pw_gid) == -1 || chmod(path, 02755) == -1)
+			die_sys(EXIT_TEMP, "unable to make %s setgid %s", path,
+			    quser);
+	}
 }
 
 int
@@ -73,9 +198,15 @@ main(int argc, char **argv)
 		{ "domain", required_argument, NULL, 'd' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "me", required_argument, NULL, 'm' },
+		{ "system", no_argument, NULL, 's' },
+		{ "queue-user", required_argument, NULL, 'Q' },
+		{ "smtpd-user", required_argument, NULL, 'S' },
+		{ "libexec", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *domains[64], *users[256], *me = NULL;
+	const char *quser = "postel", *suser = "postel-smtpd", *libexec = NULL;
+	int sys = 0;
 	size_t nd = 0, nu = 0, i, j;
 	char path[4096], line[4200], key[600];
 	int c;
@@ -98,6 +229,18 @@ main(int argc, char **argv)
 			break;
 		case 'm':
 			me = optarg;
+			break;
+		case 's':
+			sys = 1;
+			break;
+		case 'Q':
+			quser = optarg;
+			break;
+		case 'S':
+			suser = optarg;
+			break;
+		case 'L':
+			libexec = optarg;
 			break;
 		default:
 			usage();
@@ -155,5 +298,7 @@ main(int argc, char **argv)
 			add_line("users", key, line);
 		}
 	}
+	if (sys)
+		system_modes(quser, suser, libexec, users, nu);
 	return 0;
 }
