@@ -93,6 +93,19 @@ orig_headers(const struct msg *m, struct buf *b)
 	return 0;
 }
 
+/* 1 if a line of h starts with "--" and the boundary b */
+static int
+in_headers(const struct buf *h, const char *b)
+{
+	size_t i, bl = strlen(b);
+
+	for (i = 0; i + 2 + bl <= h->len; i++)
+		if ((i == 0 || h->p[i - 1] == '\n') && h->p[i] == '-' &&
+		    h->p[i + 1] == '-' && memcmp(h->p + i + 2, b, bl) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 cat(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -137,12 +150,22 @@ build(const struct msg *m, int delayed, const char *to, struct buf *b)
 	const char *me = conf_s("me");
 	char date[64], boundary[96];
 	long long now = now_s();
+	struct buf h = BUF_INIT(BOUNCE_HDR_MAX);
 	size_t i;
+	unsigned k;
+	int hok = 1;
 
 	if (!*me)
 		me = "localhost";
 	date822(date, sizeof date, now);
+	/* The sender wrote the attached headers: RFC 2046 5.1.1 wants a
+	 * boundary that occurs nowhere inside, so a header line can never
+	 * end a part or forge one. */
+	if (orig_headers(m, &h) == -1)
+		hok = 0;
 	fmt_s(boundary, sizeof boundary, "postel-%s", m->id);
+	for (k = 1; hok && in_headers(&h, boundary); k++)
+		fmt_s(boundary, sizeof boundary, "postel-%s.%u", m->id, k);
 	cat(b, "From: Mail Delivery System <MAILER-DAEMON@%s>\n", me);
 	cat(b, "To: <%s>\n", to);
 	cat(b, "Subject: %s\n", delayed ? "Delivery delayed: still trying" :
@@ -190,8 +213,9 @@ build(const struct msg *m, int delayed, const char *to, struct buf *b)
 		cat(b, "Last-Attempt-Date: %s\n", date);
 	}
 	cat(b, "\n--%s\nContent-Type: text/rfc822-headers\n\n", boundary);
-	if (orig_headers(m, b) == -1)
+	if (!hok || buf_catb(b, h.p, h.len) == -1)
 		cat(b, "X-Postel-Note: original headers unavailable\n");
+	buf_free(&h);
 	return cat(b, "\n--%s--\n", boundary);
 }
 
