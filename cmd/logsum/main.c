@@ -206,6 +206,18 @@ set_sort(struct set *s)
 		qsort(s->v, s->n, sizeof *s->v, cmp);
 }
 
+static void
+set_free(struct set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = s->cap = 0;
+}
+
 static int
 set_has(const struct set *s, const char *x)
 {
@@ -299,6 +311,9 @@ timeline(const char *addr, const char *qid)
 			free(last.v[i]);
 		last.n = 0;
 	}
+	set_free(&qids);
+	set_free(&order);
+	set_free(&last);
 	if (found == 0)
 		printf("no log lines for %s\n", qid ? qid : addr);
 	return found ? 0 : 1;
@@ -330,6 +345,7 @@ counts(void)
 			;
 		printf("%8zu %s\n", n, keys.v[i]);
 	}
+	set_free(&keys);
 	return 0;
 }
 
@@ -391,6 +407,7 @@ stuck(void)
 			putchar('\n');
 		}
 	}
+	set_free(&why);
 	return 0;
 }
 
@@ -437,5 +454,8 @@ main(int argc, char **argv)
 	}
 	if (fflush(stdout) == EOF)
 		die_sys(EXIT_TEMP, "unable to write");
+	while (nlines)
+		free(lines[--nlines]);
+	free(lines);
 	return r;
 }
