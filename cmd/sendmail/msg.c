@@ -150,7 +150,7 @@ field(const char *f, size_t n, struct fields *seen, int pass,
 	if (o->hdr_rcpts)
 		for (k = 0; k < 3; k++)
 			if (hdr_name_is(f, n, seen->resent ? rrc[k] : rc[k])) {
-				const char *v = memchr(f, ':', n) + 1;
+				const char *v = (const char *)memchr(f, ':', n) + 1;
 				if (hdr_addrlist(v, n - (size_t)(v - f), add_rcpt, r,
 				    &why) == -1) {
 					warn("unable to parse %.*s: %s",
