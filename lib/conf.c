@@ -366,11 +366,10 @@ conf_table_load(struct conf_table *t, const char *name, int fold)
 const struct conf_ent *
 conf_table_get(const struct conf_table *t, const char *key)
 {
-	struct conf_ent k;
+	struct conf_ent k = { .key = (char *)key };
 
 	if (t->n == 0)
 		return NULL;
-	k.key = (char *)key;
 	return bsearch(&k, t->e, t->n, sizeof *t->e, entcmp);
 }
 
