@@ -1,0 +1,142 @@
+/*
+ * filter-clamav: a postel filter (postel-filter(8)) that scans the
+ * message with ClamAV, by clamdscan (the default, through a running
+ * clamd) or by clamscan (-s, which loads the database on every run).
+ * Clean: the message is passed on unchanged (exit 0). A signature found:
+ * exit 100, "Virus found: NAME". A scanner error: exit 111.
+ */
+#define _GNU_SOURCE             /* O_TMPFILE */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "fmt.h"
+#include "scan.h"
+
+#define OUT_MAX 8192            /* scanner output kept */
+
+static int
+copy(int from, int to)
+{
+	char b[16384];
+	ssize_t r, w, off;
+
+	while ((r = read(from, b, sizeof b)) != 0) {
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		for (off = 0; off < r; off += w)
+			if ((w = write(to, b + off, (size_t)(r - off))) <= 0) {
+				if (w == -1 && errno == EINTR) {
+					w = 0;
+					continue;
+				}
+				return -1;
+			}
+	}
+	return 0;
+}
+
+/* stdin as a file we can read twice: itself when it can seek. */
+static int
+message(void)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd;
+
+	if (lseek(0, 0, SEEK_SET) == 0)
+		return 0;
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) == -1)
+		die_sys(EXIT_TEMP, "unable to create a file in %s", dir);
+	if (copy(0, fd) == -1 || lseek(fd, 0, SEEK_SET) == -1)
+		die_sys(EXIT_TEMP, "unable to copy the message");
+	return fd;
+}
+
+int
+main(int argc, char **argv)
+{
+	char **av, out[OUT_MAX + 1], name[SCAN_NAME_MAX], first[200] = "";
+	size_t got = 0;
+	int c, fd, pfd[2], st, i, k = 0, standalone = 0;
+	char *line, *nl;
+	pid_t pid;
+	ssize_t r;
+
+	die_init("filter-clamav");
+	signal(SIGPIPE, SIG_IGN);
+	while ((c = getopt(argc, argv, "s")) != -1) {
+		if (c != 's')
+			die(EXIT_TEMP, "usage: filter-clamav [-s] "
+			    "[-- scanner-option ...]");
+		standalone = 1;
+	}
+	fd = message();
+	if ((av = calloc((size_t)(argc - optind) + 4, sizeof *av)) == NULL)
+		die_sys(EXIT_TEMP, "unable to allocate");
+	av[k++] = standalone ? "clamscan" : "clamdscan";
+	av[k++] = "--no-summary";
+	for (i = optind; i < argc; i++)
+		av[k++] = argv[i];
+	av[k++] = "-";
+	if (pipe(pfd) == -1)
+		die_sys(EXIT_TEMP, "unable to make a pipe");
+	if ((pid = fork()) == -1)
+		die_sys(EXIT_TEMP, "unable to fork");
+	if (pid == 0) {
+		if (dup2(fd, 0) == -1 || dup2(pfd[1], 1) == -1 ||
+		    dup2(pfd[1], 2) == -1)
+			_exit(127);
+		close(pfd[0]);
+		close(pfd[1]);
+		signal(SIGPIPE, SIG_DFL);
+		execvp(av[0], av);
+		_exit(127);
+	}
+	close(pfd[1]);
+	for (;;) {                      /* keep OUT_MAX, drain the rest */
+		char junk[4096];
+		r = got < OUT_MAX ? read(pfd[0], out + got, OUT_MAX - got) :
+		    read(pfd[0], junk, sizeof junk);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (got < OUT_MAX)
+			got += (size_t)r;
+	}
+	out[got] = '\0';
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR)
+			die_sys(EXIT_TEMP, "unable to wait for %s", av[0]);
+	for (line = out; *line; line = nl ? nl + 1 : line + strlen(line)) {
+		int v;
+		nl = strchr(line, '\n');
+		v = scan_clam_line(line, nl ? (size_t)(nl - line) :
+		    strlen(line), name, sizeof name);
+		if (v == 1 && WIFEXITED(st) && WEXITSTATUS(st) == 1) {
+			fprintf(stderr, "Virus found: %s\n", name);
+			return EXIT_PERM;
+		}
+		if (v == -1 && first[0] == '\0')
+			fmt_safe(first, sizeof first, line, nl ?
+			    (size_t)(nl - line) : strlen(line));
+	}
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		die(EXIT_TEMP, "%s failed (%s %d): %s", av[0], WIFEXITED(st) ?
+		    "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) :
+		    WTERMSIG(st), first[0] ? first : "no output");
+	if (lseek(fd, 0, SEEK_SET) == -1 || copy(fd, 1) == -1)
+		die_sys(EXIT_TEMP, "unable to write the message");
+	return 0;
+}
