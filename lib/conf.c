@@ -59,6 +59,7 @@ static struct key keys[] = {
 	{ "concurrency-local", C_NUM, 1, 1000, "10", 0, NULL },
 	{ "concurrency-remote", C_NUM, 1, 1000, "20", 0, NULL },
 	{ "delivery-timeout", C_NUM, 1, DAY, "3600", 0, NULL },
+	{ "qrun-user", C_STR, 0, 0, "", 0, NULL },
 	{ "tmp-grace", C_NUM, 1, 365 * DAY, "129600", 0, NULL },
 	/* local */
 	{ "extension-separator", C_STR, 0, 0, "+", 0, NULL },

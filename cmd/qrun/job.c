@@ -39,25 +39,30 @@ pipe_cloexec(int p[2])
 
 #define JOB_OUT_MAX 65536
 
-static void
-child(struct msg *m, int remote, const size_t *idx, size_t n, int out)
+/* The queue file, open at the first byte of the message. */
+static int
+open_message(const struct msg *m)
 {
-	char prog[4096], path[QUEUE_ID_MAX + 8], dom[ADDR_DOMAIN_MAX + 1];
-	char line[256];
-	const char *argv[8 + QRUN_RCPT_MAX];
-	size_t k = 0, i;
+	char path[QUEUE_ID_MAX + 8];
 	int fd;
 
-	setpgid(0, 0);
-	if (dup2(out, 1) == -1)
-		_exit(EXIT_TEMP);
 	if (fmt_s(path, sizeof path, "cur/%s", m->id) < 0 ||
-	    (fd = openat(qd, path, O_RDONLY)) == -1 ||
-	    lseek(fd, m->env.body, SEEK_SET) == -1 || dup2(fd, 0) == -1)
-		_exit(EXIT_TEMP);
-	if (conf_prog(prog, sizeof prog, remote ? "remote" : "local") == -1)
-		_exit(EXIT_TEMP);
-	setenv("QID", m->id, 1);
+	    (fd = openat(qd, path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (lseek(fd, m->env.body, SEEK_SET) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* argv for local or remote (postel-result(5)); dom holds the domain. */
+static void
+make_argv(const struct msg *m, int remote, const size_t *idx, size_t n,
+    const char **argv, char *dom, size_t domsize)
+{
+	size_t k = 0, i;
+
 	argv[k++] = remote ? "remote" : "local";
 	if (remote && (m->env.flags & QF_UTF8))
 		argv[k++] = "-u";       /* postel-result(5): SMTPUTF8 needed */
@@ -67,13 +72,31 @@ child(struct msg *m, int remote, const size_t *idx, size_t n, int out)
 	argv[k++] = m->id;
 	if (remote) {
 		const char *at = strrchr(m->env.rcpt[idx[0]], '@');
-		fmt_s(dom, sizeof dom, "%s", at ? at + 1 : "");
+		fmt_s(dom, domsize, "%s", at ? at + 1 : "");
 		argv[k++] = dom;
 	}
 	argv[k++] = m->env.from;
 	for (i = 0; i < n; i++)         /* n <= QRUN_RCPT_MAX: msg_start */
 		argv[k++] = m->env.rcpt[idx[i]];
 	argv[k] = NULL;
+}
+
+static void
+child(struct msg *m, int remote, const size_t *idx, size_t n, int out)
+{
+	char prog[4096], dom[ADDR_DOMAIN_MAX + 1], line[256];
+	const char *argv[8 + QRUN_RCPT_MAX];
+	int fd;
+
+	setpgid(0, 0);
+	if (dup2(out, 1) == -1)
+		_exit(EXIT_TEMP);
+	if ((fd = open_message(m)) == -1 || dup2(fd, 0) == -1)
+		_exit(EXIT_TEMP);
+	if (conf_prog(prog, sizeof prog, remote ? "remote" : "local") == -1)
+		_exit(EXIT_TEMP);
+	setenv("QID", m->id, 1);
+	make_argv(m, remote, idx, n, argv, dom, sizeof dom);
 	signal(SIGPIPE, SIG_DFL);
 	execv(prog, (char *const *)argv);
 	/* Not there yet (remote is optional) or not runnable: temporary. */
@@ -99,17 +122,38 @@ job_spawn(struct msg *m, int remote, const size_t *idx, size_t n)
 		free(j);
 		return -1;
 	}
-	j->pid = fork();
-	if (j->pid == -1) {
-		warn_sys("unable to fork");
-		close(p[0]);
-		close(p[1]);
-		free(j->idx);
-		free(j);
-		return -1;
+	if (!remote && spawn_on()) {
+		/* As the queue user: the root spawner starts local. */
+		const char *argv[8 + QRUN_RCPT_MAX];
+		char dom[ADDR_DOMAIN_MAX + 1];
+		int fd = open_message(m);
+
+		make_argv(m, remote, idx, n, argv, dom, sizeof dom);
+		if (fd == -1 || spawn_start(&j->token, fd, p[1], argv) == -1) {
+			warn_sys("unable to start local for %s", m->id);
+			if (fd != -1)
+				close(fd);
+			close(p[0]);
+			close(p[1]);
+			free(j->idx);
+			free(j);
+			return -1;
+		}
+		close(fd);
+		j->pid = 0;
+	} else {
+		j->pid = fork();
+		if (j->pid == -1) {
+			warn_sys("unable to fork");
+			close(p[0]);
+			close(p[1]);
+			free(j->idx);
+			free(j);
+			return -1;
+		}
+		if (j->pid == 0)
+			child(m, remote, idx, n, p[1]);
 	}
-	if (j->pid == 0)
-		child(m, remote, idx, n, p[1]);
 	close(p[1]);
 	if (fcntl(p[0], F_SETFL, O_NONBLOCK) == -1)
 		warn_sys("unable to set O_NONBLOCK");
@@ -169,8 +213,8 @@ job_reap(void)
 	for (j = jobs; j; j = j->next) {
 		int st;
 		pid_t r;
-		if (j->exited)
-			continue;
+		if (j->exited || j->token)
+			continue;       /* spawner's jobs: spawn_read */
 		while ((r = waitpid(j->pid, &st, WNOHANG)) == -1 &&
 		    errno == EINTR)
 			;
@@ -189,8 +233,12 @@ job_kill(struct job *j, const char *why)
 	if (j->killed)
 		return;
 	j->killed = 1;
-	kill(-j->pid, SIGKILL);
-	kill(j->pid, SIGKILL);
+	if (j->token)
+		spawn_kill(j->token);
+	else {
+		kill(-j->pid, SIGKILL);
+		kill(j->pid, SIGKILL);
+	}
 	log_start(&l, "killed");
 	log_kv(&l, "qid", j->m->id);
 	log_kvu(&l, "pid", (unsigned long long)j->pid);

@@ -248,7 +248,7 @@ run(void)
 {
 	struct pollfd *pf;
 	struct job **pj, *j, *jn;
-	size_t cap = max_local + max_remote + 2, n;
+	size_t cap = max_local + max_remote + 3, n;
 	long long last_scan = now_s(), last_clean = now_s(), stop_at = 0;
 	int trig = once ? -1 : open_trigger();
 
@@ -270,6 +270,8 @@ run(void)
 		pf[n++].events = POLLIN;
 		pf[n].fd = trig;
 		pf[n++].events = POLLIN;
+		pf[n].fd = spawn_on() ? spawn_fd() : -1;
+		pf[n++].events = POLLIN;
 		for (j = jobs; j && n < cap; j = j->next)
 			if (j->out != -1) {
 				pj[n] = j;
@@ -280,7 +282,9 @@ run(void)
 			die_sys(EXIT_TEMP, "unable to poll");
 		if (pf[0].revents)
 			drain(sigpipe[0]);
-		for (size_t i = 2; i < n; i++)
+		if (pf[2].revents)
+			spawn_read();
+		for (size_t i = 3; i < n; i++)
 			if (pf[i].revents)
 				job_read(pj[i]);
 		job_reap();
@@ -341,6 +345,7 @@ main(int argc, char **argv)
 	blifetime = conf_u("bounce-lifetime");
 	warn_after = conf_u("delay-warning");
 	load_schedule();
+	spawn_init();           /* as root: fork the spawner, drop to qrun-user */
 	if ((qd = queue_dir()) == -1)
 		die_sys(EXIT_TEMP, "unable to open %s/queue", conf_root());
 	if (cleanonly) {

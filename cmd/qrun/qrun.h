@@ -42,6 +42,7 @@ struct job {
 	size_t *idx;            /* recipient indexes (0-based) */
 	size_t n;
 	pid_t pid;
+	unsigned token;         /* started by the spawner (spawn.c), or 0 */
 	int out;                /* stdout pipe; -1 after EOF */
 	int exited, status;
 	int killed;
@@ -81,6 +82,15 @@ void job_read(struct job *j);
 void job_reap(void);
 void job_finish(struct job *j);         /* apply results, free it */
 void job_kill(struct job *j, const char *why);
+
+/* spawn.c: the privileged step that starts local (postel-security(7)) */
+void spawn_init(void);                  /* as root with qrun-user: drop */
+int spawn_on(void);
+int spawn_fd(void);
+int spawn_start(unsigned *token, int msgfd, int outfd,
+    const char *const *argv);
+void spawn_kill(unsigned token);
+void spawn_read(void);                  /* mark exited jobs */
 
 /* bounce.c: 0 sent (or dropped on purpose), -1 failed (retry later) */
 int bounce_send(struct msg *m, int delayed);

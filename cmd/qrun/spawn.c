@@ -1,0 +1,346 @@
+/*
+ * spawn: the one privileged step (postel-security(7)). When qrun starts as
+ * root and qrun-user names the queue user, qrun forks this spawner, which
+ * stays root, and then becomes the queue user itself. The spawner does one
+ * thing: start local for a local delivery (local switches to the
+ * recipient's uid and gid before it reads anything, and refuses uid 0),
+ * report when it exits, and kill it on request. It reads no mail and no
+ * network input: requests come over a socketpair only qrun holds.
+ *
+ * qrun -> spawner: 'R' token argv... with two descriptors attached (the
+ * queue file at the message, the result pipe); 'K' token (kill it).
+ * spawner -> qrun: 'E' token status (a wait(2) status).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "die.h"
+#include "fmt.h"
+#include "log.h"
+#include "qrun.h"
+
+#define SPAWN_MSG_MAX 8192
+#define SPAWN_ARGS_MAX 16
+
+static int sp = -1;             /* qrun's end of the socketpair */
+static unsigned next_token = 1;
+
+struct kid {
+	unsigned token;
+	pid_t pid;
+};
+
+int
+spawn_on(void)
+{
+	return sp != -1;
+}
+
+int
+spawn_fd(void)
+{
+	return sp;
+}
+
+static int
+send_fds(int s, const void *p, size_t n, const int *fds, int nfds)
+{
+	struct msghdr mh;
+	struct iovec iov;
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(2 * sizeof(int))];
+	} cm;
+	ssize_t w;
+
+	memset(&mh, 0, sizeof mh);
+	iov.iov_base = (void *)p;
+	iov.iov_len = n;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (nfds) {
+		struct cmsghdr *c;
+		memset(&cm, 0, sizeof cm);
+		mh.msg_control = cm.b;
+		mh.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, (size_t)nfds * sizeof(int));
+	}
+	do
+		w = sendmsg(s, &mh, MSG_NOSIGNAL);
+	while (w == -1 && errno == EINTR);
+	return w == (ssize_t)n ? 0 : -1;
+}
+
+/* Receive one message; up to two descriptors into fds (-1 if none). */
+static ssize_t
+recv_fds(int s, void *p, size_t n, int fds[2])
+{
+	struct msghdr mh;
+	struct iovec iov;
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(2 * sizeof(int))];
+	} cm;
+	struct cmsghdr *c;
+	ssize_t r;
+
+	fds[0] = fds[1] = -1;
+	memset(&mh, 0, sizeof mh);
+	iov.iov_base = p;
+	iov.iov_len = n;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cm.b;
+	mh.msg_controllen = sizeof cm.b;
+	do
+		r = recvmsg(s, &mh, MSG_CMSG_CLOEXEC);
+	while (r == -1 && errno == EINTR);
+	if (r <= 0)
+		return r;
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			if (k > 2)
+				k = 2;
+			memcpy(fds, CMSG_DATA(c), k * sizeof(int));
+		}
+	return r;
+}
+
+static void
+start_local(const char *prog, char *msg, size_t n, int fds[2], struct kid *k)
+{
+	char *argv[SPAWN_ARGS_MAX + 1];
+	size_t i = 1 + sizeof(uint32_t), a = 0;
+	uint32_t token;
+	pid_t pid;
+
+	memcpy(&token, msg + 1, sizeof token);
+	while (i < n && a < SPAWN_ARGS_MAX) {
+		size_t l = strnlen(msg + i, n - i);
+		if (i + l >= n)
+			break;
+		argv[a++] = msg + i;
+		i += l + 1;
+	}
+	argv[a] = NULL;
+	k->token = token;
+	k->pid = -1;
+	if (a < 2 || fds[0] == -1 || fds[1] == -1)
+		return;                 /* reported as a failed start */
+	pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		if (dup2(fds[0], 0) == -1 || dup2(fds[1], 1) == -1)
+			_exit(EXIT_TEMP);
+		signal(SIGPIPE, SIG_DFL);
+		for (i = 1; argv[i] && argv[i + 1]; i++)
+			if (strcmp(argv[i], "-q") == 0)
+				setenv("QID", argv[i + 1], 1);
+		/* argv[0] is always "local": nothing else is ever run */
+		argv[0] = "local";
+		execv(prog, argv);
+		_exit(EXIT_TEMP);
+	}
+	k->pid = pid;
+}
+
+static void
+report(int s, unsigned token, int status)
+{
+	char m[1 + sizeof(uint32_t) + sizeof(int32_t)];
+	uint32_t t = token;
+	int32_t st = status;
+
+	m[0] = 'E';
+	memcpy(m + 1, &t, sizeof t);
+	memcpy(m + 1 + sizeof t, &st, sizeof st);
+	if (send_fds(s, m, sizeof m, NULL, 0) == -1) {
+		/* qrun is gone; the delivery's result is in the pipe anyway */
+	}
+}
+
+_Noreturn static void
+spawner(int s, const char *prog, size_t maxkids)
+{
+	struct kid *kids = calloc(maxkids, sizeof *kids);
+	size_t nk = 0, i;
+	char msg[SPAWN_MSG_MAX];
+	int open = 1, fds[2];
+
+	if (kids == NULL)
+		_exit(EXIT_TEMP);
+	signal(SIGTERM, SIG_IGN);       /* qrun ends us by closing the socket */
+	signal(SIGINT, SIG_IGN);
+	while (open || nk) {
+		struct pollfd pf = { s, POLLIN, 0 };
+		int st;
+		pid_t pid;
+
+		if (open && poll(&pf, 1, 200) > 0) {
+			ssize_t r = recv_fds(s, msg, sizeof msg, fds);
+			if (r <= 0) {
+				open = 0;       /* qrun has gone: finish, exit */
+			} else if (msg[0] == 'R' && (size_t)r > 5 && nk < maxkids) {
+				start_local(prog, msg, (size_t)r, fds, &kids[nk]);
+				if (kids[nk].pid == -1)
+					report(s, kids[nk].token, EXIT_TEMP << 8);
+				else
+					nk++;
+			} else if (msg[0] == 'R' && (size_t)r > 5) {
+				uint32_t t;
+				memcpy(&t, msg + 1, sizeof t);
+				report(s, t, EXIT_TEMP << 8);
+			} else if (msg[0] == 'K' && (size_t)r >= 5) {
+				uint32_t t;
+				memcpy(&t, msg + 1, sizeof t);
+				for (i = 0; i < nk; i++)
+					if (kids[i].token == t) {
+						kill(-kids[i].pid, SIGKILL);
+						kill(kids[i].pid, SIGKILL);
+					}
+			}
+			if (fds[0] != -1)
+				close(fds[0]);
+			if (fds[1] != -1)
+				close(fds[1]);
+		} else if (!open)
+			usleep(50000);
+		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+			for (i = 0; i < nk; i++)
+				if (kids[i].pid == pid) {
+					report(s, kids[i].token, st);
+					kids[i] = kids[--nk];
+					break;
+				}
+	}
+	_exit(0);
+}
+
+void
+spawn_init(void)
+{
+	const char *user = conf_s("qrun-user");
+	char prog[4096];
+	struct passwd *pw;
+	struct logl l;
+	int s[2];
+	pid_t pid;
+	gid_t gid;
+
+	if (*user == '\0' || geteuid() != 0)
+		return;
+	if ((pw = getpwnam(user)) == NULL)
+		die(EXIT_TEMP, "unable to find qrun-user %s", user);
+	if (pw->pw_uid == 0)
+		die(EXIT_TEMP, "qrun-user %s is root; name the queue user", user);
+	if (conf_prog(prog, sizeof prog, "local") == -1)
+		die(EXIT_TEMP, "path of local too long");
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s) == -1)
+		die_sys(EXIT_TEMP, "unable to make a socketpair");
+	if ((pid = fork()) == -1)
+		die_sys(EXIT_TEMP, "unable to fork the spawner");
+	if (pid == 0) {
+		close(s[0]);
+		spawner(s[1], prog, (size_t)max_local + 4);
+	}
+	close(s[1]);
+	sp = s[0];
+	gid = pw->pw_gid;
+	if (setgroups(1, &gid) == -1 || setgid(pw->pw_gid) == -1 ||
+	    setuid(pw->pw_uid) == -1)
+		die_sys(EXIT_TEMP, "unable to become %s", user);
+	if (getuid() != pw->pw_uid || geteuid() != pw->pw_uid ||
+	    setuid(0) != -1)
+		die(EXIT_TEMP, "still root after becoming %s", user);
+	log_start(&l, "privsep");
+	log_kv(&l, "user", user);
+	log_kvu(&l, "uid", (unsigned long long)pw->pw_uid);
+	log_kvu(&l, "spawner", (unsigned long long)pid);
+	log_end(&l);
+}
+
+int
+spawn_start(unsigned *token, int msgfd, int outfd, const char *const *argv)
+{
+	char msg[SPAWN_MSG_MAX];
+	size_t n = 1 + sizeof(uint32_t), i;
+	uint32_t t = next_token++;
+	int fds[2] = { msgfd, outfd };
+
+	if (next_token == 0)
+		next_token = 1;
+	msg[0] = 'R';
+	memcpy(msg + 1, &t, sizeof t);
+	for (i = 0; argv[i] && i < SPAWN_ARGS_MAX; i++) {
+		size_t l = strlen(argv[i]) + 1;
+		if (n + l > sizeof msg) {
+			errno = E2BIG;
+			return -1;
+		}
+		memcpy(msg + n, argv[i], l);
+		n += l;
+	}
+	if (send_fds(sp, msg, n, fds, 2) == -1)
+		return -1;
+	*token = t;
+	return 0;
+}
+
+void
+spawn_kill(unsigned token)
+{
+	char msg[1 + sizeof(uint32_t)];
+	uint32_t t = token;
+
+	msg[0] = 'K';
+	memcpy(msg + 1, &t, sizeof t);
+	if (send_fds(sp, msg, sizeof msg, NULL, 0) == -1)
+		warn_sys("unable to ask the spawner to kill a delivery");
+}
+
+void
+spawn_read(void)
+{
+	char msg[64];
+	struct job *j;
+
+	for (;;) {
+		ssize_t r;
+		uint32_t t;
+		int32_t st;
+
+		r = recv(sp, msg, sizeof msg, MSG_DONTWAIT);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == 0)
+			die(EXIT_TEMP, "the privileged spawner has gone");
+		if (r == -1)
+			return;
+		if (msg[0] != 'E' || (size_t)r < 1 + sizeof t + sizeof st)
+			continue;
+		memcpy(&t, msg + 1, sizeof t);
+		memcpy(&st, msg + 1 + sizeof t, sizeof st);
+		for (j = jobs; j; j = j->next)
+			if (j->token == t && !j->exited) {
+				j->exited = 1;
+				j->status = st;
+			}
+	}
+}
