@@ -298,7 +298,13 @@ main(int argc, char **argv)
 			add_line("users", key, line);
 		}
 	}
-	if (sys)
+	if (sys) {
+		/* qrun started as root becomes the queue user and keeps a
+		 * spawner for local (postel-security(7)) */
+		if (fmt_s(line, sizeof line, "qrun-user %s", quser) < 0)
+			die(EXIT_PERM, "queue user name too long");
+		add_line("postel.conf", "qrun-user", line);
 		system_modes(quser, suser, libexec, users, nu);
+	}
 	return 0;
 }
