@@ -20,25 +20,9 @@
 #include "bio.h"
 #include "conf.h"
 #include "die.h"
+#include "fd.h"
 #include "fmt.h"
 #include "local.h"
-
-/* pipe(2) with both ends close-on-exec (pipe2 is not POSIX). */
-static int
-pipe_cloexec(int p[2])
-{
-	if (pipe(p) == -1)
-		return -1;
-	if (fcntl(p[0], F_SETFD, FD_CLOEXEC) == -1 ||
-	    fcntl(p[1], F_SETFD, FD_CLOEXEC) == -1) {
-		int e = errno;
-		close(p[0]);
-		close(p[1]);
-		errno = e;
-		return -1;
-	}
-	return 0;
-}
 
 extern char **environ;
 
@@ -127,7 +111,7 @@ feed(const struct msgdata *md, const char *path, char *const argv[],
 	int p[2], e;
 	pid_t pid;
 
-	if (pipe_cloexec(p) == -1)
+	if (fd_pipe(p) == -1)
 		return -1;
 	if ((pid = spawn(p[0], path, argv, envp, dir)) == -1) {
 		e = errno;

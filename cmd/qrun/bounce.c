@@ -17,26 +17,10 @@
 
 #include "conf.h"
 #include "die.h"
+#include "fd.h"
 #include "fmt.h"
 #include "log.h"
 #include "qrun.h"
-
-/* pipe(2) with both ends close-on-exec (pipe2 is not POSIX). */
-static int
-pipe_cloexec(int p[2])
-{
-	if (pipe(p) == -1)
-		return -1;
-	if (fcntl(p[0], F_SETFD, FD_CLOEXEC) == -1 ||
-	    fcntl(p[1], F_SETFD, FD_CLOEXEC) == -1) {
-		int e = errno;
-		close(p[0]);
-		close(p[1]);
-		errno = e;
-		return -1;
-	}
-	return 0;
-}
 
 #define BOUNCE_HDR_MAX 65536    /* original headers attached, at most */
 #define DOUBLE_ORIGIN "qrun double-bounce"
@@ -230,7 +214,7 @@ enqueue(const char *origin, const char *to, const struct buf *b)
 	void (*old)(int);
 
 	if (conf_prog(prog, sizeof prog, "enqueue") == -1 ||
-	    pipe_cloexec(p) == -1)
+	    fd_pipe(p) == -1)
 		return -1;
 	if ((pid = fork()) == -1) {
 		close(p[0]);

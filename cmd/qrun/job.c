@@ -15,27 +15,11 @@
 
 #include "conf.h"
 #include "die.h"
+#include "fd.h"
 #include "fmt.h"
 #include "log.h"
 #include "qrun.h"
 #include "result.h"
-
-/* pipe(2) with both ends close-on-exec (pipe2 is not POSIX). */
-static int
-pipe_cloexec(int p[2])
-{
-	if (pipe(p) == -1)
-		return -1;
-	if (fcntl(p[0], F_SETFD, FD_CLOEXEC) == -1 ||
-	    fcntl(p[1], F_SETFD, FD_CLOEXEC) == -1) {
-		int e = errno;
-		close(p[0]);
-		close(p[1]);
-		errno = e;
-		return -1;
-	}
-	return 0;
-}
 
 #define JOB_OUT_MAX 65536
 
@@ -116,7 +100,7 @@ job_spawn(struct msg *m, int remote, const size_t *idx, size_t n)
 
 	if (j == NULL || (j->idx = calloc(n, sizeof *j->idx)) == NULL)
 		die_sys(EXIT_TEMP, "unable to allocate");
-	if (pipe_cloexec(p) == -1) {
+	if (fd_pipe(p) == -1) {
 		warn_sys("unable to make a pipe");
 		free(j->idx);
 		free(j);

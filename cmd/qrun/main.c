@@ -21,27 +21,11 @@
 
 #include "conf.h"
 #include "die.h"
+#include "fd.h"
 #include "fmt.h"
 #include "log.h"
 #include "qrun.h"
 #include "user.h"
-
-/* pipe(2) with both ends close-on-exec (pipe2 is not POSIX). */
-static int
-pipe_cloexec(int p[2])
-{
-	if (pipe(p) == -1)
-		return -1;
-	if (fcntl(p[0], F_SETFD, FD_CLOEXEC) == -1 ||
-	    fcntl(p[1], F_SETFD, FD_CLOEXEC) == -1) {
-		int e = errno;
-		close(p[0]);
-		close(p[1]);
-		errno = e;
-		return -1;
-	}
-	return 0;
-}
 
 #define SCAN_EVERY 60           /* safety net for a lost trigger byte */
 #define CLEAN_EVERY 3600
@@ -227,7 +211,7 @@ setup_signals(void)
 {
 	struct sigaction sa;
 
-	if (pipe_cloexec(sigpipe) == -1 ||
+	if (fd_pipe(sigpipe) == -1 ||
 	    fcntl(sigpipe[0], F_SETFL, O_NONBLOCK) == -1 ||
 	    fcntl(sigpipe[1], F_SETFL, O_NONBLOCK) == -1)
 		die_sys(EXIT_TEMP, "unable to make a pipe");

@@ -1,0 +1,15 @@
+/*
+ * fd: small descriptor helpers shared by the programs that start others.
+ * Both return 0, or -1 with errno set.
+ */
+#ifndef POSTEL_FD_H
+#define POSTEL_FD_H
+
+#include <stddef.h>
+
+/* pipe(2) with both ends close-on-exec (pipe2 is not POSIX). */
+int fd_pipe(int p[2]);
+/* write all n bytes, retrying short writes and EINTR */
+int fd_write_all(int fd, const void *p, size_t n);
+
+#endif
