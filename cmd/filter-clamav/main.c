@@ -70,6 +70,7 @@ main(int argc, char **argv)
 	size_t got = 0;
 	int c, fd, pfd[2], st, i, k = 0, standalone = 0;
 	char *line, *nl;
+	const char *prog;
 	pid_t pid;
 	ssize_t r;
 
@@ -119,6 +120,8 @@ main(int argc, char **argv)
 	while (waitpid(pid, &st, 0) == -1)
 		if (errno != EINTR)
 			die_sys(EXIT_TEMP, "unable to wait for %s", av[0]);
+	prog = av[0];
+	free(av);
 	for (line = out; *line; line = nl ? nl + 1 : line + strlen(line)) {
 		int v;
 		nl = strchr(line, '\n');
@@ -133,7 +136,7 @@ main(int argc, char **argv)
 			    (size_t)(nl - line) : strlen(line));
 	}
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		die(EXIT_TEMP, "%s failed (%s %d): %s", av[0], WIFEXITED(st) ?
+		die(EXIT_TEMP, "%s failed (%s %d): %s", prog, WIFEXITED(st) ?
 		    "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) :
 		    WTERMSIG(st), first[0] ? first : "no output");
 	if (lseek(fd, 0, SEEK_SET) == -1 || copy(fd, 1) == -1)

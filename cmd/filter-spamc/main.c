@@ -143,6 +143,7 @@ main(int argc, char **argv)
 	while (waitpid(pid, &st, 0) == -1)
 		if (errno != EINTR)
 			die_sys(EXIT_TEMP, "unable to wait for spamc");
+	free(av);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		die(EXIT_TEMP, "spamc failed (%s %d)", WIFEXITED(st) ? "exit" :
 		    "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
