@@ -7,7 +7,9 @@
 #   ID rcpt,rcpt,... SHA256
 # where SHA256 is of the message from its first line ("X-Load-ID: ID")
 # with LF line ends, as a Maildir or the sink must hold it. Sessions that
-# fail (a killed smtpd) are counted on stderr, never retried.
+# fail (a killed smtpd) are counted on stderr, never retried. With
+# --bounce N, one message in N also goes to a perm* user the sink refuses
+# (550), so qrun bounces it to the sender (--from).
 import argparse, hashlib, random, socket, sys, threading
 
 p = argparse.ArgumentParser()
@@ -18,7 +20,8 @@ p.add_argument('--per', type=int, default=10)
 p.add_argument('--remote', default='remote.test')
 p.add_argument('--seed', type=int, default=1)
 p.add_argument('--prefix', default='s')
-p.add_argument('--bounce', type=int, default=0)    # 1 in N to nosuch@
+p.add_argument('--bounce', type=int, default=0)    # 1 in N to perm@remote
+p.add_argument('--from', dest='sender', default='load@example.org')
 a = p.parse_args()
 
 lock = threading.Lock()
@@ -67,8 +70,8 @@ def session(n):
             if sel & 2: r.append('bob@example.test')
             if sel & 4: r.append('u%d@%s' % (n % 7, a.remote))
             if a.bounce and rng.randint(1, a.bounce) == 1:
-                r.append('nosuch@example.test')
-            if cmd(b'MAIL FROM:<load@example.org>') != b'250':
+                r.append('perm%d@%s' % (n % 7, a.remote))
+            if cmd(b'MAIL FROM:<%s>' % a.sender.encode()) != b'250':
                 stats['refused'] += 1; continue
             got = [x for x in r if cmd(b'RCPT TO:<%s>' % x.encode()) == b'250']
             if not got or cmd(b'DATA') != b'354':

@@ -4,17 +4,26 @@
 # A delivered copy is matched by its X-Load-ID line; the bytes from that
 # line on must hash as the client's. Prints key=value counts:
 #   expected delivered missing duplicates corrupt unexpected
+#   bounces-expected bounces bounces-missing bounces-duplicated
+# A recipient perm* is refused by the sink: its message must come back
+# to the sender as exactly one bounce, found by the X-Load-ID line in the
+# attached headers.
 # (unexpected: a copy of a message the client never saw 250 for, which a
 # killed smtpd may leave: accepted by the queue, the reply lost).
 import collections, hashlib, json, os, sys
 
 acc, root, sink = sys.argv[1], sys.argv[2], sys.argv[3]
 want = {}
+bwant = set()
+bgot = collections.Counter()
 for l in open(acc):
     w = l.split()
     if len(w) == 3:
         for r in w[1].split(','):
-            want[(w[0], r)] = w[2]
+            if r.startswith('perm'):
+                bwant.add(w[0])
+            else:
+                want[(w[0], r)] = w[2]
 
 got = collections.Counter()
 corrupt = []
@@ -23,6 +32,9 @@ def take(data, rcpts, where):
     if i < 0:
         return
     mid = data[i + 11:data.index(b'\n', i)].decode()
+    if b'\nX-Postel-Queue-ID: ' in data:
+        bgot[mid] += 1
+        return
     h = hashlib.sha256(data[i:]).hexdigest()
     for r in rcpts:
         got[(mid, r)] += 1
@@ -55,6 +67,10 @@ unexp = sum(1 for k in got if k not in want)
 print('expected=%d delivered=%d missing=%d duplicates=%d corrupt=%d '
       'unexpected=%d' % (len(want), sum(got.values()), len(missing), dups,
                          len(corrupt), unexp))
+print('bounces-expected=%d bounces=%d bounces-missing=%d '
+      'bounces-duplicated=%d' % (len(bwant), sum(bgot.values()),
+      len([m for m in bwant if bgot[m] == 0]),
+      sum(c - 1 for c in bgot.values() if c > 1)))
 for m in missing[:5]:
     print('# missing %s %s' % m)
 for c in corrupt[:5]:
