@@ -19,6 +19,7 @@
 #include "addr.h"
 #include "conf.h"
 #include "die.h"
+#include "filter.h"
 #include "fmt.h"
 #include "sendmail.h"
 
@@ -296,6 +297,40 @@ rcpts_free(struct rcpts *r)
 	free(r->v);
 }
 
+/* filters-local (postel-filter(8)): the chain runs here, as the user who
+ * submits, before enqueue; never with enqueue's queue group. */
+static int
+local_filters(int *spool, const char *from, const struct rcpts *r)
+{
+	const char *chain = conf_s("filters-local");
+	const char *tmp = getenv("TMPDIR");
+	struct filter_env fe;
+	struct filter_opt fo;
+	struct filter_res fr;
+	int st;
+
+	if (*chain == '\0')
+		return EX_OK_;
+	memset(&fe, 0, sizeof fe);
+	fe.sender = from;
+	fe.rcpt = (const char *const *)r->v;
+	fe.nrcpt = r->n;
+	fo.tmpdir = tmp && *tmp ? tmp : "/tmp";
+	fo.timeout = conf_u("filter-timeout");
+	fo.max = conf_u("max-size");
+	st = filter_chain(chain, spool, &fe, &fo, &fr);
+	if (st == FILTER_PASS)
+		return EX_OK_;
+	if (st == FILTER_REJECT) {
+		warn("message refused by filter %s: %s", fr.stage,
+		    fr.why[0] ? fr.why : "no reason given");
+		return EX_DATAERR_;
+	}
+	warn("message deferred by filter %s: %s", fr.stage[0] ? fr.stage : "chain",
+	    fr.why[0] ? fr.why : fr.err);
+	return EX_TEMPFAIL_;
+}
+
 /* Spool the message and queue it; frees all it allocates. */
 static int
 submit(struct args *a, const char *from)
@@ -336,6 +371,8 @@ submit(struct args *a, const char *from)
 		free(r.v[k]);
 		r.v[k] = q;
 	}
+	if ((code = local_filters(&spool, from, &r)) != EX_OK_)
+		goto out;
 	code = run_enqueue(spool, from, &r, a->verbose);
 out:
 	if (spool != -1)
