@@ -10,7 +10,7 @@
 . "$(dirname "$0")/3smtpd.sh"
 SESS=${LOAD_SESSIONS:-200} PAR=${LOAD_PARALLEL:-50} PER=${LOAD_PER:-4}
 # sanitizer builds run each program about three times slower
-case $B in *build-san*) SESS=${LOAD_SESSIONS:-60} PER=${LOAD_PER:-3} ;; esac
+case $B in *build-san*) SESS=${LOAD_SESSIONS:-40} PER=${LOAD_PER:-3} ;; esac
 export POSTEL_ALLOW_ROOT=1
 plan 9
 setup_instance

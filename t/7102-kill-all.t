@@ -11,7 +11,7 @@
 . "$(dirname "$0")/4-lib.sh"
 . "$(dirname "$0")/3smtpd.sh"
 SESS=${KILL_SESSIONS:-100} PER=${KILL_PER:-4}
-case $B in *build-san*) SESS=${KILL_SESSIONS:-40} PER=${KILL_PER:-3} ;; esac
+case $B in *build-san*) SESS=${KILL_SESSIONS:-30} PER=${KILL_PER:-3} ;; esac
 export POSTEL_ALLOW_ROOT=1
 plan 8
 setup_instance
