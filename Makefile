@@ -19,12 +19,15 @@ SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 ifeq ($(SAN),1)
 O       ?= build-san
 EXTRA    = $(SANFLAGS)
+# libasan defines crypt() to intercept it; keep libcrypt linked so that
+# the interceptor finds the real one (else a NULL call).
+SANLIBS  = -Wl,--push-state,--no-as-needed -lcrypt -Wl,--pop-state
 else
 O       ?= build
 EXTRA    =
 endif
 ALL_CFLAGS = -std=c11 $(WARN) $(if $(WERROR),-Werror) -fstack-protector-strong $(CFLAGS) $(EXTRA)
-LDLIBS  += -lbearssl -lresolv -lcrypt
+LDLIBS  += -lbearssl -lresolv -lcrypt $(SANLIBS)
 
 PROGS    = $(notdir $(patsubst %/,%,$(wildcard cmd/*/)))
 LIB_SRC  = $(wildcard lib/*.c)
