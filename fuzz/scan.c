@@ -20,8 +20,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    yes != 0 && yes != 1)
 		abort();
 	if (scan_clam_line((const char *)data, size, name, sizeof name) == 1)
-		for (i = 0; name[i]; i++)
-			if (name[i] < 32 || name[i] > 126 || i >= sizeof name)
+		for (i = 0; i < sizeof name && name[i]; i++)
+			if (name[i] < 32 || name[i] > 126)
 				abort();
 	return 0;
 }

@@ -207,6 +207,7 @@ setenv_all(const struct filter_env *e)
 		}
 		list[off] = '\0';
 		setenv("RECIPIENTS", list, 1);
+		free(list);             /* setenv made its own copy */
 	}
 	env1("CLIENT_IP", e->client_ip);
 	env1("HELO", e->helo);
@@ -491,7 +492,12 @@ filter_chain(const char *chain, int *fd, const struct filter_env *e,
 	for (st = copy; st; st = next) {
 		if ((next = strchr(st, '|')) != NULL)
 			*next++ = '\0';
-		words(st, argv, FILTER_ARGS);
+		if (words(st, argv, FILTER_ARGS) <= 0) {
+			/* filter_check refused these; never run argv[0] NULL */
+			fmt_s(res->err, sizeof res->err, "empty filter stage");
+			res->status = FILTER_DEFER;
+			break;
+		}
 		if (strchr(argv[0], '/') == NULL) {
 			if (conf_prog(prog, sizeof prog, argv[0]) == -1) {
 				fmt_s(res->err, sizeof res->err, "program name "

@@ -288,7 +288,7 @@ spawn_start(unsigned *token, int msgfd, int outfd, const char *const *argv)
 		next_token = 1;
 	msg[0] = 'R';
 	memcpy(msg + 1, &t, sizeof t);
-	for (i = 0; argv[i] && i < SPAWN_ARGS_MAX; i++) {
+	for (i = 0; i < SPAWN_ARGS_MAX && argv[i]; i++) {
 		size_t l = strlen(argv[i]) + 1;
 		if (n + l > sizeof msg) {
 			errno = E2BIG;

@@ -101,6 +101,8 @@ account(const char *name, const char *gname, const char *home)
 {
 	struct passwd *pw;
 
+	if (name == NULL || gname == NULL || *name == '\0')
+		die(EXIT_PERM, "an account name is missing");
 	if ((pw = getpwnam(name)) == NULL) {
 		if (getgrnam(gname) == NULL) {
 			char *ga[] = { "groupadd", "--system", (char *)gname,
