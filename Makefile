@@ -69,7 +69,8 @@ lint-man:
 # `make deps` installs the missing ones; otherwise it names them.
 DEB_PKGS = build-essential clang libbearssl-dev libcrypt-dev perl python3 \
 	python3-aiosmtpd ucspi-tcp swaks mandoc dnsmasq-base libresolv-wrapper \
-	openssl git git-email mutt spamassassin spamc clamav
+	openssl git git-email mutt spamassassin spamc clamav cppcheck \
+	clang-tools valgrind
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
