@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
 . "$(dirname "$0")/3smtpd.sh"
-SESS=${LOAD_SESSIONS:-200} PAR=${LOAD_PARALLEL:-50} PER=${LOAD_PER:-4}
+SESS=${LOAD_SESSIONS:-200} PAR=${LOAD_PARALLEL:-50} PER=${LOAD_PER:-10}
 # sanitizer builds run each program about three times slower
 case $B in *build-san*) SESS=${LOAD_SESSIONS:-40} PER=${LOAD_PER:-3} ;; esac
 # LeakSanitizer checks for leaks at exit with a tracer process that has the
