@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "fd.h"
 #include "filter.h"
 #include "fmt.h"
 
@@ -116,43 +117,6 @@ filter_check(const char *chain)
 /* Running one filter ------------------------------------------------- */
 
 /* An unlinked file in dir, read-write. */
-static int
-tmpfile_in(const char *dir)
-{
-	char path[4096];
-	int fd;
-
-#ifdef O_TMPFILE
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd != -1 || (errno != EOPNOTSUPP && errno != EISDIR &&
-	    errno != EINVAL))
-		return fd;
-#endif
-	if (fmt_s(path, sizeof path, "%s/filter.XXXXXX", dir) == -1)
-		return -1;
-	if ((fd = mkostemp(path, O_CLOEXEC)) == -1)
-		return -1;
-	if (unlink(path) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int
-writeall(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* fd 3 for the filter: one recipient per line. */
 static int
@@ -161,11 +125,11 @@ rcptfile(const struct filter_env *e, const char *dir)
 	size_t i;
 	int fd;
 
-	if ((fd = tmpfile_in(dir)) == -1)
+	if ((fd = fd_tmpfile(dir)) == -1)
 		return -1;
 	for (i = 0; i < e->nrcpt; i++)
-		if (writeall(fd, e->rcpt[i], strlen(e->rcpt[i])) == -1 ||
-		    writeall(fd, "\n", 1) == -1) {
+		if (fd_write_all(fd, e->rcpt[i], strlen(e->rcpt[i])) == -1 ||
+		    fd_write_all(fd, "\n", 1) == -1) {
 			close(fd);
 			return -1;
 		}
@@ -405,7 +369,7 @@ filter_run(char *const argv[], int in, int *out, const struct filter_env *e,
 	fmt_safe(res->stage, sizeof res->stage, argv[0], strlen(argv[0]));
 	if (lseek(in, 0, SEEK_SET) == -1)
 		return fail(res, FILTER_DEFER, "unable to seek in the message");
-	if ((ofd = tmpfile_in(o->tmpdir)) == -1)
+	if ((ofd = fd_tmpfile(o->tmpdir)) == -1)
 		return fail(res, FILTER_DEFER, "unable to create a file");
 	if ((rfd = rcptfile(e, o->tmpdir)) == -1) {
 		fail(res, FILTER_DEFER, "unable to create a file");

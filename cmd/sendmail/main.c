@@ -4,7 +4,7 @@
  * temporary file, so that a sendmail killed half way queues nothing, then
  * hands the whole file to enqueue. Exit codes follow sysexits.h.
  */
-#define _GNU_SOURCE     /* O_TMPFILE, pipe2 */
+#define _GNU_SOURCE     /* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -19,6 +19,7 @@
 #include "addr.h"
 #include "conf.h"
 #include "die.h"
+#include "fd.h"
 #include "filter.h"
 #include "fmt.h"
 #include "sendmail.h"
@@ -152,29 +153,13 @@ rcpts_add(struct rcpts *r, const char *s, size_t n)
 	return 0;
 }
 
-/* An unlinked spool file: O_TMPFILE where the file system has it. */
+/* An unlinked spool file in TMPDIR. */
 static int
 spool_open(void)
 {
 	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	int fd;
 
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd != -1 || (errno != EOPNOTSUPP && errno != EISDIR &&
-	    errno != EINVAL))
-		return fd;
-	if (fmt_s(path, sizeof path, "%s/postel-sendmail.XXXXXX", dir) < 0)
-		return -1;
-	if ((fd = mkstemp(path)) == -1)
-		return -1;
-	if (unlink(path) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return fd_tmpfile(dir && *dir ? dir : "/tmp");
 }
 
 /* Give a bare name the host's domain; strip <> from -f. */

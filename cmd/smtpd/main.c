@@ -26,6 +26,7 @@
 #include "conf.h"
 #include "die.h"
 #include "filter.h"
+#include "fd.h"
 #include "fmt.h"
 #include "log.h"
 #include "queue.h"
@@ -254,26 +255,11 @@ spool_write(void *ctx, const char *p, size_t n)
 static int
 spool_open(void)
 {
-	char dir[4096], tmpl[4096];
-	int fd;
+	char dir[4096];
 
 	if (conf_path(dir, sizeof dir, "queue/tmp") == -1)
 		return -1;
-#ifdef O_TMPFILE
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd != -1 || (errno != EOPNOTSUPP && errno != EISDIR &&
-	    errno != EINVAL))
-		return fd;
-#endif
-	if (fmt_s(tmpl, sizeof tmpl, "%s/smtpd.XXXXXX", dir) == -1)
-		return -1;
-	if ((fd = mkostemp(tmpl, O_CLOEXEC)) == -1)
-		return -1;
-	if (unlink(tmpl) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return fd_tmpfile(dir);
 }
 
 /* Received: (RFC 5321 4.4). The "id" is the queue ID the message will
