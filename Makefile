@@ -71,19 +71,30 @@ DEB_PKGS = build-essential clang libbearssl-dev libcrypt-dev perl python3 \
 	python3-aiosmtpd ucspi-tcp swaks mandoc dnsmasq-base libresolv-wrapper \
 	openssl git git-email mutt spamassassin spamc clamav cppcheck \
 	clang-tools valgrind
-deps:
-	@missing=$$(for p in $(DEB_PKGS); do \
+# What the demo needs: enough to build and to run smtpd under tcpserver.
+RUN_PKGS = build-essential libbearssl-dev libcrypt-dev ucspi-tcp
+
+# $(call apt_need,PACKAGES,TARGET): install what is missing as root, else
+# name it and how to install it.
+apt_need = @missing=$$(for p in $(1); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
 	  done); \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" -ne 0 ]; then \
 	  echo "missing Debian packages:" $$missing; \
-	  echo "install them with: sudo make deps"; exit 1; fi; \
+	  echo "install them with: sudo make $(2)"; exit 1; fi; \
 	echo "installing:" $$missing; \
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing
 
-# The README's demo command.
-run: all
+deps:
+	$(call apt_need,$(DEB_PKGS),deps)
+
+deps-run:
+	$(call apt_need,$(RUN_PKGS),deps-run)
+
+# The README's demo command: packages, build, then the demo instance.
+run: deps-run
+	$(MAKE) all
 	@sh conf/demo
 
 # The README's test command: packages, then the whole suite.
@@ -118,5 +129,5 @@ install-sendmail-links:
 clean:
 	rm -rf build build-san
 
-.PHONY: all bench check deps run test fuzz install install-sendmail-links clean lint-man
+.PHONY: all bench check deps deps-run run test fuzz install install-sendmail-links clean lint-man
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
