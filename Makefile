@@ -118,7 +118,9 @@ install: all
 	install -d $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
 	  $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(PREFIX)/share/postel/conf
 	install -m 755 $(BINS) $(DESTDIR)$(LIBEXEC)/
-	for m in $(MANS); do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	for m in $(MANS); do s=$${m##*.}; d=$(DESTDIR)$(MANDIR)/man$$s; \
+	  if [ -L $$m ]; then ln -sf "$$(readlink $$m)" $$d/$${m##*/}; \
+	  else install -m 644 $$m $$d/; fi; done
 	cp -R conf/. $(DESTDIR)$(PREFIX)/share/postel/conf/
 
 install-sendmail-links:
