@@ -57,43 +57,6 @@ queue_trigger(int qd)
 	errno = e;
 }
 
-static int
-qflush(struct qw *w)
-{
-	size_t off = 0;
-
-	while (off < w->len) {
-		ssize_t r = write(w->fd, w->buf + off, w->len - off);
-		if (r == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		off += (size_t)r;
-	}
-	w->len = 0;
-	return 0;
-}
-
-static int
-qput(struct qw *w, const void *p, size_t n)
-{
-	const char *s = p;
-
-	while (n) {
-		size_t c = sizeof w->buf - w->len;
-		if (c > n)
-			c = n;
-		memcpy(w->buf + w->len, s, c);
-		w->len += c;
-		s += c;
-		n -= c;
-		if (w->len == sizeof w->buf && qflush(w) == -1)
-			return -1;
-	}
-	return 0;
-}
-
 int
 queue_id_make(char *dst, size_t size)
 {
@@ -125,7 +88,6 @@ begin(struct qw *w, int qd, unsigned long long max)
 {
 	w->qd = qd;
 	w->fd = -1;
-	w->len = 0;
 	w->size = 0;
 	w->max = max;
 	w->tmp[0] = '\0';
@@ -133,9 +95,12 @@ begin(struct qw *w, int qd, unsigned long long max)
 		return -1;
 	w->fd = openat(qd, w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0640);
-	if (w->fd == -1)
+	if (w->fd == -1) {
 		w->tmp[0] = '\0';
-	return w->fd == -1 ? -1 : 0;
+		return -1;
+	}
+	bio_init(&w->out, w->fd, bio_fdwrite, w->buf, sizeof w->buf);
+	return 0;
 }
 
 int
@@ -176,28 +141,29 @@ qw_envelope(struct qw *w, const char *from, char *const *rcpt, size_t nrcpt,
 	int n;
 
 	if ((n = fmt_s(line, sizeof line, "postel 1\narrival %lld\nfrom <%s>\n",
-	    (long long)time(NULL), from)) < 0 || qput(w, line, (size_t)n) == -1)
+	    (long long)time(NULL), from)) < 0 ||
+	    bio_put(&w->out, line, (size_t)n) == -1)
 		return -1;
 	for (i = 0; i < nrcpt; i++)
 		if ((n = fmt_s(line, sizeof line, "rcpt <%s>\n", rcpt[i])) < 0 ||
-		    qput(w, line, (size_t)n) == -1)
+		    bio_put(&w->out, line, (size_t)n) == -1)
 			return -1;
 	if (flags) {
 		n = fmt_s(line, sizeof line, "flags %s%s%s\n",
 		    flags & QF_UTF8 ? "utf8" : "",
 		    (flags & QF_UTF8) && (flags & QF_8BIT) ? "," : "",
 		    flags & QF_8BIT ? "8bit" : "");
-		if (n < 0 || qput(w, line, (size_t)n) == -1)
+		if (n < 0 || bio_put(&w->out, line, (size_t)n) == -1)
 			return -1;
 	}
 	if (origin && *origin) {
 		char safe[200];
 		fmt_safe(safe, sizeof safe, origin, strlen(origin));
 		if ((n = fmt_s(line, sizeof line, "origin %s\n", safe)) < 0 ||
-		    qput(w, line, (size_t)n) == -1)
+		    bio_put(&w->out, line, (size_t)n) == -1)
 			return -1;
 	}
-	return qput(w, "\n", 1);
+	return bio_put(&w->out, "\n", 1);
 }
 
 int
@@ -208,7 +174,7 @@ qw_write(struct qw *w, const void *p, size_t n)
 		return -1;
 	}
 	w->size += n;
-	return qput(w, p, n);
+	return bio_put(&w->out, p, n);
 }
 
 int
@@ -217,7 +183,7 @@ qw_commit(struct qw *w)
 	char final[QUEUE_ID_MAX + 8];
 	int fd = w->fd;
 
-	if (qflush(w) == -1 || fsync(fd) == -1)
+	if (bio_flush(&w->out) == -1 || fsync(fd) == -1)
 		return -1;
 	w->fd = -1;
 	if (close(fd) == -1)

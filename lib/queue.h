@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "addr.h"
+#include "bio.h"
 
 #define QUEUE_ID_MAX 48
 #define QUEUE_TEXT_MAX 400      /* result text kept per recipient */
@@ -31,7 +32,7 @@ struct qw {
 	char id[QUEUE_ID_MAX];
 	char tmp[QUEUE_ID_MAX + 8];
 	char buf[65536];
-	size_t len;
+	struct bio out;             /* buffered writes to fd, over buf */
 	unsigned long long size;    /* message bytes written so far */
 	unsigned long long max;     /* limit on message bytes; 0 = none */
 };

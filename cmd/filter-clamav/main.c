@@ -5,7 +5,6 @@
  * Clean: the message is passed on unchanged (exit 0). A signature found:
  * exit 100, "Virus found: NAME". A scanner error: exit 111.
  */
-#define _GNU_SOURCE             /* O_TMPFILE */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "fd.h"
 #include "fmt.h"
 #include "scan.h"
 
@@ -25,7 +25,7 @@ static int
 copy(int from, int to)
 {
 	char b[16384];
-	ssize_t r, w, off;
+	ssize_t r;
 
 	while ((r = read(from, b, sizeof b)) != 0) {
 		if (r == -1) {
@@ -33,14 +33,8 @@ copy(int from, int to)
 				continue;
 			return -1;
 		}
-		for (off = 0; off < r; off += w)
-			if ((w = write(to, b + off, (size_t)(r - off))) <= 0) {
-				if (w == -1 && errno == EINTR) {
-					w = 0;
-					continue;
-				}
-				return -1;
-			}
+		if (fd_write_all(to, b, (size_t)r) == -1)
+			return -1;
 	}
 	return 0;
 }
@@ -56,7 +50,7 @@ message(void)
 		return 0;
 	if (dir == NULL || *dir == '\0')
 		dir = "/tmp";
-	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) == -1)
+	if ((fd = fd_tmpfile(dir)) == -1)
 		die_sys(EXIT_TEMP, "unable to create a file in %s", dir);
 	if (copy(0, fd) == -1 || lseek(fd, 0, SEEK_SET) == -1)
 		die_sys(EXIT_TEMP, "unable to copy the message");

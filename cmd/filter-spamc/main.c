@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "fd.h"
 #include "fmt.h"
 #include "scan.h"
 
@@ -75,15 +76,8 @@ watch(const char *p, size_t n)
 static void
 writeall(const char *p, size_t n)
 {
-	while (n > 0) {
-		ssize_t w = write(1, p, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			die_sys(EXIT_TEMP, "unable to write the message");
-		p += w;
-		n -= (size_t)w;
-	}
+	if (fd_write_all(1, p, n) == -1)
+		die_sys(EXIT_TEMP, "unable to write the message");
 }
 
 int

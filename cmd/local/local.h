@@ -37,7 +37,6 @@ struct msgdata {
 /* Fill f (errno e decides temporary or not); returns -1. */
 int local_fail(struct fail *f, int e, const char *dsn, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-int write_all(int fd, const void *p, size_t n);
 
 int maildir_deliver(const struct msgdata *md, const char *dir,
     struct fail *f, char *name, size_t namesize);

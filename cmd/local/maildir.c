@@ -12,6 +12,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "fd.h"
 #include "fmt.h"
 #include "local.h"
 
@@ -107,8 +108,8 @@ maildir_deliver(const struct msgdata *md, const char *dir, struct fail *f,
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd == -1)
 		return local_fail(f, errno, NULL, "unable to create %s", tmp);
-	if (write_all(fd, md->prefix, md->prefixlen) == -1 ||
-	    write_all(fd, md->body, md->bodylen) == -1 || fsync(fd) == -1) {
+	if (fd_write_all(fd, md->prefix, md->prefixlen) == -1 ||
+	    fd_write_all(fd, md->body, md->bodylen) == -1 || fsync(fd) == -1) {
 		e = errno;
 		close(fd);
 		unlink(tmp);

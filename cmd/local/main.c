@@ -80,24 +80,6 @@ local_fail(struct fail *f, int e, const char *dsn, const char *fmt, ...)
 	return -1;
 }
 
-int
-write_all(int fd, const void *p, size_t n)
-{
-	const char *s = p;
-
-	while (n) {
-		ssize_t r = write(fd, s, n);
-		if (r == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		s += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 static void
 read_message(struct buf *b)
 {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fd.h"
 #include "fmt.h"
 #include "local.h"
 
@@ -143,7 +144,7 @@ mbox_deliver(const struct msgdata *md, const char *path, struct fail *f)
 		r = local_fail(f, errno, NULL, "unable to stat %s", path);
 		goto out;
 	}
-	if (write_all(fd, b.p, b.len) == -1 || fsync(fd) == -1) {
+	if (fd_write_all(fd, b.p, b.len) == -1 || fsync(fd) == -1) {
 		e = errno;
 		/* roll back: the mbox ends where it ended before */
 		if (ftruncate(fd, sb.st_size) == -1 || fsync(fd) == -1) {

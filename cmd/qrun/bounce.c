@@ -210,7 +210,7 @@ enqueue(const char *origin, const char *to, const struct buf *b)
 	char prog[4096];
 	int p[2], st;
 	pid_t pid;
-	size_t off = 0;
+	int sent;
 	void (*old)(int);
 
 	if (conf_prog(prog, sizeof prog, "enqueue") == -1 ||
@@ -232,20 +232,13 @@ enqueue(const char *origin, const char *to, const struct buf *b)
 	}
 	close(p[0]);
 	old = signal(SIGPIPE, SIG_IGN);
-	while (off < b->len) {
-		ssize_t r = write(p[1], b->p + off, b->len - off);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			break;
-		off += (size_t)r;
-	}
+	sent = fd_write_all(p[1], b->p, b->len) == 0;
 	close(p[1]);
 	signal(SIGPIPE, old);
 	while (waitpid(pid, &st, 0) == -1)
 		if (errno != EINTR)
 			return -1;
-	return off == b->len && WIFEXITED(st) && WEXITSTATUS(st) == 0 ?
+	return sent && WIFEXITED(st) && WEXITSTATUS(st) == 0 ?
 	    0 : -1;
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "bio.h"
 #include "buf.h"
 #include "die.h"
 #include "fmt.h"
@@ -26,12 +27,6 @@ struct in {
 	char b[65536];
 	size_t pos, end;
 	int eof;
-};
-
-struct out {
-	int fd;
-	char b[65536];
-	size_t len;
 };
 
 static int
@@ -54,43 +49,6 @@ in_byte(struct in *in)
 		in->end = (size_t)r;
 	}
 	return (unsigned char)in->b[in->pos++];
-}
-
-static int
-out_flush(struct out *o)
-{
-	size_t off = 0;
-
-	while (off < o->len) {
-		ssize_t w = write(o->fd, o->b + off, o->len - off);
-		if (w == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		off += (size_t)w;
-	}
-	o->len = 0;
-	return 0;
-}
-
-static int
-out_put(struct out *o, const void *p, size_t n)
-{
-	const char *s = p;
-
-	while (n) {
-		size_t c = sizeof o->b - o->len;
-		if (c > n)
-			c = n;
-		memcpy(o->b + o->len, s, c);
-		o->len += c;
-		s += c;
-		n -= c;
-		if (o->len == sizeof o->b && out_flush(o) == -1)
-			return -1;
-	}
-	return 0;
 }
 
 /* Read one line into line (LF form: a CRLF becomes LF). Returns 1, 0 at
@@ -129,7 +87,7 @@ add_rcpt(void *arg, const char *s, size_t n)
 /* One whole field (with continuation lines) at f, n bytes with final LF. */
 static int
 field(const char *f, size_t n, struct fields *seen, int pass,
-    const struct msgopt *o, struct rcpts *r, struct out *out)
+    const struct msgopt *o, struct rcpts *r, struct bio *out)
 {
 	static const char *const rc[] = { "To", "Cc", "Bcc" };
 	static const char *const rrc[] = { "Resent-To", "Resent-Cc", "Resent-Bcc" };
@@ -161,13 +119,13 @@ field(const char *f, size_t n, struct fields *seen, int pass,
 			}
 	if (hdr_name_is(f, n, "Bcc") || hdr_name_is(f, n, "Resent-Bcc"))
 		return 0;
-	return out_put(out, f, n) == -1 ? -1 : 0;
+	return bio_put(out, f, n) == -1 ? -1 : 0;
 }
 
 /* Walk the header section hs: pass 0 notes what is there, pass 1 writes. */
 static int
 walk(const struct buf *hs, struct fields *seen, int pass,
-    const struct msgopt *o, struct rcpts *r, struct out *out)
+    const struct msgopt *o, struct rcpts *r, struct bio *out)
 {
 	size_t i = 0, st;
 	int rv;
@@ -187,7 +145,7 @@ walk(const struct buf *hs, struct fields *seen, int pass,
 }
 
 static int
-add_missing(const struct fields *seen, const struct msgopt *o, struct out *out)
+add_missing(const struct fields *seen, const struct msgopt *o, struct bio *out)
 {
 	char line[1024], date[64];
 	time_t now = time(NULL);
@@ -201,7 +159,7 @@ add_missing(const struct fields *seen, const struct msgopt *o, struct out *out)
 		    &tm) == 0)
 			return -1;
 		n = fmt_s(line, sizeof line, "Date: %s\n", date);
-		if (n < 0 || out_put(out, line, (size_t)n) == -1)
+		if (n < 0 || bio_put(out, line, (size_t)n) == -1)
 			return -1;
 	}
 	if (!seen->msgid) {
@@ -209,7 +167,7 @@ add_missing(const struct fields *seen, const struct msgopt *o, struct out *out)
 			rnd = (unsigned)now ^ (unsigned)getpid();
 		n = fmt_s(line, sizeof line, "Message-ID: <%lld.%ld.%08x@%s>\n",
 		    (long long)now, (long)getpid(), rnd, o->me);
-		if (n < 0 || out_put(out, line, (size_t)n) == -1)
+		if (n < 0 || bio_put(out, line, (size_t)n) == -1)
 			return -1;
 	}
 	if (!seen->from) {
@@ -235,7 +193,7 @@ add_missing(const struct fields *seen, const struct msgopt *o, struct out *out)
 			    who);
 		} else
 			n = fmt_s(line, sizeof line, "From: %s\n", who);
-		if (n < 0 || out_put(out, line, (size_t)n) == -1)
+		if (n < 0 || bio_put(out, line, (size_t)n) == -1)
 			return -1;
 	}
 	return 0;
@@ -245,7 +203,7 @@ enum { B_BOL, B_MID, B_CR, B_DOT, B_DOTCR, B_END };
 
 /* Stream the body: CRLF -> LF; in dot mode a lone "." line ends it. */
 static int
-body(struct in *in, struct out *out, int dot, int *lastlf)
+body(struct in *in, struct bio *out, int dot, int *lastlf)
 {
 	int st = B_BOL, c;
 	char ch;
@@ -273,7 +231,7 @@ body(struct in *in, struct out *out, int dot, int *lastlf)
 				st = B_DOTCR;
 				continue;
 			}
-			if (out_put(out, ".", 1) == -1)
+			if (bio_put(out, ".", 1) == -1)
 				return -1;
 			break;
 		case B_DOTCR:
@@ -281,13 +239,13 @@ body(struct in *in, struct out *out, int dot, int *lastlf)
 				st = B_END;
 				continue;
 			}
-			if (out_put(out, ".\r", 2) == -1)
+			if (bio_put(out, ".\r", 2) == -1)
 				return -1;
 			break;
 		case B_CR:
 			if (ch == '\n')
 				break;          /* CRLF: the CR goes */
-			if (out_put(out, "\r", 1) == -1)
+			if (bio_put(out, "\r", 1) == -1)
 				return -1;
 			break;
 		}
@@ -295,13 +253,13 @@ body(struct in *in, struct out *out, int dot, int *lastlf)
 			st = B_CR;
 			continue;
 		}
-		if (out_put(out, &ch, 1) == -1)
+		if (bio_put(out, &ch, 1) == -1)
 			return -1;
 		*lastlf = ch == '\n';
 		st = ch == '\n' ? B_BOL : B_MID;
 	}
 	if (st == B_CR || st == B_DOTCR) {
-		if (out_put(out, st == B_CR ? "\r" : ".\r", st == B_CR ? 1 : 2) == -1)
+		if (bio_put(out, st == B_CR ? "\r" : ".\r", st == B_CR ? 1 : 2) == -1)
 			return -1;
 		*lastlf = 0;
 	}
@@ -313,13 +271,13 @@ int
 msg_spool(int spool, const struct msgopt *o, struct rcpts *r)
 {
 	static struct in in;
-	static struct out out;
+	static char outbuf[65536];
+	static struct bio out;
 	struct buf hs = BUF_INIT(HDR_MAX), line = BUF_INIT(HDR_MAX);
 	struct fields seen = { 0, 0, 0, 0 };
 	int rv, ended = 0, first_body = 0, lastlf = 1, code = 0;
 
-	out.fd = spool;
-	out.len = 0;
+	bio_init(&out, spool, bio_fdwrite, outbuf, sizeof outbuf);
 	/* Header section: fields up to an empty line or the first line that
 	 * is neither a field nor a continuation (which starts the body). */
 	for (;;) {
@@ -358,7 +316,7 @@ msg_spool(int spool, const struct msgopt *o, struct rcpts *r)
 	}
 	walk(&hs, &seen, 0, o, r, &out);
 	if ((rv = walk(&hs, &seen, 1, o, r, &out)) != 0 ||
-	    add_missing(&seen, o, &out) == -1 || out_put(&out, "\n", 1) == -1) {
+	    add_missing(&seen, o, &out) == -1 || bio_put(&out, "\n", 1) == -1) {
 		if (rv > 0) {
 			code = rv;
 			goto out;
@@ -372,7 +330,7 @@ msg_spool(int spool, const struct msgopt *o, struct rcpts *r)
 				ended = 1;
 		}
 		if (!ended) {
-			if (out_put(&out, line.p, line.len) == -1)
+			if (bio_put(&out, line.p, line.len) == -1)
 				goto werr;
 			lastlf = line.p[line.len - 1] == '\n';
 		}
@@ -387,9 +345,9 @@ msg_spool(int spool, const struct msgopt *o, struct rcpts *r)
 		if (rv == -1)
 			goto werr;
 	}
-	if (!lastlf && out_put(&out, "\n", 1) == -1)
+	if (!lastlf && bio_put(&out, "\n", 1) == -1)
 		goto werr;
-	if (out_flush(&out) == -1)
+	if (bio_flush(&out) == -1)
 		goto werr;
 	goto out;
 werr:

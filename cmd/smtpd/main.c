@@ -235,19 +235,7 @@ txn_reset(void)
 static int
 spool_write(void *ctx, const char *p, size_t n)
 {
-	int fd = *(int *)ctx;
-
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return fd_write_all(*(int *)ctx, p, n);
 }
 
 /* An unnamed file in queue/tmp: whatever happens to this process, it
