@@ -178,6 +178,26 @@ qw_write(struct qw *w, const void *p, size_t n)
 }
 
 int
+qw_copy(struct qw *w, int fd)
+{
+	char in[8192];
+	ssize_t r;
+
+	for (;;) {
+		r = read(fd, in, sizeof in);
+		if (r == 0)
+			return 0;
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (qw_write(w, in, (size_t)r) == -1)
+			return -1;
+	}
+}
+
+int
 qw_commit(struct qw *w)
 {
 	char final[QUEUE_ID_MAX + 8];

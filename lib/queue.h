@@ -49,6 +49,8 @@ int qw_envelope(struct qw *w, const char *from, char *const *rcpt,
     size_t nrcpt, unsigned flags, const char *origin);
 /* message bytes; EMSGSIZE past max */
 int qw_write(struct qw *w, const void *p, size_t n);
+/* the rest of fd, to its end, as message bytes (EINTR retried) */
+int qw_copy(struct qw *w, int fd);
 /* make it durable and visible in new/ (postel-queue(5) steps 1-2) */
 int qw_commit(struct qw *w);
 void qw_abort(struct qw *w);                /* unlink tmp; keeps errno */

@@ -96,7 +96,7 @@ main(int argc, char **argv)
 	unsigned flags = 0;
 	struct qw w;
 	struct logl l;
-	char in[65536], mine[64];
+	char mine[64];
 	int c, qd, i, elevated;
 
 	die_init(argv[0]);
@@ -150,23 +150,12 @@ main(int argc, char **argv)
 	}
 	if (elevated)
 		received(&w);
-	for (;;) {
-		ssize_t r = read(0, in, sizeof in);
-		if (r == 0)
-			break;
-		if (r == -1) {
-			if (errno == EINTR)
-				continue;
-			qw_abort(&w);
-			die_sys(EXIT_TEMP, "unable to read the message");
-		}
-		if (qw_write(&w, in, (size_t)r) == -1) {
-			qw_abort(&w);
-			if (errno == EMSGSIZE)
-				die(EXIT_PERM, "message larger than max-size %llu",
-				    conf_u("max-size"));
-			die_sys(EXIT_TEMP, "unable to write %s", w.id);
-		}
+	if (qw_copy(&w, 0) == -1) {
+		qw_abort(&w);
+		if (errno == EMSGSIZE)
+			die(EXIT_PERM, "message larger than max-size %llu",
+			    conf_u("max-size"));
+		die_sys(EXIT_TEMP, "unable to write %s", w.id);
 	}
 	if (qw_commit(&w) == -1) {
 		qw_abort(&w);

@@ -2,8 +2,8 @@
  * smtpd: an ESMTP server on stdin/stdout, one connection per process,
  * for tcpserver, inetd or a systemd socket with Accept=yes. It checks
  * every command and recipient, spools DATA/BDAT into an anonymous file
- * and hands a complete message to enqueue; 250 only once enqueue said the
- * message is durable. postel-smtpd(8) is the contract.
+ * and writes a complete message into the queue with lib/queue, as enqueue
+ * does; 250 only once it is durable. postel-smtpd(8) is the contract.
  */
 #define _GNU_SOURCE             /* O_TMPFILE */
 #include <errno.h>
@@ -239,7 +239,7 @@ spool_write(void *ctx, const char *p, size_t n)
 }
 
 /* An unnamed file in queue/tmp: whatever happens to this process, it
- * leaves nothing behind, and enqueue sees only a finished message. */
+ * leaves nothing behind, and the queue sees only a finished message. */
 static int
 spool_open(void)
 {
@@ -251,7 +251,7 @@ spool_open(void)
 }
 
 /* Received: (RFC 5321 4.4). The "id" is the queue ID the message will
- * get: smtpd makes it now and hands it to enqueue -q. */
+ * get: smtpd makes it now and queues the message under it. */
 static void
 received(void)
 {
@@ -302,88 +302,54 @@ msg_begin(int chunked)
 	return 0;
 }
 
-/* Run enqueue -q with the spool as stdin; it prints the queue ID back.
- * An ID already taken (EEXIST, exit 111) is a temporary failure too. */
+/* Write the spool and its envelope into the queue (postel-queue(5)) under
+ * the ID Received: named: NULL once it is durable, else a reply. The same
+ * lib/queue writer as enqueue's; smtpd runs in the queue group already. */
 static const char *
-enqueue(char *qid, size_t qsize)
+enqueue(void)
 {
-	char prog[4096], origin[96], *argv[10], **av = NULL;
-	size_t n = 0, i, off;
-	int pfd[2], st;
-	pid_t pid;
-	ssize_t r;
-	size_t got = 0;
+	char origin[96];
+	unsigned flags = 0;
+	struct qw w;
+	char **rcpt;
+	size_t i, off;
+	int qd, e;
 
-	if (conf_prog(prog, sizeof prog, "enqueue") == -1 ||
-	    lseek(s.spool, 0, SEEK_SET) == -1)
-		return "451 4.3.0 Local error in processing";
-	fmt_s(origin, sizeof origin, "smtpd %s", s.ip);
-	argv[n++] = "enqueue";
-	argv[n++] = "-q";
-	argv[n++] = s.qid;
-	argv[n++] = "-f";
-	argv[n++] = s.mail.a.s;
 	if (s.mail.utf8)
-		argv[n++] = "-u";
+		flags |= QF_UTF8;
 	if (s.mail.body == BODY_8BIT || (s.d.flags & DATA_8BIT))
-		argv[n++] = "-8";
-	argv[n++] = "-o";
-	argv[n++] = origin;
-	argv[n++] = "--";
-	if ((av = calloc(n + s.nrcpt + 1, sizeof *av)) == NULL)
+		flags |= QF_8BIT;
+	fmt_s(origin, sizeof origin, "smtpd %s", s.ip);
+	if ((rcpt = calloc(s.nrcpt + 1, sizeof *rcpt)) == NULL)
 		return "451 4.3.0 Out of memory";
-	memcpy(av, argv, n * sizeof *av);
 	for (i = 0, off = 0; i < s.nrcpt; i++) {
-		av[n++] = s.rcpts.p + off;
+		rcpt[i] = s.rcpts.p + off;
 		off += strlen(s.rcpts.p + off) + 1;
 	}
-	if (pipe(pfd) == -1) {
-		free(av);
-		return "451 4.3.0 Local error in processing";
+	if ((qd = queue_dir()) == -1) {
+		free(rcpt);
+		return "451 4.3.0 Temporary queue failure, try again later";
 	}
-	if ((pid = fork()) == -1) {
-		close(pfd[0]);
-		close(pfd[1]);
-		free(av);
-		return "451 4.3.0 Local error in processing";
+	if (lseek(s.spool, 0, SEEK_SET) == -1 ||
+	    qw_begin_id(&w, qd, conf_u("max-size"), s.qid) == -1)
+		goto fail;
+	if (qw_envelope(&w, s.mail.a.s, rcpt, s.nrcpt, flags, origin) == -1 ||
+	    qw_copy(&w, s.spool) == -1 || qw_commit(&w) == -1) {
+		qw_abort(&w);
+		goto fail;
 	}
-	if (pid == 0) {
-		if (dup2(s.spool, 0) == -1 || dup2(pfd[1], 1) == -1)
-			_exit(EXIT_TEMP);
-		close(pfd[0]);
-		close(pfd[1]);
-		execv(prog, av);
-		_exit(EXIT_TEMP);
-	}
-	free(av);
-	close(pfd[1]);
-	for (;;) {
-		r = read(pfd[0], qid + got, qsize - 1 - got);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-		if (got == qsize - 1) {         /* too long: drain the rest */
-			char junk[256];
-			while (read(pfd[0], junk, sizeof junk) > 0)
-				;
-			break;
-		}
-	}
-	close(pfd[0]);
-	qid[got] = '\0';
-	qid[strcspn(qid, "\n")] = '\0';
-	for (i = 0; qid[i]; i++)
-		if (!(qid[i] >= '0' && qid[i] <= '9') && qid[i] != '.')
-			qid[i] = '?';
-	while (waitpid(pid, &st, 0) == -1)
-		if (errno != EINTR)
-			return "451 4.3.0 Local error in processing";
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		return NULL;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_PERM)
-		return "554 5.3.0 The queue refused the message";
+	queue_trigger(qd);
+	close(qd);
+	free(rcpt);
+	return NULL;
+fail:
+	e = errno;
+	close(qd);
+	free(rcpt);
+	if (e == EMSGSIZE)
+		return "552 5.3.4 Message too big for the queue";
+	if (e == ENOSPC || e == EDQUOT)
+		return "452 4.3.1 Insufficient system storage";
 	return "451 4.3.0 Temporary queue failure, try again later";
 }
 
@@ -413,7 +379,7 @@ filters(void)
 	e.tls = tlsv();
 	why = sfilter_run(s.chain, &s.spool, &e, s.sid, s.maxsize, &eight);
 	if (eight)
-		s.d.flags |= DATA_8BIT;         /* enqueue -8 */
+		s.d.flags |= DATA_8BIT;         /* the queue's 8bit flag */
 	free(v);
 	return why;
 }
@@ -422,7 +388,7 @@ filters(void)
 static void
 msg_end(void)
 {
-	char qid[64] = "", line[SMTP_CMD_MAX];
+	char line[SMTP_CMD_MAX];
 	const char *why;
 
 	data_end(&s.d);
@@ -433,9 +399,7 @@ msg_end(void)
 	    (why = filters()) == NULL)
 		why = "";
 	if (*why == '\0')
-		why = enqueue(qid, sizeof qid);
-	if (why == NULL && strcmp(qid, s.qid) != 0)
-		why = "451 4.3.0 Local error in processing";    /* not -q's ID */
+		why = enqueue();
 	if (why == NULL) {
 		s.msgs++;
 		logmsg("accepted", s.qid, NULL);
