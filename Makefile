@@ -29,6 +29,21 @@ endif
 ALL_CFLAGS = -std=c11 $(WARN) $(if $(WERROR),-Werror) -fstack-protector-strong $(CFLAGS) $(EXTRA)
 LDLIBS  += -lbearssl -lresolv -lcrypt $(SANLIBS)
 
+# smtpd starts once per connection. Linked statically with musl (Debian
+# musl-tools) it starts faster and its peak RSS is a quarter of a dynamic
+# glibc program's (bench/smtpd-bench, bench/smtpd-mem). MUSL_CC= builds it
+# like the others; so does SAN=1, as the sanitizers need glibc.
+MUSL_CC ?= $(shell command -v musl-gcc 2>/dev/null)
+ifeq ($(SAN),1)
+override MUSL_CC :=
+endif
+STATIC_PROGS = $(if $(MUSL_CC),smtpd)
+# lib/ without dns.c (res_n* are glibc's), and the glibc entry points
+# Debian's libbearssl.a and libcrypt.a call (lib/compat/glibc.c)
+MUSL_LIB_OBJ = $(patsubst %.c,$(O)/musl/%.o,$(filter-out lib/dns.c,$(wildcard lib/*.c)))
+MUSL_LDLIBS  = $(shell $(CC) -print-file-name=libbearssl.a) \
+	$(shell $(CC) -print-file-name=libcrypt.a) $(O)/musl/lib/compat/glibc.o
+
 PROGS    = $(notdir $(patsubst %/,%,$(wildcard cmd/*/)))
 LIB_SRC  = $(wildcard lib/*.c)
 LIB_OBJ  = $(LIB_SRC:%.c=$(O)/obj/%.o)
@@ -52,7 +67,21 @@ $(O)/cmd/$(1): $(patsubst %.c,$(O)/obj/%.o,$(wildcard cmd/$(1)/*.c)) $(O)/lib/li
 	@mkdir -p $$(@D)
 	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
-$(foreach p,$(PROGS),$(eval $(call PROG_RULE,$(p))))
+$(foreach p,$(filter-out $(STATIC_PROGS),$(PROGS)),$(eval $(call PROG_RULE,$(p))))
+
+$(O)/musl/%.o: %.c
+	@mkdir -p $(@D)
+	$(MUSL_CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/musl/libpostel.a: $(MUSL_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+define STATIC_RULE
+$(O)/cmd/$(1): $(patsubst %.c,$(O)/musl/%.o,$(wildcard cmd/$(1)/*.c)) $(O)/musl/libpostel.a $(O)/musl/lib/compat/glibc.o
+	@mkdir -p $$(@D)
+	$$(MUSL_CC) -static $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$(filter-out %/glibc.o,$$^) $$(MUSL_LDLIBS)
+endef
+$(foreach p,$(STATIC_PROGS),$(eval $(call STATIC_RULE,$(p))))
 
 $(O)/t/unit/%.t: $(O)/obj/t/unit/%.o $(O)/lib/libpostel.a
 	@mkdir -p $(@D)
@@ -70,9 +99,9 @@ lint-man:
 DEB_PKGS = build-essential clang libbearssl-dev libcrypt-dev perl python3 \
 	python3-aiosmtpd ucspi-tcp swaks mandoc dnsmasq-base libresolv-wrapper \
 	openssl git git-email mutt spamassassin spamc clamav cppcheck \
-	clang-tools valgrind
+	clang-tools valgrind musl-tools
 # What the demo needs: enough to build and to run smtpd under tcpserver.
-RUN_PKGS = build-essential libbearssl-dev libcrypt-dev ucspi-tcp
+RUN_PKGS = build-essential libbearssl-dev libcrypt-dev ucspi-tcp musl-tools
 
 # $(call apt_need,PACKAGES,TARGET): install what is missing as root, else
 # name it and how to install it.
@@ -129,7 +158,7 @@ install-sendmail-links:
 	ln -sf $(LIBEXEC)/sendmail $(DESTDIR)$(PREFIX)/bin/mailq
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-clang build-fuzz build-vg
 
 .PHONY: all bench check deps deps-run run test fuzz install install-sendmail-links clean lint-man
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

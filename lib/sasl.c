@@ -1,8 +1,14 @@
 /* sasl: see sasl.h. */
-#include <crypt.h>
+#define _GNU_SOURCE             /* crypt() in unistd.h, where crypt.h is not */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#if defined(__has_include)
+#if __has_include(<crypt.h>)
+#include <crypt.h>
+#endif
+#endif
 
 #include "sasl.h"
 

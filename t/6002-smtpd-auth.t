@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/3smtpd.sh"
 . "$(dirname "$0")/6tls.sh"
-plan 32
+plan 34
 setup_instance
 make_certs || { echo "Bail out! openssl could not make certificates"; exit 1; }
 TLS1="tls-cert $T/pki/mx.pem"
@@ -95,6 +95,18 @@ printf '# test users\nalice:%s\n' "$h" > "$POSTEL_ROOT/conf/smtpd-users"
 conf "$TLS1" "$TLS2" "auth-users smtpd-users" "auth-fail-delay 0"
 is "$(smtplib alice secret)" "login ok relay ok " "auth-users: good password"
 is "$(smtplib alice Secret)" "login 535 relay 550 " "auth-users: bad password"
+# yescrypt, Debian 12's default for passwd(1) and mkpasswd(1); the hash is
+# made here by the system's libcrypt through Python's crypt module
+h=$(/usr/bin/python3 -W ignore -c 'import crypt; print(crypt.crypt("secret", "$y$j9T$F5Jx5fExrKuJdjzLw7.Wd1"))')
+case $h in '$y$'*) ;; *) h="";; esac
+if [ -n "$h" ]; then
+	printf 'alice:%s\n' "$h" > "$POSTEL_ROOT/conf/smtpd-users"
+	is "$(smtplib alice secret)" "login ok relay ok " "auth-users: good yescrypt password"
+	is "$(smtplib alice Secret)" "login 535 relay 550 " "auth-users: bad yescrypt password"
+else
+	skip "no yescrypt hash from Python's crypt module"
+	skip "no yescrypt hash from Python's crypt module"
+fi
 conf "$TLS1" "$TLS2" "auth-users no-such-file" "auth-fail-delay 0"
 is "$(tls_talk "${E}AUTH PLAIN $P\r\nQUIT\r\n")" "250 454 221" "auth-users unreadable: 454"
 
