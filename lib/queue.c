@@ -1,4 +1,5 @@
 /* queue: see queue.h and postel-queue(5). */
+#define _GNU_SOURCE             /* O_TMPFILE */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -83,21 +84,49 @@ queue_id_ok(const char *id)
 	return i > 0 && i < QUEUE_ID_MAX && dots == 2 && id[i - 1] != '.';
 }
 
+/* 1 if an O_TMPFILE file can be linked by its /proc/self/fd name */
+static int
+proc_fd(void)
+{
+	static int ok = -1;
+
+	if (ok == -1)
+		ok = access("/proc/self/fd", X_OK) == 0;
+	return ok;
+}
+
+/* The file is unnamed (O_TMPFILE) where the file system and /proc allow:
+ * then a writer killed at any moment leaves nothing behind. Elsewhere it
+ * is tmp/ID, which queue_clean removes once stale. */
 static int
 begin(struct qw *w, int qd, unsigned long long max)
 {
 	w->qd = qd;
 	w->fd = -1;
+	w->anon = 0;
+	w->flagoff = 0;
+	w->flags = w->wrote = 0;
 	w->size = 0;
 	w->max = max;
 	w->tmp[0] = '\0';
-	if (fmt_s(w->tmp, sizeof w->tmp, "tmp/%s", w->id) < 0)
-		return -1;
-	w->fd = openat(qd, w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0640);
+#ifdef O_TMPFILE
+	if (proc_fd()) {
+		w->fd = openat(qd, "tmp", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0640);
+		if (w->fd == -1 && errno != EOPNOTSUPP && errno != EISDIR &&
+		    errno != EINVAL)
+			return -1;
+		w->anon = w->fd != -1;
+	}
+#endif
 	if (w->fd == -1) {
-		w->tmp[0] = '\0';
-		return -1;
+		if (fmt_s(w->tmp, sizeof w->tmp, "tmp/%s", w->id) < 0)
+			return -1;
+		w->fd = openat(qd, w->tmp, O_WRONLY | O_CREAT | O_EXCL |
+		    O_CLOEXEC, 0640);
+		if (w->fd == -1) {
+			w->tmp[0] = '\0';
+			return -1;
+		}
 	}
 	bio_init(&w->out, w->fd, bio_fdwrite, w->buf, sizeof w->buf);
 	return 0;
@@ -132,11 +161,22 @@ qw_begin(struct qw *w, int qd, unsigned long long max)
 	return -1;
 }
 
+/* The value of a flags line; with width, padded with spaces to it. */
+#define FLAGS_WIDTH 9           /* "utf8,8bit" */
+static int
+flags_value(char *dst, size_t size, unsigned flags, int width)
+{
+	return fmt_s(dst, size, "%-*s", width, (flags & QF_UTF8) ?
+	    ((flags & QF_8BIT) ? "utf8,8bit" : "utf8") :
+	    ((flags & QF_8BIT) ? "8bit" : ""));
+}
+
 int
 qw_envelope(struct qw *w, const char *from, char *const *rcpt, size_t nrcpt,
     unsigned flags, const char *origin)
 {
-	char line[ADDR_MAX + 64];
+	char line[ADDR_MAX + 64], v[16];
+	off_t off = 0;
 	size_t i;
 	int n;
 
@@ -144,16 +184,22 @@ qw_envelope(struct qw *w, const char *from, char *const *rcpt, size_t nrcpt,
 	    (long long)time(NULL), from)) < 0 ||
 	    bio_put(&w->out, line, (size_t)n) == -1)
 		return -1;
-	for (i = 0; i < nrcpt; i++)
+	off += n;
+	for (i = 0; i < nrcpt; i++) {
 		if ((n = fmt_s(line, sizeof line, "rcpt <%s>\n", rcpt[i])) < 0 ||
 		    bio_put(&w->out, line, (size_t)n) == -1)
 			return -1;
-	if (flags) {
-		n = fmt_s(line, sizeof line, "flags %s%s%s\n",
-		    flags & QF_UTF8 ? "utf8" : "",
-		    (flags & QF_UTF8) && (flags & QF_8BIT) ? "," : "",
-		    flags & QF_8BIT ? "8bit" : "");
-		if (n < 0 || bio_put(&w->out, line, (size_t)n) == -1)
+		off += n;
+	}
+	if (flags & (QF_UTF8 | QF_8BIT | QF_LATER)) {
+		if (flags & QF_LATER) {
+			w->flagoff = off + 6;           /* after "flags " */
+			w->flags = w->wrote = flags & ~QF_LATER;
+		}
+		if (flags_value(v, sizeof v, flags,
+		    (flags & QF_LATER) ? FLAGS_WIDTH : 0) < 0 ||
+		    (n = fmt_s(line, sizeof line, "flags %s\n", v)) < 0 ||
+		    bio_put(&w->out, line, (size_t)n) == -1)
 			return -1;
 	}
 	if (origin && *origin) {
@@ -164,6 +210,12 @@ qw_envelope(struct qw *w, const char *from, char *const *rcpt, size_t nrcpt,
 			return -1;
 	}
 	return bio_put(&w->out, "\n", 1);
+}
+
+void
+qw_flags(struct qw *w, unsigned flags)
+{
+	w->flags = flags & (QF_UTF8 | QF_8BIT);
 }
 
 int
@@ -200,27 +252,39 @@ qw_copy(struct qw *w, int fd)
 int
 qw_commit(struct qw *w)
 {
-	char final[QUEUE_ID_MAX + 8];
-	int fd = w->fd;
+	char final[QUEUE_ID_MAX + 8], v[16], proc[64];
+	int fd = w->fd, r;
 
-	if (bio_flush(&w->out) == -1 || fsync(fd) == -1)
+	if (bio_flush(&w->out) == -1)
 		return -1;
-	w->fd = -1;
-	if (close(fd) == -1)
-		return -1;
-	if (fmt_s(final, sizeof final, "new/%s", w->id) < 0)
+	if (w->flagoff && w->flags != w->wrote) {
+		if (flags_value(v, sizeof v, w->flags, FLAGS_WIDTH) < 0 ||
+		    pwrite(fd, v, FLAGS_WIDTH, w->flagoff) != FLAGS_WIDTH)
+			return -1;
+		w->wrote = w->flags;
+	}
+	if (fsync(fd) == -1 ||
+	    fmt_s(final, sizeof final, "new/%s", w->id) < 0)
 		return -1;
 	/* link, not rename: it refuses to replace an existing entry. */
-	if (linkat(w->qd, w->tmp, w->qd, final, 0) == -1)
+	if (w->anon) {
+		if (fmt_s(proc, sizeof proc, "/proc/self/fd/%d", fd) < 0)
+			return -1;
+		r = linkat(AT_FDCWD, proc, w->qd, final, AT_SYMLINK_FOLLOW);
+	} else
+		r = linkat(w->qd, w->tmp, w->qd, final, 0);
+	if (r == -1)
 		return -1;
-	if (queue_syncdir(w->qd, "new") == -1) {
+	w->fd = -1;
+	if (close(fd) == -1 || queue_syncdir(w->qd, "new") == -1) {
 		int e = errno;
 		unlinkat(w->qd, final, 0);
 		errno = e;
 		return -1;
 	}
 	/* The message is durable now. A leftover tmp name is harmless. */
-	unlinkat(w->qd, w->tmp, 0);
+	if (w->tmp[0])
+		unlinkat(w->qd, w->tmp, 0);
 	w->tmp[0] = '\0';
 	return 0;
 }

@@ -18,6 +18,7 @@
 
 #define QF_UTF8 0x01
 #define QF_8BIT 0x02
+#define QF_LATER 0x80   /* qw_envelope: final flags come with qw_flags */
 
 /* open $POSTEL_ROOT/queue as a directory fd (O_CLOEXEC) */
 int queue_dir(void);
@@ -29,6 +30,9 @@ void queue_trigger(int qd);
 /* Writing one new message. */
 struct qw {
 	int qd, fd;
+	int anon;                   /* fd is an unnamed O_TMPFILE file */
+	off_t flagoff;              /* where the reserved flags go; 0 = none */
+	unsigned flags, wrote;      /* final flags; the flags reserved */
 	char id[QUEUE_ID_MAX];
 	char tmp[QUEUE_ID_MAX + 8];
 	char buf[65536];
@@ -44,14 +48,18 @@ int qw_begin_id(struct qw *w, int qd, unsigned long long max, const char *id);
 int queue_id_make(char *dst, size_t size);
 /* 1 if id has the form of a queue ID (digits and dots, no path tricks). */
 int queue_id_ok(const char *id);
-/* envelope: sender ("" = null), recipients, QF_ flags, origin text */
+/* envelope: sender ("" = null), recipients, QF_ flags, origin text.
+ * With QF_LATER the flags line is reserved at full width, and qw_flags
+ * may still change it (smtpd learns of 8-bit data only while writing). */
 int qw_envelope(struct qw *w, const char *from, char *const *rcpt,
     size_t nrcpt, unsigned flags, const char *origin);
+void qw_flags(struct qw *w, unsigned flags);
 /* message bytes; EMSGSIZE past max */
 int qw_write(struct qw *w, const void *p, size_t n);
 /* the rest of fd, to its end, as message bytes (EINTR retried) */
 int qw_copy(struct qw *w, int fd);
-/* make it durable and visible in new/ (postel-queue(5) steps 1-2) */
+/* make it durable and visible in new/ (postel-queue(5) steps 1-2);
+ * fails with EEXIST if new/ID is taken */
 int qw_commit(struct qw *w);
 void qw_abort(struct qw *w);                /* unlink tmp; keeps errno */
 

@@ -6,7 +6,7 @@
 # nothing in the queue.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/3smtpd.sh"
-plan 37
+plan 39
 setup_instance
 start_smtpd
 
@@ -68,6 +68,14 @@ conf
 talk "${H}MAIL FROM:<a@example.org> BODY=8BITMIME\r\nRCPT TO:<alice@example.test>\r\nDATA\r\nSubject: 8bit\r\n\r\ncaf\xc3\xa9\r\n.\r\nQUIT\r\n" >/dev/null
 f=$(grep -l '^Subject: 8bit$' "$POSTEL_ROOT/queue/new/"*)
 grep -q '^flags .*8bit' "$f"; ok $? "BODY=8BITMIME sets the 8bit flag"
+# undeclared 8-bit octets are found while writing: the flags line, written
+# before the message, is rewritten in place before the commit
+talk "${H}${M}DATA\r\nSubject: undeclared\r\n\r\ncaf\xc3\xa9\r\n.\r\nQUIT\r\n" >/dev/null
+f=$(grep -l '^Subject: undeclared$' "$POSTEL_ROOT/queue/new/"*)
+grep -q '^flags 8bit *$' "$f"; ok $? "undeclared 8-bit data sets the 8bit flag"
+talk "${H}${M}DATA\r\nSubject: seven\r\n\r\nplain\r\n.\r\nQUIT\r\n" >/dev/null
+f=$(grep -l '^Subject: seven$' "$POSTEL_ROOT/queue/new/"*)
+! grep -q '^flags .*8bit' "$f"; ok $? "7-bit data has no 8bit flag"
 is "$(talk "${H}MAIL FROM:<j\xc3\xb6rg@example.org>\r\nQUIT\r\n")" "220 250 553 221" "UTF-8 sender without SMTPUTF8 is 553"
 is "$(talk "${H}MAIL FROM:<j\xc3\xb6rg@example.org> SMTPUTF8\r\nRCPT TO:<alice@example.test>\r\nDATA\r\nSubject: utf8\r\n\r\nx\r\n.\r\nQUIT\r\n")" "220 250 250 250 354 250 221" "UTF-8 sender with SMTPUTF8 is queued"
 f=$(grep -l '^Subject: utf8$' "$POSTEL_ROOT/queue/new/"*)

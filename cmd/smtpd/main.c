@@ -1,9 +1,11 @@
 /*
  * smtpd: an ESMTP server on stdin/stdout, one connection per process,
  * for tcpserver, inetd or a systemd socket with Accept=yes. It checks
- * every command and recipient, spools DATA/BDAT into an anonymous file
- * and writes a complete message into the queue with lib/queue, as enqueue
- * does; 250 only once it is durable. postel-smtpd(8) is the contract.
+ * every command and recipient and writes DATA/BDAT with lib/queue, as
+ * enqueue does, into an unnamed queue file that becomes visible in new/
+ * only when complete and durable; 250 only then. A message for a filter
+ * chain goes to an anonymous spool file first. postel-smtpd(8) is the
+ * contract.
  */
 #define _GNU_SOURCE             /* O_TMPFILE */
 #include <errno.h>
@@ -73,6 +75,7 @@ static struct {
 	struct buf rcpts;               /* NUL-separated mailboxes */
 	unsigned long nrcpt, badrcpt;
 	int spool;                      /* anonymous spool file, -1 if none */
+	int inqw;                       /* or written straight to qw */
 	char qid[QUEUE_ID_MAX];         /* made before Received: is written */
 	const char *chain;              /* its filter chain, postel-filter(8) */
 	struct data d;
@@ -216,12 +219,25 @@ fill(void)
 
 /* The transaction ---------------------------------------------------- */
 
+static struct qw qw;            /* the message, when s.inqw */
+static int qdir = -1;           /* the queue directory, once opened */
+
+/* Drop the message being received: nothing is left behind. */
+static void
+msg_drop(void)
+{
+	if (s.spool != -1)
+		close(s.spool);         /* anonymous */
+	s.spool = -1;
+	if (s.inqw)
+		qw_abort(&qw);          /* unnamed, or tmp/ID removed */
+	s.inqw = 0;
+}
+
 static void
 txn_reset(void)
 {
-	if (s.spool != -1)
-		close(s.spool);         /* anonymous: nothing is left behind */
-	s.spool = -1;
+	msg_drop();
 	memset(&s.mail, 0, sizeof s.mail);
 	s.rcpts.len = 0;
 	s.nrcpt = s.badrcpt = 0;
@@ -281,76 +297,120 @@ received(void)
 	data_raw(&s.d, hdr, strlen(hdr));
 }
 
-/* Start storing a message: 0, or -1 after a reply was sent. */
-static int
-msg_begin(int chunked)
-{
-	if ((s.spool = spool_open()) == -1) {
-		reply(err_temporary(errno) && (errno == ENOSPC ||
-		    errno == EDQUOT) ? "452 4.3.1 Insufficient system storage" :
-		    "451 4.3.0 Unable to create a spool file");
-		return -1;
-	}
-	if (queue_id_make(s.qid, sizeof s.qid) == -1) {
-		close(s.spool);
-		s.spool = -1;
-		reply("451 4.3.0 Local error in processing");
-		return -1;
-	}
-	data_init(&s.d, chunked, s.maxsize, spool_write, &s.spool);
-	received();
-	return 0;
-}
-
-/* Write the spool and its envelope into the queue (postel-queue(5)) under
- * the ID Received: named: NULL once it is durable, else a reply. The same
- * lib/queue writer as enqueue's; smtpd runs in the queue group already. */
+/* The reply for a queue or spool failure with errno e. */
 static const char *
-enqueue(void)
+queue_error(int e)
 {
-	char origin[96];
-	unsigned flags = 0;
-	struct qw w;
-	char **rcpt;
-	size_t i, off;
-	int qd, e;
-
-	if (s.mail.utf8)
-		flags |= QF_UTF8;
-	if (s.mail.body == BODY_8BIT || (s.d.flags & DATA_8BIT))
-		flags |= QF_8BIT;
-	fmt_s(origin, sizeof origin, "smtpd %s", s.ip);
-	if ((rcpt = calloc(s.nrcpt + 1, sizeof *rcpt)) == NULL)
-		return "451 4.3.0 Out of memory";
-	for (i = 0, off = 0; i < s.nrcpt; i++) {
-		rcpt[i] = s.rcpts.p + off;
-		off += strlen(s.rcpts.p + off) + 1;
-	}
-	if ((qd = queue_dir()) == -1) {
-		free(rcpt);
-		return "451 4.3.0 Temporary queue failure, try again later";
-	}
-	if (lseek(s.spool, 0, SEEK_SET) == -1 ||
-	    qw_begin_id(&w, qd, conf_u("max-size"), s.qid) == -1)
-		goto fail;
-	if (qw_envelope(&w, s.mail.a.s, rcpt, s.nrcpt, flags, origin) == -1 ||
-	    qw_copy(&w, s.spool) == -1 || qw_commit(&w) == -1) {
-		qw_abort(&w);
-		goto fail;
-	}
-	queue_trigger(qd);
-	close(qd);
-	free(rcpt);
-	return NULL;
-fail:
-	e = errno;
-	close(qd);
-	free(rcpt);
 	if (e == EMSGSIZE)
 		return "552 5.3.4 Message too big for the queue";
 	if (e == ENOSPC || e == EDQUOT)
 		return "452 4.3.1 Insufficient system storage";
 	return "451 4.3.0 Temporary queue failure, try again later";
+}
+
+static unsigned
+queue_flags(void)
+{
+	return (s.mail.utf8 ? QF_UTF8 : 0) |
+	    (s.mail.body == BODY_8BIT || (s.d.flags & DATA_8BIT) ? QF_8BIT : 0);
+}
+
+/* The envelope, with flags; -1 and errno on failure. */
+static int
+envelope(struct qw *w, unsigned flags)
+{
+	char origin[96], **rcpt;
+	size_t i, off;
+	int r;
+
+	fmt_s(origin, sizeof origin, "smtpd %s", s.ip);
+	if ((rcpt = calloc(s.nrcpt + 1, sizeof *rcpt)) == NULL)
+		return -1;
+	for (i = 0, off = 0; i < s.nrcpt; i++) {
+		rcpt[i] = s.rcpts.p + off;
+		off += strlen(s.rcpts.p + off) + 1;
+	}
+	r = qw_envelope(w, s.mail.a.s, rcpt, s.nrcpt, flags, origin);
+	free(rcpt);
+	return r;
+}
+
+static int
+queue_write(void *ctx, const char *p, size_t n)
+{
+	return qw_write(ctx, p, n);
+}
+
+/* Start storing a message: 0, or -1 after a reply was sent. Without a
+ * filter chain it goes straight into a queue file under the ID that
+ * Received: names (the size limit is smtpd's own, max-size); for a chain,
+ * into an anonymous spool that the filters may replace. */
+static int
+msg_begin(int chunked)
+{
+	int e;
+
+	if (queue_id_make(s.qid, sizeof s.qid) == -1) {
+		reply("451 4.3.0 Local error in processing");
+		return -1;
+	}
+	if (s.chain == NULL || *s.chain == '\0') {
+		if ((qdir == -1 && (qdir = queue_dir()) == -1) ||
+		    qw_begin_id(&qw, qdir, 0, s.qid) == -1) {
+			reply(queue_error(errno));
+			return -1;
+		}
+		s.inqw = 1;
+		if (envelope(&qw, queue_flags() | QF_LATER) == -1) {
+			e = errno;
+			msg_drop();
+			reply(queue_error(e));
+			return -1;
+		}
+		data_init(&s.d, chunked, s.maxsize, queue_write, &qw);
+	} else {
+		if ((s.spool = spool_open()) == -1) {
+			reply(err_temporary(errno) && (errno == ENOSPC ||
+			    errno == EDQUOT) ? "452 4.3.1 Insufficient system "
+			    "storage" : "451 4.3.0 Unable to create a spool file");
+			return -1;
+		}
+		data_init(&s.d, chunked, s.maxsize, spool_write, &s.spool);
+	}
+	received();
+	return 0;
+}
+
+/* Make the message durable and visible in the queue: NULL, or a reply.
+ * Straight in qw, that is the final flags and the commit; from the spool
+ * (after filters), a copy into a new queue file first. */
+static const char *
+enqueue(void)
+{
+	struct qw *w = &qw;
+	int e;
+
+	if (qdir == -1 && (qdir = queue_dir()) == -1)
+		return queue_error(errno);
+	if (!s.inqw) {
+		if (lseek(s.spool, 0, SEEK_SET) == -1 ||
+		    qw_begin_id(w, qdir, conf_u("max-size"), s.qid) == -1)
+			return queue_error(errno);
+		s.inqw = 1;
+		if (envelope(w, queue_flags()) == -1 ||
+		    qw_copy(w, s.spool) == -1)
+			goto fail;
+	}
+	qw_flags(w, queue_flags());
+	if (qw_commit(w) == -1)
+		goto fail;
+	s.inqw = 0;
+	queue_trigger(qdir);
+	return NULL;
+fail:
+	e = errno;
+	msg_drop();
+	return queue_error(e);
 }
 
 /* The filter chain over the spool (postel-filter(8)): NULL or a reply. */
@@ -664,9 +724,7 @@ do_bdat(struct cmd *c)
 		s.bdat_failed = 1;
 		logmsg("rejected", NULL, data_reply(&s.d));
 		reply(data_reply(&s.d));
-		if (s.spool != -1)
-			close(s.spool);
-		s.spool = -1;
+		msg_drop();
 		return;
 	}
 	fmt_s(num, sizeof num, "%llu", s.d.size);

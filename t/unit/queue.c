@@ -1,5 +1,6 @@
 /* queue: a message written with qw_* reads back with qenv_read; state
  * round-trips; cleanup removes only what it should. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,54 @@
 #include "../tap.h"
 
 static char dir[] = "/tmp/postel-queue.XXXXXX";
+
+/* names in queue/tmp */
+static int
+tmp_names(void)
+{
+	char p[300];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	snprintf(p, sizeof p, "%s/queue/tmp", dir);
+	if ((d = opendir(p)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* flags reserved with QF_LATER, then changed (or not) before commit */
+static void
+later(int qd, unsigned first, unsigned final, const char *what)
+{
+	char p[300];
+	char *rc[] = { "b@example.net" };
+	struct qw w;
+	struct qenv e;
+	const char *why;
+	char body[16];
+	int fd, good;
+
+	good = qw_begin(&w, qd, 0) == 0 &&
+	    qw_envelope(&w, "", rc, 1, first | QF_LATER, "test") == 0 &&
+	    qw_write(&w, "x\n", 2) == 0;
+	if (good) {
+		qw_flags(&w, final);
+		good = qw_commit(&w) == 0;
+	}
+	snprintf(p, sizeof p, "new/%s", w.id);
+	fd = good ? openat(qd, p, O_RDONLY) : -1;
+	good = fd != -1 && qenv_read(fd, &e, &why) == 0;
+	ok(good && e.flags == final && read(fd, body, sizeof body) == 2 &&
+	    memcmp(body, "x\n", 2) == 0, what);
+	if (good)
+		qenv_free(&e);
+	if (fd != -1)
+		close(fd);
+}
 
 int
 main(void)
@@ -30,7 +79,7 @@ main(void)
 	    "queue/cur", "queue/state" };
 	size_t i;
 
-	plan(14);
+	plan(19);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	for (i = 0; i < 5; i++) {
@@ -44,6 +93,7 @@ main(void)
 	ok(qw_envelope(&w, "a@example.org", rc, 2, QF_UTF8, "test") == 0,
 	    "envelope");
 	ok(qw_write(&w, "hello\n", 6) == 0, "writes");
+	ok(tmp_names() == 0, "no name in queue/tmp while writing (O_TMPFILE)");
 	ok(qw_write(&w, "12345", 5) == -1, "max-size enforced");
 	ok(qw_commit(&w) == 0, "commits");
 	snprintf(p, sizeof p, "new/%s", w.id);
@@ -55,6 +105,10 @@ main(void)
 	n = read(fd, body, sizeof body);
 	ok(n == 6 && memcmp(body, "hello\n", 6) == 0, "fd left at the message");
 	close(fd);
+	later(qd, 0, QF_8BIT, "reserved flags: none, then 8bit");
+	later(qd, QF_UTF8, QF_UTF8 | QF_8BIT, "reserved flags: utf8, then both");
+	later(qd, QF_8BIT, QF_8BIT, "reserved flags: 8bit, unchanged");
+	later(qd, 0, 0, "reserved flags: none at all");
 	ok(qstate_read(qd, w.id, st, 2, &warned, &why) == 0 &&
 	    st[0].status == QS_TODO && st[1].attempts == 0,
 	    "no state file: all todo");
