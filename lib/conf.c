@@ -42,6 +42,7 @@ static struct key keys[] = {
 	{ "tls-cert", C_STR, 0, 0, "", 0, NULL },
 	{ "tls-key", C_STR, 0, 0, "", 0, NULL },
 	{ "tls-require", C_BOOL, 0, 1, "0", 0, NULL },
+	{ "auth-require", C_BOOL, 0, 1, "0", 0, NULL },
 	{ "auth-checkpassword", C_STR, 0, 0, "", 0, NULL },
 	{ "auth-plaintext", C_BOOL, 0, 1, "0", 0, NULL },
 	{ "auth-users", C_STR, 0, 0, "", 0, NULL },

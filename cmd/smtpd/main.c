@@ -64,7 +64,7 @@ static struct {
 	unsigned long errors, msgs;
 	/* STARTTLS and AUTH */
 	int tls_conf, tls_offer, tls;   /* configured, key loaded, active */
-	int tls_require, auth_plain, auth_conf, authed;
+	int tls_require, auth_require, auth_plain, auth_conf, authed;
 	const char *cp_prog;
 	char users[4096];
 	char authuser[SASL_NAME_MAX + 1];
@@ -530,6 +530,10 @@ do_mail(struct cmd *c)
 	}
 	if (s.tls_require && !s.tls) {
 		reply("530 5.7.0 Must issue a STARTTLS command first");
+		return;
+	}
+	if (s.auth_require && !s.authed) {       /* RFC 6409 4.1, RFC 4954 6 */
+		reply("530 5.7.0 Authentication required");
 		return;
 	}
 	if ((why = parse_mail(&s.mail, c->arg, c->alen, s.ehlo)) != NULL) {
@@ -1140,9 +1144,12 @@ auth_setup(void)
 	const char *u = conf_s("auth-users");
 
 	/* the environment can ask for more than conf, per port: a
-	 * submission service sets TLSREQUIRE (and SMTPS for 465) */
+	 * submission service sets TLSREQUIRE and AUTHREQUIRE (and SMTPS
+	 * for 465) */
 	s.tls_require = conf_u("tls-require") != 0 ||
 	    getenv("TLSREQUIRE") != NULL;
+	s.auth_require = conf_u("auth-require") != 0 ||
+	    getenv("AUTHREQUIRE") != NULL;
 	s.auth_plain = conf_u("auth-plaintext") != 0;
 	s.fail_delay = conf_u("auth-fail-delay");
 	s.cp_prog = conf_s("auth-checkpassword");
