@@ -1,10 +1,13 @@
 /*
  * fsync-ceiling: the disk's own limit for durable queue writes. Each round
- * does what enqueue must do for one message (create, write SIZE bytes,
- * fsync, close, link into a second directory, fsync that directory, unlink
- * the first name), with one or more writers in parallel.
+ * does what lib/queue must do for one message (postel-queue(5)): create
+ * an unnamed file in tmp/ (O_TMPFILE), write SIZE bytes, fsync, link it
+ * into new/ by its /proc/self/fd name, close, fsync new/; with one or
+ * more writers in parallel. Where O_TMPFILE is refused it does the
+ * fallback: create tmp/NAME, write, fsync, close, link, fsync new/, unlink.
  * usage: fsync-ceiling DIR N SIZE [WRITERS]; prints "ceiling: X ops/s".
  */
+#define _GNU_SOURCE             /* O_TMPFILE */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -25,7 +28,7 @@ fail(const char *what)
 static void
 writer(const char *dir, int w, long n, size_t size)
 {
-	char a[4096], b[4096], d2[4096];
+	char a[4096], b[4096], d1[4096], d2[4096], proc[64];
 	char *data = calloc(1, size ? size : 1);
 	int dfd, fd;
 	long i;
@@ -35,17 +38,34 @@ writer(const char *dir, int w, long n, size_t size)
 	snprintf(d2, sizeof d2, "%s/new", dir);
 	if ((dfd = open(d2, O_RDONLY | O_DIRECTORY)) == -1)
 		fail(d2);
+	snprintf(d1, sizeof d1, "%s/tmp", dir);
 	for (i = 0; i < n; i++) {
 		snprintf(a, sizeof a, "%s/tmp/%d.%ld", dir, w, i);
 		snprintf(b, sizeof b, "%s/new/%d.%ld", dir, w, i);
-		if ((fd = open(a, O_WRONLY | O_CREAT | O_EXCL, 0640)) == -1)
+		fd = open(d1, O_TMPFILE | O_WRONLY, 0640);
+		if (fd == -1 && errno != EOPNOTSUPP && errno != EISDIR &&
+		    errno != EINVAL)
+			fail(d1);
+		if (fd == -1 &&
+		    (fd = open(a, O_WRONLY | O_CREAT | O_EXCL, 0640)) == -1)
 			fail(a);
+		else if (fd != -1)
+			a[0] = '\0';   /* unnamed */
 		if (write(fd, data, size) != (ssize_t)size)
 			fail("write");
-		if (fsync(fd) == -1 || close(fd) == -1)
+		if (fsync(fd) == -1)
 			fail("fsync");
-		if (link(a, b) == -1 || fsync(dfd) == -1 || unlink(a) == -1)
+		if (a[0] == '\0') {
+			snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+			if (linkat(AT_FDCWD, proc, AT_FDCWD, b,
+			    AT_SYMLINK_FOLLOW) == -1)
+				fail("linkat");
+		} else if (link(a, b) == -1)
 			fail("link");
+		if (close(fd) == -1 || fsync(dfd) == -1)
+			fail("fsync new/");
+		if (a[0] != '\0' && unlink(a) == -1)
+			fail("unlink");
 	}
 	free(data);
 }
