@@ -315,21 +315,32 @@ queue_flags(void)
 	    (s.mail.body == BODY_8BIT || (s.d.flags & DATA_8BIT) ? QF_8BIT : 0);
 }
 
+/* The recipients as a NULL-ended array into s.rcpts (free it only). */
+static char **
+rcpt_list(void)
+{
+	char **v;
+	size_t i, off;
+
+	if ((v = calloc(s.nrcpt + 1, sizeof *v)) == NULL)
+		return NULL;
+	for (i = 0, off = 0; i < s.nrcpt; i++) {
+		v[i] = s.rcpts.p + off;
+		off += strlen(s.rcpts.p + off) + 1;
+	}
+	return v;
+}
+
 /* The envelope, with flags; -1 and errno on failure. */
 static int
 envelope(struct qw *w, unsigned flags)
 {
 	char origin[96], **rcpt;
-	size_t i, off;
 	int r;
 
 	fmt_s(origin, sizeof origin, "smtpd %s", s.ip);
-	if ((rcpt = calloc(s.nrcpt + 1, sizeof *rcpt)) == NULL)
+	if ((rcpt = rcpt_list()) == NULL)
 		return -1;
-	for (i = 0, off = 0; i < s.nrcpt; i++) {
-		rcpt[i] = s.rcpts.p + off;
-		off += strlen(s.rcpts.p + off) + 1;
-	}
 	r = qw_envelope(w, s.mail.a.s, rcpt, s.nrcpt, flags, origin);
 	free(rcpt);
 	return r;
@@ -418,19 +429,15 @@ static const char *
 filters(void)
 {
 	struct filter_env e;
-	const char **v, *why;
-	size_t i, off;
+	const char *why;
+	char **v;
 	int eight = 0;
 
-	if ((v = calloc(s.nrcpt + 1, sizeof *v)) == NULL)
+	if ((v = rcpt_list()) == NULL)
 		return "451 4.3.0 Out of memory";
-	for (i = 0, off = 0; i < s.nrcpt; i++) {
-		v[i] = s.rcpts.p + off;
-		off += strlen(s.rcpts.p + off) + 1;
-	}
 	memset(&e, 0, sizeof e);
 	e.sender = s.mail.a.s;
-	e.rcpt = v;
+	e.rcpt = (const char **)v;
 	e.nrcpt = s.nrcpt;
 	e.client_ip = s.ip;
 	e.helo = s.helo;
