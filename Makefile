@@ -29,15 +29,18 @@ endif
 ALL_CFLAGS = -std=c11 $(WARN) $(if $(WERROR),-Werror) -fstack-protector-strong $(CFLAGS) $(EXTRA)
 LDLIBS  += -lbearssl -lresolv -lcrypt $(SANLIBS)
 
-# smtpd starts once per connection. Linked statically with musl (Debian
-# musl-tools) it starts faster and its peak RSS is a quarter of a dynamic
-# glibc program's (bench/smtpd-bench, bench/smtpd-mem). MUSL_CC= builds it
-# like the others; so does SAN=1, as the sanitizers need glibc.
+# smtpd starts once per connection, enqueue once per message. Linked
+# statically with musl (Debian musl-tools) they start faster, and smtpd's
+# peak RSS is a quarter of a dynamic glibc program's (bench/smtpd-bench,
+# bench/smtpd-mem, bench/enqueue-bench). MUSL_CC= builds them like the
+# others; so does SAN=1, as the sanitizers need glibc. enqueue looks up
+# no users; smtpd's system-users lookups go through musl's getpwnam, which
+# loads no NSS modules (postel-smtpd(8), BUILD).
 MUSL_CC ?= $(shell command -v musl-gcc 2>/dev/null)
 ifeq ($(SAN),1)
 override MUSL_CC :=
 endif
-STATIC_PROGS = $(if $(MUSL_CC),smtpd)
+STATIC_PROGS = $(if $(MUSL_CC),smtpd enqueue)
 # lib/ without dns.c (res_n* are glibc's), and the glibc entry points
 # Debian's libbearssl.a and libcrypt.a call (lib/compat/glibc.c)
 MUSL_LIB_OBJ = $(patsubst %.c,$(O)/musl/%.o,$(filter-out lib/dns.c,$(wildcard lib/*.c)))
