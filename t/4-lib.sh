@@ -48,3 +48,42 @@ has_new() {
 queue_empty() {
 	test "$(queue_count)" = 0
 }
+
+# qrun_start: run the daemon (log in $T/qrun.log, PID in $qpid) until it
+# says it started; a killed runner's half-forked child may hold the lock
+# for a moment, so try again, at most 50 times
+qrun_start() {
+	_tries=0
+	while [ $_tries -lt 50 ]; do
+		"$B/qrun" 2>>"$T/qrun.log" &
+		qpid=$!
+		reap $qpid
+		wait_for 2 grep -q "start mode=daemon pid=$qpid\$" "$T/qrun.log" &&
+		    return 0
+		kill -9 $qpid 2>/dev/null
+		_tries=$((_tries + 1))
+	done
+	return 1
+}
+
+# no_leak_checks: for the load and kill runs. LeakSanitizer checks for
+# leaks at exit with a tracer process that has the program's own name; a
+# SIGKILL that hits the tracer (a kill by name, or of a process group)
+# leaves the program spinning in StopTheWorld forever. Leaks are checked
+# by every other test.
+no_leak_checks() {
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+}
+
+# remote_sink IP: t/5-sink.py on IP and a free port, files in $T/sink;
+# conf/routes sends remote.test there, and local and remote run ten at once
+remote_sink() {
+	_sp=$(free_port)
+	mkdir "$T/sink"
+	$PY "$TOP/t/5-sink.py" --listen "$1:$_sp" --dir "$T/sink" 2>"$T/sink.log" &
+	reap $!
+	wait_for 10 test -e "$T/sink/ready" || echo "# the sink did not start"
+	echo "remote.test [$1]:$_sp tls=none" >"$POSTEL_ROOT/conf/routes"
+	printf 'concurrency-local 10\nconcurrency-remote 10\n' \
+	    >>"$POSTEL_ROOT/conf/postel.conf"
+}

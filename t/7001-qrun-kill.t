@@ -27,40 +27,23 @@ as_recipients
 inj=$!
 reap $inj
 
-# start: run the daemon until it says it started (a killed runner's
-# half-forked child may hold the lock for a moment: try again)
-start() {
-	tries=0
-	while [ $tries -lt 50 ]; do
-		"$B/qrun" 2>>"$T/qrun.log" &
-		pid=$!
-		reap $pid
-		if wait_for 2 grep -q "start mode=daemon pid=$pid\$" "$T/qrun.log"; then
-			return 0
-		fi
-		kill -9 $pid 2>/dev/null
-		tries=$((tries + 1))
-	done
-	return 1
-}
-
 k=0
 started=0
 while [ $k -lt $KILLS ]; do
-	start && started=$((started + 1))
+	qrun_start && started=$((started + 1))
 	# kill at a different moment each time: 0.1 to 0.5 s into the run
 	sleep 0.$(( (k * 37 % 5) + 1 ))
-	kill -9 $pid
-	wait $pid 2>/dev/null
+	kill -9 $qpid
+	wait $qpid 2>/dev/null
 	k=$((k + 1))
 done
 is $started $KILLS "qrun started again after each of $KILLS kills"
 wait_for 30 test -e "$T/injected"
 ok $? "all $N messages injected"
-start
+qrun_start
 wait_for 30 queue_empty
 ok $? "the restarted runner empties the queue"
-kill -TERM $pid
+kill -TERM $qpid
 
 $PY - "$POSTEL_ROOT/mail" $N >"$T/counts" <<'PY'
 import collections, mailbox, os, sys

@@ -11,29 +11,15 @@
 SESS=${LOAD_SESSIONS:-200} PAR=${LOAD_PARALLEL:-50} PER=${LOAD_PER:-10}
 # sanitizer builds run each program about three times slower
 case $B in *build-san*) SESS=${LOAD_SESSIONS:-40} PER=${LOAD_PER:-3} ;; esac
-# LeakSanitizer checks for leaks at exit with a tracer process that has the
-# program's own name; a SIGKILL that hits the tracer (a kill by name, or of
-# a process group) leaves the program spinning in StopTheWorld forever.
-# Leaks are checked by every other test: not in the kill and load runs.
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+no_leak_checks
 export POSTEL_ALLOW_ROOT=1
 plan 9
 setup_instance
 as_recipients
 SINK=127.0.7.1
-SP=$(free_port)
-mkdir "$T/sink"
-$PY "$TOP/t/5-sink.py" --listen "$SINK:$SP" --dir "$T/sink" 2>"$T/sink.log" &
-reap $!
-wait_for 10 test -e "$T/sink/ready" || echo "# the sink did not start"
-echo "remote.test [$SINK]:$SP tls=none" >"$POSTEL_ROOT/conf/routes"
-printf 'concurrency-local 10\nconcurrency-remote 10\n' \
-    >>"$POSTEL_ROOT/conf/postel.conf"
+remote_sink "$SINK"
 
-"$B/qrun" 2>"$T/qrun.log" &
-qpid=$!
-reap $qpid
-wait_for 10 grep -q "start mode=daemon pid=$qpid\$" "$T/qrun.log"
+qrun_start
 ok $? "qrun started"
 port=$(free_port)
 tcpserver -q -c "$PAR" -HRl0 127.0.0.1 "$port" env RELAYCLIENT= "$B/smtpd" \

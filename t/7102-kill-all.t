@@ -12,39 +12,15 @@
 . "$(dirname "$0")/3smtpd.sh"
 SESS=${KILL_SESSIONS:-100} PER=${KILL_PER:-4}
 case $B in *build-san*) SESS=${KILL_SESSIONS:-30} PER=${KILL_PER:-3} ;; esac
-# LeakSanitizer checks for leaks at exit with a tracer process that has the
-# program's own name; a SIGKILL that hits the tracer (a kill by name, or of
-# a process group) leaves the program spinning in StopTheWorld forever.
-# Leaks are checked by every other test: not in the kill and load runs.
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+no_leak_checks
 export POSTEL_ALLOW_ROOT=1
 plan 8
 setup_instance
 as_recipients
 SINK=127.0.7.2
-SP=$(free_port)
-mkdir "$T/sink"
-$PY "$TOP/t/5-sink.py" --listen "$SINK:$SP" --dir "$T/sink" 2>"$T/sink.log" &
-reap $!
-wait_for 10 test -e "$T/sink/ready" || echo "# the sink did not start"
-echo "remote.test [$SINK]:$SP tls=none" >"$POSTEL_ROOT/conf/routes"
-printf 'concurrency-local 10\nconcurrency-remote 10\n' \
-    >>"$POSTEL_ROOT/conf/postel.conf"
+remote_sink "$SINK"
 
-qstart() {
-	tries=0
-	while [ $tries -lt 50 ]; do
-		"$B/qrun" 2>>"$T/qrun.log" &
-		qpid=$!
-		reap $qpid
-		wait_for 2 grep -q "start mode=daemon pid=$qpid\$" "$T/qrun.log" &&
-		    return 0
-		kill -9 $qpid 2>/dev/null
-		tries=$((tries + 1))
-	done
-	return 1
-}
-qstart
+qrun_start
 port=$(free_port)
 tcpserver -q -c 50 -HRl0 127.0.0.1 "$port" env RELAYCLIENT= "$B/smtpd" \
     2>>"$T/smtpd.log" &
@@ -74,7 +50,7 @@ while { kill -0 $load 2>/dev/null || ! queue_empty; } && [ $round -lt 150 ]; do
 	round=$((round + 1))
 	sleep "$(printf 0.%02d $(( round * 37 % 25 + 5 )))"
 	case $((round % 5)) in
-	0) v=qrun; kill -9 $qpid; wait $qpid 2>/dev/null; qstart; nq=$((nq + 1)) ;;
+	0) v=qrun; kill -9 $qpid; wait $qpid 2>/dev/null; qrun_start; nq=$((nq + 1)) ;;
 	1) v=smtpd ;;
 	2) v=local ;;
 	3) v=remote ;;
