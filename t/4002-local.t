@@ -4,7 +4,7 @@
 # unknown users; one result line in the grammar of postel-result(5).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
-plan 35
+plan 36
 setup_instance
 echo "postmaster alice" > "$POSTEL_ROOT/conf/aliases"
 echo "delivery-timeout 2" > "$POSTEL_ROOT/conf/postel.conf"
@@ -67,6 +67,18 @@ for code in 100:perm 67:perm 111:temp 75:temp; do
 	deliver "alice+x${code%:*}@example.test"
 	is "$(cut -d' ' -f1-3 "$T/res")" "rcpt 1 ${code#*:}" "pipe exit ${code%:*} is ${code#*:}"
 done 2>/dev/null
+# A program that exits without reading: local must outlive the EPIPE of
+# its write (a 2 MB message cannot fit in the pipe) and report the exit
+# code, not die of SIGPIPE with no result line.
+cp "$T/msg" "$T/msg.small"
+{ printf 'Subject: big\n\n'; i=0; while [ $i -lt 30000 ]; do
+	echo "a line of about seventy characters, to fill the pipe past its size"
+	i=$((i + 1)); done; } > "$T/msg"
+printf '|exit 100\n' > "$A/.postel-noread"
+own "$A/.postel-noread"
+(trap - PIPE; deliver alice+noread@example.test)
+is "$(cut -d' ' -f1-3 "$T/res")" "rcpt 1 perm" "a program exiting 100 without reading 2 MB: perm, local not killed by SIGPIPE"
+mv "$T/msg.small" "$T/msg"
 echo "extension-separator +-" >> "$POSTEL_ROOT/conf/postel.conf"
 deliver alice-x100@example.test
 is "$(cut -d' ' -f1-3 "$T/res")" "rcpt 1 perm" "- as a configured extension separator"

@@ -8,7 +8,8 @@
 # (a greeting without a code), mixed (a multiline reply whose codes
 # differ), closemid (the EHLO reply cut in the middle of a line),
 # hangmid (half a reply line, then silence), quitdrop (250 after the dot,
-# then the connection closes before QUIT). DNS modes: timeout (never
+# then the connection closes before QUIT), datadrop (354, then a close
+# after the first line of data). DNS modes: timeout (never
 # answers), truncated (TC set, no answer; nothing listens on TCP),
 # garbage (random bytes with the query's ID). Writes DIR/ready.
 import os, random, socket, socketserver, sys, threading, time
@@ -63,6 +64,11 @@ class H(socketserver.BaseRequestHandler):
                 return
             v = l[:4].upper()
             if data:
+                if mode == 'datadrop':
+                    # the sender's writes after this draw a reset, then EPIPE
+                    self.request.shutdown(socket.SHUT_RDWR)
+                    self.request.close()
+                    return
                 if l == b'.\r\n':
                     data = False
                     self.send(b'250 2.0.0 queued\r\n')

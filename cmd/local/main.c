@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -332,6 +333,9 @@ main(int argc, char **argv)
 	int c, r;
 
 	die_init(argv[0]);
+	/* A |program may exit without reading the message: its exit code
+	 * decides, which needs local alive after the write fails (EPIPE). */
+	signal(SIGPIPE, SIG_IGN);
 	while ((c = getopt(argc, argv, "q:")) != -1) {
 		if (c != 'q')
 			die(EXIT_PERM, "usage: local [-q qid] sender recipient");

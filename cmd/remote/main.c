@@ -1,6 +1,7 @@
 /* remote: deliver one message to the recipients of one domain over SMTP.
  * See postel-remote(8) and postel-result(5). */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,9 @@ main(int argc, char **argv)
 	int c;
 
 	die_init(argv[0]);
+	/* A peer that resets the connection mid-DATA is a write error
+	 * (EPIPE), reported as a temporary failure, not a death by signal. */
+	signal(SIGPIPE, SIG_IGN);
 	memset(&j, 0, sizeof j);
 	j.qid = getenv("QID");
 	while ((c = getopt(argc, argv, "q:u8")) != -1) {
