@@ -37,6 +37,7 @@ start_smtpd() {
 	tcpserver -q -HRl0 127.0.0.1 "$port" env "$@" "$B/smtpd" \
 	    2>>"$T/smtpd.log" &
 	reap $!
+	diag_on_fail "$T/smtpd.log"
 	wait_for 5 $PY -c "import socket; socket.create_connection(('127.0.0.1', $port)).close()"
 }
 

@@ -36,6 +36,7 @@ count_new() {
 
 # pass: one forced qrun pass, its log in $T/qrun.log
 pass() {
+	diag_on_fail "$T/qrun.log"
 	"$B/qrun" -1 -f >>"$T/qrun.log" 2>&1
 }
 
@@ -55,7 +56,8 @@ queue_empty() {
 qrun_start() {
 	_tries=0
 	while [ $_tries -lt 50 ]; do
-		"$B/qrun" 2>>"$T/qrun.log" &
+		diag_on_fail "$T/qrun.log"
+	"$B/qrun" 2>>"$T/qrun.log" &
 		qpid=$!
 		reap $qpid
 		wait_for 2 grep -q "start mode=daemon pid=$qpid\$" "$T/qrun.log" &&
@@ -82,6 +84,7 @@ remote_sink() {
 	mkdir "$T/sink"
 	$PY "$TOP/t/5-sink.py" --listen "$1:$_sp" --dir "$T/sink" 2>"$T/sink.log" &
 	reap $!
+	diag_on_fail "$T/sink.log"
 	wait_for 10 test -e "$T/sink/ready" || echo "# the sink did not start"
 	echo "remote.test [$1]:$_sp tls=none" >"$POSTEL_ROOT/conf/routes"
 	printf 'concurrency-local 10\nconcurrency-remote 10\n' \

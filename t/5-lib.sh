@@ -29,6 +29,7 @@ dns_start() {
 	    --local=/test/ --pid-file= --log-facility=- "$@" \
 	    >"$T/dnsmasq.log" 2>&1 &
 	reap $!
+	diag_on_fail "$T/dnsmasq.log"
 	echo "nameserver $_ip" > "$T/resolv.conf"
 	wait_for 10 _udp_busy "$_ip" || echo "# dnsmasq did not start"
 }
@@ -39,6 +40,7 @@ sink_start() {
 	$PY "$TOP/t/5-sink.py" --listen "$_listen" --dir "$T/$_name" "$@" \
 	    2>"$T/$_name.log" &
 	reap $!
+	diag_on_fail "$T/$_name.log"
 	wait_for 10 test -e "$T/$_name/ready" || echo "# sink $_name did not start"
 }
 

@@ -19,6 +19,7 @@ chmod a+r "$POSTEL_ROOT/conf/postel.conf"
 dns_start 127.0.5.50 --mx-host=far.test,mx.far.test,10 \
     --host-record=mx.far.test,127.0.5.51
 sink_start far 127.0.5.51:25 --temp-once
+diag_on_fail "$T/qrun.log"
 qpass() {
 	LD_PRELOAD=$WRAP RESOLV_WRAPPER_CONF=$T/resolv.conf \
 	    "$B/qrun" -1 -f >>"$T/qrun.log" 2>&1

@@ -3,7 +3,10 @@
 # programs), and a trap that kills every PID registered with `reap`.
 # Functions: plan N, ok COND-STATUS NAME, is GOT WANT NAME,
 # expect_exit CODE NAME CMD..., skip_all WHY, queue_count, setup_instance,
-# free_port, wait_for SECONDS CMD..., reap PID, done_testing.
+# free_port, wait_for SECONDS CMD..., reap PID, done_testing,
+# diag_on_fail FILE...: if any test failed, the end of each FILE (logs of
+# the servers and programs a test ran) goes to the TAP output as comments,
+# so a failure in CI explains itself.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 B=${POSTEL_BUILD:-$TOP/build}/cmd
@@ -15,9 +18,17 @@ export POSTEL_LIBEXEC
 _n=0
 _fail=0
 _pids=""
+_diag=""
 PY=/usr/bin/python3
 
 _cleanup() {
+	if [ $_fail -gt 0 ]; then
+		for f in $_diag; do
+			[ -s "$f" ] || continue
+			echo "# --- last lines of ${f#"$T"/}"
+			tail -n 25 "$f" | cut -c1-300 | sed 's/^/# /'
+		done
+	fi
 	for p in $_pids; do
 		kill "$p" 2>/dev/null
 	done
@@ -35,6 +46,11 @@ trap _cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
 reap() { _pids="$_pids $*"; }
+diag_on_fail() {
+	for f in "$@"; do
+		case " $_diag " in *" $f "*) ;; *) _diag="$_diag $f" ;; esac
+	done
+}
 plan() { echo "1..$1"; }
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 
