@@ -4,7 +4,7 @@
 # lifetime, delay warnings, bounces and double bounces.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
-plan 28
+plan 29
 setup_instance
 as_recipients
 cat >"$POSTEL_ROOT/conf/postel.conf" <<EOF
@@ -104,7 +104,13 @@ echo "delay-warning 10" >>"$POSTEL_ROOT/conf/postel.conf"
 printf '#!/bin/sh\ncat >/dev/null; echo "msg temp 4.4.1 fake said: 421 busy"\n' >"$L/remote"
 chmod +x "$L/remote"
 old 1000.000002.1 $(( $(date +%s) - 60 )) alice@example.test test d@remote.example
+# the first warning cannot be queued (enqueue fails): it is not lost
+mv "$L/enqueue" "$L/enqueue.real"
+printf '#!/bin/sh\ncat >/dev/null; exit 111\n' >"$L/enqueue"
+chmod +x "$L/enqueue"
 pass
+state 1000.000002.1 | grep -q '^warned '; ok $((! $?)) "a warning that enqueue refused is not recorded as sent"
+mv "$L/enqueue.real" "$L/enqueue"
 pass
 pass
 is "$(grep -l 'Action: delayed' "$POSTEL_ROOT"/mail/alice/Maildir/new/* 2>/dev/null | wc -l | tr -d ' ')" 1 \

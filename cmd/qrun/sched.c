@@ -397,11 +397,15 @@ msg_done(struct msg *m)
 	}
 	if (warn_after && !m->warned && m->env.from[0] &&
 	    now - m->env.arrival >= (long long)warn_after) {
-		/* Recorded before it is sent: a crash loses the warning
-		 * rather than sending it twice; it is only advice. */
-		if (qstate_write(qd, m->id, m->st, m->env.nrcpt, now) == 0) {
+		/* Sent, then recorded: a warning that could not be queued
+		 * is tried again on the next pass; a crash between the two
+		 * steps sends it twice, which is the lesser harm. */
+		if (bounce_send(m, 1) == 0) {
 			m->warned = now;
-			bounce_send(m, 1);
+			if (qstate_write(qd, m->id, m->st, m->env.nrcpt,
+			    now) == -1)
+				warn_sys("unable to record the delay warning "
+				    "in state/%s", m->id);
 		}
 	}
 keep:
