@@ -4,7 +4,7 @@
 # lifetime, delay warnings, bounces and double bounces.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
-plan 29
+plan 32
 setup_instance
 as_recipients
 cat >"$POSTEL_ROOT/conf/postel.conf" <<EOF
@@ -131,5 +131,19 @@ grep -q 'qrun: dropped qid=1000.000004.1 why="double bounce failed"' "$T/qrun.lo
 ok $? "a failed double bounce is dropped with a log line"
 is "$(count_new bob)" 1 "and not sent anywhere"
 pass
+
+# A crash after the last result was recorded, before the bounce: the
+# message is in cur/ with every recipient final. qrun starts no job for
+# it, only bounces and removes it (under ASan this caught a use after free).
+old 1000.000005.1 $(date +%s) alice@example.test test x1@remote.example
+mv "$POSTEL_ROOT/queue/new/1000.000005.1" "$POSTEL_ROOT/queue/cur/"
+printf 'postel-state 1\nrcpt 1 fail 1 0 5.1.1 fake said: 550 no\n' \
+    >"$POSTEL_ROOT/queue/state/1000.000005.1"
+before=$(count_new alice)
+expect_exit 0 "qrun -1 finishes a message with nothing left to try" \
+    "$B/qrun" -1 -f
+ok "$([ ! -e "$POSTEL_ROOT/queue/cur/1000.000005.1" ]; echo $?)" "the message is removed"
+pass    # delivers the bounce it queued
+is "$(count_new alice)" $((before + 1)) "and its bounce is sent"
 is "$(queue_count)" 0 "queue empty at the end"
 done_testing

@@ -118,11 +118,8 @@ start_due(void)
 
 	for (m = active; m; m = next) {
 		next = m->anext;
-		if (m->blocked) {
-			msg_start(m);
-			if (m->loaded && m->blocked)
-				blocked++;
-		}
+		if (m->blocked && msg_start(m))
+			blocked++;
 	}
 	while ((m = sched_top()) != NULL && blocked < 64 &&
 	    (once || m->next <= now) &&
@@ -130,8 +127,7 @@ start_due(void)
 		sched_pop();
 		if (msg_load(m) == -1)
 			continue;
-		msg_start(m);
-		if (m->loaded && m->blocked)
+		if (msg_start(m))
 			blocked++;
 	}
 }

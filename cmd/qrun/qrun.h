@@ -70,7 +70,7 @@ extern struct msg *active;
 extern size_t nactive;
 int sched_scan(const char *sub);        /* cur/ at start, new/ when woken */
 int msg_load(struct msg *m);            /* 0 ok, -1 (m was dealt with) */
-void msg_start(struct msg *m);          /* start jobs for due recipients */
+int msg_start(struct msg *m);           /* start jobs for due recipients */
 void msg_done(struct msg *m);           /* all its jobs have finished */
 void msg_free(struct msg *m);
 void msg_unlink_active(struct msg *m);

@@ -303,8 +303,10 @@ drop:
 }
 
 /* Group due recipients into jobs: one local job per local recipient, one
- * remote job per domain; start as many as the concurrency limits allow. */
-void
+ * remote job per domain; start as many as the concurrency limits allow.
+ * 1 if m now waits for a free slot; 0 otherwise, and then m may be gone:
+ * with no job started, msg_done has finished (and maybe freed) it. */
+int
 msg_start(struct msg *m)
 {
 	long long now = now_s();
@@ -346,8 +348,11 @@ msg_start(struct msg *m)
 		job_spawn(m, 1, idx, k);
 	}
 	free(idx);
-	if (m->njobs == 0 && !m->blocked)
+	if (m->njobs == 0 && !m->blocked) {
 		msg_done(m);
+		return 0;
+	}
+	return m->blocked;
 }
 
 static void
