@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -81,11 +82,35 @@ local_fail(struct fail *f, int e, const char *dsn, const char *fmt, ...)
 	return -1;
 }
 
+/* The message on stdin: mapped where it is a file (qrun passes the
+ * queue file, positioned after the envelope), so that a big message
+ * costs page cache, shared and reclaimable, not its size in private
+ * memory for every delivery at once; read into b otherwise. */
 static void
-read_message(struct buf *b)
+read_message(struct buf *b, const char **p, size_t *n)
 {
 	char tmp[65536];
+	struct stat st;
+	off_t off, base;
+	long pg;
+	void *m;
 
+	if (fstat(0, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (off = lseek(0, 0, SEEK_CUR)) != -1 && st.st_size > off &&
+	    (pg = sysconf(_SC_PAGESIZE)) > 0) {
+		if ((unsigned long long)(st.st_size - off) > b->max)
+			result("perm", "5.3.4", "unable to hold the message: "
+			    "%s", strerror(EMSGSIZE));
+		base = off - off % pg;
+		m = mmap(NULL, (size_t)(st.st_size - base), PROT_READ,
+		    MAP_PRIVATE, 0, base);
+		if (m != MAP_FAILED) {
+			*p = (const char *)m + (off - base);
+			*n = (size_t)(st.st_size - off);
+			return;
+		}
+		/* not mappable (a file system without mmap): read it */
+	}
 	for (;;) {
 		ssize_t r = read(0, tmp, sizeof tmp);
 		if (r == 0)
@@ -100,6 +125,8 @@ read_message(struct buf *b)
 			    errno == EMSGSIZE ? "5.3.4" : "4.3.0",
 			    "unable to hold the message: %s", strerror(errno));
 	}
+	*p = b->p ? b->p : "";
+	*n = b->len;
 }
 
 /* 1 if the header section already has "Delivered-To: rcpt" (a loop). */
@@ -359,13 +386,11 @@ main(int argc, char **argv)
 		    errno == EINVAL ? "5.1.1" : "4.3.0",
 		    "unable to look up %s: %s", md.rcpt, strerror(errno));
 	become(&u);
-	read_message(&msg);
-	if (msg.len && looped(msg.p, msg.len, md.rcpt))
+	read_message(&msg, &md.body, &md.bodylen);
+	if (md.bodylen && looped(md.body, md.bodylen, md.rcpt))
 		result("perm", "5.4.6", "mail loop: message already has "
 		    "Delivered-To: %s", md.rcpt);
 	prefix(&md, &pre);
-	md.body = msg.p ? msg.p : "";
-	md.bodylen = msg.len;
 	md.local = u.name;
 	md.ext = u.ext;
 	md.domain = u.domain;
