@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "bio.h"
 #include "fd.h"
 #include "fmt.h"
 #include "local.h"
@@ -61,9 +61,11 @@ fcntl_lock(int fd)
 	return -1;
 }
 
-/* The message in mbox form: quoted From lines, a blank line at the end. */
+/* The message in mbox form, written through o: the From_ line, quoted
+ * From lines, a blank line at the end. Streamed, so that a big message
+ * costs no copy of itself in memory. */
 static int
-quoted(const struct msgdata *md, struct buf *b)
+quoted(const struct msgdata *md, struct bio *o)
 {
 	time_t t = time(NULL);
 	struct tm tm;
@@ -73,11 +75,11 @@ quoted(const struct msgdata *md, struct buf *b)
 	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(date, sizeof date, "%a %b %e %H:%M:%S %Y", &tm) == 0)
 		fmt_s(date, sizeof date, "Thu Jan  1 00:00:00 1970");
-	if (buf_cats(b, "From ") == -1 ||
-	    buf_cats(b, md->sender[0] ? md->sender : "MAILER-DAEMON") == -1 ||
-	    buf_catc(b, ' ') == -1 || buf_cats(b, date) == -1 ||
-	    buf_catc(b, '\n') == -1 ||
-	    buf_catb(b, md->prefix, md->prefixlen) == -1)
+	if (bio_puts(o, "From ") == -1 ||
+	    bio_puts(o, md->sender[0] ? md->sender : "MAILER-DAEMON") == -1 ||
+	    bio_puts(o, " ") == -1 || bio_puts(o, date) == -1 ||
+	    bio_puts(o, "\n") == -1 ||
+	    bio_put(o, md->prefix, md->prefixlen) == -1)
 		return -1;
 	p = md->body;
 	end = p + md->bodylen;
@@ -88,40 +90,35 @@ quoted(const struct msgdata *md, struct buf *b)
 		while (q < p + len && *q == '>')
 			q++;
 		if ((size_t)(p + len - q) >= 5 && memcmp(q, "From ", 5) == 0 &&
-		    buf_catc(b, '>') == -1)
+		    bio_puts(o, ">") == -1)
 			return -1;
-		if (buf_catb(b, p, len) == -1)
+		if (bio_put(o, p, len) == -1)
 			return -1;
 		p += len;
 	}
 	if (md->bodylen && md->body[md->bodylen - 1] != '\n' &&
-	    buf_catc(b, '\n') == -1)
+	    bio_puts(o, "\n") == -1)
 		return -1;
-	return buf_catc(b, '\n');
+	if (bio_puts(o, "\n") == -1)
+		return -1;
+	return bio_flush(o);
 }
 
 int
 mbox_deliver(const struct msgdata *md, const char *path, struct fail *f)
 {
-	char lock[4096];
-	struct buf b = BUF_INIT((md->bodylen + md->prefixlen) * 2 + 4096);
+	char lock[4096], ob[65536];
 	struct stat sb;
+	struct bio o;
 	int fd, e, r = -1;
 
 	if (fmt_s(lock, sizeof lock, "%s.lock", path) < 0)
 		return local_fail(f, ENAMETOOLONG, "5.3.5", "mbox path too "
 		    "long: %s", path);
-	if (quoted(md, &b) == -1) {
-		e = errno;
-		buf_free(&b);
-		return local_fail(f, e == EMSGSIZE ? ENOMEM : e, NULL,
-		    "unable to format the message");
-	}
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 	    0600);
 	if (fd == -1) {
 		e = errno;
-		buf_free(&b);
 		/* a symlink is refused (O_NOFOLLOW); the user can fix it,
 		 * so the mail waits rather than bounces */
 		if (e == ELOOP)
@@ -132,7 +129,6 @@ mbox_deliver(const struct msgdata *md, const char *path, struct fail *f)
 	if (dotlock(lock) == -1) {
 		e = errno;
 		close(fd);
-		buf_free(&b);
 		return local_fail(f, e == EACCES ? EAGAIN : e, "4.2.1",
 		    "unable to lock %s", lock);
 	}
@@ -144,7 +140,8 @@ mbox_deliver(const struct msgdata *md, const char *path, struct fail *f)
 		r = local_fail(f, errno, NULL, "unable to stat %s", path);
 		goto out;
 	}
-	if (fd_write_all(fd, b.p, b.len) == -1 || fsync(fd) == -1) {
+	bio_init(&o, fd, bio_fdwrite, ob, sizeof ob);
+	if (quoted(md, &o) == -1 || fsync(fd) == -1) {
 		e = errno;
 		/* roll back: the mbox ends where it ended before */
 		if (ftruncate(fd, sb.st_size) == -1 || fsync(fd) == -1) {
@@ -158,6 +155,5 @@ out:
 	if (close(fd) == -1 && r == 0)
 		r = local_fail(f, errno, NULL, "unable to write %s", path);
 	unlink(lock);
-	buf_free(&b);
 	return r;
 }
