@@ -4,6 +4,7 @@
 # ("temp..." 450, "perm..." 550, else 250), and records each transaction in
 # DIR: N.env (JSON: helo, mail, rcpt, tls, auth) and N.raw (DATA as sent on
 # the wire, dot-stuffing and CRLF included). Writes DIR/ready when listening.
+# --tls offers STARTTLS; --smtps speaks TLS from the start (port 465).
 import argparse, json, os, socket, socketserver, ssl, sys, threading, base64
 
 p = argparse.ArgumentParser()
@@ -16,6 +17,7 @@ p.add_argument('--no-pipelining', action='store_true')
 p.add_argument('--no-smtputf8', action='store_true')
 p.add_argument('--tls', nargs=2, metavar=('CERT', 'KEY'))
 p.add_argument('--tls13-only', action='store_true')
+p.add_argument('--smtps', nargs=2, metavar=('CERT', 'KEY'))  # implicit TLS
 p.add_argument('--drop-after-data', action='store_true')
 p.add_argument('--temp-once', action='store_true')  # temp* fails once
 p.add_argument('--hang-after-data', action='store_true')
@@ -83,6 +85,15 @@ class H(socketserver.StreamRequestHandler):
         if a.hang:
             self.f.read()           # until the client goes away
             return
+        if a.smtps:                 # RFC 8314: TLS first, then the greeting
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(a.smtps[0], a.smtps[1])
+            try:
+                self.sock = ctx.wrap_socket(self.sock, server_side=True)
+            except (ssl.SSLError, OSError):
+                return
+            self.f = Lines(self.sock)
+            self.tls = True
         self.send(a.greeting)
         if not a.greeting.startswith('2'):
             try: self.line()

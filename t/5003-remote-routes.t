@@ -1,11 +1,11 @@
 #!/bin/sh
 # 5003-remote-routes.t: conf/routes and the smarthost key: [ip]:port routes,
 # host:port relays, subdomain and default routes, AUTH PLAIN/LOGIN over
-# TLS only, bad configuration is temporary.
+# TLS only, implicit TLS (smtps, port 465), bad configuration is temporary.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/t/5-lib.sh"
 command -v openssl >/dev/null || skip_all "openssl not installed"
-plan 19
+plan 27
 setup_instance
 
 cd "$T" || exit 1
@@ -15,10 +15,12 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 ok $? "test certificate made"
 cd "$TOP" || exit 1
 
-P1=$(free_port); P2=$(free_port); P3=$(free_port)
+P1=$(free_port); P2=$(free_port); P3=$(free_port); P4=$(free_port)
 dns_start 127.0.5.30 --host-record=relay.isp.test,127.0.5.31
 sink_start lit 127.0.5.32:$P1
 sink_start relay 127.0.5.31:$P2 --tls "$T/relay.pem" "$T/relay.key" --auth 'me@isp.test:s3cr:t'
+sink_start smtps 127.0.5.31:$P4 --smtps "$T/relay.pem" "$T/relay.key" --auth 'me@isp.test:pw'
+sink_start s465 127.0.5.35:465 --smtps "$T/relay.pem" "$T/relay.key"
 sink_start login 127.0.5.33:$P3 --tls "$T/relay.pem" "$T/relay.key" --auth 'u:p'
 printf 'Subject: r\n\nrouted\n' > "$T/msg"
 
@@ -31,6 +33,10 @@ noauth.test     relay.isp.test:$P2
 login.test      [127.0.5.33]:$P3        auth=u:p
 badpass.test    [127.0.5.33]:$P3        auth=u:wrong
 cleartext.test  [127.0.5.32]:$P1        auth=u:p tls=none
+smtps.test      relay.isp.test:$P4      smtps tls=verify auth=me@isp.test:pw
+plain.test      [127.0.5.32]:$P1        smtps
+p465.test       [127.0.5.35]:465
+mxsmtps.test    mx                      smtps
 EOR
 printf 'remote-ca-file %s\n' "$T/relay.pem" > "$POSTEL_ROOT/conf/postel.conf"
 
@@ -59,6 +65,19 @@ grep -q '535' "$T/out"; ok $? "the relay's 535 is quoted"
 remote cleartext.test a@example.org x@cleartext.test >"$T/out" 2>"$T/err"
 is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 temp 4.7.4" "credentials and no STARTTLS: not sent, temporary"
 is "$(ls "$T/lit" | grep -c raw)" 2 "nothing sent in the clear"
+
+remote smtps.test a@example.org x@smtps.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "smtps: implicit TLS, verified, with AUTH"
+grep -q '"tls": true' "$T/smtps/1.env" && grep -q '"auth": "me@isp.test"' "$T/smtps/1.env"
+ok $? "the sink saw TLS from the start and the login"
+remote plain.test a@example.org x@plain.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 temp 4.7.5" "smtps to a plaintext server: the handshake fails, temporary"
+is "$(ls "$T/lit" | grep -c raw)" 2 "and nothing goes in the clear"
+remote p465.test a@example.org x@p465.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "port 465 means implicit TLS without saying smtps"
+grep -q '"tls": true' "$T/s465/1.env"; ok $? "over TLS"
+expect_exit 111 "smtps with an mx route is a configuration error, temporary" remote mxsmtps.test a@example.org x@mxsmtps.test
+grep -q 'smtps needs a relay host' "$T/.err"; ok $? "and says why"
 
 printf 'remote-ca-file %s\nsmarthost [127.0.5.32]:%s\n' "$T/relay.pem" "$P1" > "$POSTEL_ROOT/conf/postel.conf"
 rm "$POSTEL_ROOT/conf/routes"

@@ -36,6 +36,7 @@ struct route {
 	char host[DNS_NAME_MAX + 1];    /* relay host, or the domain for MX */
 	unsigned port;
 	int tls;
+	int smtps;                      /* implicit TLS (port 465), no STARTTLS */
 	char user[256], pass[256];      /* AUTH credentials; user "" = none */
 	char from[300];                 /* where it came from, for messages */
 };

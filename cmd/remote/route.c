@@ -116,6 +116,8 @@ route_parse(struct route *r, const char *val, unsigned defport)
 				return "tls= must be none, opportunistic, "
 				    "require or verify";
 			r->tls = t;
+		} else if (strcmp(v, "smtps") == 0) {
+			r->smtps = 1;
 		} else if (strncmp(v, "auth=", 5) == 0) {
 			if ((colon = strchr(v + 5, ':')) == NULL ||
 			    colon == v + 5)
@@ -126,8 +128,15 @@ route_parse(struct route *r, const char *val, unsigned defport)
 				return "auth= credentials too long";
 			explicit_bzero(v, sizeof v);
 		} else
-			return "unknown option (tls= or auth=)";
+			return "unknown option (tls=, auth= or smtps)";
 	}
+	/* port 465 is implicit TLS (RFC 8314) */
+	if (r->kind != ROUTE_MX && r->port == 465)
+		r->smtps = 1;
+	if (r->smtps && r->kind == ROUTE_MX)
+		return "smtps needs a relay host, not mx";
+	if (r->smtps && r->tls < POL_REQUIRE)
+		r->tls = POL_REQUIRE;
 	/* credentials are never sent in the clear */
 	if (r->user[0] && r->tls < POL_REQUIRE)
 		r->tls = POL_REQUIRE;

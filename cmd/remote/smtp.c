@@ -244,12 +244,12 @@ load_anchors(void)
 
 /* STARTTLS: 0 on, 1 staying in plaintext, -1 give up this host (res set),
  * -2 handshake failed. */
+static int tls_begin(struct sess *s);
+
 static int
 starttls(struct sess *s, struct smtpreply *rp)
 {
 	int verify = s->r->tls == POL_VERIFY;
-	struct dns_ip tmp;
-	const char *name = s->t->name;
 
 	if (!(s->e.ext & EHLO_STARTTLS)) {
 		if (s->r->tls >= POL_REQUIRE) {
@@ -282,6 +282,23 @@ starttls(struct sess *s, struct smtpreply *rp)
 	if (bio_buffered(&in)) {        /* plaintext injection, CVE-2011-0411 */
 		result_set(s->res, RS_TEMP, "4.7.5", "%s sent data after its "
 		    "STARTTLS reply", s->peer);
+		return -1;
+	}
+	return tls_begin(s);
+}
+
+/* The TLS handshake on s->fd, then the bios over it: 0, -1 (res set), or
+ * -2 when the handshake failed. */
+static int
+tls_begin(struct sess *s)
+{
+	int verify = s->r->tls == POL_VERIFY;
+	struct dns_ip tmp;
+	const char *name = s->t->name;
+
+	if (verify && load_anchors() == -1) {
+		result_set(s->res, RS_TEMP, "4.7.5", "unable to load CA file "
+		    "%s: %s", conf_s("remote-ca-file"), strerror(errno));
 		return -1;
 	}
 	if (dns_ip_parse(name, &tmp) == 0)
@@ -581,6 +598,12 @@ smtp_session(struct job *j, const struct route *r, const struct target *t,
 	bio_init(&in, s.fd, bio_fdread, ibuf, sizeof ibuf);
 	bio_init(&out, s.fd, bio_fdwrite, obuf, sizeof obuf);
 	in.flush = &out;
+	/* implicit TLS (RFC 8314): the handshake comes before the greeting,
+	 * and a failed one is never retried in plaintext */
+	if (r->smtps && tls_begin(&s) != 0) {
+		s.dead = 1;
+		goto done;
+	}
 	if (reply(&s, &rp, "remote-timeout-greeting", 0) == -1) {
 		lost(&s, "waiting for the greeting");
 		goto done;
@@ -596,7 +619,7 @@ smtp_session(struct job *j, const struct route *r, const struct target *t,
 	}
 	if (ehlo(&s, &rp) == -1)
 		goto out;
-	if (tls && r->tls != POL_NONE) {
+	if (tls && r->tls != POL_NONE && !s.tls) {
 		rc = starttls(&s, &rp);
 		if (rc == -2) {
 			s.dead = 1;
