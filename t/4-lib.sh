@@ -57,7 +57,7 @@ qrun_start() {
 	_tries=0
 	while [ $_tries -lt 50 ]; do
 		diag_on_fail "$T/qrun.log"
-	"$B/qrun" 2>>"$T/qrun.log" &
+		"$B/qrun" 2>>"$T/qrun.log" &
 		qpid=$!
 		reap $qpid
 		wait_for 2 grep -q "start mode=daemon pid=$qpid\$" "$T/qrun.log" &&

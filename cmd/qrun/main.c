@@ -5,6 +5,7 @@
  *   qrun        daemon: waits on the trigger FIFO; SIGTERM stops it
  *   qrun -1     one pass over everything due, then exit
  *   qrun -c     remove stale files (queue_clean) and exit
+ *   qrun -d ID  remove messages from the queue, without bounces
  *   -f          force: treat every todo recipient as due now
  */
 #include <errno.h>
@@ -64,7 +65,7 @@ on_signal(int sig)
 static void
 usage(void)
 {
-	die(EXIT_PERM, "usage: qrun [-1] [-c] [-f]");
+	die(EXIT_PERM, "usage: qrun [-1] [-c] [-f] | qrun -d id ...");
 }
 
 static void
@@ -297,19 +298,22 @@ run(void)
 int
 main(int argc, char **argv)
 {
-	int c, cleanonly = 0;
+	int c, cleanonly = 0, del = 0, bad = 0;
+	uid_t by = getuid();
 	struct logl l;
 
 	die_init(argv[0]);
-	while ((c = getopt(argc, argv, "1cf")) != -1) {
+	while ((c = getopt(argc, argv, "1cdf")) != -1) {
 		switch (c) {
 		case '1': once = 1; break;
 		case 'c': cleanonly = 1; break;
+		case 'd': del = 1; break;
 		case 'f': force = 1; break;
 		default: usage();
 		}
 	}
-	if (optind != argc)
+	if (del ? optind == argc || once || cleanonly || force :
+	    optind != argc)
 		usage();
 	if (getenv("POSTEL_QRUN_FORCE"))
 		force = 1;
@@ -325,9 +329,32 @@ main(int argc, char **argv)
 	blifetime = conf_u("bounce-lifetime");
 	warn_after = conf_u("delay-warning");
 	load_schedule();
-	spawn_init();           /* as root: fork the spawner, drop to qrun-user */
+	/* as root: fork the spawner (only a run starts local), drop to
+	 * qrun-user */
+	spawn_init(!cleanonly && !del);
 	if ((qd = queue_dir()) == -1)
 		die_sys(EXIT_TEMP, "unable to open %s/queue", conf_root());
+	if (del) {
+		for (; optind < argc; optind++) {
+			if (msg_delete(argv[optind]) == -1) {
+				int e = errno;
+				warn("unable to remove %s: %s", argv[optind],
+				    e == EINVAL ? "not a queue ID" :
+				    e == ENOENT ? "not in the queue" :
+				    strerror(e));
+				if (bad != EXIT_TEMP)
+					bad = e == EINVAL || e == ENOENT ?
+					    EXIT_PERM : EXIT_TEMP;
+				continue;
+			}
+			log_start(&l, "deleted");
+			log_kv(&l, "qid", argv[optind]);
+			log_kvu(&l, "uid", (unsigned long long)by);
+			log_end(&l);
+		}
+		/* a daemon forgets the messages when it next looks at them */
+		return bad;
+	}
 	if (cleanonly) {
 		lock_queue();
 		clean();

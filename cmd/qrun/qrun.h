@@ -74,6 +74,7 @@ int msg_start(struct msg *m);           /* start jobs for due recipients */
 void msg_done(struct msg *m);           /* all its jobs have finished */
 void msg_free(struct msg *m);
 void msg_unlink_active(struct msg *m);
+int msg_delete(const char *id);         /* qrun -d */
 int rcpt_local(const char *rcpt);
 
 /* job.c */
@@ -84,7 +85,9 @@ void job_finish(struct job *j);         /* apply results, free it */
 void job_kill(struct job *j, const char *why);
 
 /* spawn.c: the privileged step that starts local (postel-security(7)) */
-void spawn_init(void);                  /* as root with qrun-user: drop */
+/* As root with qrun-user: fork the spawner of local (if spawner_too),
+ * then become qrun-user. */
+void spawn_init(int spawner_too);
 int spawn_on(void);
 int spawn_fd(void);
 int spawn_start(unsigned *token, int msgfd, int outfd,

@@ -237,6 +237,67 @@ lognew(const struct msg *m)
 	log_end(&l);
 }
 
+/* The message file is gone (qrun -d): drop its state file too. */
+static void
+forget(const struct msg *m)
+{
+	char path[QUEUE_ID_MAX + 8];
+
+	if (fmt_s(path, sizeof path, "state/%s", m->id) >= 0 &&
+	    unlinkat(qd, path, 0) == -1 && errno != ENOENT)
+		warn_sys("unable to remove %s", path);
+	logmsg("forgotten", m, "removed from the queue");
+}
+
+/* 1 if cur/ID no longer exists. */
+static int
+removed(const struct msg *m)
+{
+	char path[QUEUE_ID_MAX + 8];
+
+	return fmt_s(path, sizeof path, "cur/%s", m->id) >= 0 &&
+	    faccessat(qd, path, F_OK, 0) == -1 && errno == ENOENT;
+}
+
+/* qrun -d: remove a message, waiting in new/ or cur/, and its state:
+ * the message first, as postel-queue(5) step 5 does. A running daemon
+ * notices when the message is next due, or when its running jobs end
+ * (they finish; nothing more is tried and no bounce is sent). 0, or -1
+ * with errno (ENOENT: no such message). */
+int
+msg_delete(const char *id)
+{
+	char path[QUEUE_ID_MAX + 8];
+	int i, found = 0;
+
+	if (!queue_id_ok(id)) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* cur/ twice: a daemon may move it from new/ in between */
+	for (i = 0; i < 3 && !found; i++) {
+		if (fmt_s(path, sizeof path, "%s/%s", i == 1 ? "new" : "cur",
+		    id) < 0) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		if (unlinkat(qd, path, 0) == 0)
+			found = 1;
+		else if (errno != ENOENT)
+			return -1;
+	}
+	if (!found) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (queue_syncdir(qd, "cur") == -1 || queue_syncdir(qd, "new") == -1)
+		return -1;
+	if (fmt_s(path, sizeof path, "state/%s", id) >= 0 &&
+	    unlinkat(qd, path, 0) == -1 && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
 /* Read the envelope and the state of a message taken from the heap. On
  * failure the message is either rescheduled or left alone for good
  * (an unknown format: an admin must look), and -1 is returned. */
@@ -251,7 +312,7 @@ msg_load(struct msg *m)
 		goto drop;
 	if ((fd = openat(qd, path, O_RDONLY | O_CLOEXEC)) == -1) {
 		if (errno == ENOENT)
-			goto drop;
+			goto gone;
 		why = "unable to open";
 		goto later;
 	}
@@ -297,6 +358,9 @@ later:
 	else
 		free(m);
 	return -1;
+gone:
+	/* removed by qrun -d while it waited: its state is an orphan */
+	forget(m);
 drop:
 	free(m);
 	return -1;
@@ -390,6 +454,12 @@ msg_done(struct msg *m)
 			fail++;
 	}
 	msg_unlink_active(m);
+	if (removed(m)) {
+		forget(m);
+		msg_free(m);
+		free(m);
+		return;
+	}
 	if (todo == 0) {
 		if (fail && bounce_send(m, 0) == -1) {
 			next = now + 300;

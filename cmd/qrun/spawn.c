@@ -234,7 +234,7 @@ spawner(int s, const char *prog, size_t maxkids)
 }
 
 void
-spawn_init(void)
+spawn_init(int spawner_too)
 {
 	const char *user = conf_s("qrun-user");
 	char prog[4096];
@@ -250,18 +250,23 @@ spawn_init(void)
 		die(EXIT_TEMP, "unable to find qrun-user %s", user);
 	if (pw->pw_uid == 0)
 		die(EXIT_TEMP, "qrun-user %s is root; name the queue user", user);
-	if (conf_prog(prog, sizeof prog, "local") == -1)
-		die(EXIT_TEMP, "path of local too long");
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s) == -1)
-		die_sys(EXIT_TEMP, "unable to make a socketpair");
-	if ((pid = fork()) == -1)
-		die_sys(EXIT_TEMP, "unable to fork the spawner");
-	if (pid == 0) {
-		close(s[0]);
-		spawner(s[1], prog, (size_t)max_local + 4);
+	if (!spawner_too)
+		pid = 0;
+	else {
+		if (conf_prog(prog, sizeof prog, "local") == -1)
+			die(EXIT_TEMP, "path of local too long");
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s)
+		    == -1)
+			die_sys(EXIT_TEMP, "unable to make a socketpair");
+		if ((pid = fork()) == -1)
+			die_sys(EXIT_TEMP, "unable to fork the spawner");
+		if (pid == 0) {
+			close(s[0]);
+			spawner(s[1], prog, (size_t)max_local + 4);
+		}
+		close(s[1]);
+		sp = s[0];
 	}
-	close(s[1]);
-	sp = s[0];
 	gid = pw->pw_gid;
 	if (setgroups(1, &gid) == -1 || setgid(pw->pw_gid) == -1 ||
 	    setuid(pw->pw_uid) == -1)
@@ -269,6 +274,8 @@ spawn_init(void)
 	if (getuid() != pw->pw_uid || geteuid() != pw->pw_uid ||
 	    setuid(0) != -1)
 		die(EXIT_TEMP, "still root after becoming %s", user);
+	if (!spawner_too)
+		return;
 	log_start(&l, "privsep");
 	log_kv(&l, "user", user);
 	log_kvu(&l, "uid", (unsigned long long)pw->pw_uid);
