@@ -28,6 +28,7 @@ echo 0 >"$T/delay"
 echo "temp 4.4.1" >"$T/mode"
 : >"$T/remote.args"
 runs() { wc -l <"$T/remote.args" | tr -d ' '; }
+ran_more() { test "$(runs)" -gt "$n"; }     # for wait_for: counts anew
 queue() {
 	printf 'Subject: %s\n\nb\n' "$1" |
 	    "$B/enqueue" -f alice@example.test "x@remote.example" 2>/dev/null
@@ -79,7 +80,7 @@ echo "perm 5.1.1" >"$T/mode"
 bounces=$(count_new alice)
 n=$(runs)
 id=$(queue running)
-wait_for 10 test "$(runs)" -gt "$n"
+wait_for 10 ran_more
 ok $? "a delivery of the message runs"
 del "$id"
 is "$?" 0 "qrun -d removes it while that runs"
