@@ -4,7 +4,7 @@
 # lifetime, delay warnings, bounces and double bounces.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
-plan 32
+plan 37
 setup_instance
 as_recipients
 cat >"$POSTEL_ROOT/conf/postel.conf" <<EOF
@@ -131,6 +131,27 @@ grep -q 'qrun: dropped qid=1000.000004.1 why="double bounce failed"' "$T/qrun.lo
 ok $? "a failed double bounce is dropped with a log line"
 is "$(count_new bob)" 1 "and not sent anywhere"
 pass
+
+# RFC 6533: a message that needed SMTPUTF8 bounces as message/global-*
+# (the fake remote still answers 550)
+U=$(printf 'j\303\274rgen@remote.example')
+id=$(printf 'Subject: \303\274ber\n\nb\n' |
+    "$B/enqueue" -u -f alice@example.test "$U" 2>/dev/null)
+before=$(count_new alice)
+pass
+f=$(grep -l "^origin qrun bounce $id\$" "$POSTEL_ROOT"/queue/new/* 2>/dev/null | head -1)
+grep -q '^flags utf8' "$f" 2>/dev/null
+ok $? "the bounce of an SMTPUTF8 message is queued as SMTPUTF8"
+pass
+is "$(count_new alice)" $((before + 1)) "and is delivered"
+f=$(ls -t "$POSTEL_ROOT"/mail/alice/Maildir/new/* | head -1)
+grep -q '^Content-Type: message/global-delivery-status' "$f" &&
+    grep -q '^Content-Type: message/global-headers' "$f"
+ok $? "as message/global-delivery-status and message/global-headers"
+grep -q "^Final-Recipient: utf-8; $U\$" "$f"
+ok $? "the UTF-8 recipient has the utf-8 address type"
+grep -q '^Content-Type: message/delivery-status' "$POSTEL_ROOT"/mail/alice/Maildir/new/*
+ok $? "while ASCII messages keep message/delivery-status"
 
 # A crash after the last result was recorded, before the bounce: the
 # message is in cur/ with every recipient final. qrun starts no job for

@@ -3,6 +3,9 @@
  * queued with the null sender through enqueue (postel-qrun(8), BOUNCES).
  * A failed bounce (null sender) goes to the postmaster as a double bounce;
  * a failed double bounce is dropped with a log line, so bounces never loop.
+ * For a message that needed SMTPUTF8 the notification is an RFC 6533 one
+ * (message/global-delivery-status, message/global-headers, utf-8 address
+ * types), itself queued as SMTPUTF8.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -110,6 +113,16 @@ cat(struct buf *b, const char *fmt, ...)
 	return buf_catb(b, line, (size_t)n);
 }
 
+/* 1 if s has an octet outside ASCII. */
+static int
+nonascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 1;
+	return 0;
+}
+
 /* RFC 3464 2.3.6: a remote server's reply is an "smtp" diagnostic and
  * names the Remote-MTA (2.3.5); remote(8) writes it as
  * "HOST [IP] said: CODE TEXT". Anything else is postel's own words. */
@@ -137,7 +150,7 @@ build(const struct msg *m, int delayed, const char *to, struct buf *b)
 	struct buf h = BUF_INIT(BOUNCE_HDR_MAX);
 	size_t i;
 	unsigned k;
-	int hok = 1;
+	int hok = 1, g = (m->env.flags & QF_UTF8) != 0;
 
 	if (!*me)
 		me = "localhost";
@@ -162,7 +175,8 @@ build(const struct msg *m, int delayed, const char *to, struct buf *b)
 	cat(b, "Content-Type: multipart/report; report-type=delivery-status;"
 	    "\n\tboundary=\"%s\"\n\n", boundary);
 	cat(b, "This is a MIME-encapsulated message.\n\n--%s\n", boundary);
-	cat(b, "Content-Type: text/plain; charset=us-ascii\n\n");
+	cat(b, "Content-Type: text/plain; charset=%s\n\n",
+	    g ? "utf-8" : "us-ascii");
 	if (delayed)
 		cat(b, "This is the mail system at %s.\n\nYour message could "
 		    "not be delivered yet to the recipients below. The mail\n"
@@ -177,7 +191,8 @@ build(const struct msg *m, int delayed, const char *to, struct buf *b)
 			continue;
 		cat(b, "<%s>: %s %.300s\n", m->env.rcpt[i], q->dsn, q->text);
 	}
-	cat(b, "\n--%s\nContent-Type: message/delivery-status\n\n", boundary);
+	cat(b, "\n--%s\nContent-Type: message/%sdelivery-status\n\n", boundary,
+	    g ? "global-" : "");
 	/* per-message fields, RFC 3464 section 2.2 */
 	cat(b, "Reporting-MTA: dns; %s\n", me);
 	cat(b, "X-Postel-Queue-ID: %s\n", m->id);
@@ -189,24 +204,32 @@ build(const struct msg *m, int delayed, const char *to, struct buf *b)
 		if (q->status != (delayed ? QS_TODO : QS_FAIL))
 			continue;
 		/* per-recipient fields, RFC 3464 section 2.3 */
-		cat(b, "\nFinal-Recipient: rfc822; %s\n", m->env.rcpt[i]);
+		/* RFC 6533 section 3: a UTF-8 address has type utf-8 */
+		cat(b, "\nFinal-Recipient: %s; %s\n", g &&
+		    nonascii(m->env.rcpt[i], strlen(m->env.rcpt[i])) ?
+		    "utf-8" : "rfc822", m->env.rcpt[i]);
 		cat(b, "Action: %s\n", delayed ? "delayed" : "failed");
 		cat(b, "Status: %s\n", q->dsn[0] == '-' ? (delayed ?
 		    "4.0.0" : "5.0.0") : q->dsn);
 		diagnostic(b, q->text);
 		cat(b, "Last-Attempt-Date: %s\n", date);
 	}
-	cat(b, "\n--%s\nContent-Type: text/rfc822-headers\n\n", boundary);
+	cat(b, "\n--%s\nContent-Type: %s\n\n", boundary,
+	    g ? "message/global-headers" : "text/rfc822-headers");
 	if (!hok || buf_catb(b, h.p, h.len) == -1)
 		cat(b, "X-Postel-Note: original headers unavailable\n");
 	buf_free(&h);
 	return cat(b, "\n--%s--\n", boundary);
 }
 
-/* Run enqueue -f '' -o origin to, with b on stdin; 0 if it exits 0. */
+/* Run enqueue [-u] [-8] -f '' -o origin to, with b on stdin: -u when the
+ * bounced message needed SMTPUTF8, -8 when b has 8-bit octets (a sender's
+ * header in the attached part); 0 if it exits 0. */
 static int
-enqueue(const char *origin, const char *to, const struct buf *b)
+enqueue(const char *origin, const char *to, const struct buf *b, int utf8)
 {
+	const char *argv[12];
+	size_t k = 0;
 	char prog[4096];
 	int p[2], st;
 	pid_t pid;
@@ -226,8 +249,19 @@ enqueue(const char *origin, const char *to, const struct buf *b)
 		if (dup2(p[0], 0) == -1 || null == -1 || dup2(null, 1) == -1)
 			_exit(EXIT_TEMP);
 		setenv("POSTEL_QUIET", "1", 1);
-		execl(prog, "enqueue", "-f", "", "-o", origin, "--", to,
-		    (char *)NULL);
+		argv[k++] = "enqueue";
+		if (utf8)
+			argv[k++] = "-u";
+		if (nonascii(b->p, b->len))
+			argv[k++] = "-8";
+		argv[k++] = "-f";
+		argv[k++] = "";
+		argv[k++] = "-o";
+		argv[k++] = origin;
+		argv[k++] = "--";
+		argv[k++] = to;
+		argv[k] = NULL;
+		execv(prog, (char *const *)argv);
 		_exit(EXIT_TEMP);
 	}
 	close(p[0]);
@@ -272,7 +306,8 @@ bounce_send(struct msg *m, int delayed)
 		kind = "double-bounce";
 	}
 	fmt_s(origin, sizeof origin, "qrun %s %s", kind, m->id);
-	r = build(m, delayed, to, &b) == -1 ? -1 : enqueue(origin, to, &b);
+	r = build(m, delayed, to, &b) == -1 ? -1 : enqueue(origin, to, &b,
+	    (m->env.flags & QF_UTF8) != 0);
 	buf_free(&b);
 	log_start(&l, r == 0 ? kind : "bounce-failed");
 	log_kv(&l, "qid", m->id);
