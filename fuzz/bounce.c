@@ -8,6 +8,8 @@
  * (a line starting with "--" and the boundary) appear exactly four times,
  * three parts and the close, so nothing the sender wrote can end or
  * forge a part. Found here: a header line "--postel-ID" did.
+ * Every input is built both as a plain bounce and as the RFC 6533 form
+ * of an SMTPUTF8 message (one recipient a UTF-8 address).
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -48,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 {
 	static char dir[64];
 	struct buf b = BUF_INIT(BOUNCE_HDR_MAX * 2 + 65536);
-	char *rcpt[2] = { "alice@example.net", "bob@example.net" };
+	char *rcpt[2] = { "alice@example.net", "b\303\266b@example.net" };
 	struct qstate st[2];
 	struct msg m;
 	const uint8_t *z = memchr(p, '\0', n);
@@ -88,7 +90,9 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 	st[1].status = QS_TODO;
 	fmt_s(st[1].dsn, sizeof st[1].dsn, "-");
 
-	for (int delayed = 0; delayed < 2; delayed++) {
+	for (int round = 0; round < 4; round++) {
+		int delayed = round & 1;
+		m.env.flags = round & 2 ? QF_UTF8 : 0;
 		b.len = 0;
 		if (build(&m, delayed, "carol@example.org", &b) == -1)
 			continue;
