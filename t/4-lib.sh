@@ -29,6 +29,15 @@ own() {
 	chown nobody:nogroup "$@"
 }
 
+# libexec_without_remote: POSTEL_LIBEXEC=$L=$T/libexec, holding the real
+# local, enqueue and qrun; the test writes its own fake $L/remote
+libexec_without_remote() {
+	L=$T/libexec
+	mkdir "$L"
+	for p in local enqueue qrun; do ln -s "$B/$p" "$L/$p"; done
+	POSTEL_LIBEXEC=$L
+}
+
 # count_new USER: messages in USER's Maildir/new
 count_new() {
 	ls "$POSTEL_ROOT/mail/$1/Maildir/new" | wc -l | tr -d ' '

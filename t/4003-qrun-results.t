@@ -13,10 +13,7 @@ delivery-timeout 2
 postmaster bob@example.test
 EOF
 [ "$(id -u)" -eq 0 ] && chmod a+r "$POSTEL_ROOT/conf/postel.conf"
-L=$T/libexec
-mkdir "$L"
-for p in local enqueue qrun; do ln -s "$B/$p" "$L/$p"; done
-POSTEL_LIBEXEC=$L
+libexec_without_remote
 # The fake remote does what $T/mode says and records its arguments.
 cat >"$L/remote" <<EOF
 #!/bin/sh

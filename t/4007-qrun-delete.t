@@ -11,10 +11,7 @@ as_recipients
 printf 'me mx.example.test\ndelivery-timeout 20\nretry-schedule 2\n' \
     >"$POSTEL_ROOT/conf/postel.conf"
 [ "$(id -u)" -eq 0 ] && chmod a+r "$POSTEL_ROOT/conf/postel.conf"
-L=$T/libexec
-mkdir "$L"
-for p in local enqueue qrun; do ln -s "$B/$p" "$L/$p"; done
-POSTEL_LIBEXEC=$L
+libexec_without_remote
 # a fake remote: records each run, waits $T/delay seconds, fails as $T/mode
 cat >"$L/remote" <<EOF
 #!/bin/sh
