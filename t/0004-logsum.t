@@ -7,7 +7,7 @@
 . "$(dirname "$0")/4-lib.sh"
 command -v tcpserver >/dev/null 2>&1 || skip_all "tcpserver (ucspi-tcp) not installed"
 command -v swaks >/dev/null 2>&1 || skip_all "swaks not installed"
-plan 11
+plan 12
 setup_instance
 as_recipients queue
 closed=$(free_port)
@@ -52,5 +52,17 @@ ok $? "counts per event"
 grep -q '^1 recipient todo 4\.[0-9.]* ' "$T/s.out" &&
     grep -q '^    <dave@example.net> qid=.* attempts=1 next-in=' "$T/s.out"
 ok $? "-s: dave is stuck, with why and when next"
+
+# two messages for bob in one SMTP session (his third came by sendmail):
+# each of the two shows that session
+$PY -c 'import smtplib, sys
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]))
+for i in (1, 2):
+    s.sendmail("carol@example.org", ["bob@example.test"], "Subject: %d\r\n\r\nx\r\n" % i)
+s.quit()' "$port" 2>>"$T/py.err"
+"$B/qrun" -1 2>>"$log"
+"$B/logsum" -a bob@example.test "$log" > "$T/e.out"
+is "$(grep -c '^[0-9]' "$T/e.out") $(grep -c '^  smtpd: connect ' "$T/e.out") $(grep -c '^  smtpd: accepted ' "$T/e.out")" \
+    "3 2 2" "-a: two messages of one session, each with the session's connect line and its own accepted line"
 [ $_fail -eq 0 ] || sed 's/^/# /' "$T"/*.out "$log"
 done_testing

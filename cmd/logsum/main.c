@@ -6,6 +6,7 @@
  * counts the events. postel-logsum(8) is the contract.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,10 +219,18 @@ set_free(struct set *s)
 	s->n = s->cap = 0;
 }
 
-static int
-set_has(const struct set *s, const char *x)
+/* After set_sort: keep one of each string. */
+static void
+set_uniq(struct set *s)
 {
-	return x && s->n && bsearch(&x, s->v, s->n, sizeof *s->v, cmp) != NULL;
+	size_t i, j;
+
+	for (i = j = 0; i < s->n; i++)
+		if (j && strcmp(s->v[j - 1], s->v[i]) == 0)
+			free(s->v[i]);
+		else
+			s->v[j++] = s->v[i];
+	s->n = j;
 }
 
 /* Keep "rcpt status dsn text" for e's recipient, replacing an earlier
@@ -250,15 +259,68 @@ last_result(struct set *last, const struct ev *e)
 	set_add(last, x);
 }
 
+/* A growable list of line numbers. */
+struct idx {
+	size_t *v, n, cap;
+};
+
+static void
+idx_add(struct idx *x, size_t i)
+{
+	if (x->n == x->cap) {
+		size_t nc = x->cap ? x->cap * 2 : 16;
+		size_t *nv = realloc(x->v, nc * sizeof *nv);
+		if (nv == NULL)
+			die_sys(EXIT_TEMP, "unable to allocate");
+		x->v = nv;
+		x->cap = nc;
+	}
+	x->v[x->n++] = i;
+}
+
+/* Where x is in the sorted set s, or -1. */
+static long
+set_find(const struct set *s, const char *x)
+{
+	char **hit;
+
+	if (x == NULL || s->n == 0)
+		return -1;
+	hit = bsearch(&x, s->v, s->n, sizeof *s->v, cmp);
+	return hit ? (long)(hit - s->v) : -1;
+}
+
+/* One matching message: its lines, its session's and where it starts. */
+struct tl {
+	size_t first;
+	long sid;               /* index in the set of sessions, or -1 */
+	struct idx own;
+	char sidv[128];
+};
+
+static struct tl *tls;
+
+static int
+by_first(const void *a, const void *b)
+{
+	size_t x = tls[*(const size_t *)a].first;
+	size_t y = tls[*(const size_t *)b].first;
+
+	return x < y ? -1 : x > y;
+}
+
 /* -a / -q: every line of the matching messages and of the SMTP sessions
- * that brought them, message by message, then each recipient's last
- * result. */
+ * that brought them, message by message in the order they first appear,
+ * then each recipient's last result. Three passes over the log, whatever
+ * the number of messages. */
 static int
 timeline(const char *addr, const char *qid)
 {
 	static struct ev e;
-	struct set qids = { 0 }, order = { 0 }, last = { 0 };
-	size_t i, j, found = 0;
+	struct set qids = { 0 }, sids = { 0 }, last = { 0 };
+	struct idx *sess = NULL;
+	size_t *order = NULL, i, k;
+	long t;
 
 	for (i = 0; i < nlines; i++) {
 		const char *q;
@@ -271,39 +333,60 @@ timeline(const char *addr, const char *qid)
 			set_add(&qids, q);
 	}
 	set_sort(&qids);
-	for (i = 0; i < nlines; i++) {
-		const char *q;
-		if (parse(lines[i], &e) == -1 || !set_has(&qids,
-		    q = get(&e, "qid")))
-			continue;
-		for (j = 0; j < order.n; j++)
-			if (strcmp(order.v[j], q) == 0)
-				break;
-		if (j == order.n)
-			set_add(&order, q);
+	set_uniq(&qids);
+	if (qids.n == 0) {
+		printf("no log lines for %s\n", qid ? qid : addr);
+		set_free(&qids);
+		return 1;
 	}
-	for (j = 0; j < order.n; j++) {
-		char sid[128] = "";
-		found++;
-		printf("%s\n", order.v[j]);
-		for (i = 0; i < nlines && !sid[0]; i++)
-			if (parse(lines[i], &e) == 0 && get(&e, "sid") &&
-			    get(&e, "qid") && strcmp(get(&e, "qid"),
-			    order.v[j]) == 0)
-				fmt_s(sid, sizeof sid, "%s", get(&e, "sid"));
-		for (i = 0; i < nlines; i++) {
-			const char *q, *si;
-			if (parse(lines[i], &e) == -1)
-				continue;
-			q = get(&e, "qid");
-			si = get(&e, "sid");
-			if (q && strcmp(q, order.v[j]) == 0) {
+	if ((tls = calloc(qids.n, sizeof *tls)) == NULL ||
+	    (order = calloc(qids.n, sizeof *order)) == NULL)
+		die_sys(EXIT_TEMP, "unable to allocate");
+	for (i = 0; i < qids.n; i++) {
+		tls[i].first = SIZE_MAX;
+		order[i] = i;
+	}
+	for (i = 0; i < nlines; i++) {
+		if (parse(lines[i], &e) == -1 ||
+		    (t = set_find(&qids, get(&e, "qid"))) == -1)
+			continue;
+		if (tls[t].first == SIZE_MAX)
+			tls[t].first = i;
+		idx_add(&tls[t].own, i);
+		if (!tls[t].sidv[0] && get(&e, "sid"))
+			fmt_s(tls[t].sidv, sizeof tls[t].sidv, "%s",
+			    get(&e, "sid"));
+	}
+	for (i = 0; i < qids.n; i++)
+		if (tls[i].sidv[0])
+			set_add(&sids, tls[i].sidv);
+	set_sort(&sids);
+	set_uniq(&sids);          /* one session may bring many messages */
+	if (sids.n && (sess = calloc(sids.n, sizeof *sess)) == NULL)
+		die_sys(EXIT_TEMP, "unable to allocate");
+	for (i = 0; sids.n && i < nlines; i++)
+		if (parse(lines[i], &e) == 0 && get(&e, "qid") == NULL &&
+		    (t = set_find(&sids, get(&e, "sid"))) != -1)
+			idx_add(&sess[t], i);
+	for (i = 0; i < qids.n; i++)
+		tls[i].sid = tls[i].sidv[0] ? set_find(&sids, tls[i].sidv) : -1;
+	qsort(order, qids.n, sizeof *order, by_first);
+	for (k = 0; k < qids.n; k++) {
+		const struct tl *m = &tls[order[k]];
+		const struct idx *s = m->sid >= 0 ? &sess[m->sid] : NULL;
+		size_t a = 0, b = 0;
+		printf("%s\n", qids.v[order[k]]);
+		/* the message's lines and its session's, in log order */
+		while (a < m->own.n || (s && b < s->n)) {
+			if (a < m->own.n && (!s || b >= s->n ||
+			    m->own.v[a] < s->v[b])) {
+				i = m->own.v[a++];
 				printf("  %s\n", lines[i]);
-				if (strcmp(e.event, "result") == 0)
+				if (parse(lines[i], &e) == 0 &&
+				    strcmp(e.event, "result") == 0)
 					last_result(&last, &e);
-			} else if (q == NULL && si && sid[0] &&
-			    strcmp(si, sid) == 0)
-				printf("  %s\n", lines[i]);
+			} else
+				printf("  %s\n", lines[s->v[b++]]);
 		}
 		for (i = 0; i < last.n; i++)
 			printf("  => %s\n", last.v[i]);
@@ -311,12 +394,17 @@ timeline(const char *addr, const char *qid)
 			free(last.v[i]);
 		last.n = 0;
 	}
+	for (i = 0; i < qids.n; i++)
+		free(tls[i].own.v);
+	for (i = 0; i < sids.n; i++)
+		free(sess[i].v);
+	free(sess);
+	free(tls);
+	free(order);
 	set_free(&qids);
-	set_free(&order);
+	set_free(&sids);
 	set_free(&last);
-	if (found == 0)
-		printf("no log lines for %s\n", qid ? qid : addr);
-	return found ? 0 : 1;
+	return 0;
 }
 
 /* Without options: how many of each event, per program. */
