@@ -114,7 +114,7 @@ read_message(struct buf *b, const char **p, size_t *n)
 	for (;;) {
 		ssize_t r = read(0, tmp, sizeof tmp);
 		if (r == 0)
-			return;
+			break;
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1)

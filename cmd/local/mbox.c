@@ -7,6 +7,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -61,6 +63,18 @@ fcntl_lock(int fd)
 	return -1;
 }
 
+/* The message is mapped (local reads it so from the queue file): a read
+ * error of the disk under it is a SIGBUS in the middle of quoted(), which
+ * must still roll the mbox back. */
+static sigjmp_buf bus;
+
+static void
+on_bus(int sig)
+{
+	(void)sig;
+	siglongjmp(bus, 1);
+}
+
 /* The message in mbox form, written through o: the From_ line, quoted
  * From lines, a blank line at the end. Streamed, so that a big message
  * costs no copy of itself in memory. */
@@ -104,6 +118,15 @@ quoted(const struct msgdata *md, struct bio *o)
 	return bio_flush(o);
 }
 
+/* The mbox ends where it ended before. */
+static void
+rollback(int fd, off_t size)
+{
+	if (ftruncate(fd, size) == -1 || fsync(fd) == -1) {
+		/* nothing better to do; the caller says temporary */
+	}
+}
+
 int
 mbox_deliver(const struct msgdata *md, const char *path, struct fail *f)
 {
@@ -141,15 +164,21 @@ mbox_deliver(const struct msgdata *md, const char *path, struct fail *f)
 		goto out;
 	}
 	bio_init(&o, fd, bio_fdwrite, ob, sizeof ob);
+	if (sigsetjmp(bus, 1) != 0) {
+		signal(SIGBUS, SIG_DFL);
+		rollback(fd, sb.st_size);
+		r = local_fail(f, EIO, "4.3.0", "unable to read the message");
+		goto out;
+	}
+	signal(SIGBUS, on_bus);
 	if (quoted(md, &o) == -1 || fsync(fd) == -1) {
 		e = errno;
-		/* roll back: the mbox ends where it ended before */
-		if (ftruncate(fd, sb.st_size) == -1 || fsync(fd) == -1) {
-			/* nothing better to do; say temporary below */
-		}
+		signal(SIGBUS, SIG_DFL);
+		rollback(fd, sb.st_size);
 		r = local_fail(f, e, NULL, "unable to write %s", path);
 		goto out;
 	}
+	signal(SIGBUS, SIG_DFL);
 	r = 0;
 out:
 	if (close(fd) == -1 && r == 0)
