@@ -142,9 +142,10 @@ ok $? "the bounce of an SMTPUTF8 message is queued as SMTPUTF8"
 pass
 is "$(count_new alice)" $((before + 1)) "and is delivered"
 f=$(ls -t "$POSTEL_ROOT"/mail/alice/Maildir/new/* | head -1)
-grep -q '^Content-Type: message/global-delivery-status' "$f" &&
+grep -q 'report-type=global-delivery-status;' "$f" &&
+    grep -q '^Content-Type: message/global-delivery-status' "$f" &&
     grep -q '^Content-Type: message/global-headers' "$f"
-ok $? "as message/global-delivery-status and message/global-headers"
+ok $? "as message/global-delivery-status (also its report-type) and message/global-headers"
 grep -q "^Final-Recipient: utf-8; $U\$" "$f"
 ok $? "the UTF-8 recipient has the utf-8 address type"
 grep -q '^Content-Type: message/delivery-status' "$POSTEL_ROOT"/mail/alice/Maildir/new/*

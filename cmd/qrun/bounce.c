@@ -172,8 +172,9 @@ build(const struct msg *m, int delayed, const char *to, struct buf *b)
 	    "bounce", me);
 	cat(b, "Auto-Submitted: auto-replied\n");
 	cat(b, "MIME-Version: 1.0\n");
-	cat(b, "Content-Type: multipart/report; report-type=delivery-status;"
-	    "\n\tboundary=\"%s\"\n\n", boundary);
+	/* RFC 6522 section 3: report-type names the second part's subtype */
+	cat(b, "Content-Type: multipart/report; report-type=%sdelivery-status;"
+	    "\n\tboundary=\"%s\"\n\n", g ? "global-" : "", boundary);
 	cat(b, "This is a MIME-encapsulated message.\n\n--%s\n", boundary);
 	cat(b, "Content-Type: text/plain; charset=%s\n\n",
 	    g ? "utf-8" : "us-ascii");

@@ -290,11 +290,13 @@ msg_delete(const char *id)
 		errno = ENOENT;
 		return -1;
 	}
+	/* The message is gone: from here on only warn. A state file left
+	 * behind is an orphan that the next clean removes. */
 	if (queue_syncdir(qd, "cur") == -1 || queue_syncdir(qd, "new") == -1)
-		return -1;
+		warn_sys("unable to sync the queue after removing %s", id);
 	if (fmt_s(path, sizeof path, "state/%s", id) >= 0 &&
 	    unlinkat(qd, path, 0) == -1 && errno != ENOENT)
-		return -1;
+		warn_sys("unable to remove %s", path);
 	return 0;
 }
 
@@ -306,6 +308,7 @@ msg_load(struct msg *m)
 {
 	char path[QUEUE_ID_MAX + 8];
 	const char *why = NULL;
+	long long w;
 	int fd, e;
 
 	if (fmt_s(path, sizeof path, "cur/%s", m->id) < 0)
@@ -333,6 +336,7 @@ msg_load(struct msg *m)
 		msg_free(m);
 		goto later;
 	}
+	w = m->warned;
 	if (qstate_read(qd, m->id, m->st, m->env.nrcpt, &m->warned, &why)
 	    == -1) {
 		if (why == NULL)
@@ -344,6 +348,9 @@ msg_load(struct msg *m)
 		}
 		goto later;
 	}
+	/* a warning sent whose record failed is still sent */
+	if (w > m->warned)
+		m->warned = w;
 	lognew(m);
 	m->loaded = 1;
 	m->anext = active;
@@ -376,6 +383,13 @@ msg_start(struct msg *m)
 	long long now = now_s();
 	size_t i, k, n = m->env.nrcpt, *idx;
 
+	/* waiting for a slot, it may have been removed (qrun -d) */
+	if (m->blocked && removed(m)) {
+		m->blocked = 0;
+		if (m->njobs == 0)
+			msg_done(m);
+		return 0;
+	}
 	m->blocked = 0;
 	if ((idx = calloc(n, sizeof *idx)) == NULL)
 		die_sys(EXIT_TEMP, "unable to allocate");
