@@ -101,7 +101,7 @@ lint-man:
 # `make deps` installs the missing ones; otherwise it names them.
 DEB_PKGS = build-essential clang libbearssl-dev libcrypt-dev perl python3 \
 	python3-aiosmtpd ucspi-tcp swaks mandoc dnsmasq-base libresolv-wrapper \
-	openssl git git-email mutt spamassassin spamc clamav cppcheck \
+	openssl git git-email mutt spamassassin spamc clamav clamav-daemon cppcheck \
 	clang-tools valgrind musl-tools
 # What the demo needs: enough to build and to run smtpd under tcpserver.
 RUN_PKGS = build-essential libbearssl-dev libcrypt-dev ucspi-tcp musl-tools

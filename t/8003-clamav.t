@@ -6,24 +6,17 @@
 # unchanged, and a scanner error is 451.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/3smtpd.sh"
+. "$(dirname "$0")/8clam.sh"
 command -v clamscan >/dev/null 2>&1 || skip_all "clamscan (Debian clamav) not installed"
 plan 5
 setup_instance
 D=$T/clamdb
-mkdir "$D"
-# EICAR, split so that no scanner flags this file itself
-E1='X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR'
-E2='-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'
-hex=$(printf '%s%s' "$E1" "$E2" | od -An -tx1 | tr -d ' \n')
-echo "Postel.Test.EICAR:0:*:$hex" > "$D/postel-test.ndb"
+clam_db "$D"
 printf '%s%s\n' "$E1" "$E2" > "$T/eicar.txt"
 clamscan --no-summary -d "$D" "$T/eicar.txt" >"$T/probe" 2>&1
 [ $? = 1 ] || skip_all "clamscan cannot use a test database: $(head -1 "$T/probe")"
 
-send() {    # send SUBJECT BODY: the reply line after the dot
-	talk -v "EHLO client.example.org\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\nSubject: $1\r\n\r\n$2\r\n.\r\nQUIT\r\n" |
-	    tail -2 | head -1
-}
+send() { clam_send "$@"; }
 start_smtpd
 conf "filters filter-clamav -s -- -d $D"
 n=$(queue_count)
