@@ -252,20 +252,34 @@ qw_copy(struct qw *w, int fd)
 int
 qw_commit(struct qw *w)
 {
-	char final[QUEUE_ID_MAX + 8], v[16], proc[64];
+	char final[QUEUE_ID_MAX + 8], cur[QUEUE_ID_MAX + 8], v[16], proc[64];
 	int fd = w->fd, r;
 
 	if (bio_flush(&w->out) == -1)
 		return -1;
 	if (w->flagoff && w->flags != w->wrote) {
-		if (flags_value(v, sizeof v, w->flags, FLAGS_WIDTH) < 0 ||
-		    pwrite(fd, v, FLAGS_WIDTH, w->flagoff) != FLAGS_WIDTH)
+		ssize_t n;
+		if (flags_value(v, sizeof v, w->flags, FLAGS_WIDTH) < 0)
 			return -1;
+		if ((n = pwrite(fd, v, FLAGS_WIDTH, w->flagoff)) !=
+		    FLAGS_WIDTH) {
+			if (n >= 0)
+				errno = EIO;    /* short: errno is stale */
+			return -1;
+		}
 		w->wrote = w->flags;
 	}
 	if (fsync(fd) == -1 ||
-	    fmt_s(final, sizeof final, "new/%s", w->id) < 0)
+	    fmt_s(final, sizeof final, "new/%s", w->id) < 0 ||
+	    fmt_s(cur, sizeof cur, "cur/%s", w->id) < 0)
 		return -1;
+	/* The ID must be new to the whole queue, not only to new/: qrun
+	 * moves new/ID to cur/ID. An ID can come back (enqueue -q, or a
+	 * clock set back to the same microsecond with the same PID). */
+	if (faccessat(w->qd, cur, F_OK, 0) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
 	/* link, not rename: it refuses to replace an existing entry. */
 	if (w->anon) {
 		if (fmt_s(proc, sizeof proc, "/proc/self/fd/%d", fd) < 0)
@@ -278,6 +292,10 @@ qw_commit(struct qw *w)
 	w->fd = -1;
 	if (close(fd) == -1 || queue_syncdir(w->qd, "new") == -1) {
 		int e = errno;
+		/* Not known to be durable: take it back. If qrun has
+		 * already moved it to cur/ (and logged its ID), it will be
+		 * delivered, and the client's retry may duplicate it: a
+		 * duplicate rather than a loss. */
 		unlinkat(w->qd, final, 0);
 		errno = e;
 		return -1;

@@ -2,7 +2,7 @@
 # 1001-enqueue.t: enqueue writes one durable, well-formed entry or exits
 # 100/111 leaving nothing.
 . "$(dirname "$0")/lib.sh"
-plan 21
+plan 23
 setup_instance
 
 id=$(printf 'Subject: x\n\nhello\n' | "$B/enqueue" -f a@example.org bob@example.test 2>/dev/null)
@@ -25,6 +25,12 @@ expect_exit 0 "takes a caller's queue ID" sh -c 'echo hi | "$0/enqueue" -q 17640
 ok "$([ -f "$POSTEL_ROOT/queue/new/1764095996.000001.42" ]; echo $?)" "entry named by that ID"
 expect_exit 111 "a taken ID is refused, never replaced" sh -c 'echo other | "$0/enqueue" -q 1764095996.000001.42 -f a@example.org b@example.test' "$B"
 is "$(tail -1 "$POSTEL_ROOT/queue/new/1764095996.000001.42")" "hi" "the first message is intact"
+# qrun has moved it to cur/ (an ID can come back with a clock set back)
+mv "$POSTEL_ROOT/queue/new/1764095996.000001.42" "$POSTEL_ROOT/queue/cur/"
+expect_exit 111 "an ID taken in cur/ is refused too" sh -c 'echo other | "$0/enqueue" -q 1764095996.000001.42 -f a@example.org b@example.test' "$B"
+is "$(tail -1 "$POSTEL_ROOT/queue/cur/1764095996.000001.42") $(ls "$POSTEL_ROOT/queue/new" | grep -c 1764095996.000001.42)" \
+    "hi 0" "the message in cur/ is intact, nothing in new/"
+mv "$POSTEL_ROOT/queue/cur/1764095996.000001.42" "$POSTEL_ROOT/queue/new/"
 expect_exit 100 "an ID that is not one is refused" sh -c 'echo hi | "$0/enqueue" -q ../new/x -f a@example.org b@example.test' "$B"
 echo "max-size 1024" > "$POSTEL_ROOT/conf/postel.conf"
 expect_exit 100 "refuses a message over max-size" sh -c 'head -c 5000 /dev/zero | "$0/enqueue" -f a@example.org b@example.test' "$B"

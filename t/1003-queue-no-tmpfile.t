@@ -12,7 +12,7 @@ case $B in *build-san*) skip_all "ASan cannot start without /proc (it reads /pro
 unshare -m sh -c 'mount -t tmpfs none /proc' 2>/dev/null ||
     skip_all "cannot make a mount namespace here"
 export POSTEL_ALLOW_ROOT=1
-plan 9
+plan 11
 setup_instance
 
 # noproc CMD...: CMD with an empty /proc
@@ -44,6 +44,14 @@ n=$(queue_count)
 printf "${S}Subject: bare\nLF\r\n.\r\nQUIT\r\n" |
     TCPREMOTEIP=127.0.0.1 noproc "$B/smtpd" >"$T/out" 2>/dev/null
 is "$(queue_count) $(tmp_count)" "$n 0" "a refused message leaves neither an entry nor a tmp name"
+# refused as the last error allowed: the 421 ends the session at once
+cp "$POSTEL_ROOT/conf/postel.conf" "$T/conf.orig"
+echo "max-errors 3" >>"$POSTEL_ROOT/conf/postel.conf"
+printf "EHLO c\r\nXX\r\nXX\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\nSubject: bare\nLF\r\n.\r\n" |
+    TCPREMOTEIP=127.0.0.1 noproc "$B/smtpd" >"$T/out" 2>/dev/null
+cp "$T/conf.orig" "$POSTEL_ROOT/conf/postel.conf"
+grep -q '^421' "$T/out"; ok $? "the third error ends the session with 421"
+is "$(queue_count) $(tmp_count)" "$n 0" "and the refused message leaves no tmp name either"
 
 # a writer killed mid-message leaves tmp/ID; qrun -c removes it once stale
 mkfifo "$T/in"

@@ -4,7 +4,7 @@
 # lifetime, delay warnings, bounces and double bounces.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
-plan 37
+plan 39
 setup_instance
 as_recipients
 cat >"$POSTEL_ROOT/conf/postel.conf" <<EOF
@@ -165,4 +165,20 @@ ok "$([ ! -e "$POSTEL_ROOT/queue/cur/1000.000005.1" ]; echo $?)" "the message is
 pass    # delivers the bounce it queued
 is "$(count_new alice)" $((before + 1)) "and its bounce is sent"
 is "$(queue_count)" 0 "queue empty at the end"
+
+# An ID that came back (a clock set back): new/ID while cur/ID, another
+# message, still waits. qrun must not move the new one over the old.
+echo "temp 4.4.1" >"$T/mode"
+printf '#!/bin/sh\ncat >/dev/null; echo "msg temp 4.4.1 fake said: later"\n' >"$L/remote"
+old 1000.000006.1 $(date +%s) alice@example.test test first@remote.example
+mv "$POSTEL_ROOT/queue/new/1000.000006.1" "$POSTEL_ROOT/queue/cur/"
+old 1000.000006.1 $(date +%s) alice@example.test test second@remote.example
+pass
+grep -q '^rcpt <first@remote.example>$' "$POSTEL_ROOT/queue/cur/1000.000006.1" &&
+    grep -q '^rcpt <second@remote.example>$' "$POSTEL_ROOT/queue/new/1000.000006.1"
+ok $? "a message in new/ never replaces one of the same ID in cur/"
+grep -q 'unable to move new/1000.000006.1 to cur/: File exists' "$T/qrun.log"
+ok $? "qrun says so"
+rm -f "$POSTEL_ROOT"/queue/new/1000.000006.1 "$POSTEL_ROOT"/queue/cur/1000.000006.1 \
+    "$POSTEL_ROOT"/queue/state/1000.000006.1
 done_testing

@@ -4,6 +4,7 @@
  * a rescan of the queue (postel-qrun(8)). Messages come in from one scan
  * of cur/ at start and from new/ when the trigger FIFO wakes us.
  */
+#define _GNU_SOURCE     /* renameat2 */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -115,6 +116,23 @@ msg_new(const char *id)
 	return m;
 }
 
+/* new/ID to cur/ID, never over an existing cur/ID: that is another
+ * message, which an ID that came back (a clock set back) must not
+ * replace. Where the file system lacks RENAME_NOREPLACE, check first. */
+static int
+take(const char *from, const char *to)
+{
+	if (renameat2(qd, from, qd, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (faccessat(qd, to, F_OK, 0) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return renameat(qd, from, qd, to);
+}
+
 /* Take every message in sub ("cur" at start, "new" when woken). A file in
  * new/ is renamed to cur/ first; both directories are synced before any
  * of them is tried (postel-queue(5) step 3). */
@@ -143,7 +161,7 @@ sched_scan(const char *sub)
 		if (isnew) {
 			if (fmt_s(from, sizeof from, "new/%s", m->id) < 0 ||
 			    fmt_s(to, sizeof to, "cur/%s", m->id) < 0 ||
-			    renameat(qd, from, qd, to) == -1) {
+			    take(from, to) == -1) {
 				warn_sys("unable to move new/%s to cur/", m->id);
 				free(m);
 				continue;

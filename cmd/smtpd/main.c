@@ -150,11 +150,16 @@ logmsg(const char *event, const char *qid, const char *result)
 	log_end(&l);
 }
 
+static void msg_drop(void);
+
 static _Noreturn void
 bye(const char *result)
 {
 	struct logl l;
 
+	/* a message being received or refused is not kept: in the named
+	 * tmp/ID fallback, the file would otherwise stay for tmp-grace */
+	msg_drop();
 	wdeadline();
 	bio_flush(&out);
 	log_start(&l, "disconnect");
