@@ -68,6 +68,7 @@ static struct key keys[] = {
 	{ "extension-separator", C_STR, 0, 0, "+", 0, NULL },
 	{ "default-delivery", C_STR, 0, 0, "./Maildir/", 0, NULL },
 	{ "system-users", C_BOOL, 0, 1, "1", 0, NULL },
+	{ "alias-user", C_STR, 0, 0, "nobody", 0, NULL },
 	/* remote */
 	{ "smarthost", C_STR, 0, 0, "", 0, NULL },
 	{ "remote-port", C_NUM, 1, 65535, "25", 0, NULL },

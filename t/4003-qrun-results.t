@@ -4,7 +4,7 @@
 # lifetime, delay warnings, bounces and double bounces.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
-plan 39
+plan 40
 setup_instance
 as_recipients
 cat >"$POSTEL_ROOT/conf/postel.conf" <<EOF
@@ -35,22 +35,25 @@ echo ok >"$T/mode"
 id=$(printf 'Subject: x\n\nb\n' | "$B/enqueue" -f alice@example.test \
     u1@remote.example u2@REMOTE.example alice@example.test u3@other.example 2>/dev/null)
 pass
-is "$(grep -c "^-q $id remote.example alice@example.test u1@remote.example u2@REMOTE.example\$" "$T/remote.args")" 1 \
+is "$(grep -c "^-q $id -- remote.example alice@example.test u1@remote.example u2@REMOTE.example\$" "$T/remote.args")" 1 \
     "one remote run for the domain, with both of its recipients"
-is "$(grep -c "^-q $id other.example " "$T/remote.args")" 1 "another run for the other domain"
+is "$(grep -c "^-q $id -- other.example " "$T/remote.args")" 1 "another run for the other domain"
 is "$(count_new alice)" 1 "the local recipient went to local"
+printf 'Subject: dash\n\nb\n' | "$B/enqueue" -f -dash@example.org alice@example.test >/dev/null 2>&1
+pass
+is "$(count_new alice)" 2 "a sender that starts with - is an address, not an option"
 is "$(queue_count)" 0 "all done, message removed"
 
 many=$(i=1; while [ $i -le 150 ]; do printf 'm%s@big.example ' $i; i=$((i + 1)); done)
 id=$(printf 'Subject: x\n\nb\n' | "$B/enqueue" -f alice@example.test $many 2>/dev/null)
 pass
-is "$(grep "^-q $id big.example " "$T/remote.args" | awk '{ print NF - 4 }' | sort -n | tr '\n' ' ')" "50 100 " \
+is "$(grep "^-q $id -- big.example " "$T/remote.args" | awk '{ print NF - 5 }' | sort -n | tr '\n' ' ')" "50 100 " \
     "150 recipients of one domain: runs of at most 100"
 is "$(queue_count)" 0 "all 150 delivered"
 
 id=$(printf 'Subject: x\n\n\303\251\n' | "$B/enqueue" -u -8 -f alice@example.test u@flags.example 2>/dev/null)
 pass
-is "$(grep -c "^-u -8 -q $id flags.example " "$T/remote.args")" 1 "envelope flags utf8 and 8bit become -u -8"
+is "$(grep -c "^-u -8 -q $id -- flags.example " "$T/remote.args")" 1 "envelope flags utf8 and 8bit become -u -8"
 
 echo rcpt >"$T/mode"
 printf 'Subject: partial\n\nb\n' | "$B/enqueue" -f alice@example.test \
@@ -61,7 +64,7 @@ ok $? "a rcpt line fails one recipient"
 grep -q 'rcpt=<v1@remote.example> channel=remote status=ok dsn=2.0.0' "$T/qrun.log"
 ok $? "the msg line covers the others"
 pass
-is "$(count_new alice)" 2 "one bounce for the failed recipient"
+is "$(count_new alice)" 3 "one bounce for the failed recipient"
 grep -l 'Final-Recipient: rfc822; v2@remote.example' "$POSTEL_ROOT"/mail/alice/Maildir/new/* >/dev/null 2>&1
 ok $? "the bounce names v2"
 
@@ -82,7 +85,7 @@ state "$id" | grep -q '^rcpt 1 todo 1 [0-9]* 4.3.0 unable to run remote'
 ok $? "a missing remote program is a temporary failure"
 pass
 is "$(state "$id" | grep "^rcpt 1" | cut -d" " -f3-4)" "todo 2" "retried with -f: attempt 2"
-is "$(count_new alice)" 2 "no bounce for temporary failures"
+is "$(count_new alice)" 3 "no bounce for temporary failures"
 
 # A message past queue-lifetime: its temporary failure becomes final.
 old() {   # old ID ARRIVAL FROM ORIGIN RCPT: a queue file written by hand
@@ -94,7 +97,7 @@ pass
 grep -q 'qid=1000.000001.1 rcpt=<z@remote.example> channel=remote status=perm .*gave up after 1 attempts' "$T/qrun.log"
 ok $? "past queue-lifetime a temporary failure is permanent"
 pass
-is "$(count_new alice)" 3 "and bounces"
+is "$(count_new alice)" 4 "and bounces"
 
 # Delay warning: still trying, and the sender hears it once.
 echo "delay-warning 10" >>"$POSTEL_ROOT/conf/postel.conf"

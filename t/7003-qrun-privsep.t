@@ -16,7 +16,7 @@ echo "qrun-user nobody" >> "$POSTEL_ROOT/conf/postel.conf"
 chmod 711 "$T"
 chmod 755 "$POSTEL_ROOT" "$POSTEL_ROOT/mail" "$POSTEL_ROOT/conf"
 chmod a+r "$POSTEL_ROOT"/conf/*
-chown -R bin "$POSTEL_ROOT/mail/alice"
+chown -R bin:bin "$POSTEL_ROOT/mail/alice"   # a root group (gid 0) is refused
 chown -R daemon "$POSTEL_ROOT/mail/carol"
 chown -R nobody "$POSTEL_ROOT/queue"
 

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -155,29 +156,62 @@ looped(const char *p, size_t n, const char *rcpt)
 	return 0;
 }
 
+/* The recipient's home, opened once as root before become(): its owner
+ * is checked against the uid the delivery runs as, and local enters it
+ * by this descriptor, so that a home path swapped between the lookup and
+ * the use (a symlink flipped by whoever can write its parent) cannot
+ * lend another user's uid to this directory. -1 for an alias. */
+static int homefd = -1;
+
+static void
+open_home(const struct user *u)
+{
+	struct stat sb;
+
+	if (u->kind == USER_ALIAS || u->home[0] == '\0')
+		return;
+	if ((homefd = open(u->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    fstat(homefd, &sb) == -1)
+		result("temp", "4.2.0", "unable to open %s: %s", u->home,
+		    strerror(errno));
+	if (geteuid() == 0 && u->has_ids && sb.st_uid != u->uid &&
+	    sb.st_uid != 0)
+		result("temp", "4.2.0", "refusing %s: owned by uid %ld, not "
+		    "by %s", u->home, (long)sb.st_uid, u->name);
+}
+
 static void
 become(struct user *u)
 {
 	char path[PATH_MAX];
 	struct stat sb;
+	struct passwd *pw;
 
 	if (geteuid() != 0)
 		return;
 	if (u->kind == USER_ALIAS) {
-		/* Aliases run as the owner of conf/aliases (never root), so
-		 * no message is parsed as root (DESIGN.md invariant 3). */
+		/* Aliases run as the owner of conf/aliases, so no message is
+		 * parsed as root (DESIGN.md invariant 3); as alias-user when
+		 * root owns it, as setup leaves it. */
 		if (conf_path(path, sizeof path, "conf/aliases") == -1 ||
 		    stat(path, &sb) == -1)
 			result("temp", "4.3.0", "unable to stat conf/aliases");
 		u->uid = sb.st_uid;
 		u->gid = sb.st_gid;
+		if (u->uid == 0) {
+			if ((pw = getpwnam(conf_s("alias-user"))) == NULL)
+				result("temp", "4.3.0", "unable to find "
+				    "alias-user %s", conf_s("alias-user"));
+			u->uid = pw->pw_uid;
+			u->gid = pw->pw_gid;
+		}
 		u->has_ids = 1;
 	}
 	if (!u->has_ids)
 		result("temp", "4.3.0", "no uid known for %s", u->name);
-	if (u->uid == 0)
-		result("temp", "4.3.0", "refusing to deliver as root for %s",
-		    u->name);
+	if (u->uid == 0 || u->gid == 0)
+		result("temp", "4.3.0", "refusing to deliver as root (uid %ld "
+		    "gid %ld) for %s", (long)u->uid, (long)u->gid, u->name);
 	if (setgroups(1, &u->gid) == -1 || setgid(u->gid) == -1 ||
 	    setuid(u->uid) == -1)
 		result("temp", "4.3.0", "unable to switch to uid %ld: %s",
@@ -230,14 +264,28 @@ instructions(const struct user *u, struct buf *b)
 	}
 	tries[nt++] = ".postel";
 	for (i = 0; i < nt; i++) {
+		struct stat sb;
 		if (fmt_s(path, sizeof path, "%s/%s", u->home, tries[i]) < 0)
 			result("perm", "5.3.5", "home path too long");
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		if ((fd = openat(homefd, tries[i], O_RDONLY | O_CLOEXEC |
+		    O_NOFOLLOW | O_NONBLOCK)) == -1) {
 			if (errno == ENOENT)
 				continue;
 			result("temp", "4.3.5", "unable to read %s: %s", path,
 			    strerror(errno));
 		}
+		/* Only the recipient (or root) may say where its mail goes
+		 * and which programs run as it: a file someone else owns
+		 * or can write is refused, and the mail waits. */
+		if (fstat(fd, &sb) == -1)
+			result("temp", "4.3.5", "unable to stat %s: %s", path,
+			    strerror(errno));
+		if (!S_ISREG(sb.st_mode) || (sb.st_mode & 022) ||
+		    (sb.st_uid != getuid() && sb.st_uid != 0))
+			result("temp", "4.3.5", "refusing %s: %s", path,
+			    !S_ISREG(sb.st_mode) ? "not a regular file" :
+			    (sb.st_mode & 022) ? "writable by group or others" :
+			    "owned by another user");
 		for (;;) {
 			char tmp[4096];
 			ssize_t r = read(fd, tmp, sizeof tmp);
@@ -276,8 +324,12 @@ deliver(struct msgdata *md, char **dest, size_t n)
 			r = pipe_deliver(md, d + 1, &f);
 		} else if (d[0] == '/' || d[0] == '.') {
 			size_t l = strlen(d);
-			if (d[0] == '.' && fmt_s(path, sizeof path, "%s/%s",
-			    md->home, d) < 0)
+			/* relative to the home, which is the working
+			 * directory; an alias has none */
+			if (d[0] == '.' && homefd == -1)
+				result("perm", "5.3.5", "a relative path needs "
+				    "a home: %.100s", d);
+			if (d[0] == '.' && fmt_s(path, sizeof path, "%s", d) < 0)
 				result("perm", "5.3.5", "path too long");
 			if (d[0] == '/' && fmt_s(path, sizeof path, "%s", d) < 0)
 				result("perm", "5.3.5", "path too long");
@@ -385,6 +437,7 @@ main(int argc, char **argv)
 		result(errno == EINVAL ? "perm" : "temp",
 		    errno == EINVAL ? "5.1.1" : "4.3.0",
 		    "unable to look up %s: %s", md.rcpt, strerror(errno));
+	open_home(&u);
 	become(&u);
 	read_message(&msg, &md.body, &md.bodylen);
 	if (md.bodylen && looped(md.body, md.bodylen, md.rcpt))
@@ -400,7 +453,7 @@ main(int argc, char **argv)
 		n = alias_dest(&u, aliasbuf, sizeof aliasbuf, dest);
 		deliver(&md, dest, n);
 	}
-	if (chdir(u.home) == -1)
+	if (fchdir(homefd) == -1)
 		result("temp", "4.2.0", "unable to enter %s: %s", u.home,
 		    strerror(errno));
 	if (instructions(&u, &ins)) {

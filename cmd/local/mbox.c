@@ -138,8 +138,9 @@ mbox_deliver(const struct msgdata *md, const char *path, struct fail *f)
 	if (fmt_s(lock, sizeof lock, "%s.lock", path) < 0)
 		return local_fail(f, ENAMETOOLONG, "5.3.5", "mbox path too "
 		    "long: %s", path);
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-	    0600);
+	/* O_NONBLOCK: a FIFO planted in a shared spool must not hang us */
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK, 0600);
 	if (fd == -1) {
 		e = errno;
 		/* a symlink is refused (O_NOFOLLOW); the user can fix it,
@@ -147,7 +148,26 @@ mbox_deliver(const struct msgdata *md, const char *path, struct fail *f)
 		if (e == ELOOP)
 			return local_fail(f, e, "4.2.0", "refusing to open %s: "
 			    "a symbolic link", path);
+		if (e == ENXIO)         /* a FIFO or socket, no reader */
+			return local_fail(f, EAGAIN, "4.2.0", "refusing %s: "
+			    "not a regular file", path);
 		return local_fail(f, e, NULL, "unable to open %s", path);
+	}
+	/* In a shared spool (/var/mail, sticky) another user can create
+	 * the file first, or link one of theirs there: only a plain file of
+	 * the recipient's own, with one name, is written. */
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    sb.st_uid != geteuid() || sb.st_nlink != 1 ||
+	    fcntl(fd, F_SETFL, O_APPEND) == -1) {
+		e = errno;
+		r = local_fail(f, EAGAIN, "4.2.0", "refusing %s: %s", path,
+		    fstat(fd, &sb) == -1 ? strerror(e) :
+		    !S_ISREG(sb.st_mode) ? "not a regular file" :
+		    sb.st_uid != geteuid() ? "owned by another user" :
+		    sb.st_nlink != 1 ? "more than one link" :
+		    strerror(e));
+		close(fd);
+		return r;
 	}
 	if (dotlock(lock) == -1) {
 		e = errno;

@@ -152,7 +152,9 @@ pipe_deliver(const struct msgdata *md, const char *cmd, struct fail *f)
 	for (int i = 0; i < n; i++)
 		envp[i] = env[i];
 	envp[n] = NULL;
-	if (feed(md, "/bin/sh", argv, envp, md->home[0] ? md->home : NULL, 1,
+	/* the program starts in local's working directory: the home,
+	 * entered through the descriptor checked as root (main.c) */
+	if (feed(md, "/bin/sh", argv, envp, NULL, 1,
 	    &st) == -1) {
 		if (errno == ETIMEDOUT)
 			return local_fail(f, EAGAIN, "4.3.0", "program timed "

@@ -54,6 +54,7 @@ make_argv(const struct msg *m, int remote, const size_t *idx, size_t n,
 		argv[k++] = "-8";       /* 8BITMIME body */
 	argv[k++] = "-q";
 	argv[k++] = m->id;
+	argv[k++] = "--";       /* an address may start with '-' */
 	if (remote) {
 		const char *at = strrchr(m->env.rcpt[idx[0]], '@');
 		fmt_s(dom, domsize, "%s", at ? at + 1 : "");
@@ -69,7 +70,7 @@ static void
 child(struct msg *m, int remote, const size_t *idx, size_t n, int out)
 {
 	char prog[4096], dom[ADDR_DOMAIN_MAX + 1], line[256];
-	const char *argv[8 + QRUN_RCPT_MAX];
+	const char *argv[9 + QRUN_RCPT_MAX];
 	int fd;
 
 	setpgid(0, 0);
@@ -108,7 +109,7 @@ job_spawn(struct msg *m, int remote, const size_t *idx, size_t n)
 	}
 	if (!remote && spawn_on()) {
 		/* As the queue user: the root spawner starts local. */
-		const char *argv[8 + QRUN_RCPT_MAX];
+		const char *argv[9 + QRUN_RCPT_MAX];
 		char dom[ADDR_DOMAIN_MAX + 1];
 		int fd = open_message(m);
 

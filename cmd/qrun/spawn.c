@@ -150,7 +150,8 @@ start_local(const char *prog, char *msg, size_t n, int fds[2], struct kid *k)
 		if (dup2(fds[0], 0) == -1 || dup2(fds[1], 1) == -1)
 			_exit(EXIT_TEMP);
 		signal(SIGPIPE, SIG_DFL);
-		for (i = 1; argv[i] && argv[i + 1]; i++)
+		for (i = 1; argv[i] && argv[i + 1] &&
+		    strcmp(argv[i], "--") != 0; i++)
 			if (strcmp(argv[i], "-q") == 0)
 				setenv("QID", argv[i + 1], 1);
 		/* argv[0] is always "local": nothing else is ever run */
