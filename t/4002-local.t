@@ -4,7 +4,7 @@
 # unknown users; one result line in the grammar of postel-result(5).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
-plan 48
+plan 49
 setup_instance
 echo "postmaster alice" > "$POSTEL_ROOT/conf/aliases"
 echo "delivery-timeout 2" > "$POSTEL_ROOT/conf/postel.conf"
@@ -211,6 +211,16 @@ if [ "$(id -u)" -eq 0 ]; then
 else
 	for i in 1 2 3 4; do skip "ownership checks need root"; done
 fi
+
+# 65 destinations: more than local takes; the mail waits, none is dropped
+i=0; while [ $i -lt 65 ]; do
+	echo "./many$i/"; mkdir -p "$A/many$i/tmp" "$A/many$i/new" "$A/many$i/cur"
+	i=$((i + 1)); done >"$A/.postel-many"
+own "$A/.postel-many"
+[ "$(id -u)" -eq 0 ] && chown -R nobody:nogroup "$A"/many*
+deliver alice+many@example.test
+is "$(cut -d' ' -f1-4 "$T/res") $(find "$A" -path "*/many*/new/*" -type f | wc -l | tr -d " ")" "rcpt 1 temp 4.3.5 0" \
+    "65 destinations: temporary, nothing delivered"
 
 # from a pipe, as when run by hand: read, not mapped, and all of it
 before=$(count_new bob)

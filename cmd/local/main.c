@@ -230,8 +230,7 @@ split(char *s, const char *seps, char **dest)
 	size_t n = 0;
 	char *tok;
 
-	for (tok = strtok(s, seps); tok && n < MAX_DEST;
-	    tok = strtok(NULL, seps)) {
+	for (tok = strtok(s, seps); tok; tok = strtok(NULL, seps)) {
 		while (*tok == ' ' || *tok == '\t')
 			tok++;
 		size_t l = strlen(tok);
@@ -240,6 +239,10 @@ split(char *s, const char *seps, char **dest)
 			tok[--l] = '\0';
 		if (*tok == '\0' || *tok == '#')
 			continue;
+		/* never drop a destination and say "ok": the mail waits */
+		if (n == MAX_DEST)
+			result("temp", "4.3.5", "more than %d destinations",
+			    MAX_DEST);
 		dest[n++] = tok;
 	}
 	return n;
