@@ -16,18 +16,11 @@ printf '%s%s\n' "$E1" "$E2" > "$T/eicar.txt"
 clamscan --no-summary -d "$D" "$T/eicar.txt" >"$T/probe" 2>&1
 [ $? = 1 ] || skip_all "clamscan cannot use a test database: $(head -1 "$T/probe")"
 
-send() { clam_send "$@"; }
 start_smtpd
 conf "filters filter-clamav -s -- -d $D"
 n=$(queue_count)
-is "$(send eicar "$E1$E2")" "554 5.7.1 Virus found: Postel.Test.EICAR.UNOFFICIAL" \
-    "EICAR is rejected with 554 5.7.1 and the signature's name"
-is "$(send clean "Hello Alice" | cut -c1-9)" "250 2.0.0" "a clean message is accepted"
-f=$(grep -l '^Subject: clean$' "$POSTEL_ROOT/queue/new/"* 2>/dev/null)
-is "$(msg_body "$f" | sed 1,3d)" "Subject: clean
-
-Hello Alice" "and passed on unchanged"
+clam_verdicts
 is "$(queue_count)" "$((n + 1))" "only the clean one was queued"
 conf "filters filter-clamav -s -- -d $T/nonexistent"
-is "$(send broken "Hello" | cut -c1-9)" "451 4.7.1" "a scanner error is 451"
+is "$(clam_send broken "Hello" | cut -c1-9)" "451 4.7.1" "a scanner error is 451"
 done_testing

@@ -11,6 +11,19 @@ clam_db() {
 	echo "Postel.Test.EICAR:0:*:$_hex" > "$1/postel-test.ndb"
 }
 
+# clam_verdicts: with smtpd started and filter-clamav set up, three tests:
+# EICAR rejected naming the signature, a clean message accepted, and
+# queued unchanged
+clam_verdicts() {
+	is "$(clam_send eicar "$E1$E2")" "554 5.7.1 Virus found: Postel.Test.EICAR.UNOFFICIAL" \
+	    "EICAR is rejected with 554 5.7.1 and the signature's name"
+	is "$(clam_send clean "Hello Alice" | cut -c1-9)" "250 2.0.0" "a clean message is accepted"
+	_f=$(grep -l '^Subject: clean$' "$POSTEL_ROOT/queue/new/"* 2>/dev/null)
+	is "$(msg_body "$_f" | sed 1,3d)" "Subject: clean
+
+Hello Alice" "and passed on unchanged"
+}
+
 # clam_send SUBJECT BODY: one message for alice through smtpd (t/3smtpd.sh
 # talk); prints the reply line after the dot
 clam_send() {
