@@ -13,6 +13,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,7 +224,9 @@ become(struct user *u)
 }
 
 /* Split text (instruction file or alias targets) into destinations:
- * lines, and for aliases also commas. Returns the count. */
+ * lines, and for aliases also commas. Returns the count, or TOO_MANY
+ * past MAX_DEST: a destination is never dropped with "ok" said. */
+#define TOO_MANY SIZE_MAX
 static size_t
 split(char *s, const char *seps, char **dest)
 {
@@ -239,10 +242,8 @@ split(char *s, const char *seps, char **dest)
 			tok[--l] = '\0';
 		if (*tok == '\0' || *tok == '#')
 			continue;
-		/* never drop a destination and say "ok": the mail waits */
 		if (n == MAX_DEST)
-			result("temp", "4.3.5", "more than %d destinations",
-			    MAX_DEST);
+			return TOO_MANY;
 		dest[n++] = tok;
 	}
 	return n;
@@ -314,6 +315,9 @@ deliver(struct msgdata *md, char **dest, size_t n)
 	char done[300] = "";
 	size_t nf = 0, i;
 	struct fail f;
+
+	if (n == TOO_MANY)      /* the mail waits; none is dropped */
+		result("temp", "4.3.5", "more than %d destinations", MAX_DEST);
 
 	for (i = 0; i < n; i++) {
 		char *d = dest[i];
@@ -391,7 +395,7 @@ alias_dest(const struct user *u, char *buf, size_t size, char **dest)
 	fmt_s(buf, size, "%s", u->alias);
 	n = split(buf, strchr(buf, ',') ? "," : buf[0] == '|' ? "" : " \t",
 	    dest);
-	for (i = 0; i < n; i++) {
+	for (i = 0; n != TOO_MANY && i < n; i++) {
 		size_t sz = strlen(dest[i]) + strlen(u->domain) + 2;
 		char *full;
 		if (strchr("|/.&", dest[i][0]) || strchr(dest[i], '@'))
