@@ -255,15 +255,22 @@ lognew(const struct msg *m)
 	log_end(&l);
 }
 
+/* Remove state/ID; one that is not there is fine. */
+static void
+unlink_state(const char *id)
+{
+	char path[QUEUE_ID_MAX + 8];
+
+	if (fmt_s(path, sizeof path, "state/%s", id) >= 0 &&
+	    unlinkat(qd, path, 0) == -1 && errno != ENOENT)
+		warn_sys("unable to remove %s", path);
+}
+
 /* The message file is gone (qrun -d): drop its state file too. */
 static void
 forget(const struct msg *m)
 {
-	char path[QUEUE_ID_MAX + 8];
-
-	if (fmt_s(path, sizeof path, "state/%s", m->id) >= 0 &&
-	    unlinkat(qd, path, 0) == -1 && errno != ENOENT)
-		warn_sys("unable to remove %s", path);
+	unlink_state(m->id);
 	logmsg("forgotten", m, "removed from the queue");
 }
 
@@ -312,9 +319,7 @@ msg_delete(const char *id)
 	 * behind is an orphan that the next clean removes. */
 	if (queue_syncdir(qd, "cur") == -1 || queue_syncdir(qd, "new") == -1)
 		warn_sys("unable to sync the queue after removing %s", id);
-	if (fmt_s(path, sizeof path, "state/%s", id) >= 0 &&
-	    unlinkat(qd, path, 0) == -1 && errno != ENOENT)
-		warn_sys("unable to remove %s", path);
+	unlink_state(id);
 	return 0;
 }
 
@@ -463,9 +468,7 @@ remove_msg(struct msg *m)
 		warn_sys("unable to remove %s", path);
 	if (queue_syncdir(qd, "cur") == -1)
 		warn_sys("unable to sync cur/");
-	if (fmt_s(path, sizeof path, "state/%s", m->id) >= 0 &&
-	    unlinkat(qd, path, 0) == -1 && errno != ENOENT)
-		warn_sys("unable to remove %s", path);
+	unlink_state(m->id);
 	log_start(&l, "done");
 	log_kv(&l, "qid", m->id);
 	log_end(&l);
