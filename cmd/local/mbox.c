@@ -118,6 +118,24 @@ quoted(const struct msgdata *md, struct bio *o)
 	return bio_flush(o);
 }
 
+/* NULL if fd is a plain file of ours with one name, now in blocking
+ * mode (sb filled); else why not. */
+static const char *
+not_ours(int fd, struct stat *sb)
+{
+	if (fstat(fd, sb) == -1)
+		return strerror(errno);
+	if (!S_ISREG(sb->st_mode))
+		return "not a regular file";
+	if (sb->st_uid != geteuid())
+		return "owned by another user";
+	if (sb->st_nlink != 1)
+		return "more than one link";
+	if (fcntl(fd, F_SETFL, O_APPEND) == -1)
+		return strerror(errno);
+	return NULL;
+}
+
 /* The mbox ends where it ended before. */
 static void
 rollback(int fd, off_t size)
@@ -132,6 +150,7 @@ mbox_deliver(const struct msgdata *md, const char *path, struct fail *f)
 {
 	char lock[4096], ob[65536];
 	struct stat sb;
+	const char *why;
 	struct bio o;
 	int fd, e, r = -1;
 
@@ -156,16 +175,9 @@ mbox_deliver(const struct msgdata *md, const char *path, struct fail *f)
 	/* In a shared spool (/var/mail, sticky) another user can create
 	 * the file first, or link one of theirs there: only a plain file of
 	 * the recipient's own, with one name, is written. */
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
-	    sb.st_uid != geteuid() || sb.st_nlink != 1 ||
-	    fcntl(fd, F_SETFL, O_APPEND) == -1) {
-		e = errno;
+	if ((why = not_ours(fd, &sb)) != NULL) {
 		r = local_fail(f, EAGAIN, "4.2.0", "refusing %s: %s", path,
-		    fstat(fd, &sb) == -1 ? strerror(e) :
-		    !S_ISREG(sb.st_mode) ? "not a regular file" :
-		    sb.st_uid != geteuid() ? "owned by another user" :
-		    sb.st_nlink != 1 ? "more than one link" :
-		    strerror(e));
+		    why);
 		close(fd);
 		return r;
 	}
