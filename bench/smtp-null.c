@@ -1,18 +1,34 @@
 /*
- * smtp-null: the least an SMTP server under tcpserver can do. It answers
- * every command with 250 (354 to DATA, 221 to QUIT), reads the data up
- * to CRLF.CRLF, stores nothing, and like smtpd sends pipelined replies in
- * one write. bench/smtpd-bench runs it, linked like smtpd, under the same
- * tcpserver and load, to measure what one process per connection costs on
- * this host before smtpd does any work.
- * usage (under tcpserver): smtp-null
+ * smtp-null: the least an SMTP server can do. It answers every command
+ * with 250 (354 to DATA, 221 to QUIT), reads the data up to CRLF.CRLF,
+ * stores nothing, and like smtpd sends pipelined replies in one write.
+ * bench/smtpd-bench runs it beside smtpd, under the same load, to measure
+ * what each way of serving a connection costs on this host before smtpd
+ * does any work:
+ *   smtp-null            one connection on fds 0 and 1, under tcpserver
+ *                        (fork and exec per connection, like smtpd);
+ *   smtp-null -f PORT    listens on 127.0.0.1:PORT itself and forks a
+ *                        child per connection, with no exec;
+ *   smtp-null -p PORT N  listens itself, N processes each serving one
+ *                        connection after another: no process per
+ *                        connection at all.
+ * The listening modes run until killed; their children die with them.
  */
 #define _GNU_SOURCE             /* memmem */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char in[65536], out[4096];
 static size_t have, olen;
+static int fd_in, fd_out;
 
 static int
 flush(void)
@@ -20,7 +36,7 @@ flush(void)
 	size_t n = olen;
 
 	olen = 0;
-	return n == 0 || write(1, out, n) == (ssize_t)n ? 0 : -1;
+	return n == 0 || write(fd_out, out, n) == (ssize_t)n ? 0 : -1;
 }
 
 static int
@@ -47,7 +63,7 @@ more(void)
 		memmove(in, in + have - 4, 4);
 		have = 4;
 	}
-	r = read(0, in + have, sizeof in - have);
+	r = read(fd_in, in + have, sizeof in - have);
 	if (r <= 0)
 		return 0;
 	have += (size_t)r;
@@ -61,11 +77,15 @@ drop(size_t len)
 	have -= len;
 }
 
-int
-main(void)
+/* One SMTP session on rfd/wfd; 0 when it ended with QUIT or EOF. */
+static int
+session(int rfd, int wfd)
 {
 	char *nl, *end;
 
+	fd_in = rfd;
+	fd_out = wfd;
+	have = olen = 0;
 	if (say("220 null ESMTP\r\n") == -1)
 		return 1;
 	for (;;) {
@@ -101,4 +121,100 @@ main(void)
 		if (say("250 ok\r\n") == -1)
 			return 1;
 	}
+}
+
+static void
+fail(const char *what)
+{
+	perror(what);
+	exit(111);
+}
+
+static int
+listener(const char *port)
+{
+	struct sockaddr_in sa;
+	int s, one = 1;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)atoi(port));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((s = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		fail("socket");
+	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1)
+		fail("setsockopt");
+	if (bind(s, (struct sockaddr *)&sa, sizeof sa) == -1)
+		fail("bind");
+	if (listen(s, 256) == -1)
+		fail("listen");
+	return s;
+}
+
+/* -f: a child per connection, forked by this small process, no exec. */
+static _Noreturn void
+serve_fork(int s)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sa.sa_flags = SA_NOCLDWAIT;     /* children reap themselves */
+	if (sigaction(SIGCHLD, &sa, NULL) == -1)
+		fail("sigaction");
+	for (;;) {
+		int c = accept(s, NULL, NULL);
+		pid_t pid;
+
+		if (c == -1)
+			continue;
+		if ((pid = fork()) == -1)
+			fail("fork");
+		if (pid == 0) {
+			close(s);
+			_exit(session(c, c));
+		}
+		close(c);
+	}
+}
+
+/* -p: n processes, each serving connection after connection. */
+static _Noreturn void
+serve_pool(int s, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid == -1)
+			fail("fork");
+		if (pid == 0) {
+			if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+				fail("prctl");
+			for (;;) {
+				int c = accept(s, NULL, NULL);
+
+				if (c == -1)
+					continue;
+				session(c, c);
+				close(c);
+			}
+		}
+	}
+	for (;;)
+		pause();
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc == 1)
+		return session(0, 1);
+	if (argc == 3 && strcmp(argv[1], "-f") == 0)
+		serve_fork(listener(argv[2]));
+	if (argc == 4 && strcmp(argv[1], "-p") == 0 && atoi(argv[3]) > 0)
+		serve_pool(listener(argv[2]), atoi(argv[3]));
+	fprintf(stderr, "usage: smtp-null [-f PORT | -p PORT N]\n");
+	return 100;
 }
