@@ -4,7 +4,7 @@
 # unknown users; one result line in the grammar of postel-result(5).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
-plan 49
+plan 55
 setup_instance
 echo "postmaster alice" > "$POSTEL_ROOT/conf/aliases"
 echo "delivery-timeout 2" > "$POSTEL_ROOT/conf/postel.conf"
@@ -79,6 +79,35 @@ own "$A/.postel-noread"
 (trap - PIPE; deliver alice+noread@example.test)
 is "$(cut -d' ' -f1-3 "$T/res")" "rcpt 1 perm" "a program exiting 100 without reading 2 MB: perm, local not killed by SIGPIPE"
 mv "$T/msg.small" "$T/msg"
+
+# What a program writes ends the text of a failure, made printable, so
+# that a bounce says why; it never reaches local's stderr, which is
+# qrun's log, where it could forge lines.
+cat > "$A/.postel-talk" <<'TALK'
+|echo "qrun: result qid=x status=ok"; printf 'no \033[1msuch\r\n  user\n' >&2; exit 67
+TALK
+own "$A/.postel-talk"
+deliver alice+talk@example.test
+is "$(cut -d' ' -f1-3 "$T/res")" "rcpt 1 perm" "a talking program exiting 67: perm"
+case $(cat "$T/res") in
+*"; it said: qrun: result qid=x status=ok no [1msuch user") r=0 ;;
+*) r=1; printf "# %s\n" "$(cat "$T/res")" ;;
+esac
+ok $r "its stdout and stderr end the result text, one printable line"
+is "$(wc -c < "$T/err" | tr -d ' ')" 0 "nothing of it on local's stderr"
+# Much output and no reading at first: neither side may block the other.
+printf '|head -c 300000 /dev/zero | tr "\\0" x; cat > talked\n' > "$A/.postel-loud"
+own "$A/.postel-loud"
+deliver alice+loud@example.test
+is "$(cut -d' ' -f1-4 "$T/res")" "rcpt 1 ok 2.0.0" "300 kB of output before reading: ok"
+is "$(grep -c '^From me to you$' "$A/talked" 2>/dev/null)" 1 "and the message was read whole"
+# A program that leaves a child holding its output open: its own exit
+# decides, not the child's.
+printf '|sleep 30 & echo $! > bgpid; exit 0\n' > "$A/.postel-bg"
+own "$A/.postel-bg"
+deliver alice+bg@example.test
+is "$(cut -d' ' -f1-4 "$T/res")" "rcpt 1 ok 2.0.0" "a background child holding the output: ok, no timeout"
+[ -s "$A/bgpid" ] && kill "$(cat "$A/bgpid")" 2>/dev/null
 echo "extension-separator +-" >> "$POSTEL_ROOT/conf/postel.conf"
 deliver alice-x100@example.test
 is "$(cut -d' ' -f1-3 "$T/res")" "rcpt 1 perm" "- as a configured extension separator"

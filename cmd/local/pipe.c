@@ -5,7 +5,10 @@
  * PATH); its exit code decides: 0 delivered, 100 and the permanent
  * sysexits codes bounce, anything else (111, a signal, the timeout) is
  * temporary. &address re-queues the message, with the original sender,
- * through enqueue.
+ * through enqueue. What either program writes (stdout and stderr) is
+ * read back: never into qrun's log as it is, where a user's program could
+ * forge lines, but its start, made printable, ends a failure's text, so
+ * that a bounce tells why.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,31 +29,104 @@
 
 extern char **environ;
 
-/* Write all of p to a non-blocking fd by the deadline; -1 with errno. */
-static int
-write_until(int fd, const char *p, size_t n, long long deadline)
+/* What a program wrote, kept for the result text: the first OUT_KEEP
+ * bytes as one line of printable ASCII (the result grammar,
+ * postel-result(5)), every run of blanks and controls one space. The
+ * rest is read and dropped, so that the program never blocks on it. */
+#define OUT_KEEP 160
+
+struct out {
+	char text[OUT_KEEP + 1];
+	size_t len;
+};
+
+/* "; it said: TEXT" for a result text, or nothing: two %s arguments */
+#define SAID(o) ((o).len ? "; it said: " : ""), (o).text
+
+static void
+out_add(struct out *o, const char *p, size_t n)
 {
-	while (n) {
-		ssize_t r = write(fd, p, n);
-		if (r == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN)
-				return -1;
-			if (bio_wait(fd, POLLOUT, deadline) == -1)
-				return -1;
+	for (size_t i = 0; i < n && o->len < OUT_KEEP; i++) {
+		char c = p[i] >= 0x21 && p[i] <= 0x7e ? p[i] : ' ';
+		if (c == ' ' && (o->len == 0 || o->text[o->len - 1] == ' '))
 			continue;
-		}
-		p += r;
-		n -= (size_t)r;
+		o->text[o->len++] = c;
 	}
-	return 0;
+	o->text[o->len] = '\0';
 }
 
-/* Wait for pid until deadline; kill its process group after that. */
+static void
+out_end(struct out *o)
+{
+	while (o->len > 0 && o->text[o->len - 1] == ' ')
+		o->len--;
+	o->text[o->len] = '\0';
+}
+
+static void
+stop_group(pid_t pid, int *status)
+{
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	while (waitpid(pid, status, 0) == -1 && errno == EINTR)
+		;
+}
+
+static pid_t
+spawn(int in, int out, const char *path, char *const argv[],
+    char *const envp[])
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	setpgid(0, 0);
+	signal(SIGPIPE, SIG_DFL);
+	/* stdout is our result channel to qrun, and stderr goes to qrun's
+	 * log: the program gets neither, but a pipe read by feed() */
+	if (dup2(in, 0) == -1 || dup2(out, 1) == -1 || dup2(out, 2) == -1)
+		_exit(EXIT_TEMP);
+	execve(path, argv, envp);
+	_exit(EXIT_TEMP);
+}
+
+/* One step of writing the message: -1 once nothing more is to be
+ * written (all of it, or the program stopped reading: its exit code
+ * decides then). */
+static int
+feed_write(int fd, const char *seg[2], size_t left[2])
+{
+	int k = left[0] ? 0 : 1;
+	ssize_t r = write(fd, seg[k], left[k]);
+
+	if (r == -1)
+		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	seg[k] += r;
+	left[k] -= (size_t)r;
+	return left[0] + left[1] ? 0 : -1;
+}
+
+/* 1 after reading some of the program's output, 0 when none is there
+ * yet, -1 at its end or on an error */
+static int
+feed_read(int fd, struct out *o)
+{
+	char b[4096];
+	ssize_t r = read(fd, b, sizeof b);
+
+	if (r > 0)
+		out_add(o, b, (size_t)r);
+	if (r == 0 || (r == -1 && errno != EAGAIN && errno != EINTR))
+		return -1;
+	return r > 0;
+}
+
+/* Wait for pid until the deadline, then kill its process group. */
 static int
 wait_until(pid_t pid, long long deadline, int *status)
 {
+	useconds_t nap = 1000;
+
 	for (;;) {
 		pid_t r = waitpid(pid, status, WNOHANG);
 		if (r == pid)
@@ -58,15 +134,102 @@ wait_until(pid_t pid, long long deadline, int *status)
 		if (r == -1 && errno != EINTR)
 			return -1;
 		if (bio_now() >= deadline) {
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			while (waitpid(pid, status, 0) == -1 && errno == EINTR)
-				;
+			stop_group(pid, status);
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		usleep(20000);
+		usleep(nap);
+		if (nap < 20000)
+			nap *= 2;
 	}
+}
+
+/* Run path with the message on its stdin (prefix lines first where
+ * withrp) and its stdout and stderr into o, until it exits or the
+ * deadline; 0 with *status, or -1 with errno (ETIMEDOUT once killed). */
+static int
+feed(const struct msgdata *md, const char *path, char *const argv[],
+    char *const envp[], int withrp, struct out *o, int *status)
+{
+	long long deadline = bio_now() + (long long)md->timeout * 1000;
+	const char *seg[2] = { withrp ? md->prefix : md->dt, md->body };
+	size_t left[2] = { withrp ? md->prefixlen : md->dtlen, md->bodylen };
+	int in[2], out[2], e, done = 0;
+	pid_t pid;
+
+	o->len = 0;
+	o->text[0] = '\0';
+	if (fd_pipe(in) == -1)
+		return -1;
+	if (fd_pipe(out) == -1) {
+		e = errno;
+		close(in[0]);
+		close(in[1]);
+		errno = e;
+		return -1;
+	}
+	pid = spawn(in[0], out[1], path, argv, envp);
+	e = errno;
+	close(in[0]);
+	close(out[1]);
+	if (pid == -1) {
+		close(in[1]);
+		close(out[0]);
+		errno = e;
+		return -1;
+	}
+	if (fcntl(in[1], F_SETFL, O_NONBLOCK) == -1 ||
+	    fcntl(out[0], F_SETFL, O_NONBLOCK) == -1) {
+		e = errno;
+		stop_group(pid, status);
+		close(in[1]);
+		close(out[0]);
+		errno = e;
+		return -1;
+	}
+	int wfd = left[0] + left[1] ? in[1] : -1, rfd = out[0];
+	if (wfd == -1)
+		close(in[1]);
+	/* Until the message is written and the output has ended; the exit
+	 * is looked for on the way, as a program it left in the background
+	 * may hold the output pipe open for ever. */
+	while (wfd != -1 || rfd != -1) {
+		struct pollfd pf[2];
+		nfds_t n = 0;
+		long long left_ms = deadline - bio_now();
+
+		if (left_ms <= 0)
+			break;
+		if (wfd != -1)
+			pf[n++] = (struct pollfd){ .fd = wfd, .events = POLLOUT };
+		if (rfd != -1)
+			pf[n++] = (struct pollfd){ .fd = rfd, .events = POLLIN };
+		if (poll(pf, n, left_ms < 50 ? (int)left_ms : 50) == -1 &&
+		    errno != EINTR)
+			break;
+		if (wfd != -1 && feed_write(wfd, seg, left) == -1) {
+			close(wfd);
+			wfd = -1;
+		}
+		if (rfd != -1 && feed_read(rfd, o) == -1) {
+			close(rfd);
+			rfd = -1;
+		}
+		if (waitpid(pid, status, WNOHANG) == pid) {
+			/* all it wrote before exiting is in the pipe now */
+			while (rfd != -1 && bio_now() < deadline &&
+			    feed_read(rfd, o) == 1)
+				;
+			done = 1;
+			break;
+		}
+	}
+	if (wfd != -1)
+		close(wfd);
+	if (rfd != -1)
+		close(rfd);
+	out_end(o);
+	return done ? 0 : wait_until(pid, deadline, status);
 }
 
 static int
@@ -82,62 +245,13 @@ sysexit_temp(int code)
 	}
 }
 
-static pid_t
-spawn(int in, const char *path, char *const argv[], char *const envp[],
-    const char *dir)
-{
-	pid_t pid = fork();
-
-	if (pid != 0)
-		return pid;
-	setpgid(0, 0);
-	signal(SIGPIPE, SIG_DFL);
-	if (dup2(in, 0) == -1)
-		_exit(EXIT_TEMP);
-	if (dir && chdir(dir) == -1)
-		_exit(EXIT_TEMP);
-	/* stdout is our result channel to qrun: the child must not use it */
-	if (dup2(2, 1) == -1)
-		_exit(EXIT_TEMP);
-	execve(path, argv, envp);
-	_exit(EXIT_TEMP);
-}
-
-static int
-feed(const struct msgdata *md, const char *path, char *const argv[],
-    char *const envp[], const char *dir, int withrp, int *status)
-{
-	long long deadline = bio_now() + (long long)md->timeout * 1000;
-	int p[2], e;
-	pid_t pid;
-
-	if (fd_pipe(p) == -1)
-		return -1;
-	if ((pid = spawn(p[0], path, argv, envp, dir)) == -1) {
-		e = errno;
-		close(p[0]);
-		close(p[1]);
-		errno = e;
-		return -1;
-	}
-	close(p[0]);
-	if (fcntl(p[1], F_SETFL, O_NONBLOCK) == -1) {
-		/* blocking writes still work, only the deadline is lost */
-	}
-	/* A program may stop reading early (EPIPE): its exit code decides. */
-	if ((withrp ? write_until(p[1], md->prefix, md->prefixlen, deadline) :
-	    write_until(p[1], md->dt, md->dtlen, deadline)) == 0)
-		write_until(p[1], md->body, md->bodylen, deadline);
-	close(p[1]);
-	return wait_until(pid, deadline, status);
-}
-
 int
 pipe_deliver(const struct msgdata *md, const char *cmd, struct fail *f)
 {
 	char env[10][600];
 	char *envp[11];
 	char *argv[] = { "sh", "-c", (char *)cmd, NULL };
+	struct out o;
 	int st, n = 0, code;
 
 	fmt_s(env[n++], sizeof env[0], "PATH=/usr/local/bin:/usr/bin:/bin");
@@ -154,23 +268,23 @@ pipe_deliver(const struct msgdata *md, const char *cmd, struct fail *f)
 	envp[n] = NULL;
 	/* the program starts in local's working directory: the home,
 	 * entered through the descriptor checked as root (main.c) */
-	if (feed(md, "/bin/sh", argv, envp, NULL, 1,
-	    &st) == -1) {
+	if (feed(md, "/bin/sh", argv, envp, 1, &o, &st) == -1) {
 		if (errno == ETIMEDOUT)
 			return local_fail(f, EAGAIN, "4.3.0", "program timed "
-			    "out after %llu s: %.100s", md->timeout, cmd);
+			    "out after %llu s: %.100s%s%s", md->timeout, cmd,
+			    SAID(o));
 		return local_fail(f, errno, NULL, "unable to run %.100s", cmd);
 	}
 	if (WIFSIGNALED(st))
 		return local_fail(f, EAGAIN, "4.3.0", "program died by signal "
-		    "%d: %.100s", WTERMSIG(st), cmd);
+		    "%d: %.100s%s%s", WTERMSIG(st), cmd, SAID(o));
 	if ((code = WEXITSTATUS(st)) == 0)
 		return 0;
 	if (sysexit_temp(code))
 		return local_fail(f, EAGAIN, "4.3.0", "program exited %d: "
-		    "%.100s", code, cmd);
-	return local_fail(f, EINVAL, "5.3.0", "program exited %d: %.100s",
-	    code, cmd);
+		    "%.100s%s%s", code, cmd, SAID(o));
+	return local_fail(f, EINVAL, "5.3.0", "program exited %d: %.100s%s%s",
+	    code, cmd, SAID(o));
 }
 
 int
@@ -179,6 +293,7 @@ forward_deliver(const struct msgdata *md, char *const *to, size_t n,
 {
 	char prog[4096], origin[600];
 	char *argv[8 + 256];
+	struct out o;
 	size_t k = 0, i;
 	int st;
 
@@ -197,13 +312,13 @@ forward_deliver(const struct msgdata *md, char *const *to, size_t n,
 	argv[k] = NULL;
 	/* The Delivered-To: line goes with it: a forwarding loop then ends
 	 * at the next delivery here (5.4.6) instead of circling. */
-	if (feed(md, prog, argv, environ, NULL, 0, &st) == -1)
+	if (feed(md, prog, argv, environ, 0, &o, &st) == -1)
 		return local_fail(f, errno, NULL, "unable to run enqueue");
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_PERM)
 		return local_fail(f, EINVAL, "5.1.3", "enqueue refused the "
-		    "forward to %.200s", to[0]);
+		    "forward to %.100s%s%s", to[0], SAID(o));
 	return local_fail(f, EAGAIN, "4.3.0", "enqueue failed for the "
-	    "forward to %.200s", to[0]);
+	    "forward to %.100s%s%s", to[0], SAID(o));
 }
