@@ -40,6 +40,13 @@ struct qw {
 	unsigned long long size;    /* message bytes written so far */
 	unsigned long long max;     /* limit on message bytes; 0 = none */
 };
+/* What the queue takes past max-size: the header fields postel's own
+ * programs add on the way (Received:, Delivered-To:, a filter's), so
+ * that a message the front door took at max-size is never refused later
+ * for them, at smtpd's queue write after a filter or by enqueue from a
+ * filtering sendmail or a forward. The front doors hold what a client
+ * sends to max-size itself. */
+#define QUEUE_ROOM 65536
 int qw_begin(struct qw *w, int qd, unsigned long long max);
 /* The same with an ID the caller made with queue_id_make (smtpd does, to
  * name it in Received:); fails with EEXIST if it is taken. */

@@ -3,7 +3,7 @@
 # sendmail, as the submitting user, before enqueue: pass (rewritten),
 # reject (EX_DATAERR), defer and crash (EX_TEMPFAIL), nothing queued then.
 . "$(dirname "$0")/lib.sh"
-plan 10
+plan 13
 setup_instance
 SM=$B/sendmail
 cat > "$T/addhdr" <<'SH'
@@ -32,6 +32,21 @@ is "$?" 0 "a passing filter"
 f=$(ls -t "$POSTEL_ROOT"/queue/new/* | head -1)
 is "$(sed '1,/^$/d' "$f" | head -1)" "X-Filtered: by $(id -un) for b@example.test from a@example.org" "its rewrite is queued, with the envelope it was given"
 is "$(sed '1,/^$/d' "$f" | tail -1)" "body" "the body follows"
+n=$(queue_count)
+
+# max-size holds what the user sent; a filter may add to it
+cat > "$T/grow" <<'SH'
+#!/bin/sh
+printf 'X-Grown: %s\n' "$(head -c 900 /dev/zero | tr '\0' g)"
+cat
+SH
+chmod +x "$T/grow"
+printf 'filters-local %s\nmax-size 1024\n' "$T/grow" > "$POSTEL_ROOT/conf/postel.conf"
+{ printf 'Subject: g\n\n'; head -c 900 /dev/zero | tr '\0' y; echo; } |
+    "$SM" -i -f a@example.org b@example.test
+is "$? $(queue_count)" "0 $((n + 1))" "a filter may grow a message past max-size"
+expect_exit 65 "a message over max-size is EX_DATAERR" sh -c '{ printf "Subject: g\n\n"; head -c 2000 /dev/zero | tr "\0" y; echo; } | "$0" -i b@example.test' "$SM"
+is "$(queue_count)" $((n + 1)) "and is not queued"
 n=$(queue_count)
 
 conf "$T/reject"

@@ -6,7 +6,7 @@
 # nothing in the queue.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/3smtpd.sh"
-plan 39
+plan 42
 setup_instance
 start_smtpd
 
@@ -52,6 +52,12 @@ is "$(talk "${H}MAIL FROM:<a@example.org> SIZE=2001\r\nMAIL FROM:<a@example.org>
 big=$($PY -c 'print(("x" * 70 + "\\r\\n") * 40, end="")')
 is "$(talk "${H}${M}DATA\r\n${big}.\r\nQUIT\r\n")" "220 250 250 250 354 552 221" "a message over max-size is 552 after its end"
 is "$(talk "${H}${M}BDAT 5760\r\n${big}${big}BDAT 1 LAST\r\nxQUIT\r\n")" "220 250 250 250 552 503 221" "an oversized BDAT chunk is 552"
+n1=$(queue_count)
+full=$($PY -c 'print(("x" * 72 + "\\r\\n") * 26 + "x" * 74 + "\\r\\n", end="")')
+is "$(printf "$full" | wc -c | tr -d ' ')" 2000 "a message of 2000 octets as sent"
+is "$(talk "${H}MAIL FROM:<a@example.org> SIZE=2000\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n${full}.\r\nQUIT\r\n")" "220 250 250 250 354 250 221" "exactly max-size, with the Received: smtpd adds: 250"
+is "$(queue_count)" $((n1 + 1)) "and queued"
+n0=$((n0 + 1))
 conf
 is "$(queue_count)" "$n0" "nothing queued"
 

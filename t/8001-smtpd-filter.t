@@ -5,7 +5,7 @@
 # the environment, and per-recipient chains from conf/filters.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/3smtpd.sh"
-plan 18
+plan 20
 setup_instance
 F=$T/filters
 mkdir "$F"
@@ -42,6 +42,21 @@ is "$(msg_body "$f" | sed -n 1p)" "X-Tag: two from=a@example.org rcpts=alice@exa
     "the envelope is in the environment"
 msg_body "$f" | sed -n 3p | grep -q '^Received: from client.example.org'
 ok $? "the filters saw smtpd's Received:"
+
+# A filter may add to a message of max-size (up to 64 KiB more,
+# postel-filter(8)): smtpd queues it rather than answer 552 for it.
+cat > "$F/grow" <<'SH'
+#!/bin/sh
+printf 'X-Grown: %s\n' "$(head -c 900 /dev/zero | tr '\0' g)"
+exec cat
+SH
+chmod +x "$F/grow"
+conf "filters $F/grow" "max-size 1024"
+body=$($PY -c 'print(("y" * 70 + "\\r\\n") * 12, end="")')
+is "$(talk "EHLO c\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\nSubject: grown\r\n\r\n${body}.\r\nQUIT\r\n" | awk '{print $(NF-1)}')" \
+    250 "a filter that grows a message past max-size: 250"
+f=$(grep -l '^Subject: grown$' "$POSTEL_ROOT/queue/new/"*)
+is "$(msg_body "$f" | grep -c '^X-Grown: ggg')" 1 "and the grown message is queued"
 
 n=$(queue_count)
 conf "filters $F/tag x | $F/reject"

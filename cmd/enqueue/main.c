@@ -139,8 +139,8 @@ main(int argc, char **argv)
 		die(EXIT_TEMP, "unable to read configuration: %s", conf_error());
 	if ((qd = queue_dir()) == -1)
 		die_sys(EXIT_TEMP, "unable to open queue %s/queue", conf_root());
-	if ((id ? qw_begin_id(&w, qd, conf_u("max-size"), id) :
-	    qw_begin(&w, qd, conf_u("max-size"))) == -1)
+	if ((id ? qw_begin_id(&w, qd, conf_u("max-size") + QUEUE_ROOM, id) :
+	    qw_begin(&w, qd, conf_u("max-size") + QUEUE_ROOM)) == -1)
 		die_sys(EXIT_TEMP, "unable to create a file in %s/queue/tmp",
 		    conf_root());
 	if (qw_envelope(&w, from, argv + optind, (size_t)(argc - optind),
@@ -153,8 +153,8 @@ main(int argc, char **argv)
 	if (qw_copy(&w, 0) == -1) {
 		qw_abort(&w);
 		if (errno == EMSGSIZE)
-			die(EXIT_PERM, "message larger than max-size %llu",
-			    conf_u("max-size"));
+			die(EXIT_PERM, "message larger than max-size %llu "
+			    "plus %d", conf_u("max-size"), QUEUE_ROOM);
 		die_sys(EXIT_TEMP, "unable to write %s", w.id);
 	}
 	if (qw_commit(&w) == -1) {

@@ -22,6 +22,7 @@
 #include "fd.h"
 #include "filter.h"
 #include "fmt.h"
+#include "queue.h"
 #include "sendmail.h"
 
 enum { M_SEND, M_LIST, M_SMTP, M_QUEUE, M_NOOP };
@@ -302,7 +303,7 @@ local_filters(int *spool, const char *from, const struct rcpts *r)
 	fe.nrcpt = r->n;
 	fo.tmpdir = tmp && *tmp ? tmp : "/tmp";
 	fo.timeout = conf_u("filter-timeout");
-	fo.max = conf_u("max-size");
+	fo.max = conf_u("max-size") + QUEUE_ROOM;
 	st = filter_chain(chain, spool, &fe, &fo, &fr);
 	if (st == FILTER_PASS)
 		return EX_OK_;
@@ -321,6 +322,7 @@ static int
 submit(struct args *a, const char *from)
 {
 	struct rcpts r = { NULL, 0, 0 };
+	struct stat sb;
 	int spool = -1, code, i;
 	size_t k;
 
@@ -341,6 +343,18 @@ submit(struct args *a, const char *from)
 	}
 	if ((code = msg_spool(spool, &a->m, &r)) != 0)
 		goto out;
+	/* enqueue leaves room for what filters add (QUEUE_ROOM): the
+	 * limit on what the user sent is held here */
+	if (fstat(spool, &sb) == -1) {
+		warn_sys("unable to stat the spool file");
+		code = EX_TEMPFAIL_;
+		goto out;
+	}
+	if ((unsigned long long)sb.st_size > conf_u("max-size")) {
+		warn("message larger than max-size %llu", conf_u("max-size"));
+		code = EX_DATAERR_;
+		goto out;
+	}
 	if (r.n == 0) {
 		warn("no recipient addresses found in the header");
 		code = EX_DATAERR_;

@@ -60,6 +60,10 @@ emit(struct data *d, char c)
 void
 data_raw(struct data *d, const char *p, size_t n)
 {
+	/* What smtpd adds itself (Received:) is not the client's: a message
+	 * of max-size octets, as SIZE= declared and 250 answered at MAIL,
+	 * must not become 552 for it (RFC 1870 6). */
+	d->max += n;
 	while (n--)
 		emit(d, *p++);
 }

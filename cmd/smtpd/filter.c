@@ -13,6 +13,7 @@
 #include "filter.h"
 #include "fmt.h"
 #include "log.h"
+#include "queue.h"
 #include "smtpd.h"
 
 static struct conf_table table;
@@ -79,7 +80,7 @@ sfilter_run(const char *chain, int *spool, const struct filter_env *e,
 		return "451 4.3.0 Local error in processing";
 	o.tmpdir = dir;
 	o.timeout = conf_u("filter-timeout");
-	o.max = max + 65536;            /* room for the headers it adds */
+	o.max = max + QUEUE_ROOM;       /* room for the fields it adds */
 	filter_chain(chain, spool, e, &o, &r);
 	log_start(&l, "filter");
 	log_kv(&l, "sid", sid);

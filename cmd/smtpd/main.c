@@ -410,7 +410,7 @@ enqueue(void)
 		return queue_error(errno);
 	if (!s.inqw) {
 		if (lseek(s.spool, 0, SEEK_SET) == -1 ||
-		    qw_begin_id(w, qdir, conf_u("max-size"), s.qid) == -1)
+		    qw_begin_id(w, qdir, s.maxsize + QUEUE_ROOM, s.qid) == -1)
 			return queue_error(errno);
 		s.inqw = 1;
 		if (envelope(w, queue_flags()) == -1 ||
