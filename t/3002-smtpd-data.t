@@ -6,7 +6,7 @@
 # nothing in the queue.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/3smtpd.sh"
-plan 42
+plan 45
 setup_instance
 start_smtpd
 
@@ -57,6 +57,12 @@ full=$($PY -c 'print(("x" * 72 + "\\r\\n") * 26 + "x" * 74 + "\\r\\n", end="")')
 is "$(printf "$full" | wc -c | tr -d ' ')" 2000 "a message of 2000 octets as sent"
 is "$(talk "${H}MAIL FROM:<a@example.org> SIZE=2000\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n${full}.\r\nQUIT\r\n")" "220 250 250 250 354 250 221" "exactly max-size, with the Received: smtpd adds: 250"
 is "$(queue_count)" $((n1 + 1)) "and queued"
+more=$($PY -c 'print(("x" * 72 + "\\r\\n") * 26 + "x" * 75 + "\\r\\n", end="")')
+is "$(talk "${H}${M}DATA\r\n${more}.\r\nQUIT\r\n")" "220 250 250 250 354 552 221" "one octet more: 552"
+short=$($PY -c 'print("aa\\r\\n" * 501, end="")')
+is "$(talk "${H}${M}DATA\r\n${short}.\r\nQUIT\r\n")" "220 250 250 250 354 552 221" \
+    "2004 octets as sent in short lines (1503 stored): 552, CRLF counts two"
+is "$(queue_count)" $((n1 + 1)) "neither queued"
 n0=$((n0 + 1))
 conf
 is "$(queue_count)" "$n0" "nothing queued"

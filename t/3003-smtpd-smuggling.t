@@ -6,7 +6,7 @@
 # long lines, a connection dropped mid-DATA and smtpd killed mid-DATA.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/3smtpd.sh"
-plan 26
+plan 28
 setup_instance
 start_smtpd
 
@@ -29,8 +29,11 @@ long=$($PY -c 'print("y" * 1001, end="")')
 is "$(talk "${H}${M}DATA\r\n${long}\r\n.\r\nQUIT\r\n")" "220 250 250 250 354 554 221" "a text line over 1000 octets is 554"
 ok998=$($PY -c 'print("y" * 998, end="")')
 is "$(talk "${H}${M}DATA\r\n${ok998}\r\n.\r\nQUIT\r\n")" "220 250 250 250 354 250 221" "998 octets plus CRLF are fine"
+# RFC 5321 4.5.3.1.6: the limit does not count the stuffing dot
+is "$(talk "${H}${M}DATA\r\n.${ok998}\r\n.\r\nQUIT\r\n")" "220 250 250 250 354 250 221" "a line of 998 stuffed to 999 octets is fine"
+is "$(talk "${H}${M}DATA\r\n..${ok998}\r\n.\r\nQUIT\r\n")" "220 250 250 250 354 554 221" "a dot and 998 octets, stuffed, are one too many: 554"
 is "$(talk "${H}${M}DATA\r\n\xff\xfe\x01\x02\x7f\xc0garbage\r\n.\r\nQUIT\r\n")" "220 250 250 250 354 250 221" "binary octets other than NUL/CR/LF pass"
-is "$(queue_count)" 2 "only the two good messages queued"
+is "$(queue_count)" 3 "only the three good messages queued"
 
 # dropped connection mid-DATA: no entry, no spool file
 n0=$(queue_count)

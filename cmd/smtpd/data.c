@@ -27,6 +27,7 @@ data_init(struct data *d, int chunked, unsigned long long max,
 	d->hlen = 0;
 	d->hops = 0;
 	d->size = 0;
+	d->wire = 0;
 	d->max = max;
 	d->sink = sink;
 	d->ctx = ctx;
@@ -48,8 +49,7 @@ dflush(struct data *d)
 static void
 emit(struct data *d, char c)
 {
-	if (++d->size > d->max)
-		d->flags |= DATA_BIG;
+	d->size++;
 	if (d->flags & DATA_BAD)
 		return;
 	d->out[d->olen++] = c;
@@ -60,10 +60,6 @@ emit(struct data *d, char c)
 void
 data_raw(struct data *d, const char *p, size_t n)
 {
-	/* What smtpd adds itself (Received:) is not the client's: a message
-	 * of max-size octets, as SIZE= declared and 250 answered at MAIL,
-	 * must not become 552 for it (RFC 1870 6). */
-	d->max += n;
 	while (n--)
 		emit(d, *p++);
 }
@@ -107,9 +103,21 @@ data_feed(struct data *d, const char *p, size_t n, size_t *used)
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
+		int stuffing = d->state == D_BOL && c == '.' && !d->chunked;
 
-		if (c != '\r' && c != '\n' && ++d->col > SMTP_TEXT_MAX - 2)
+		/* RFC 5321 4.5.3.1.6: the limit is on the line before
+		 * dot-stuffing */
+		if (!stuffing && c != '\r' && c != '\n' &&
+		    ++d->col > SMTP_TEXT_MAX - 2)
 			d->flags |= DATA_LONG;
+		/* RFC 1870 6.1: the size is of the octets the client sends,
+		 * CRLFs included, without stuffing dots and without the final
+		 * "." CRLF; the CR after a leading dot counts only once it is
+		 * known not to end the data. */
+		if (!stuffing && !(d->state == D_DOT && c == '\r') &&
+		    !(d->state == D_DOTCR && c == '\n') &&
+		    (d->wire += d->state == D_DOTCR ? 2 : 1) > d->max)
+			d->flags |= DATA_BIG;
 		switch (d->state) {
 		case D_BOL:
 			if (c == '.' && !d->chunked)

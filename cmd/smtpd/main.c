@@ -743,7 +743,7 @@ do_bdat(struct cmd *c)
 		msg_drop();
 		return;
 	}
-	fmt_s(num, sizeof num, "%llu", s.d.size);
+	fmt_s(num, sizeof num, "%llu", s.d.wire);   /* as sent */
 	reply3("250 2.0.0 ", num, " octets received");
 }
 

@@ -44,7 +44,8 @@ struct data {
 	char hdr[9];            /* start of the current header line, lowered */
 	size_t hlen;
 	unsigned long hops;     /* Received: header fields seen */
-	unsigned long long size, max;   /* octets stored (LF form); limit */
+	unsigned long long size;        /* octets stored (LF form) */
+	unsigned long long wire, max;   /* octets as sent (RFC 1870); limit */
 	data_sink sink;
 	void *ctx;
 	size_t olen;
@@ -53,7 +54,8 @@ struct data {
 
 void data_init(struct data *d, int chunked, unsigned long long max,
     data_sink sink, void *ctx);
-/* Store n octets as they are (the trace header), counting them in size. */
+/* Store n octets as they are (the trace header), counting them in size
+ * but not against the limit, which is on what the client sends. */
 void data_raw(struct data *d, const char *p, size_t n);
 /* Feed n octets of the SMTP stream; *used is set to the octets consumed.
  * Returns 1 once CRLF.CRLF ended DATA (the rest belongs to the next
