@@ -115,6 +115,28 @@ find(struct user *u)
 	return 0;
 }
 
+/* RFC 5321 4.5.1: postmaster must be accepted at every domain the host
+ * takes mail for. Where no user or alias answers for it, it is an alias
+ * of the configured postmaster address, unless that is the very
+ * address looked up (which would loop). */
+static int
+postmaster(struct user *u)
+{
+	const char *pm = conf_s("postmaster");
+	char key[ADDR_MAX + 2];
+	struct addr a;
+
+	/* an address, never a |program or a file an alias could name */
+	if (strcmp(u->name, "postmaster") != 0 ||
+	    addr_parse(&a, pm, strlen(pm), ADDR_UTF8) != NULL ||
+	    fmt_s(key, sizeof key, "%s@%s", u->name, u->domain) < 0 ||
+	    strcasecmp(key, pm) == 0)
+		return 0;
+	u->kind = USER_ALIAS;
+	u->alias = pm;
+	return 1;
+}
+
 int
 user_lookup(const char *address, struct user *u)
 {
@@ -150,5 +172,5 @@ user_lookup(const char *address, struct user *u)
 		break;
 	}
 	u->ext[0] = '\0';
-	return 0;
+	return postmaster(u);
 }

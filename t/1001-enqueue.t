@@ -37,7 +37,7 @@ echo "max-size 1024" > "$POSTEL_ROOT/conf/postel.conf"
 # programs add on the way (a filter's, Delivered-To: of a forward)
 echo hi | "$B/enqueue" -f a@example.org b@example.test >/dev/null 2>&1
 n=$(queue_count)
-head -c 5000 /dev/zero | "$B/enqueue" -f a@example.org b@example.test >/dev/null
+head -c 5000 /dev/zero | "$B/enqueue" -f a@example.org b@example.test >/dev/null 2>&1
 is "$? $(queue_count)" "0 $((n + 1))" "takes max-size plus a little (QUEUE_ROOM)"
 expect_exit 100 "refuses a message over max-size plus 64 KiB" sh -c 'head -c 66561 /dev/zero | "$0/enqueue" -f a@example.org b@example.test' "$B"
 is "$(ls "$POSTEL_ROOT/queue/tmp" | wc -l | tr -d ' ')" 0 "no tmp file left behind"

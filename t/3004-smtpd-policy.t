@@ -4,7 +4,7 @@
 # (invariant 5); max-recipients; real clients (smtplib, swaks).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/3smtpd.sh"
-plan 26
+plan 31
 setup_instance
 start_smtpd
 
@@ -34,7 +34,19 @@ is "$(rcpt '<alice@example.test.>')" "501 5.1.3" "a trailing dot is a syntax err
 is "$(rcpt '<Postmaster>')" "250 2.1.5" "<postmaster> without a domain is accepted (RFC 5321 4.5.1)"
 talk "${H}RCPT TO:<postmaster>\r\nDATA\r\nSubject: pm\r\n\r\nx\r\n.\r\nQUIT\r\n" >/dev/null
 f=$(grep -l '^Subject: pm$' "$POSTEL_ROOT/queue/new/"*)
-is "$(grep '^rcpt ' "$f")" "rcpt <postmaster@mx.example.test>" "and goes to the configured postmaster"
+is "$(grep '^rcpt ' "$f")" "rcpt <postmaster@example.test>" "and goes to the postmaster setup configured, at a local domain"
+is "$(rcpt ' <postmaster>')" "250 2.1.5" "a blank after TO: is taken there too"
+# RFC 5321 4.5.1: postmaster at every local domain, alias or not
+is "$(grep -c '^postmaster alice@example.test$' "$POSTEL_ROOT/conf/aliases")" 1 "setup made an alias for it"
+mv "$POSTEL_ROOT/conf/aliases" "$T/aliases"
+conf "postmaster bob@example.test"
+is "$(rcpt '<POSTMASTER@Example.Test>')" "250 2.1.5" "postmaster@ a local domain without an alias: accepted"
+conf
+is "$(rcpt '<postmaster@example.test>')" "550 5.1.1" "unless that is the postmaster itself, with no alias: no one would read it"
+conf "postmaster nobody-here@example.test"
+is "$(rcpt '<postmaster>')" "451 4.3.0" "a configured postmaster no one reads: 451, not a later bounce"
+conf
+mv "$T/aliases" "$POSTEL_ROOT/conf/aliases"
 
 # RELAYCLIENT, as tcpserver's rules set it
 port0=$port

@@ -4,7 +4,7 @@
 # unknown users; one result line in the grammar of postel-result(5).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
-plan 55
+plan 58
 setup_instance
 echo "postmaster alice" > "$POSTEL_ROOT/conf/aliases"
 echo "delivery-timeout 2" > "$POSTEL_ROOT/conf/postel.conf"
@@ -139,6 +139,22 @@ if [ "$(id -u)" -eq 0 ]; then
 else
 	skip "the owner of conf/aliases matters only to root"
 fi
+# RFC 5321 4.5.1: with no alias for it, postmaster at a local domain is
+# the configured postmaster (run as alias-user under root, no file then)
+mv "$POSTEL_ROOT/conf/aliases" "$T/aliases"
+cp "$POSTEL_ROOT/conf/postel.conf" "$T/postel.conf"
+echo "postmaster bob@example.test" >> "$POSTEL_ROOT/conf/postel.conf"
+before=$(grep -l '^rcpt <bob@example.test>$' "$POSTEL_ROOT"/queue/new/* 2>/dev/null | wc -l)
+deliver postmaster@example.test
+is "$(cut -d' ' -f1-4 "$T/res")" "rcpt 1 ok 2.0.0" "postmaster with no alias: ok"
+is "$(grep -l '^rcpt <bob@example.test>$' "$POSTEL_ROOT"/queue/new/* 2>/dev/null | wc -l)" $((before + 1)) \
+    "forwarded to the configured postmaster"
+cp "$T/postel.conf" "$POSTEL_ROOT/conf/postel.conf"
+echo "postmaster postmaster@example.test" >> "$POSTEL_ROOT/conf/postel.conf"
+deliver postmaster@example.test
+cp "$T/postel.conf" "$POSTEL_ROOT/conf/postel.conf"
+is "$(cut -d' ' -f1-4 "$T/res")" "rcpt 1 perm 5.1.1" "unless that is the address itself: no such user"
+mv "$T/aliases" "$POSTEL_ROOT/conf/aliases"
 
 # The message as qrun passes it: stdin a file, positioned after the
 # envelope (at an offset that is no multiple of the page size); local

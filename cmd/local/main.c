@@ -193,10 +193,17 @@ become(struct user *u)
 	if (u->kind == USER_ALIAS) {
 		/* Aliases run as the owner of conf/aliases, so no message is
 		 * parsed as root (DESIGN.md invariant 3); as alias-user when
-		 * root owns it, as setup leaves it. */
-		if (conf_path(path, sizeof path, "conf/aliases") == -1 ||
-		    stat(path, &sb) == -1)
+		 * root owns it, as setup leaves it, or when there is none
+		 * (postmaster with no alias: lib/user.c). */
+		if (conf_path(path, sizeof path, "conf/aliases") == -1)
 			result("temp", "4.3.0", "unable to stat conf/aliases");
+		if (stat(path, &sb) == -1) {
+			if (errno != ENOENT)
+				result("temp", "4.3.0", "unable to stat "
+				    "conf/aliases: %s", strerror(errno));
+			sb.st_uid = 0;
+			sb.st_gid = 0;
+		}
 		u->uid = sb.st_uid;
 		u->gid = sb.st_gid;
 		if (u->uid == 0) {

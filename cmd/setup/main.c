@@ -165,6 +165,8 @@ system_modes(const char *quser, const char *suser, const char *libexec,
 	own("conf/postel.conf", 0, 0, 0644);
 	own("conf/domains", 0, 0, 0644);
 	own("conf/users", 0, 0, 0644);
+	/* root's aliases run as alias-user, not root (postel-local(8)) */
+	own("conf/aliases", 0, 0, 0644);
 	if (nu)
 		own("mail", 0, 0, 0755);
 	own("queue", q.pw_uid, q.pw_gid, 0750);
@@ -276,6 +278,21 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < nd; i++)
 		add_line("domains", domains[i], domains[i]);
+	/* RFC 5321 4.5.1: a postmaster that mail can reach, the role at the
+	 * first domain, read by the first user; the default, postmaster@me,
+	 * is not local unless me is one of the domains */
+	if (nd) {
+		if (fmt_s(line, sizeof line, "postmaster postmaster@%s",
+		    domains[0]) < 0)
+			die(EXIT_PERM, "domain too long");
+		add_line("postel.conf", "postmaster", line);
+	}
+	if (nu && nd) {
+		if (fmt_s(line, sizeof line, "postmaster %s@%s", users[0],
+		    domains[0]) < 0)
+			die(EXIT_PERM, "user name too long");
+		add_line("aliases", "postmaster", line);
+	}
 	if (nu)
 		mkdir_p("mail", 0755);
 	for (j = 0; j < nu; j++) {

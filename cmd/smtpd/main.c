@@ -582,6 +582,18 @@ policy(const struct addr *a)
 	return "451 4.3.0 Unable to look up the recipient, try again later";
 }
 
+/* "TO:<postmaster>", any case, blanks allowed after the colon as for
+ * other paths; no parameters (none is advertised that it could take). */
+static int
+bare_postmaster(const char *arg, size_t len)
+{
+	if (len < 3 || strncasecmp(arg, "TO:", 3) != 0)
+		return 0;
+	for (arg += 3, len -= 3; len && (*arg == ' ' || *arg == '\t'); len--)
+		arg++;
+	return len == 12 && strncasecmp(arg, "<postmaster>", 12) == 0;
+}
+
 static void
 do_rcpt(struct cmd *c)
 {
@@ -593,12 +605,16 @@ do_rcpt(struct cmd *c)
 		    "503 5.5.1 Need MAIL before RCPT");
 		return;
 	}
-	if (c->alen == 15 && strncasecmp(c->arg, "TO:<postmaster>", 15) == 0) {
+	if (bare_postmaster(c->arg, c->alen)) {
 		/* RFC 5321 4.5.1: must be accepted without a domain; it goes
-		 * to the configured postmaster, so it cannot relay. */
+		 * to the configured postmaster, so it cannot relay. One of a
+		 * local domain must be a known user: a configuration error
+		 * is temporary, not a bounce after the 250. */
 		const char *pm = conf_s("postmaster");
 		memset(&m, 0, sizeof m);
-		if (addr_parse(&m.a, pm, strlen(pm), ADDR_UTF8) != NULL) {
+		if (addr_parse(&m.a, pm, strlen(pm), ADDR_UTF8) != NULL ||
+		    (user_local_domain(addr_domain(&m.a)) &&
+		    policy(&m.a) != NULL)) {
 			put("451 4.3.0 No valid postmaster address configured");
 			return;
 		}
