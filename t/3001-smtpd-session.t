@@ -3,7 +3,7 @@
 # syntax and unknown commands, limits on lines, errors and time.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/3smtpd.sh"
-plan 30
+plan 32
 setup_instance
 start_smtpd
 
@@ -25,6 +25,10 @@ is "$(talk "${H}MAIL FROM:<a@b.org> FOO=bar\r\nMAIL FROM:<a@b.org> SIZE=x\r\nMAI
 is "$(talk 'HELO c.org\r\nMAIL FROM:<a@b.org> BODY=8BITMIME\r\nQUIT\r\n')" "220 250 555 221" "no ESMTP parameters after HELO"
 is "$(talk "${H}FOO\r\nEXPN x\r\nSTARTTLS\r\nVRFY alice\r\nHELP\r\nNOOP\r\nRSET\r\nQUIT\r\n")" "220 250 500 502 502 252 214 250 250 221" "unknown 500, unimplemented 502, VRFY 252, HELP, NOOP, RSET"
 is "$(talk "${H}MAIL FROM:<a@b.org>\r\nRSET\r\nMAIL FROM:<a@b.org>\r\nQUIT\r\n")" "220 250 250 250 250 221" "RSET ends the transaction"
+is "$(talk -v "${H}VRFY alice\r\nVRFY\r\nQUIT\r\n" | grep -v '^250' | sed -n '2p;3p' | cut -c1-9 | tr '\n' ' ')" "252 2.0.0 501 5.5.4 " "VRFY is 252 2.0.0 (not 2.5.2, a syntax error); without an argument 501"
+# RFC 1870: size-value is 1*20DIGIT; past what fits it is only too big
+is "$(talk "${H}MAIL FROM:<a@b.org> SIZE=00000000000000000100\r\nRSET\r\nMAIL FROM:<a@b.org> SIZE=99999999999999999999\r\nMAIL FROM:<a@b.org> SIZE=123456789012345678901\r\nQUIT\r\n")" \
+    "220 250 250 250 552 501 221" "SIZE= of 20 digits: read, 552 when too big; 21 digits 501"
 
 long=$($PY -c 'print("NOOP " + "x" * 600)')
 is "$(talk "${H}${long}\r\nNOOP\r\nQUIT\r\n")" "220 250 500 250 221" "a command over 512 octets is 500 and the session goes on"

@@ -6,7 +6,7 @@
 # nothing in the queue.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/3smtpd.sh"
-plan 45
+plan 47
 setup_instance
 start_smtpd
 
@@ -31,6 +31,14 @@ n0=$(queue_count)
 is "$(talk "${H}${M}DATA\r\nSubject: p1\r\n\r\none\r\n.\r\nMAIL FROM:<>\r\nRCPT TO:<bob@example.test>\r\nRCPT TO:<nouser@example.test>\r\nDATA\r\nSubject: p2\r\n\r\ntwo\r\n.\r\nQUIT\r\n")" "220 250 250 250 354 250 250 250 550 354 250 221" "pipelined transactions answered in order"
 is "$(queue_count)" $((n0 + 2)) "both queued"
 grep -l '^Subject: p2$' "$POSTEL_ROOT/queue/new/"* | xargs grep -c '^rcpt ' | grep -q '^1$'; ok $? "the refused recipient is not in the envelope"
+
+# the same mailbox twice (local parts of a local domain in any case)
+# is one recipient, delivered once
+n0=$(queue_count)
+is "$(talk "${H}MAIL FROM:<a@example.org>\r\nRCPT TO:<alice@example.test>\r\nRCPT TO:<ALICE@Example.TEST>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\nSubject: dup\r\n\r\nx\r\n.\r\nQUIT\r\n")" \
+    "220 250 250 250 250 250 354 250 221" "a recipient twice: 250 both times"
+f=$(grep -l '^Subject: dup$' "$POSTEL_ROOT/queue/new/"*)
+is "$(grep -c '^rcpt ' "$f")" 2 "but once in the envelope"
 
 # BDAT
 n0=$(queue_count)

@@ -292,10 +292,11 @@ received(void)
 	if (s.tls)
 		fmt_s(tls, sizeof tls, "\n\t(using %s with cipher %s)",
 		    tls_version(&srv.t), tls_cipher(&srv.t));
-	/* RFC 3848: ESMTPS with TLS, ESMTPA after AUTH, ESMTPSA with both */
+	/* RFC 3848: ESMTPS with TLS, ESMTPA after AUTH, ESMTPSA with both;
+	 * after HELO plain SMTP, as no SMTPS is registered (AUTH needs EHLO) */
 	if (fmt_s(hdr, sizeof hdr, "Received: from %s (%s)%s\n"
 	    "\tby %s (postel) with %s%s%s id %s;\n\t%s\n",
-	    s.helo, lit, tls, s.me, proto, s.tls ? "S" : "",
+	    s.helo, lit, tls, s.me, proto, s.tls && s.ehlo ? "S" : "",
 	    s.authed ? "A" : "", s.qid, date) == -1)
 		fmt_s(hdr, sizeof hdr, "Received: by %s (postel) id %s;\n\t%s\n",
 		    s.me, s.qid, date);
@@ -582,6 +583,29 @@ policy(const struct addr *a)
 	return "451 4.3.0 Unable to look up the recipient, try again later";
 }
 
+/* Already a recipient of this transaction? The same mailbox twice would
+ * be delivered twice. Domains compare in any case, and so do local parts
+ * at a local domain, where the lookup ignores case. */
+static int
+rcpt_dup(const char *a)
+{
+	const char *at = strrchr(a, '@');
+	size_t ll = at ? (size_t)(at - a) : strlen(a), off, rl;
+	int local = at && user_local_domain(at + 1);
+
+	for (off = 0; off < s.rcpts.len; off += rl + 1) {
+		const char *r = s.rcpts.p + off, *rat = strrchr(r, '@');
+		rl = strlen(r);
+		if ((rat ? (size_t)(rat - r) : rl) != ll ||
+		    (at == NULL) != (rat == NULL) ||
+		    (at && strcasecmp(at, rat) != 0))
+			continue;
+		if (local ? strncasecmp(a, r, ll) == 0 : memcmp(a, r, ll) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* "TO:<postmaster>", any case, blanks allowed after the colon as for
  * other paths; no parameters (none is advertised that it could take). */
 static int
@@ -626,6 +650,10 @@ do_rcpt(struct cmd *c)
 	} else if ((why = policy(&m.a)) != NULL) {
 		s.badrcpt++;
 		reply(why);
+		return;
+	}
+	if (rcpt_dup(m.a.s)) {
+		reply("250 2.1.5 Ok");          /* one copy is enough */
 		return;
 	}
 	if (s.nrcpt >= s.maxrcpt) {             /* RFC 5321 4.5.3.1.10 */
@@ -784,9 +812,12 @@ do_noop(struct cmd *c)
 static void
 do_vrfy(struct cmd *c)
 {
-	(void)c;
 	/* never a user list (RFC 5321 3.5.3) */
-	put("252 2.5.2 Cannot verify, but will try to deliver");
+	if (c->alen == 0) {
+		reply("501 5.5.4 Syntax: VRFY address");
+		return;
+	}
+	put("252 2.0.0 Cannot verify, but will try to deliver");
 }
 
 static void
@@ -1056,7 +1087,7 @@ do_auth(struct cmd *c)
 		    "authentication mechanism");
 		return;
 	}
-	if (s.state == S_START) {
+	if (s.state == S_START || !s.ehlo) {    /* an ESMTP extension */
 		reply("503 5.5.1 Send EHLO first");
 		return;
 	}

@@ -3,6 +3,7 @@
  * caller-owned memory, so fuzz/smtpd_cmd.c reaches them directly.
  * Replies carry RFC 3463 enhanced status codes.
  */
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 
@@ -61,12 +62,16 @@ digits(const char *s, size_t n, unsigned long long *out)
 	unsigned long long v = 0;
 	size_t i;
 
-	if (n == 0 || n > 19)
+	/* RFC 1870: 1*20DIGIT; a value past what fits is just too big */
+	if (n == 0 || n > 20)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return -1;
-		v = v * 10 + (unsigned long long)(s[i] - '0');
+		if (__builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, (unsigned long long)(s[i] - '0'),
+		    &v))
+			v = ULLONG_MAX;
 	}
 	*out = v;
 	return 0;
