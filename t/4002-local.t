@@ -4,7 +4,7 @@
 # unknown users; one result line in the grammar of postel-result(5).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
-plan 58
+plan 60
 setup_instance
 echo "postmaster alice" > "$POSTEL_ROOT/conf/aliases"
 echo "delivery-timeout 2" > "$POSTEL_ROOT/conf/postel.conf"
@@ -78,6 +78,14 @@ printf '|exit 100\n' > "$A/.postel-noread"
 own "$A/.postel-noread"
 (trap - PIPE; deliver alice+noread@example.test)
 is "$(cut -d' ' -f1-3 "$T/res")" "rcpt 1 perm" "a program exiting 100 without reading 2 MB: perm, local not killed by SIGPIPE"
+# A program that leaves the reading to a child and exits: the child
+# still gets the whole message.
+printf '|exec 3<&0; (cat <&3 > saved; echo end >> saved) & exit 0\n' > "$A/.postel-handoff"
+own "$A/.postel-handoff"
+deliver alice+handoff@example.test
+is "$(cut -d' ' -f1-4 "$T/res")" "rcpt 1 ok 2.0.0" "a program handing the message to a child: ok"
+wait_for 10 grep -q '^end$' "$A/saved"
+is "$(grep -c '^a line of about seventy' "$A/saved")" 30000 "the child read all of the 2 MB message"
 mv "$T/msg.small" "$T/msg"
 
 # What a program writes ends the text of a failure, made printable, so

@@ -190,10 +190,12 @@ feed(const struct msgdata *md, const char *path, char *const argv[],
 	int wfd = left[0] + left[1] ? in[1] : -1, rfd = out[0];
 	if (wfd == -1)
 		close(in[1]);
-	/* Until the message is written and the output has ended; the exit
-	 * is looked for on the way, as a program it left in the background
-	 * may hold the output pipe open for ever. */
-	while (wfd != -1 || rfd != -1) {
+	/* Until the message is written and the program has exited. Its
+	 * output is read until the exit, not to its end: a child it left
+	 * in the background may hold the pipe open for ever (and gets
+	 * EPIPE or SIGPIPE if it writes after that). The message goes on
+	 * being written after the exit: such a child may be reading it. */
+	while (wfd != -1 || !done) {
 		struct pollfd pf[2];
 		nfds_t n = 0;
 		long long left_ms = deadline - bio_now();
@@ -204,6 +206,8 @@ feed(const struct msgdata *md, const char *path, char *const argv[],
 			pf[n++] = (struct pollfd){ .fd = wfd, .events = POLLOUT };
 		if (rfd != -1)
 			pf[n++] = (struct pollfd){ .fd = rfd, .events = POLLIN };
+		if (n == 0)
+			break;          /* nothing but the exit to wait for */
 		if (poll(pf, n, left_ms < 50 ? (int)left_ms : 50) == -1 &&
 		    errno != EINTR)
 			break;
@@ -215,13 +219,15 @@ feed(const struct msgdata *md, const char *path, char *const argv[],
 			close(rfd);
 			rfd = -1;
 		}
-		if (waitpid(pid, status, WNOHANG) == pid) {
+		if (!done && waitpid(pid, status, WNOHANG) == pid) {
 			/* all it wrote before exiting is in the pipe now */
 			while (rfd != -1 && bio_now() < deadline &&
 			    feed_read(rfd, o) == 1)
 				;
+			if (rfd != -1)
+				close(rfd);
+			rfd = -1;
 			done = 1;
-			break;
 		}
 	}
 	if (wfd != -1)
