@@ -115,23 +115,40 @@ find(struct user *u)
 	return 0;
 }
 
+int
+user_postmaster(void)
+{
+	const char *pm = conf_s("postmaster");
+	struct user t;
+	struct addr a;
+
+	/* an address, never a |program, a file or a list of targets */
+	if (pm[strcspn(pm, " \t,\"")] != '\0' || strchr("|/.&", pm[0]) ||
+	    addr_parse(&a, pm, strlen(pm), ADDR_UTF8) != NULL)
+		return 0;
+	if (user_local_domain(addr_domain(&a)))
+		return user_lookup(pm, &t);
+	/* me that is not local goes out through remote, back to itself */
+	return strcasecmp(addr_domain(&a), conf_s("me")) != 0;
+}
+
 /* RFC 5321 4.5.1: postmaster must be accepted at every domain the host
  * takes mail for. Where no user or alias answers for it, it is an alias
- * of the configured postmaster address, unless that is the very
- * address looked up (which would loop). */
+ * of the configured postmaster address, if that reaches someone and is
+ * not the very address looked up (which would loop). */
 static int
 postmaster(struct user *u)
 {
 	const char *pm = conf_s("postmaster");
 	char key[ADDR_MAX + 2];
-	struct addr a;
+	int r;
 
-	/* an address, never a |program or a file an alias could name */
 	if (strcmp(u->name, "postmaster") != 0 ||
-	    addr_parse(&a, pm, strlen(pm), ADDR_UTF8) != NULL ||
 	    fmt_s(key, sizeof key, "%s@%s", u->name, u->domain) < 0 ||
 	    strcasecmp(key, pm) == 0)
 		return 0;
+	if ((r = user_postmaster()) != 1)
+		return r;
 	u->kind = USER_ALIAS;
 	u->alias = pm;
 	return 1;

@@ -41,5 +41,9 @@ void user_free(void);
 int user_local_domain(const char *domain);   /* 1 if in conf/domains */
 /* 1 found, 0 no such local user, -1 error (errno; EINVAL = not local) */
 int user_lookup(const char *address, struct user *u);
+/* Whether the postmaster key of postel.conf reaches someone: 1 yes; 0
+ * no (not a plain address, unknown at a local domain, or at a me that is
+ * not local); -1 the lookup failed (errno). */
+int user_postmaster(void);
 
 #endif

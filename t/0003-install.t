@@ -13,7 +13,7 @@ command -v setpriv >/dev/null 2>&1 || skip_all "setpriv (util-linux) not install
 id daemon >/dev/null 2>&1 && id nobody >/dev/null 2>&1 || skip_all "no daemon or nobody account"
 # (see below: the plain build is what gets installed)
 [ -x "$TOP/build/cmd/enqueue" ] || skip_all "no plain build in build/ to install (run make first)"
-plan 19
+plan 21
 chmod 711 "$T"
 D=$T/dest
 # The plain build, even in the sanitizer run: LeakSanitizer cannot work in
@@ -72,4 +72,12 @@ grep -q "^qrun: new qid=.* from=<boss@example.org> rcpts=1 origin=\"sendmail uid
 ok $? "qrun logs the -f sender beside the uid"
 is "$(ls "$dd" | wc -l)" 2 "both messages delivered to the virtual user"
 is "$(grep -l '^Received: (postel enqueue invoked by uid' "$dd"/* | wc -l)" 2 "with enqueue's Received: line"
+# RFC 5321 4.5.1: setup gave postmaster an address and an alias
+is "$(grep '^postmaster' "$R/conf/postel.conf") $(stat -c '%a %U' "$R/conf/aliases")" \
+    "postmaster postmaster@example.test 644 root" "setup: postmaster at the first domain, in root's aliases"
+printf 'Subject: for the postmaster\n\nhi\n' | nob "$L/sendmail" -f boss@example.org postmaster@example.test
+for pass in 1 2; do
+	setpriv --reuid=daemon --regid=daemon --clear-groups "$L/qrun" -1 2>>"$T/qrun.log"
+done
+is "$(grep -l '^Subject: for the postmaster$' "$dd"/* | wc -l)" 1 "mail to postmaster reaches the first user"
 done_testing

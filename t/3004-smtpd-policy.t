@@ -4,7 +4,7 @@
 # (invariant 5); max-recipients; real clients (smtplib, swaks).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/3smtpd.sh"
-plan 31
+plan 34
 setup_instance
 start_smtpd
 
@@ -45,6 +45,11 @@ conf
 is "$(rcpt '<postmaster@example.test>')" "550 5.1.1" "unless that is the postmaster itself, with no alias: no one would read it"
 conf "postmaster nobody-here@example.test"
 is "$(rcpt '<postmaster>')" "451 4.3.0" "a configured postmaster no one reads: 451, not a later bounce"
+is "$(rcpt '<postmaster@example.test>')" "550 5.1.1" "and postmaster@ a local domain is no alias of it: 550, not a later bounce"
+conf "postmaster postmaster@mx.example.test"
+is "$(rcpt '<postmaster>') $(rcpt '<postmaster@example.test>')" "451 4.3.0 550 5.1.1" "nor of postmaster@me, when me is not local (remote would loop)"
+conf 'postmaster "x |/bin/true"@example.net'
+is "$(rcpt '<postmaster@example.test>')" "550 5.1.1" "nor of a postmaster that an alias would read as a program"
 conf
 mv "$T/aliases" "$POSTEL_ROOT/conf/aliases"
 

@@ -281,13 +281,11 @@ main(int argc, char **argv)
 	/* RFC 5321 4.5.1: a postmaster that mail can reach, the role at the
 	 * first domain, read by the first user; the default, postmaster@me,
 	 * is not local unless me is one of the domains */
-	if (nd) {
+	if (nu && nd) {
 		if (fmt_s(line, sizeof line, "postmaster postmaster@%s",
 		    domains[0]) < 0)
 			die(EXIT_PERM, "domain too long");
 		add_line("postel.conf", "postmaster", line);
-	}
-	if (nu && nd) {
 		if (fmt_s(line, sizeof line, "postmaster %s@%s", users[0],
 		    domains[0]) < 0)
 			die(EXIT_PERM, "user name too long");

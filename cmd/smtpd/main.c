@@ -631,14 +631,13 @@ do_rcpt(struct cmd *c)
 	}
 	if (bare_postmaster(c->arg, c->alen)) {
 		/* RFC 5321 4.5.1: must be accepted without a domain; it goes
-		 * to the configured postmaster, so it cannot relay. One of a
-		 * local domain must be a known user: a configuration error
-		 * is temporary, not a bounce after the 250. */
+		 * to the configured postmaster, so it cannot relay. One that
+		 * reaches no one is a configuration error: temporary, not a
+		 * bounce after the 250. */
 		const char *pm = conf_s("postmaster");
 		memset(&m, 0, sizeof m);
-		if (addr_parse(&m.a, pm, strlen(pm), ADDR_UTF8) != NULL ||
-		    (user_local_domain(addr_domain(&m.a)) &&
-		    policy(&m.a) != NULL)) {
+		if (user_postmaster() != 1 ||
+		    addr_parse(&m.a, pm, strlen(pm), ADDR_UTF8) != NULL) {
 			put("451 4.3.0 No valid postmaster address configured");
 			return;
 		}
