@@ -168,13 +168,13 @@ serve_fork(int s)
 
 		if (c == -1)
 			continue;
-		if ((pid = fork()) == -1)
-			fail("fork");
-		if (pid == 0) {
+		if ((pid = fork()) == 0) {
 			close(s);
+			if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+				_exit(111);
 			_exit(session(c, c));
 		}
-		close(c);
+		close(c);               /* a failed fork drops the connection */
 	}
 }
 
@@ -184,6 +184,9 @@ serve_pool(int s, int n)
 {
 	int i;
 
+	/* a client that hangs up early must not end a worker */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		fail("signal");
 	for (i = 0; i < n; i++) {
 		pid_t pid = fork();
 

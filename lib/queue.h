@@ -47,6 +47,10 @@ struct qw {
  * filtering sendmail or a forward. The front doors hold what a client
  * sends to max-size itself. */
 #define QUEUE_ROOM 65536
+/* Filters may use half of it; the rest stays for what later hops add
+ * (the Delivered-To: of each forward), so that a message a filter grew
+ * to its limit can still be forwarded. */
+#define FILTER_ROOM (QUEUE_ROOM / 2)
 int qw_begin(struct qw *w, int qd, unsigned long long max);
 /* The same with an ID the caller made with queue_id_make (smtpd does, to
  * name it in Received:); fails with EEXIST if it is taken. */

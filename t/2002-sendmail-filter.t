@@ -3,7 +3,7 @@
 # sendmail, as the submitting user, before enqueue: pass (rewritten),
 # reject (EX_DATAERR), defer and crash (EX_TEMPFAIL), nothing queued then.
 . "$(dirname "$0")/lib.sh"
-plan 13
+plan 15
 setup_instance
 SM=$B/sendmail
 cat > "$T/addhdr" <<'SH'
@@ -45,8 +45,12 @@ printf 'filters-local %s\nmax-size 1024\n' "$T/grow" > "$POSTEL_ROOT/conf/postel
 { printf 'Subject: g\n\n'; head -c 900 /dev/zero | tr '\0' y; echo; } |
     "$SM" -i -f a@example.org b@example.test
 is "$? $(queue_count)" "0 $((n + 1))" "a filter may grow a message past max-size"
+{ printf 'Subject: g\n\n'; head -c 1011 /dev/zero | tr '\0' y; echo; } > "$T/exact"
+is "$(wc -c < "$T/exact" | tr -d ' ')" 1024 "a message of max-size octets"
+"$SM" -i -f a@example.org b@example.test < "$T/exact"
+is "$? $(queue_count)" "0 $((n + 2))" "is taken: the Date:, From: and Message-ID: sendmail adds do not count"
 expect_exit 65 "a message over max-size is EX_DATAERR" sh -c '{ printf "Subject: g\n\n"; head -c 2000 /dev/zero | tr "\0" y; echo; } | "$0" -i b@example.test' "$SM"
-is "$(queue_count)" $((n + 1)) "and is not queued"
+is "$(queue_count)" $((n + 2)) "and is not queued"
 n=$(queue_count)
 
 conf "$T/reject"

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/3smtpd.sh"
 . "$(dirname "$0")/6tls.sh"
-plan 36
+plan 37
 setup_instance
 make_certs || { echo "Bail out! openssl could not make certificates"; exit 1; }
 TLS1="tls-cert $T/pki/mx.pem"
@@ -70,6 +70,9 @@ is "$(tls_talk "HELO c.example.org\r\nAUTH PLAIN $P\r\nQUIT\r\n")" "250 503 221"
 tls_talk "HELO c.example.org\r\nMAIL FROM:<a@b.org>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\nSubject: helo-tls\r\n\r\nx\r\n.\r\nQUIT\r\n" >/dev/null
 f=$(grep -l '^Subject: helo-tls$' "$POSTEL_ROOT/queue/new/"*)
 msg_body "$f" | grep -q '^	by mx.example.test (postel) with SMTP id '; ok $? "HELO over TLS: Received: says SMTP, no unregistered SMTPS"
+tls_talk "${E}AUTH PLAIN $P\r\nHELO c.example.org\r\nMAIL FROM:<a@b.org>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\nSubject: auth-helo\r\n\r\nx\r\n.\r\nQUIT\r\n" >/dev/null
+f=$(grep -l '^Subject: auth-helo$' "$POSTEL_ROOT/queue/new/"*)
+msg_body "$f" | grep -q '^	by mx.example.test (postel) with SMTP id '; ok $? "AUTH, then HELO: Received: says SMTP, not SMTPA"
 is "$(tls_talk "${E}AUTH PLAIN $P\r\nMAIL FROM:<a@b.org> AUTH=<>\r\nRSET\r\nMAIL FROM:<a@b.org> AUTH=a+2Bb@b.org\r\nRSET\r\nMAIL FROM:<a@b.org> AUTH=a=b\r\nQUIT\r\n")" "250 235 250 250 250 250 501 221" "MAIL AUTH= in xtext accepted, bad xtext 501"
 T2=$(printf '\0tempfail\0x' | base64)
 is "$(tls_talk "${E}AUTH PLAIN $T2\r\nQUIT\r\n")" "250 454 221" "checker exit 111 is 454 4.7.0"

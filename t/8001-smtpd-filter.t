@@ -5,7 +5,7 @@
 # the environment, and per-recipient chains from conf/filters.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/3smtpd.sh"
-plan 20
+plan 21
 setup_instance
 F=$T/filters
 mkdir "$F"
@@ -57,6 +57,14 @@ is "$(talk "EHLO c\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<alice@example.test>\
     250 "a filter that grows a message past max-size: 250"
 f=$(grep -l '^Subject: grown$' "$POSTEL_ROOT/queue/new/"*)
 is "$(msg_body "$f" | grep -c '^X-Grown: ggg')" 1 "and the grown message is queued"
+cat > "$F/bloat" <<'SH'
+#!/bin/sh
+head -c 40000 /dev/zero | tr '\0' b | fold -w 70 | sed 's/^/X-Pad: /'
+exec cat
+SH
+chmod +x "$F/bloat"
+conf "filters $F/bloat" "max-size 1024"
+is "$(send alice bloat)" 451 "one that grows it by more than 32 KiB: 451"
 
 n=$(queue_count)
 conf "filters $F/tag x | $F/reject"

@@ -28,6 +28,7 @@
 #include "fmt.h"
 #include "local.h"
 #include "log.h"
+#include "queue.h"
 #include "user.h"
 
 #define MAX_DEST 64
@@ -438,7 +439,7 @@ main(int argc, char **argv)
 		die(EXIT_PERM, "usage: local [-q qid] sender recipient");
 	if (conf_load() == -1 || user_init() == -1)
 		result("temp", "4.3.5", "configuration: %s", conf_error());
-	buf_init(&msg, conf_u("max-size") + 65536);
+	buf_init(&msg, conf_u("max-size") + QUEUE_ROOM);  /* a pipe */
 	memset(&md, 0, sizeof md);
 	md.sender = argv[optind];
 	md.rcpt = argv[optind + 1];

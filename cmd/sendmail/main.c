@@ -303,7 +303,7 @@ local_filters(int *spool, const char *from, const struct rcpts *r)
 	fe.nrcpt = r->n;
 	fo.tmpdir = tmp && *tmp ? tmp : "/tmp";
 	fo.timeout = conf_u("filter-timeout");
-	fo.max = conf_u("max-size") + QUEUE_ROOM;
+	fo.max = conf_u("max-size") + FILTER_ROOM;
 	st = filter_chain(chain, spool, &fe, &fo, &fr);
 	if (st == FILTER_PASS)
 		return EX_OK_;
@@ -322,7 +322,7 @@ static int
 submit(struct args *a, const char *from)
 {
 	struct rcpts r = { NULL, 0, 0 };
-	struct stat sb;
+	unsigned long long taken;
 	int spool = -1, code, i;
 	size_t k;
 
@@ -341,16 +341,11 @@ submit(struct args *a, const char *from)
 		code = EX_TEMPFAIL_;
 		goto out;
 	}
-	if ((code = msg_spool(spool, &a->m, &r)) != 0)
+	if ((code = msg_spool(spool, &a->m, &r, &taken)) != 0)
 		goto out;
-	/* enqueue leaves room for what filters add (QUEUE_ROOM): the
-	 * limit on what the user sent is held here */
-	if (fstat(spool, &sb) == -1) {
-		warn_sys("unable to stat the spool file");
-		code = EX_TEMPFAIL_;
-		goto out;
-	}
-	if ((unsigned long long)sb.st_size > conf_u("max-size")) {
+	/* enqueue leaves room for what sendmail and filters add
+	 * (QUEUE_ROOM): the limit on what the user sent is held here */
+	if (taken > conf_u("max-size")) {
 		warn("message larger than max-size %llu", conf_u("max-size"));
 		code = EX_DATAERR_;
 		goto out;

@@ -27,6 +27,7 @@ struct in {
 	char b[65536];
 	size_t pos, end;
 	int eof;
+	unsigned long long taken;       /* octets of the user's, for max-size */
 };
 
 static int
@@ -48,6 +49,7 @@ in_byte(struct in *in)
 		in->pos = 0;
 		in->end = (size_t)r;
 	}
+	in->taken++;
 	return (unsigned char)in->b[in->pos++];
 }
 
@@ -268,7 +270,8 @@ body(struct in *in, struct bio *out, int dot, int *lastlf)
 }
 
 int
-msg_spool(int spool, const struct msgopt *o, struct rcpts *r)
+msg_spool(int spool, const struct msgopt *o, struct rcpts *r,
+    unsigned long long *taken)
 {
 	static struct in in;
 	static char outbuf[65536];
@@ -354,6 +357,7 @@ werr:
 	warn_sys("unable to write the spool file");
 	code = EX_TEMPFAIL_;
 out:
+	*taken = in.taken;
 	buf_free(&hs);
 	buf_free(&line);
 	return code;

@@ -29,7 +29,8 @@ struct msgopt {
 /* Read the message from fd 0, fix up its header and write it in Unix form
  * to the spool fd; with -t add header recipients to r. Returns 0, or a
  * sysexits code after printing one line on stderr. */
-int msg_spool(int spool, const struct msgopt *o, struct rcpts *r);
+int msg_spool(int spool, const struct msgopt *o, struct rcpts *r,
+    unsigned long long *taken);
 /* mailq: list the queue; kv selects the key=value form. */
 int mailq(int kv);
 

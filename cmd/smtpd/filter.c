@@ -80,7 +80,7 @@ sfilter_run(const char *chain, int *spool, const struct filter_env *e,
 		return "451 4.3.0 Local error in processing";
 	o.tmpdir = dir;
 	o.timeout = conf_u("filter-timeout");
-	o.max = max + QUEUE_ROOM;       /* room for the fields it adds */
+	o.max = max + FILTER_ROOM;      /* room for the fields it adds */
 	filter_chain(chain, spool, e, &o, &r);
 	log_start(&l, "filter");
 	log_kv(&l, "sid", sid);

@@ -297,7 +297,7 @@ received(void)
 	if (fmt_s(hdr, sizeof hdr, "Received: from %s (%s)%s\n"
 	    "\tby %s (postel) with %s%s%s id %s;\n\t%s\n",
 	    s.helo, lit, tls, s.me, proto, s.tls && s.ehlo ? "S" : "",
-	    s.authed ? "A" : "", s.qid, date) == -1)
+	    s.authed && s.ehlo ? "A" : "", s.qid, date) == -1)
 		fmt_s(hdr, sizeof hdr, "Received: by %s (postel) id %s;\n\t%s\n",
 		    s.me, s.qid, date);
 	data_raw(&s.d, hdr, strlen(hdr));
