@@ -95,13 +95,26 @@ dns_parse_mx(const unsigned char *msg, size_t n, struct dns_mx *mx,
 		if (dn_expand(ns_msg_base(h), ns_msg_end(h),
 		    ns_rr_rdata(rr) + 2, host, sizeof host) < 0)
 			return -1;
-		if (found < max) {
-			mx[found].pref = ns_get16(ns_rr_rdata(rr));
-			if (fmt_s(mx[found].host, sizeof mx[found].host, "%s",
-			    host) < 0)
-				return -1;
-			found++;
+		/* past max, the best by preference are kept, not the first
+		 * in the answer: the best MX must be tried, and remote's own
+		 * place in the list must not be cut off (RFC 5321 5.1) */
+		unsigned pref = ns_get16(ns_rr_rdata(rr));
+		size_t k = found, w;
+		if (found == max) {
+			if (max == 0)
+				continue;
+			for (w = 0, k = 1; k < max; k++)
+				if (mx[k].pref > mx[w].pref)
+					w = k;
+			if (pref >= mx[w].pref)
+				continue;
+			k = w;
 		}
+		mx[k].pref = pref;
+		if (fmt_s(mx[k].host, sizeof mx[k].host, "%s", host) < 0)
+			return -1;
+		if (k == found)
+			found++;
 	}
 	return (int)found;
 }

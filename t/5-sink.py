@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # 5-sink.py: a scriptable SMTP server for the family-5 tests (remote).
 # Listens on ADDR:PORT, answers RCPTs by the recipient's local part
-# ("temp..." 450, "perm..." 550, else 250), and records each transaction in
+# ("temp..." 450, "perm..." 550, "full..." 552 too many recipients, "odd..."
+# a 354 where none belongs, else 250), and records each transaction in
 # DIR: N.env (JSON: helo, mail, rcpt, tls, auth) and N.raw (DATA as sent on
 # the wire, dot-stuffing and CRLF included). Writes DIR/ready when listening.
 # --tls offers STARTTLS; --smtps speaks TLS from the start (port 465).
@@ -27,6 +28,8 @@ p.add_argument('--auth')                            # user:pass, required
 p.add_argument('--mail-reply', default='250 2.1.0 ok')
 p.add_argument('--data-reply', default='250 2.0.0 queued as %d')
 p.add_argument('--size', type=int, default=0)
+p.add_argument('--ehlo-reply')                      # instead of the list
+p.add_argument('--helo-reply', default='250 sink')
 a = p.parse_args()
 
 host, port = a.listen.rsplit(':', 1)
@@ -105,11 +108,13 @@ class H(socketserver.StreamRequestHandler):
             while True:
                 l = self.line()
                 v = l[:4].upper()
-                if v == 'EHLO' and not a.no_ehlo:
+                if v == 'EHLO' and a.ehlo_reply:
+                    self.send(a.ehlo_reply)
+                elif v == 'EHLO' and not a.no_ehlo:
                     helo = l[5:]; self.ehlo(helo)
                 elif v in ('HELO', 'EHLO'):
                     if v == 'EHLO': self.send('502 5.5.1 no EHLO'); continue
-                    helo = l[5:]; self.send('250 sink')
+                    helo = l[5:]; self.send(a.helo_reply)
                 elif l.upper() == 'STARTTLS' and a.tls and not self.tls:
                     self.send('220 2.0.0 go ahead')
                     if a.tls_hang:
@@ -155,6 +160,10 @@ class H(socketserver.StreamRequestHandler):
                         self.send('450 4.2.0 %s mailbox busy' % loc)
                     elif loc.startswith('perm') and not loc.startswith('temp'):
                         self.send('550 5.1.1 %s no such user' % loc)
+                    elif loc.startswith('full'):
+                        self.send('552 5.5.3 too many recipients')
+                    elif loc.startswith('odd'):
+                        self.send('354 what')
                     else:
                         env['rcpt'].append(r.split()[0]); self.send('250 2.1.5 ok')
                 elif v == 'DATA':

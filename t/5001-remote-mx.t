@@ -3,7 +3,7 @@
 # SERVFAIL, address literals), per-recipient results and dot-stuffing.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/t/5-lib.sh"
-plan 36
+plan 42
 setup_instance
 
 # mx1 (pref 10) refuses connections, mx2 (20) answers 421, mx3 (30) takes it
@@ -21,12 +21,20 @@ dns_start 127.0.5.10 \
     --host-record=mx5.nopipe.test,127.0.5.15 \
     --mx-host=lax.test,mx.lax.test,10 --host-record=mx.lax.test,127.0.5.16 \
     --mx-host=self.test,mx.example.test,10 \
-    --mx-host=brokenmx.test,gone.test,10
+    --mx-host=brokenmx.test,gone.test,10 \
+    --mx-host=blocked.test,mx.blocked.test,10 \
+    --mx-host=blocked.test,mx3.example.test,20 \
+    --host-record=mx.blocked.test,127.0.5.17 \
+    --mx-host=blockedonly.test,mx.blocked.test,10 \
+    --mx-host=busy.test,mx.busy.test,10 --host-record=mx.busy.test,127.0.5.18
 sink_start mx2 127.0.5.12:25 --greeting '421 4.3.2 busy, try later'
 sink_start mx3 127.0.5.13:25
 sink_start imp 127.0.5.14:25
 sink_start nop 127.0.5.15:25 --no-pipelining --no-ehlo
 sink_start lax 127.0.5.16:25 --data-always
+sink_start blk 127.0.5.17:25 --ehlo-reply '550 5.7.1 your IP is on a block list' \
+    --helo-reply '550 5.7.1 your IP is on a block list'
+sink_start busy 127.0.5.18:25 --ehlo-reply '451 4.3.2 busy, try later'
 
 printf 'Subject: dots\n\n.leading dot\n..two\nmiddle . dot\n.\nend\n' > "$T/msg"
 remote -q 5001.1 example.test a@example.org ok1@example.test \
@@ -101,6 +109,31 @@ grep -q 'BODY=8BITMIME SMTPUTF8' "$T/mx3/$n.env"; ok $? "MAIL declares BODY=8BIT
 remote -u nopipe.test a@example.org ok@nopipe.test >"$T/out" 2>"$T/err"
 is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 perm 5.6.7" "no SMTPUTF8 at the server: permanent 5.6.7"
 grep -q 'does not support SMTPUTF8' "$T/out"; ok $? "clearly worded"
+
+# A refusal to talk to us (EHLO and HELO 5xx: our address on a block
+# list) is not the sender's fault: temporary, and the next MX is tried.
+printf 'Subject: y\n\nhi\n' > "$T/msg"
+remote blocked.test a@example.org ok@blocked.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "EHLO and HELO refused by the first MX: the next one takes it"
+remote blockedonly.test a@example.org ok@blockedonly.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 temp 4.7.1" "refused by the only MX: temporary, never a bounce"
+# EHLO 4xx: busy, not a server without EHLO; no HELO session in which
+# SMTPUTF8 mail would bounce
+remote -u busy.test a@example.org ok@busy.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 temp 4.3.2" "EHLO answered 451: temporary, not 5.6.7 after a HELO"
+# 552 to RCPT (too many recipients) is temporary, RFC 5321 4.5.3.1.10;
+# a 3xx there is nonsense, temporary with a 4.x.x code qrun can read
+remote example.test a@example.org ok@example.test full1@example.test odd1@example.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-4 "$T/out" | tr '\n' ' ')" "rcpt 1 ok 2.0.0 rcpt 2 temp 4.5.3 rcpt 3 temp 4.0.0 " \
+    "RCPT 552: temp 4.5.3; RCPT 354: temp 4.0.0"
+# A CR in the queue (sendmail can queue one) is never sent bare (RFC 5321
+# 2.3.8): some servers end a line or the data at it (SMTP smuggling).
+printf 'Subject: cr\n\nfoo\r.\r\nMAIL FROM:<x@y>\nend\r\n' > "$T/msg"
+remote example.test a@example.org ok@example.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "a message with CRs in it: delivered"
+n=$(ls "$T/mx3" | grep -c raw)
+is "$(tr '\r' '~' < "$T/mx3/$n.raw")" "$(printf 'Subject: cr~\n~\nfoo . ~\nMAIL FROM:<x@y>~\nend ~\n.~\n')" \
+    "each CR went as a space: only CRLF on the wire"
 
 printf 'remote-max-hosts 1\n' > "$POSTEL_ROOT/conf/postel.conf"
 printf 'Subject: y\n\nhi\n' > "$T/msg"

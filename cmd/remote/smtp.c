@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -198,6 +199,20 @@ said(struct sess *s, struct result *res, const struct smtpreply *rp)
 	result_set(res, c == 2 ? RS_OK : c == 5 ? RS_PERM : RS_TEMP,
 	    smtpreply_dsn(rp, dsn, sizeof dsn), "%s said: %s", s->peer,
 	    rp->text);
+	if (res->status == RS_TEMP)
+		res->dsn[0] = '4';      /* a 3xx where none belongs, say */
+}
+
+/* The peer refuses to talk to us at all (greeting, EHLO and HELO): often
+ * our address on a block list, never the sender's fault, so temporary
+ * whatever the code (invariant 6); the next MX may take it. */
+static void
+refused(struct sess *s, const struct smtpreply *rp)
+{
+	said(s, s->res, rp);
+	s->res->status = RS_TEMP;
+	s->res->dsn[0] = '4';
+	logev(s, "fail", "text", s->res->text, NULL, NULL);
 }
 
 /* QUIT without waiting for the 221 (as Postfix's smtp_skip_quit_response):
@@ -222,12 +237,19 @@ ehlo(struct sess *s, struct smtpreply *rp)
 		return lost(s, "after EHLO");
 	if (smtpreply_class(rp) == 2)
 		return 0;
+	/* HELO is for a server that does not know EHLO (RFC 5321 3.2):
+	 * one that is busy (4xx) is tried again later, not in a session
+	 * with no extensions, where SMTPUTF8 mail would bounce */
+	if (smtpreply_class(rp) != 5) {
+		refused(s, rp);
+		return -1;
+	}
 	memset(&s->e, 0, sizeof s->e);
 	fmt_s(c, sizeof c, "HELO %s", s->j->me);
 	if (cmd(c) == -1 || reply(s, rp, "remote-timeout-command", 0) == -1)
 		return lost(s, "after HELO");
 	if (smtpreply_class(rp) != 2) {
-		said(s, s->res, rp);
+		refused(s, rp);
 		return -1;
 	}
 	return 0;
@@ -396,6 +418,26 @@ auth(struct sess *s, struct smtpreply *rp)
 	return r;
 }
 
+/* Part of a line of the message. A CR in the queue is never part of a
+ * line end (the queue's are LF), so on the wire it would be a bare CR,
+ * which a client must not send (RFC 5321 2.3.8) and which some servers
+ * take for a line end (SMTP smuggling): it goes as a space. smtpd
+ * refuses such messages; sendmail can queue one. */
+static int
+put_line(const char *p, ptrdiff_t n)
+{
+	const char *cr;
+
+	while ((cr = memchr(p, '\r', (size_t)n)) != NULL) {
+		if (bio_put(&out, p, (size_t)(cr - p)) == -1 ||
+		    bio_put(&out, " ", 1) == -1)
+			return -1;
+		n -= cr - p + 1;
+		p = cr + 1;
+	}
+	return bio_put(&out, p, (size_t)n);
+}
+
 /* The message in CRLF form with dot-stuffing (RFC 5321 4.5.2), then the
  * final dot. */
 static int
@@ -426,7 +468,7 @@ body(struct sess *s)
 			lf = memchr(p, '\n', (size_t)(end - p));
 			if (bol && *p == '.' && bio_put(&out, ".", 1) == -1)
 				return -1;
-			if (bio_put(&out, p, (size_t)((lf ? lf : end) - p)) == -1)
+			if (put_line(p, (lf ? lf : end) - p) == -1)
 				return -1;
 			if (lf == NULL) {
 				bol = 0;
@@ -510,6 +552,10 @@ envelope(struct sess *s, struct smtpreply *rp)
 		if (!mailok)
 			continue;       /* replies to pipelined RCPTs */
 		said(s, &r->r, rp);     /* 4xx, 5xx: this recipient's result */
+		if (rp->code == 552) {  /* RFC 5321 4.5.3.1.10 */
+			r->r.status = RS_TEMP;
+			fmt_s(r->r.dsn, sizeof r->r.dsn, "4.5.3");
+		}
 		if (r->r.status == RS_OK) {
 			r->r.status = RS_PENDING;
 			r->accepted = 1;
@@ -545,8 +591,10 @@ data(struct sess *s, struct smtpreply *rp)
 		return lost(s, "after DATA");
 	if (rp->code != 354) {
 		said(s, s->res, rp);
-		if (s->res->status == RS_OK)
+		if (s->res->status == RS_OK) {  /* 2xx to DATA: nonsense */
 			s->res->status = RS_TEMP;
+			s->res->dsn[0] = '4';
+		}
 		return 1;
 	}
 	if (body(s) == -1 || reply(s, rp, "remote-timeout-data", 0) == -1) {
@@ -609,12 +657,7 @@ smtp_session(struct job *j, const struct route *r, const struct target *t,
 		goto done;
 	}
 	if (smtpreply_class(&rp) != 2) {
-		/* a refusal to talk to us (often our address on a block list)
-		 * is not the sender's fault: temporary, invariant 6 */
-		said(&s, res, &rp);
-		res->status = RS_TEMP;
-		res->dsn[0] = '4';
-		logev(&s, "fail", "text", res->text, NULL, NULL);
+		refused(&s, &rp);
 		goto out;
 	}
 	if (ehlo(&s, &rp) == -1)

@@ -1,6 +1,7 @@
 /* unit tests for lib/dns: the reply parsers on hand-made messages */
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "dns.h"
@@ -97,7 +98,7 @@ main(void)
 	unsigned char a6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 	int n, i, seen_b_first = 0, seen_c_first = 0;
 
-	plan(22);
+	plan(24);
 	start("example.test", ns_t_mx, 3);
 	mx("example.test", 20, "mx2.example.test");
 	mx("example.test", 10, "mx1.example.test");
@@ -108,6 +109,17 @@ main(void)
 	ok(x[0].pref == 10 && strcmp(x[0].host, "mx1.example.test") == 0,
 	    "sorted by preference");
 	is_int(dns_parse_mx(m, mlen, x, 1), 1, "stores at most max");
+	ok(x[0].pref == 10, "and keeps the best, not the first in the answer");
+	start("many.test", ns_t_mx, 12);
+	for (i = 0; i < 11; i++) {
+		snprintf(s, sizeof s, "w%d.many.test", i);
+		mx("many.test", 100 + (unsigned)i, s);
+	}
+	mx("many.test", 1, "best.many.test");
+	n = dns_parse_mx(m, mlen, x, 8);
+	dns_mx_sort(x, (size_t)n);
+	ok(n == 8 && x[0].pref == 1 && x[7].pref == 106,
+	    "more than max: the best by preference are kept");
 	is_int(dns_parse_mx(m, mlen - 3, x, 8), -1, "truncated reply");
 	is_int(dns_parse_mx(m, 5, x, 8), -1, "header only");
 
