@@ -328,7 +328,7 @@ qenv_read(int fd, struct qenv *e, const char **why)
 {
 	char line[ADDR_MAX + 300];
 	FILE *f;
-	int dfd, ok = 0, ver = 0, err = EINVAL;
+	int dfd, ok = 0, ver = 0, err = EINVAL, from = 0, arrival = 0;
 	off_t off = 0;
 	char **nr;
 
@@ -359,11 +359,29 @@ qenv_read(int fd, struct qenv *e, const char **why)
 			}
 			ver = 1;
 		} else if (strncmp(line, "arrival ", 8) == 0) {
-			e->arrival = strtoll(line + 8, NULL, 10);
-		} else if (strncmp(line, "from <", 6) == 0 && line[n - 1] == '>') {
+			char *end;
+			errno = 0;
+			e->arrival = strtoll(line + 8, &end, 10);
+			if (end == line + 8 || *end || errno || e->arrival < 0) {
+				*why = "bad arrival line";
+				break;
+			}
+			arrival = 1;
+		} else if ((strncmp(line, "from ", 5) == 0 ||
+		    strncmp(line, "rcpt ", 5) == 0) && (line[5] != '<' ||
+		    line[n - 1] != '>' || n < 7)) {
+			/* a known line broken: the reader must not guess (a
+			 * recipient dropped, the sender made <>) */
+			*why = "bad from or rcpt line";
+			break;
+		} else if (strncmp(line, "from <", 6) == 0) {
+			if (from++) {
+				*why = "more than one from line";
+				break;
+			}
 			line[n - 1] = '\0';
 			fmt_s(e->from, sizeof e->from, "%s", line + 6);
-		} else if (strncmp(line, "rcpt <", 6) == 0 && line[n - 1] == '>') {
+		} else if (strncmp(line, "rcpt <", 6) == 0) {
 			line[n - 1] = '\0';
 			if (e->nrcpt % 16 == 0) {
 				nr = realloc(e->rcpt, (e->nrcpt + 16) * sizeof *nr);
@@ -395,6 +413,9 @@ qenv_read(int fd, struct qenv *e, const char **why)
 	if (ok && e->nrcpt == 0) {
 		ok = 0;
 		*why = "no recipients";
+	} else if (ok && (!from || !arrival)) {
+		ok = 0;
+		*why = from ? "no arrival line" : "no from line";
 	}
 	if (!ok) {
 		qenv_free(e);

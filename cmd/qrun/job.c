@@ -150,7 +150,7 @@ job_spawn(struct msg *m, int remote, const size_t *idx, size_t n)
 		j->idx[i] = idx[i];
 		m->busy[idx[i]] = 1;
 	}
-	j->start = now_s();
+	j->start = mono_s();
 	j->deadline = j->start + (long long)timeout_s;
 	buf_init(&j->buf, JOB_OUT_MAX);
 	j->next = jobs;
@@ -206,6 +206,7 @@ job_reap(void)
 		if (r == j->pid) {
 			j->exited = 1;
 			j->status = st;
+			j->exited_at = mono_s();
 		}
 	}
 }
@@ -217,10 +218,11 @@ job_kill(struct job *j, const char *why)
 
 	if (j->killed)
 		return;
-	j->killed = 1;
+	j->killed = strcmp(why, "stopping") == 0 ? 2 : 1;
 	if (j->token)
 		spawn_kill(j->token);
-	else {
+	else if (!j->exited) {
+		/* never a pid already reaped: it may be another's now */
 		kill(-j->pid, SIGKILL);
 		kill(j->pid, SIGKILL);
 	}
@@ -258,7 +260,10 @@ parse_line(char *s, size_t *n, struct res *r)
 static void
 exit_text(const struct job *j, char *dst, size_t size, int *status)
 {
-	if (j->killed) {
+	if (j->killed == 2) {
+		fmt_s(dst, size, "delivery stopped with qrun");
+		*status = QS_TODO;
+	} else if (j->killed) {
 		fmt_s(dst, size, "delivery program killed after %llu s",
 		    timeout_s);
 		*status = QS_TODO;
@@ -364,6 +369,13 @@ apply(struct job *j, size_t i, const struct res *r, long long now)
 	struct res ex;
 	int es;
 
+	if (r == NULL && j->killed == 2) {
+		/* Stopped in flight: it may even have been delivered. Not an
+		 * attempt, and never final (invariant 6): the next runner
+		 * tries it again, as postel-qrun(8) says. */
+		m->busy[j->idx[i]] = 0;
+		return;
+	}
 	if (r == NULL) {
 		exit_text(j, ex.text, sizeof ex.text, &es);
 		ex.status = es;

@@ -49,6 +49,19 @@ now_s(void)
 	return (long long)time(NULL);
 }
 
+/* Deadlines and intervals do not move with the wall clock: setting it
+ * back must not hold a hung delivery for as long, nor forward kill the
+ * running ones. */
+long long
+mono_s(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return now_s();
+	return (long long)ts.tv_sec;
+}
+
 static void
 on_signal(int sig)
 {
@@ -109,47 +122,63 @@ clean(void)
 	log_end(&l);
 }
 
+static size_t nblocked;
+
+/* No message can start now: every slot is taken, or 64 wait for one. */
+static int
+full(void)
+{
+	return nblocked >= 64 || (nlocal >= max_local && nremote >= max_remote);
+}
+
 /* Take messages off the heap while they are due and slots are free. */
 static void
 start_due(void)
 {
 	long long now = now_s();
 	struct msg *m, *next;
-	size_t blocked = 0;
 
+	nblocked = 0;
 	for (m = active; m; m = next) {
 		next = m->anext;
 		if (m->blocked && msg_start(m))
-			blocked++;
+			nblocked++;
 	}
-	while ((m = sched_top()) != NULL && blocked < 64 &&
-	    (once || m->next <= now) &&
-	    (nlocal < max_local || nremote < max_remote)) {
+	while ((m = sched_top()) != NULL && !full() &&
+	    (once || m->next <= now)) {
 		sched_pop();
 		if (msg_load(m) == -1)
 			continue;
 		if (msg_start(m))
-			blocked++;
+			nblocked++;
 	}
 }
 
+/* How long poll may sleep: until the next scan, job deadline or due
+ * message, in seconds of the monotonic clock. A due message counts only
+ * when a slot is free for it: with every slot busy the exit of a child
+ * wakes the loop (SIGCHLD), and counting it would spin. Never past the
+ * next scan, whatever the wall clock does. */
 static int
 timeout_ms(long long last_scan)
 {
-	long long now = now_s(), t = last_scan + SCAN_EVERY;
+	long long mnow = mono_s(), t = last_scan + SCAN_EVERY;
 	struct msg *m = sched_top();
 	struct job *j;
 
-	if (m && m->next < t)
-		t = m->next;
-	for (j = jobs; j; j = j->next)
+	if (m && !full() && m->next - now_s() + mnow < t)
+		t = m->next - now_s() + mnow;
+	for (j = jobs; j; j = j->next) {
 		if (!j->killed && j->deadline < t)
 			t = j->deadline;
+		if (j->exited && j->out != -1 && j->exited_at + 1 < t)
+			t = j->exited_at + 1;
+	}
 	if (stop)
-		t = now + 1;
-	if (t <= now)
+		t = mnow + 1;
+	if (t <= mnow)
 		return 0;
-	return (int)((t - now) * 1000);
+	return (int)((t - mnow) * 1000);
 }
 
 static void
@@ -230,7 +259,7 @@ run(void)
 	struct pollfd *pf;
 	struct job **pj, *j, *jn;
 	size_t cap = max_local + max_remote + 3, n;
-	long long last_scan = now_s(), last_clean = now_s(), stop_at = 0;
+	long long last_scan = mono_s(), last_clean = mono_s(), stop_at = 0;
 	int trig = once ? -1 : open_trigger();
 
 	if ((pf = calloc(cap, sizeof *pf)) == NULL ||
@@ -240,7 +269,7 @@ run(void)
 		die_sys(EXIT_TEMP, "unable to read %s/queue", conf_root());
 	for (;;) {
 		if (stop && !stop_at)
-			stop_at = now_s() + STOP_GRACE;
+			stop_at = mono_s() + STOP_GRACE;
 		if (!stop)
 			start_due();
 		if (jobs == NULL && (stop || (once && sched_size() == 0 &&
@@ -271,23 +300,36 @@ run(void)
 		job_reap();
 		for (j = jobs; j; j = jn) {
 			jn = j->next;
+			/* a child the delivery program left behind may hold
+			 * its stdout: a second after the exit, what came is
+			 * what counts */
+			if (j->exited && j->out != -1 &&
+			    mono_s() > j->exited_at + 1) {
+				job_read(j);
+				if (j->out != -1) {
+					close(j->out);
+					j->out = -1;
+				}
+			}
 			if (j->exited && j->out == -1)
 				job_finish(j);
-			else if (!j->killed && (now_s() >= j->deadline ||
-			    (stop_at && (now_s() >= stop_at || stop > 1))))
+			else if (!j->killed && (mono_s() >= j->deadline ||
+			    (stop_at && (mono_s() >= stop_at || stop > 1))))
 				job_kill(j, stop ? "stopping" : "timeout");
 		}
 		if (once)
 			continue;
+		if (pf[1].revents && stop)
+			drain(trig);    /* read later, by the next runner */
 		if ((pf[1].revents && !stop) ||
-		    now_s() >= last_scan + SCAN_EVERY) {
+		    mono_s() >= last_scan + SCAN_EVERY) {
 			drain(trig);
-			last_scan = now_s();
+			last_scan = mono_s();
 			if (sched_scan("new") == -1)
 				warn_sys("unable to read new/");
 		}
-		if (now_s() >= last_clean + CLEAN_EVERY) {
-			last_clean = now_s();
+		if (mono_s() >= last_clean + CLEAN_EVERY) {
+			last_clean = mono_s();
 			clean();
 		}
 	}

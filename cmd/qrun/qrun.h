@@ -45,8 +45,9 @@ struct job {
 	unsigned token;         /* started by the spawner (spawn.c), or 0 */
 	int out;                /* stdout pipe; -1 after EOF */
 	int exited, status;
-	int killed;
-	long long start, deadline;
+	int killed;             /* 1 at its deadline, 2 when qrun stops */
+	long long start, deadline;      /* mono_s() */
+	long long exited_at;    /* mono_s() of the exit, for a held pipe */
 	struct buf buf;
 	struct job *next;
 };
@@ -59,7 +60,8 @@ extern unsigned long long timeout_s, lifetime, blifetime, warn_after;
 extern long long *retry;
 extern size_t nretry;
 extern struct job *jobs;
-long long now_s(void);
+long long now_s(void);          /* wall clock: arrival, retries, state */
+long long mono_s(void);         /* monotonic: deadlines and intervals */
 
 /* sched.c */
 void sched_push(struct msg *m);

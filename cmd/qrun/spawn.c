@@ -348,6 +348,7 @@ spawn_read(void)
 		for (j = jobs; j; j = j->next)
 			if (j->token == t && !j->exited) {
 				j->exited = 1;
+				j->exited_at = mono_s();
 				j->status = st;
 			}
 	}

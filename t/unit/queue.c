@@ -1,6 +1,7 @@
 /* queue: a message written with qw_* reads back with qenv_read; state
  * round-trips; cleanup removes only what it should. */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,28 @@ later(int qd, unsigned first, unsigned final, const char *what)
 		close(fd);
 }
 
+/* a hand-made envelope: 0 if qenv_read takes it, 1 if it refuses it
+ * with EINVAL, 2 otherwise */
+static int
+refused(const char *env)
+{
+	char p[300];
+	struct qenv e;
+	const char *why;
+	int fd, r;
+
+	snprintf(p, sizeof p, "%s/hand", dir);
+	if ((fd = open(p, O_RDWR | O_CREAT | O_TRUNC, 0600)) == -1 ||
+	    write(fd, env, strlen(env)) != (ssize_t)strlen(env))
+		return 0;
+	r = qenv_read(fd, &e, &why);
+	if (r == 0)
+		qenv_free(&e);
+	close(fd);
+	unlink(p);
+	return r == 0 ? 0 : r == -1 && errno == EINVAL ? 1 : 2;
+}
+
 int
 main(void)
 {
@@ -79,7 +102,7 @@ main(void)
 	    "queue/cur", "queue/state" };
 	size_t i;
 
-	plan(19);
+	plan(25);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	for (i = 0; i < 5; i++) {
@@ -139,6 +162,18 @@ main(void)
 	ok(access(p, F_OK) == 0, "keeps a fresh tmp file");
 	snprintf(p, sizeof p, "%s/queue/state/%s", dir, w.id);
 	ok(access(p, F_OK) == 0, "keeps the state of a live message");
+	ok(refused("postel 1\narrival 5\nfrom <a@b>\nrcpt <c@d>\nnew <x>\n\nx\n") == 0,
+	    "an unknown keyword is ignored");
+	ok(refused("postel 1\narrival 5\nfrom <a@b>\nrcpt <c@d>\nrcpt z@e\n\nx\n") == 1,
+	    "a rcpt line without <> is refused, not dropped");
+	ok(refused("postel 1\narrival 5\nfrom <a@b\nrcpt <c@d>\n\nx\n") == 1,
+	    "a broken from line is refused, not taken for <>");
+	ok(refused("postel 1\narrival 5\nrcpt <c@d>\n\nx\n") == 1, "no from line");
+	ok(refused("postel 1\narrival 5\nfrom <a@b>\nfrom <>\nrcpt <c@d>\n\nx\n") == 1,
+	    "two from lines");
+	ok(refused("postel 1\narrival soon\nfrom <a@b>\nrcpt <c@d>\n\nx\n") == 1 &&
+	    refused("postel 1\nfrom <a@b>\nrcpt <c@d>\n\nx\n") == 1,
+	    "a bad or missing arrival line");
 	qenv_free(&e);
 	close(qd);
 	snprintf(p, sizeof p, "rm -rf %s", dir);

@@ -1,0 +1,96 @@
+#!/bin/sh
+# 4008-qrun-robust.t: qrun under conditions that once went wrong: every
+# slot busy with a message due (no busy loop), a stop in the middle of a
+# delivery (not an attempt, never a bounce), a delivery program whose
+# child keeps its stdout open (no hang past the program's exit).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/4-lib.sh"
+plan 8
+setup_instance
+as_recipients queue
+libexec_without_remote
+export POSTEL_LIBEXEC
+no_leak_checks
+
+# ticks PID: user plus system CPU time of PID so far, in clock ticks
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# 1. Every slot (one local, one remote) taken by a slow delivery; a
+# third message is due and must wait for a slot without spinning.
+cat > "$L/remote" <<'SH'
+#!/bin/sh
+cat >/dev/null; sleep 6; echo "msg ok 2.0.0 ok"
+SH
+chmod +x "$L/remote"
+rm "$L/local"
+cp "$L/remote" "$L/local"
+printf 'concurrency-local 1\nconcurrency-remote 1\n' >> "$POSTEL_ROOT/conf/postel.conf"
+qrun_start
+for to in alice@example.test x@one.test; do
+	printf 'Subject: %s\n\nb\n' $to | "$B/enqueue" -f carol@example.org "$to" >/dev/null 2>&1
+done
+# both slots busy before the third arrives
+wait_for 5 sh -c "[ \$(pgrep -c -f '^/bin/sh $L/') -ge 2 ]"
+printf 'Subject: third\n\nb\n' | "$B/enqueue" -f carol@example.org x@two.test >/dev/null 2>&1
+# taken into cur/, and on the heap while no slot is free
+wait_for 5 sh -c "[ -z \"\$(ls '$POSTEL_ROOT/queue/new')\" ]"
+t0=$(ticks $qpid); sleep 2; t1=$(ticks $qpid)
+ok "$([ $((t1 - t0)) -lt 50 ]; echo $?)" "a due message waiting for a busy slot: qrun sleeps ($((t1 - t0)) ticks in 2 s)"
+wait_for 20 queue_empty
+ok $? "all three delivered in turn"
+kill $qpid; wait $qpid 2>/dev/null
+rm "$L/local"
+ln -s "$B/local" "$L/local"
+
+# 2. A stop in the middle of a delivery of a message past its lifetime:
+# the delivery may have happened, so no attempt is counted and nothing
+# bounces (invariant 6); the next runner tries again.
+cat > "$L/remote" <<'SH'
+#!/bin/sh
+cat >/dev/null; sleep 30; echo "msg ok 2.0.0 ok"
+SH
+printf 'queue-lifetime 60\n' >> "$POSTEL_ROOT/conf/postel.conf"
+cat >"$POSTEL_ROOT/queue/cur/1000.000002.1" <<EOF
+postel 1
+arrival $(( $(date +%s) - 3600 ))
+from <carol@example.org>
+rcpt <x@slow.test>
+
+Subject: old
+
+b
+EOF
+: > "$T/qrun.log"
+qrun_start
+wait_for 5 grep -q 'qrun: start qid=1000.000002.1\|qrun: job qid=1000.000002.1\|spawned' "$T/qrun.log"
+wait_for 5 pgrep -f "$L/remote" >/dev/null
+kill -TERM $qpid
+printf x > "$POSTEL_ROOT/queue/trigger"     # read by nobody while stopping
+t0=$(ticks $qpid); sleep 1.5; t1=$(ticks $qpid)
+ok "$([ $((t1 - t0)) -lt 50 ]; echo $?)" "stopping with a trigger byte waiting: no busy loop ($((t1 - t0)) ticks)"
+kill -TERM $qpid
+wait $qpid 2>/dev/null
+grep -q 'qrun: killed qid=1000.000002.1 .*why=stopping' "$T/qrun.log"
+ok $? "the delivery was stopped"
+is "$(queue_count)" 1 "no bounce was queued"
+grep -q '^rcpt 1 todo 0 ' "$POSTEL_ROOT/queue/state/1000.000002.1"
+ok $? "the recipient is still to do, with no attempt counted"
+rm -f "$POSTEL_ROOT/queue/cur/1000.000002.1" "$POSTEL_ROOT/queue/state/1000.000002.1"
+
+# 3. A delivery program that leaves a child holding its stdout: its exit
+# and what it wrote count, within a second or so, not the child's end.
+cat > "$L/remote" <<SH
+#!/bin/sh
+cat >/dev/null
+setsid sleep 30 &
+echo \$! > "$T/child.pid"
+echo "msg temp 4.0.0 try later"
+SH
+printf 'Subject: held\n\nb\n' | "$B/enqueue" -f carol@example.org x@held.test >/dev/null 2>&1
+: > "$T/qrun.log"
+timeout 15 "$B/qrun" -1 -f >>"$T/qrun.log" 2>&1
+is "$?" 0 "qrun -1 ends though the child holds the pipe"
+[ -s "$T/child.pid" ] && reap "$(cat "$T/child.pid")"
+grep -q 'qrun: result .*rcpt=<x@held.test> .*status=temp dsn=4.0.0 .*try later' "$T/qrun.log"
+ok $? "and the program's result line counts"
+done_testing
