@@ -5,7 +5,7 @@
 # child keeps its stdout open (no hang past the program's exit).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
-plan 8
+plan 11
 setup_instance
 as_recipients queue
 libexec_without_remote
@@ -93,4 +93,35 @@ is "$?" 0 "qrun -1 ends though the child holds the pipe"
 [ -s "$T/child.pid" ] && reap "$(cat "$T/child.pid")"
 grep -q 'qrun: result .*rcpt=<x@held.test> .*status=temp dsn=4.0.0 .*try later' "$T/qrun.log"
 ok $? "and the program's result line counts"
+
+# 4. A finished message that cannot be removed (here immutable): its
+# state must say so, or the next runner delivers it all again.
+cat > "$L/remote" <<SH
+#!/bin/sh
+cat >/dev/null; echo "\$*" >> "$T/tries"; echo "msg ok 2.0.0 ok"
+SH
+cat >"$POSTEL_ROOT/queue/cur/1000.000004.1" <<EOF
+postel 1
+arrival $(date +%s)
+from <carol@example.org>
+rcpt <x@stuck.test>
+
+Subject: stuck
+
+b
+EOF
+if chattr +i "$POSTEL_ROOT/queue/cur/1000.000004.1" 2>/dev/null; then
+	: > "$T/qrun.log"
+	"$B/qrun" -1 -f >>"$T/qrun.log" 2>&1
+	chattr -i "$POSTEL_ROOT/queue/cur/1000.000004.1"
+	grep -q '^rcpt 1 ok ' "$POSTEL_ROOT/queue/state/1000.000004.1"
+	ok $? "a message that could not be removed keeps a state saying it is done"
+	"$B/qrun" -1 -f >>"$T/qrun.log" 2>&1
+	is "$(grep -c 'x@stuck.test' "$T/tries")" 1 "the next runner does not deliver it again"
+	ok "$([ ! -e "$POSTEL_ROOT/queue/cur/1000.000004.1" ]; echo $?)" "and removes it"
+else
+	skip "chattr +i does not work here (needs ext4 and root)"
+	skip "chattr +i does not work here (needs ext4 and root)"
+	skip "chattr +i does not work here (needs ext4 and root)"
+fi
 done_testing

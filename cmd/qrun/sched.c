@@ -464,8 +464,16 @@ remove_msg(struct msg *m)
 
 	/* postel-queue(5) step 5: the message first, then its state. */
 	if (fmt_s(path, sizeof path, "cur/%s", m->id) >= 0 &&
-	    unlinkat(qd, path, 0) == -1 && errno != ENOENT)
+	    unlinkat(qd, path, 0) == -1 && errno != ENOENT) {
+		/* The message stays, so its state must too, and say what is
+		 * done (an all-ok message may have none yet): else the next
+		 * runner delivers and bounces it all again. */
 		warn_sys("unable to remove %s", path);
+		if (qstate_write(qd, m->id, m->st, m->env.nrcpt, m->warned)
+		    == -1)
+			warn_sys("unable to write state/%s", m->id);
+		return;
+	}
 	if (queue_syncdir(qd, "cur") == -1)
 		warn_sys("unable to sync cur/");
 	unlink_state(m->id);
