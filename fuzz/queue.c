@@ -66,7 +66,7 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 	close(fd);
 
 	put("state/1.2.3", p, n);
-	if (qstate_read(qd, "1.2.3", st, 4, &warned, &why) == 0) {
+	if (qstate_read(qd, "1.2.3", st, 4, &warned, NULL, &why) == 0) {
 		for (i = 0; i < 4; i++)
 			if (st[i].status < QS_TODO || st[i].status > QS_FAIL ||
 			    memchr(st[i].dsn, '\0', sizeof st[i].dsn) == NULL ||

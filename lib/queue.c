@@ -451,7 +451,7 @@ qstate_name(int status)
 
 int
 qstate_read(int qd, const char *id, struct qstate *st, size_t n,
-    long long *warned, const char **why)
+    long long *warned, int *finished, const char **why)
 {
 	char path[QUEUE_ID_MAX + 8], line[QUEUE_TEXT_MAX + 128];
 	FILE *f;
@@ -460,6 +460,8 @@ qstate_read(int qd, const char *id, struct qstate *st, size_t n,
 
 	*why = NULL;
 	*warned = 0;
+	if (finished)
+		*finished = 0;
 	for (i = 0; i < n; i++) {
 		st[i].status = QS_TODO;
 		st[i].attempts = 0;
@@ -493,6 +495,11 @@ qstate_read(int qd, const char *id, struct qstate *st, size_t n,
 			*warned = strtoll(line + 7, NULL, 10);
 			continue;
 		}
+		if (strcmp(line, "finished") == 0) {
+			if (finished)
+				*finished = 1;
+			continue;
+		}
 		if (sscanf(line, "rcpt %lu %7s %lu %lld %15s %n", &idx, status,
 		    &att, &next, dsn, &off) != 5 || idx == 0 || idx > n) {
 			fclose(f);
@@ -522,7 +529,7 @@ qstate_read(int qd, const char *id, struct qstate *st, size_t n,
 
 int
 qstate_write(int qd, const char *id, const struct qstate *st, size_t n,
-    long long warned)
+    long long warned, int finished)
 {
 	char tmp[QUEUE_ID_MAX + 16], fin[QUEUE_ID_MAX + 8];
 	char text[QUEUE_TEXT_MAX];
@@ -552,6 +559,8 @@ qstate_write(int qd, const char *id, const struct qstate *st, size_t n,
 	}
 	if (warned)
 		fprintf(f, "warned %lld\n", warned);
+	if (finished)
+		fprintf(f, "finished\n");
 	if (fflush(f) == EOF || ferror(f) || fsync(fd) == -1) {
 		e = errno;
 		fclose(f);

@@ -97,12 +97,14 @@ struct qstate {
 	char dsn[16];
 	char text[QUEUE_TEXT_MAX];
 };
-/* Fill st[0..n) from state/ID; a missing file means all todo, 0 tries. */
+/* Fill st[0..n) from state/ID; a missing file means all todo, 0 tries.
+ * *finished (if not NULL) is set when the state says all is done, its
+ * bounces sent, and only the removal of the message failed. */
 int qstate_read(int qd, const char *id, struct qstate *st, size_t n,
-    long long *warned, const char **why);
+    long long *warned, int *finished, const char **why);
 /* Replace state/ID atomically and durably (postel-queue(5) step 4). */
 int qstate_write(int qd, const char *id, const struct qstate *st, size_t n,
-    long long warned);
+    long long warned, int finished);
 const char *qstate_name(int status);
 
 /* Remove tmp/ files older than grace seconds and state/ files whose

@@ -5,7 +5,7 @@
 # child keeps its stdout open (no hang past the program's exit).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
-plan 11
+plan 12
 setup_instance
 as_recipients queue
 libexec_without_remote
@@ -95,16 +95,18 @@ grep -q 'qrun: result .*rcpt=<x@held.test> .*status=temp dsn=4.0.0 .*try later' 
 ok $? "and the program's result line counts"
 
 # 4. A finished message that cannot be removed (here immutable): its
-# state must say so, or the next runner delivers it all again.
+# state must say so, or every runner delivers and bounces it again.
 cat > "$L/remote" <<SH
 #!/bin/sh
-cat >/dev/null; echo "\$*" >> "$T/tries"; echo "msg ok 2.0.0 ok"
+cat >/dev/null; echo "\$*" >> "$T/tries"
+echo "rcpt 1 ok 2.0.0 ok"; echo "rcpt 2 perm 5.1.1 no such user"
 SH
 cat >"$POSTEL_ROOT/queue/cur/1000.000004.1" <<EOF
 postel 1
 arrival $(date +%s)
 from <carol@example.org>
 rcpt <x@stuck.test>
+rcpt <y@stuck.test>
 
 Subject: stuck
 
@@ -113,15 +115,36 @@ EOF
 if chattr +i "$POSTEL_ROOT/queue/cur/1000.000004.1" 2>/dev/null; then
 	: > "$T/qrun.log"
 	"$B/qrun" -1 -f >>"$T/qrun.log" 2>&1
-	chattr -i "$POSTEL_ROOT/queue/cur/1000.000004.1"
-	grep -q '^rcpt 1 ok ' "$POSTEL_ROOT/queue/state/1000.000004.1"
-	ok $? "a message that could not be removed keeps a state saying it is done"
+	grep -q '^finished$' "$POSTEL_ROOT/queue/state/1000.000004.1"
+	ok $? "a message that could not be removed keeps a state saying it is finished"
 	"$B/qrun" -1 -f >>"$T/qrun.log" 2>&1
-	is "$(grep -c 'x@stuck.test' "$T/tries")" 1 "the next runner does not deliver it again"
-	ok "$([ ! -e "$POSTEL_ROOT/queue/cur/1000.000004.1" ]; echo $?)" "and removes it"
+	"$B/qrun" -1 -f >>"$T/qrun.log" 2>&1
+	is "$(grep -c 'x@stuck.test' "$T/tries") $(grep -c 'qrun: bounce qid=1000.000004.1' "$T/qrun.log")" \
+	    "1 1" "the next runners neither deliver nor bounce it again"
+	chattr -i "$POSTEL_ROOT/queue/cur/1000.000004.1"
+	"$B/qrun" -1 -f >>"$T/qrun.log" 2>&1
+	ok "$([ ! -e "$POSTEL_ROOT/queue/cur/1000.000004.1" ] &&
+	    [ ! -e "$POSTEL_ROOT/queue/state/1000.000004.1" ]; echo $?)" \
+	    "and one removes it once it can"
 else
 	skip "chattr +i does not work here (needs ext4 and root)"
 	skip "chattr +i does not work here (needs ext4 and root)"
 	skip "chattr +i does not work here (needs ext4 and root)"
 fi
+
+# 5. A hundred recipients in one run, each with a long result line (up to
+# 1000 bytes each, postel-result(5)): all of them count.
+cat > "$L/remote" <<'SH'
+#!/bin/sh
+cat >/dev/null
+pad=$(head -c 900 /dev/zero | tr '\0' p)
+i=1
+while [ $i -le 100 ]; do echo "rcpt $i ok 2.0.0 $pad"; i=$((i + 1)); done
+SH
+rcpts=$(i=1; while [ $i -le 100 ]; do printf 'r%d@big.test ' $i; i=$((i + 1)); done)
+printf 'Subject: big\n\nb\n' | "$B/enqueue" -f carol@example.org $rcpts >/dev/null 2>&1
+: > "$T/qrun.log"
+"$B/qrun" -1 -f >>"$T/qrun.log" 2>&1
+is "$(grep -c 'qrun: result .*@big.test> channel=remote status=ok' "$T/qrun.log")" 100 \
+    "100 result lines of 900 bytes: every recipient delivered once"
 done_testing

@@ -21,7 +21,9 @@
 #include "qrun.h"
 #include "result.h"
 
-#define JOB_OUT_MAX 65536
+/* a result line per recipient and one for the message, each at most
+ * 1000 bytes (postel-result(5)): all of them fit */
+#define JOB_OUT_MAX ((QRUN_RCPT_MAX + 1) * 1024)
 
 /* The queue file, open at the first byte of the message. */
 static int
@@ -200,6 +202,15 @@ job_reap(void)
 		pid_t r;
 		if (j->exited || j->token)
 			continue;       /* spawner's jobs: spawn_read */
+		siginfo_t si;
+
+		/* Exited but not reaped yet (WNOWAIT): the zombie holds the
+		 * pid, so its group can be killed with no risk of hitting
+		 * another's; a stray left in it must not outlive the job. */
+		memset(&si, 0, sizeof si);
+		if (waitid(P_PID, (id_t)j->pid, &si, WEXITED | WNOHANG |
+		    WNOWAIT) == 0 && si.si_pid == j->pid)
+			kill(-j->pid, SIGKILL);
 		while ((r = waitpid(j->pid, &st, WNOHANG)) == -1 &&
 		    errno == EINTR)
 			;
@@ -441,7 +452,9 @@ job_finish(struct job *j)
 	for (i = 0; i < j->n; i++)
 		apply(j, i, res[i].set ? &res[i] : whole.set ? &whole : NULL,
 		    now);
-	free(res);
+	/* recipients a stop left untouched have no result to log */
+	for (i = 0; i < j->n; i++)
+		res[i].set = res[i].set || whole.set || j->killed != 2;
 	if (m->njobs == 1 && all_ok(m)) {
 		/* Every recipient is delivered and no other job runs: the
 		 * next step removes the message, and that removal is the
@@ -449,7 +462,7 @@ job_finish(struct job *j)
 		 * repeats deliveries that were in flight. */
 		for (i = 0; i < j->n; i++)
 			log_result(j, j->idx[i], now);
-	} else if (qstate_write(qd, m->id, m->st, m->env.nrcpt, m->warned)
+	} else if (qstate_write(qd, m->id, m->st, m->env.nrcpt, m->warned, 0)
 	    == -1) {
 		/* Nothing may act on results that are not on disk: forget
 		 * them; the recipients are tried again (a duplicate at worst) */
@@ -460,7 +473,9 @@ job_finish(struct job *j)
 		}
 	} else
 		for (i = 0; i < j->n; i++)
-			log_result(j, j->idx[i], now);
+			if (res[i].set)
+				log_result(j, j->idx[i], now);
+	free(res);
 	job_free(j);
 	if (m->njobs == 0 && !m->blocked)
 		msg_done(m);

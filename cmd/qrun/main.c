@@ -304,7 +304,7 @@ run(void)
 			 * its stdout: a second after the exit, what came is
 			 * what counts */
 			if (j->exited && j->out != -1 &&
-			    mono_s() > j->exited_at + 1) {
+			    mono_s() >= j->exited_at + 1) {
 				job_read(j);
 				if (j->out != -1) {
 					close(j->out);
@@ -313,7 +313,8 @@ run(void)
 			}
 			if (j->exited && j->out == -1)
 				job_finish(j);
-			else if (!j->killed && (mono_s() >= j->deadline ||
+			else if (!j->killed && !j->exited &&
+			    (mono_s() >= j->deadline ||
 			    (stop_at && (mono_s() >= stop_at || stop > 1))))
 				job_kill(j, stop ? "stopping" : "timeout");
 		}

@@ -323,6 +323,8 @@ msg_delete(const char *id)
 	return 0;
 }
 
+static void remove_msg(struct msg *m);
+
 /* Read the envelope and the state of a message taken from the heap. On
  * failure the message is either rescheduled or left alone for good
  * (an unknown format: an admin must look), and -1 is returned. */
@@ -332,7 +334,7 @@ msg_load(struct msg *m)
 	char path[QUEUE_ID_MAX + 8];
 	const char *why = NULL;
 	long long w;
-	int fd, e;
+	int fd, e, fin;
 
 	if (fmt_s(path, sizeof path, "cur/%s", m->id) < 0)
 		goto drop;
@@ -360,8 +362,8 @@ msg_load(struct msg *m)
 		goto later;
 	}
 	w = m->warned;
-	if (qstate_read(qd, m->id, m->st, m->env.nrcpt, &m->warned, &why)
-	    == -1) {
+	if (qstate_read(qd, m->id, m->st, m->env.nrcpt, &m->warned, &fin,
+	    &why) == -1) {
 		if (why == NULL)
 			why = "unable to read state";
 		msg_free(m);
@@ -370,6 +372,12 @@ msg_load(struct msg *m)
 			goto drop;
 		}
 		goto later;
+	}
+	if (fin) {
+		/* all done and bounced; an earlier removal failed */
+		remove_msg(m);
+		msg_free(m);
+		goto drop;
 	}
 	/* a warning sent whose record failed is still sent */
 	if (w > m->warned)
@@ -469,7 +477,7 @@ remove_msg(struct msg *m)
 		 * done (an all-ok message may have none yet): else the next
 		 * runner delivers and bounces it all again. */
 		warn_sys("unable to remove %s", path);
-		if (qstate_write(qd, m->id, m->st, m->env.nrcpt, m->warned)
+		if (qstate_write(qd, m->id, m->st, m->env.nrcpt, m->warned, 1)
 		    == -1)
 			warn_sys("unable to write state/%s", m->id);
 		return;
@@ -521,7 +529,7 @@ msg_done(struct msg *m)
 		if (bounce_send(m, 1) == 0) {
 			m->warned = now;
 			if (qstate_write(qd, m->id, m->st, m->env.nrcpt,
-			    now) == -1)
+			    now, 0) == -1)
 				warn_sys("unable to record the delay warning "
 				    "in state/%s", m->id);
 		}

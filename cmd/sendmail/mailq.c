@@ -107,7 +107,7 @@ show(int qd, const struct ent *e, int kv, time_t now)
 		qenv_free(&env);
 		return -1;
 	}
-	if (qstate_read(qd, e->id, st, env.nrcpt, &warned, &why) == -1)
+	if (qstate_read(qd, e->id, st, env.nrcpt, &warned, NULL, &why) == -1)
 		for (i = 0; i < env.nrcpt; i++)
 			fmt_s(st[i].text, sizeof st[i].text, "state unreadable");
 	age(a, sizeof a, (long long)(now - env.arrival));

@@ -132,7 +132,7 @@ main(void)
 	later(qd, QF_UTF8, QF_UTF8 | QF_8BIT, "reserved flags: utf8, then both");
 	later(qd, QF_8BIT, QF_8BIT, "reserved flags: 8bit, unchanged");
 	later(qd, 0, 0, "reserved flags: none at all");
-	ok(qstate_read(qd, w.id, st, 2, &warned, &why) == 0 &&
+	ok(qstate_read(qd, w.id, st, 2, &warned, NULL, &why) == 0 &&
 	    st[0].status == QS_TODO && st[1].attempts == 0,
 	    "no state file: all todo");
 	st[0].status = QS_OK;
@@ -140,8 +140,8 @@ main(void)
 	st[1].next = 12345;
 	snprintf(st[1].dsn, sizeof st[1].dsn, "4.4.1");
 	snprintf(st[1].text, sizeof st[1].text, "refused\nby peer");
-	ok(qstate_write(qd, w.id, st, 2, 99) == 0 &&
-	    qstate_read(qd, w.id, st2, 2, &warned, &why) == 0 &&
+	ok(qstate_write(qd, w.id, st, 2, 99, 0) == 0 &&
+	    qstate_read(qd, w.id, st2, 2, &warned, NULL, &why) == 0 &&
 	    st2[0].status == QS_OK && st2[1].attempts == 3 &&
 	    st2[1].next == 12345 && strcmp(st2[1].dsn, "4.4.1") == 0 &&
 	    strcmp(st2[1].text, "refused?by peer") == 0 && warned == 99,
