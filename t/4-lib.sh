@@ -38,6 +38,18 @@ libexec_without_remote() {
 	POSTEL_LIBEXEC=$L
 }
 
+# cur_msg ID ARRIVAL SUBJECT RCPT...: a message from carol@example.org
+# written straight into cur/, as a runner that died left it
+cur_msg() {
+	_id=$1 _arr=$2 _subj=$3
+	shift 3
+	{
+		printf 'postel 1\narrival %s\nfrom <carol@example.org>\n' "$_arr"
+		for _r in "$@"; do printf 'rcpt <%s>\n' "$_r"; done
+		printf '\nSubject: %s\n\nb\n' "$_subj"
+	} >"$POSTEL_ROOT/queue/cur/$_id"
+}
+
 # count_new USER: messages in USER's Maildir/new
 count_new() {
 	ls "$POSTEL_ROOT/mail/$1/Maildir/new" | wc -l | tr -d ' '

@@ -9,17 +9,7 @@ setup_instance
 as_recipients
 
 # a message taken before a crash: alice done, bob still to do
-cat >"$POSTEL_ROOT/queue/cur/1000.000001.1" <<EOF
-postel 1
-arrival $(date +%s)
-from <carol@example.org>
-rcpt <alice@example.test>
-rcpt <bob@example.test>
-
-Subject: resumed
-
-b
-EOF
+cur_msg 1000.000001.1 "$(date +%s)" resumed alice@example.test bob@example.test
 printf 'postel-state 1\nrcpt 1 ok 1 0 2.0.0 delivered\nrcpt 2 todo 0 0 - \n' \
     >"$POSTEL_ROOT/queue/state/1000.000001.1"
 : >"$POSTEL_ROOT/queue/tmp/stale"

@@ -50,16 +50,7 @@ cat > "$L/remote" <<'SH'
 cat >/dev/null; sleep 30; echo "msg ok 2.0.0 ok"
 SH
 printf 'queue-lifetime 60\n' >> "$POSTEL_ROOT/conf/postel.conf"
-cat >"$POSTEL_ROOT/queue/cur/1000.000002.1" <<EOF
-postel 1
-arrival $(( $(date +%s) - 3600 ))
-from <carol@example.org>
-rcpt <x@slow.test>
-
-Subject: old
-
-b
-EOF
+cur_msg 1000.000002.1 $(( $(date +%s) - 3600 )) old x@slow.test
 : > "$T/qrun.log"
 qrun_start
 wait_for 5 grep -q 'qrun: start qid=1000.000002.1\|qrun: job qid=1000.000002.1\|spawned' "$T/qrun.log"
@@ -101,17 +92,7 @@ cat > "$L/remote" <<SH
 cat >/dev/null; echo "\$*" >> "$T/tries"
 echo "rcpt 1 ok 2.0.0 ok"; echo "rcpt 2 perm 5.1.1 no such user"
 SH
-cat >"$POSTEL_ROOT/queue/cur/1000.000004.1" <<EOF
-postel 1
-arrival $(date +%s)
-from <carol@example.org>
-rcpt <x@stuck.test>
-rcpt <y@stuck.test>
-
-Subject: stuck
-
-b
-EOF
+cur_msg 1000.000004.1 "$(date +%s)" stuck x@stuck.test y@stuck.test
 if chattr +i "$POSTEL_ROOT/queue/cur/1000.000004.1" 2>/dev/null; then
 	: > "$T/qrun.log"
 	"$B/qrun" -1 -f >>"$T/qrun.log" 2>&1
