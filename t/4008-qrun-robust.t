@@ -5,7 +5,7 @@
 # child keeps its stdout open (no hang past the program's exit).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
-plan 12
+plan 14
 setup_instance
 as_recipients queue
 libexec_without_remote
@@ -128,4 +128,22 @@ printf 'Subject: big\n\nb\n' | "$B/enqueue" -f carol@example.org $rcpts >/dev/nu
 "$B/qrun" -1 -f >>"$T/qrun.log" 2>&1
 is "$(grep -c 'qrun: result .*@big.test> channel=remote status=ok' "$T/qrun.log")" 100 \
     "100 result lines of 900 bytes: every recipient delivered once"
+
+# 6. A retry time far ahead, as a wall clock set back leaves it: a runner
+# waits no longer than the longest interval of retry-schedule.
+cat > "$L/remote" <<'SH'
+#!/bin/sh
+cat >/dev/null; echo "msg ok 2.0.0 ok"
+SH
+printf 'retry-schedule 1\n' >> "$POSTEL_ROOT/conf/postel.conf"
+cur_msg 1000.000006.1 "$(date +%s)" ahead x@ahead.test
+printf 'postel-state 1\nrcpt 1 todo 1 %s 4.0.0 later\n' $(( $(date +%s) + 864000 )) \
+    > "$POSTEL_ROOT/queue/state/1000.000006.1"
+: > "$T/qrun.log"
+qrun_start
+wait_for 10 grep -q 'qrun: result qid=1000.000006.1 .*status=ok' "$T/qrun.log"
+ok $? "a retry ten days ahead (a clock set back) is made at once"
+kill $qpid; wait $qpid 2>/dev/null
+printf 'retry-schedule 60 99999999999\n' >> "$POSTEL_ROOT/conf/postel.conf"
+expect_exit 111 "a retry interval past a year is a configuration error" "$B/qrun" -1
 done_testing

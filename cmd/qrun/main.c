@@ -36,7 +36,7 @@ int qd;
 int once, force;
 unsigned long long max_local, max_remote, nlocal, nremote;
 unsigned long long timeout_s, lifetime, blifetime, warn_after;
-long long *retry;
+long long *retry, retry_max;
 size_t nretry;
 struct job *jobs;
 
@@ -96,14 +96,16 @@ load_schedule(void)
 		if (!*s)
 			break;
 		v = strtoll(s, &end, 10);
-		if (end == s || v < 1)
+		if (end == s || v < 1 || v > 365LL * 86400)
 			die(EXIT_TEMP, "bad retry-schedule in postel.conf: %s",
 			    conf_s("retry-schedule"));
+		if (v > retry_max)
+			retry_max = v;
 		tab[nretry++] = v;
 		s = end;
 	}
 	if (nretry == 0)
-		tab[nretry++] = 60;
+		tab[nretry++] = retry_max = 60;
 	retry = tab;
 }
 

@@ -57,7 +57,7 @@ extern int qd;
 extern int once, force;
 extern unsigned long long max_local, max_remote, nlocal, nremote;
 extern unsigned long long timeout_s, lifetime, blifetime, warn_after;
-extern long long *retry;
+extern long long *retry, retry_max;
 extern size_t nretry;
 extern struct job *jobs;
 long long now_s(void);          /* wall clock: arrival, retries, state */

@@ -335,6 +335,7 @@ msg_load(struct msg *m)
 	const char *why = NULL;
 	long long w;
 	int fd, e, fin;
+	size_t i;
 
 	if (fmt_s(path, sizeof path, "cur/%s", m->id) < 0)
 		goto drop;
@@ -379,6 +380,11 @@ msg_load(struct msg *m)
 		msg_free(m);
 		goto drop;
 	}
+	/* A retry further ahead than the longest wait of the schedule
+	 * was set by a clock since set back: it is due now. */
+	for (i = 0; i < m->env.nrcpt; i++)
+		if (m->st[i].next > now_s() + retry_max)
+			m->st[i].next = 0;
 	/* a warning sent whose record failed is still sent */
 	if (w > m->warned)
 		m->warned = w;
