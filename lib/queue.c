@@ -479,8 +479,9 @@ qstate_read(int qd, const char *id, struct qstate *st, size_t n,
 	}
 	if (fgets(line, sizeof line, f) == NULL ||
 	    strcmp(line, "postel-state 1\n") != 0) {
+		*why = ferror(f) ? "read error" : feof(f) ? "empty state file" :
+		    "unknown state file version";
 		fclose(f);
-		*why = "unknown state file version";
 		errno = EINVAL;
 		return -1;
 	}

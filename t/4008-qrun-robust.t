@@ -5,7 +5,7 @@
 # child keeps its stdout open (no hang past the program's exit).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
-plan 14
+plan 16
 setup_instance
 as_recipients queue
 libexec_without_remote
@@ -144,6 +144,18 @@ qrun_start
 wait_for 10 grep -q 'qrun: result qid=1000.000006.1 .*status=ok' "$T/qrun.log"
 ok $? "a retry ten days ahead (a clock set back) is made at once"
 kill $qpid; wait $qpid 2>/dev/null
+# 7. A state file with a broken line, or empty (no writer leaves one so):
+# the message starts over, rather than sit untried for ever.
+cur_msg 1000.000007.1 "$(date +%s)" broken x@broken.test
+printf 'postel-state 1\nrcpt 1 to\n' > "$POSTEL_ROOT/queue/state/1000.000007.1"
+cur_msg 1000.000007.2 "$(date +%s)" empty x@empty.test
+: > "$POSTEL_ROOT/queue/state/1000.000007.2"
+: > "$T/qrun.log"
+"$B/qrun" -1 -f >>"$T/qrun.log" 2>&1
+grep -q 'qrun: restarted qid=1000.000007.1 why="malformed state line"' "$T/qrun.log" &&
+    grep -q 'qrun: restarted qid=1000.000007.2 why="empty state file"' "$T/qrun.log"
+ok $? "logged as restarted, with the reason"
+is "$(grep -c 'qrun: result qid=1000.000007.[12] .*status=ok' "$T/qrun.log")" 2 "and both delivered"
 printf 'retry-schedule 60 99999999999\n' >> "$POSTEL_ROOT/conf/postel.conf"
 expect_exit 111 "a retry interval past a year is a configuration error" "$B/qrun" -1
 done_testing

@@ -334,7 +334,7 @@ msg_load(struct msg *m)
 	char path[QUEUE_ID_MAX + 8];
 	const char *why = NULL;
 	long long w;
-	int fd, e, fin;
+	int fd, e, fin, r;
 	size_t i;
 
 	if (fmt_s(path, sizeof path, "cur/%s", m->id) < 0)
@@ -363,8 +363,22 @@ msg_load(struct msg *m)
 		goto later;
 	}
 	w = m->warned;
-	if (qstate_read(qd, m->id, m->st, m->env.nrcpt, &m->warned, &fin,
-	    &why) == -1) {
+	r = qstate_read(qd, m->id, m->st, m->env.nrcpt, &m->warned, &fin,
+	    &why);
+	if (r == -1 && errno == EINVAL && why != NULL &&
+	    strcmp(why, "unknown state file version") != 0) {
+		/* Broken lines, which no writer leaves (postel-queue(5)):
+		 * start over. A duplicate at worst, where skipping it would
+		 * leave its recipients untried for ever (invariant 2). */
+		logmsg("restarted", m, why);
+		for (i = 0; i < m->env.nrcpt; i++) {
+			memset(&m->st[i], 0, sizeof m->st[i]);
+			m->st[i].status = QS_TODO;
+			fmt_s(m->st[i].dsn, sizeof m->st[i].dsn, "-");
+		}
+		m->warned = 0;
+		fin = 0;
+	} else if (r == -1) {
 		if (why == NULL)
 			why = "unable to read state";
 		msg_free(m);
