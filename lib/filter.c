@@ -294,6 +294,21 @@ supervise(pid_t pid, int errfd, int out, const struct filter_opt *o,
 				erropen = 0;
 		}
 	}
+	/* Exited: the size once more, as a quick filter is done before the
+	 * loop looks at it at all */
+	{
+		struct stat sb;
+		if (fstat(out, &sb) == -1) {
+			fmt_s(res->err, sizeof res->err, "unable to stat the "
+			    "output: %s", strerror(errno));
+			goto kill;
+		}
+		if ((unsigned long long)sb.st_size > o->max) {
+			fmt_s(res->err, sizeof res->err, "output larger than "
+			    "%llu octets", o->max);
+			goto kill;
+		}
+	}
 	/* Exited: take what is left in the pipe without blocking. */
 	if (erropen && fcntl(errfd, F_SETFL, O_NONBLOCK) != -1) {
 		ssize_t r;

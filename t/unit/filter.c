@@ -110,8 +110,9 @@ check_failures(void)
 	    "CRLF output defers");
 	is_int(sh("printf 'A: b\\n\\nno newline'", &r, &out), FILTER_DEFER,
 	    "output cut short defers");
-	is_int(sh("cat; head -c 5000 /dev/zero | tr '\\0' x", &r, &out),
-	    FILTER_DEFER, "output over the limit defers");
+	is_int(sh("cat; head -c 5000 /dev/zero | tr '\\0' x; echo", &r, &out),
+	    FILTER_DEFER, "output over the limit defers, a quick filter too");
+	ok(strstr(r.err, "larger than") != NULL, "as too large");
 	opt.timeout = 1;
 	is_int(sh("sleep 30 & wait", &r, &out), FILTER_DEFER,
 	    "a filter that hangs (with a child) defers");
@@ -172,7 +173,7 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	plan(37);
+	plan(38);
 	check_verdicts();
 	check_failures();
 	check_env();
