@@ -245,25 +245,33 @@ supervise(pid_t pid, int errfd, int out, const struct filter_opt *o,
 		long long left = deadline - now_ms();
 		nfds_t n = 0;
 		siginfo_t si;
-		int w;
+		int w, exited;
 
 		/* WNOWAIT: the group is killed below before its leader's
 		 * pid can be reused. */
 		memset(&si, 0, sizeof si);
-		if ((w = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG |
-		    WNOWAIT)) == 0 && si.si_pid == pid)
-			break;
+		exited = (w = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG |
+		    WNOWAIT)) == 0 && si.si_pid == pid;
 		if (w == -1 && errno != EINTR) {
 			fmt_s(res->err, sizeof res->err, "unable to wait: %s",
 			    strerror(errno));
 			goto kill;
 		}
-		if (fstat(out, &sb) == 0 && (unsigned long long)sb.st_size >
-		    o->max) {
+		/* the size after the exit test: once it has exited, the size
+		 * is final, and a quick filter is checked as well */
+		if (fstat(out, &sb) == -1) {
+			if (exited) {
+				fmt_s(res->err, sizeof res->err, "unable to "
+				    "stat the output: %s", strerror(errno));
+				goto kill;
+			}
+		} else if ((unsigned long long)sb.st_size > o->max) {
 			fmt_s(res->err, sizeof res->err, "output larger than "
 			    "%llu octets", o->max);
 			goto kill;
 		}
+		if (exited)
+			break;
 		if (left <= 0) {
 			fmt_s(res->err, sizeof res->err, "timed out after %llu "
 			    "seconds", o->timeout);
@@ -292,21 +300,6 @@ supervise(pid_t pid, int errfd, int out, const struct filter_opt *o,
 				    (size_t)r);
 			else if (r == 0 || errno != EINTR)
 				erropen = 0;
-		}
-	}
-	/* Exited: the size once more, as a quick filter is done before the
-	 * loop looks at it at all */
-	{
-		struct stat sb;
-		if (fstat(out, &sb) == -1) {
-			fmt_s(res->err, sizeof res->err, "unable to stat the "
-			    "output: %s", strerror(errno));
-			goto kill;
-		}
-		if ((unsigned long long)sb.st_size > o->max) {
-			fmt_s(res->err, sizeof res->err, "output larger than "
-			    "%llu octets", o->max);
-			goto kill;
 		}
 	}
 	/* Exited: take what is left in the pipe without blocking. */

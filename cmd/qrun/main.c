@@ -168,8 +168,12 @@ timeout_ms(long long last_scan)
 	struct msg *m = sched_top();
 	struct job *j;
 
-	if (m && !full() && m->next - now_s() + mnow < t)
-		t = m->next - now_s() + mnow;
+	/* m->next is wall clock: its distance from now, on mono's */
+	if (m && !full()) {
+		long long in = m->next - now_s();
+		if (in < t - mnow)
+			t = mnow + in;
+	}
 	for (j = jobs; j; j = j->next) {
 		if (!j->killed && j->deadline < t)
 			t = j->deadline;

@@ -333,7 +333,7 @@ msg_load(struct msg *m)
 {
 	char path[QUEUE_ID_MAX + 8];
 	const char *why = NULL;
-	long long w;
+	long long w, far;
 	int fd, e, fin, r;
 	size_t i;
 
@@ -396,8 +396,8 @@ msg_load(struct msg *m)
 	}
 	/* A retry further ahead than the longest wait of the schedule
 	 * was set by a clock since set back: it is due now. */
-	for (i = 0; i < m->env.nrcpt; i++)
-		if (m->st[i].next > now_s() + retry_max)
+	for (i = 0, far = now_s() + retry_max; i < m->env.nrcpt; i++)
+		if (m->st[i].next > far)
 			m->st[i].next = 0;
 	/* a warning sent whose record failed is still sent */
 	if (w > m->warned)
