@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "conf.h"
 #include "fd.h"
 #include "filter.h"
@@ -187,7 +188,6 @@ child(char *const argv[], int in, int out, int err, int rcpt,
 	int fds[4] = { in, out, err, rcpt }, i;
 
 	setpgid(0, 0);                  /* a timeout kills all it started */
-	signal(SIGPIPE, SIG_DFL);       /* ignored signals survive exec */
 	/* Move every fd above 3 first, so that no dup2 clobbers another. */
 	for (i = 0; i < 4; i++)
 		if ((fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10)) == -1)
@@ -196,6 +196,7 @@ child(char *const argv[], int in, int out, int err, int rcpt,
 		if (dup2(fds[i], i) == -1)
 			_exit(111);
 	setenv_all(e);
+	child_reset(3);
 	execv(argv[0], argv);
 	_exit(127);                     /* as sh says "not found": a failure */
 }

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "die.h"
 #include "fd.h"
 #include "fmt.h"
@@ -120,7 +121,7 @@ main(int argc, char **argv)
 			_exit(127);
 		close(pfd[0]);
 		close(pfd[1]);
-		signal(SIGPIPE, SIG_DFL);
+		child_reset(2);
 		execvp(av[0], av);
 		_exit(127);
 	}

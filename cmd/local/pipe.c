@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "bio.h"
 #include "conf.h"
 #include "die.h"
@@ -81,11 +82,11 @@ spawn(int in, int out, const char *path, char *const argv[],
 	if (pid != 0)
 		return pid;
 	setpgid(0, 0);
-	signal(SIGPIPE, SIG_DFL);
 	/* stdout is our result channel to qrun, and stderr goes to qrun's
 	 * log: the program gets neither, but a pipe read by feed() */
 	if (dup2(in, 0) == -1 || dup2(out, 1) == -1 || dup2(out, 2) == -1)
 		_exit(EXIT_TEMP);
+	child_reset(2);
 	execve(path, argv, envp);
 	_exit(EXIT_TEMP);
 }

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "conf.h"
 #include "die.h"
 #include "fd.h"
@@ -262,6 +263,7 @@ enqueue(const char *origin, const char *to, const struct buf *b, int utf8)
 		argv[k++] = "--";
 		argv[k++] = to;
 		argv[k] = NULL;
+		child_reset(2);
 		execv(prog, (char *const *)argv);
 		_exit(EXIT_TEMP);
 	}

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "conf.h"
 #include "die.h"
 #include "fd.h"
@@ -84,7 +85,7 @@ child(struct msg *m, int remote, const size_t *idx, size_t n, int out)
 		_exit(EXIT_TEMP);
 	setenv("QID", m->id, 1);
 	make_argv(m, remote, idx, n, argv, dom, sizeof dom);
-	signal(SIGPIPE, SIG_DFL);
+	child_reset(2);
 	execv(prog, (char *const *)argv);
 	/* Not there yet (remote is optional) or not runnable: temporary. */
 	fmt_s(line, sizeof line, "msg temp 4.3.0 unable to run %s: %s\n",

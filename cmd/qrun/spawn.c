@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "conf.h"
 #include "die.h"
 #include "fmt.h"
@@ -149,7 +150,7 @@ start_local(const char *prog, char *msg, size_t n, int fds[2], struct kid *k)
 		setpgid(0, 0);
 		if (dup2(fds[0], 0) == -1 || dup2(fds[1], 1) == -1)
 			_exit(EXIT_TEMP);
-		signal(SIGPIPE, SIG_DFL);
+		child_reset(2);
 		for (i = 1; argv[i] && argv[i + 1] &&
 		    strcmp(argv[i], "--") != 0; i++)
 			if (strcmp(argv[i], "-q") == 0)

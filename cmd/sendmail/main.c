@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "addr.h"
 #include "conf.h"
 #include "die.h"
@@ -226,6 +227,7 @@ run_enqueue(int spool, const char *from, struct rcpts *r, int verbose)
 		if (dup2(spool, 0) == -1 || dup2(pfd[1], 1) == -1)
 			_exit(EXIT_TEMP);
 		setenv("POSTEL_QUIET", "1", 1);
+		child_reset(2);
 		execv(prog, av);
 		fprintf(stderr, "sendmail: fatal: unable to run %s: %s\n", prog,
 		    strerror(errno));

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "addr.h"
 #include "conf.h"
 #include "die.h"
@@ -82,6 +83,7 @@ run(char *const *av)
 	if ((pid = fork()) == -1)
 		die_sys(EXIT_TEMP, "unable to fork");
 	if (pid == 0) {
+		child_reset(2);
 		execvp(av[0], av);
 		fprintf(stderr, "setup: fatal: unable to run %s: %s\n", av[0],
 		    strerror(errno));

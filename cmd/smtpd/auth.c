@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "bio.h"
 #include "die.h"
 #include "fmt.h"
@@ -64,7 +65,7 @@ checkpassword(const char *cmd, const struct sasl_cred *c, const char *stamp,
 		    dup2(nul, 0) == -1 || dup2(nul, 1) == -1 ||
 		    dup2(pfd[0], 3) == -1)
 			_exit(EXIT_TEMP);
-		signal(SIGPIPE, SIG_DFL);
+		child_reset(3);
 		execv(argv[0], argv);
 		_exit(EXIT_TEMP);
 	}
