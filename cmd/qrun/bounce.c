@@ -1,8 +1,12 @@
 /*
  * qrun bounces: one RFC 3464 delivery status notification per message,
  * queued with the null sender through enqueue (postel-qrun(8), BOUNCES).
- * A failed bounce (null sender) goes to the postmaster as a double bounce;
- * a failed double bounce is dropped with a log line, so bounces never loop.
+ * A failed bounce (null sender) goes to the postmaster as a double bounce,
+ * sent from double-bounce@ME; a failed message from that sender is dropped
+ * with a log line. The sender, unlike the origin line, survives forwards
+ * and aliases (local re-queues with the original sender), so however the
+ * postmaster's mail is routed, one message makes at most one bounce and
+ * one double bounce: bounces never loop.
  * For a message that needed SMTPUTF8 the notification is an RFC 6533 one
  * (message/global-delivery-status, message/global-headers, utf-8 address
  * types), itself queued as SMTPUTF8.
@@ -14,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,7 +32,28 @@
 #include "qrun.h"
 
 #define BOUNCE_HDR_MAX 65536    /* original headers attached, at most */
-#define DOUBLE_ORIGIN "qrun double-bounce"
+#define DOUBLE_ORIGIN "qrun double-bounce"   /* queue files of before */
+#define DOUBLE_LOCAL "double-bounce"
+
+/* ME, or localhost when unset: the domain of postel's own addresses */
+static const char *
+own_domain(void)
+{
+	const char *s = conf_s("me");
+
+	return *s ? s : "localhost";
+}
+
+/* 1 if from is the double-bounce sender: DOUBLE_LOCAL@ME, the domain in
+ * any case (RFC 5321 2.4) */
+static int
+double_sender(const char *from)
+{
+	size_t n = strlen(DOUBLE_LOCAL);
+
+	return strncmp(from, DOUBLE_LOCAL, n) == 0 && from[n] == '@' &&
+	    strcasecmp(from + n + 1, own_domain()) == 0;
+}
 
 static void
 date822(char *dst, size_t size, long long t)
@@ -145,7 +171,7 @@ diagnostic(struct buf *b, const char *text)
 static int
 build(const struct msg *m, int delayed, const char *to, struct buf *b)
 {
-	const char *me = conf_s("me");
+	const char *me = own_domain();
 	char date[64], boundary[96];
 	long long now = now_s();
 	struct buf h = BUF_INIT(BOUNCE_HDR_MAX);
@@ -153,8 +179,6 @@ build(const struct msg *m, int delayed, const char *to, struct buf *b)
 	unsigned k;
 	int hok = 1, g = (m->env.flags & QF_UTF8) != 0;
 
-	if (!*me)
-		me = "localhost";
 	date822(date, sizeof date, now);
 	/* The sender wrote the attached headers: RFC 2046 5.1.1 wants a
 	 * boundary that occurs nowhere inside, so a header line can never
@@ -224,11 +248,12 @@ build(const struct msg *m, int delayed, const char *to, struct buf *b)
 	return cat(b, "\n--%s--\n", boundary);
 }
 
-/* Run enqueue [-u] [-8] -f '' -o origin to, with b on stdin: -u when the
- * bounced message needed SMTPUTF8, -8 when b has 8-bit octets (a sender's
- * header in the attached part); 0 if it exits 0. */
+/* Run enqueue [-u] [-8] -f from -o origin to, with b on stdin: -u when
+ * the bounced message needed SMTPUTF8, -8 when b has 8-bit octets (a
+ * sender's header in the attached part); 0 if it exits 0. */
 static int
-enqueue(const char *origin, const char *to, const struct buf *b, int utf8)
+enqueue(const char *from, const char *origin, const char *to,
+    const struct buf *b, int utf8)
 {
 	const char *argv[12];
 	size_t k = 0;
@@ -257,7 +282,7 @@ enqueue(const char *origin, const char *to, const struct buf *b, int utf8)
 		if (nonascii(b->p, b->len))
 			argv[k++] = "-8";
 		argv[k++] = "-f";
-		argv[k++] = "";
+		argv[k++] = from;
 		argv[k++] = "-o";
 		argv[k++] = origin;
 		argv[k++] = "--";
@@ -283,34 +308,47 @@ int
 bounce_send(struct msg *m, int delayed)
 {
 	struct buf b = BUF_INIT(BOUNCE_HDR_MAX * 2 + 65536);
-	char origin[QUEUE_ID_MAX + 32], pm[ADDR_MAX + 1];
+	char origin[QUEUE_ID_MAX + 32], pm[ADDR_MAX + 1], from[ADDR_MAX + 1];
 	const char *to = m->env.from, *kind = delayed ? "delay" : "bounce";
 	struct logl l;
 	int r;
 
+	from[0] = '\0';
+	if (double_sender(to) || strncmp(m->env.origin, DOUBLE_ORIGIN,
+	    strlen(DOUBLE_ORIGIN)) == 0) {
+		/* A double bounce failed, or is late: no one is left to
+		 * tell, and telling anyone could start a loop. */
+		if (delayed)
+			return 0;
+		log_start(&l, "dropped");
+		log_kv(&l, "qid", m->id);
+		log_kv(&l, "why", "double bounce failed");
+		log_end(&l);
+		return 0;
+	}
 	if (!*to) {
 		if (delayed)
 			return 0;
-		/* A bounce failed: tell the postmaster, unless this was
-		 * the postmaster's double bounce already. */
+		/* A bounce failed: tell the postmaster. */
 		fmt_s(pm, sizeof pm, "%s", conf_s("postmaster"));
 		if (!pm[0] && conf_s("me")[0])
 			fmt_s(pm, sizeof pm, "postmaster@%s", conf_s("me"));
-		if (strncmp(m->env.origin, DOUBLE_ORIGIN,
-		    strlen(DOUBLE_ORIGIN)) == 0 || !pm[0]) {
+		if (!pm[0] || double_sender(pm)) {
 			log_start(&l, "dropped");
 			log_kv(&l, "qid", m->id);
-			log_kv(&l, "why", pm[0] ? "double bounce failed" :
-			    "bounce failed and no postmaster set");
+			log_kv(&l, "why", "bounce failed and no postmaster set");
 			log_end(&l);
 			return 0;
 		}
 		to = pm;
 		kind = "double-bounce";
+		if (fmt_s(from, sizeof from, "%s@%s", DOUBLE_LOCAL,
+		    own_domain()) < 0)
+			return -1;
 	}
 	fmt_s(origin, sizeof origin, "qrun %s %s", kind, m->id);
-	r = build(m, delayed, to, &b) == -1 ? -1 : enqueue(origin, to, &b,
-	    (m->env.flags & QF_UTF8) != 0);
+	r = build(m, delayed, to, &b) == -1 ? -1 : enqueue(from, origin, to,
+	    &b, (m->env.flags & QF_UTF8) != 0);
 	buf_free(&b);
 	log_start(&l, r == 0 ? kind : "bounce-failed");
 	log_kv(&l, "qid", m->id);
