@@ -16,6 +16,10 @@ struct fail {
 	char text[400];
 };
 
+/* msgdata.flags: the envelope flags qrun passed (-u, -8) */
+#define LOCAL_UTF8 0x01
+#define LOCAL_8BIT 0x02
+
 struct msgdata {
 	const char *prefix;     /* Return-Path: and Delivered-To: lines */
 	size_t prefixlen;
@@ -31,6 +35,7 @@ struct msgdata {
 	const char *home;
 	const char *user;
 	const char *qid;
+	unsigned flags;         /* LOCAL_UTF8, LOCAL_8BIT: what qrun passed */
 	unsigned long long timeout;
 };
 

@@ -416,6 +416,12 @@ alias_dest(const struct user *u, char *buf, size_t size, char **dest)
 	return n;
 }
 
+static _Noreturn void
+usage(void)
+{
+	die(EXIT_PERM, "usage: local [-8u] [-q qid] sender recipient");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -430,17 +436,20 @@ main(int argc, char **argv)
 	/* A |program may exit without reading the message: its exit code
 	 * decides, which needs local alive after the write fails (EPIPE). */
 	signal(SIGPIPE, SIG_IGN);
-	while ((c = getopt(argc, argv, "q:")) != -1) {
-		if (c != 'q')
-			die(EXIT_PERM, "usage: local [-q qid] sender recipient");
-		fmt_s(qid, sizeof qid, "%s", optarg);
+	memset(&md, 0, sizeof md);
+	while ((c = getopt(argc, argv, "q:u8")) != -1) {
+		switch (c) {
+		case 'q': fmt_s(qid, sizeof qid, "%s", optarg); break;
+		case 'u': md.flags |= LOCAL_UTF8; break;
+		case '8': md.flags |= LOCAL_8BIT; break;
+		default: usage();
+		}
 	}
 	if (argc - optind != 2)
-		die(EXIT_PERM, "usage: local [-q qid] sender recipient");
+		usage();
 	if (conf_load() == -1 || user_init() == -1)
 		result("temp", "4.3.5", "configuration: %s", conf_error());
 	buf_init(&msg, conf_u("max-size") + QUEUE_ROOM);  /* a pipe */
-	memset(&md, 0, sizeof md);
 	md.sender = argv[optind];
 	md.rcpt = argv[optind + 1];
 	md.qid = qid;

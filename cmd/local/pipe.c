@@ -309,6 +309,12 @@ forward_deliver(const struct msgdata *md, char *const *to, size_t n,
 	fmt_s(origin, sizeof origin, "local forward %s for %s", md->qid,
 	    md->rcpt);
 	argv[k++] = "enqueue";
+	/* the message keeps what it needs on the way out (SMTPUTF8,
+	 * 8BITMIME) through every re-queue */
+	if (md->flags & LOCAL_UTF8)
+		argv[k++] = "-u";
+	if (md->flags & LOCAL_8BIT)
+		argv[k++] = "-8";
 	argv[k++] = "-f";
 	argv[k++] = (char *)md->sender;
 	argv[k++] = "-o";

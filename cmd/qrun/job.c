@@ -51,9 +51,11 @@ make_argv(const struct msg *m, int remote, const size_t *idx, size_t n,
 	size_t k = 0, i;
 
 	argv[k++] = remote ? "remote" : "local";
-	if (remote && (m->env.flags & QF_UTF8))
-		argv[k++] = "-u";       /* postel-result(5): SMTPUTF8 needed */
-	if (remote && (m->env.flags & QF_8BIT))
+	/* postel-result(5): the envelope flags, for remote's MAIL and
+	 * for what local re-queues (forwards, aliases) */
+	if (m->env.flags & QF_UTF8)
+		argv[k++] = "-u";       /* SMTPUTF8 needed */
+	if (m->env.flags & QF_8BIT)
 		argv[k++] = "-8";       /* 8BITMIME body */
 	argv[k++] = "-q";
 	argv[k++] = m->id;
