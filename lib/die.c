@@ -4,10 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "die.h"
 
 static const char *prog = "postel";
+static int result_fd = -1;
 
 void
 die_init(const char *argv0)
@@ -26,15 +28,59 @@ die_prog(void)
 	return prog;
 }
 
-static void vsay(const char *, int, const char *, va_list)
-	__attribute__((format(printf, 3, 0)));
+void
+die_result(int fd)
+{
+	result_fd = fd;
+}
 
+/* The result line of a fatal error: printable ASCII, within the 1000
+ * bytes of postel-result(5). */
 static void
-vsay(const char *sev, int e, const char *fmt, va_list ap)
+say_result(int code, const char *msg, int e)
+{
+	char line[1000];
+	int n;
+	size_t i, len;
+
+	if (result_fd == -1)
+		return;
+	n = snprintf(line, sizeof line, "msg %s %s %s%s%s", code == EXIT_PERM ?
+	    "perm" : "temp", code == EXIT_PERM ? "5.3.0" : "4.3.0", msg,
+	    e ? ": " : "", e ? strerror(e) : "");
+	if (n < 0)
+		return;
+	len = (size_t)n < sizeof line - 1 ? (size_t)n : sizeof line - 2;
+	for (i = 4; i < len; i++)
+		if (line[i] < 0x20 || line[i] > 0x7e)
+			line[i] = '?';
+	line[len++] = '\n';
+	/* after any result lines still buffered; a failed write leaves
+	 * qrun's "no result", which is what it was before */
+	if (result_fd == 1)
+		fflush(stdout);
+	for (i = 0; i < len; ) {
+		ssize_t w = write(result_fd, line + i, len - i);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		i += (size_t)w;
+	}
+}
+
+static void vsay(int, const char *, int, const char *, va_list)
+	__attribute__((format(printf, 4, 0)));
+
+/* code: the exit code of a fatal error, or -1 for a warning */
+static void
+vsay(int code, const char *sev, int e, const char *fmt, va_list ap)
 {
 	char msg[1024];
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (code != -1)
+		say_result(code, msg, e);
 	if (e)
 		fprintf(stderr, "%s: %s: %s: %s\n", prog, sev, msg, strerror(e));
 	else
@@ -48,7 +94,7 @@ die(int code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsay("fatal", 0, fmt, ap);
+	vsay(code, "fatal", 0, fmt, ap);
 	va_end(ap);
 	exit(code);
 }
@@ -60,7 +106,7 @@ die_sys(int code, const char *fmt, ...)
 	int e = errno;
 
 	va_start(ap, fmt);
-	vsay("fatal", e, fmt, ap);
+	vsay(code, "fatal", e, fmt, ap);
 	va_end(ap);
 	exit(code);
 }
@@ -71,7 +117,7 @@ warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsay("warning", 0, fmt, ap);
+	vsay(-1, "warning", 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -82,7 +128,7 @@ warn_sys(const char *fmt, ...)
 	int e = errno;
 
 	va_start(ap, fmt);
-	vsay("warning", e, fmt, ap);
+	vsay(-1, "warning", e, fmt, ap);
 	va_end(ap);
 	errno = e;
 }

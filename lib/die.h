@@ -15,6 +15,10 @@ _Noreturn void die(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 _Noreturn void die_sys(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* local and remote (postel-result(5)): from now on a fatal error also
+ * writes "msg temp|perm DSN TEXT" to fd, so that the reason becomes the
+ * recipients' result in qrun's log, mailq and a bounce. fd -1: no more. */
+void die_result(int fd);
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn_sys(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

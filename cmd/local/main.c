@@ -433,6 +433,7 @@ main(int argc, char **argv)
 	int c, r;
 
 	die_init(argv[0]);
+	die_result(1);          /* a fatal error is the recipient's result */
 	/* A |program may exit without reading the message: its exit code
 	 * decides, which needs local alive after the write fails (EPIPE). */
 	signal(SIGPIPE, SIG_IGN);

@@ -118,6 +118,7 @@ main(int argc, char **argv)
 	int c;
 
 	die_init(argv[0]);
+	die_result(1);          /* a fatal error is the recipients' result */
 	/* A peer that resets the connection mid-DATA is a write error
 	 * (EPIPE), reported as a temporary failure, not a death by signal. */
 	signal(SIGPIPE, SIG_IGN);
