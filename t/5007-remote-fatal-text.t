@@ -1,5 +1,5 @@
 #!/bin/sh
-# 5006-remote-fatal-text.t: when remote (or local) dies of a fatal error,
+# 5007-remote-fatal-text.t: when remote (or local) dies of a fatal error,
 # its reason is the recipients' result (postel-result(5)): in qrun's
 # result line with the qid, in mailq, and in the bounce when the message
 # expires; not "delivery program gave no result".
