@@ -65,9 +65,24 @@ child_reset(int keep)
 	sa.sa_handler = SIG_DFL;
 	sa.sa_flags = 0;
 	sigemptyset(&sa.sa_mask);
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &sa, NULL);      /* EINVAL: not a signal */
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (sigaction(sig, &sa, NULL) == 0)
+			continue;
+#ifdef SYS_rt_sigaction
+		/* glibc refuses the signals it keeps for itself (32 and
+		 * 33), yet they can arrive ignored from make, say, and stay
+		 * so through exec. The kernel's own call takes them: a
+		 * zeroed structure is SIG_DFL, no flags and an empty mask
+		 * whatever the architecture's layout. */
+		{
+			static const unsigned long dfl[8];
+			syscall(SYS_rt_sigaction, sig, dfl, NULL,
+			    (size_t)(NSIG - 1) / 8);
+		}
+#endif
+	}
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	errno = e;
