@@ -1,7 +1,9 @@
 /*
- * local mbox delivery: a dotlock (path.lock, created with O_EXCL) and a
- * fcntl lock, a "From " separator line, mboxrd quoting (">From " gets one
- * more '>'), a blank line after the message. On any write failure the
+ * local mbox delivery: an fcntl lock on the mbox, then a dotlock
+ * (path.lock, created with O_EXCL) where the directory lets the recipient
+ * make one, in that order as Debian policy asks of every program that
+ * locks a mailbox; a "From " separator line, mboxrd quoting (">From " gets
+ * one more '>'), a blank line after the message. On any write failure the
  * file is truncated back to its old size, so the mbox is never left with
  * half a message.
  */
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,47 +23,101 @@
 #include "fmt.h"
 #include "local.h"
 
-#define LOCK_TRIES 60           /* about 30 s, in steps of 0.5 s */
+#define LOCK_WAIT 30            /* s for both locks, at most the timeout */
+#define LOCK_NAP 500            /* ms between tries of the dotlock */
 #define STALE_LOCK 300          /* a dotlock older than this is stale */
 
+/* Make the dotlock lock, trying until deadline (bio_now() ms): 1 made;
+ * 0 the directory does not let us make it (EACCES, EPERM: a spool like
+ * Debian's /var/mail, root:mail 2775, where only the mail group may);
+ * -1 with errno otherwise (EAGAIN: held until the deadline). A lock that
+ * exists is waited for even where we could not have made it. */
 static int
-dotlock(const char *lock)
+dotlock(const char *lock, long long deadline)
 {
 	struct stat sb;
-	int i, fd;
+	long long left;
+	int fd;
 
-	for (i = 0; i < LOCK_TRIES; i++) {
+	for (;;) {
 		fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd != -1)
-			return close(fd);
+			return close(fd) == -1 ? -1 : 1;
+		if (errno == EACCES || errno == EPERM)
+			return 0;
 		if (errno != EEXIST)
 			return -1;
 		if (stat(lock, &sb) == 0 && time(NULL) - sb.st_mtime > STALE_LOCK)
 			unlink(lock);
-		usleep(500000);
+		if ((left = deadline - bio_now()) <= 0)
+			break;
+		usleep((useconds_t)(left < LOCK_NAP ? left : LOCK_NAP) * 1000);
 	}
 	errno = EAGAIN;
 	return -1;
 }
 
-static int
-fcntl_lock(int fd)
+static void
+on_alarm(int sig)
 {
+	(void)sig;              /* only to end the wait in F_SETLKW */
+}
+
+/* A write lock on all of fd, waited for (F_SETLKW, so a reader that
+ * keeps taking it cannot starve us) until deadline; EAGAIN if it is
+ * still held then. The timer repeats every 100 ms after it first fires,
+ * so a tick that falls just before the wait begins cannot leave us
+ * blocked for ever. */
+static int
+fcntl_lock(int fd, long long deadline)
+{
+	struct sigaction sa, old;
+	struct itimerval it, off;
 	struct flock fl;
-	int i;
+	long long left;
+	int r, e;
 
 	memset(&fl, 0, sizeof fl);
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
-	for (i = 0; i < LOCK_TRIES; i++) {
-		if (fcntl(fd, F_SETLK, &fl) == 0)
-			return 0;
-		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
-			return -1;
-		usleep(500000);
+	if (fcntl(fd, F_SETLK, &fl) == 0)
+		return 0;
+	if (errno != EAGAIN && errno != EACCES)
+		return -1;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_alarm;       /* no SA_RESTART: EINTR ends it */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, &old) == -1)
+		return -1;
+	memset(&off, 0, sizeof off);
+	for (;;) {
+		if ((left = deadline - bio_now()) <= 0) {
+			r = -1;
+			e = EAGAIN;
+			break;
+		}
+		it.it_value.tv_sec = left / 1000;
+		it.it_value.tv_usec = (left % 1000) * 1000;
+		it.it_interval.tv_sec = 0;
+		it.it_interval.tv_usec = 100000;
+		if (setitimer(ITIMER_REAL, &it, NULL) == -1) {
+			r = -1;
+			e = errno;
+			break;
+		}
+		r = fcntl(fd, F_SETLKW, &fl);
+		e = errno;
+		if (r == 0 || e != EINTR)
+			break;
 	}
-	errno = EAGAIN;
-	return -1;
+	/* Disarmed, the old handler comes back; should that fail, ours
+	 * stays, which does nothing (no other code of local uses SIGALRM). */
+	if (setitimer(ITIMER_REAL, &off, NULL) == 0 &&
+	    sigaction(SIGALRM, &old, NULL) == -1) {
+		/* see above */
+	}
+	errno = e;
+	return r;
 }
 
 /* The message is mapped (local reads it so from the queue file): a read
@@ -152,6 +209,8 @@ mbox_deliver(const struct msgdata *md, const char *path, struct fail *f)
 	struct stat sb;
 	const char *why;
 	struct bio o;
+	long long deadline;
+	volatile int dot = 0;       /* read after a SIGBUS longjmp */
 	int fd, e, r = -1;
 
 	if (fmt_s(lock, sizeof lock, "%s.lock", path) < 0)
@@ -170,6 +229,13 @@ mbox_deliver(const struct msgdata *md, const char *path, struct fail *f)
 		if (e == ENXIO)         /* a FIFO or socket, no reader */
 			return local_fail(f, EAGAIN, "4.2.0", "refusing %s: "
 			    "not a regular file", path);
+		/* No mbox yet in a directory the recipient may not write,
+		 * such as Debian's /var/mail: making it is the admin's job. */
+		if (e == EACCES && lstat(path, &sb) == -1 && errno == ENOENT)
+			return local_fail(f, EAGAIN, "4.2.0", "unable to create "
+			    "%s: %s (in a mail spool the administrator makes "
+			    "each user's mbox, owned by the user)", path,
+			    strerror(e));
 		return local_fail(f, e, NULL, "unable to open %s", path);
 	}
 	/* In a shared spool (/var/mail, sticky) another user can create
@@ -181,15 +247,22 @@ mbox_deliver(const struct msgdata *md, const char *path, struct fail *f)
 		close(fd);
 		return r;
 	}
-	if (dotlock(lock) == -1) {
-		e = errno;
-		close(fd);
-		return local_fail(f, e == EACCES ? EAGAIN : e, "4.2.1",
-		    "unable to lock %s", lock);
-	}
-	if (fcntl_lock(fd) == -1) {
+	/* Both locks are waited for within one bound, short of the time
+	 * qrun gives the delivery, so that a held lock is a result and not
+	 * a killed local. The fcntl lock is taken first and always: mutt,
+	 * mailx and other readers that follow Debian policy take it too,
+	 * so it alone keeps them out where the dotlock cannot be made. */
+	deadline = bio_now() + (long long)(md->timeout < LOCK_WAIT ?
+	    md->timeout : LOCK_WAIT) * 1000;
+	if (fcntl_lock(fd, deadline) == -1) {
 		r = local_fail(f, errno, "4.2.1", "unable to lock %s", path);
-		goto out;
+		close(fd);
+		return r;
+	}
+	if ((dot = dotlock(lock, deadline)) == -1) {
+		r = local_fail(f, errno, "4.2.1", "unable to lock %s", lock);
+		close(fd);
+		return r;
 	}
 	if (fstat(fd, &sb) == -1) {
 		r = local_fail(f, errno, NULL, "unable to stat %s", path);
@@ -213,8 +286,10 @@ mbox_deliver(const struct msgdata *md, const char *path, struct fail *f)
 	signal(SIGBUS, SIG_DFL);
 	r = 0;
 out:
+	/* the dotlock goes first, then the fcntl lock with the close */
+	if (dot == 1)
+		unlink(lock);
 	if (close(fd) == -1 && r == 0)
 		r = local_fail(f, errno, NULL, "unable to write %s", path);
-	unlink(lock);
 	return r;
 }
