@@ -52,19 +52,21 @@ check(const char *what, const char *s, int null_ok)
  * (root directory not the caller's, not writable by others, queue/ a
  * directory of the queue group), the origin says the caller's uid, -q is
  * refused, and a Received: line naming the uid goes on top.
+ * The check is on the descriptors the message then goes through: the
+ * root is opened once, without following a link at its last component,
+ * and conf/ and queue/ are found from it. Checking a path and opening it
+ * again later let a caller swap the directory in between.
  */
 static int
-elevated_root(void)
+elevated_root(int rootfd, const struct stat *sq)
 {
-	char path[4096];
-	struct stat sr, sq;
+	struct stat sr;
 
-	if (fmt_s(path, sizeof path, "%s/queue", conf_root()) < 0 ||
-	    lstat(conf_root(), &sr) == -1 || lstat(path, &sq) == -1)
+	if (fstat(rootfd, &sr) == -1)
 		return -1;
-	if (!S_ISDIR(sr.st_mode) || !S_ISDIR(sq.st_mode) ||
+	if (!S_ISDIR(sr.st_mode) || !S_ISDIR(sq->st_mode) ||
 	    (getuid() != 0 && sr.st_uid == getuid()) ||
-	    (sr.st_mode & 022) || sq.st_gid != getegid()) {
+	    (sr.st_mode & 022) || sq->st_gid != getegid()) {
 		errno = EPERM;
 		return -1;
 	}
@@ -96,8 +98,9 @@ main(int argc, char **argv)
 	unsigned flags = 0;
 	struct qw w;
 	struct logl l;
+	struct stat sq;
 	char mine[64];
-	int c, qd, i, elevated;
+	int c, rootfd, qd, i, elevated;
 
 	die_init(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
@@ -124,9 +127,6 @@ main(int argc, char **argv)
 			fmt_s(mine, sizeof mine, "enqueue uid=%lu",
 			    (unsigned long)getuid());
 		origin = mine;
-		if (elevated_root() == -1)
-			die_sys(EXIT_TEMP, "%s is not a postel instance of this "
-			    "queue group", conf_root());
 	}
 	if (optind >= argc)
 		die(EXIT_PERM, "no recipients");
@@ -135,10 +135,15 @@ main(int argc, char **argv)
 	flags |= check("sender", from, 1);
 	for (i = optind; i < argc; i++)
 		flags |= check("recipient", argv[i], 0);
-	if (conf_load() == -1)
-		die(EXIT_TEMP, "unable to read configuration: %s", conf_error());
-	if ((qd = queue_dir()) == -1)
+	if ((rootfd = conf_root_open(elevated)) == -1)
+		die_sys(EXIT_TEMP, "unable to open instance %s", conf_root());
+	if ((qd = queue_dir_at(rootfd)) == -1 || fstat(qd, &sq) == -1)
 		die_sys(EXIT_TEMP, "unable to open queue %s/queue", conf_root());
+	if (elevated && elevated_root(rootfd, &sq) == -1)
+		die_sys(EXIT_TEMP, "%s is not a postel instance of this "
+		    "queue group", conf_root());
+	if (conf_load_at(rootfd) == -1)
+		die(EXIT_TEMP, "unable to read configuration: %s", conf_error());
 	if ((id ? qw_begin_id(&w, qd, conf_u("max-size") + QUEUE_ROOM, id) :
 	    qw_begin(&w, qd, conf_u("max-size") + QUEUE_ROOM)) == -1)
 		die_sys(EXIT_TEMP, "unable to create a file in %s/queue/tmp",
