@@ -1,4 +1,5 @@
 /* conf: see conf.h. The key table is the reference for postel-conf(5). */
+#define _GNU_SOURCE             /* O_PATH */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -84,6 +85,15 @@ static struct key keys[] = {
 
 static char errbuf[CONF_LINE_MAX + 256];
 static int loaded;
+static int root_fd = -1;        /* conf_load_at: conf/ is found from it */
+
+/* Search permission is all a directory descriptor needs for openat and
+ * fstat; O_PATH asks no more (a root of mode 0711 must do). */
+#ifdef O_PATH
+#define DIR_OPEN (O_PATH | O_DIRECTORY | O_CLOEXEC)
+#else
+#define DIR_OPEN (O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+#endif
 
 const char *
 conf_root(void)
@@ -96,6 +106,52 @@ int
 conf_path(char *dst, size_t size, const char *rel)
 {
 	return fmt_s(dst, size, "%s/%s", conf_root(), rel) < 0 ? -1 : 0;
+}
+
+int
+conf_root_open(int nofollow)
+{
+	char path[4096];
+	const char *base;
+	char *slash;
+	size_t n;
+	int pfd, fd, e;
+
+	if (fmt_s(path, sizeof path, "%s", conf_root()) < 0)
+		return -1;
+	if (!nofollow)
+		return open(path, DIR_OPEN);
+	/* A trailing slash, or a last component "." or "..", would make
+	 * the kernel follow a symbolic link despite O_NOFOLLOW. */
+	n = strlen(path);
+	while (n > 1 && path[n - 1] == '/')
+		path[--n] = '\0';
+	if ((slash = strrchr(path, '/')) == NULL) {
+		base = path;
+		pfd = AT_FDCWD;
+	} else {
+		base = slash + 1;
+		if (slash == path)
+			pfd = open("/", DIR_OPEN);
+		else {
+			*slash = '\0';
+			pfd = open(path, DIR_OPEN);
+		}
+		if (pfd == -1)
+			return -1;
+	}
+	if (*base == '\0' || strcmp(base, ".") == 0 ||
+	    strcmp(base, "..") == 0) {
+		errno = EINVAL;
+		fd = -1;
+	} else
+		fd = openat(pfd, base, DIR_OPEN | O_NOFOLLOW);
+	if (pfd != AT_FDCWD) {
+		e = errno;
+		close(pfd);
+		errno = e;
+	}
+	return fd;
 }
 
 #ifndef POSTEL_LIBEXEC
@@ -160,6 +216,24 @@ setval(struct key *k, const char *v)
 	return 0;
 }
 
+/* conf/<name> by its path, or from root_fd once conf_load_at gave one:
+ * then conf/ itself must be a directory, not a symbolic link. */
+static int
+open_conf(const char *name, const char *path)
+{
+	int cd, fd, e;
+
+	if (root_fd == -1)
+		return open(path, O_RDONLY | O_CLOEXEC);
+	if ((cd = openat(root_fd, "conf", DIR_OPEN | O_NOFOLLOW)) == -1)
+		return -1;
+	fd = openat(cd, name, O_RDONLY | O_CLOEXEC);
+	e = errno;
+	close(cd);
+	errno = e;
+	return fd;
+}
+
 /* Read file conf/<name> line by line: fn gets each item with leading and
  * trailing blanks removed. Missing file: 0 with nothing read. Read with
  * bio over a stack buffer, not stdio: every program reads several files at
@@ -177,7 +251,7 @@ each_line(const char *name, int (*fn)(void *, char *, size_t), void *arg)
 		fmt_s(errbuf, sizeof errbuf, "conf/%s: path too long", name);
 		return -1;
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((fd = open_conf(name, path)) == -1) {
 		if (errno == ENOENT)
 			return 0;
 		fmt_s(errbuf, sizeof errbuf, "%s: %s", path, strerror(errno));
@@ -266,6 +340,13 @@ scalar_line(void *arg, char *p, size_t lineno)
 		return -1;
 	}
 	return 0;
+}
+
+int
+conf_load_at(int rootfd)
+{
+	root_fd = rootfd;
+	return conf_load();
 }
 
 int

@@ -26,6 +26,20 @@ int conf_path(char *dst, size_t size, const char *rel);
 int conf_prog(char *dst, size_t size, const char *name);
 
 int conf_load(void);                       /* read conf/postel.conf: 0, -1 */
+/* Open the instance root as a directory descriptor (O_CLOEXEC; only
+ * search permission needed), for a program that checks the instance
+ * before it trusts it (the setgid enqueue, postel-security(7)): the
+ * check is on this descriptor, and conf/ and queue/ are reached from it.
+ * With nofollow the last component of $POSTEL_ROOT must be the
+ * directory itself: a symbolic link there fails (ELOOP or ENOTDIR), a
+ * last component "." or ".." fails with EINVAL, and trailing slashes are
+ * dropped first so that they cannot follow a link. Links among the
+ * parent directories are followed: they choose only which directory is
+ * opened, and that directory is what gets checked. */
+int conf_root_open(int nofollow);
+/* conf_load with conf/ found from rootfd (not following a link there),
+ * and so conf_table_load afterwards; rootfd stays the caller's. */
+int conf_load_at(int rootfd);
 const char *conf_error(void);
 unsigned long long conf_u(const char *key);  /* number or boolean key */
 const char *conf_s(const char *key);         /* string key ("" if unset) */

@@ -26,6 +26,13 @@ queue_dir(void)
 }
 
 int
+queue_dir_at(int rootfd)
+{
+	return openat(rootfd, "queue", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+}
+
+int
 queue_syncdir(int qd, const char *sub)
 {
 	int fd = openat(qd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

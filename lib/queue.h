@@ -22,6 +22,9 @@
 
 /* open $POSTEL_ROOT/queue as a directory fd (O_CLOEXEC) */
 int queue_dir(void);
+/* the same, as queue/ in the directory rootfd (conf_root_open); a
+ * symbolic link there is refused */
+int queue_dir_at(int rootfd);
 /* fsync directory sub ("new", "cur", ...) of the queue dir qd */
 int queue_syncdir(int qd, const char *sub);
 /* wake a running qrun; never blocks, never fails the caller */

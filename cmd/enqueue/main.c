@@ -5,6 +5,7 @@
  * 100 for an invalid envelope or an oversized message, 111 otherwise.
  */
 #include <errno.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,27 +53,79 @@ check(const char *what, const char *s, int null_ok)
  * (root directory not the caller's, not writable by others, queue/ a
  * directory of the queue group), the origin says the caller's uid, -q is
  * refused, and a Received: line naming the uid goes on top.
+ * The check is on the descriptors the message then goes through: the
+ * root is opened once, without following a link at its last component,
+ * and conf/ and queue/ are found from it. Checking a path and opening it
+ * again later let a caller swap the directory in between.
  */
 static int
-elevated_root(void)
+elevated_root(int rootfd, const struct stat *sq)
 {
-	char path[4096];
-	struct stat sr, sq;
+	struct stat sr;
 
-	if (fmt_s(path, sizeof path, "%s/queue", conf_root()) < 0 ||
-	    lstat(conf_root(), &sr) == -1 || lstat(path, &sq) == -1)
+	if (fstat(rootfd, &sr) == -1)
 		return -1;
-	if (!S_ISDIR(sr.st_mode) || !S_ISDIR(sq.st_mode) ||
+	if (!S_ISDIR(sr.st_mode) || !S_ISDIR(sq->st_mode) ||
 	    (getuid() != 0 && sr.st_uid == getuid()) ||
-	    (sr.st_mode & 022) || sq.st_gid != getegid()) {
+	    (sr.st_mode & 022) || sq->st_gid != getegid()) {
 		errno = EPERM;
 		return -1;
 	}
 	return 0;
 }
 
+/*
+ * Root writing into a queue that belongs to another user (the demo that
+ * `make run` gives to nobody, a user's own instance) would leave files
+ * of root's, mode 0640, that qrun, running as that user, can never open.
+ * So root becomes the owner and group of queue/ before it creates
+ * anything; the caller's uid is kept for the origin, the Received: line
+ * and the log.
+ */
 static void
-received(struct qw *w)
+become_owner(const struct stat *sq)
+{
+	gid_t g = sq->st_gid;
+	uid_t u = sq->st_uid;
+
+	if (geteuid() != 0 || u == 0)
+		return;
+	if (setgroups(1, &g) == -1 || setgid(g) == -1 || setuid(u) == -1)
+		die_sys(EXIT_TEMP, "unable to become uid %lu gid %lu, the owner "
+		    "of %s/queue", (unsigned long)u, (unsigned long)g,
+		    conf_root());
+	if (getuid() != u || geteuid() != u || getgid() != g ||
+	    getegid() != g || setuid(0) != -1)
+		die(EXIT_TEMP, "unable to drop root for the owner of %s/queue",
+		    conf_root());
+}
+
+/* Whoever writes, the queue's owner must be able to read what lands
+ * there: as owner, or through the group of queue/ (the queue group, the
+ * owner's own), or as root. Anything else would wait for ever. */
+static void
+readable(struct qw *w, const struct stat *sq)
+{
+	struct stat sf;
+
+	if (fstat(w->fd, &sf) == -1) {
+		qw_abort(w);
+		die_sys(EXIT_TEMP, "unable to stat %s", w->id);
+	}
+	if (sq->st_uid != 0 && sf.st_uid != sq->st_uid &&
+	    sf.st_gid != sq->st_gid) {
+		qw_abort(w);
+		die(EXIT_TEMP, "unable to queue: a file of uid %lu gid %lu "
+		    "would be unreadable to the owner of %s/queue (uid %lu "
+		    "gid %lu); run enqueue as that user or through its group",
+		    (unsigned long)sf.st_uid, (unsigned long)sf.st_gid,
+		    conf_root(), (unsigned long)sq->st_uid,
+		    (unsigned long)sq->st_gid);
+	}
+}
+
+static void
+received(struct qw *w, uid_t uid)
 {
 	char hdr[256], date[64];
 	time_t now = time(NULL);
@@ -82,7 +135,7 @@ received(struct qw *w)
 	    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S %z", &tm) == 0)
 		fmt_s(date, sizeof date, "unknown date");
 	if (fmt_s(hdr, sizeof hdr, "Received: (postel enqueue invoked by "
-	    "uid %lu);\n\t%s\n", (unsigned long)getuid(), date) < 0 ||
+	    "uid %lu);\n\t%s\n", (unsigned long)uid, date) < 0 ||
 	    qw_write(w, hdr, strlen(hdr)) == -1) {
 		qw_abort(w);
 		die_sys(EXIT_TEMP, "unable to write %s", w->id);
@@ -96,8 +149,10 @@ main(int argc, char **argv)
 	unsigned flags = 0;
 	struct qw w;
 	struct logl l;
+	struct stat sq;
 	char mine[64];
-	int c, qd, i, elevated;
+	int c, rootfd, qd, i, elevated;
+	uid_t uid = getuid();       /* the caller, whoever we become */
 
 	die_init(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
@@ -118,15 +173,11 @@ main(int argc, char **argv)
 	if (elevated) {
 		if (id != NULL)
 			die(EXIT_PERM, "-q is for smtpd, not for other users");
-		fmt_s(mine, sizeof mine, "sendmail uid=%lu",
-		    (unsigned long)getuid());
+		fmt_s(mine, sizeof mine, "sendmail uid=%lu", (unsigned long)uid);
 		if (origin == NULL || strcmp(origin, mine) != 0)
 			fmt_s(mine, sizeof mine, "enqueue uid=%lu",
-			    (unsigned long)getuid());
+			    (unsigned long)uid);
 		origin = mine;
-		if (elevated_root() == -1)
-			die_sys(EXIT_TEMP, "%s is not a postel instance of this "
-			    "queue group", conf_root());
 	}
 	if (optind >= argc)
 		die(EXIT_PERM, "no recipients");
@@ -135,21 +186,28 @@ main(int argc, char **argv)
 	flags |= check("sender", from, 1);
 	for (i = optind; i < argc; i++)
 		flags |= check("recipient", argv[i], 0);
-	if (conf_load() == -1)
-		die(EXIT_TEMP, "unable to read configuration: %s", conf_error());
-	if ((qd = queue_dir()) == -1)
+	if ((rootfd = conf_root_open(elevated)) == -1)
+		die_sys(EXIT_TEMP, "unable to open instance %s", conf_root());
+	if ((qd = queue_dir_at(rootfd)) == -1 || fstat(qd, &sq) == -1)
 		die_sys(EXIT_TEMP, "unable to open queue %s/queue", conf_root());
+	if (elevated && elevated_root(rootfd, &sq) == -1)
+		die_sys(EXIT_TEMP, "%s is not a postel instance of this "
+		    "queue group", conf_root());
+	become_owner(&sq);
+	if (conf_load_at(rootfd) == -1)
+		die(EXIT_TEMP, "unable to read configuration: %s", conf_error());
 	if ((id ? qw_begin_id(&w, qd, conf_u("max-size") + QUEUE_ROOM, id) :
 	    qw_begin(&w, qd, conf_u("max-size") + QUEUE_ROOM)) == -1)
 		die_sys(EXIT_TEMP, "unable to create a file in %s/queue/tmp",
 		    conf_root());
+	readable(&w, &sq);
 	if (qw_envelope(&w, from, argv + optind, (size_t)(argc - optind),
 	    flags, origin) == -1) {
 		qw_abort(&w);
 		die_sys(EXIT_TEMP, "unable to write %s", w.id);
 	}
 	if (elevated)
-		received(&w);
+		received(&w, uid);
 	if (qw_copy(&w, 0) == -1) {
 		qw_abort(&w);
 		if (errno == EMSGSIZE)
@@ -171,7 +229,7 @@ main(int argc, char **argv)
 	}
 	log_kvu(&l, "rcpts", (unsigned long long)(argc - optind));
 	log_kvu(&l, "size", w.size);
-	log_kvu(&l, "uid", (unsigned long long)getuid());
+	log_kvu(&l, "uid", (unsigned long long)uid);
 	if (getenv("POSTEL_QUIET") == NULL)
 		log_end(&l);
 	if (printf("%s\n", w.id) < 0 || fflush(stdout) == EOF)

@@ -1,4 +1,7 @@
-/* conf: defaults, values, and the errors that must name file and line. */
+/* conf: defaults, values, and the errors that must name file and line;
+ * the instance root opened once, and conf/ read from that descriptor. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,9 +9,24 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "queue.h"
 #include "../tap.h"
 
 static char dir[] = "/tmp/postel-conf.XXXXXX";
+
+/* conf_root_open(1) with $POSTEL_ROOT set to dir + suffix */
+static int
+open_nofollow(const char *suffix)
+{
+	char p[300];
+	int fd;
+
+	snprintf(p, sizeof p, "%s%s", dir, suffix);
+	setenv("POSTEL_ROOT", p, 1);
+	fd = conf_root_open(1);
+	setenv("POSTEL_ROOT", dir, 1);
+	return fd;
+}
 
 static void
 put(const char *name, const char *text)
@@ -29,7 +47,9 @@ main(void)
 	char p[300];
 	int rc;
 
-	plan(12);
+	int fd, e;
+
+	plan(20);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(p, sizeof p, "%s/conf", dir);
@@ -68,6 +88,47 @@ main(void)
 	    strstr(conf_error(), "users:1: line too long"), "overlong line refused");
 	ok(conf_table_load(&t, "nonexistent", 0) == 0 && t.n == 0,
 	    "missing table is empty");
+
+	snprintf(p, sizeof p, "mkdir -p %s/root/conf %s/root/queue && "
+	    "ln -s %s/root %s/link", dir, dir, dir, dir);
+	if (system(p) != 0)
+		return 1;
+	fd = open_nofollow("/link");
+	e = errno;
+	ok(fd == -1 && (e == ELOOP || e == ENOTDIR), "a root that is a link fails");
+	ok(open_nofollow("/link/") == -1, "... also with a trailing slash");
+	fd = open_nofollow("/link/.");
+	ok(fd == -1 && errno == EINVAL, "... and as link/.");
+	ok(open_nofollow("/link/conf/..") == -1 && errno == EINVAL,
+	    "a last component .. fails");
+	fd = open_nofollow("/link/../root//");
+	ok(fd != -1, "links among the parents are followed, slashes dropped");
+	if (fd != -1)
+		close(fd);
+	fd = open_nofollow("/root");
+	e = fd == -1 ? -1 : queue_dir_at(fd);
+	ok(fd != -1 && e != -1, "the root and its queue open");
+	if (e != -1)
+		close(e);
+	/* the descriptor, not the path: move the directory away, put
+	 * another one in its place, and conf still comes from the first */
+	put("../root/conf/postel.conf", "max-size 4096\n");
+	snprintf(p, sizeof p, "mv %s/root %s/moved && mkdir -p %s/root/conf && "
+	    "echo 'max-size 8192' >%s/root/conf/postel.conf", dir, dir, dir,
+	    dir);
+	if (system(p) != 0)
+		return 1;
+	snprintf(p, sizeof p, "%s/root", dir);
+	setenv("POSTEL_ROOT", p, 1);
+	ok(conf_load_at(fd) == 0 && conf_u("max-size") == 4096,
+	    "conf/ is read from the descriptor");
+	snprintf(p, sizeof p, "rm -rf %s/moved/conf && ln -s %s/root/conf "
+	    "%s/moved/conf", dir, dir, dir);
+	if (system(p) != 0)
+		return 1;
+	ok(conf_load_at(fd) == -1 && strstr(conf_error(), "conf/postel.conf"),
+	    "conf/ that is a link is refused from a descriptor");
+	close(fd);
 	snprintf(p, sizeof p, "rm -rf %s", dir);
 	if (system(p) != 0)
 		return 1;
