@@ -388,6 +388,9 @@ main(int argc, char **argv)
 
 	die_init("sendmail");
 	signal(SIGPIPE, SIG_IGN);
+	/* inherited as ignored, it would reap enqueue before we wait for
+	 * it, and a queued message would look like a failure */
+	signal(SIGCHLD, SIG_DFL);
 	memset(&a, 0, sizeof a);
 	a.m.dot = 1;
 	base = strrchr(argv[0], '/');

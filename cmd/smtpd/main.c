@@ -1287,6 +1287,9 @@ main(int argc, char **argv)
 
 	(void)argc;
 	die_init(argv[0]);
+	/* a caller's ignored SIGCHLD would reap our children before we
+	 * wait for them (swaks, for one, ignores it) */
+	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 	s.spool = -1;
 	s.maxerr = 10;
