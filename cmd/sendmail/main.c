@@ -363,10 +363,9 @@ main(int argc, char **argv)
 		return run_other("qrun", av);
 	}
 	case M_SMTP: {
-		char *av[] = { "smtpd", NULL };
-		/* a local user's SMTP session: it may send anywhere */
-		setenv("RELAYCLIENT", "", 1);
-		setenv("TCPREMOTEIP", "127.0.0.1", 0);
+		/* smtpd's local submission: the caller's own session, queued
+		 * through enqueue as the caller, as without -bs */
+		char *av[] = { "smtpd", "-l", NULL };
 		return run_other("smtpd", av);
 	}
 	}
