@@ -4,19 +4,14 @@
  * temporary file, so that a sendmail killed half way queues nothing, then
  * hands the whole file to enqueue. Exit codes follow sysexits.h.
  */
-#define _GNU_SOURCE     /* pipe2 */
-#include <errno.h>
-#include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "child.h"
 #include "addr.h"
 #include "conf.h"
 #include "die.h"
@@ -25,6 +20,7 @@
 #include "fmt.h"
 #include "queue.h"
 #include "sendmail.h"
+#include "submit.h"
 
 enum { M_SEND, M_LIST, M_SMTP, M_QUEUE, M_NOOP };
 
@@ -190,76 +186,29 @@ qualify(const char *s, const char *me)
 static int
 run_enqueue(int spool, const char *from, struct rcpts *r, int verbose)
 {
-	char prog[4096], origin[64], id[64];
-	char **av;
-	int pfd[2], status;
-	size_t i, k = 0;
-	ssize_t got = 0, n;
-	pid_t pid;
+	struct submit sub;
+	char origin[64];
+	int st;
 
-	if (conf_prog(prog, sizeof prog, "enqueue") == -1)
-		return EX_CONFIG_;
+	memset(&sub, 0, sizeof sub);
 	fmt_s(origin, sizeof origin, "sendmail uid=%lu", (unsigned long)getuid());
-	if ((av = calloc(r->n + 8, sizeof *av)) == NULL) {
-		warn("out of memory");
+	sub.from = from;
+	sub.rcpt = r->v;
+	sub.nrcpt = r->n;
+	sub.origin = origin;
+	if ((st = submit_enqueue(&sub, spool)) == -1) {
+		warn_sys("unable to hand the message to enqueue");
 		return EX_TEMPFAIL_;
 	}
-	av[k++] = "enqueue";
-	av[k++] = "-o";
-	av[k++] = origin;
-	av[k++] = "-f";
-	av[k++] = (char *)from;
-	av[k++] = "--";
-	for (i = 0; i < r->n; i++)
-		av[k++] = r->v[i];
-	av[k] = NULL;
-	if (lseek(spool, 0, SEEK_SET) == -1 || pipe2(pfd, O_CLOEXEC) == -1) {
-		warn_sys("unable to prepare the queue hand-off");
-		free(av);
-		return EX_TEMPFAIL_;
-	}
-	if ((pid = fork()) == -1) {
-		warn_sys("unable to fork");
-		free(av);
-		return EX_TEMPFAIL_;
-	}
-	if (pid == 0) {
-		if (dup2(spool, 0) == -1 || dup2(pfd[1], 1) == -1)
-			_exit(EXIT_TEMP);
-		setenv("POSTEL_QUIET", "1", 1);
-		child_reset(2);
-		execv(prog, av);
-		fprintf(stderr, "sendmail: fatal: unable to run %s: %s\n", prog,
-		    strerror(errno));
-		_exit(EXIT_TEMP);
-	}
-	free(av);
-	close(pfd[1]);
-	while ((size_t)got < sizeof id - 1 &&
-	    (n = read(pfd[0], id + got, sizeof id - 1 - (size_t)got)) != 0) {
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		got += n;
-	}
-	id[got] = '\0';
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR) {
-			warn_sys("unable to wait for enqueue");
-			return EX_TEMPFAIL_;
-		}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+	if (st == 0) {
 		if (verbose)
-			printf("queued as %s", id);
+			printf("queued as %s\n", sub.id);
 		return EX_OK_;
 	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_PERM)
+	if (st == EXIT_PERM)
 		return EX_DATAERR_;
-	if (WIFSIGNALED(status))
-		warn("enqueue died by signal %d", WTERMSIG(status));
+	if (sub.sig)
+		warn("enqueue died by signal %d", sub.sig);
 	return EX_TEMPFAIL_;
 }
 
@@ -388,6 +337,9 @@ main(int argc, char **argv)
 
 	die_init("sendmail");
 	signal(SIGPIPE, SIG_IGN);
+	/* inherited as ignored, it would reap enqueue before we wait for
+	 * it, and a queued message would look like a failure */
+	signal(SIGCHLD, SIG_DFL);
 	memset(&a, 0, sizeof a);
 	a.m.dot = 1;
 	base = strrchr(argv[0], '/');
@@ -411,10 +363,9 @@ main(int argc, char **argv)
 		return run_other("qrun", av);
 	}
 	case M_SMTP: {
-		char *av[] = { "smtpd", NULL };
-		/* a local user's SMTP session: it may send anywhere */
-		setenv("RELAYCLIENT", "", 1);
-		setenv("TCPREMOTEIP", "127.0.0.1", 0);
+		/* smtpd's local submission: the caller's own session, queued
+		 * through enqueue as the caller, as without -bs */
+		char *av[] = { "smtpd", "-l", NULL };
 		return run_other("smtpd", av);
 	}
 	}

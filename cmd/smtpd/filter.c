@@ -65,26 +65,26 @@ sfilter_chain(const char *rcpt)
 }
 
 /* Run chain over *spool: NULL to go on (*spool may be a new fd, *eightbit
- * set from its contents), else the reply. Logs the verdict. */
+ * set from its contents), else the reply. Logs the verdict, unless quiet
+ * and it passed. */
 const char *
 sfilter_run(const char *chain, int *spool, const struct filter_env *e,
-    const char *sid, unsigned long long max, int *eightbit)
+    const char *sid, const char *tmpdir, int quiet, unsigned long long max,
+    int *eightbit)
 {
 	static char line[SMTP_CMD_MAX];
 	struct filter_opt o;
 	struct filter_res r;
 	struct logl l;
-	char dir[4096];
 
-	if (conf_path(dir, sizeof dir, "queue/tmp") == -1)
-		return "451 4.3.0 Local error in processing";
-	o.tmpdir = dir;
+	o.tmpdir = tmpdir;
 	o.timeout = conf_u("filter-timeout");
 	o.max = max + FILTER_ROOM;      /* room for the fields it adds */
 	filter_chain(chain, spool, e, &o, &r);
 	log_start(&l, "filter");
 	log_kv(&l, "sid", sid);
-	log_kv(&l, "qid", e->qid);
+	if (e->qid)
+		log_kv(&l, "qid", e->qid);
 	log_kv(&l, "result", r.status == FILTER_PASS ? "pass" :
 	    r.status == FILTER_REJECT ? "reject" : "defer");
 	if (r.stage[0])
@@ -93,7 +93,8 @@ sfilter_run(const char *chain, int *spool, const struct filter_env *e,
 		log_kv(&l, "why", r.why);
 	if (r.err[0])
 		log_kv(&l, "error", r.err);
-	log_end(&l);
+	if (!quiet || r.status != FILTER_PASS)
+		log_end(&l);
 	if (r.status == FILTER_PASS) {
 		*eightbit = r.eightbit;
 		return NULL;

@@ -4,8 +4,10 @@
  * every command and recipient and writes DATA/BDAT with lib/queue, as
  * enqueue does, into an unnamed queue file that becomes visible in new/
  * only when complete and durable; 250 only then. A message for a filter
- * chain goes to an anonymous spool file first. postel-smtpd(8) is the
- * contract.
+ * chain goes to an anonymous spool file first. With -l (sendmail -bs) it
+ * serves its caller's own session as a local submission: it spools the
+ * message and hands it to enqueue, which queues it with the caller's
+ * rights. postel-smtpd(8) is the contract.
  */
 #define _GNU_SOURCE             /* O_TMPFILE */
 #include <errno.h>
@@ -33,6 +35,7 @@
 #include "log.h"
 #include "queue.h"
 #include "sasl.h"
+#include "submit.h"
 #include "tls.h"
 #include "tls_server.h"
 #include "user.h"
@@ -55,6 +58,7 @@ static struct tls_server srv;
 static struct {
 	int state;
 	int ehlo, relay;
+	int local;                      /* -l: sendmail -bs, not the network */
 	char helo[ADDR_DOMAIN_MAX + 1];
 	char ip[64];
 	char sid[40];
@@ -133,6 +137,8 @@ logmsg(const char *event, const char *qid, const char *result)
 	struct logl l;
 	char from[ADDR_MAX + 3];
 
+	if (s.local)            /* quiet as sendmail: the caller's stderr */
+		return;
 	log_start(&l, event);
 	log_kv(&l, "sid", s.sid);
 	log_kv(&l, "ip", s.ip);
@@ -162,6 +168,8 @@ bye(const char *result)
 	msg_drop();
 	wdeadline();
 	bio_flush(&out);
+	if (s.local)
+		_exit(0);
 	log_start(&l, "disconnect");
 	log_kv(&l, "sid", s.sid);
 	log_kv(&l, "ip", s.ip);
@@ -259,14 +267,27 @@ spool_write(void *ctx, const char *p, size_t n)
 	return fd_write_all(*(int *)ctx, p, n);
 }
 
-/* An unnamed file in queue/tmp: whatever happens to this process, it
- * leaves nothing behind, and the queue sees only a finished message. */
+/* Where spool files go: queue/tmp, or TMPDIR (else /tmp) for a local
+ * submission, whose caller may not write the queue (as sendmail's). */
+static int
+spool_dir(char *dir, size_t size)
+{
+	const char *t = getenv("TMPDIR");
+
+	if (!s.local)
+		return conf_path(dir, size, "queue/tmp");
+	return fmt_s(dir, size, "%s", t && *t ? t : "/tmp") < 0 ? -1 : 0;
+}
+
+/* An unnamed file in the spool directory: whatever happens to this
+ * process, it leaves nothing behind, and the queue sees only a finished
+ * message. */
 static int
 spool_open(void)
 {
 	char dir[4096];
 
-	if (conf_path(dir, sizeof dir, "queue/tmp") == -1)
+	if (spool_dir(dir, sizeof dir) == -1)
 		return -1;
 	return fd_tmpfile(dir);
 }
@@ -289,6 +310,17 @@ received(void)
 	else
 		fmt_s(lit, sizeof lit, "[%s]", s.ip);
 	proto = !s.ehlo ? "SMTP" : s.mail.utf8 ? "UTF8SMTP" : "ESMTP";
+	if (s.local) {
+		/* no address, and no ID yet: enqueue picks it, and adds its
+		 * own line above this one when it is setgid */
+		if (fmt_s(hdr, sizeof hdr, "Received: from %s (uid %lu)\n"
+		    "\tby %s (postel) with %s;\n\t%s\n", s.helo,
+		    (unsigned long)getuid(), s.me, proto, date) == -1)
+			fmt_s(hdr, sizeof hdr, "Received: (uid %lu);\n\t%s\n",
+			    (unsigned long)getuid(), date);
+		data_raw(&s.d, hdr, strlen(hdr));
+		return;
+	}
 	if (s.tls)
 		fmt_s(tls, sizeof tls, "\n\t(using %s with cipher %s)",
 		    tls_version(&srv.t), tls_cipher(&srv.t));
@@ -367,11 +399,12 @@ msg_begin(int chunked)
 {
 	int e;
 
-	if (queue_id_make(s.qid, sizeof s.qid) == -1) {
+	s.qid[0] = '\0';               /* a local submission's comes later */
+	if (!s.local && queue_id_make(s.qid, sizeof s.qid) == -1) {
 		reply("451 4.3.0 Local error in processing");
 		return -1;
 	}
-	if (s.chain == NULL || *s.chain == '\0') {
+	if (!s.local && (s.chain == NULL || *s.chain == '\0')) {
 		if ((qdir == -1 && (qdir = queue_dir()) == -1) ||
 		    qw_begin_id(&qw, qdir, 0, s.qid) == -1) {
 			reply(queue_error(errno));
@@ -398,6 +431,43 @@ msg_begin(int chunked)
 	return 0;
 }
 
+/* A local submission (-l) is queued by enqueue with its caller's rights,
+ * as sendmail's messages are: the setgid enqueue records the caller's
+ * uid whatever origin we ask for (postel-security(7)). Its queue ID goes
+ * into s.qid. NULL, or a reply. */
+static const char *
+local_enqueue(void)
+{
+	struct submit sub;
+	char origin[64], **v;
+	int r;
+
+	if ((v = rcpt_list()) == NULL)
+		return "451 4.3.0 Out of memory";
+	memset(&sub, 0, sizeof sub);
+	fmt_s(origin, sizeof origin, "sendmail uid=%lu",
+	    (unsigned long)getuid());
+	sub.from = s.mail.a.s;
+	sub.rcpt = v;
+	sub.nrcpt = s.nrcpt;
+	sub.origin = origin;
+	sub.flags = queue_flags();
+	r = submit_enqueue(&sub, s.spool);
+	free(v);
+	if (r == -1)
+		warn_sys("unable to run enqueue");
+	else if (sub.sig)
+		warn("enqueue died by signal %d", sub.sig);
+	if (r == 0) {
+		fmt_s(s.qid, sizeof s.qid, "%s", sub.id[0] ? sub.id : "?");
+		msg_drop();
+		return NULL;
+	}
+	if (r == EXIT_PERM)
+		return "554 5.3.0 The queue refused the message";
+	return "451 4.3.0 Temporary queue failure, try again later";
+}
+
 /* Make the message durable and visible in the queue: NULL, or a reply.
  * Straight in qw, that is the final flags and the commit; from the spool
  * (after filters), a copy into a new queue file first. */
@@ -407,6 +477,8 @@ enqueue(void)
 	struct qw *w = &qw;
 	int e;
 
+	if (s.local)
+		return local_enqueue();
 	if (qdir == -1 && (qdir = queue_dir()) == -1)
 		return queue_error(errno);
 	if (!s.inqw) {
@@ -436,7 +508,7 @@ filters(void)
 {
 	struct filter_env e;
 	const char *why;
-	char **v;
+	char **v, dir[4096];
 	int eight = 0;
 
 	if ((v = rcpt_list()) == NULL)
@@ -445,12 +517,17 @@ filters(void)
 	e.sender = s.mail.a.s;
 	e.rcpt = (const char **)v;
 	e.nrcpt = s.nrcpt;
-	e.client_ip = s.ip;
+	e.client_ip = s.local ? NULL : s.ip;
 	e.helo = s.helo;
 	e.auth_user = s.authed ? s.authuser : NULL;
-	e.qid = s.qid;
+	e.qid = s.local ? NULL : s.qid;         /* enqueue's is not known */
 	e.tls = tlsv();
-	why = sfilter_run(s.chain, &s.spool, &e, s.sid, s.maxsize, &eight);
+	if (spool_dir(dir, sizeof dir) == -1) {
+		free(v);
+		return "451 4.3.0 Local error in processing";
+	}
+	why = sfilter_run(s.chain, &s.spool, &e, s.sid, dir, s.local,
+	    s.maxsize, &eight);
 	if (eight)
 		s.d.flags |= DATA_8BIT;         /* the queue's 8bit flag */
 	free(v);
@@ -661,7 +738,7 @@ do_rcpt(struct cmd *c)
 	}
 	/* One message, one filter chain: the client sends the message
 	 * again later for a recipient that needs another (4.5.3.1.10). */
-	chain = sfilter_chain(m.a.s);
+	chain = s.local ? conf_s("filters-local") : sfilter_chain(m.a.s);
 	if (s.nrcpt > 0 && strcmp(chain, s.chain) != 0) {
 		put("452 4.5.3 Too many recipients for one filter chain");
 		return;
@@ -1223,6 +1300,10 @@ peer(void)
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
 
+	if (s.local) {          /* the caller's own session */
+		fmt_s(s.ip, sizeof s.ip, "local");
+		return;
+	}
 	if (e == NULL || *e == '\0')
 		e = getenv("REMOTE_ADDR");
 	if (e != NULL && *e) {
@@ -1277,6 +1358,29 @@ session(void)
 	}
 }
 
+/* Answer 421 and exit before reading anything. */
+static _Noreturn void
+refuse(const char *why)
+{
+	wdeadline();
+	if (bio_puts(&out, "421 4.3.0 Server misconfigured, try again "
+	    "later\r\n") == 0)
+		bio_flush(&out);
+	die(EXIT_TEMP, "%s", why);
+}
+
+/* 1 if descriptor fd is an IPv4 or IPv6 socket. */
+static int
+on_network(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return 0;               /* ENOTSOCK: a pipe, a file, a tty */
+	return ss.ss_family == AF_INET || ss.ss_family == AF_INET6;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1284,9 +1388,17 @@ main(int argc, char **argv)
 	const char *g;
 	char gl[SMTP_CMD_MAX];
 	long long now;
+	int c;
 
-	(void)argc;
 	die_init(argv[0]);
+	/* a caller's ignored SIGCHLD would reap our children before we
+	 * wait for them (swaks, for one, ignores it) */
+	signal(SIGCHLD, SIG_DFL);
+	while ((c = getopt(argc, argv, "l")) != -1) {
+		if (c != 'l')
+			die(EXIT_PERM, "usage: smtpd [-l]");
+		s.local = 1;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	s.spool = -1;
 	s.maxerr = 10;
@@ -1294,19 +1406,22 @@ main(int argc, char **argv)
 	bio_init(&in, 0, bio_fdread, inbuf, sizeof inbuf);
 	bio_init(&out, 1, bio_fdwrite, outbuf, sizeof outbuf);
 	in.flush = &out;                /* RFC 2920: flush only before a wait */
-	/* DESIGN.md invariant 3: no network input is parsed by root. The
+	/* -l serves the caller's own session (sendmail -bs): it may send
+	 * anywhere, so it must never face the network, where it would be
+	 * an open relay, and root's parse network input (invariant 3). It
+	 * gives no rights: enqueue queues with the caller's. */
+	if (s.local && (on_network(0) || on_network(1)))
+		refuse("refusing -l on a network connection: it is for "
+		    "sendmail -bs, the caller's own session");
+	/* postel(7) invariant 3: no network input is parsed by root. The
 	 * supervisor must drop to the smtpd user (tcpserver -u/-g, User= in
-	 * the systemd unit); tests running as root set POSTEL_ALLOW_ROOT=1. */
-	if (geteuid() == 0 && !(getenv("POSTEL_ALLOW_ROOT") &&
-	    strcmp(getenv("POSTEL_ALLOW_ROOT"), "1") == 0)) {
-		wdeadline();
-		if (bio_puts(&out, "421 4.3.0 Server misconfigured, try again "
-		    "later\r\n") == 0)
-			bio_flush(&out);
-		die(EXIT_TEMP, "refusing to run as root: start smtpd as an "
+	 * the systemd unit); tests running as root set POSTEL_ALLOW_ROOT=1.
+	 * A local submission's input is its caller's, root's for root. */
+	if (!s.local && geteuid() == 0 && !(getenv("POSTEL_ALLOW_ROOT") &&
+	    strcmp(getenv("POSTEL_ALLOW_ROOT"), "1") == 0))
+		refuse("refusing to run as root: start smtpd as an "
 		    "unprivileged user (tcpserver -u/-g, or User= in the "
 		    "systemd unit)");
-	}
 	fmt_s(s.sid, sizeof s.sid, "%llx.%ld", (unsigned long long)time(NULL),
 	    (long)getpid());
 	fmt_s(s.helo, sizeof s.helo, "-");
@@ -1327,19 +1442,25 @@ main(int argc, char **argv)
 	s.maxrcpt = conf_u("max-recipients");
 	s.maxerr = conf_u("max-errors");
 	s.maxhops = conf_u("max-hops");
-	s.relay = getenv("RELAYCLIENT") != NULL;
-	auth_setup();
-	tls_setup();
+	/* a local submission may send anywhere, as sendmail may, and needs
+	 * neither TLS nor AUTH over its caller's pipe */
+	s.relay = s.local || getenv("RELAYCLIENT") != NULL;
+	if (!s.local) {
+		auth_setup();
+		tls_setup();
+	}
 	buf_init(&s.rcpts, s.maxrcpt * (ADDR_MAX + 1));
 	now = bio_now();
 	s.session_deadline = now + (long long)conf_u("smtpd-session-timeout") *
 	    1000;
-	log_start(&l, "connect");
-	log_kv(&l, "sid", s.sid);
-	log_kv(&l, "ip", s.ip);
-	log_kv(&l, "relay", s.relay ? "yes" : "no");
-	log_end(&l);
-	if (conf_u("smtps") || getenv("SMTPS") != NULL) {
+	if (!s.local) {
+		log_start(&l, "connect");
+		log_kv(&l, "sid", s.sid);
+		log_kv(&l, "ip", s.ip);
+		log_kv(&l, "relay", s.relay ? "yes" : "no");
+		log_end(&l);
+	}
+	if (!s.local && (conf_u("smtps") || getenv("SMTPS") != NULL)) {
 		/* implicit TLS (RFC 8314 3.3) */
 		if (!s.tls_offer || tls_handshake(0) == -1)
 			bye("tls-error");

@@ -110,7 +110,7 @@ struct filter_env;
 const char *sfilter_init(void);         /* NULL, or a configuration error */
 const char *sfilter_chain(const char *rcpt);
 const char *sfilter_run(const char *chain, int *spool,
-    const struct filter_env *e, const char *sid, unsigned long long max,
-    int *eightbit);
+    const struct filter_env *e, const char *sid, const char *tmpdir,
+    int quiet, unsigned long long max, int *eightbit);
 
 #endif

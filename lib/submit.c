@@ -1,0 +1,113 @@
+/* submit: see submit.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "conf.h"
+#include "die.h"
+#include "fd.h"
+#include "submit.h"
+
+#define SUBMIT_ARGS 8           /* enqueue -u -8 -o O -f F -- */
+
+/* The ID enqueue printed, if it looks like one (it is echoed to an SMTP
+ * client and into logs). */
+static void
+read_id(struct submit *s, int fd)
+{
+	char line[QUEUE_ID_MAX + 2];
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < sizeof line - 1 &&
+	    (n = read(fd, line + got, sizeof line - 1 - got)) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		got += (size_t)n;
+	}
+	line[got] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	if (strlen(line) < sizeof s->id && queue_id_ok(line))
+		memcpy(s->id, line, strlen(line) + 1);
+}
+
+int
+submit_enqueue(struct submit *s, int fd)
+{
+	char prog[4096];
+	char **av;
+	int p[2], st, e;
+	size_t i, k = 0;
+	pid_t pid;
+
+	s->sig = 0;
+	s->id[0] = '\0';
+	if (conf_prog(prog, sizeof prog, "enqueue") == -1) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (s->nrcpt > ((size_t)-1) / sizeof *av - SUBMIT_ARGS - 1) {
+		errno = E2BIG;
+		return -1;
+	}
+	if ((av = calloc(s->nrcpt + SUBMIT_ARGS + 1, sizeof *av)) == NULL)
+		return -1;
+	av[k++] = "enqueue";
+	if (s->flags & QF_UTF8)
+		av[k++] = "-u";
+	if (s->flags & QF_8BIT)
+		av[k++] = "-8";
+	av[k++] = "-o";
+	av[k++] = (char *)s->origin;
+	av[k++] = "-f";
+	av[k++] = (char *)s->from;
+	av[k++] = "--";
+	for (i = 0; i < s->nrcpt; i++)
+		av[k++] = s->rcpt[i];
+	av[k] = NULL;
+	if (lseek(fd, 0, SEEK_SET) == -1 || fd_pipe(p) == -1) {
+		e = errno;
+		free(av);
+		errno = e;
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		e = errno;
+		close(p[0]);
+		close(p[1]);
+		free(av);
+		errno = e;
+		return -1;
+	}
+	if (pid == 0) {
+		if (dup2(fd, 0) == -1 || dup2(p[1], 1) == -1)
+			_exit(EXIT_TEMP);
+		/* the caller reports the outcome; enqueue's log line is not
+		 * for a local user's terminal */
+		setenv("POSTEL_QUIET", "1", 1);
+		child_reset(2);
+		execv(prog, av);
+		warn_sys("unable to run %s", prog);
+		_exit(EXIT_TEMP);
+	}
+	free(av);
+	close(p[1]);
+	read_id(s, p[0]);
+	close(p[0]);
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	if (WIFSIGNALED(st))
+		s->sig = WTERMSIG(st);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_PERM)
+		return EXIT_PERM;
+	return EXIT_TEMP;
+}
