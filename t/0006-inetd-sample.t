@@ -92,6 +92,7 @@ private_dev() {
 # program and its argv; syslog-stderr comes from conf/ (make install puts
 # it beside smtpd), smtpd from the build, the root is the test's.
 line=$(grep -v '^#' "$TOP/conf/inetd.conf" | grep -v '^[[:space:]]*$')
+# shellcheck disable=SC2086 # fields, split as inetd splits them
 set -- $line
 is "$1 $2 $3 $4" "smtp stream tcp nowait" "one line: smtp stream tcp nowait"
 shift 5
@@ -137,8 +138,9 @@ $PY "$T/inetd.py" "$T/direct.out" /usr/bin/env env \
 check "smtpd straight from inetd" "$T/direct.out"
 
 # where the lines went: syslog, facility mail (LOG_MAIL|LOG_INFO = <22>)
+skip4() { skip "$1"; skip "$1"; skip "$1"; skip "$1"; }
 if [ "$(id -u)" -ne 0 ] || ! command -v unshare >/dev/null 2>&1; then
-	for i in 1 2 3 4; do skip "needs root and unshare(1) for a private /dev/log"; done
+	skip4 "needs root and unshare(1) for a private /dev/log"
 else
 	# shellcheck disable=SC2086
 	SYSLOG_OUT=$T/sample.log private_dev $PY "$T/inetd.py" "$T/ns1.out" $args
@@ -147,7 +149,7 @@ else
 	    /usr/bin/env env POSTEL_ROOT="$POSTEL_ROOT" "$B/smtpd"
 	r2=$?
 	if [ $r -eq 97 ] || [ $r2 -eq 97 ]; then
-		for i in 1 2 3 4; do skip "no mount namespace here"; done
+		skip4 "no mount namespace here"
 	else
 		diag_on_fail "$T/sample.log" "$T/direct.log"
 		grep -q '^<22>.* smtpd: connect sid=' "$T/sample.log"
