@@ -149,7 +149,7 @@ $(O)/fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard cmd/*/*.c)
 install: all
 	install -d $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
 	  $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(PREFIX)/share/postel/conf
-	install -m 755 $(BINS) $(DESTDIR)$(LIBEXEC)/
+	install -m 755 $(BINS) conf/syslog-stderr $(DESTDIR)$(LIBEXEC)/
 	for m in $(MANS); do s=$${m##*.}; d=$(DESTDIR)$(MANDIR)/man$$s; \
 	  if [ -L $$m ]; then ln -sf "$$(readlink $$m)" $$d/$${m##*/}; \
 	  else install -m 644 $$m $$d/; fi; done

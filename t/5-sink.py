@@ -4,7 +4,8 @@
 # ("temp..." 450, "perm..." 550, "full..." 552 too many recipients, "odd..."
 # a 354 where none belongs, else 250), and records each transaction in
 # DIR: N.env (JSON: helo, mail, rcpt, tls, auth) and N.raw (DATA as sent on
-# the wire, dot-stuffing and CRLF included). Writes DIR/ready when listening.
+# the wire, dot-stuffing and CRLF included); DIR/verbs gets the verb of every
+# command received, in every session. Writes DIR/ready when listening.
 # --tls offers STARTTLS; --smtps speaks TLS from the start (port 465).
 import argparse, json, os, socket, socketserver, ssl, sys, threading, base64
 
@@ -108,6 +109,8 @@ class H(socketserver.StreamRequestHandler):
             while True:
                 l = self.line()
                 v = l[:4].upper()
+                with lock, open(os.path.join(a.dir, 'verbs'), 'a') as vf:
+                    vf.write((l.split() or [''])[0][:12].upper() + '\n')
                 if v == 'EHLO' and a.ehlo_reply:
                     self.send(a.ehlo_reply)
                 elif v == 'EHLO' and not a.no_ehlo:

@@ -38,6 +38,7 @@ struct route {
 	int tls;
 	int smtps;                      /* implicit TLS (port 465), no STARTTLS */
 	char user[256], pass[256];      /* AUTH credentials; user "" = none */
+	int auth_unverified;            /* credentials over unverified TLS */
 	char from[300];                 /* where it came from, for messages */
 };
 

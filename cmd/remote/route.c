@@ -127,8 +127,11 @@ route_parse(struct route *r, const char *val, unsigned defport)
 			    fmt_s(r->pass, sizeof r->pass, "%s", colon + 1) < 0)
 				return "auth= credentials too long";
 			explicit_bzero(v, sizeof v);
+		} else if (strcmp(v, "auth-unverified") == 0) {
+			r->auth_unverified = 1;
 		} else
-			return "unknown option (tls=, auth= or smtps)";
+			return "unknown option (tls=, auth=, auth-unverified "
+			    "or smtps)";
 	}
 	/* port 465 is implicit TLS (RFC 8314) */
 	if (r->kind != ROUTE_MX && r->port == 465)
@@ -137,9 +140,15 @@ route_parse(struct route *r, const char *val, unsigned defport)
 		return "smtps needs a relay host, not mx";
 	if (r->smtps && r->tls < POL_REQUIRE)
 		r->tls = POL_REQUIRE;
-	/* credentials are never sent in the clear */
-	if (r->user[0] && r->tls < POL_REQUIRE)
-		r->tls = POL_REQUIRE;
+	/* Credentials are never sent in the clear, and by default only to a
+	 * relay whose certificate verifies: over TLS that is merely
+	 * encrypted, an active attacker in the middle collects them.
+	 * auth-unverified settles for encryption (postel-routes(5)). */
+	if (r->auth_unverified && !r->user[0])
+		return "auth-unverified without auth=";
+	if (r->user[0] && r->tls < (r->auth_unverified ? POL_REQUIRE :
+	    POL_VERIFY))
+		r->tls = r->auth_unverified ? POL_REQUIRE : POL_VERIFY;
 	return NULL;
 }
 

@@ -331,8 +331,10 @@ tls_begin(struct sess *s)
 	    == -1) {
 		int e = errno;
 		result_set(s->res, RS_TEMP, "4.7.5", "TLS handshake with %s "
-		    "failed: %s", s->peer, e == EPROTO || e == ECONNRESET ?
-		    tls_error(&tc.t) : strerror(e));
+		    "failed: %s%s", s->peer, e == EPROTO || e == ECONNRESET ?
+		    tls_error(&tc.t) : strerror(e), verify && s->r->user[0] ?
+		    " (auth= needs a verified certificate, see "
+		    "auth-unverified in postel-routes(5))" : "");
 		logev(s, "fail", "text", s->res->text, NULL, NULL);
 		return -2;
 	}
@@ -390,6 +392,14 @@ auth(struct sess *s, struct smtpreply *rp)
 	char enc[720], c[740];
 	size_t ul = strlen(s->r->user), pl = strlen(s->r->pass);
 	int r;
+
+	/* route_parse raised the policy so that this cannot happen; the
+	 * password must not go out if it ever does (postel-routes(5)) */
+	if (!s->tls || (s->r->tls != POL_VERIFY && !s->r->auth_unverified)) {
+		result_set(s->res, RS_TEMP, "4.7.4", "credentials for %s not "
+		    "sent without verified TLS", s->peer);
+		return -1;
+	}
 
 	if (s->e.ext & EHLO_AUTH_PLAIN) {
 		raw[0] = '\0';
@@ -676,6 +686,9 @@ smtp_session(struct job *j, const struct route *r, const struct target *t,
 	}
 	if (r->user[0] && auth(&s, &rp) == -1)
 		goto out;
+	if (r->user[0])
+		logev(&s, "auth", "user", r->user, "verified",
+		    r->tls == POL_VERIFY ? "yes" : "no");
 	if (j->utf8 && !(s.e.ext & EHLO_SMTPUTF8)) {
 		result_set(res, RS_PERM, "5.6.7", "%s does not support SMTPUTF8, "
 		    "which this message needs (RFC 6531)", s.peer);
