@@ -4,11 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "die.h"
 
 static const char *prog = "postel";
+static int logopen;             /* openlog done */
 static int result_fd = -1;
 
 void
@@ -26,6 +29,31 @@ const char *
 die_prog(void)
 {
 	return prog;
+}
+
+/* inetd starts a program with its connection as stdin, stdout and
+ * stderr: a line written to fd 2 would reach the client, ahead of or in
+ * the middle of the protocol. A socket of its own on fd 2 (journald, a
+ * supervisor's log pipe) is a log, not the peer. */
+int
+die_stderr_is_peer(void)
+{
+	struct stat e, s;
+	int fd, peer = 0;
+
+	if (fstat(2, &e) == -1 || !S_ISSOCK(e.st_mode))
+		return 0;
+	for (fd = 0; fd <= 1; fd++)
+		if (fstat(fd, &s) == 0 && s.st_dev == e.st_dev &&
+		    s.st_ino == e.st_ino)
+			peer = 1;
+	/* No LOG_CONS: with no syslog daemon a line is dropped, never
+	 * written to the console or back to fd 2. */
+	if (peer && !logopen) {
+		openlog(prog, LOG_PID, LOG_MAIL);
+		logopen = 1;
+	}
+	return peer;
 }
 
 void
@@ -81,6 +109,11 @@ vsay(int code, const char *sev, int e, const char *fmt, va_list ap)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	if (code != -1)
 		say_result(code, msg, e);
+	if (die_stderr_is_peer()) {
+		syslog(code != -1 ? LOG_ERR : LOG_WARNING, "%s: %s%s%s", sev,
+		    msg, e ? ": " : "", e ? strerror(e) : "");
+		return;
+	}
 	if (e)
 		fprintf(stderr, "%s: %s: %s: %s\n", prog, sev, msg, strerror(e));
 	else

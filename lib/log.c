@@ -1,6 +1,4 @@
 /* log: see log.h. */
-#include <sys/stat.h>
-
 #include <errno.h>
 #include <string.h>
 #include <syslog.h>
@@ -116,30 +114,9 @@ log_kvu(struct logl *l, const char *key, unsigned long long v)
 	log_kvb(l, key, tmp + i, sizeof tmp - i);
 }
 
-/* inetd starts a program with its connection as stdin, stdout and
- * stderr: a line written to fd 2 would reach the client, ahead of or in
- * the middle of the protocol. 1 when fd 2 is the same open socket as fd 0
- * or fd 1 (same device and inode). A socket of its own on fd 2 (journald,
- * a log pipe of tcpserver's supervisor) is a log, not the peer. */
-static int
-stderr_is_peer(void)
-{
-	struct stat e, s;
-	int fd;
-
-	if (fstat(2, &e) == -1 || !S_ISSOCK(e.st_mode))
-		return 0;
-	for (fd = 0; fd <= 1; fd++)
-		if (fstat(fd, &s) == 0 && s.st_dev == e.st_dev &&
-		    s.st_ino == e.st_ino)
-			return 1;
-	return 0;
-}
-
 void
 log_end(struct logl *l)
 {
-	static int opened;
 	size_t off = 0;
 	int e = errno;
 
@@ -147,13 +124,7 @@ log_end(struct logl *l)
 		memcpy(l->s + l->len, "...", 3);
 		l->len += 3;
 	}
-	if (stderr_is_peer()) {
-		/* No LOG_CONS: with no syslog daemon the line is dropped,
-		 * never written to the console or back to fd 2. */
-		if (!opened) {
-			openlog(die_prog(), LOG_PID, LOG_MAIL);
-			opened = 1;
-		}
+	if (die_stderr_is_peer()) {
 		syslog(LOG_INFO, "%.*s", (int)l->len, l->s);
 		errno = e;
 		return;
