@@ -11,23 +11,9 @@
 # instance, then the message must land in the real queue, not the
 # attacker's.
 . "$(dirname "$0")/lib.sh"
-[ "$(id -u)" -eq 0 ] || skip_all "not root"
-command -v setpriv >/dev/null 2>&1 || skip_all "setpriv (util-linux) not installed"
-id daemon >/dev/null 2>&1 && id nobody >/dev/null 2>&1 || skip_all "no daemon or nobody account"
-[ -x "$TOP/build/cmd/enqueue" ] || skip_all "no plain build in build/ to install (run make first)"
+system_needs
 plan 14
-chmod 711 "$T"
-D=$T/dest
-# the plain build even in the sanitizer run: enqueue is installed setgid
-make -s -o all -C "$TOP" install DESTDIR="$D" SAN= O=build >"$T/make.out" 2>&1
-ok $? "make install DESTDIR=..."
-chmod -R go+rX "$D"
-L=$D/usr/local/lib/postel
-R=$T/sys
-"$L/setup" "$R" --system --queue-user daemon --smtpd-user daemon \
-    --libexec "$L" --me mx.example.test --domain example.test --user alice \
-    >"$T/setup.out" 2>&1
-ok $? "setup --system"
+system_instance
 export POSTEL_LIBEXEC=$L
 diag_on_fail "$T/setup.out" "$T/race.err" "$T/race.py.err"
 nob() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }

@@ -9,24 +9,10 @@
 # network (postel-security(7)). Queue user "daemon", ordinary user
 # "nobody", as in 0003-install.t: the test makes no accounts.
 . "$(dirname "$0")/lib.sh"
-[ "$(id -u)" -eq 0 ] || skip_all "not root"
-command -v setpriv >/dev/null 2>&1 || skip_all "setpriv (util-linux) not installed"
+system_needs
 command -v swaks >/dev/null 2>&1 || skip_all "swaks not installed"
-id daemon >/dev/null 2>&1 && id nobody >/dev/null 2>&1 || skip_all "no daemon or nobody account"
-# the plain build: enqueue is installed setgid (see 0003-install.t)
-[ -x "$TOP/build/cmd/enqueue" ] || skip_all "no plain build in build/ to install (run make first)"
 plan 24
-chmod 711 "$T"
-D=$T/dest
-make -s -o all -C "$TOP" install DESTDIR="$D" SAN= O=build >"$T/make.out" 2>&1
-ok $? "make install DESTDIR=..."
-L=$D/usr/local/lib/postel
-chmod -R go+rX "$D"
-R=$T/sys
-"$L/setup" "$R" --system --queue-user daemon --smtpd-user daemon \
-    --libexec "$L" --me mx.example.test --domain example.test --user alice \
-    >"$T/setup.out" 2>&1
-ok $? "setup --system"
+system_instance
 export POSTEL_ROOT=$R POSTEL_LIBEXEC=$L
 unset RELAYCLIENT POSTEL_ALLOW_ROOT
 NUID=$(id -u nobody)

@@ -102,6 +102,36 @@ setup_instance() {
 	    --user alice --user bob "$@" >/dev/null
 }
 
+# system_needs: skip the whole test unless it can make a system instance
+# (root, setpriv, the daemon and nobody accounts, a plain build)
+system_needs() {
+	[ "$(id -u)" -eq 0 ] || skip_all "not root"
+	command -v setpriv >/dev/null 2>&1 || skip_all "setpriv (util-linux) not installed"
+	id daemon >/dev/null 2>&1 && id nobody >/dev/null 2>&1 ||
+	    skip_all "no daemon or nobody account"
+	[ -x "$TOP/build/cmd/enqueue" ] ||
+	    skip_all "no plain build in build/ to install (run make first)"
+}
+
+# system_instance: `make install` into D=$T/dest and `setup --system` into
+# R=$T/sys with daemon as queue and smtpd user, as an admin would
+# (postel-security(7)); L is the libexec. Two test points. The plain
+# build, even in the sanitizer run: LeakSanitizer cannot work in a setgid
+# program, and enqueue is installed setgid.
+system_instance() {
+	chmod 711 "$T"
+	D=$T/dest
+	make -s -o all -C "$TOP" install DESTDIR="$D" SAN= O=build >"$T/make.out" 2>&1
+	ok $? "make install DESTDIR=..."
+	L=$D/usr/local/lib/postel
+	chmod -R go+rX "$D"
+	R=$T/sys
+	"$L/setup" "$R" --system --queue-user daemon --smtpd-user daemon \
+	    --libexec "$L" --me mx.example.test --domain example.test --user alice \
+	    >"$T/setup.out" 2>&1
+	ok $? "setup --system"
+}
+
 free_port() {
 	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
