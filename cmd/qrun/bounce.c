@@ -11,25 +11,22 @@
  * (message/global-delivery-status, message/global-headers, utf-8 address
  * types), itself queued as SMTPUTF8.
  */
-#include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "child.h"
 #include "conf.h"
 #include "die.h"
 #include "fd.h"
 #include "fmt.h"
 #include "log.h"
 #include "qrun.h"
+#include "submit.h"
 
 #define BOUNCE_HDR_MAX 65536    /* original headers attached, at most */
 #define DOUBLE_ORIGIN "qrun double-bounce"   /* queue files of before */
@@ -248,60 +245,35 @@ build(const struct msg *m, int delayed, const char *to, struct buf *b)
 	return cat(b, "\n--%s--\n", boundary);
 }
 
-/* Run enqueue [-u] [-8] -f from -o origin to, with b on stdin: -u when
- * the bounced message needed SMTPUTF8, -8 when b has 8-bit octets (a
- * sender's header in the attached part); 0 if it exits 0. */
+/* Queue b for to through lib/submit, the one hand-off to enqueue: -u
+ * when the bounced message needed SMTPUTF8, -8 when b has 8-bit octets
+ * (a sender's header in the attached part). enqueue reads a file, left
+ * nowhere: an unnamed one in queue/tmp. 0 once enqueue has it. */
 static int
 enqueue(const char *from, const char *origin, const char *to,
     const struct buf *b, int utf8)
 {
-	const char *argv[12];
-	size_t k = 0;
-	char prog[4096];
-	int p[2], st;
-	pid_t pid;
-	int sent;
-	void (*old)(int);
+	char dir[4096], *rcpt[1];
+	struct submit s;
+	int fd, r;
 
-	if (conf_prog(prog, sizeof prog, "enqueue") == -1 ||
-	    fd_pipe(p) == -1)
+	if (conf_path(dir, sizeof dir, "queue/tmp") == -1 ||
+	    (fd = fd_tmpfile(dir)) == -1)
 		return -1;
-	if ((pid = fork()) == -1) {
-		close(p[0]);
-		close(p[1]);
+	if (fd_write_all(fd, b->p, b->len) == -1) {
+		close(fd);
 		return -1;
 	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		if (dup2(p[0], 0) == -1 || null == -1 || dup2(null, 1) == -1)
-			_exit(EXIT_TEMP);
-		setenv("POSTEL_QUIET", "1", 1);
-		argv[k++] = "enqueue";
-		if (utf8)
-			argv[k++] = "-u";
-		if (nonascii(b->p, b->len))
-			argv[k++] = "-8";
-		argv[k++] = "-f";
-		argv[k++] = from;
-		argv[k++] = "-o";
-		argv[k++] = origin;
-		argv[k++] = "--";
-		argv[k++] = to;
-		argv[k] = NULL;
-		child_reset(2);
-		execv(prog, (char *const *)argv);
-		_exit(EXIT_TEMP);
-	}
-	close(p[0]);
-	old = signal(SIGPIPE, SIG_IGN);
-	sent = fd_write_all(p[1], b->p, b->len) == 0;
-	close(p[1]);
-	signal(SIGPIPE, old);
-	while (waitpid(pid, &st, 0) == -1)
-		if (errno != EINTR)
-			return -1;
-	return sent && WIFEXITED(st) && WEXITSTATUS(st) == 0 ?
-	    0 : -1;
+	rcpt[0] = (char *)to;
+	memset(&s, 0, sizeof s);
+	s.from = from;
+	s.rcpt = rcpt;
+	s.nrcpt = 1;
+	s.origin = origin;
+	s.flags = (utf8 ? QF_UTF8 : 0) | (nonascii(b->p, b->len) ? QF_8BIT : 0);
+	r = submit_enqueue(&s, fd);
+	close(fd);
+	return r == 0 ? 0 : -1;
 }
 
 int
