@@ -110,12 +110,11 @@ fcntl_lock(int fd, long long deadline)
 		if (r == 0 || e != EINTR)
 			break;
 	}
-	/* Disarmed, the old handler comes back; should that fail, ours
-	 * stays, which does nothing (no other code of local uses SIGALRM). */
-	if (setitimer(ITIMER_REAL, &off, NULL) == 0 &&
-	    sigaction(SIGALRM, &old, NULL) == -1) {
-		/* see above */
-	}
+	/* Disarmed, the old handler comes back. Should the timer stay
+	 * armed, ours stays, which does nothing (no other code of local
+	 * uses SIGALRM), where the default action would kill local. */
+	if (setitimer(ITIMER_REAL, &off, NULL) == 0)
+		(void)sigaction(SIGALRM, &old, NULL);   /* ours is harmless */
 	errno = e;
 	return r;
 }
