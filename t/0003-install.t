@@ -8,19 +8,9 @@
 # virtual user. The queue user here is "daemon" and the ordinary user
 # "nobody": the test makes no accounts.
 . "$(dirname "$0")/lib.sh"
-[ "$(id -u)" -eq 0 ] || skip_all "not root"
-command -v setpriv >/dev/null 2>&1 || skip_all "setpriv (util-linux) not installed"
-id daemon >/dev/null 2>&1 && id nobody >/dev/null 2>&1 || skip_all "no daemon or nobody account"
-# (see below: the plain build is what gets installed)
-[ -x "$TOP/build/cmd/enqueue" ] || skip_all "no plain build in build/ to install (run make first)"
+system_needs
 plan 21
-chmod 711 "$T"
-D=$T/dest
-# The plain build, even in the sanitizer run: LeakSanitizer cannot work in
-# a setgid program (it must ptrace itself), and enqueue is installed setgid.
-make -s -o all -C "$TOP" install DESTDIR="$D" SAN= O=build >"$T/make.out" 2>&1
-ok $? "make install DESTDIR=..."
-L=$D/usr/local/lib/postel
+system_instance
 M=$D/usr/local/share/man
 n=0
 for p in $(ls "$TOP/cmd"); do [ -x "$L/$p" ] || n=$((n + 1)); done
@@ -29,13 +19,6 @@ is "$n" 0 "every program is in PREFIX/lib/postel"
     [ -f "$M/man7/postel-security.7" ]
 ok $? "man pages in sections 5, 7 and 8"
 [ -f "$D/usr/local/share/postel/conf/postel-smtpd.socket" ]; ok $? "sample conf"
-chmod -R go+rX "$D"
-
-R=$T/sys
-"$L/setup" "$R" --system --queue-user daemon --smtpd-user daemon \
-    --libexec "$L" --me mx.example.test --domain example.test --user alice \
-    >"$T/setup.out" 2>&1
-ok $? "setup --system"
 is "$(stat -c '%a %U:%G' "$R/queue" "$R/queue/tmp" "$R/queue/new" \
     "$R/queue/cur" "$R/queue/state" "$R/queue/trigger" | tr '\n' ' ')" \
     "750 daemon:daemon 770 daemon:daemon 770 daemon:daemon 700 daemon:daemon 700 daemon:daemon 620 daemon:daemon " \
