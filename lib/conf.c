@@ -425,6 +425,32 @@ conf_s(const char *key)
 	return k->s ? k->s : k->def;
 }
 
+int
+conf_schedule(long long *tab, size_t max, size_t *n)
+{
+	const char *s = conf_s("retry-schedule");
+	char *end;
+	long long v;
+
+	*n = 0;
+	while (*s && *n < max) {
+		while (*s == ' ' || *s == '\t' || *s == ',')
+			s++;
+		if (!*s)
+			break;
+		errno = 0;
+		v = strtoll(s, &end, 10);
+		if (end == s || errno || v < 1 || v > 365LL * (long long)DAY ||
+		    (*end && *end != ' ' && *end != '\t' && *end != ',')) {
+			errno = EINVAL;
+			return -1;
+		}
+		tab[(*n)++] = v;
+		s = end;
+	}
+	return 0;
+}
+
 void
 conf_report(conf_report_fn *fn)
 {

@@ -44,6 +44,11 @@ const char *conf_error(void);
 unsigned long long conf_u(const char *key);  /* number or boolean key */
 const char *conf_s(const char *key);         /* string key ("" if unset) */
 
+/* The retry-schedule key as waits in seconds (each 1 to 365 days,
+ * separated by blanks or commas), at most max of them, *n 0 if none.
+ * 0, or -1 (EINVAL) when a word is not such a number. */
+int conf_schedule(long long *tab, size_t max, size_t *n);
+
 /* Every problem, not only the first: while a reporter is set, conf_load
  * and conf_table_load call it for each problem of a file (file is the
  * path, line 0 when the problem is not one line's, as for a file that
