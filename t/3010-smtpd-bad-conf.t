@@ -5,7 +5,7 @@
 # log line naming file:line (postel-smtpd(8)).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/3smtpd.sh"
-plan 14
+plan 18
 setup_instance
 start_smtpd
 C=$POSTEL_ROOT/conf/postel.conf
@@ -53,4 +53,14 @@ is "$(talk "${H}")" "220 250 421" "an idle session still ends at smtpd-timeout"
 
 conf
 is "$(talk "${H}MAIL FROM:<a@example.org>\r\nQUIT\r\n")" "220 250 250 221" "fixed file: MAIL 250 again"
+
+# the other files smtpd reads count too
+printf 'example.test nosuch |\n' > "$POSTEL_ROOT/conf/filters"
+is "$(talk "${H}MAIL FROM:<a@example.org>\r\nQUIT\r\n")" "220 250 451 221" "a bad conf/filters line: MAIL 451"
+grep -q '^smtpd: conferror .*error="filters:1: ' "$T/smtpd.log"; ok $? "logged as filters:1"
+rm "$POSTEL_ROOT/conf/filters"
+$PY -c 'print("a" * 2000)' >> "$POSTEL_ROOT/conf/domains"
+d=$(wc -l < "$POSTEL_ROOT/conf/domains" | tr -d ' ')
+is "$(talk "${H}MAIL FROM:<a@example.org>\r\nQUIT\r\n")" "220 250 451 221" "an overlong conf/domains line: MAIL 451"
+grep -q "^smtpd: conferror .*error=\"$POSTEL_ROOT/conf/domains:$d: line too long\"" "$T/smtpd.log"; ok $? "logged as domains:$d"
 done_testing
