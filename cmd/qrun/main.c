@@ -127,7 +127,7 @@ start_due(void)
 	while ((m = sched_top()) != NULL && !full() &&
 	    (once || m->next <= now)) {
 		sched_pop();
-		if (msg_load(m) == -1)
+		if (ctl_held(m) || msg_load(m) == -1)
 			continue;
 		if (msg_start(m))
 			nblocked++;
