@@ -57,6 +57,8 @@ qsel_parse(struct qsel *s, const char *text)
 		return "argument too long";
 	if (s->arg[0] == '\0')
 		return "selector needs an argument";
+	if (strpbrk(s->arg, "<>") != NULL)
+		return "stray angle bracket";
 	if (s->kind == QSEL_ID && !queue_id_ok(s->arg))
 		return "not a queue ID";
 	return NULL;
