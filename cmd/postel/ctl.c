@@ -26,7 +26,7 @@ logid(const char *event, const char *id)
 
 	log_start(&l, event);
 	log_kv(&l, "qid", id);
-	log_kvu(&l, "uid", (unsigned long long)getuid());
+	log_kvu(&l, "uid", caller);
 	log_end(&l);
 }
 
@@ -234,8 +234,11 @@ cmd_delete(int argc, char **argv)
 	for (i = 0; i < n; i += k) {
 		av[0] = "qrun";
 		av[1] = "-d";
-		for (k = 0; k < DELETE_BATCH && i + k < n; k++)
+		for (k = 0; k < DELETE_BATCH && i + k < n; k++) {
+			/* qrun -d logs the queue owner's uid: say who asked */
+			logid("delete", ids[i + k]);
 			av[2 + k] = ids[i + k];
+		}
 		av[2 + k] = NULL;
 		if ((r = run_prog("qrun", av)) > worst)
 			worst = r;

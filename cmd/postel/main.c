@@ -45,6 +45,8 @@ static const struct cmd {
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 
+unsigned long caller;
+
 static int
 cmd_help(int argc, char **argv)
 {
@@ -149,6 +151,7 @@ main(int argc, char **argv)
 
 	die_init("postel");
 	umask(027);
+	caller = (unsigned long)getuid();
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return cmd_help(0, argv) == 0 && argc >= 2 ? 0 : EXIT_PERM;
 	for (i = 0; i < NCMDS; i++)

@@ -16,6 +16,7 @@
 #include "queue.h"
 
 /* main.c */
+extern unsigned long caller;    /* the uid that ran postel, for the log */
 int queue_open(void);           /* as the queue's owner; dies on error */
 /* run program name (conf_prog) with av and wait: its exit code, or 111
  * when it cannot be run or dies */
