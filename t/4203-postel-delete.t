@@ -5,7 +5,7 @@
 # marker goes with its message.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
-plan 15
+plan 16
 setup_instance
 P="$B/postel"
 send() {        # send FROM TO...: queue a message, print its ID
@@ -27,7 +27,8 @@ queued "$a" || queued "$c"; ok $((! $?)) "removes both messages with a recipient
 queued "$b" && queued "$d" && queued "$e"; ok $? "and leaves the others"
 grep -q "qrun: deleted qid=$a uid=$(id -u)" "$T/.err" &&
     grep -q "qrun: deleted qid=$c uid=$(id -u)" "$T/.err"
-ok $? "each removal is logged with who did it"
+ok $? "each removal is logged by qrun -d"
+grep -q "postel: delete qid=$a uid=$(id -u)\$" "$T/.err"; ok $? "and by postel, with the uid that asked"
 
 expect_exit 0 "postel delete --to ADDRESS" "$P" delete --to w@three.test
 queued "$d"; ok $((! $?)) "removes the message for that address"
