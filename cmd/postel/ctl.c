@@ -30,6 +30,22 @@ logid(const char *event, const char *id)
 	log_end(&l);
 }
 
+/* The queue, for its trigger only: no drop to the queue owner is needed
+ * to write a line to a FIFO. A user who may not is told what to use. */
+static int
+open_trigger_dir(void)
+{
+	int qd = queue_dir();
+
+	if (qd == -1 && (errno == EACCES || errno == EPERM))
+		die_sys(EXIT_PERM, "unable to open %s/queue (run as root or "
+		    "the queue user; others may use sendmail -q)",
+		    conf_root());
+	if (qd == -1)
+		die_sys(EXIT_TEMP, "unable to open %s/queue", conf_root());
+	return qd;
+}
+
 /* No daemon: one forced pass over the selected messages does it. */
 static int
 pass(const struct qsel *q)
@@ -76,8 +92,7 @@ cmd_flush(int argc, char **argv)
 	int qd, r, worst = 0, none = 0;
 
 	sel_parse(&s, argc - 1, argv + 1, 1);
-	if ((qd = queue_dir()) == -1)
-		die_sys(EXIT_TEMP, "unable to open %s/queue", conf_root());
+	qd = open_trigger_dir();
 	n = s.q.kind ? 1 : s.nids;
 	for (i = 0; i < n; i++) {
 		q = &s.q;
@@ -110,8 +125,7 @@ cmd_reload(int argc, char **argv)
 	(void)argv;
 	if (argc != 1)
 		die(EXIT_PERM, "usage: postel reload");
-	if ((qd = queue_dir()) == -1)
-		die_sys(EXIT_TEMP, "unable to open %s/queue", conf_root());
+	qd = open_trigger_dir();
 	if (qreq_send(qd, "reload") == -1) {
 		if (errno == ENXIO)
 			die(EXIT_TEMP, "no queue runner is running");
