@@ -403,6 +403,37 @@ conf_load(void)
 	return 0;
 }
 
+int
+conf_reload(const char *(*check)(void))
+{
+	static char *olds[NKEYS];
+	static unsigned long long oldu[NKEYS];
+	const char *why;
+	size_t i;
+
+	/* the old values aside, so that conf_load's setval cannot free them */
+	for (i = 0; i < NKEYS; i++) {
+		olds[i] = keys[i].s;
+		oldu[i] = keys[i].u;
+		keys[i].s = NULL;
+	}
+	if (conf_load() == 0) {
+		if (check == NULL || (why = check()) == NULL) {
+			for (i = 0; i < NKEYS; i++)
+				free(olds[i]);
+			return 0;
+		}
+		if (why != errbuf)
+			fmt_s(errbuf, sizeof errbuf, "%s", why);
+	}
+	for (i = 0; i < NKEYS; i++) {
+		free(keys[i].s);
+		keys[i].s = olds[i];
+		keys[i].u = oldu[i];
+	}
+	return -1;
+}
+
 unsigned long long
 conf_u(const char *key)
 {

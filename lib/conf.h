@@ -41,6 +41,11 @@ int conf_root_open(int nofollow);
  * and so conf_table_load afterwards; rootfd stays the caller's. */
 int conf_load_at(int rootfd);
 const char *conf_error(void);
+/* Read conf/postel.conf again into new values, then call check (if not
+ * NULL), which may look at them and returns NULL or what is wrong. On any
+ * error the values from before the call are back in force and -1 is
+ * returned, conf_error() saying why (file:line for a bad line). */
+int conf_reload(const char *(*check)(void));
 unsigned long long conf_u(const char *key);  /* number or boolean key */
 const char *conf_s(const char *key);         /* string key ("" if unset) */
 

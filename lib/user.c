@@ -28,6 +28,26 @@ user_init(void)
 	return 0;
 }
 
+int
+user_reload(void)
+{
+	struct conf_table d = domains, u = users, a = aliases;
+
+	/* user_init loads into fresh tables; the old ones stay aside */
+	ready = 0;
+	if (user_init() == -1) {
+		domains = d;
+		users = u;
+		aliases = a;
+		ready = 1;
+		return -1;
+	}
+	conf_table_free(&d);
+	conf_table_free(&u);
+	conf_table_free(&a);
+	return 0;
+}
+
 void
 user_free(void)
 {

@@ -38,6 +38,9 @@ struct user {
 
 int user_init(void);                  /* -1: conf_error() says why */
 void user_free(void);
+/* Read the tables again (after user_init); on error the old ones stay in
+ * force and -1 is returned, conf_error() saying why. */
+int user_reload(void);
 int user_local_domain(const char *domain);   /* 1 if in conf/domains */
 /* 1 found, 0 no such local user, -1 error (errno; EINVAL = not local) */
 int user_lookup(const char *address, struct user *u);

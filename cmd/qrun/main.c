@@ -7,6 +7,9 @@
  *   qrun -c     remove stale files (queue_clean) and exit
  *   qrun -d ID  remove messages from the queue, without bounces
  *   -f          force: treat every todo recipient as due now
+ *   -1 -F SEL   one forced pass over the messages SEL selects (qreq.h)
+ * SIGHUP, a "reload" request or a changed conf file: read conf again
+ * (ctl.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,7 +44,7 @@ size_t nretry;
 struct job *jobs;
 
 static int sigpipe[2];
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, hup;
 
 long long
 now_s(void)
@@ -69,6 +72,8 @@ on_signal(int sig)
 
 	if (sig == SIGTERM || sig == SIGINT)
 		stop++;
+	if (sig == SIGHUP)
+		hup = 1;
 	if (write(sigpipe[1], "", 1) == -1) {
 		/* full: the loop is awake anyway */
 	}
@@ -78,24 +83,8 @@ on_signal(int sig)
 static void
 usage(void)
 {
-	die(EXIT_PERM, "usage: qrun [-1] [-c] [-f] | qrun -d id ...");
-}
-
-static void
-load_schedule(void)
-{
-	static long long tab[64];
-	size_t i;
-
-	if (conf_schedule(tab, sizeof tab / sizeof tab[0], &nretry) == -1)
-		die(EXIT_TEMP, "bad retry-schedule in postel.conf: %s",
-		    conf_s("retry-schedule"));
-	for (i = 0; i < nretry; i++)
-		if (tab[i] > retry_max)
-			retry_max = tab[i];
-	if (nretry == 0)
-		tab[nretry++] = retry_max = 60;
-	retry = tab;
+	die(EXIT_PERM, "usage: qrun [-1] [-c] [-f] | qrun -1 -F selector | "
+	    "qrun -d id ...");
 }
 
 static void
@@ -138,7 +127,7 @@ start_due(void)
 	while ((m = sched_top()) != NULL && !full() &&
 	    (once || m->next <= now)) {
 		sched_pop();
-		if (msg_load(m) == -1)
+		if (ctl_held(m) || msg_load(m) == -1)
 			continue;
 		if (msg_start(m))
 			nblocked++;
@@ -188,8 +177,16 @@ lock_queue(void)
 			die_sys(EXIT_TEMP, "unable to lock %s/queue/lock",
 			    conf_root());
 		if (once) {
-			/* The daemon owns the queue: ask it to look. */
-			queue_trigger(qd);
+			/* The daemon owns the queue: ask it to look, at the
+			 * selected messages with -F. */
+			char req[QREQ_LINE_MAX];
+			if (only && fmt_s(req, sizeof req, "flush ") >= 0 &&
+			    qsel_fmt(req + 6, sizeof req - 6, only) == 0) {
+				if (qreq_send(qd, req) == -1)
+					die_sys(EXIT_TEMP, "unable to ask the "
+					    "running qrun to flush");
+			} else
+				queue_trigger(qd);
 			warn("another qrun owns %s/queue; woke it instead",
 			    conf_root());
 			exit(0);
@@ -242,26 +239,26 @@ setup_signals(void)
 	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
 	if (sigaction(SIGCHLD, &sa, NULL) == -1 ||
 	    sigaction(SIGTERM, &sa, NULL) == -1 ||
-	    sigaction(SIGINT, &sa, NULL) == -1)
+	    sigaction(SIGINT, &sa, NULL) == -1 ||
+	    sigaction(SIGHUP, &sa, NULL) == -1)
 		die_sys(EXIT_TEMP, "unable to set signal handlers");
 	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
 }
 
 static void
 run(void)
 {
-	struct pollfd *pf;
-	struct job **pj, *j, *jn;
-	size_t cap = max_local + max_remote + 3, n;
+	struct pollfd *pf = NULL;
+	struct job **pj = NULL, *j, *jn;
+	size_t cap = 0, n;
 	long long last_scan = mono_s(), last_clean = mono_s(), stop_at = 0;
 	int trig = once ? -1 : open_trigger();
 
-	if ((pf = calloc(cap, sizeof *pf)) == NULL ||
-	    (pj = calloc(cap, sizeof *pj)) == NULL)
-		die_sys(EXIT_TEMP, "unable to allocate");
+	ctl_stamp();
 	if (sched_scan("cur") == -1 || sched_scan("new") == -1)
 		die_sys(EXIT_TEMP, "unable to read %s/queue", conf_root());
+	if (only)
+		ctl_only();
 	for (;;) {
 		if (stop && !stop_at)
 			stop_at = mono_s() + STOP_GRACE;
@@ -270,6 +267,15 @@ run(void)
 		if (jobs == NULL && (stop || (once && sched_size() == 0 &&
 		    nactive == 0)))
 			break;
+		/* a reload may raise the limits: one slot per job */
+		if (cap < nlocal + nremote + 3) {
+			cap = nlocal + nremote + max_local + max_remote + 3;
+			free(pf);
+			free(pj);
+			if ((pf = calloc(cap, sizeof *pf)) == NULL ||
+			    (pj = calloc(cap, sizeof *pj)) == NULL)
+				die_sys(EXIT_TEMP, "unable to allocate");
+		}
 		n = 0;
 		pf[n].fd = sigpipe[0];
 		pf[n++].events = POLLIN;
@@ -315,12 +321,20 @@ run(void)
 		}
 		if (once)
 			continue;
+		if (hup && !stop) {
+			hup = 0;
+			ctl_reload("signal");
+		}
 		if (pf[1].revents && stop)
 			drain(trig);    /* read later, by the next runner */
 		if ((pf[1].revents && !stop) ||
 		    mono_s() >= last_scan + SCAN_EVERY) {
-			drain(trig);
+			/* requests first: a reload they ask for applies to
+			 * what the scan takes */
+			ctl_read(trig);
 			last_scan = mono_s();
+			if (ctl_changed())
+				ctl_reload("change");
 			if (sched_scan("new") == -1)
 				warn_sys("unable to read new/");
 		}
@@ -338,35 +352,37 @@ main(int argc, char **argv)
 {
 	int c, cleanonly = 0, del = 0, bad = 0;
 	uid_t by = getuid();
+	static struct qsel sel;
+	const char *why;
 	struct logl l;
 
 	die_init(argv[0]);
-	while ((c = getopt(argc, argv, "1cdf")) != -1) {
+	while ((c = getopt(argc, argv, "1cdfF:")) != -1) {
 		switch (c) {
 		case '1': once = 1; break;
 		case 'c': cleanonly = 1; break;
 		case 'd': del = 1; break;
 		case 'f': force = 1; break;
+		case 'F':
+			if ((why = qsel_parse(&sel, optarg)) != NULL)
+				die(EXIT_PERM, "bad selector %s: %s", optarg,
+				    why);
+			only = &sel;
+			force = 1;
+			break;
 		default: usage();
 		}
 	}
 	if (del ? optind == argc || once || cleanonly || force :
-	    optind != argc)
+	    optind != argc || (only && (!once || cleanonly)))
 		usage();
 	if (getenv("POSTEL_QRUN_FORCE"))
 		force = 1;
 	umask(027);
 	if (conf_load() == -1)
 		die(EXIT_TEMP, "unable to read configuration: %s", conf_error());
-	if (user_init() == -1)
-		die(EXIT_TEMP, "unable to read configuration: %s", conf_error());
-	max_local = conf_u("concurrency-local");
-	max_remote = conf_u("concurrency-remote");
-	timeout_s = conf_u("delivery-timeout");
-	lifetime = conf_u("queue-lifetime");
-	blifetime = conf_u("bounce-lifetime");
-	warn_after = conf_u("delay-warning");
-	load_schedule();
+	if ((why = settings()) != NULL)
+		die(EXIT_TEMP, "unable to read configuration: %s", why);
 	/* as root: fork the spawner (only a run starts local), drop to
 	 * qrun-user */
 	spawn_init(!cleanonly && !del);

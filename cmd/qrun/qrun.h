@@ -5,6 +5,7 @@
  *          and cur/, loading and finishing messages
  * job.c    running local and remote, reading their result lines
  * bounce.c RFC 3464 bounces and delay warnings, queued through enqueue
+ * ctl.c    requests on the trigger FIFO (flush, reload), SIGHUP, hold
  * A struct msg is in the heap (waiting) or in the active list (loaded,
  * jobs running or due); its envelope and state are in memory only while
  * it is active, so a large queue costs one small struct per message.
@@ -16,6 +17,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "qreq.h"
 #include "queue.h"
 
 /* Recipients per remote run; RFC 5321 4.5.3.1.8 asks servers for 100.
@@ -33,6 +35,8 @@ struct msg {
 	unsigned char *busy;    /* per recipient: a job is running for it */
 	int njobs;
 	int blocked;            /* due recipients wait for a free slot */
+	int flush;              /* flushed while waiting: all todo due now */
+	int held;               /* seen held (queue/hold/ID), logged once */
 	struct msg *anext;      /* active list */
 };
 
@@ -68,6 +72,8 @@ void sched_push(struct msg *m);
 struct msg *sched_top(void);
 void sched_pop(void);
 size_t sched_size(void);
+struct msg *sched_at(size_t i);         /* i < sched_size(), heap order */
+void sched_due(struct msg *m);          /* waiting m becomes due now */
 extern struct msg *active;
 extern size_t nactive;
 int sched_scan(const char *sub);        /* cur/ at start, new/ when woken */
@@ -96,6 +102,17 @@ int spawn_start(unsigned *token, int msgfd, int outfd,
     const char *const *argv);
 void spawn_kill(unsigned token);
 void spawn_read(void);                  /* mark exited jobs */
+
+/* ctl.c */
+extern const struct qsel *only;         /* qrun -1 -F: just these */
+const char *settings(void);             /* conf values into the globals */
+void ctl_read(int fd);                  /* the trigger: wake-ups, requests */
+void ctl_reload(const char *by);        /* keeps the old conf on error */
+void ctl_stamp(void);                   /* note the conf files' times */
+int ctl_changed(void);                  /* 1 if they changed since */
+void ctl_flush(const struct qsel *s);   /* matching messages due now */
+void ctl_only(void);                    /* drop messages not matching only */
+int ctl_held(struct msg *m);            /* 1: held, and m dealt with */
 
 /* bounce.c: 0 sent (or dropped on purpose), -1 failed (retry later) */
 int bounce_send(struct msg *m, int delayed);

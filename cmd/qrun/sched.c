@@ -101,6 +101,20 @@ sched_size(void)
 	return nheap;
 }
 
+struct msg *
+sched_at(size_t i)
+{
+	return heap[i];
+}
+
+void
+sched_due(struct msg *m)
+{
+	m->next = 0;
+	if (m->hi < nheap)
+		hup(m->hi);
+}
+
 static struct msg *
 msg_new(const char *id)
 {
@@ -255,7 +269,8 @@ lognew(const struct msg *m)
 	log_end(&l);
 }
 
-/* Remove state/ID; one that is not there is fine. */
+/* Remove state/ID, and a hold marker hold/ID; one that is not there is
+ * fine (nor is a queue without hold/). */
 static void
 unlink_state(const char *id)
 {
@@ -263,6 +278,10 @@ unlink_state(const char *id)
 
 	if (fmt_s(path, sizeof path, "state/%s", id) >= 0 &&
 	    unlinkat(qd, path, 0) == -1 && errno != ENOENT)
+		warn_sys("unable to remove %s", path);
+	if (fmt_s(path, sizeof path, "hold/%s", id) >= 0 &&
+	    unlinkat(qd, path, 0) == -1 && errno != ENOENT &&
+	    errno != ENOTDIR)
 		warn_sys("unable to remove %s", path);
 }
 
@@ -399,6 +418,11 @@ msg_load(struct msg *m)
 	for (i = 0, far = now_s() + retry_max; i < m->env.nrcpt; i++)
 		if (m->st[i].next > far)
 			m->st[i].next = 0;
+	/* flushed while it waited: every recipient to do is due now */
+	for (i = 0; m->flush && i < m->env.nrcpt; i++)
+		if (m->st[i].status == QS_TODO)
+			m->st[i].next = 0;
+	m->flush = 0;
 	/* a warning sent whose record failed is still sent */
 	if (w > m->warned)
 		m->warned = w;

@@ -1,0 +1,262 @@
+/*
+ * postel flush, hold, release, delete, reload: requests to the running
+ * qrun are lines on queue/trigger (postel-queue(5), qreq.h); hold is a
+ * marker file queue/hold/ID that qrun looks for before it starts a
+ * message; delete is qrun -d, which removes and logs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "die.h"
+#include "fmt.h"
+#include "log.h"
+#include "postel.h"
+
+#define DELETE_BATCH 256        /* IDs per qrun -d */
+
+static void
+logid(const char *event, const char *id)
+{
+	struct logl l;
+
+	log_start(&l, event);
+	log_kv(&l, "qid", id);
+	log_kvu(&l, "uid", caller);
+	log_end(&l);
+}
+
+/* The queue, for its trigger only: no drop to the queue owner is needed
+ * to write a line to a FIFO. A user who may not is told what to use. */
+static int
+open_trigger_dir(void)
+{
+	int qd = queue_dir();
+
+	if (qd == -1 && (errno == EACCES || errno == EPERM))
+		die_sys(EXIT_PERM, "unable to open %s/queue (run as root or "
+		    "the queue user; others may use sendmail -q)",
+		    conf_root());
+	if (qd == -1)
+		die_sys(EXIT_TEMP, "unable to open %s/queue", conf_root());
+	return qd;
+}
+
+/* No daemon: one forced pass over the selected messages does it. */
+static int
+pass(const struct qsel *q)
+{
+	char text[ADDR_MAX + 8];
+	char *av[] = { "qrun", "-1", "-F", text, NULL };
+
+	if (qsel_fmt(text, sizeof text, q) == -1)
+		return EXIT_PERM;
+	return run_prog("qrun", av);
+}
+
+/* Ask the daemon to flush q: 0 sent, 1 no daemon, else an exit code */
+static int
+ask(int qd, const struct qsel *q)
+{
+	char line[QREQ_LINE_MAX];
+
+	if (fmt_s(line, sizeof line, "flush ") < 0 ||
+	    qsel_fmt(line + 6, sizeof line - 6, q) == -1) {
+		warn("selector too long");
+		return EXIT_PERM;
+	}
+	if (qreq_send(qd, line) == 0)
+		return 0;
+	if (errno == ENXIO)
+		return 1;
+	if (errno == EAGAIN)    /* full: qrun is behind; one line is lost */
+		warn("the trigger is full; try again in a moment");
+	else
+		warn_sys("unable to write %s/queue/trigger", conf_root());
+	return EXIT_TEMP;
+}
+
+/* flush: as the caller (root or the queue user), since it only writes to
+ * the FIFO; without a daemon, qrun -1 -F makes one pass, and as root
+ * that qrun becomes qrun-user itself. */
+int
+cmd_flush(int argc, char **argv)
+{
+	struct qsel one, *q;
+	struct sel s;
+	size_t i, n;
+	int qd, r, worst = 0, none = 0;
+
+	sel_parse(&s, argc - 1, argv + 1, 1);
+	qd = open_trigger_dir();
+	n = s.q.kind ? 1 : s.nids;
+	for (i = 0; i < n; i++) {
+		q = &s.q;
+		if (!s.q.kind) {
+			memset(&one, 0, sizeof one);
+			one.kind = QSEL_ID;
+			fmt_s(one.arg, sizeof one.arg, "%s", s.ids[i]);
+			q = &one;
+		}
+		if (!none && (r = ask(qd, q)) != 1) {
+			if (r > worst)
+				worst = r;
+			continue;
+		}
+		if (!none)
+			warn("no queue runner is running; running one pass");
+		none = 1;
+		if ((r = pass(q)) > worst)
+			worst = r;
+	}
+	close(qd);
+	return worst;
+}
+
+int
+cmd_reload(int argc, char **argv)
+{
+	int qd;
+
+	(void)argv;
+	if (argc != 1)
+		die(EXIT_PERM, "usage: postel reload");
+	qd = open_trigger_dir();
+	if (qreq_send(qd, "reload") == -1) {
+		if (errno == ENXIO)
+			die(EXIT_TEMP, "no queue runner is running");
+		die_sys(EXIT_TEMP, "unable to write %s/queue/trigger",
+		    conf_root());
+	}
+	return 0;
+}
+
+static int
+hold_one(int qd, const char *id)
+{
+	char path[QUEUE_ID_MAX + 8];
+	int fd;
+
+	if (fmt_s(path, sizeof path, "hold/%s", id) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = openat(qd, path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0640);
+	if (fd == -1 || close(fd) == -1)
+		return -1;
+	/* delivered in between: no marker for a message that is gone */
+	if (sel_where(qd, id) == NULL) {
+		unlinkat(qd, path, 0);
+		errno = ENOENT;
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_hold(int argc, char **argv)
+{
+	struct sel s;
+	char **ids;
+	size_t n, missing, i;
+	int qd, r = 0;
+
+	sel_parse(&s, argc - 1, argv + 1, 0);
+	qd = queue_open();
+	/* setup makes hold/; an older queue may lack it (postel-queue(5)) */
+	if (mkdirat(qd, "hold", 0750) == -1 && errno != EEXIST)
+		die_sys(EXIT_TEMP, "unable to make %s/queue/hold",
+		    conf_root());
+	if (sel_ids(qd, &s, &ids, &n, &missing) == -1)
+		die_sys(EXIT_TEMP, "unable to read %s/queue", conf_root());
+	for (i = 0; i < n; i++) {
+		if (hold_one(qd, ids[i]) == -1) {
+			warn_sys("unable to hold %s", ids[i]);
+			if (errno != ENOENT)
+				r = EXIT_TEMP;
+			continue;
+		}
+		logid("held", ids[i]);
+	}
+	if (n && queue_syncdir(qd, "hold") == -1)
+		die_sys(EXIT_TEMP, "unable to sync %s/queue/hold", conf_root());
+	sel_free(ids, n);
+	return r ? r : missing ? EXIT_PERM : 0;
+}
+
+int
+cmd_release(int argc, char **argv)
+{
+	char path[QUEUE_ID_MAX + 8];
+	struct qsel q;
+	struct sel s;
+	char **ids;
+	size_t n, missing, i;
+	int qd, r = 0;
+
+	sel_parse(&s, argc - 1, argv + 1, 0);
+	qd = queue_open();
+	if (sel_ids(qd, &s, &ids, &n, &missing) == -1)
+		die_sys(EXIT_TEMP, "unable to read %s/queue", conf_root());
+	for (i = 0; i < n; i++) {
+		if (fmt_s(path, sizeof path, "hold/%s", ids[i]) < 0)
+			continue;
+		if (unlinkat(qd, path, 0) == -1) {
+			if (errno == ENOENT || errno == ENOTDIR) {
+				if (s.q.kind == 0)
+					warn("%s: not held", ids[i]);
+				continue;
+			}
+			warn_sys("unable to release %s", ids[i]);
+			r = EXIT_TEMP;
+			continue;
+		}
+		logid("released", ids[i]);
+		/* try it now; with no daemon, the next pass will */
+		memset(&q, 0, sizeof q);
+		q.kind = QSEL_ID;
+		fmt_s(q.arg, sizeof q.arg, "%s", ids[i]);
+		if (ask(qd, &q) > 1)
+			r = EXIT_TEMP;
+	}
+	sel_free(ids, n);
+	return r ? r : missing ? EXIT_PERM : 0;
+}
+
+/* delete: qrun -d removes each message and logs who did it */
+int
+cmd_delete(int argc, char **argv)
+{
+	char *av[DELETE_BATCH + 3];
+	struct sel s;
+	char **ids;
+	size_t n, missing, i, k;
+	int qd, r, worst = 0;
+
+	sel_parse(&s, argc - 1, argv + 1, 0);
+	qd = queue_open();
+	if (sel_ids(qd, &s, &ids, &n, &missing) == -1)
+		die_sys(EXIT_TEMP, "unable to read %s/queue", conf_root());
+	close(qd);
+	if (n == 0 && !missing)
+		warn("no queued message matches");
+	for (i = 0; i < n; i += k) {
+		av[0] = "qrun";
+		av[1] = "-d";
+		for (k = 0; k < DELETE_BATCH && i + k < n; k++) {
+			/* qrun -d logs the queue owner's uid: say who asked */
+			logid("delete", ids[i + k]);
+			av[2 + k] = ids[i + k];
+		}
+		av[2 + k] = NULL;
+		if ((r = run_prog("qrun", av)) > worst)
+			worst = r;
+	}
+	sel_free(ids, n);
+	return worst ? worst : missing ? EXIT_PERM : 0;
+}

@@ -1,0 +1,190 @@
+/*
+ * postel selectors: the arguments of queue, flush, hold, release and
+ * delete, "ID...", "all", "--from ADDRESS" or "--to DOMAIN|ADDRESS",
+ * matched with the qsel rules that qrun uses for flush requests (qreq.h),
+ * so that a selector means the same to both.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "fmt.h"
+#include "postel.h"
+
+void
+sel_parse(struct sel *s, int argc, char **argv, int empty_all)
+{
+	char text[ADDR_MAX + 8];
+	const char *why = NULL;
+	int i;
+
+	memset(s, 0, sizeof *s);
+	if (argc == 0) {
+		if (!empty_all)
+			die(EXIT_PERM, "say which messages: ID..., all, "
+			    "--from ADDRESS or --to DOMAIN");
+		s->q.kind = QSEL_ALL;
+		return;
+	}
+	if (argc == 1 && strcmp(argv[0], "all") == 0) {
+		s->q.kind = QSEL_ALL;
+		return;
+	}
+	if (strcmp(argv[0], "--from") == 0 || strcmp(argv[0], "--to") == 0) {
+		if (argc != 2)
+			die(EXIT_PERM, "%s takes one argument", argv[0]);
+		if (fmt_s(text, sizeof text, "%s %s", argv[0] + 2, argv[1]) < 0
+		    || (why = qsel_parse(&s->q, text)) != NULL)
+			die(EXIT_PERM, "bad %s %s: %s", argv[0], argv[1],
+			    why ? why : "too long");
+		return;
+	}
+	for (i = 0; i < argc; i++)
+		if (!queue_id_ok(argv[i]))
+			die(EXIT_PERM, "%s is not a queue ID (postel queue "
+			    "lists them)", argv[i]);
+	s->ids = argv;
+	s->nids = (size_t)argc;
+}
+
+const char *
+sel_where(int qd, const char *id)
+{
+	char path[QUEUE_ID_MAX + 8];
+	static const char *const subs[] = { "cur", "new", "cur" };
+	size_t i;
+
+	/* cur/ twice: qrun may move it from new/ in between */
+	for (i = 0; i < 3; i++)
+		if (fmt_s(path, sizeof path, "%s/%s", subs[i], id) >= 0 &&
+		    faccessat(qd, path, F_OK, 0) == 0)
+			return subs[i];
+	errno = ENOENT;
+	return NULL;
+}
+
+static int
+idcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* 1 if message sub/id is selected by q */
+static int
+wanted(int qd, const struct qsel *q, const char *sub, const char *id)
+{
+	char path[QUEUE_ID_MAX + 8];
+	struct qenv e;
+	const char *why = NULL;
+	int fd, r;
+
+	if (!qsel_needs_env(q))
+		return qsel_match(q, id, NULL);
+	if (fmt_s(path, sizeof path, "%s/%s", sub, id) < 0 ||
+	    (fd = openat(qd, path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;       /* delivered meanwhile */
+	memset(&e, 0, sizeof e);
+	r = qenv_read(fd, &e, &why) == 0 && qsel_match(q, id, &e);
+	close(fd);
+	qenv_free(&e);
+	return r;
+}
+
+static int
+add(char ***v, size_t *n, size_t *cap, const char *id)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		char **nv = realloc(*v, nc * sizeof *nv);
+		if (nv == NULL)
+			return -1;
+		*v = nv;
+		*cap = nc;
+	}
+	if (((*v)[*n] = strdup(id)) == NULL)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+static int
+scan(int qd, const struct qsel *q, const char *sub, char ***v, size_t *n,
+    size_t *cap)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd, e;
+
+	if ((fd = openat(qd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!queue_id_ok(de->d_name) || !wanted(qd, q, sub, de->d_name))
+			continue;
+		if (add(v, n, cap, de->d_name) == -1) {
+			e = errno;
+			closedir(d);
+			errno = e;
+			return -1;
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+int
+sel_ids(int qd, const struct sel *s, char ***ids, size_t *n,
+    size_t *missing)
+{
+	size_t cap = 0, i, k;
+	char **v = NULL;
+
+	*n = 0;
+	*missing = 0;
+	if (s->q.kind == 0) {
+		for (i = 0; i < s->nids; i++) {
+			if (sel_where(qd, s->ids[i]) == NULL) {
+				warn("%s: not in the queue", s->ids[i]);
+				(*missing)++;
+				continue;
+			}
+			if (add(&v, n, &cap, s->ids[i]) == -1)
+				goto fail;
+		}
+	} else if (scan(qd, &s->q, "cur", &v, n, &cap) == -1 ||
+	    scan(qd, &s->q, "new", &v, n, &cap) == -1)
+		goto fail;
+	if (*n)
+		qsort(v, *n, sizeof *v, idcmp);
+	/* one message seen in new/ and then in cur/ counts once */
+	for (i = k = 0; i < *n; i++) {
+		if (k && strcmp(v[k - 1], v[i]) == 0) {
+			free(v[i]);
+			continue;
+		}
+		v[k++] = v[i];
+	}
+	*n = k;
+	*ids = v;
+	return 0;
+fail:
+	sel_free(v, *n);
+	return -1;
+}
+
+void
+sel_free(char **ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+}

@@ -1,0 +1,336 @@
+/*
+ * qrun control: what an administrator asks of a running qrun
+ * (postel-qrun(8)). Requests come as lines on queue/trigger between the
+ * wake-up bytes (postel-queue(5)): "flush SELECTOR" makes the matching
+ * messages due now with every recipient still to do, "reload" reads the
+ * configuration again, as SIGHUP and a changed conf/postel.conf or
+ * conf/domains do. A marker queue/hold/ID keeps a message from being
+ * started; it is looked at again every HOLD_RECHECK seconds.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "die.h"
+#include "fmt.h"
+#include "log.h"
+#include "qrun.h"
+#include "user.h"
+
+#define HOLD_RECHECK 60
+
+const struct qsel *only;
+
+/* retry-schedule through lib/conf's parser (the one check uses): into
+ * tab (n entries, *max the longest); NULL or what is wrong */
+static const char *
+schedule(long long *tab, size_t cap, size_t *n, long long *max)
+{
+	size_t i;
+
+	if (conf_schedule(tab, cap, n) == -1)
+		return "retry-schedule must be seconds from 1 to 31536000, "
+		    "blank-separated";
+	*max = 0;
+	for (i = 0; i < *n; i++)
+		if (tab[i] > *max)
+			*max = tab[i];
+	if (*n == 0)
+		tab[(*n)++] = *max = 60;
+	return NULL;
+}
+
+/* The values qrun keeps from postel.conf, checked before any is used, so
+ * that a reload takes all of them or none. The user tables (local
+ * domains) are read again here too: conf_reload undoes postel.conf when
+ * they fail. */
+const char *
+settings(void)
+{
+	static long long tab[64];
+	static char why[CONF_LINE_MAX + 64];
+	long long t[64], max;
+	const char *w;
+	size_t n;
+
+	if ((w = schedule(t, 64, &n, &max)) != NULL) {
+		char path[4096];
+		if (conf_path(path, sizeof path, "conf/postel.conf") == -1)
+			fmt_s(path, sizeof path, "conf/postel.conf");
+		fmt_s(why, sizeof why, "%s: %s", path, w);
+		return why;
+	}
+	if (user_reload() == -1)
+		return conf_error();
+	memcpy(tab, t, n * sizeof *t);
+	retry = tab;
+	nretry = n;
+	retry_max = max;
+	max_local = conf_u("concurrency-local");
+	max_remote = conf_u("concurrency-remote");
+	timeout_s = conf_u("delivery-timeout");
+	lifetime = conf_u("queue-lifetime");
+	blifetime = conf_u("bounce-lifetime");
+	warn_after = conf_u("delay-warning");
+	return NULL;
+}
+
+/* What a file looked like, to notice an edit (or a file put in place by
+ * rename) without reading it. */
+struct stamp {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+	int there;
+};
+static const char *const watched[] = { "conf/postel.conf", "conf/domains" };
+#define NWATCHED (sizeof watched / sizeof watched[0])
+static struct stamp stamps[NWATCHED];
+
+static void
+stamp(const char *rel, struct stamp *s)
+{
+	char path[4096];
+	struct stat sb;
+
+	memset(s, 0, sizeof *s);
+	if (conf_path(path, sizeof path, rel) == -1 || stat(path, &sb) == -1)
+		return;         /* missing (a default) or unreadable: as is */
+	s->dev = sb.st_dev;
+	s->ino = sb.st_ino;
+	s->size = sb.st_size;
+	s->mtime = sb.st_mtim;
+	s->ctime = sb.st_ctim;
+	s->there = 1;
+}
+
+void
+ctl_stamp(void)
+{
+	size_t i;
+
+	for (i = 0; i < NWATCHED; i++)
+		stamp(watched[i], &stamps[i]);
+}
+
+int
+ctl_changed(void)
+{
+	struct stamp s;
+	size_t i;
+
+	for (i = 0; i < NWATCHED; i++) {
+		stamp(watched[i], &s);
+		if (s.there != stamps[i].there || s.dev != stamps[i].dev ||
+		    s.ino != stamps[i].ino || s.size != stamps[i].size ||
+		    s.mtime.tv_sec != stamps[i].mtime.tv_sec ||
+		    s.mtime.tv_nsec != stamps[i].mtime.tv_nsec ||
+		    s.ctime.tv_sec != stamps[i].ctime.tv_sec ||
+		    s.ctime.tv_nsec != stamps[i].ctime.tv_nsec)
+			return 1;
+	}
+	return 0;
+}
+
+void
+ctl_reload(const char *by)
+{
+	struct logl l;
+
+	/* stamped first: a file broken now is reported once, not at every
+	 * scan; the next edit of it is a change again */
+	ctl_stamp();
+	if (conf_reload(settings) == -1) {
+		log_start(&l, "reload-failed");
+		log_kv(&l, "by", by);
+		log_kv(&l, "why", conf_error());
+		log_kv(&l, "kept", "old");
+		log_end(&l);
+		return;
+	}
+	log_start(&l, "reloaded");
+	log_kv(&l, "by", by);
+	log_end(&l);
+}
+
+/* 1 if waiting message m matches s; reads its envelope when s needs it */
+static int
+matches(const struct qsel *s, const struct msg *m)
+{
+	char path[QUEUE_ID_MAX + 8];
+	struct qenv e;
+	const char *why;
+	int fd, r;
+
+	if (!qsel_needs_env(s) || m->loaded)
+		return qsel_match(s, m->id, m->loaded ? &m->env : NULL);
+	if (fmt_s(path, sizeof path, "cur/%s", m->id) < 0 ||
+	    (fd = openat(qd, path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;       /* gone: the schedule finds out itself */
+	memset(&e, 0, sizeof e);
+	r = qenv_read(fd, &e, &why) == 0 && qsel_match(s, m->id, &e);
+	close(fd);
+	qenv_free(&e);
+	return r;
+}
+
+void
+ctl_flush(const struct qsel *s)
+{
+	struct msg **v, *m;
+	size_t n = 0, i, k, total = 0;
+	char text[ADDR_MAX + 8];
+	struct logl l;
+
+	/* matches first, then the heap changes: sched_due moves entries */
+	if ((v = calloc(sched_size() + 1, sizeof *v)) == NULL) {
+		warn_sys("unable to flush");
+		return;
+	}
+	for (i = 0; i < sched_size(); i++)
+		if (matches(s, m = sched_at(i)))
+			v[n++] = m;
+	for (i = 0; i < n; i++) {
+		v[i]->flush = 1;
+		sched_due(v[i]);
+	}
+	total = n;
+	free(v);
+	/* loaded ones: their todo recipients are due as soon as no job of
+	 * theirs runs (msg_done puts them back on the heap) */
+	for (m = active; m; m = m->anext) {
+		if (!matches(s, m))
+			continue;
+		for (k = 0; k < m->env.nrcpt; k++)
+			if (m->st[k].status == QS_TODO && !m->busy[k])
+				m->st[k].next = 0;
+		total++;
+	}
+	qsel_fmt(text, sizeof text, s);
+	log_start(&l, "flush");
+	log_kv(&l, "select", text);
+	log_kvu(&l, "messages", total);
+	log_end(&l);
+}
+
+/* qrun -1 -F: only the selected messages are tried in this pass */
+void
+ctl_only(void)
+{
+	struct msg **v, *m;
+	size_t n = 0, i, size = sched_size();
+
+	if ((v = calloc(size + 1, sizeof *v)) == NULL)
+		die_sys(EXIT_TEMP, "unable to allocate");
+	while ((m = sched_top()) != NULL) {
+		sched_pop();
+		if (matches(only, m))
+			v[n++] = m;
+		else
+			free(m);
+	}
+	for (i = 0; i < n; i++)
+		sched_push(v[i]);
+	free(v);
+}
+
+int
+ctl_held(struct msg *m)
+{
+	char path[QUEUE_ID_MAX + 8];
+	struct logl l;
+
+	if (fmt_s(path, sizeof path, "hold/%s", m->id) < 0 ||
+	    faccessat(qd, path, F_OK, 0) == -1) {
+		/* no marker, or no hold/ at all */
+		m->held = 0;
+		return 0;
+	}
+	if (!m->held) {
+		log_start(&l, "held");
+		log_kv(&l, "qid", m->id);
+		log_end(&l);
+		m->held = 1;
+	}
+	if (once) {
+		free(m);
+		return 1;
+	}
+	m->next = now_s() + HOLD_RECHECK;
+	sched_push(m);
+	return 1;
+}
+
+/* An unknown line is logged and ignored (postel-queue(5)). */
+static void
+bad(const char *line, const char *why)
+{
+	struct logl l;
+
+	log_start(&l, "bad-request");
+	log_kvb(&l, "line", line, strlen(line) > 200 ? 200 : strlen(line));
+	log_kv(&l, "why", why);
+	log_end(&l);
+}
+
+static void
+request(const char *line)
+{
+	struct qreq r;
+	const char *why;
+
+	if ((why = qreq_parse(&r, line)) != NULL) {
+		bad(line, why);
+		return;
+	}
+	if (r.kind == QREQ_RELOAD)
+		ctl_reload("request");
+	else
+		ctl_flush(&r.sel);
+}
+
+/* Everything in the FIFO now: NUL bytes are wake-ups, other bytes make
+ * lines. A line is written in one write (qreq_send), so it is whole
+ * unless our own read cut it: the start is kept for the next call. A
+ * line longer than QREQ_LINE_MAX is dropped up to its newline. */
+void
+ctl_read(int fd)
+{
+	static char line[QREQ_LINE_MAX + 1];
+	static size_t len;
+	static int skip;
+	char tmp[4096];
+	ssize_t r, i;
+
+	while ((r = read(fd, tmp, sizeof tmp)) > 0 ||
+	    (r == -1 && errno == EINTR)) {
+		for (i = 0; i < r; i++) {
+			char c = tmp[i];
+			if (c == '\0')
+				continue;
+			if (c == '\n') {
+				line[len] = '\0';
+				if (!skip && len)
+					request(line);
+				len = 0;
+				skip = 0;
+				continue;
+			}
+			if (len == QREQ_LINE_MAX) {
+				if (!skip) {
+					line[len] = '\0';
+					bad(line, "line too long");
+				}
+				skip = 1;
+				len = 0;
+			}
+			if (!skip)
+				line[len++] = c;
+		}
+	}
+}
