@@ -41,6 +41,9 @@ int conf_root_open(int nofollow);
  * and so conf_table_load afterwards; rootfd stays the caller's. */
 int conf_load_at(int rootfd);
 const char *conf_error(void);
+/* Set what conf_error() says, for a reader of conf beyond this file
+ * (lib/user's alias files); returns -1. */
+int conf_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 unsigned long long conf_u(const char *key);  /* number or boolean key */
 const char *conf_s(const char *key);         /* string key ("" if unset) */
 

@@ -62,6 +62,8 @@ int user_postmaster(void);
 /* 1 if getpwnam finds name and it is a system account (see above), 0 if
  * not or no such account. */
 int user_sysacct(const char *name);
+struct passwd;
+int user_sysacct_pw(const struct passwd *pw);    /* the same for pw */
 /* Check conf/aliases and the aliases-system file, after conf_load (no
  * user_init needed): report(file, line, problem) is called for each
  * problem (line 0: the file as a whole, e.g. unreadable). Returns the
