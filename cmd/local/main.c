@@ -521,6 +521,10 @@ main(int argc, char **argv)
 	md.timeout = md.timeout > 20 ? md.timeout - 10 : md.timeout;
 	if ((r = user_lookup(md.rcpt, &u)) == 0)
 		result("perm", "5.1.1", "no such user here: %s", md.rcpt);
+	if (r == -1 && errno == ENOTSUP)        /* lib/aliases.h */
+		result("temp", "4.3.5", "unable to look up %s: its entry in %s "
+		    "has a problem (newaliases names it)", md.rcpt,
+		    conf_s("aliases-system"));
 	if (r == -1)
 		result(errno == EINVAL ? "perm" : "temp",
 		    errno == EINVAL ? "5.1.1" : "4.3.0",
