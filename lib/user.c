@@ -183,10 +183,11 @@ find(struct user *u)
 	}
 	if ((pw = getpwnam(u->name)) == NULL)
 		return 0;
-	/* root, daemon, www-data...: their mail is the admin's */
+	/* root, daemon, www-data...: their mail is the admin's, unless
+	 * the admin is this very address (which would loop) */
 	if (user_sysacct_pw(pw)) {
 		u->sysacct = 1;
-		if (*conf_s("admin")) {
+		if (*conf_s("admin") && strcasecmp(conf_s("admin"), key) != 0) {
 			u->kind = USER_ALIAS;
 			u->alias = conf_s("admin");
 			u->aliasfile = aliasespath;
