@@ -85,9 +85,12 @@ static struct key keys[] = {
 	{ "remote-ca-file", C_STR, 0, 0, "/etc/ssl/certs/ca-certificates.crt", 0, NULL },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
+/* the line of postel.conf that set each key, 0 for its default */
+static unsigned keyline[NKEYS];
 
 static char errbuf[CONF_LINE_MAX + 256];
 static int loaded;
+static conf_report_fn *reporter;        /* conf_report: go on after a problem */
 static int root_fd = -1;        /* conf_load_at: conf/ is found from it */
 
 /* Search permission is all a directory descriptor needs for openat and
@@ -270,6 +273,10 @@ each_line(const char *name, int (*fn)(void *, char *, size_t), void *arg)
 		if (errno == ENOENT)
 			return 0;
 		fmt_s(errbuf, sizeof errbuf, "%s: %s", path, strerror(errno));
+		if (reporter) {
+			reporter(path, 0, strerror(errno));
+			return 0;
+		}
 		return -1;
 	}
 	bio_init(&b, fd, bio_fdread, buf, sizeof buf);
@@ -279,7 +286,10 @@ each_line(const char *name, int (*fn)(void *, char *, size_t), void *arg)
 		if (g == -1) {
 			fmt_s(errbuf, sizeof errbuf, "%s: %s", path,
 			    strerror(errno));
-			r = -1;
+			if (reporter)
+				reporter(path, 0, strerror(errno));
+			else
+				r = -1;
 			break;
 		}
 		lineno++;
@@ -289,6 +299,11 @@ each_line(const char *name, int (*fn)(void *, char *, size_t), void *arg)
 		else if (g == 2 || n > CONF_LINE_MAX) {
 			fmt_s(errbuf, sizeof errbuf, "%s:%zu: line too long",
 			    path, lineno);
+			if (reporter) {         /* the rest was skipped */
+				reporter(path, (unsigned)lineno,
+				    "line too long");
+				continue;
+			}
 			r = -1;
 			break;
 		}
@@ -304,6 +319,10 @@ each_line(const char *name, int (*fn)(void *, char *, size_t), void *arg)
 			fmt_s(why, sizeof why, "%s", errbuf);
 			fmt_s(errbuf, sizeof errbuf, "%s:%zu: %s", path, lineno,
 			    why);
+			if (reporter && errno != ENOMEM) {
+				reporter(path, (unsigned)lineno, why);
+				continue;
+			}
 			r = -1;
 			break;
 		}
@@ -332,8 +351,8 @@ scalar_line(void *arg, char *p, size_t lineno)
 	char *v;
 
 	(void)arg;
-	(void)lineno;
 	split(p, &v);
+	errno = EINVAL;
 	if ((k = find(p)) == NULL) {
 		fmt_s(errbuf, sizeof errbuf, "unknown key %.64s", p);
 		return -1;
@@ -343,6 +362,8 @@ scalar_line(void *arg, char *p, size_t lineno)
 		return -1;
 	}
 	if (setval(k, v) == -1) {
+		if (errno != ENOMEM)
+			errno = EINVAL;
 		if (k->type == C_NUM)
 			fmt_s(errbuf, sizeof errbuf,
 			    "%s must be a number from %llu to %llu", k->name,
@@ -354,6 +375,7 @@ scalar_line(void *arg, char *p, size_t lineno)
 			fmt_s(errbuf, sizeof errbuf, "out of memory");
 		return -1;
 	}
+	keyline[k - keys] = (unsigned)lineno;
 	return 0;
 }
 
@@ -370,11 +392,13 @@ conf_load(void)
 	size_t i;
 	char host[256];
 
-	for (i = 0; i < NKEYS; i++)
+	for (i = 0; i < NKEYS; i++) {
 		if (setval(&keys[i], keys[i].def) == -1) {
 			fmt_s(errbuf, sizeof errbuf, "out of memory");
 			return -1;
 		}
+		keyline[i] = 0;
+	}
 	if (each_line("postel.conf", scalar_line, NULL) == -1)
 		return -1;
 	if (*conf_s("me") == '\0') {
@@ -414,6 +438,69 @@ conf_s(const char *key)
 	if (k == NULL || k->type != C_STR)
 		abort();
 	return k->s ? k->s : k->def;
+}
+
+int
+conf_schedule(long long *tab, size_t max, size_t *n)
+{
+	const char *s = conf_s("retry-schedule");
+	char *end;
+	long long v;
+
+	*n = 0;
+	while (*s && *n < max) {
+		while (*s == ' ' || *s == '\t' || *s == ',')
+			s++;
+		if (!*s)
+			break;
+		errno = 0;
+		v = strtoll(s, &end, 10);
+		if (end == s || errno || v < 1 || v > 365LL * (long long)DAY ||
+		    (*end && *end != ' ' && *end != '\t' && *end != ',')) {
+			errno = EINVAL;
+			return -1;
+		}
+		tab[(*n)++] = v;
+		s = end;
+	}
+	return 0;
+}
+
+void
+conf_report(conf_report_fn *fn)
+{
+	reporter = fn;
+}
+
+int
+conf_key(size_t i, struct conf_key *ck, char *buf, size_t size)
+{
+	const struct key *k;
+
+	if (i >= NKEYS)
+		return -1;
+	k = &keys[i];
+	ck->name = k->name;
+	ck->line = keyline[i];
+	if (k->type == C_STR)
+		ck->value = conf_s(k->name);
+	else if (k->type == C_BOOL)
+		ck->value = conf_u(k->name) ? "yes" : "no";
+	else {
+		fmt_s(buf, size, "%llu", conf_u(k->name));
+		ck->value = buf;
+	}
+	return 0;
+}
+
+unsigned
+conf_line(const char *key)
+{
+	struct key *k = find(key);
+
+	if (k == NULL)
+		abort();
+	return keyline[k - keys];
 }
 
 static int

@@ -47,6 +47,36 @@ int conf_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 unsigned long long conf_u(const char *key);  /* number or boolean key */
 const char *conf_s(const char *key);         /* string key ("" if unset) */
 
+/* The retry-schedule key as waits in seconds (each 1 to 365 days,
+ * separated by blanks or commas), at most max of them, *n 0 if none.
+ * 0, or -1 (EINVAL) when a word is not such a number. */
+int conf_schedule(long long *tab, size_t max, size_t *n);
+
+/* Every problem, not only the first: while a reporter is set, conf_load
+ * and conf_table_load call it for each problem of a file (file is the
+ * path, line 0 when the problem is not one line's, as for a file that
+ * cannot be read) and go on with the next line, so that what the good
+ * lines say is loaded; a bad line of postel.conf leaves its key at the
+ * default. They then fail only when memory runs out. NULL restores the
+ * stop at the first problem that every program but check and smtpd
+ * wants. */
+typedef void conf_report_fn(const char *file, unsigned line,
+    const char *problem);
+void conf_report(conf_report_fn *fn);
+
+/* The keys of postel.conf in table order, for listing them: key i's name,
+ * its effective value as text (numbers in decimal, booleans yes or no;
+ * buf holds a number's text) and the line of postel.conf that set it, 0
+ * for the default. 0, or -1 past the last key. */
+struct conf_key {
+	const char *name;
+	const char *value;
+	unsigned line;
+};
+int conf_key(size_t i, struct conf_key *k, char *buf, size_t size);
+/* The line of postel.conf that set key, 0 for the default. */
+unsigned conf_line(const char *key);
+
 /* A table read from conf/<name>: entries sorted by key; keys of domain-ish
  * tables are lowercased when fold is set. */
 struct conf_ent {

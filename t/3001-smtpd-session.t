@@ -70,7 +70,7 @@ is "$(talk "${H}BAD\r\nBAD\r\nNOOP\r\n")" "220 250 500 500 421" "max-errors from
 conf 'smtpd-greeting Hi there'
 talk -v 'QUIT\r\n' | grep -q '^220 mx.example.test Hi there$'; ok $? "smtpd-greeting"
 conf 'no-such-key 1'
-talk -v 'QUIT\r\n' | grep -q '^421 4.3.0'; ok $? "a configuration error is 421 4.3.0"
+is "$(talk "${H}MAIL FROM:<a@example.org>\r\nQUIT\r\n")" "220 250 451 221" "a configuration error is 451 to MAIL, not 421 (postel-check(8) for the details)"
 conf
 
 grep -q '^smtpd: connect sid=[0-9a-f]*\.[0-9]* ip=127.0.0.1 ' "$T/smtpd.log"; ok $? "logs connect"

@@ -85,7 +85,7 @@ is "$(queue_count)" "$n" "none of these queued anything"
 grep -q 'smtpd: filter .*result=defer .*timed out' "$T/smtpd.log"
 ok $? "the log says why"
 conf "filters $F/tag a ||"
-is "$(talk "QUIT\r\n")" 421 "a bad chain is a configuration error: 421"
+is "$(talk "EHLO c.org\r\nMAIL FROM:<a@example.org>\r\nQUIT\r\n")" "220 250 451 221" "a bad chain is a configuration error: MAIL 451"
 
 # per-recipient and per-domain chains
 conf "filters $F/reject"

@@ -84,26 +84,15 @@ usage(void)
 static void
 load_schedule(void)
 {
-	const char *s = conf_s("retry-schedule");
 	static long long tab[64];
-	char *end;
+	size_t i;
 
-	nretry = 0;
-	while (*s && nretry < 64) {
-		long long v;
-		while (*s == ' ' || *s == '\t' || *s == ',')
-			s++;
-		if (!*s)
-			break;
-		v = strtoll(s, &end, 10);
-		if (end == s || v < 1 || v > 365LL * 86400)
-			die(EXIT_TEMP, "bad retry-schedule in postel.conf: %s",
-			    conf_s("retry-schedule"));
-		if (v > retry_max)
-			retry_max = v;
-		tab[nretry++] = v;
-		s = end;
-	}
+	if (conf_schedule(tab, sizeof tab / sizeof tab[0], &nretry) == -1)
+		die(EXIT_TEMP, "bad retry-schedule in postel.conf: %s",
+		    conf_s("retry-schedule"));
+	for (i = 0; i < nretry; i++)
+		if (tab[i] > retry_max)
+			retry_max = tab[i];
 	if (nretry == 0)
 		tab[nretry++] = retry_max = 60;
 	retry = tab;

@@ -9,12 +9,10 @@
 #include <stddef.h>
 
 #include "dns.h"
+#include "route.h"
 
 #define REMOTE_TEXT_MAX 700
 #define REMOTE_HOSTS_MAX 64             /* addresses in one plan */
-
-/* TLS policies, weakest first */
-enum { POL_NONE, POL_OPPORTUNISTIC, POL_REQUIRE, POL_VERIFY };
 
 /* outcome of a recipient */
 enum { RS_PENDING = 0, RS_OK, RS_TEMP, RS_PERM };
@@ -29,17 +27,6 @@ struct rcpt {
 	const char *addr;
 	struct result r;
 	int accepted;                   /* 250 to RCPT in this session */
-};
-
-struct route {
-	enum { ROUTE_MX, ROUTE_HOST, ROUTE_IP } kind;
-	char host[DNS_NAME_MAX + 1];    /* relay host, or the domain for MX */
-	unsigned port;
-	int tls;
-	int smtps;                      /* implicit TLS (port 465), no STARTTLS */
-	char user[256], pass[256];      /* AUTH credentials; user "" = none */
-	int auth_unverified;            /* credentials over unverified TLS */
-	char from[300];                 /* where it came from, for messages */
 };
 
 /* one address to try */
@@ -61,9 +48,6 @@ struct job {
 };
 
 /* route.c */
-/* Parse the value part of a conf/routes line ("host[:port] opts...");
- * NULL or what is wrong. */
-const char *route_parse(struct route *r, const char *val, unsigned defport);
 /* The route for domain from conf/routes and the smarthost key. NULL, or
  * what is wrong with the configuration (temporary). */
 const char *route_find(struct route *r, const char *domain);

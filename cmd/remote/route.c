@@ -1,5 +1,5 @@
 /* route: conf/routes and DNS into the addresses to try. See remote.h and
- * postel-routes(5). */
+ * postel-routes(5); one line of conf/routes is parsed by lib/route. */
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -10,147 +10,6 @@
 #include "conf.h"
 #include "fmt.h"
 #include "remote.h"
-
-static int
-tls_policy(const char *s)
-{
-	if (strcmp(s, "none") == 0)
-		return POL_NONE;
-	if (strcmp(s, "opportunistic") == 0)
-		return POL_OPPORTUNISTIC;
-	if (strcmp(s, "require") == 0)
-		return POL_REQUIRE;
-	if (strcmp(s, "verify") == 0)
-		return POL_VERIFY;
-	return -1;
-}
-
-/* "host", "host:port", "[ip]", "[ip]:port" */
-static const char *
-relay(struct route *r, const char *s, size_t n, unsigned defport)
-{
-	const char *colon = NULL, *host = s;
-	size_t hl = n, i;
-	unsigned long long port = defport;
-	char num[8];
-	struct dns_ip ip;
-
-	if (n && s[0] == '[') {
-		const char *close = memchr(s, ']', n);
-		if (close == NULL)
-			return "missing ] in address literal";
-		host = s + 1;
-		hl = (size_t)(close - host);
-		if (close + 1 < s + n) {
-			if (close[1] != ':')
-				return "junk after ]";
-			colon = close + 1;
-		}
-		r->kind = ROUTE_IP;
-	} else {
-		colon = memchr(s, ':', n);
-		hl = colon ? (size_t)(colon - s) : n;
-		r->kind = ROUTE_HOST;
-	}
-	if (colon) {
-		size_t pl = (size_t)(s + n - colon - 1);
-		if (pl == 0 || pl >= sizeof num)
-			return "bad port";
-		memcpy(num, colon + 1, pl);
-		num[pl] = '\0';
-		if (fmt_ulong(num, 1, 65535, &port) == -1)
-			return "bad port";
-	}
-	r->port = (unsigned)port;
-	if (hl == 0 || hl > DNS_NAME_MAX)
-		return "bad host";
-	memcpy(r->host, host, hl);
-	r->host[hl] = '\0';
-	if (r->kind == ROUTE_IP) {
-		if (dns_ip_parse(r->host, &ip) == -1)
-			return "bad IP address";
-		return NULL;
-	}
-	if (hl == 2 && strncasecmp(host, "mx", 2) == 0 && !colon) {
-		r->kind = ROUTE_MX;
-		return NULL;
-	}
-	for (i = 0; i < hl; i++)
-		if (!(host[i] == '.' || host[i] == '-' ||
-		    (host[i] >= '0' && host[i] <= '9') ||
-		    ((host[i] | 0x20) >= 'a' && (host[i] | 0x20) <= 'z')))
-			return "bad host name";
-	return NULL;
-}
-
-const char *
-route_parse(struct route *r, const char *val, unsigned defport)
-{
-	const char *p = val, *why;
-	int t;
-
-	while (*p == ' ' || *p == '\t')
-		p++;
-	for (val = p; *p && *p != ' ' && *p != '\t'; p++)
-		;
-	if ((why = relay(r, val, (size_t)(p - val), defport)) != NULL)
-		return why;
-	for (;;) {
-		const char *w, *colon;
-		size_t n;
-		char v[600];
-
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\0')
-			break;
-		for (w = p; *p && *p != ' ' && *p != '\t'; p++)
-			;
-		n = (size_t)(p - w);
-		if (n >= sizeof v)
-			return "option too long";
-		memcpy(v, w, n);
-		v[n] = '\0';
-		if (strncmp(v, "tls=", 4) == 0) {
-			if ((t = tls_policy(v + 4)) == -1)
-				return "tls= must be none, opportunistic, "
-				    "require or verify";
-			r->tls = t;
-		} else if (strcmp(v, "smtps") == 0) {
-			r->smtps = 1;
-		} else if (strncmp(v, "auth=", 5) == 0) {
-			if ((colon = strchr(v + 5, ':')) == NULL ||
-			    colon == v + 5)
-				return "auth= must be user:password";
-			if (fmt_s(r->user, sizeof r->user, "%.*s",
-			    (int)(colon - v - 5), v + 5) < 0 ||
-			    fmt_s(r->pass, sizeof r->pass, "%s", colon + 1) < 0)
-				return "auth= credentials too long";
-			explicit_bzero(v, sizeof v);
-		} else if (strcmp(v, "auth-unverified") == 0) {
-			r->auth_unverified = 1;
-		} else
-			return "unknown option (tls=, auth=, auth-unverified "
-			    "or smtps)";
-	}
-	/* port 465 is implicit TLS (RFC 8314) */
-	if (r->kind != ROUTE_MX && r->port == 465)
-		r->smtps = 1;
-	if (r->smtps && r->kind == ROUTE_MX)
-		return "smtps needs a relay host, not mx";
-	if (r->smtps && r->tls < POL_REQUIRE)
-		r->tls = POL_REQUIRE;
-	/* Credentials are never sent in the clear, and by default only to a
-	 * relay whose certificate verifies: over TLS that is merely
-	 * encrypted, an active attacker in the middle collects them.
-	 * auth-unverified settles for encryption (postel-routes(5)). */
-	if (r->auth_unverified && !r->user[0])
-		return "auth-unverified without auth=";
-	if (r->user[0] && r->tls < (r->auth_unverified ? POL_REQUIRE :
-	    POL_VERIFY))
-		r->tls = r->auth_unverified ? POL_REQUIRE : POL_VERIFY;
-	return NULL;
-}
 
 static const char *
 from_table(struct route *r, const char *domain, unsigned defport)
@@ -193,7 +52,7 @@ route_find(struct route *r, const char *domain)
 	static char why[300];
 	unsigned defport = (unsigned)conf_u("remote-port");
 	const char *w, *sh = conf_s("smarthost");
-	int t = tls_policy(conf_s("remote-tls"));
+	int t = route_tls_policy(conf_s("remote-tls"));
 
 	memset(r, 0, sizeof *r);
 	if (t == -1)

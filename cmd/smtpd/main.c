@@ -74,6 +74,10 @@ static struct {
 	char authuser[SASL_NAME_MAX + 1];
 	unsigned long long fail_delay;
 	unsigned long authfails;
+	/* a configuration with problems: the session goes on, but no mail
+	 * is taken (postel-smtpd(8)); confwhy is the first problem */
+	int confbad;
+	char confwhy[CONF_LINE_MAX + 300];
 	/* the transaction */
 	struct mailarg mail;
 	struct buf rcpts;               /* NUL-separated mailboxes */
@@ -1218,18 +1222,36 @@ do_auth(struct cmd *c)
 	}
 }
 
+/* With a bad configuration, the verbs that need it get this instead:
+ * temporary, so that mail waits for the fix, and counted as an error, so
+ * that a client that insists is closed as usual. */
+static void
+conf_refuse(void)
+{
+	put("451 4.3.5 configuration error, try again later");
+	if (++s.errors >= s.maxerr) {
+		put("421 4.7.0 Too many errors, closing connection");
+		bye("errors");
+	}
+}
+
+#define V_CONF 1                /* refused while the configuration is bad */
+
 static const struct verb {
 	const char *name;
 	void (*fn)(struct cmd *);
+	int flags;
 } verbs[] = {
-	{ "EHLO", do_ehlo }, { "HELO", do_helo0 }, { "MAIL", do_mail },
-	{ "RCPT", do_rcpt }, { "DATA", do_data }, { "BDAT", do_bdat },
-	{ "RSET", do_rset }, { "NOOP", do_noop }, { "VRFY", do_vrfy },
-	{ "HELP", do_help }, { "QUIT", do_quit },
-	{ "STARTTLS", do_starttls }, { "AUTH", do_auth },
-	{ "EXPN", do_noimpl },
-	{ "ETRN", do_noimpl }, { "TURN", do_noimpl },
-	{ NULL, do_unknown },            /* sentinel: 500 5.5.1 */
+	{ "EHLO", do_ehlo, 0 }, { "HELO", do_helo0, 0 },
+	{ "MAIL", do_mail, V_CONF }, { "RCPT", do_rcpt, 0 },
+	{ "DATA", do_data, 0 }, { "BDAT", do_bdat, 0 },
+	{ "RSET", do_rset, 0 }, { "NOOP", do_noop, 0 },
+	{ "VRFY", do_vrfy, V_CONF }, { "HELP", do_help, 0 },
+	{ "QUIT", do_quit, 0 },
+	{ "STARTTLS", do_starttls, V_CONF }, { "AUTH", do_auth, V_CONF },
+	{ "EXPN", do_noimpl, 0 },
+	{ "ETRN", do_noimpl, 0 }, { "TURN", do_noimpl, 0 },
+	{ NULL, do_unknown, 0 },        /* sentinel: 500 5.5.1 */
 };
 
 /* Session ------------------------------------------------------------ */
@@ -1360,8 +1382,55 @@ session(void)
 		for (v = verbs; v->name; v++)
 			if (strcasecmp(v->name, c.verb) == 0)
 				break;
-		v->fn(&c);
+		if (s.confbad && (v->flags & V_CONF))
+			conf_refuse();
+		else
+			v->fn(&c);
 	}
+}
+
+/* conf_report's reporter: keep the first problem, count them all. A
+ * problem NULL means file is already the whole text (conf_error's). */
+static void
+conf_problem(const char *file, unsigned line, const char *problem)
+{
+	if (s.confbad++ != 0)
+		return;
+	if (problem == NULL)
+		fmt_s(s.confwhy, sizeof s.confwhy, "%s", file);
+	else if (line == 0)
+		fmt_s(s.confwhy, sizeof s.confwhy, "%s: %s", file, problem);
+	else
+		fmt_s(s.confwhy, sizeof s.confwhy, "%s:%u: %s", file, line,
+		    problem);
+}
+
+/* Read the configuration, every file smtpd needs, going on past bad
+ * lines; s.confbad says whether any problem was found. */
+static void
+conf_read(void)
+{
+	struct logl l;
+	const char *g;
+
+	conf_report(conf_problem);
+	if (conf_load() == -1 || user_init() == -1)
+		conf_problem(conf_error(), 0, NULL);
+	if ((g = sfilter_init()) != NULL && !s.confbad)
+		conf_problem(g, 0, NULL);
+	conf_report(NULL);
+	if (!s.confbad)
+		return;
+	if (s.local) {          /* quiet as sendmail, but say this once */
+		warn("configuration error: %s", s.confwhy);
+		return;
+	}
+	log_start(&l, "conferror");
+	log_kv(&l, "sid", s.sid);
+	log_kv(&l, "ip", s.ip);
+	log_kv(&l, "error", s.confwhy);
+	log_kvu(&l, "problems", (unsigned long)s.confbad);
+	log_end(&l);
 }
 
 /* Answer 421 and exit before reading anything. */
@@ -1393,6 +1462,7 @@ main(int argc, char **argv)
 	struct logl l;
 	const char *g;
 	char gl[SMTP_CMD_MAX];
+	static char host[256];
 	long long now;
 	int c;
 
@@ -1432,17 +1502,18 @@ main(int argc, char **argv)
 	    (long)getpid());
 	fmt_s(s.helo, sizeof s.helo, "-");
 	peer();
-	if (conf_load() == -1 || user_init() == -1) {
-		warn("unable to read configuration: %s", conf_error());
-		put("421 4.3.0 Configuration error, try again later");
-		bye("conf-error");
-	}
-	if ((g = sfilter_init()) != NULL) {
-		warn("unable to read configuration: %s", g);
-		put("421 4.3.0 Configuration error, try again later");
-		bye("conf-error");
-	}
+	/* A bad configuration does not close the door: the session goes
+	 * on, answering 451 where mail would need it, so that clients
+	 * queue their mail and retry rather than see a server that hangs
+	 * up (postel-smtpd(8)). */
+	conf_read();
 	s.me = conf_s("me");
+	if (*s.me == '\0') {           /* conf_load stopped before it */
+		if (gethostname(host, sizeof host) == -1)
+			fmt_s(host, sizeof host, "localhost");
+		host[sizeof host - 1] = '\0';
+		s.me = host;
+	}
 	s.timeout = conf_u("smtpd-timeout");
 	s.maxsize = conf_u("max-size");
 	s.maxrcpt = conf_u("max-recipients");
@@ -1451,10 +1522,11 @@ main(int argc, char **argv)
 	/* a local submission may send anywhere, as sendmail may, and needs
 	 * neither TLS nor AUTH over its caller's pipe */
 	s.relay = s.local || getenv("RELAYCLIENT") != NULL;
-	if (!s.local) {
+	if (!s.local && !s.confbad) {
 		auth_setup();
 		tls_setup();
-	}
+	} else if (!s.local && (conf_u("smtps") || getenv("SMTPS") != NULL))
+		tls_setup();            /* the client speaks TLS first */
 	buf_init(&s.rcpts, s.maxrcpt * (ADDR_MAX + 1));
 	now = bio_now();
 	s.session_deadline = now + (long long)conf_u("smtpd-session-timeout") *

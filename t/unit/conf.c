@@ -14,6 +14,19 @@
 
 static char dir[] = "/tmp/postel-conf.XXXXXX";
 
+/* conf_report's reporter for the tests: the lines of the problems */
+static unsigned nprob, problines[8];
+
+static void
+collect(const char *file, unsigned line, const char *problem)
+{
+	(void)file;
+	(void)problem;
+	if (nprob < 8)
+		problines[nprob] = line;
+	nprob++;
+}
+
 /* conf_root_open(1) with $POSTEL_ROOT set to dir + suffix */
 static int
 open_nofollow(const char *suffix)
@@ -49,7 +62,7 @@ main(void)
 
 	int fd, e;
 
-	plan(20);
+	plan(30);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(p, sizeof p, "%s/conf", dir);
@@ -88,6 +101,71 @@ main(void)
 	    strstr(conf_error(), "users:1: line too long"), "overlong line refused");
 	ok(conf_table_load(&t, "nonexistent", 0) == 0 && t.n == 0,
 	    "missing table is empty");
+
+	/* every problem, for check and smtpd */
+	put("postel.conf", "max-sise 1\nmax-size 2048\nmax-errors x\n"
+	    "smtpd-timeout 5\nretry-schedule 60, 300 x\n");
+	conf_report(collect);
+	ok(conf_load() == 0, "with a reporter, conf_load goes on");
+	ok(nprob == 2 && problines[0] == 1 && problines[1] == 3,
+	    "and reports each bad line");
+	ok(conf_u("max-size") == 2048 && conf_u("smtpd-timeout") == 5 &&
+	    conf_u("max-errors") == 10, "good lines count, a bad one is the "
+	    "default");
+	{
+		struct conf_key k;
+		char buf[32];
+		size_t i, found = 0;
+		for (i = 0; conf_key(i, &k, buf, sizeof buf) == 0; i++) {
+			if (strcmp(k.name, "max-size") == 0)
+				found += k.line == 2 && !strcmp(k.value, "2048");
+			if (strcmp(k.name, "max-errors") == 0)
+				found += k.line == 0 && !strcmp(k.value, "10");
+			if (strcmp(k.name, "tls-require") == 0)
+				found += !strcmp(k.value, "no");
+		}
+		ok(found == 3 && i > 40, "conf_key lists every key, value and "
+		    "line");
+	}
+	ok(conf_line("smtpd-timeout") == 4 && conf_line("me") == 0,
+	    "conf_line");
+	{
+		long long tab[4];
+		size_t n;
+		ok(conf_schedule(tab, 4, &n) == -1 && errno == EINVAL,
+		    "a bad retry-schedule word");
+	}
+	nprob = 0;
+	ok(conf_table_load(&t, "users", 1) == 0 && t.n == 0 && nprob == 1 &&
+	    problines[0] == 1, "an overlong table line is reported, not fatal");
+	conf_table_free(&t);
+	put("users", "a@x /h\n");
+	{
+		char big[3000];
+		memset(big, 'a', sizeof big - 2);
+		big[sizeof big - 2] = '\n';
+		big[sizeof big - 1] = '\0';
+		put("domains", big);
+		snprintf(p, sizeof p, "%s/conf/domains", dir);
+		FILE *f = fopen(p, "a");
+		fputs("ok.test\n", f);
+		fclose(f);
+	}
+	nprob = 0;
+	ok(conf_table_load(&t, "domains", 1) == 0 && t.n == 1 && nprob == 1 &&
+	    conf_table_get(&t, "ok.test"), "the lines after it are read");
+	conf_table_free(&t);
+	conf_report(NULL);
+	ok(conf_load() == -1, "without a reporter, the first problem stops");
+	put("postel.conf", "retry-schedule 60,300 900\n");
+	{
+		long long tab[4];
+		size_t n;
+		ok(conf_load() == 0 && conf_schedule(tab, 4, &n) == 0 && n == 3 &&
+		    tab[0] == 60 && tab[2] == 900, "retry-schedule parsed");
+	}
+	put("postel.conf", "");
+	put("domains", "");
 
 	snprintf(p, sizeof p, "mkdir -p %s/root/conf %s/root/queue && "
 	    "ln -s %s/root %s/link", dir, dir, dir, dir);

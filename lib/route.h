@@ -1,0 +1,34 @@
+/*
+ * route: one route of conf/routes or the smarthost key, parsed (see
+ * postel-routes(5)): "relay [tls=POLICY] [smtps] [auth=USER:PASSWORD
+ * [auth-unverified]]". Shared by remote, which delivers by it, and check,
+ * which validates the file. No I/O, no allocation: the caller owns the
+ * struct route; errors come back as a reason string.
+ */
+#ifndef POSTEL_ROUTE_H
+#define POSTEL_ROUTE_H
+
+#include "dns.h"
+
+/* TLS policies, weakest first */
+enum { POL_NONE, POL_OPPORTUNISTIC, POL_REQUIRE, POL_VERIFY };
+
+struct route {
+	enum { ROUTE_MX, ROUTE_HOST, ROUTE_IP } kind;
+	char host[DNS_NAME_MAX + 1];    /* relay host, or the domain for MX */
+	unsigned port;
+	int tls;
+	int smtps;                      /* implicit TLS (port 465), no STARTTLS */
+	char user[256], pass[256];      /* AUTH credentials; user "" = none */
+	int auth_unverified;            /* credentials over unverified TLS */
+	char from[300];                 /* where it came from, for messages */
+};
+
+/* A policy name (none, opportunistic, require, verify): POL_*, or -1. */
+int route_tls_policy(const char *s);
+/* Parse the value part of a conf/routes line ("host[:port] opts...")
+ * into r, whose tls member holds the default policy on entry; NULL or
+ * what is wrong. */
+const char *route_parse(struct route *r, const char *val, unsigned defport);
+
+#endif
