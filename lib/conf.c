@@ -2,6 +2,7 @@
 #define _GNU_SOURCE             /* O_PATH */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ static struct key keys[] = {
 	/* identity */
 	{ "me", C_STR, 0, 0, "", 0, NULL },
 	{ "postmaster", C_STR, 0, 0, "", 0, NULL },
+	{ "admin", C_STR, 0, 0, "", 0, NULL },
 	/* limits */
 	{ "max-size", C_NUM, 1024, 1ULL << 31, "35651584", 0, NULL },
 	{ "max-recipients", C_NUM, 1, 100000, "1000", 0, NULL },
@@ -70,6 +72,7 @@ static struct key keys[] = {
 	{ "default-delivery", C_STR, 0, 0, "./Maildir/", 0, NULL },
 	{ "system-users", C_BOOL, 0, 1, "1", 0, NULL },
 	{ "alias-user", C_STR, 0, 0, "nobody", 0, NULL },
+	{ "aliases-system", C_STR, 0, 0, "", 0, NULL },
 	/* remote */
 	{ "smarthost", C_STR, 0, 0, "", 0, NULL },
 	{ "remote-port", C_NUM, 1, 65535, "25", 0, NULL },
@@ -175,6 +178,18 @@ const char *
 conf_error(void)
 {
 	return errbuf;
+}
+
+int
+conf_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vsnprintf(errbuf, sizeof errbuf, fmt, ap) < 0)
+		errbuf[0] = '\0';
+	va_end(ap);
+	return -1;
 }
 
 static struct key *

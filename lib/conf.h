@@ -46,6 +46,9 @@ const char *conf_error(void);
  * error the values from before the call are back in force and -1 is
  * returned, conf_error() saying why (file:line for a bad line). */
 int conf_reload(const char *(*check)(void));
+/* Set what conf_error() says, for a reader of conf beyond this file
+ * (lib/user's alias files); returns -1. */
+int conf_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 unsigned long long conf_u(const char *key);  /* number or boolean key */
 const char *conf_s(const char *key);         /* string key ("" if unset) */
 

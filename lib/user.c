@@ -1,14 +1,20 @@
 /* user: see user.h and postel-local(8). */
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "aliases.h"
+#include "bio.h"
 #include "fmt.h"
 #include "user.h"
 
-static struct conf_table domains, users, aliases;
+static struct conf_table domains, users, aliases, sysaliases;
+static char aliasespath[PATH_MAX];      /* conf/aliases */
 static int ready;
 
 int
@@ -24,6 +30,16 @@ user_init(void)
 		conf_table_free(&users);
 		return -1;
 	}
+	if (conf_path(aliasespath, sizeof aliasespath, "conf/aliases") == -1)
+		aliasespath[0] = '\0';
+	/* An entry with a problem stays in the table as a temporary failure
+	 * of its name (lib/aliases.h); only an unreadable file stops here. */
+	if (*conf_s("aliases-system") && aliases_load(&sysaliases,
+	    conf_s("aliases-system"), ALIASES_ETC, NULL) == -1) {
+		conf_fail("%s: %s", conf_s("aliases-system"), strerror(errno));
+		user_free();
+		return -1;
+	}
 	ready = 1;
 	return 0;
 }
@@ -31,20 +47,23 @@ user_init(void)
 int
 user_reload(void)
 {
-	struct conf_table d = domains, u = users, a = aliases;
+	struct conf_table d = domains, u = users, a = aliases, s = sysaliases;
 
 	/* user_init loads into fresh tables; the old ones stay aside */
+	memset(&sysaliases, 0, sizeof sysaliases);
 	ready = 0;
 	if (user_init() == -1) {
 		domains = d;
 		users = u;
 		aliases = a;
+		sysaliases = s;
 		ready = 1;
 		return -1;
 	}
 	conf_table_free(&d);
 	conf_table_free(&u);
 	conf_table_free(&a);
+	conf_table_free(&s);
 	return 0;
 }
 
@@ -54,7 +73,59 @@ user_free(void)
 	conf_table_free(&domains);
 	conf_table_free(&users);
 	conf_table_free(&aliases);
+	conf_table_free(&sysaliases);
 	ready = 0;
+}
+
+/* UID_MIN of /etc/login.defs, where shadow's useradd starts ordinary
+ * users; 1000 (Debian's) when the file or the line is missing. */
+static unsigned long long
+uid_min(void)
+{
+	static unsigned long long min;
+	char buf[1024], line[256], *p;
+	unsigned long long v;
+	struct bio b;
+	size_t n;
+	int fd, g;
+
+	if (min)
+		return min;
+	min = 1000;
+	if ((fd = open("/etc/login.defs", O_RDONLY | O_CLOEXEC)) == -1)
+		return min;
+	bio_init(&b, fd, bio_fdread, buf, sizeof buf);
+	while ((g = bio_getline(&b, line, sizeof line - 1, &n)) > 0) {
+		line[n] = '\0';
+		if (g != 1 || strncmp(line, "UID_MIN", 7) != 0 ||
+		    (line[7] != ' ' && line[7] != '\t'))
+			continue;
+		p = line + 7 + strspn(line + 7, " \t");
+		p[strcspn(p, " \t\r\n")] = '\0';
+		if (fmt_ulong(p, 1, 0xffffffffULL, &v) == 0)
+			min = v;
+	}
+	close(fd);
+	return min;
+}
+
+int
+user_sysacct_pw(const struct passwd *pw)
+{
+	const char *sh = pw->pw_shell ? pw->pw_shell : "";
+	const char *base = strrchr(sh, '/');
+
+	base = base ? base + 1 : sh;
+	return pw->pw_uid == 0 || pw->pw_uid < uid_min() ||
+	    strcmp(base, "nologin") == 0 || strcmp(base, "false") == 0;
+}
+
+int
+user_sysacct(const char *name)
+{
+	struct passwd *pw;
+
+	return (pw = getpwnam(name)) != NULL && user_sysacct_pw(pw);
 }
 
 static void
@@ -120,10 +191,33 @@ find(struct user *u)
 	    (e = conf_table_get(&aliases, u->name)) != NULL) {
 		u->kind = USER_ALIAS;
 		u->alias = e->val;
+		u->aliasfile = aliasespath;
 		return 1;
 	}
-	if (conf_u("system-users") && (pw = getpwnam(u->name)) != NULL &&
-	    pw->pw_uid != 0) {
+	if ((e = conf_table_get(&sysaliases, u->name)) != NULL) {
+		if (e->val == NULL) {   /* an entry with a problem: wait */
+			errno = ENOTSUP;
+			return -1;
+		}
+		u->kind = USER_ALIAS;
+		u->alias = e->val;
+		u->aliasfile = conf_s("aliases-system");
+		return 1;
+	}
+	if ((pw = getpwnam(u->name)) == NULL)
+		return 0;
+	/* root, daemon, www-data...: their mail is the admin's, unless
+	 * the admin is this very address (which would loop) */
+	if (user_sysacct_pw(pw)) {
+		u->sysacct = 1;
+		if (*conf_s("admin") && strcasecmp(conf_s("admin"), key) != 0) {
+			u->kind = USER_ALIAS;
+			u->alias = conf_s("admin");
+			u->aliasfile = aliasespath;
+			return 1;
+		}
+	}
+	if (conf_u("system-users") && pw->pw_uid != 0) {
 		u->kind = USER_SYSTEM;
 		fmt_s(u->home, sizeof u->home, "%s", pw->pw_dir);
 		fmt_s(u->account, sizeof u->account, "%s", pw->pw_name);
@@ -171,6 +265,7 @@ postmaster(struct user *u)
 		return r;
 	u->kind = USER_ALIAS;
 	u->alias = pm;
+	u->aliasfile = aliasespath;
 	return 1;
 }
 
@@ -210,4 +305,36 @@ user_lookup(const char *address, struct user *u)
 	}
 	u->ext[0] = '\0';
 	return postmaster(u);
+}
+
+static int
+check_file(const char *path, int syntax,
+    void (*report)(const char *, unsigned, const char *))
+{
+	struct conf_table t;
+	int r;
+
+	if ((r = aliases_load(&t, path, syntax, report)) == -1) {
+		report(path, 0, strerror(errno));
+		return 1;
+	}
+	conf_table_free(&t);
+	return r;
+}
+
+int
+user_aliases_check(void (*report)(const char *file, unsigned line,
+    const char *problem))
+{
+	char path[PATH_MAX];
+	int n = 0;
+
+	if (conf_path(path, sizeof path, "conf/aliases") == -1) {
+		report("conf/aliases", 0, strerror(errno));
+		n++;
+	} else
+		n += check_file(path, ALIASES_CONF, report);
+	if (*conf_s("aliases-system"))
+		n += check_file(conf_s("aliases-system"), ALIASES_ETC, report);
+	return n;
 }

@@ -7,6 +7,13 @@
  *                (a system user name) gives uid/gid, else the home's owner
  * conf/aliases   "name target..." where name is a local part (any local
  *                domain) or a whole address; targets are for local(8)
+ * aliases-system a file in the /etc/aliases syntax (lib/aliases.h), read
+ *                after conf/aliases: a name in both is conf/aliases's
+ * system accounts getpwnam(local part) with a uid below UID_MIN of
+ *                /etc/login.defs (default 1000), or a nologin or false
+ *                shell; root too. An alias of the admin address when
+ *                postel.conf has one, with sysacct set; without admin,
+ *                a system user as below (root: unknown)
  * system users   getpwnam(local part), uid != 0, when system-users is yes
  * An address "name<sep>ext@domain" with sep from extension-separator falls
  * back to "name@domain" with extension "ext" if the whole is not found.
@@ -34,6 +41,13 @@ struct user {
 	gid_t gid;
 	int has_ids;
 	const char *alias;                /* USER_ALIAS: the targets */
+	const char *aliasfile;            /* USER_ALIAS: the file whose owner
+	                                   * the delivery runs as (the path of
+	                                   * conf/aliases for admin and
+	                                   * postmaster) */
+	int sysacct;                      /* a system account: smtpd refuses
+	                                   * it at RCPT (never for a name in
+	                                   * users or an alias file) */
 };
 
 int user_init(void);                  /* -1: conf_error() says why */
@@ -48,5 +62,16 @@ int user_lookup(const char *address, struct user *u);
  * no (not a plain address, unknown at a local domain, or at a me that is
  * not local); -1 the lookup failed (errno). */
 int user_postmaster(void);
+/* 1 if getpwnam finds name and it is a system account (see above), 0 if
+ * not or no such account. */
+int user_sysacct(const char *name);
+struct passwd;
+int user_sysacct_pw(const struct passwd *pw);    /* the same for pw */
+/* Check conf/aliases and the aliases-system file, after conf_load (no
+ * user_init needed): report(file, line, problem) is called for each
+ * problem (line 0: the file as a whole, e.g. unreadable). Returns the
+ * number of problems, 0 when both files are fine or absent. */
+int user_aliases_check(void (*report)(const char *file, unsigned line,
+    const char *problem));
 
 #endif

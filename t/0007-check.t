@@ -33,7 +33,7 @@ grep -qx "$C/postel.conf:$((n + 1)): unknown key max-sise" "$T/.err"; ok $? "nam
 grep -qx "$C/postel.conf:$((n + 2)): max-errors must be a number from 1 to 1000" "$T/.err"; ok $? "names postel.conf:$((n + 2)) for a bad value"
 grep -q "^$C/routes:1: example.net: bad port\$" "$T/.err"; ok $? "names routes:1 for a bad route"
 grep -q "^$C/domains:$d: bad..domain: " "$T/.err"; ok $? "names domains:$d for a bad domain"
-grep -qx "$C/aliases:$((a + 1)): lonely: an alias needs at least one target" "$T/.err"; ok $? "names aliases:$((a + 1)) for an alias without targets"
+grep -qx "$C/aliases:$((a + 1)): no target after the name" "$T/.err"; ok $? "names aliases:$((a + 1)) for an alias without targets"
 grep -q "^$C/users:$u: nobody@example.test: home relative/dir is not absolute\$" "$T/.err"; ok $? "names users:$u for a relative home"
 is "$(wc -l < "$T/.err" | tr -d ' ')" 6 "exactly these six problems (a good route line is no problem)"
 grep -qx 'max-errors 10  # default' "$T/.out"; ok $? "a bad value leaves the default, and says so"

@@ -308,27 +308,6 @@ check_users(const struct conf_table *t, const struct conf_table *dom)
 	}
 }
 
-/* conf/aliases, the shape of each line: a name (a local part, or a whole
- * address) and at least one target. */
-static void
-aliases_shape(const struct conf_table *t)
-{
-	const char *f = cpath("aliases"), *why;
-	struct addr a;
-	size_t i;
-
-	for (i = 0; i < t->n; i++) {
-		const struct conf_ent *e = &t->e[i];
-		unsigned line = (unsigned)e->line;
-		if (strchr(e->key, '@') && (why = addr_parse(&a, e->key,
-		    strlen(e->key), ADDR_UTF8)) != NULL)
-			problem(f, line, "%.255s: %s", e->key, why);
-		if (*e->val == '\0')
-			problem(f, line, "%.255s: an alias needs at least one "
-			    "target", e->key);
-	}
-}
-
 /* conf/routes: "domain relay options" (postel-routes(5)). */
 static void
 check_routes(const struct conf_table *t)
@@ -383,11 +362,10 @@ check_filters(const struct conf_table *t)
 static void
 check_tables(void)
 {
-	struct conf_table dom, users, aliases, routes, filters;
+	struct conf_table dom, users, routes, filters;
 
 	table(&dom, "domains");
 	table(&users, "users");
-	table(&aliases, "aliases");
 	table(&routes, "routes");
 	table(&filters, "filters");
 	check_domains(&dom);
@@ -400,16 +378,15 @@ check_tables(void)
 		    conf_error());
 	conf_report(report);
 	check_users(&users, &dom);
-	/* MERGE (issue 16, helper "local"): conf/aliases and the
-	 * aliases-system file are validated by lib/user's
-	 * user_aliases_check(report), one parser for both; once it is on
-	 * main, call it here in place of aliases_shape. */
-	aliases_shape(&aliases);
+	/* conf/aliases and the aliases-system file: lib/user's reader,
+	 * the one local and smtpd use */
+	if (user_aliases_check(report) == -1)
+		problem(cpath("aliases"), 0, "unable to check: %s",
+		    strerror(errno));
 	check_routes(&routes);
 	check_filters(&filters);
 	conf_table_free(&dom);
 	conf_table_free(&users);
-	conf_table_free(&aliases);
 	conf_table_free(&routes);
 	conf_table_free(&filters);
 }

@@ -164,6 +164,7 @@ looped(const char *p, size_t n, const char *rcpt)
  * the use (a symlink flipped by whoever can write its parent) cannot
  * lend another user's uid to this directory. -1 for an alias. */
 static int homefd = -1;
+static const char *home_name = "~";   /* for messages about the home */
 
 static void
 open_home(const struct user *u)
@@ -192,16 +193,20 @@ become(struct user *u)
 	if (geteuid() != 0)
 		return;
 	if (u->kind == USER_ALIAS) {
-		/* Aliases run as the owner of conf/aliases, so no message is
-		 * parsed as root (DESIGN.md invariant 3); as alias-user when
-		 * root owns it, as setup leaves it, or when there is none
-		 * (postmaster with no alias: lib/user.c). */
-		if (conf_path(path, sizeof path, "conf/aliases") == -1)
+		/* Aliases run as the owner of the file that holds them
+		 * (conf/aliases, or aliases-system), so no message is parsed
+		 * as root (DESIGN.md invariant 3); as alias-user when root
+		 * owns it, as setup leaves it and /etc/aliases is, or when
+		 * there is none (postmaster or admin with no alias line:
+		 * lib/user.c). */
+		if (u->aliasfile && *u->aliasfile)
+			fmt_s(path, sizeof path, "%s", u->aliasfile);
+		else if (conf_path(path, sizeof path, "conf/aliases") == -1)
 			result("temp", "4.3.0", "unable to stat conf/aliases");
 		if (stat(path, &sb) == -1) {
 			if (errno != ENOENT)
 				result("temp", "4.3.0", "unable to stat "
-				    "conf/aliases: %s", strerror(errno));
+				    "%s: %s", path, strerror(errno));
 			sb.st_uid = 0;
 			sb.st_gid = 0;
 		}
@@ -316,6 +321,61 @@ instructions(const struct user *u, struct buf *b)
 	return 0;
 }
 
+/* mkdir name (in the working directory, the home) unless it is there;
+ * 1 made, 0 there already. */
+static int
+mkdir_new(const char *name)
+{
+	if (mkdir(name, 0700) == 0)
+		return 1;
+	if (errno != EEXIST)
+		result("temp", "4.2.0", "unable to create %s/%s: %s", home_name,
+		    name, strerror(errno));
+	return 0;
+}
+
+static void
+sync_dir(const char *name)
+{
+	int fd, e;
+
+	if ((fd = open(name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    fsync(fd) == -1) {
+		e = errno;
+		result("temp", "4.2.0", "unable to sync %s/%s: %s", home_name,
+		    name, strerror(e));
+	}
+	close(fd);
+}
+
+/* A real user made by useradd has no ~/Maildir until a mail client makes
+ * one: the first delivery makes it, as the user (become() ran), mode
+ * 0700, when the home is the user's own. A Maildir missing only some of
+ * tmp/ new/ cur/ (a delivery killed halfway) is completed. Each new
+ * directory entry is fsync'd before the message goes in. */
+static void
+make_maildir(const struct user *u)
+{
+	struct stat sb;
+	int made;
+
+	if (fstat(homefd, &sb) == -1 || sb.st_uid != u->uid ||
+	    geteuid() != u->uid || !S_ISDIR(sb.st_mode))
+		return;
+	if (lstat("Maildir/new", &sb) == 0 || errno != ENOENT)
+		return;
+	home_name = u->home;
+	made = mkdir_new("Maildir");
+	if (lstat("Maildir", &sb) == -1 || !S_ISDIR(sb.st_mode))
+		return;         /* a link or a file: the delivery says why */
+	if (made)
+		sync_dir(".");
+	mkdir_new("Maildir/tmp");
+	mkdir_new("Maildir/new");
+	mkdir_new("Maildir/cur");
+	sync_dir("Maildir");
+}
+
 static void
 deliver(struct msgdata *md, char **dest, size_t n)
 {
@@ -330,6 +390,9 @@ deliver(struct msgdata *md, char **dest, size_t n)
 	for (i = 0; i < n; i++) {
 		char *d = dest[i];
 		int r;
+		if (d[0] == ':')        /* :include: (postel-conf(5)) */
+			result("temp", "4.3.5", "unsupported destination "
+			    "%.100s for %s", d, md->rcpt);
 		if (d[0] == '&' || (d[0] != '|' && d[0] != '/' && d[0] != '.' &&
 		    strchr(d, '@'))) {
 			fwd[nf++] = d[0] == '&' ? d + 1 : d;
@@ -406,7 +469,7 @@ alias_dest(const struct user *u, char *buf, size_t size, char **dest)
 	for (i = 0; n != TOO_MANY && i < n; i++) {
 		size_t sz = strlen(dest[i]) + strlen(u->domain) + 2;
 		char *full;
-		if (strchr("|/.&", dest[i][0]) || strchr(dest[i], '@'))
+		if (strchr("|/.&:", dest[i][0]) || strchr(dest[i], '@'))
 			continue;
 		if ((full = malloc(sz)) == NULL ||
 		    fmt_s(full, sz, "%s@%s", dest[i], u->domain) < 0)
@@ -458,6 +521,10 @@ main(int argc, char **argv)
 	md.timeout = md.timeout > 20 ? md.timeout - 10 : md.timeout;
 	if ((r = user_lookup(md.rcpt, &u)) == 0)
 		result("perm", "5.1.1", "no such user here: %s", md.rcpt);
+	if (r == -1 && errno == ENOTSUP)        /* lib/aliases.h */
+		result("temp", "4.3.5", "unable to look up %s: its entry in %s "
+		    "has a problem (newaliases names it)", md.rcpt,
+		    conf_s("aliases-system"));
 	if (r == -1)
 		result(errno == EINVAL ? "perm" : "temp",
 		    errno == EINVAL ? "5.1.1" : "4.3.0",
@@ -487,6 +554,8 @@ main(int argc, char **argv)
 		dflt = (char *)conf_s("default-delivery");
 		dest[0] = dflt;
 		n = 1;
+		if (u.kind == USER_SYSTEM && strcmp(dflt, "./Maildir/") == 0)
+			make_maildir(&u);
 	}
 	deliver(&md, dest, n);
 	return 0;

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
+#include <netdb.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "conf.h"
 #include "die.h"
 #include "fmt.h"
+#include "user.h"
 
 static const char *root;
 
@@ -65,12 +67,144 @@ add_line(const char *file, const char *key, const char *line)
 		die_sys(EXIT_TEMP, "unable to write %s", path);
 }
 
+/* The value of key in conf/postel.conf into val, "" if none. */
+static void
+get_key(const char *key, char *val, size_t size)
+{
+	char path[4096], buf[1100], *p;
+	size_t klen = strlen(key);
+	FILE *f;
+
+	val[0] = '\0';
+	if (fmt_s(path, sizeof path, "%s/conf/postel.conf", root) < 0)
+		die(EXIT_PERM, "path too long");
+	if ((f = fopen(path, "re")) == NULL) {
+		if (errno != ENOENT)
+			die_sys(EXIT_TEMP, "unable to read %s", path);
+		return;
+	}
+	while (fgets(buf, sizeof buf, f) != NULL) {
+		p = buf + strspn(buf, " \t");
+		if (strncmp(p, key, klen) != 0 || (p[klen] != ' ' &&
+		    p[klen] != '\t'))
+			continue;
+		p += klen + strspn(p + klen, " \t");
+		p[strcspn(p, "\r\n")] = '\0';
+		while (*p && (p[strlen(p) - 1] == ' ' ||
+		    p[strlen(p) - 1] == '\t'))
+			p[strlen(p) - 1] = '\0';
+		fmt_s(val, size, "%s", p);
+	}
+	if (ferror(f))
+		die_sys(EXIT_TEMP, "unable to read %s", path);
+	fclose(f);
+}
+
+static void
+add_domain(const char *d)
+{
+	if (*d && addr_domain_check(d, strlen(d), 0) == 0)
+		add_line("domains", d, d);
+}
+
+/* Mail a host's own programs send must stay on it (postel-setup(8)):
+ * me, localhost and the host's name and full name are local domains. */
+static void
+host_domains(char *me, size_t size)
+{
+	char host[256];
+	struct addrinfo hints, *res;
+
+	if (gethostname(host, sizeof host) == -1)
+		host[0] = '\0';
+	host[sizeof host - 1] = '\0';
+	get_key("me", me, size);
+	if (*me == '\0')
+		fmt_s(me, size, "%s", *host ? host : "localhost");
+	add_domain(me);
+	add_domain("localhost");
+	add_domain(host);
+	if (*host == '\0' || strchr(host, '.'))
+		return;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_flags = AI_CANONNAME;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		return;         /* no full name known */
+	if (res->ai_canonname && strchr(res->ai_canonname, '.'))
+		add_domain(res->ai_canonname);
+	freeaddrinfo(res);
+}
+
+/* The first account of a person: uid from UID_MIN on, a login shell. */
+static const char *
+first_person(void)
+{
+	static char name[64];
+	struct passwd *pw;
+
+	name[0] = '\0';
+	setpwent();
+	while ((pw = getpwent()) != NULL)
+		if (!user_sysacct_pw(pw) &&
+		    fmt_s(name, sizeof name, "%s", pw->pw_name) == 0)
+			break;
+	endpwent();
+	return *name ? name : NULL;
+}
+
+/* admin: where root's, postmaster's and the system accounts' mail goes
+ * (postel-conf(5)); the one in postel.conf stays, else --admin, else
+ * the first --user, else for --system the sudo caller or the first
+ * person. Then the role aliases, each where conf/aliases has none. */
+static void
+admin_aliases(const char *opt, const char *user, const char *me, int sys)
+{
+	static const char *roles[] = { "root", "postmaster", "mailer-daemon",
+	    "abuse" };
+	char admin[600], old[600], line[700];
+	const char *who = opt, *sudo = getenv("SUDO_USER");
+	struct addr a;
+	size_t i;
+
+	get_key("admin", old, sizeof old);
+	if (!who && !*old && !user && sys) {
+		if (sudo && *sudo && strcmp(sudo, "root") != 0 &&
+		    getpwnam(sudo) != NULL)
+			who = sudo;
+		else
+			who = first_person();
+	}
+	if (*old) {
+		if (opt && strcasecmp(opt, old) != 0)
+			warn("admin is %s in conf/postel.conf already: not "
+			    "changed", old);
+		fmt_s(admin, sizeof admin, "%s", old);
+	} else if (who || user) {
+		if (fmt_s(admin, sizeof admin, "%s%s%s", who ? who : user,
+		    strchr(who ? who : user, '@') ? "" : "@",
+		    strchr(who ? who : user, '@') ? "" : me) < 0 ||
+		    addr_parse(&a, admin, strlen(admin), ADDR_UTF8) != NULL)
+			die(EXIT_PERM, "bad admin address %s", who ? who : user);
+		fmt_s(line, sizeof line, "admin %s", admin);
+		add_line("postel.conf", "admin", line);
+	} else {
+		warn("no admin address (--admin): mail to root and system "
+		    "accounts has no one to go to");
+		return;
+	}
+	for (i = 0; i < sizeof roles / sizeof *roles; i++) {
+		fmt_s(line, sizeof line, "%s %s", roles[i], admin);
+		add_line("aliases", roles[i], line);
+	}
+}
+
 static void
 usage(void)
 {
 	die(EXIT_PERM, "usage: setup ROOT [--me HOST] [--domain DOMAIN]... "
-	    "[--user NAME]... [--system [--queue-user U] [--smtpd-user U] "
-	    "[--libexec DIR]]");
+	    "[--user NAME]... [--admin ADDRESS] [--system [--queue-user U] "
+	    "[--smtpd-user U] [--libexec DIR]]");
 }
 
 /* Run a command (useradd, groupadd) and require exit 0. */
@@ -176,6 +310,7 @@ system_modes(const char *quser, const char *suser, const char *libexec,
 	own("queue/new", q.pw_uid, q.pw_gid, 0770);
 	own("queue/cur", q.pw_uid, q.pw_gid, 0700);
 	own("queue/state", q.pw_uid, q.pw_gid, 0700);
+	own("queue/hold", q.pw_uid, q.pw_gid, 0750);
 	own("queue/trigger", q.pw_uid, q.pw_gid, 0620);
 	own("queue/lock", q.pw_uid, q.pw_gid, 0600);
 	/* virtual users' Maildirs: local runs as their owner, the queue
@@ -208,13 +343,15 @@ main(int argc, char **argv)
 		{ "queue-user", required_argument, NULL, 'Q' },
 		{ "smtpd-user", required_argument, NULL, 'S' },
 		{ "libexec", required_argument, NULL, 'L' },
+		{ "admin", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *domains[64], *users[256], *me = NULL;
 	const char *quser = "postel", *suser = "postel-smtpd", *libexec = NULL;
+	const char *admin = NULL;
 	int sys = 0;
 	size_t nd = 0, nu = 0, i, j;
-	char path[4096], line[4200], key[600];
+	char path[4096], line[4200], key[600], mename[300];
 	int c;
 
 	die_init(argv[0]);
@@ -248,6 +385,9 @@ main(int argc, char **argv)
 		case 'L':
 			libexec = optarg;
 			break;
+		case 'A':
+			admin = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -267,6 +407,7 @@ main(int argc, char **argv)
 	mkdir_p("queue/new", 0750);
 	mkdir_p("queue/cur", 0750);
 	mkdir_p("queue/state", 0750);
+	mkdir_p("queue/hold", 0750);
 	fmt_s(path, sizeof path, "%s/queue/trigger", root);
 	if (mkfifo(path, 0620) == -1 && errno != EEXIST)
 		die_sys(EXIT_TEMP, "unable to create %s", path);
@@ -280,6 +421,7 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < nd; i++)
 		add_line("domains", domains[i], domains[i]);
+	host_domains(mename, sizeof mename);
 	/* RFC 5321 4.5.1: a postmaster that mail can reach, the role at the
 	 * first domain, read by the first user; the default, postmaster@me,
 	 * is not local unless me is one of the domains */
@@ -317,6 +459,13 @@ main(int argc, char **argv)
 			add_line("users", key, line);
 		}
 	}
+	if (nu && fmt_s(key, sizeof key, "%s@%s", users[0], domains[0]) < 0)
+		die(EXIT_PERM, "user name too long");
+	admin_aliases(admin, nu ? key : NULL, mename, sys);
+	/* --system: the host's own aliases, read after conf/aliases */
+	if (sys && access("/etc/aliases", F_OK) == 0)
+		add_line("postel.conf", "aliases-system",
+		    "aliases-system /etc/aliases");
 	if (sys) {
 		/* qrun started as root becomes the queue user and keeps a
 		 * spawner for local (postel-security(7)) */

@@ -657,6 +657,12 @@ policy(const struct addr *a)
 	if (!user_local_domain(addr_domain(a)))
 		return s.relay ? NULL : "550 5.7.1 Relaying denied";
 	r = user_lookup(a->s, &u);
+	/* A system account (daemon, www-data, root...) that no alias names
+	 * reads no mail: refused now, from the network, rather than taken
+	 * and bounced later to a sender nobody checked. Local submission
+	 * (sendmail -bs) reaches the admin, as sendmail does. */
+	if (r == 1 && u.sysacct && !s.local)
+		return "550 5.1.1 No such user here";
 	if (r == 1)
 		return NULL;
 	if (r == 0 || errno == EINVAL)

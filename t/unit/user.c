@@ -30,7 +30,7 @@ main(void)
 	char p[512];
 	int r;
 
-	plan(12);
+	plan(16);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(p, sizeof p, "%s/conf", dir);
@@ -69,6 +69,25 @@ main(void)
 	    "not a local domain: -1 EINVAL");
 	ok(user_lookup("\"alice@example.test\"@example.test", &u) == 0,
 	    "a quoted @ is not a way to another user");
+	user_free();
+
+	/* system accounts: the admin's, never the admin itself */
+	ok(user_sysacct("root") && user_sysacct("daemon") &&
+	    !user_sysacct("no-such-account-here"), "root and daemon are "
+	    "system accounts");
+	put("postel.conf", "system-users no\nadmin ops@example.test\n");
+	ok(conf_load() == 0 && user_init() == 0 &&
+	    user_lookup("daemon@example.test", &u) == 1 &&
+	    u.kind == USER_ALIAS && u.sysacct &&
+	    strcmp(u.alias, "ops@example.test") == 0,
+	    "a system account is an alias of admin, sysacct set");
+	ok(user_lookup("abuse@example.test", &u) == 1 && !u.sysacct,
+	    "an alias is no system account");
+	user_free();
+	put("postel.conf", "system-users no\nadmin root@example.test\n");
+	ok(conf_load() == 0 && user_init() == 0 &&
+	    user_lookup("root@example.test", &u) == 0,
+	    "the admin address itself is no alias of itself");
 	user_free();
 	snprintf(p, sizeof p, "rm -rf %s", dir);
 	if (system(p) != 0)

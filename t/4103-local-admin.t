@@ -1,0 +1,81 @@
+#!/bin/sh
+# 4103-local-admin.t: on a `setup --system` instance (as root, queue user
+# daemon), a host's own mail arrives: `sendmail root` and mail to a system
+# account (daemon) land in the admin's Maildir (setup's default admin,
+# the first --user); an alias in an aliases-system file (the /etc/aliases
+# syntax) is honoured, conf/aliases wins over it, and an :include: entry
+# waits in the queue instead of bouncing; a user made by `useradd -m`,
+# with no ~/Maildir, receives mail in a Maildir that local makes as the
+# user, mode 0700. The user is made here and removed on exit.
+. "$(dirname "$0")/lib.sh"
+system_needs
+command -v useradd >/dev/null 2>&1 || skip_all "useradd not installed"
+U=pt4103u
+id "$U" >/dev/null 2>&1 && skip_all "a user $U exists already: not touching it"
+plan 18
+made=0
+trap '[ "$made" = 1 ] && userdel -r "$U" >/dev/null 2>&1; _cleanup' EXIT
+system_instance
+export POSTEL_ROOT=$R POSTEL_LIBEXEC=$L
+diag_on_fail "$T/setup.out" "$T/qrun.log" "$T/sm.err"
+useradd -m -s /bin/sh "$U" && made=1
+ok $? "useradd -m $U"
+H=$(getent passwd "$U" | cut -d: -f6)
+[ -d "$H" ] && [ ! -e "$H/Maildir" ]
+ok $? "its home has no Maildir"
+
+# bob for the aliases-system alias; the same setup again, one user more
+"$L/setup" "$R" --system --queue-user daemon --smtpd-user daemon \
+    --libexec "$L" --me mx.example.test --domain example.test --user alice \
+    --user bob >>"$T/setup.out" 2>&1
+ok $? "setup again with bob"
+cat >"$T/aliases" <<'EOF'
+# as /etc/aliases would say it
+ops:	bob@example.test,
+	"alice@example.test"
+mailer-daemon: bob@example.test
+lists: :include:/etc/postel-lists
+EOF
+sed -i '/^aliases-system /d' "$R/conf/postel.conf"
+echo "aliases-system $T/aliases" >>"$R/conf/postel.conf"
+
+send() {        # send RCPT SUBJECT, as root through the installed sendmail
+	printf 'Subject: %s\n\nfor %s\n' "$2" "$1" |
+	    "$L/sendmail" -f someone@example.org "$1" 2>>"$T/sm.err"
+}
+send root to-root && send daemon to-daemon && send ops to-ops &&
+    send mailer-daemon to-md && send "$U" to-user && send lists to-lists
+ok $? "sendmail root, daemon, ops, mailer-daemon, $U, lists"
+
+A=$R/mail/alice/Maildir/new
+Bm=$R/mail/bob/Maildir/new
+subj() { grep -l "^Subject: $2\$" "$1"/* 2>/dev/null | wc -l | tr -d ' '; }
+arrived() {
+	[ "$(subj "$A" to-root)$(subj "$A" to-daemon)$(subj "$A" to-md)" = 111 ] &&
+	    [ "$(subj "$Bm" to-ops)$(subj "$A" to-ops)" = 11 ] && [ "$(subj "$H/Maildir/new" to-user)" = 1 ]
+}
+# qrun as root (it becomes daemon, with a root spawner for local);
+# an alias is a forward, queued again: a few passes, bounded
+i=0
+while [ $i -lt 6 ] && ! arrived; do
+	"$L/qrun" -1 -f >>"$T/qrun.log" 2>&1
+	i=$((i + 1))
+done
+is "$(subj "$A" to-root)" 1 "mail to root is in the admin's Maildir"
+is "$(subj "$A" to-daemon)" 1 "mail to the system account daemon too"
+grep -l '^Subject: to-daemon$' "$A"/* 2>/dev/null | xargs grep -q '^Delivered-To: daemon@mx.example.test$'
+ok $? "... having passed daemon@me (me is a local domain)"
+is "$(subj "$Bm" to-ops)$(subj "$A" to-ops)" 11 "an aliases-system alias (continuation line, quotes) is honoured"
+is "$(subj "$A" to-md)$(subj "$Bm" to-md)" 10 "conf/aliases wins over aliases-system"
+is "$(subj "$H/Maildir/new" to-user)" 1 "the useradd user without a Maildir got the mail"
+is "$(stat -c '%a %U' "$H/Maildir" 2>/dev/null)" "700 $U" "its Maildir: 0700, the user's"
+is "$(stat -c '%U' "$H/Maildir/tmp" "$H/Maildir/new" "$H/Maildir/cur" 2>/dev/null | sort -u)" \
+    "$U" "with tmp/ new/ cur/, the user's"
+f=$(grep -l '^rcpt <lists@mx.example.test>' "$R/queue/new"/* "$R/queue/cur"/* 2>/dev/null)
+[ -n "$f" ]
+ok $? "mail to the :include: alias waits in the queue"
+is "$(queue_count)" 1 "everything else is delivered"
+grep -q 'status=temp.*lists@mx.example.test: its entry in .*aliases has a problem' "$T/qrun.log"
+ok $? "a temporary result that names the problem"
+is "$(grep -rl 'to-lists' "$A" "$Bm" 2>/dev/null | wc -l | tr -d ' ')" 0 "and no bounce for it"
+done_testing
