@@ -191,3 +191,32 @@ user_lookup(const char *address, struct user *u)
 	u->ext[0] = '\0';
 	return postmaster(u);
 }
+
+/* Stub until the local branch's validator is merged: conf/aliases only,
+ * an entry without a target or with an :include: is a problem. */
+int
+user_aliases_check(void (*report)(const char *file, unsigned line,
+    const char *problem))
+{
+	struct conf_table t;
+	size_t i;
+	int n = 0;
+
+	if (conf_table_load(&t, "aliases", 1) == -1) {
+		report("conf/aliases", 0, conf_error());
+		return 1;
+	}
+	for (i = 0; i < t.n; i++) {
+		if (t.e[i].val[0] == '\0') {
+			report("conf/aliases", (unsigned)t.e[i].line,
+			    "no target");
+			n++;
+		} else if (strstr(t.e[i].val, ":include:") != NULL) {
+			report("conf/aliases", (unsigned)t.e[i].line,
+			    ":include: is not supported");
+			n++;
+		}
+	}
+	conf_table_free(&t);
+	return n;
+}

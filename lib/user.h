@@ -45,5 +45,9 @@ int user_lookup(const char *address, struct user *u);
  * no (not a plain address, unknown at a local domain, or at a me that is
  * not local); -1 the lookup failed (errno). */
 int user_postmaster(void);
+/* Check the alias files; report(file, line, problem) for each problem.
+ * Returns the number of problems, or -1 on a system error (errno). */
+int user_aliases_check(void (*report)(const char *file, unsigned line,
+    const char *problem));
 
 #endif
