@@ -53,7 +53,13 @@ mode(struct args *a, const char *v)
 	if (strcmp(v, "d") == 0 || strcmp(v, "D") == 0)
 		usage("unsupported mode -bd: run qrun and smtpd under a "
 		    "supervisor (postel(7))", NULL);
-	usage("unsupported mode", v);
+	{
+		char safe[24];
+		fmt_safe(safe, sizeof safe, v, strlen(v));
+		fprintf(stderr, "%s: unsupported mode: -b%s\n", die_prog(),
+		    safe);
+		exit(EX_USAGE_);
+	}
 }
 
 /* One option c with its value v. */
@@ -207,8 +213,10 @@ args_parse(int argc, char **argv, const char *name, struct args *a)
 				a->verbose = 1;
 			else if (c == 'I')
 				a->mode = M_ALIASES;
-			else if (!strchr(IGNORED, c))
+			else if (!strchr(IGNORED, c)) {
+				fmt_safe(opt + 1, 2, &c, 1);
 				usage("unknown option", opt);
+			}
 		}
 	}
 	a->rcpt = argv + i;
