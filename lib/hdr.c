@@ -181,3 +181,123 @@ hdr_addrlist(const char *s, size_t n,
 		return -1;
 	return 0;
 }
+
+/* hdr_qualify's walk: a mailbox is the text between top-level ',' or
+ * ';' (a ':' there ends a group's name, which is no mailbox). */
+struct qual {
+	const char *s, *domain;
+	size_t copied;          /* s[0..copied) is in out */
+	size_t words;           /* word runs outside <> in this mailbox */
+	size_t end;             /* index after the last word byte */
+	int at, angled, inword;
+	struct buf *out;
+};
+
+/* Copy s up to at, then "@domain". */
+static int
+q_insert(struct qual *q, size_t at)
+{
+	if (buf_catb(q->out, q->s + q->copied, at - q->copied) == -1 ||
+	    buf_catc(q->out, '@') == -1 || buf_cats(q->out, q->domain) == -1)
+		return -1;
+	q->copied = at;
+	return 0;
+}
+
+/* End of one mailbox: complete a lone bare word. */
+static int
+q_mailbox(struct qual *q)
+{
+	int r = 0;
+
+	if (!q->angled && !q->at && q->words == 1)
+		r = q_insert(q, q->end);
+	q->words = q->end = 0;
+	q->at = q->angled = q->inword = 0;
+	return r;
+}
+
+/* An angle-addr s[st..en) (en at the '>'): complete it if it is one
+ * word with no '@' (a route "@a:" holds one, and "<>" stays). */
+static int
+q_angle(struct qual *q, size_t st, size_t en)
+{
+	size_t i, last = st;
+	int at = 0, quoted = 0;
+
+	for (i = st; i < en; i++) {
+		char c = q->s[i];
+		if (c == '\\' && quoted) {
+			i++;
+			last = i + 1;
+			continue;
+		}
+		if (c == '"')
+			quoted = !quoted;
+		else if (c == '@' && !quoted)
+			at = 1;
+		if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+			last = i + 1;
+	}
+	q->angled = 1;
+	return at || last == st ? 0 : q_insert(q, last);
+}
+
+int
+hdr_qualify(const char *s, size_t n, const char *domain, struct buf *out)
+{
+	struct qual q;
+	size_t i = 0, st;
+
+	memset(&q, 0, sizeof q);
+	q.s = s;
+	q.domain = domain;
+	q.out = out;
+	while (i < n) {
+		char c = s[i];
+		if (c == '(') {
+			i = skip_comment(s, n, i);
+			q.inword = 0;
+		} else if (c == '<' && !q.angled) {
+			for (st = ++i; i < n && s[i] != '>'; i++)
+				if (s[i] == '"')
+					for (i++; i < n && s[i] != '"'; i++)
+						if (s[i] == '\\')
+							i++;
+			if (i >= n)             /* unterminated: as is */
+				return buf_catb(out, s + q.copied, n - q.copied);
+			if (q_angle(&q, st, i) == -1)
+				return -1;
+			i++;
+		} else if (c == ',' || c == ';') {
+			if (q_mailbox(&q) == -1)
+				return -1;
+			i++;
+		} else if (c == ':' && !q.angled) {
+			q.words = q.end = 0;    /* a group's name */
+			q.at = q.inword = 0;
+			i++;
+		} else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+			q.inword = 0;
+			i++;
+		} else if (q.angled) {
+			i++;                    /* after <...>: nothing to do */
+		} else {
+			if (!q.inword)
+				q.words++;
+			q.inword = 1;
+			if (c == '@')
+				q.at = 1;
+			if (c == '"') {
+				for (i++; i < n && s[i] != '"'; i++)
+					if (s[i] == '\\')
+						i++;
+			}
+			i = i < n ? i + 1 : n;
+			q.end = i;
+		}
+	}
+	if (q_mailbox(&q) == -1)
+		return -1;
+	return buf_catb(out, s + q.copied, n - q.copied);
+}

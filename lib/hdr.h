@@ -11,11 +11,22 @@
 
 #include <stddef.h>
 
+#include "buf.h"
+
 /* Call fn(arg, spec, len) per mailbox; fn returning -1 stops the walk.
  * Returns 0, or -1 if fn failed or the syntax was hopeless (*why set). */
 int hdr_addrlist(const char *s, size_t n,
     int (*fn)(void *arg, const char *spec, size_t len), void *arg,
     const char **why);
+/* Append the address-list s (n bytes) to out with "@domain" after each
+ * mailbox whose addr-spec has no domain (RFC 5322 3.4.1 needs one), as
+ * in "root (Cron Daemon)" -> "root@domain (Cron Daemon)" and "Ann
+ * <ann>" -> "Ann <ann@domain>"; everything else (display names,
+ * comments, folding, groups) is copied as written. A mailbox of more
+ * than one word without angle brackets is left alone: it is not an
+ * address to complete. Returns 0, or -1 with errno from buf. */
+int hdr_qualify(const char *s, size_t n, const char *domain,
+    struct buf *out);
 /* 1 if line (n bytes, no LF) starts a header field "Name:" (RFC 5322
  * 2.2: printable ASCII but ':' and space, at least one). */
 int hdr_is_field(const char *line, size_t n);

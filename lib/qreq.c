@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fmt.h"
@@ -33,6 +34,7 @@ qsel_parse(struct qsel *s, const char *text)
 {
 	size_t i, n = strcspn(text, " ");
 	const char *arg = text + n;
+	struct addr a;
 
 	memset(s, 0, sizeof *s);
 	for (i = 0; i < NKINDS; i++)
@@ -59,9 +61,11 @@ qsel_parse(struct qsel *s, const char *text)
 		return "selector needs an argument";
 	if (strpbrk(s->arg, "<>") != NULL)
 		return "stray angle bracket";
-	if (s->kind == QSEL_ID && !queue_id_ok(s->arg))
-		return "not a queue ID";
-	return NULL;
+	if (s->kind == QSEL_ID)
+		return queue_id_ok(s->arg) ? NULL : "not a queue ID";
+	if (s->kind == QSEL_TO && strchr(s->arg, '@') == NULL)
+		return addr_domain_check(s->arg, strlen(s->arg), ADDR_UTF8);
+	return addr_parse(&a, s->arg, strlen(s->arg), ADDR_UTF8);
 }
 
 const char *
@@ -141,6 +145,7 @@ int
 qreq_send(int qd, const char *line)
 {
 	char buf[QREQ_LINE_MAX];
+	struct stat sb;
 	ssize_t w;
 	int fd, e;
 
@@ -149,10 +154,21 @@ qreq_send(int qd, const char *line)
 		errno = EMSGSIZE;
 		return -1;
 	}
-	/* ENXIO: no reader, so no qrun runs */
-	if ((fd = openat(qd, "trigger", O_WRONLY | O_NONBLOCK | O_CLOEXEC))
-	    == -1)
+	/* ENXIO: no reader, so no qrun runs. enqueue -F writes with the
+	 * queue group's right: only to the FIFO itself, never through a
+	 * link or into a plain file put in its place. */
+	if ((fd = openat(qd, "trigger", O_WRONLY | O_NONBLOCK | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
 		return -1;
+	if (fstat(fd, &sb) == -1)
+		e = errno;
+	else
+		e = S_ISFIFO(sb.st_mode) ? 0 : EINVAL;
+	if (e != 0) {
+		close(fd);
+		errno = e;
+		return -1;
+	}
 	/* one write of less than PIPE_BUF: all of it or nothing (pipe(7)) */
 	w = write(fd, buf, strlen(buf));
 	e = errno;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
@@ -178,9 +179,160 @@ flags_value(char *dst, size_t size, unsigned flags, int width)
 	    ((flags & QF_8BIT) ? "8bit" : ""));
 }
 
+static const struct {
+	const char *name;
+	unsigned bit;
+} notify_words[] = {
+	{ "success", QN_SUCCESS }, { "failure", QN_FAILURE },
+	{ "delay", QN_DELAY },
+};
+
+int
+qdsn_notify_parse(const char *s, unsigned *notify)
+{
+	unsigned v = 0;
+	size_t i, n;
+
+	if (strcasecmp(s, "never") == 0) {
+		*notify = QN_NEVER;
+		return 0;
+	}
+	for (;;) {
+		n = strcspn(s, ",");
+		for (i = 0; i < 3; i++)
+			if (n == strlen(notify_words[i].name) &&
+			    strncasecmp(s, notify_words[i].name, n) == 0)
+				break;
+		if (i == 3)
+			return -1;
+		v |= notify_words[i].bit;
+		if (s[n] == '\0')
+			break;
+		s += n + 1;
+	}
+	*notify = v;
+	return 0;
+}
+
+int
+qdsn_notify_fmt(char *dst, size_t size, unsigned notify)
+{
+	size_t i, k = 0;
+	int n;
+
+	if (notify & QN_NEVER)
+		return fmt_s(dst, size, "never") < 0 ? -1 : 0;
+	dst[0] = '\0';
+	for (i = 0; i < 3; i++)
+		if (notify & notify_words[i].bit) {
+			if ((n = fmt_s(dst + k, size - k, "%s%s", k ? "," : "",
+			    notify_words[i].name)) < 0)
+				return -1;
+			k += (size_t)n;
+		}
+	return k ? 0 : -1;
+}
+
+int
+qdsn_ret_parse(const char *s, int *ret)
+{
+	if (strcasecmp(s, "full") == 0)
+		*ret = QR_FULL;
+	else if (strcasecmp(s, "hdrs") == 0)
+		*ret = QR_HDRS;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+hexdig(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+}
+
+/* RFC 3461 4: xtext = *( xchar / "+" 2HEXCHAR ), xchar = "!".."~"
+ * but "+" and "=" (HEXCHAR upper case). */
+int
+qdsn_envid_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++) {
+		if (s[i] == '+') {
+			if (!hexdig(s[i + 1]) || !hexdig(s[i + 2]))
+				return 0;
+			i += 2;
+		} else if (s[i] < '!' || s[i] > '~' || s[i] == '=')
+			return 0;
+	}
+	return i > 0 && i <= QUEUE_ENVID_MAX;
+}
+
+int
+qdsn_envid_encode(char *dst, size_t size, const char *s)
+{
+	size_t k = 0;
+	int n;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < ' ' || c > '~')
+			return -1;
+		if (c == ' ' || c == '+' || c == '=')
+			n = fmt_s(dst + k, size - k, "+%02X", c);
+		else
+			n = fmt_s(dst + k, size - k, "%c", c);
+		if (n < 0)
+			return -1;
+		k += (size_t)n;
+	}
+	return k > 0 && k <= QUEUE_ENVID_MAX ? 0 : -1;
+}
+
 int
 qw_envelope(struct qw *w, const char *from, char *const *rcpt, size_t nrcpt,
     unsigned flags, const char *origin)
+{
+	return qw_envelope_dsn(w, from, rcpt, nrcpt, flags, origin, NULL);
+}
+
+/* The notify, ret and envid lines (postel-queue(5)); only valid values
+ * reach here, so a line is written whole or not at all. */
+static int
+dsn_lines(struct qw *w, const struct qdsn *dsn)
+{
+	char line[QUEUE_ENVID_MAX + 16], v[64];
+	int n;
+
+	if (dsn->notify) {
+		if (qdsn_notify_fmt(v, sizeof v, dsn->notify) < 0 ||
+		    (n = fmt_s(line, sizeof line, "notify %s\n", v)) < 0 ||
+		    bio_put(&w->out, line, (size_t)n) == -1)
+			return -1;
+	}
+	if (dsn->ret != QR_UNSET) {
+		n = fmt_s(line, sizeof line, "ret %s\n",
+		    dsn->ret == QR_FULL ? "full" : "hdrs");
+		if (n < 0 || bio_put(&w->out, line, (size_t)n) == -1)
+			return -1;
+	}
+	if (dsn->envid[0]) {
+		if (!qdsn_envid_ok(dsn->envid)) {
+			errno = EINVAL;
+			return -1;
+		}
+		if ((n = fmt_s(line, sizeof line, "envid %s\n",
+		    dsn->envid)) < 0 ||
+		    bio_put(&w->out, line, (size_t)n) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+qw_envelope_dsn(struct qw *w, const char *from, char *const *rcpt,
+    size_t nrcpt, unsigned flags, const char *origin, const struct qdsn *dsn)
 {
 	char line[ADDR_MAX + 64], v[16];
 	off_t off = 0;
@@ -216,6 +368,8 @@ qw_envelope(struct qw *w, const char *from, char *const *rcpt, size_t nrcpt,
 		    bio_put(&w->out, line, (size_t)n) == -1)
 			return -1;
 	}
+	if (dsn != NULL && dsn_lines(w, dsn) == -1)
+		return -1;
 	return bio_put(&w->out, "\n", 1);
 }
 
@@ -412,6 +566,18 @@ qenv_read(int fd, struct qenv *e, const char **why)
 				e->flags |= QF_8BIT;
 		} else if (strncmp(line, "origin ", 7) == 0) {
 			fmt_s(e->origin, sizeof e->origin, "%.200s", line + 7);
+		} else if (strncmp(line, "notify ", 7) == 0) {
+			/* a DSN request never stops a delivery: a bad
+			 * value is read as none given */
+			if (qdsn_notify_parse(line + 7, &e->dsn.notify) == -1)
+				e->dsn.notify = 0;
+		} else if (strncmp(line, "ret ", 4) == 0) {
+			if (qdsn_ret_parse(line + 4, &e->dsn.ret) == -1)
+				e->dsn.ret = QR_UNSET;
+		} else if (strncmp(line, "envid ", 6) == 0) {
+			if (qdsn_envid_ok(line + 6))
+				fmt_s(e->dsn.envid, sizeof e->dsn.envid, "%s",
+				    line + 6);
 		}
 	}
 	if (ferror(f))

@@ -20,6 +20,34 @@
 #define QF_8BIT 0x02
 #define QF_LATER 0x80   /* qw_envelope: final flags come with qw_flags */
 
+/* DSN requests of a local submission (RFC 3461, sendmail -N -R -V),
+ * kept in the envelope as notify, ret and envid lines for the DSN work
+ * to come; nothing acts on them yet. A zero struct is "none given". */
+#define QN_NEVER   0x01
+#define QN_SUCCESS 0x02
+#define QN_FAILURE 0x04
+#define QN_DELAY   0x08
+enum { QR_UNSET, QR_FULL, QR_HDRS };
+#define QUEUE_ENVID_MAX 100     /* RFC 3461 4.4: xtext, at most 100 */
+struct qdsn {
+	unsigned notify;                    /* QN_ bits; 0 = not given */
+	int ret;                            /* QR_ */
+	char envid[QUEUE_ENVID_MAX + 1];    /* xtext; "" = not given */
+};
+/* "never", or a comma list of success, failure, delay (any case, no
+ * blanks): 0 and *notify set, or -1. */
+int qdsn_notify_parse(const char *s, unsigned *notify);
+/* The envelope form of notify: "never" or the words in a fixed order;
+ * 0, or -1 if it does not fit or notify is 0. */
+int qdsn_notify_fmt(char *dst, size_t size, unsigned notify);
+/* "full" or "hdrs" (any case): 0 and *ret set, or -1. */
+int qdsn_ret_parse(const char *s, int *ret);
+/* 1 if s is RFC 3461 xtext of 1 to QUEUE_ENVID_MAX bytes. */
+int qdsn_envid_ok(const char *s);
+/* Encode printable ASCII text as xtext into dst: 0, or -1 if s holds
+ * anything else or the result does not fit in QUEUE_ENVID_MAX. */
+int qdsn_envid_encode(char *dst, size_t size, const char *s);
+
 /* open $POSTEL_ROOT/queue as a directory fd (O_CLOEXEC) */
 int queue_dir(void);
 /* the same, as queue/ in the directory rootfd (conf_root_open); a
@@ -67,6 +95,10 @@ int queue_id_ok(const char *id);
  * may still change it (smtpd learns of 8-bit data only while writing). */
 int qw_envelope(struct qw *w, const char *from, char *const *rcpt,
     size_t nrcpt, unsigned flags, const char *origin);
+/* The same with the DSN requests of dsn (NULL: none). */
+int qw_envelope_dsn(struct qw *w, const char *from, char *const *rcpt,
+    size_t nrcpt, unsigned flags, const char *origin,
+    const struct qdsn *dsn);
 void qw_flags(struct qw *w, unsigned flags);
 /* message bytes; EMSGSIZE past max */
 int qw_write(struct qw *w, const void *p, size_t n);
@@ -85,6 +117,7 @@ struct qenv {
 	size_t nrcpt;
 	unsigned flags;
 	char origin[256];
+	struct qdsn dsn;            /* a bad notify/ret/envid value: unset */
 	off_t body;                 /* offset of the message */
 };
 /* Read the envelope from fd (at offset 0); leaves fd at e->body. */

@@ -11,7 +11,7 @@
 #include "fd.h"
 #include "submit.h"
 
-#define SUBMIT_ARGS 8           /* enqueue -u -8 -o O -f F -- */
+#define SUBMIT_ARGS 14  /* enqueue -u -8 -N N -R R -V V -o O -f F -- */
 
 /* The ID enqueue printed, if it looks like one (it is echoed to an SMTP
  * client and into logs). */
@@ -40,7 +40,7 @@ read_id(struct submit *s, int fd)
 int
 submit_enqueue(struct submit *s, int fd)
 {
-	char prog[4096];
+	char prog[4096], notify[32];
 	char **av;
 	int p[2], st, e;
 	size_t i, k = 0;
@@ -50,6 +50,11 @@ submit_enqueue(struct submit *s, int fd)
 	s->id[0] = '\0';
 	if (conf_prog(prog, sizeof prog, "enqueue") == -1) {
 		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (s->dsn && s->dsn->notify &&
+	    qdsn_notify_fmt(notify, sizeof notify, s->dsn->notify) == -1) {
+		errno = EINVAL;
 		return -1;
 	}
 	if (s->nrcpt > ((size_t)-1) / sizeof *av - SUBMIT_ARGS - 1) {
@@ -63,6 +68,18 @@ submit_enqueue(struct submit *s, int fd)
 		av[k++] = "-u";
 	if (s->flags & QF_8BIT)
 		av[k++] = "-8";
+	if (s->dsn && s->dsn->notify) {
+		av[k++] = "-N";
+		av[k++] = notify;
+	}
+	if (s->dsn && s->dsn->ret != QR_UNSET) {
+		av[k++] = "-R";
+		av[k++] = s->dsn->ret == QR_FULL ? "full" : "hdrs";
+	}
+	if (s->dsn && s->dsn->envid[0]) {
+		av[k++] = "-V";
+		av[k++] = (char *)s->dsn->envid;
+	}
 	av[k++] = "-o";
 	av[k++] = (char *)s->origin;
 	av[k++] = "-f";

@@ -19,13 +19,15 @@
 #include "die.h"
 #include "fmt.h"
 #include "log.h"
+#include "qreq.h"
 #include "queue.h"
 
 static void
 usage(void)
 {
-	die(EXIT_PERM, "usage: enqueue [-u] [-8] [-o origin] [-q id] -f sender "
-	    "[--] recipient ...");
+	die(EXIT_PERM, "usage: enqueue [-u] [-8] [-N notify] [-R ret] "
+	    "[-V envid] [-o origin] [-q id] -f sender [--] recipient ... | "
+	    "enqueue -F selector");
 }
 
 static unsigned
@@ -142,10 +144,49 @@ received(struct qw *w, uid_t uid)
 	}
 }
 
+/* -F: one flush request to the running qrun (postel-queue(5),
+ * "Requests"), with the queue group's right to write the FIFO; the
+ * instance is checked as for a message. Nothing else can be asked. */
+_Noreturn static void
+flush(const char *sel, int elevated)
+{
+	const char *why;
+	char line[QREQ_LINE_MAX];
+	struct qsel q;
+	struct stat sq;
+	int rootfd, qd;
+
+	if ((why = qsel_parse(&q, sel)) != NULL ||
+	    (why = fmt_s(line, sizeof line, "flush %s", sel) < 0 ?
+	    "too long" : NULL) != NULL) {
+		char safe[80];
+		fmt_safe(safe, sizeof safe, sel, strlen(sel));
+		die(EXIT_PERM, "bad flush selector %s: %s", safe, why);
+	}
+	if ((rootfd = conf_root_open(elevated)) == -1)
+		die_sys(EXIT_TEMP, "unable to open instance %s", conf_root());
+	if ((qd = queue_dir_at(rootfd)) == -1 || fstat(qd, &sq) == -1)
+		die_sys(EXIT_TEMP, "unable to open queue %s/queue", conf_root());
+	if (elevated && elevated_root(rootfd, &sq) == -1)
+		die_sys(EXIT_TEMP, "%s is not a postel instance of this "
+		    "queue group", conf_root());
+	if (qreq_send(qd, line) == -1) {
+		if (errno == ENXIO || errno == ENOENT)
+			die(EXIT_TEMP, "no queue runner is running");
+		if (errno == EAGAIN)
+			die(EXIT_TEMP, "the queue runner has too many requests "
+			    "waiting; try again");
+		die_sys(EXIT_TEMP, "unable to write a request to %s/queue/"
+		    "trigger", conf_root());
+	}
+	exit(0);
+}
+
 int
 main(int argc, char **argv)
 {
-	const char *from = NULL, *origin = NULL, *id = NULL;
+	const char *from = NULL, *origin = NULL, *id = NULL, *sel = NULL;
+	struct qdsn dsn;
 	unsigned flags = 0;
 	struct qw w;
 	struct logl l;
@@ -157,8 +198,25 @@ main(int argc, char **argv)
 	die_init(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
 	umask(027);
-	while ((c = getopt(argc, argv, "f:o:q:u8")) != -1) {
+	memset(&dsn, 0, sizeof dsn);
+	while ((c = getopt(argc, argv, "F:f:o:q:u8N:R:V:")) != -1) {
 		switch (c) {
+		case 'F': sel = optarg; break;
+		case 'N':
+			if (qdsn_notify_parse(optarg, &dsn.notify) == -1)
+				die(EXIT_PERM, "bad -N: never, or a list of "
+				    "success, failure, delay");
+			break;
+		case 'R':
+			if (qdsn_ret_parse(optarg, &dsn.ret) == -1)
+				die(EXIT_PERM, "bad -R: full or hdrs");
+			break;
+		case 'V':
+			if (!qdsn_envid_ok(optarg))
+				die(EXIT_PERM, "bad -V: xtext of at most %d "
+				    "characters (RFC 3461)", QUEUE_ENVID_MAX);
+			fmt_s(dsn.envid, sizeof dsn.envid, "%s", optarg);
+			break;
 		case 'q': id = optarg; break;
 		case 'f': from = optarg; break;
 		case 'o': origin = optarg; break;
@@ -167,9 +225,15 @@ main(int argc, char **argv)
 		default: usage();
 		}
 	}
+	elevated = getegid() != getgid();
+	if (sel != NULL) {
+		if (from || origin || id || flags || optind != argc ||
+		    dsn.notify || dsn.ret || dsn.envid[0])
+			usage();
+		flush(sel, elevated);
+	}
 	if (from == NULL)
 		usage();
-	elevated = getegid() != getgid();
 	if (elevated) {
 		if (id != NULL)
 			die(EXIT_PERM, "-q is for smtpd, not for other users");
@@ -201,8 +265,8 @@ main(int argc, char **argv)
 		die_sys(EXIT_TEMP, "unable to create a file in %s/queue/tmp",
 		    conf_root());
 	readable(&w, &sq);
-	if (qw_envelope(&w, from, argv + optind, (size_t)(argc - optind),
-	    flags, origin) == -1) {
+	if (qw_envelope_dsn(&w, from, argv + optind, (size_t)(argc - optind),
+	    flags, origin, &dsn) == -1) {
 		qw_abort(&w);
 		die_sys(EXIT_TEMP, "unable to write %s", w.id);
 	}

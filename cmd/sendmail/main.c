@@ -22,113 +22,6 @@
 #include "sendmail.h"
 #include "submit.h"
 
-enum { M_SEND, M_LIST, M_SMTP, M_QUEUE, M_NOOP };
-
-struct args {
-	int mode, verbose, kv;
-	struct msgopt m;
-	char **rcpt;
-	int nrcpt;
-};
-
-_Noreturn static void
-usage(const char *why, const char *arg)
-{
-	fprintf(stderr, "%s: %s%s%s\n", die_prog(), why, arg ? ": " : "",
-	    arg ? arg : "");
-	fprintf(stderr, "usage: sendmail [-t] [-i] [-f sender] [-F name] "
-	    "[-bm|-bp|-bs|-q] [--] [recipient ...]\n");
-	exit(EX_USAGE_);
-}
-
-/* The value of option c: attached ("-fX") or the next argument. */
-static const char *
-optval(char **argv, int *i, const char *s)
-{
-	if (s[2])
-		return s + 2;
-	if (argv[*i + 1] == NULL)
-		usage("option needs a value", s);
-	return argv[++*i];
-}
-
-static void
-parse(int argc, char **argv, struct args *a)
-{
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		const char *s = argv[i];
-		if (s[0] != '-' || s[1] == '\0')
-			break;
-		if (strcmp(s, "--") == 0) {
-			i++;
-			break;
-		}
-		switch (s[1]) {
-		case 't': if (s[2]) usage("unknown option", s); a->m.hdr_rcpts = 1; break;
-		case 'i': if (s[2]) usage("unknown option", s); a->m.dot = 0; break;
-		case 'v': a->verbose = 1; break;
-		case 'f':
-		case 'r': a->m.from = optval(argv, &i, s); break;
-		case 'F': a->m.fullname = optval(argv, &i, s); break;
-		case 'o':
-			/* sendmail options: only -oi matters; the error, delivery
-			 * and other modes (-oem -odb -odi ...) are accepted. */
-			if (strcmp(s, "-oi") == 0)
-				a->m.dot = 0;
-			else if (s[2] == '\0')
-				usage("option needs a value", s);
-			break;
-		case 'B':
-		case 'N':
-		case 'R':
-		case 'V':
-		case 'L':
-		case 'O':
-		case 'C':
-		case 'X':
-		case 'h':
-			/* body type, DSN notify/return/envid, log tag, options,
-			 * config file, traffic log, hop count: accepted, unused */
-			(void)optval(argv, &i, s);
-			break;
-		case 'U':
-		case 'G':
-		case 'n':
-		case 'm':
-		case 'e':
-		case 'x':
-		case 'A':
-		case 'd':
-			break;          /* flags sendmail itself ignores here */
-		case 'q':
-			a->mode = M_QUEUE;
-			break;
-		case 'b':
-			if (!strcmp(s, "-bm"))
-				a->mode = M_SEND;
-			else if (!strcmp(s, "-bp"))
-				a->mode = M_LIST;
-			else if (!strcmp(s, "-bs"))
-				a->mode = M_SMTP;
-			else if (!strcmp(s, "-bi"))
-				a->mode = M_NOOP;   /* newaliases: conf/aliases is read live */
-			else
-				usage("unsupported mode", s);
-			break;
-		default:
-			if (strcmp(s, "--kv") == 0) {
-				a->kv = 1;
-				break;
-			}
-			usage("unknown option", s);
-		}
-	}
-	a->rcpt = argv + i;
-	a->nrcpt = argc - i;
-}
-
 int
 rcpts_add(struct rcpts *r, const char *s, size_t n)
 {
@@ -160,8 +53,7 @@ spool_open(void)
 	return fd_tmpfile(dir && *dir ? dir : "/tmp");
 }
 
-/* Give a bare name the host's domain; strip <> from -f. */
-static char *
+char *
 qualify(const char *s, const char *me)
 {
 	char buf[ADDR_MAX + 2];
@@ -184,7 +76,8 @@ qualify(const char *s, const char *me)
 }
 
 static int
-run_enqueue(int spool, const char *from, struct rcpts *r, int verbose)
+run_enqueue(int spool, const char *from, struct rcpts *r,
+    const struct args *a)
 {
 	struct submit sub;
 	char origin[64];
@@ -196,12 +89,14 @@ run_enqueue(int spool, const char *from, struct rcpts *r, int verbose)
 	sub.rcpt = r->v;
 	sub.nrcpt = r->n;
 	sub.origin = origin;
+	sub.flags = a->flags;
+	sub.dsn = &a->dsn;
 	if ((st = submit_enqueue(&sub, spool)) == -1) {
 		warn_sys("unable to hand the message to enqueue");
 		return EX_TEMPFAIL_;
 	}
 	if (st == 0) {
-		if (verbose)
+		if (a->verbose)
 			printf("queued as %s\n", sub.id);
 		return EX_OK_;
 	}
@@ -210,18 +105,6 @@ run_enqueue(int spool, const char *from, struct rcpts *r, int verbose)
 	if (sub.sig)
 		warn("enqueue died by signal %d", sub.sig);
 	return EX_TEMPFAIL_;
-}
-
-static int
-run_other(const char *name, char *const av[])
-{
-	char prog[4096];
-
-	if (conf_prog(prog, sizeof prog, name) == -1)
-		return EX_CONFIG_;
-	execv(prog, av);
-	warn_sys("unable to run %s", prog);
-	return EX_UNAVAILABLE_;
 }
 
 static void
@@ -318,7 +201,7 @@ submit(struct args *a, const char *from)
 	}
 	if ((code = local_filters(&spool, from, &r)) != EX_OK_)
 		goto out;
-	code = run_enqueue(spool, from, &r, a->verbose);
+	code = run_enqueue(spool, from, &r, a);
 out:
 	if (spool != -1)
 		close(spool);
@@ -326,16 +209,35 @@ out:
 	return code;
 }
 
+/* The invoking user's name and full name for the message. */
+static void
+whoami(struct msgopt *m)
+{
+	static char ubuf[32], gecos[200];
+	struct passwd *pw = getpwuid(getuid());
+
+	if (pw != NULL)
+		m->user = pw->pw_name;
+	else {
+		fmt_s(ubuf, sizeof ubuf, "uid%lu", (unsigned long)getuid());
+		m->user = ubuf;
+	}
+	if (m->fullname == NULL && pw != NULL && pw->pw_gecos &&
+	    *pw->pw_gecos) {
+		fmt_s(gecos, sizeof gecos, "%.*s",
+		    (int)strcspn(pw->pw_gecos, ","), pw->pw_gecos);
+		m->fullname = gecos;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	struct args a;
-	struct passwd *pw;
-	char ubuf[32], *from;
+	char *from, def[ADDR_MAX + 2];
 	const char *base;
 	int code;
 
-	die_init("sendmail");
 	signal(SIGPIPE, SIG_IGN);
 	/* inherited as ignored, it would reap enqueue before we wait for
 	 * it, and a queued message would look like a failure */
@@ -344,50 +246,34 @@ main(int argc, char **argv)
 	a.m.dot = 1;
 	base = strrchr(argv[0], '/');
 	base = base ? base + 1 : argv[0];
-	if (strcmp(base, "mailq") == 0) {
-		die_init("mailq");
-		a.mode = M_LIST;
-	}
-	parse(argc, argv, &a);
+	die_init(strcmp(base, "mailq") && strcmp(base, "newaliases") ?
+	    "sendmail" : base);
+	args_parse(argc, argv, base, &a);
 	if (conf_load() == -1) {
 		warn("unable to read configuration: %s", conf_error());
 		return EX_TEMPFAIL_;
 	}
+	a.m.me = conf_s("me");
 	switch (a.mode) {
 	case M_LIST:
 		return mailq(a.kv);
-	case M_NOOP:
-		return EX_OK_;
-	case M_QUEUE: {
-		char *av[] = { "qrun", "-1", NULL };
-		return run_other("qrun", av);
-	}
+	case M_ALIASES:
+		return aliases_check();
+	case M_VERIFY:
+		return verify(a.rcpt, a.nrcpt, a.m.me);
+	case M_QUEUE:
+		return queue_flush(&a);
 	case M_SMTP: {
 		/* smtpd's local submission: the caller's own session, queued
 		 * through enqueue as the caller, as without -bs */
 		char *av[] = { "smtpd", "-l", NULL };
-		return run_other("smtpd", av);
+		return run_mode("smtpd", av);
 	}
 	}
-	pw = getpwuid(getuid());
-	if (pw != NULL)
-		a.m.user = pw->pw_name;
-	else {
-		fmt_s(ubuf, sizeof ubuf, "uid%lu", (unsigned long)getuid());
-		a.m.user = ubuf;
-	}
-	if (a.m.fullname == NULL && pw != NULL && pw->pw_gecos &&
-	    *pw->pw_gecos) {
-		static char gecos[200];
-		fmt_s(gecos, sizeof gecos, "%.*s",
-		    (int)strcspn(pw->pw_gecos, ","), pw->pw_gecos);
-		a.m.fullname = gecos;
-	}
-	a.m.me = conf_s("me");
+	whoami(&a.m);
 	if (a.m.from != NULL)
 		from = qualify(a.m.from, a.m.me);
 	else {
-		char def[ADDR_MAX + 2];
 		fmt_s(def, sizeof def, "%s@%s", a.m.user, a.m.me);
 		from = strdup(def);
 	}

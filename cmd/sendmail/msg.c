@@ -1,8 +1,8 @@
 /*
  * msg: read a submitted message, complete its header and spool it in the
  * queue's Unix form (LF line ends). Header fields are kept as written,
- * except Bcc:, which is dropped; Date:, Message-ID: and From: are added
- * when missing. The body is streamed, never held in memory.
+ * except Bcc:, which is dropped, and bare names in address fields, which
+ * get "@me"; Date:, Message-ID: and From: are added when missing. The body is streamed, never held in memory.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -86,6 +86,27 @@ add_rcpt(void *arg, const char *s, size_t n)
 	return rcpts_add(arg, s, n);
 }
 
+/* The address fields whose bare names get "@me" (RFC 5322 3.6.2, 3.6.3,
+ * 3.6.6; the Bcc fields are removed anyway). */
+static const char *const qualified[] = {
+	"From", "Sender", "Reply-To", "To", "Cc", "Resent-From",
+	"Resent-Sender", "Resent-To", "Resent-Cc",
+};
+
+/* Write field f (n bytes) with its bare names completed. */
+static int
+put_qualified(const char *f, size_t n, const char *me, struct bio *out)
+{
+	static struct buf q = BUF_INIT(HDR_MAX + 65536);
+	size_t name = (size_t)((const char *)memchr(f, ':', n) - f) + 1;
+
+	q.len = 0;
+	if (buf_catb(&q, f, name) == -1 ||
+	    hdr_qualify(f + name, n - name, me, &q) == -1)
+		return bio_put(out, f, n);      /* too big to grow: as is */
+	return bio_put(out, q.p, q.len);
+}
+
 /* One whole field (with continuation lines) at f, n bytes with final LF. */
 static int
 field(const char *f, size_t n, struct fields *seen, int pass,
@@ -121,6 +142,9 @@ field(const char *f, size_t n, struct fields *seen, int pass,
 			}
 	if (hdr_name_is(f, n, "Bcc") || hdr_name_is(f, n, "Resent-Bcc"))
 		return 0;
+	for (k = 0; *o->me && k < sizeof qualified / sizeof *qualified; k++)
+		if (hdr_name_is(f, n, qualified[k]))
+			return put_qualified(f, n, o->me, out) == -1 ? -1 : 0;
 	return bio_put(out, f, n) == -1 ? -1 : 0;
 }
 

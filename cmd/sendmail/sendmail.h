@@ -4,10 +4,13 @@
 
 #include <stddef.h>
 
+#include "addr.h"
+#include "queue.h"
+
 /* sysexits.h values, spelled out: the callers of sendmail expect them. */
 enum {
 	EX_OK_ = 0, EX_USAGE_ = 64, EX_DATAERR_ = 65, EX_NOINPUT_ = 66,
-	EX_UNAVAILABLE_ = 69, EX_SOFTWARE_ = 70, EX_OSERR_ = 71,
+	EX_NOUSER_ = 67, EX_UNAVAILABLE_ = 69, EX_SOFTWARE_ = 70, EX_OSERR_ = 71,
 	EX_IOERR_ = 74, EX_TEMPFAIL_ = 75, EX_NOPERM_ = 77, EX_CONFIG_ = 78
 };
 
@@ -25,6 +28,38 @@ struct msgopt {
 	const char *user;       /* invoking user's login name */
 	const char *me;         /* host name for Message-ID and bare names */
 };
+
+/* What the command line asks for (opt.c). */
+enum { M_SEND, M_LIST, M_SMTP, M_QUEUE, M_VERIFY, M_ALIASES };
+struct args {
+	int mode, verbose, kv;
+	struct msgopt m;
+	unsigned flags;                 /* QF_8BIT from -B8BITMIME */
+	struct qdsn dsn;                /* -N -R -V */
+	char qsel[16 + ADDR_MAX];       /* -q: flush selector; "" = -q<time> */
+	const char *qarg;               /* -q as given, for messages */
+	char **rcpt;
+	int nrcpt;
+};
+/* Parse argv as sendmail and Postfix do (getopt-style bundles, values
+ * attached or next); name is the program's name (mailq, newaliases).
+ * A usage error prints one line and exits EX_USAGE. */
+void args_parse(int argc, char **argv, const char *name, struct args *a);
+_Noreturn void usage(const char *why, const char *arg);
+
+/* run.c: start the program of a mode and wait for it; its exit code as
+ * sysexits. queue_flush: -q, a flush request through enqueue -F, or
+ * with no runner (root, the queue's owner) one pass of qrun -1 -F. */
+int run_mode(const char *name, char *const av[]);
+int queue_flush(const struct args *a);
+
+/* Give a bare name "@me"; strip <> (main.c). NULL: out of memory. */
+char *qualify(const char *s, const char *me);
+
+/* verify.c: -bv, one line per address, 0, EX_NOUSER or EX_TEMPFAIL;
+ * -bi (newaliases), file:line per problem, 0, EX_CONFIG or EX_TEMPFAIL. */
+int verify(char **addr, int n, const char *me);
+int aliases_check(void);
 
 /* Read the message from fd 0, fix up its header and write it in Unix form
  * to the spool fd; with -t add header recipients to r. Returns 0, or a

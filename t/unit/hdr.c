@@ -25,10 +25,40 @@ L(const char *s)
 	return got;
 }
 
+static const char *
+Q(const char *s)
+{
+	static struct buf b = BUF_INIT(4096);
+
+	b.len = 0;
+	if (hdr_qualify(s, strlen(s), "me.example", &b) == -1 || buf_0(&b) == -1)
+		return "ERR";
+	return b.p;
+}
+
 int
 main(void)
 {
-	plan(12);
+	plan(25);
+	is_str(Q(" root (Cron Daemon)\n"), " root@me.example (Cron Daemon)\n",
+	    "bare name before a comment, comment kept");
+	is_str(Q(" root\n"), " root@me.example\n", "bare name");
+	is_str(Q(" Ann <ann>, b@x.y"), " Ann <ann@me.example>, b@x.y",
+	    "angle-addr completed, a whole one kept");
+	is_str(Q(" \"Smith, J\" <js >,bob"), " \"Smith, J\" <js@me.example >,bob@me.example",
+	    "comma in a quoted name, blank in <>");
+	is_str(Q(" a@x.y (root)"), " a@x.y (root)", "an address with a domain stays");
+	is_str(Q(" undisclosed-recipients:;"), " undisclosed-recipients:;",
+	    "an empty group stays");
+	is_str(Q(" grp: a, b@x.y;, c"), " grp: a@me.example, b@x.y;, c@me.example",
+	    "group members, not the group's name");
+	is_str(Q(" <>"), " <>", "null path stays");
+	is_str(Q(" <@r.example:a@x.y>"), " <@r.example:a@x.y>", "route kept");
+	is_str(Q(" John Smith"), " John Smith", "two words are no address");
+	is_str(Q(" Ann <ann"), " Ann <ann", "unterminated < copied as is");
+	is_str(Q(" a,\n\tb (c, d)\n"), " a@me.example,\n\tb@me.example (c, d)\n",
+	    "folded list, comma in a comment");
+	is_str(Q(" \"a b\"\n"), " \"a b\"@me.example\n", "quoted local part");
 	is_str(L(" a@x.y"), "a@x.y|", "bare address");
 	is_str(L(" A B <a@x.y>, c@x.y"), "a@x.y|c@x.y|", "display name dropped");
 	is_str(L(" \"Smith, J\" <a@x.y>"), "a@x.y|", "comma in quoted name");

@@ -102,7 +102,7 @@ main(void)
 	    "queue/cur", "queue/state" };
 	size_t i;
 
-	plan(25);
+	plan(32);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	for (i = 0; i < 5; i++) {
@@ -175,6 +175,37 @@ main(void)
 	    refused("postel 1\nfrom <a@b>\nrcpt <c@d>\n\nx\n") == 1,
 	    "a bad or missing arrival line");
 	qenv_free(&e);
+	{
+		struct qdsn d = { 0, QR_HDRS, "" };
+		unsigned nv = 0;
+		char v[64];
+		ok(qdsn_notify_parse("Delay,success", &d.notify) == 0 &&
+		    qdsn_notify_fmt(v, sizeof v, d.notify) == 0 &&
+		    strcmp(v, "success,delay") == 0, "notify: any case, fixed order");
+		ok(qdsn_notify_parse("never,success", &nv) == -1 &&
+		    qdsn_notify_parse("success,", &nv) == -1 &&
+		    qdsn_notify_parse("", &nv) == -1, "notify: never alone, no empty word");
+		ok(qdsn_envid_encode(d.envid, sizeof d.envid, "a b+c=d") == 0 &&
+		    strcmp(d.envid, "a+20b+2Bc+3Dd") == 0 && qdsn_envid_ok(d.envid),
+		    "envid: xtext encoding");
+		ok(!qdsn_envid_ok("a+2g") && !qdsn_envid_ok("a=b") &&
+		    !qdsn_envid_ok("") && qdsn_envid_encode(v, sizeof v, "\x01") == -1,
+		    "envid: bad xtext refused");
+		ok(qw_begin(&w, qd, 0) == 0 &&
+		    qw_envelope_dsn(&w, "", rc, 1, 0, "t", &d) == 0 &&
+		    qw_write(&w, "x\n", 2) == 0 && qw_commit(&w) == 0,
+		    "envelope with DSN requests written");
+		snprintf(p, sizeof p, "new/%s", w.id);
+		fd = openat(qd, p, O_RDONLY);
+		ok(fd != -1 && qenv_read(fd, &e, &why) == 0 &&
+		    e.dsn.notify == (QN_SUCCESS | QN_DELAY) &&
+		    e.dsn.ret == QR_HDRS && strcmp(e.dsn.envid, d.envid) == 0,
+		    "DSN requests round-trip");
+		close(fd);
+		qenv_free(&e);
+		ok(refused("postel 1\narrival 5\nfrom <a@b>\nrcpt <c@d>\nnotify sometimes\nret x\nenvid a b\n\nx\n") == 0,
+		    "bad DSN values do not stop a message");
+	}
 	close(qd);
 	snprintf(p, sizeof p, "rm -rf %s", dir);
 	if (system(p) != 0)
