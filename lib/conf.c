@@ -14,7 +14,7 @@
 #include "fmt.h"
 
 #ifndef POSTEL_ROOT_DEFAULT
-#define POSTEL_ROOT_DEFAULT "/var/lib/postel"
+#define POSTEL_ROOT_DEFAULT "/var/spool/postel"
 #endif
 
 enum { C_NUM, C_BOOL, C_STR };
