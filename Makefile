@@ -244,7 +244,8 @@ install-sendmail-links:
 
 # make deb: a Debian package of a build for PREFIX=/usr in build-deb/,
 # with dpkg-deb alone (pkg/debian/mkdeb).
-DEB_O    = build-deb
+DEB_O   ?= build-deb
+DEB_OUT ?= $(O)
 DEB_VARS = O=$(DEB_O) PREFIX=/usr LIBEXEC=/usr/lib/postel MANDIR=/usr/share/man \
 	ROOT=/var/spool/postel CONFDIR=/etc/postel SAN= \
 	CFLAGS="-O2 -g -D_FORTIFY_SOURCE=2" LDFLAGS="-Wl,-z,relro,-z,now"
@@ -252,8 +253,8 @@ DEB_VARS = O=$(DEB_O) PREFIX=/usr LIBEXEC=/usr/lib/postel MANDIR=/usr/share/man 
 deb:
 	rm -rf $(DEB_O)
 	$(MAKE) $(DEB_VARS) all
-	$(MAKE) -s $(DEB_VARS) install DESTDIR=$(CURDIR)/$(DEB_O)/stage QUEUE_GROUP=
-	sh pkg/debian/mkdeb $(DEB_O)/stage $(O)
+	$(MAKE) -s $(DEB_VARS) install DESTDIR=$(abspath $(DEB_O))/stage QUEUE_GROUP=
+	sh pkg/debian/mkdeb $(DEB_O)/stage $(DEB_OUT)
 
 clean:
 	rm -rf build build-san build-clang build-fuzz build-vg build-deb
