@@ -19,7 +19,7 @@ ok $? "make install DESTDIR=..."
 diag_on_fail "$T/make.out"
 L=$D/usr/local/lib/postel
 n=0
-for p in $(ls "$TOP/cmd"); do [ -x "$L/$p" ] || n=$((n + 1)); done
+for p in "$TOP"/cmd/*/; do p=${p%/}; [ -x "$L/${p##*/}" ] || n=$((n + 1)); done
 is "$n" 0 "every program is in PREFIX/lib/postel"
 is "$(stat -c %a "$L/enqueue")" 755 "enqueue is not setgid to a group that does not exist"
 is "$(grep -c 'enqueue is not setgid' "$T/make.out")" 1 "one line says so"
