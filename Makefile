@@ -5,8 +5,20 @@
 PREFIX  ?= /usr/local
 LIBEXEC ?= $(PREFIX)/lib/postel
 MANDIR  ?= $(PREFIX)/share/man
-SBINDIR ?= /usr/sbin
-ROOT    ?= /var/lib/postel
+BINDIR  ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+# The system instance (postel-security(7)): ROOT is the POSTEL_ROOT built
+# into the programs, the queue under it; `setup ROOT --system --conf-dir
+# CONFDIR` makes ROOT/conf a link to CONFDIR.
+ROOT    ?= /var/spool/postel
+CONFDIR ?= /etc/postel
+# systemd looks in /lib/systemd/system and /usr/local/lib/systemd/system
+SYSTEMDDIR ?= $(if $(filter /usr,$(PREFIX)),,$(PREFIX))/lib/systemd/system
+# make install keeps enqueue setgid to the group it has, or makes it
+# setgid to this group if it exists (postel-security(7))
+QUEUE_GROUP ?= postel
+# install-sendmail-links: where other programs call sendmail
+SENDMAIL_LINK ?= /usr/sbin/sendmail
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -46,6 +58,21 @@ STATIC_PROGS = $(if $(MUSL_CC),smtpd enqueue)
 MUSL_LIB_OBJ = $(patsubst %.c,$(O)/musl/%.o,$(filter-out lib/dns.c,$(wildcard lib/*.c)))
 MUSL_LDLIBS  = $(shell $(CC) -print-file-name=libbearssl.a) \
 	$(shell $(CC) -print-file-name=libcrypt.a) $(O)/musl/lib/compat/glibc.o
+# ... as static-pie, so that they too get a random address (ASLR; enqueue
+# is setgid). musl-gcc's specs know only -static: the start files for
+# static-pie (musl's rcrt1.o) come from the directory of those specs.
+MUSL_LIBDIR := $(if $(MUSL_CC),$(shell sed -n \
+	's|.*-specs "*\([^" ]*\)/musl-gcc\.specs.*|\1|p' $(MUSL_CC) 2>/dev/null))
+ifneq ($(wildcard $(MUSL_LIBDIR)/rcrt1.o),)
+MUSL_LINK  = -Wl,-static,-pie,--no-dynamic-linker,-z,text -nostartfiles \
+	$(MUSL_LIBDIR)/rcrt1.o $(MUSL_LIBDIR)/crti.o \
+	$(shell $(MUSL_CC) -print-file-name=crtbeginS.o)
+MUSL_END   = -lc $(shell $(MUSL_CC) -print-file-name=crtendS.o) \
+	$(MUSL_LIBDIR)/crtn.o
+else
+MUSL_LINK  = -static
+MUSL_END   =
+endif
 
 PROGS    = $(notdir $(patsubst %/,%,$(wildcard cmd/*/)))
 LIB_SRC  = $(wildcard lib/*.c)
@@ -57,11 +84,19 @@ MANS     = $(wildcard man/*.[1-8])
 
 all: $(BINS) $(UNITS)
 
+# The paths built into the programs, recorded so that make rebuilds them
+# when one changes and make install can refuse a build made for others.
+CONFIG = PREFIX=$(PREFIX) LIBEXEC=$(LIBEXEC) ROOT=$(ROOT)
+$(O)/.config: FORCE
+	@mkdir -p $(@D)
+	@[ "$$(cat $@ 2>/dev/null)" = '$(CONFIG)' ] || echo '$(CONFIG)' >$@
+FORCE:
+
 $(O)/lib/libpostel.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(O)/obj/%.o: %.c
+$(O)/obj/%.o: %.c $(O)/.config
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -72,7 +107,7 @@ $(O)/cmd/$(1): $(patsubst %.c,$(O)/obj/%.o,$(wildcard cmd/$(1)/*.c)) $(O)/lib/li
 endef
 $(foreach p,$(filter-out $(STATIC_PROGS),$(PROGS)),$(eval $(call PROG_RULE,$(p))))
 
-$(O)/musl/%.o: %.c
+$(O)/musl/%.o: %.c $(O)/.config
 	@mkdir -p $(@D)
 	$(MUSL_CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -82,7 +117,7 @@ $(O)/musl/libpostel.a: $(MUSL_LIB_OBJ)
 define STATIC_RULE
 $(O)/cmd/$(1): $(patsubst %.c,$(O)/musl/%.o,$(wildcard cmd/$(1)/*.c)) $(O)/musl/libpostel.a $(O)/musl/lib/compat/glibc.o
 	@mkdir -p $$(@D)
-	$$(MUSL_CC) -static $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$(filter-out %/glibc.o,$$^) $$(MUSL_LDLIBS)
+	$$(MUSL_CC) $$(MUSL_LINK) $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$(filter-out %/glibc.o,$$^) $$(MUSL_LDLIBS) $$(MUSL_END)
 endef
 $(foreach p,$(STATIC_PROGS),$(eval $(call STATIC_RULE,$(p))))
 
@@ -102,7 +137,7 @@ lint-man:
 DEB_PKGS = build-essential clang libbearssl-dev libcrypt-dev perl python3 \
 	python3-aiosmtpd ucspi-tcp swaks mandoc dnsmasq-base libresolv-wrapper \
 	openssl git git-email mutt spamassassin spamc clamav clamav-daemon cppcheck \
-	clang-tools valgrind musl-tools
+	clang-tools valgrind musl-tools file lintian
 # What the demo needs: enough to build and to run smtpd under tcpserver.
 RUN_PKGS = build-essential libbearssl-dev libcrypt-dev ucspi-tcp musl-tools
 
@@ -146,22 +181,83 @@ $(O)/fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard cmd/*/*.c)
 	clang $(CPPFLAGS) -Icmd -std=c11 $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -DFUZZING -o $@ $< $(LIB_SRC) $(FUZZ_EXTRA_$*) $(LDLIBS)
 
+# make install: the programs in LIBEXEC, `postel` in SBINDIR, sendmail,
+# mailq and newaliases as links to LIBEXEC/sendmail, the man pages (and
+# sendmail.8, mailq.8, newaliases.8 naming postel-sendmail.8), the systemd
+# units with the paths of this build, the samples in PREFIX/share/postel.
+# make uninstall removes exactly these.
+MAN_LINKS  = sendmail.8 mailq.8 newaliases.8
+UNIT_FILES = $(notdir $(wildcard conf/*.service conf/*.socket))
+SAMPLES    = $(shell cd conf && find . -type f)
+CMD_LINKS  = $(SBINDIR)/sendmail $(BINDIR)/mailq $(BINDIR)/newaliases \
+	$(if $(filter postel,$(PROGS)),$(SBINDIR)/postel)
+SETUP_CMD  = $(LIBEXEC)/setup $(ROOT) --system --conf-dir $(CONFDIR) --libexec $(LIBEXEC)
+
 install: all
+	@[ "$$(cat $(O)/.config 2>/dev/null)" = '$(CONFIG)' ] || { \
+	  echo "make install: $(O)/ holds programs built for $$(cat $(O)/.config 2>/dev/null || echo 'unknown paths'), not $(CONFIG): run make $(CONFIG) first" >&2; exit 1; }
 	install -d $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
-	  $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(PREFIX)/share/postel/conf
-	install -m 755 $(BINS) conf/syslog-stderr $(DESTDIR)$(LIBEXEC)/
+	  $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(PREFIX)/share/postel/conf \
+	  $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSTEMDDIR)
+	install -m 755 $(filter-out %/enqueue,$(BINS)) conf/syslog-stderr $(DESTDIR)$(LIBEXEC)/
+	@e=$(DESTDIR)$(LIBEXEC)/enqueue; g=; \
+	if [ -g "$$e" ] && [ ! -L "$$e" ]; then g=$$(stat -c %g "$$e"); \
+	elif [ -n '$(QUEUE_GROUP)' ] && getent group '$(QUEUE_GROUP)' >/dev/null; then g='$(QUEUE_GROUP)'; fi; \
+	if [ -n "$$g" ] && [ "$$(id -u)" -eq 0 ]; then \
+	  echo "install -o root -g $$g -m 2755 $(O)/cmd/enqueue $$e"; \
+	  install -o root -g "$$g" -m 2755 $(O)/cmd/enqueue "$$e.new" && mv -f "$$e.new" "$$e"; \
+	else \
+	  echo "install -m 755 $(O)/cmd/enqueue $$e"; \
+	  install -m 755 $(O)/cmd/enqueue "$$e.new" && mv -f "$$e.new" "$$e" || exit 1; \
+	  [ -z '$(QUEUE_GROUP)' ] || echo "make install: enqueue is not setgid, so users' sendmail cannot queue: as root, run $(SETUP_CMD)"; \
+	fi
+	for l in $(CMD_LINKS); do case $$l in */postel) p=postel ;; *) p=sendmail ;; esac; \
+	  ln -sfr $(DESTDIR)$(LIBEXEC)/$$p $(DESTDIR)$$l || exit 1; done
 	for m in $(MANS); do s=$${m##*.}; d=$(DESTDIR)$(MANDIR)/man$$s; \
 	  if [ -L $$m ]; then ln -sf "$$(readlink $$m)" $$d/$${m##*/}; \
 	  else install -m 644 $$m $$d/; fi; done
+	for m in $(MAN_LINKS); do ln -sf postel-sendmail.8 $(DESTDIR)$(MANDIR)/man8/$$m; done
+	for u in $(UNIT_FILES); do \
+	  sed -e 's|/usr/local/lib/postel|$(LIBEXEC)|g' -e 's|/var/spool/postel|$(ROOT)|g' \
+	    conf/$$u >$(DESTDIR)$(SYSTEMDDIR)/$$u && chmod 644 $(DESTDIR)$(SYSTEMDDIR)/$$u || exit 1; done
 	cp -R conf/. $(DESTDIR)$(PREFIX)/share/postel/conf/
 
+# Links and man links only where they are still ours; directories only
+# if empty.
+uninstall:
+	lx=$$(readlink -m $(DESTDIR)$(LIBEXEC)); \
+	for l in $(CMD_LINKS) $(SENDMAIL_LINK); do l=$(DESTDIR)$$l; \
+	  if [ -L $$l ] && [ "$$(dirname "$$(readlink -m $$l)")" = "$$lx" ]; then rm -f $$l; fi; done
+	rm -f $(addprefix $(DESTDIR)$(LIBEXEC)/,$(PROGS) syslog-stderr)
+	for m in $(notdir $(MANS)); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; done
+	for m in $(MAN_LINKS); do \
+	  [ "$$(readlink $(DESTDIR)$(MANDIR)/man8/$$m)" != postel-sendmail.8 ] || rm -f $(DESTDIR)$(MANDIR)/man8/$$m; done
+	rm -f $(addprefix $(DESTDIR)$(SYSTEMDDIR)/,$(UNIT_FILES))
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/postel/conf/,$(SAMPLES))
+	[ ! -d $(DESTDIR)$(PREFIX)/share/postel ] || \
+	  find $(DESTDIR)$(PREFIX)/share/postel -depth -type d -empty -delete
+	rmdir --ignore-fail-on-non-empty $(DESTDIR)$(LIBEXEC) 2>/dev/null || true
+
 install-sendmail-links:
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(PREFIX)/bin
-	ln -sf $(LIBEXEC)/sendmail $(DESTDIR)$(SBINDIR)/sendmail
-	ln -sf $(LIBEXEC)/sendmail $(DESTDIR)$(PREFIX)/bin/mailq
+	install -d $(DESTDIR)$(dir $(SENDMAIL_LINK))
+	ln -sfr $(DESTDIR)$(LIBEXEC)/sendmail $(DESTDIR)$(SENDMAIL_LINK)
+
+# make deb: a Debian package of a build for PREFIX=/usr in build-deb/,
+# with dpkg-deb alone (pkg/debian/mkdeb).
+DEB_O   ?= build-deb
+DEB_OUT ?= $(O)
+DEB_VARS = O=$(DEB_O) PREFIX=/usr LIBEXEC=/usr/lib/postel MANDIR=/usr/share/man \
+	ROOT=/var/spool/postel CONFDIR=/etc/postel SAN= \
+	CFLAGS="-O2 -g -D_FORTIFY_SOURCE=2" LDFLAGS="-Wl,-z,relro,-z,now"
+# build-deb/ is made afresh: the flags above are not in .config.
+deb:
+	rm -rf $(DEB_O)
+	$(MAKE) $(DEB_VARS) all
+	$(MAKE) -s $(DEB_VARS) install DESTDIR=$(abspath $(DEB_O))/stage QUEUE_GROUP=
+	sh pkg/debian/mkdeb $(DEB_O)/stage $(DEB_OUT)
 
 clean:
-	rm -rf build build-san build-clang build-fuzz build-vg
+	rm -rf build build-san build-clang build-fuzz build-vg build-deb
 
-.PHONY: all bench check deps deps-run run test fuzz install install-sendmail-links clean lint-man
+.PHONY: all bench check deps deps-run run test fuzz install uninstall install-sendmail-links deb clean lint-man FORCE
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

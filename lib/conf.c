@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bio.h"
@@ -14,7 +15,7 @@
 #include "fmt.h"
 
 #ifndef POSTEL_ROOT_DEFAULT
-#define POSTEL_ROOT_DEFAULT "/var/lib/postel"
+#define POSTEL_ROOT_DEFAULT "/var/spool/postel"
 #endif
 
 enum { C_NUM, C_BOOL, C_STR };
@@ -234,8 +235,31 @@ setval(struct key *k, const char *v)
 	return 0;
 }
 
-/* conf/<name> by its path, or from root_fd once conf_load_at gave one:
- * then conf/ itself must be a directory, not a symbolic link. */
+/* conf/ from root_fd. A symbolic link there is followed only when the
+ * root belongs to root and no one else may write it: then only root can
+ * have made the link or can replace it, and a system instance keeps its
+ * conf/ as a link to /etc/postel (postel-security(7)). In a root of
+ * anyone else's, conf/ must be the directory itself. */
+static int
+conf_dir_at(int rfd)
+{
+	struct stat sb;
+	int cd;
+
+	if ((cd = openat(rfd, "conf", DIR_OPEN | O_NOFOLLOW)) != -1 ||
+	    (errno != ELOOP && errno != ENOTDIR))
+		return cd;
+	if (fstat(rfd, &sb) == -1)
+		return -1;
+	if (sb.st_uid != 0 || (sb.st_mode & 022)) {
+		errno = ELOOP;
+		return -1;
+	}
+	return openat(rfd, "conf", DIR_OPEN);
+}
+
+/* conf/<name> by its path, or from root_fd once conf_load_at gave one
+ * (conf_dir_at). */
 static int
 open_conf(const char *name, const char *path)
 {
@@ -243,7 +267,7 @@ open_conf(const char *name, const char *path)
 
 	if (root_fd == -1)
 		return open(path, O_RDONLY | O_CLOEXEC);
-	if ((cd = openat(root_fd, "conf", DIR_OPEN | O_NOFOLLOW)) == -1)
+	if ((cd = conf_dir_at(root_fd)) == -1)
 		return -1;
 	fd = openat(cd, name, O_RDONLY | O_CLOEXEC);
 	e = errno;

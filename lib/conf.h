@@ -37,8 +37,10 @@ int conf_load(void);                       /* read conf/postel.conf: 0, -1 */
  * parent directories are followed: they choose only which directory is
  * opened, and that directory is what gets checked. */
 int conf_root_open(int nofollow);
-/* conf_load with conf/ found from rootfd (not following a link there),
- * and so conf_table_load afterwards; rootfd stays the caller's. */
+/* conf_load with conf/ found from rootfd, and so conf_table_load
+ * afterwards; rootfd stays the caller's. A symbolic link at conf/ is
+ * followed only in a root owned by uid 0 and writable by no one else
+ * (only root can have made it); elsewhere it fails with ELOOP. */
 int conf_load_at(int rootfd);
 const char *conf_error(void);
 /* Read conf/postel.conf again into new values, then call check (if not

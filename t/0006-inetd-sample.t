@@ -101,7 +101,7 @@ for a in "$@"; do
 	case $a in
 	/usr/local/lib/postel/syslog-stderr) a=$TOP/conf/syslog-stderr ;;
 	/usr/local/lib/postel/*) a=$B/${a#/usr/local/lib/postel/} ;;
-	*/var/lib/postel*) a=$(printf '%s' "$a" | sed "s|/var/lib/postel|$POSTEL_ROOT|") ;;
+	*/var/spool/postel*) a=$(printf '%s' "$a" | sed "s|/var/spool/postel|$POSTEL_ROOT|") ;;
 	esac
 	args="$args $a"
 done

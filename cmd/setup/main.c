@@ -20,12 +20,14 @@
 
 #include "child.h"
 #include "addr.h"
+#include "aliases.h"
 #include "conf.h"
 #include "die.h"
 #include "fmt.h"
 #include "user.h"
 
 static const char *root;
+static const char *confdir;     /* --conf-dir: ROOT/conf is a link to it */
 
 static void
 mkdir_p(const char *rel, mode_t mode)
@@ -164,6 +166,7 @@ admin_aliases(const char *opt, const char *user, const char *me, int sys)
 	    "abuse" };
 	char admin[600], old[600], line[700];
 	const char *who = opt, *sudo = getenv("SUDO_USER");
+	struct conf_table etc = { 0 };
 	struct addr a;
 	size_t i;
 
@@ -193,17 +196,59 @@ admin_aliases(const char *opt, const char *user, const char *me, int sys)
 		    "accounts has no one to go to");
 		return;
 	}
+	/* a role the host's /etc/aliases names already (root: alice) keeps
+	 * that target: conf/aliases would be read first and hide it */
+	if (sys && aliases_load(&etc, "/etc/aliases", ALIASES_ETC, NULL) == -1)
+		die_sys(EXIT_TEMP, "unable to read /etc/aliases");
 	for (i = 0; i < sizeof roles / sizeof *roles; i++) {
+		if (sys && conf_table_get(&etc, roles[i]) != NULL)
+			continue;
 		fmt_s(line, sizeof line, "%s %s", roles[i], admin);
 		add_line("aliases", roles[i], line);
 	}
+	conf_table_free(&etc);
+}
+
+/* --conf-dir: make DIR if missing and ROOT/conf a symbolic link to it,
+ * or find that link there already; anything else at ROOT/conf stops us
+ * (its files would be hidden, or go to the wrong place). The link is
+ * followed by the setgid enqueue only in a root that belongs to root
+ * (postel-security(7)). */
+static void
+conf_link(void)
+{
+	char path[4096], to[4096];
+	struct stat sb;
+	ssize_t n;
+
+	if (mkdir(confdir, 0755) == -1 && errno != EEXIST)
+		die_sys(EXIT_TEMP, "unable to create %s", confdir);
+	if (stat(confdir, &sb) == -1)
+		die_sys(EXIT_TEMP, "unable to stat %s", confdir);
+	if (!S_ISDIR(sb.st_mode))
+		die(EXIT_TEMP, "%s is not a directory", confdir);
+	if (fmt_s(path, sizeof path, "%s/conf", root) < 0)
+		die(EXIT_PERM, "path too long: %s/conf", root);
+	if (symlink(confdir, path) == 0)
+		return;
+	if (errno != EEXIST)
+		die_sys(EXIT_TEMP, "unable to link %s to %s", path, confdir);
+	if ((n = readlink(path, to, sizeof to - 1)) == -1) {
+		if (errno == EINVAL)
+			die(EXIT_TEMP, "%s exists and is not a link to %s: move "
+			    "its files there and remove it", path, confdir);
+		die_sys(EXIT_TEMP, "unable to read link %s", path);
+	}
+	to[n] = '\0';
+	if (strcmp(to, confdir) != 0)
+		die(EXIT_TEMP, "%s links to %s, not to %s", path, to, confdir);
 }
 
 static void
 usage(void)
 {
 	die(EXIT_PERM, "usage: setup ROOT [--me HOST] [--domain DOMAIN]... "
-	    "[--user NAME]... [--admin ADDRESS] [--system [--queue-user U] "
+	    "[--user NAME]... [--admin ADDRESS] [--conf-dir DIR] [--system [--queue-user U] "
 	    "[--smtpd-user U] [--libexec DIR]]");
 }
 
@@ -255,15 +300,20 @@ account(const char *name, const char *gname, const char *home)
 	return *pw;
 }
 
-/* Owner and mode of ROOT/rel, which must be a directory or a FIFO or a
- * plain file we made (never follow a symlink). */
+/* Owner and mode of ROOT/rel (or of rel itself when absolute), which
+ * must be a directory or a FIFO or a plain file we made (never follow a
+ * symlink). */
 static void
 own(const char *rel, uid_t u, gid_t g, mode_t mode)
 {
 	char path[4096];
 	struct stat sb;
 
-	if (fmt_s(path, sizeof path, "%s%s%s", root, *rel ? "/" : "", rel) < 0)
+	if (rel[0] == '/') {
+		if (fmt_s(path, sizeof path, "%s", rel) < 0)
+			die(EXIT_PERM, "path too long: %s", rel);
+	} else if (fmt_s(path, sizeof path, "%s%s%s", root, *rel ? "/" : "",
+	    rel) < 0)
 		die(EXIT_PERM, "path too long: %s/%s", root, rel);
 	if (lstat(path, &sb) == -1) {
 		if (errno == ENOENT && strncmp(rel, "conf/", 5) == 0)
@@ -295,7 +345,7 @@ system_modes(const char *quser, const char *suser, const char *libexec,
 		    "queue group (tcpserver -g %lu, Group= in the unit)", suser,
 		    quser, (unsigned long)q.pw_gid);
 	own("", 0, 0, 0755);
-	own("conf", 0, 0, 0755);
+	own(confdir ? confdir : "conf", 0, 0, 0755);
 	/* smtpd and qrun read these; secrets (auth-users, the TLS key)
 	 * are the admin's to make readable by the smtpd user alone */
 	own("conf/postel.conf", 0, 0, 0644);
@@ -344,6 +394,7 @@ main(int argc, char **argv)
 		{ "smtpd-user", required_argument, NULL, 'S' },
 		{ "libexec", required_argument, NULL, 'L' },
 		{ "admin", required_argument, NULL, 'A' },
+		{ "conf-dir", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *domains[64], *users[256], *me = NULL;
@@ -388,6 +439,9 @@ main(int argc, char **argv)
 		case 'A':
 			admin = optarg;
 			break;
+		case 'C':
+			confdir = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -399,8 +453,13 @@ main(int argc, char **argv)
 		die(EXIT_PERM, "ROOT must be an absolute path: %s", root);
 	if (nu && nd == 0)
 		die(EXIT_PERM, "--user needs a --domain");
+	if (confdir && confdir[0] != '/')
+		die(EXIT_PERM, "--conf-dir must be an absolute path: %s",
+		    confdir);
 	if (mkdir(root, 0755) == -1 && errno != EEXIST)
 		die_sys(EXIT_TEMP, "unable to create %s", root);
+	if (confdir)
+		conf_link();
 	mkdir_p("conf", 0755);
 	mkdir_p("queue", 0750);
 	mkdir_p("queue/tmp", 0750);

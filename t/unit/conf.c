@@ -62,7 +62,7 @@ main(void)
 
 	int fd, e;
 
-	plan(30);
+	plan(31);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(p, sizeof p, "%s/conf", dir);
@@ -204,8 +204,23 @@ main(void)
 	    "%s/moved/conf", dir, dir, dir);
 	if (system(p) != 0)
 		return 1;
+	/* a link at conf/ could be the root's owner's: refused unless only
+	 * root can write the root (postel-security(7)) */
+	snprintf(p, sizeof p, "chmod 775 %s/moved", dir);
+	if (system(p) != 0)
+		return 1;
 	ok(conf_load_at(fd) == -1 && strstr(conf_error(), "conf/postel.conf"),
-	    "conf/ that is a link is refused from a descriptor");
+	    "conf/ that is a link is refused in a root others may write");
+	snprintf(p, sizeof p, "chmod 755 %s/moved", dir);
+	if (system(p) != 0)
+		return 1;
+	if (geteuid() == 0)
+		ok(conf_load_at(fd) == 0 && conf_u("max-size") == 8192,
+		    "... and followed in a root of root's alone");
+	else
+		ok(conf_load_at(fd) == -1 &&
+		    strstr(conf_error(), "conf/postel.conf"),
+		    "... and refused in a root not root's");
 	close(fd);
 	snprintf(p, sizeof p, "rm -rf %s", dir);
 	if (system(p) != 0)
