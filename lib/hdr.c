@@ -1,8 +1,11 @@
 /* hdr: see hdr.h. Grammar: RFC 5322 3.4 (address-list), 3.2.2 (CFWS). */
+#include <errno.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "addr.h"
+#include "fd.h"
 #include "hdr.h"
 
 int
@@ -300,4 +303,132 @@ hdr_qualify(const char *s, size_t n, const char *domain, struct buf *out)
 	if (q_mailbox(&q) == -1)
 		return -1;
 	return buf_catb(out, s + q.copied, n - q.copied);
+}
+
+static const char *const address_fields[] = {
+	"From", "Sender", "Reply-To", "To", "Cc", "Resent-From",
+	"Resent-Sender", "Resent-To", "Resent-Cc",
+};
+
+int
+hdr_address_field(const char *line, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof address_fields / sizeof *address_fields; k++)
+		if (hdr_name_is(line, n, address_fields[k]))
+			return 1;
+	return 0;
+}
+
+int
+hdr_qualify_field(const char *f, size_t n, const char *domain,
+    struct buf *out)
+{
+	const char *colon = memchr(f, ':', n);
+	size_t name;
+
+	if (colon == NULL)
+		return buf_catb(out, f, n);
+	name = (size_t)(colon - f) + 1;
+	if (buf_catb(out, f, name) == -1)
+		return -1;
+	return hdr_qualify(f + name, n - name, domain, out);
+}
+
+/* The length of the header section at the start of p (n bytes), its
+ * empty line included; 0 when no empty line ends it within n. */
+static size_t
+header_len(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		const char *lf = memchr(p + i, '\n', n - i);
+		size_t len;
+		if (lf == NULL)
+			return 0;
+		len = (size_t)(lf - (p + i));
+		if (len == 0 || (len == 1 && p[i] == '\r'))
+			return i + len + 1;
+		i += len + 1;
+	}
+	return 0;
+}
+
+/* Write the header section h (n bytes) to out with its address fields
+ * qualified; a field is a line and the lines after it that start with a
+ * blank (RFC 5322 2.2.3). */
+static int
+qualify_header(const char *h, size_t n, const char *domain, int out)
+{
+	static struct buf q = BUF_INIT(HDR_QUALIFY_MAX * 2);
+	size_t i = 0, end;
+
+	q.len = 0;
+	while (i < n) {
+		end = i;
+		do {
+			const char *lf = memchr(h + end, '\n', n - end);
+			end = lf ? (size_t)(lf - h) + 1 : n;
+		} while (end < n && (h[end] == ' ' || h[end] == '\t'));
+		if (domain && *domain && hdr_address_field(h + i, end - i)) {
+			size_t mark = q.len;
+			if (hdr_qualify_field(h + i, end - i, domain, &q) == -1) {
+				q.len = mark;   /* too big to grow: as it is */
+				if (buf_catb(&q, h + i, end - i) == -1)
+					return -1;
+			}
+		} else if (buf_catb(&q, h + i, end - i) == -1)
+			return -1;
+		i = end;
+	}
+	return fd_write_all(out, q.p, q.len);
+}
+
+int
+hdr_qualify_copy(int in, int out, const char *domain)
+{
+	static struct buf h = BUF_INIT(HDR_QUALIFY_MAX);
+	char tmp[65536];
+	size_t hl = 0;
+	ssize_t r;
+
+	h.len = 0;
+	if (lseek(in, 0, SEEK_SET) == -1)
+		return -1;
+	/* read until the empty line that ends the header section, or the
+	 * limit; what was read beyond it is body */
+	while (h.len < HDR_QUALIFY_MAX && (hl = header_len(h.p, h.len)) == 0) {
+		size_t want = HDR_QUALIFY_MAX - h.len;
+		if (want > sizeof tmp)
+			want = sizeof tmp;
+		if ((r = read(in, tmp, want)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		if (buf_catb(&h, tmp, (size_t)r) == -1)
+			return -1;
+	}
+	/* no empty line: all of it is header, unless it is too big to
+	 * hold, which is copied as it is */
+	if (hl == 0 && h.len < HDR_QUALIFY_MAX)
+		hl = h.len;
+	if (qualify_header(h.p, hl, domain, out) == -1 ||
+	    fd_write_all(out, h.p + hl, h.len - hl) == -1)
+		return -1;
+	for (;;) {
+		if ((r = read(in, tmp, sizeof tmp)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			return 0;
+		if (fd_write_all(out, tmp, (size_t)r) == -1)
+			return -1;
+	}
 }

@@ -27,6 +27,21 @@ int hdr_addrlist(const char *s, size_t n,
  * address to complete. Returns 0, or -1 with errno from buf. */
 int hdr_qualify(const char *s, size_t n, const char *domain,
     struct buf *out);
+/* 1 if the field in line (n bytes) is an address field whose bare names
+ * get "@domain" in locally submitted mail: From, Sender, Reply-To, To,
+ * Cc and their Resent- forms (RFC 5322 3.6.2, 3.6.3, 3.6.6). */
+int hdr_address_field(const char *line, size_t n);
+/* Append field f (n bytes, "Name: value" with its line ends) to out,
+ * the bare names of its address-list completed with "@domain". 0, or -1
+ * with errno from buf (out may then hold part of it). */
+int hdr_qualify_field(const char *f, size_t n, const char *domain,
+    struct buf *out);
+/* Copy the message in fd in (from its start) to fd out, with the address
+ * fields of its header section qualified (hdr_address_field). A header
+ * section larger than HDR_QUALIFY_MAX is copied as it is. 0, or -1 with
+ * errno. Line ends (LF or CRLF) are kept as they are. */
+#define HDR_QUALIFY_MAX (1024 * 1024)
+int hdr_qualify_copy(int in, int out, const char *domain);
 /* 1 if line (n bytes, no LF) starts a header field "Name:" (RFC 5322
  * 2.2: printable ASCII but ':' and space, at least one). */
 int hdr_is_field(const char *line, size_t n);

@@ -4,7 +4,7 @@
 # mail without), display names, comments, groups and folding kept, other
 # fields untouched; -t reads the same recipients.
 . "$(dirname "$0")/lib.sh"
-plan 16
+plan 19
 setup_instance
 SM=$B/sendmail
 hdrs() { sed '1,/^$/d' "$1" | sed '/^$/q'; }
@@ -45,4 +45,20 @@ printf 'From: John Smith\nTo: <>\n\nx\n' | "$SM" -i bob@example.org
 f=$(newest)
 is "$(hdrs "$f" | grep '^From:')" "From: John Smith" "two words are not completed into a wrong address"
 is "$(hdrs "$f" | grep '^To:')" "To: <>" "an empty angle-addr stays"
+
+# sendmail -bs (smtpd -l) qualifies the same fields, body untouched
+if command -v swaks >/dev/null 2>&1; then
+	swaks --pipe "$SM -bs" --from root@mx.example.test --to bob@example.org \
+	    --data 'From: root (Cron Daemon)\nTo: root, Ann <ann>\nSubject: t\n\nTo: root\n' \
+	    >"$T/swaks.out" 2>&1
+	ok $? "swaks through sendmail -bs"
+	f=$(newest)
+	is "$(hdrs "$f" | grep -E '^(From|To):' | tr '\n' '|')" \
+	    "From: root@mx.example.test (Cron Daemon)|To: root@mx.example.test, Ann <ann@mx.example.test>|" \
+	    "-bs: From: and To: qualified"
+	is "$(sed '1,/^$/d' "$f" | sed '1,/^$/d')" "To: root" "-bs: the body is not touched"
+else
+	skip "swaks not installed"; skip "swaks not installed"; skip "swaks not installed"
+fi
+diag_on_fail "$T/swaks.out"
 done_testing

@@ -86,23 +86,14 @@ add_rcpt(void *arg, const char *s, size_t n)
 	return rcpts_add(arg, s, n);
 }
 
-/* The address fields whose bare names get "@me" (RFC 5322 3.6.2, 3.6.3,
- * 3.6.6; the Bcc fields are removed anyway). */
-static const char *const qualified[] = {
-	"From", "Sender", "Reply-To", "To", "Cc", "Resent-From",
-	"Resent-Sender", "Resent-To", "Resent-Cc",
-};
-
 /* Write field f (n bytes) with its bare names completed. */
 static int
 put_qualified(const char *f, size_t n, const char *me, struct bio *out)
 {
 	static struct buf q = BUF_INIT(HDR_MAX + 65536);
-	size_t name = (size_t)((const char *)memchr(f, ':', n) - f) + 1;
 
 	q.len = 0;
-	if (buf_catb(&q, f, name) == -1 ||
-	    hdr_qualify(f + name, n - name, me, &q) == -1)
+	if (hdr_qualify_field(f, n, me, &q) == -1)
 		return bio_put(out, f, n);      /* too big to grow: as is */
 	return bio_put(out, q.p, q.len);
 }
@@ -142,9 +133,8 @@ field(const char *f, size_t n, struct fields *seen, int pass,
 			}
 	if (hdr_name_is(f, n, "Bcc") || hdr_name_is(f, n, "Resent-Bcc"))
 		return 0;
-	for (k = 0; *o->me && k < sizeof qualified / sizeof *qualified; k++)
-		if (hdr_name_is(f, n, qualified[k]))
-			return put_qualified(f, n, o->me, out) == -1 ? -1 : 0;
+	if (*o->me && hdr_address_field(f, n))
+		return put_qualified(f, n, o->me, out) == -1 ? -1 : 0;
 	return bio_put(out, f, n) == -1 ? -1 : 0;
 }
 

@@ -32,6 +32,7 @@
 #include "filter.h"
 #include "fd.h"
 #include "fmt.h"
+#include "hdr.h"
 #include "log.h"
 #include "queue.h"
 #include "sasl.h"
@@ -538,6 +539,26 @@ filters(void)
 	return why;
 }
 
+/* A local submission's header names without a domain get "@me", as
+ * sendmail's do (RFC 5322 3.4.1: From: root (Cron Daemon)): the spool
+ * is copied into a new one. NULL, or a reply. */
+static const char *
+qualify(void)
+{
+	int fd;
+
+	if ((fd = spool_open()) == -1 ||
+	    hdr_qualify_copy(s.spool, fd, conf_s("me")) == -1) {
+		warn_sys("unable to qualify the header of a local submission");
+		if (fd != -1)
+			close(fd);
+		return "451 4.3.0 Local error in processing";
+	}
+	close(s.spool);
+	s.spool = fd;
+	return NULL;
+}
+
 /* The message is complete: check it, queue it, answer for it. */
 static void
 msg_end(void)
@@ -549,6 +570,8 @@ msg_end(void)
 	why = data_reply(&s.d);
 	if (*why == '\0' && s.d.hops >= s.maxhops)
 		why = "554 5.4.6 Too many hops: mail loop?";
+	if (*why == '\0' && s.local && (why = qualify()) == NULL)
+		why = "";
 	if (*why == '\0' && s.chain != NULL && *s.chain != '\0' &&
 	    (why = filters()) == NULL)
 		why = "";

@@ -1,5 +1,8 @@
 /* hdr: address lists as -t reads them. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hdr.h"
 #include "../tap.h"
@@ -36,10 +39,31 @@ Q(const char *s)
 	return b.p;
 }
 
+/* hdr_qualify_copy from a file holding in: out is what it wrote */
+static int
+copy(const char *in, const char *want)
+{
+	char out[4096];
+	FILE *a = tmpfile(), *b = tmpfile();
+	size_t n;
+	int r;
+
+	if (a == NULL || b == NULL || fputs(in, a) == EOF || fflush(a) == EOF)
+		return 0;
+	r = hdr_qualify_copy(fileno(a), fileno(b), "h.example");
+	if (lseek(fileno(b), 0, SEEK_SET) == -1)
+		return 0;
+	n = (size_t)read(fileno(b), out, sizeof out - 1);
+	out[n < sizeof out ? n : 0] = '\0';
+	fclose(a);
+	fclose(b);
+	return r == 0 && strcmp(out, want) == 0;
+}
+
 int
 main(void)
 {
-	plan(25);
+	plan(29);
 	is_str(Q(" root (Cron Daemon)\n"), " root@me.example (Cron Daemon)\n",
 	    "bare name before a comment, comment kept");
 	is_str(Q(" root\n"), " root@me.example\n", "bare name");
@@ -73,5 +97,13 @@ main(void)
 	    !hdr_is_field(": x", 3) && !hdr_is_field("hello", 5), "field names");
 	ok(hdr_name_is("bcc: x", 6, "Bcc") && !hdr_name_is("Bccx: x", 7, "Bcc"),
 	    "name compare");
+	ok(copy("From: root (Cron)\r\nX: y\r\n\r\nTo: root\r\n",
+	    "From: root@h.example (Cron)\r\nX: y\r\n\r\nTo: root\r\n"),
+	    "copy: CRLF lines kept, the body untouched");
+	ok(copy("To: a,\n b\nSubject: s", "To: a@h.example,\n b@h.example\nSubject: s"),
+	    "copy: a header without a body, folded field");
+	ok(copy("\nTo: root\n", "\nTo: root\n"), "copy: no header section at all");
+	ok(hdr_address_field("reply-to: x", 11) && !hdr_address_field("Subject: x", 10),
+	    "address fields by name, any case");
 	return done();
 }
