@@ -147,7 +147,41 @@ user_local_domain(const char *domain)
 	return conf_table_get(&domains, d) != NULL;
 }
 
-/* Try name@domain in users, aliases, then system accounts. */
+/* Make u an alias of admin, unless there is none or it is the address
+ * looked up, key (which would loop); a bare admin name is at the
+ * recipient's domain (postel-conf(5)). 1 done, 0 not. */
+static int
+to_admin(struct user *u, const char *key)
+{
+	const char *admin = conf_s("admin");
+
+	if (*admin == '\0' || strcasecmp(admin, strchr(admin, '@') ? key :
+	    u->name) == 0)
+		return 0;
+	u->kind = USER_ALIAS;
+	u->alias = admin;
+	u->aliasfile = aliasespath;
+	return 1;
+}
+
+/* The role addresses of RFC 2142 and RFC 5321 4.5.1 a host must answer
+ * for; built in rather than written to conf/aliases, so that an alias
+ * file naming one (root: alice in /etc/aliases) is not hidden. */
+static int
+role(const char *name)
+{
+	static const char *const roles[] = { "root", "postmaster",
+	    "mailer-daemon", "abuse" };
+	size_t i;
+
+	for (i = 0; i < sizeof roles / sizeof *roles; i++)
+		if (strcmp(name, roles[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Try name@domain in users, conf/aliases, aliases-system, the roles,
+ * then system accounts (user.h). */
 static int
 find(struct user *u)
 {
@@ -204,18 +238,18 @@ find(struct user *u)
 		u->aliasfile = conf_s("aliases-system");
 		return 1;
 	}
+	/* a role is a recipient smtpd takes, so no sysacct (root is
+	 * one only when it falls through: no admin, or the admin itself) */
+	if (role(u->name) && to_admin(u, key))
+		return 1;
 	if ((pw = getpwnam(u->name)) == NULL)
 		return 0;
-	/* root, daemon, www-data...: their mail is the admin's, unless
-	 * the admin is this very address (which would loop) */
+	/* daemon, www-data...: their mail is the admin's too, but smtpd
+	 * refuses them from the network */
 	if (user_sysacct_pw(pw)) {
 		u->sysacct = 1;
-		if (*conf_s("admin") && strcasecmp(conf_s("admin"), key) != 0) {
-			u->kind = USER_ALIAS;
-			u->alias = conf_s("admin");
-			u->aliasfile = aliasespath;
+		if (to_admin(u, key))
 			return 1;
-		}
 	}
 	if (conf_u("system-users") && pw->pw_uid != 0) {
 		u->kind = USER_SYSTEM;

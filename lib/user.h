@@ -9,6 +9,11 @@
  *                domain) or a whole address; targets are for local(8)
  * aliases-system a file in the /etc/aliases syntax (lib/aliases.h), read
  *                after conf/aliases: a name in both is conf/aliases's
+ * roles          root, postmaster, mailer-daemon, abuse that no file above
+ *                names: an alias of the admin address when postel.conf
+ *                has one and it is not the address itself (RFC 2142);
+ *                without admin, postmaster is one of the postmaster key
+ *                when that reaches someone (RFC 5321 4.5.1)
  * system accounts getpwnam(local part) with a uid below UID_MIN of
  *                /etc/login.defs (default 1000), or a nologin or false
  *                shell; root too. An alias of the admin address when

@@ -2,18 +2,20 @@
 # 3005-smtpd-sysacct.t: a system account (daemon, www-data, nobody: below
 # UID_MIN or a nologin shell) that no alias names is refused at RCPT from
 # the network with 550 5.1.1, never taken and bounced later; with or
-# without an admin address. The role aliases setup writes (root,
-# postmaster) and an alias for a system account in the aliases-system
-# file are ordinary aliases, taken; an aliases-system entry with a
-# problem (:include:) is a 451 for that name alone. Local submission
-# (smtpd -l, sendmail -bs) reaches the admin. Driven by Python's smtplib;
-# as root, an ordinary user made by useradd is taken too.
+# without an admin address. The roles root, postmaster, mailer-daemon
+# and abuse, the admin's built in (setup writes no alias for them), and
+# an alias for a system account in the aliases-system file are taken,
+# 250; without an admin root is a system account again; an
+# aliases-system entry with a problem (:include:) is a 451 for that name
+# alone. Local submission (smtpd -l, sendmail -bs) reaches the admin.
+# Driven by Python's smtplib; as root, an ordinary user made by useradd
+# is taken too.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/3smtpd.sh"
 for a in daemon www-data nobody; do
 	id "$a" >/dev/null 2>&1 || skip_all "no $a account"
 done
-plan 15
+plan 18
 setup_instance
 diag_on_fail "$T/rcpt.out"
 U=pt3005u
@@ -54,10 +56,16 @@ is "$(code nobody@localhost)" "550 5.1.1" "nobody@localhost: 550 5.1.1"
 is "$(code data)" 554 "no recipient taken: DATA is refused, nothing to bounce"
 is "$(queue_count)" 0 "nothing queued"
 
+grep -Ei '^(root|mailer-daemon|abuse)[[:space:]]' "$POSTEL_ROOT/conf/aliases"
+ok "$([ $? -eq 1 ]; echo $?)" "setup wrote no role alias"
+# postmaster by its role, not by the line setup writes for the first user
+sed -i '/^postmaster[[:space:]]/d' "$POSTEL_ROOT/conf/aliases"
 rcpts postmaster@example.test root@example.test alice@example.test \
-    daemon+x@example.test >/dev/null
-is "$(code postmaster@example.test)" "250 2.1.5" "postmaster@: setup's alias, 250"
-is "$(code root@example.test)" "250 2.1.5" "root@: setup's alias of the admin, 250"
+    daemon+x@example.test abuse@mx.example.test mailer-daemon@localhost >/dev/null
+is "$(code postmaster@example.test)" "250 2.1.5" "postmaster@: a role, the admin's, 250"
+is "$(code root@example.test)" "250 2.1.5" "root@: a role, the admin's, 250"
+is "$(code abuse@mx.example.test) $(code mailer-daemon@localhost)" \
+    "250 2.1.5 250 2.1.5" "abuse@ and mailer-daemon@ too"
 is "$(code alice@example.test)" "250 2.1.5" "an ordinary (virtual) user: 250"
 is "$(code daemon+x@example.test)" "550 5.1.1" "a system account with an extension: 550"
 if [ "$made" = 1 ]; then
@@ -83,8 +91,10 @@ is "$(code www-data@example.test)" "550 5.1.1" "other system accounts still 550"
 # no admin (an instance set up before it existed): still refused
 conf
 sed -i '/^admin /d' "$POSTEL_ROOT/conf/postel.conf"
-rcpts daemon@example.test >/dev/null
+rcpts daemon@example.test root@example.test abuse@example.test >/dev/null
 is "$(code daemon@example.test)" "550 5.1.1" "without an admin address: still 550"
+is "$(code root@example.test) $(code abuse@example.test)" "550 5.1.1 550 5.1.1" \
+    "... and root is a system account again, abuse unknown"
 
 # local submission: the caller is on this host, its mail reaches admin
 conf

@@ -2,17 +2,19 @@
 # 4105-setup-system-admin.t: `setup --system` with no --user and no
 # --admin takes the user who ran sudo (SUDO_USER) as the admin, else the
 # first account with a uid from UID_MIN on and a login shell; it sets
-# aliases-system to /etc/aliases when that exists, and makes queue/hold/
-# for the queue user, 0750. Then `sendmail root` on that instance reaches
-# the sudo user's own ~/Maildir, which local makes. As root; the user is
-# made here and removed on exit, and an /etc/aliases the test had to
-# make is removed too.
+# aliases-system to /etc/aliases when that exists, writes no role alias
+# (root is the admin's built in), and makes queue/hold/ for the queue
+# user, 0750; with a --user, the postmaster alias of the first user is
+# not written where /etc/aliases names postmaster. Then `sendmail root`
+# on that instance reaches the sudo user's own ~/Maildir, which local
+# makes. As root; the user is made here and removed on exit, and an
+# /etc/aliases the test had to make is removed too.
 . "$(dirname "$0")/lib.sh"
 system_needs
 command -v useradd >/dev/null 2>&1 || skip_all "useradd not installed"
 U=pt4105u
 id "$U" >/dev/null 2>&1 && skip_all "a user $U exists already: not touching it"
-plan 14
+plan 15
 made=0 etc=0
 trap '[ "$made" = 1 ] && userdel -r "$U" >/dev/null 2>&1
 [ "$etc" = 1 ] && rm -f /etc/aliases; _cleanup' EXIT
@@ -27,15 +29,17 @@ useradd -m -s /bin/sh "$U" && made=1
 ok $? "useradd -m $U"
 is "$(stat -c '%a %U' "$R/queue/hold" 2>/dev/null)" "750 daemon" "queue/hold/: the queue user's, 0750"
 
-sys() {         # sys ROOT: setup --system as system_instance, no user
-	"$L/setup" "$1" --system --queue-user daemon --smtpd-user daemon \
-	    --libexec "$L" --me mx.example.test
+sys() {         # sys ROOT [OPTION...]: setup --system as system_instance, no user
+	r=$1; shift
+	"$L/setup" "$r" --system --queue-user daemon --smtpd-user daemon \
+	    --libexec "$L" --me mx.example.test "$@"
 }
 R2=$T/s2
 SUDO_USER=$U sys "$R2" >/dev/null 2>"$T/s2.err"
 ok $? "setup --system under sudo, no --user"
 is "$(grep '^admin ' "$R2/conf/postel.conf")" "admin $U@mx.example.test" "admin: the sudo user at me"
-is "$(grep '^root ' "$R2/conf/aliases")" "root $U@mx.example.test" "root is its alias"
+[ ! -s "$R2/conf/aliases" ]
+ok $? "no role alias written to conf/aliases"
 is "$(grep '^aliases-system ' "$R2/conf/postel.conf")" "aliases-system /etc/aliases" \
     "aliases-system is /etc/aliases"
 
@@ -51,6 +55,17 @@ env -u SUDO_USER "$L/setup" "$T/s4" --system --queue-user daemon \
     --smtpd-user daemon --libexec "$L" --me mx.example.test --admin ops@example.org \
     >/dev/null 2>&1
 is "$(grep '^admin ' "$T/s4/conf/postel.conf")" "admin ops@example.org" "--admin wins"
+
+# a postmaster that /etc/aliases names stays in force: no conf/aliases
+# line for the first user to hide it
+if grep -qi '^postmaster[[:space:]]*:' /etc/aliases 2>/dev/null; then
+	SUDO_USER=$U sys "$T/s5" --domain example.test --user carol >/dev/null 2>&1
+	is "$(grep -s '^postmaster' "$T/s5/conf/aliases")|$(grep '^postmaster ' "$T/s5/conf/postel.conf")" \
+	    "|postmaster postmaster@example.test" \
+	    "/etc/aliases names postmaster: conf/aliases does not"
+else
+	skip "/etc/aliases has no postmaster entry"
+fi
 
 # root's mail on that instance: to the sudo user's new ~/Maildir
 H=$(getent passwd "$U" | cut -d: -f6)

@@ -155,20 +155,18 @@ first_person(void)
 	return *name ? name : NULL;
 }
 
-/* admin: where root's, postmaster's and the system accounts' mail goes
- * (postel-conf(5)); the one in postel.conf stays, else --admin, else
- * the first --user, else for --system the sudo caller or the first
- * person. Then the role aliases, each where conf/aliases has none. */
+/* admin: where the role addresses' (root, postmaster, mailer-daemon,
+ * abuse) and the system accounts' mail goes (postel-conf(5)); the one in
+ * postel.conf stays, else --admin, else the first --user, else for
+ * --system the sudo caller or the first person. The roles are built in
+ * (lib/user.h), not written to conf/aliases: that file is read before
+ * /etc/aliases and would hide a root: alice there. */
 static void
-admin_aliases(const char *opt, const char *user, const char *me, int sys)
+admin_key(const char *opt, const char *user, const char *me, int sys)
 {
-	static const char *roles[] = { "root", "postmaster", "mailer-daemon",
-	    "abuse" };
 	char admin[600], old[600], line[700];
 	const char *who = opt, *sudo = getenv("SUDO_USER");
-	struct conf_table etc = { 0 };
 	struct addr a;
-	size_t i;
 
 	get_key("admin", old, sizeof old);
 	if (!who && !*old && !user && sys) {
@@ -182,7 +180,6 @@ admin_aliases(const char *opt, const char *user, const char *me, int sys)
 		if (opt && strcasecmp(opt, old) != 0)
 			warn("admin is %s in conf/postel.conf already: not "
 			    "changed", old);
-		fmt_s(admin, sizeof admin, "%s", old);
 	} else if (who || user) {
 		if (fmt_s(admin, sizeof admin, "%s%s%s", who ? who : user,
 		    strchr(who ? who : user, '@') ? "" : "@",
@@ -191,22 +188,24 @@ admin_aliases(const char *opt, const char *user, const char *me, int sys)
 			die(EXIT_PERM, "bad admin address %s", who ? who : user);
 		fmt_s(line, sizeof line, "admin %s", admin);
 		add_line("postel.conf", "admin", line);
-	} else {
+	} else
 		warn("no admin address (--admin): mail to root and system "
 		    "accounts has no one to go to");
-		return;
-	}
-	/* a role the host's /etc/aliases names already (root: alice) keeps
-	 * that target: conf/aliases would be read first and hide it */
-	if (sys && aliases_load(&etc, "/etc/aliases", ALIASES_ETC, NULL) == -1)
+}
+
+/* Whether the host's /etc/aliases, which --system makes aliases-system,
+ * has an entry for name. */
+static int
+etc_alias(const char *name)
+{
+	struct conf_table t;
+	int r;
+
+	if (aliases_load(&t, "/etc/aliases", ALIASES_ETC, NULL) == -1)
 		die_sys(EXIT_TEMP, "unable to read /etc/aliases");
-	for (i = 0; i < sizeof roles / sizeof *roles; i++) {
-		if (sys && conf_table_get(&etc, roles[i]) != NULL)
-			continue;
-		fmt_s(line, sizeof line, "%s %s", roles[i], admin);
-		add_line("aliases", roles[i], line);
-	}
-	conf_table_free(&etc);
+	r = conf_table_get(&t, name) != NULL;
+	conf_table_free(&t);
+	return r;
 }
 
 /* --conf-dir: make DIR if missing and ROOT/conf a symbolic link to it,
@@ -489,10 +488,13 @@ main(int argc, char **argv)
 		    domains[0]) < 0)
 			die(EXIT_PERM, "domain too long");
 		add_line("postel.conf", "postmaster", line);
+		/* conf/aliases is read first: a postmaster the host's
+		 * /etc/aliases names stays in force */
 		if (fmt_s(line, sizeof line, "postmaster %s@%s", users[0],
 		    domains[0]) < 0)
 			die(EXIT_PERM, "user name too long");
-		add_line("aliases", "postmaster", line);
+		if (!sys || !etc_alias("postmaster"))
+			add_line("aliases", "postmaster", line);
 	}
 	if (nu)
 		mkdir_p("mail", 0755);
@@ -520,7 +522,7 @@ main(int argc, char **argv)
 	}
 	if (nu && fmt_s(key, sizeof key, "%s@%s", users[0], domains[0]) < 0)
 		die(EXIT_PERM, "user name too long");
-	admin_aliases(admin, nu ? key : NULL, mename, sys);
+	admin_key(admin, nu ? key : NULL, mename, sys);
 	/* --system: the host's own aliases, read after conf/aliases */
 	if (sys && access("/etc/aliases", F_OK) == 0)
 		add_line("postel.conf", "aliases-system",

@@ -30,7 +30,7 @@ main(void)
 	char p[512];
 	int r;
 
-	plan(16);
+	plan(21);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(p, sizeof p, "%s/conf", dir);
@@ -83,11 +83,39 @@ main(void)
 	    "a system account is an alias of admin, sysacct set");
 	ok(user_lookup("abuse@example.test", &u) == 1 && !u.sysacct,
 	    "an alias is no system account");
+	ok(strcmp(u.alias, "alice@example.test") == 0,
+	    "a role conf/aliases names is that alias, not the admin's");
+	ok(user_lookup("root@example.test", &u) == 1 &&
+	    u.kind == USER_ALIAS && !u.sysacct &&
+	    strcmp(u.alias, "ops@example.test") == 0 &&
+	    strstr(u.aliasfile, "/conf/aliases") != NULL,
+	    "root is a role: the admin's, no sysacct (smtpd takes it)");
+	ok(user_lookup("postmaster@example.test", &u) == 1 &&
+	    user_lookup("mailer-daemon+x@example.test", &u) == 1 &&
+	    !u.sysacct && strcmp(u.alias, "ops@example.test") == 0,
+	    "postmaster and mailer-daemon too");
+	user_free();
+	snprintf(p, sizeof p, "system-users no\nadmin ops@example.test\n"
+	    "aliases-system %s/conf/etc-aliases\n", dir);
+	put("postel.conf", p);
+	put("etc-aliases", "root: alice@example.test\n");
+	ok(conf_load() == 0 && user_init() == 0 &&
+	    user_lookup("root@example.test", &u) == 1 &&
+	    strcmp(u.alias, "alice@example.test") == 0 &&
+	    strstr(u.aliasfile, "etc-aliases") != NULL,
+	    "a role aliases-system names is that alias, not the admin's");
 	user_free();
 	put("postel.conf", "system-users no\nadmin root@example.test\n");
 	ok(conf_load() == 0 && user_init() == 0 &&
 	    user_lookup("root@example.test", &u) == 0,
 	    "the admin address itself is no alias of itself");
+	user_free();
+	put("postel.conf", "system-users no\nadmin root\n");
+	ok(conf_load() == 0 && user_init() == 0 &&
+	    user_lookup("root@example.test", &u) == 0 &&
+	    user_lookup("postmaster@example.test", &u) == 1 &&
+	    strcmp(u.alias, "root") == 0,
+	    "nor is a bare admin name at the recipient's domain");
 	user_free();
 	snprintf(p, sizeof p, "rm -rf %s", dir);
 	if (system(p) != 0)
