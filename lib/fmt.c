@@ -57,3 +57,18 @@ fmt_ulong(const char *s, unsigned long long min, unsigned long long max,
 	*out = v;
 	return 0;
 }
+
+void
+fmt_span(char *dst, size_t size, long long secs)
+{
+	if (secs < 0)
+		secs = 0;
+	if (secs < 120)
+		fmt_s(dst, size, "%llds", secs);
+	else if (secs < 7200)
+		fmt_s(dst, size, "%lldm", secs / 60);
+	else if (secs < 172800)
+		fmt_s(dst, size, "%lldh", secs / 3600);
+	else
+		fmt_s(dst, size, "%lldd", secs / 86400);
+}

@@ -13,6 +13,9 @@ int fmt_s(char *dst, size_t size, const char *fmt, ...)
 /* Copy at most n bytes of s into dst (size bytes), replacing anything but
  * printable ASCII with '?', cutting at size-1; always NUL-terminated. */
 void fmt_safe(char *dst, size_t size, const char *s, size_t n);
+/* A span of seconds as a queue listing shows it: "42s", "5m", "3h",
+ * "2d" (the largest unit that keeps it at least two); negative is 0s. */
+void fmt_span(char *dst, size_t size, long long secs);
 /* Parse an unsigned decimal in [min,max]; 0 or -1. */
 int fmt_ulong(const char *s, unsigned long long min, unsigned long long max,
     unsigned long long *out);

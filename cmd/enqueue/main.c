@@ -144,6 +144,24 @@ received(struct qw *w, uid_t uid)
 	}
 }
 
+/* Open the instance once, and its queue: the queue's descriptor; the
+ * root's in *rootfd, the queue's stat in *sq. Setgid, only an instance
+ * of this queue group will do (postel-security(7)). */
+static int
+instance(int elevated, int *rootfd, struct stat *sq)
+{
+	int qd;
+
+	if ((*rootfd = conf_root_open(elevated)) == -1)
+		die_sys(EXIT_TEMP, "unable to open instance %s", conf_root());
+	if ((qd = queue_dir_at(*rootfd)) == -1 || fstat(qd, sq) == -1)
+		die_sys(EXIT_TEMP, "unable to open queue %s/queue", conf_root());
+	if (elevated && elevated_root(*rootfd, sq) == -1)
+		die_sys(EXIT_TEMP, "%s is not a postel instance of this "
+		    "queue group", conf_root());
+	return qd;
+}
+
 /* -F: one flush request to the running qrun (postel-queue(5),
  * "Requests"), with the queue group's right to write the FIFO; the
  * instance is checked as for a message. Nothing else can be asked. */
@@ -163,13 +181,7 @@ flush(const char *sel, int elevated)
 		fmt_safe(safe, sizeof safe, sel, strlen(sel));
 		die(EXIT_PERM, "bad flush selector %s: %s", safe, why);
 	}
-	if ((rootfd = conf_root_open(elevated)) == -1)
-		die_sys(EXIT_TEMP, "unable to open instance %s", conf_root());
-	if ((qd = queue_dir_at(rootfd)) == -1 || fstat(qd, &sq) == -1)
-		die_sys(EXIT_TEMP, "unable to open queue %s/queue", conf_root());
-	if (elevated && elevated_root(rootfd, &sq) == -1)
-		die_sys(EXIT_TEMP, "%s is not a postel instance of this "
-		    "queue group", conf_root());
+	qd = instance(elevated, &rootfd, &sq);
 	if (qreq_send(qd, line) == -1) {
 		if (errno == ENXIO || errno == ENOENT)
 			die(EXIT_TEMP, "no queue runner is running");
@@ -250,13 +262,7 @@ main(int argc, char **argv)
 	flags |= check("sender", from, 1);
 	for (i = optind; i < argc; i++)
 		flags |= check("recipient", argv[i], 0);
-	if ((rootfd = conf_root_open(elevated)) == -1)
-		die_sys(EXIT_TEMP, "unable to open instance %s", conf_root());
-	if ((qd = queue_dir_at(rootfd)) == -1 || fstat(qd, &sq) == -1)
-		die_sys(EXIT_TEMP, "unable to open queue %s/queue", conf_root());
-	if (elevated && elevated_root(rootfd, &sq) == -1)
-		die_sys(EXIT_TEMP, "%s is not a postel instance of this "
-		    "queue group", conf_root());
+	qd = instance(elevated, &rootfd, &sq);
 	become_owner(&sq);
 	if (conf_load_at(rootfd) == -1)
 		die(EXIT_TEMP, "unable to read configuration: %s", conf_error());

@@ -20,21 +20,6 @@
 #include "postel.h"
 
 static void
-span(char *dst, size_t size, long long secs)
-{
-	if (secs < 0)
-		secs = 0;
-	if (secs < 120)
-		fmt_s(dst, size, "%llds", secs);
-	else if (secs < 7200)
-		fmt_s(dst, size, "%lldm", secs / 60);
-	else if (secs < 172800)
-		fmt_s(dst, size, "%lldh", secs / 3600);
-	else
-		fmt_s(dst, size, "%lldd", secs / 86400);
-}
-
-static void
 kv(const char *key, const char *val)
 {
 	char q[LOG_LINE_MAX];
@@ -73,7 +58,7 @@ show_rcpt(const char *r, const struct qstate *st, int kvform, time_t now)
 		    st->attempts == 1 ? "" : "s");
 	if (st->status == QS_TODO) {
 		if (st->next > now) {
-			span(nx, sizeof nx, st->next - now);
+			fmt_span(nx, sizeof nx, st->next - now);
 			printf(", next in %s", nx);
 		} else
 			printf(", next now");
@@ -123,7 +108,7 @@ show(int qd, const char *id, int kvform, time_t now)
 		printf(" rcpts=%zu new=%d held=%d\n", env.nrcpt,
 		    sub[0] == 'n', h);
 	} else {
-		span(age, sizeof age, (long long)(now - env.arrival));
+		fmt_span(age, sizeof age, (long long)(now - env.arrival));
 		printf("%-24s %9lld %5s %-4s %s\n", id,
 		    (long long)(sb.st_size - env.body), age, h ? "HELD" : "",
 		    from);

@@ -67,21 +67,6 @@ scan(int qd, const char *sub, struct ent **v, size_t *n, size_t *cap)
 	return 0;
 }
 
-static void
-age(char *dst, size_t size, long long secs)
-{
-	if (secs < 0)
-		secs = 0;
-	if (secs < 120)
-		fmt_s(dst, size, "%llds", secs);
-	else if (secs < 7200)
-		fmt_s(dst, size, "%lldm", secs / 60);
-	else if (secs < 172800)
-		fmt_s(dst, size, "%lldh", secs / 3600);
-	else
-		fmt_s(dst, size, "%lldd", secs / 86400);
-}
-
 static int
 show(int qd, const struct ent *e, int kv, time_t now)
 {
@@ -110,7 +95,7 @@ show(int qd, const struct ent *e, int kv, time_t now)
 	if (qstate_read(qd, e->id, st, env.nrcpt, &warned, NULL, &why) == -1)
 		for (i = 0; i < env.nrcpt; i++)
 			fmt_s(st[i].text, sizeof st[i].text, "state unreadable");
-	age(a, sizeof a, (long long)(now - env.arrival));
+	fmt_span(a, sizeof a, (long long)(now - env.arrival));
 	if (kv) {
 		struct logl l;
 		char fb[ADDR_MAX + 3];
@@ -143,7 +128,7 @@ show(int qd, const struct ent *e, int kv, time_t now)
 				printf(", %u attempt%s", st[i].attempts,
 				    st[i].attempts == 1 ? "" : "s");
 			if (st[i].status == 0 && st[i].next > now) {
-				age(nx, sizeof nx, st[i].next - now);
+				fmt_span(nx, sizeof nx, st[i].next - now);
 				printf(", next in %s", nx);
 			}
 			if (st[i].text[0])
