@@ -245,10 +245,14 @@ find(struct user *u)
 	if ((pw = getpwnam(u->name)) == NULL)
 		return 0;
 	/* daemon, www-data...: their mail is the admin's too, but smtpd
-	 * refuses them from the network */
+	 * refuses them from the network. A person's account (uid from
+	 * UID_MIN on) with a nologin shell is refused from the network as
+	 * well, but its mail is its own: a mail-only user reads it
+	 * through IMAP or POP3, never the admin. */
 	if (user_sysacct_pw(pw)) {
 		u->sysacct = 1;
-		if (to_admin(u, key))
+		if ((pw->pw_uid < uid_min() || pw->pw_uid == 65534) &&
+		    to_admin(u, key))
 			return 1;
 	}
 	if (conf_u("system-users") && pw->pw_uid != 0) {

@@ -14,7 +14,7 @@ system_needs
 command -v useradd >/dev/null 2>&1 || skip_all "useradd not installed"
 U=pt4103u
 id "$U" >/dev/null 2>&1 && skip_all "a user $U exists already: not touching it"
-plan 23
+plan 25
 made=0
 trap '[ "$made" = 1 ] && userdel -r "$U" >/dev/null 2>&1; _cleanup' EXIT
 system_instance
@@ -107,4 +107,15 @@ bob_got() { [ "$(subj "$Bm" to-root-bob)" = 1 ]; }
 passes bob_got
 is "$(subj "$Bm" to-root-bob)$(subj "$A" to-root-bob)" 10 \
     "root: bob in the aliases-system file: bob's Maildir, not the admin's"
+
+# a person's account with a nologin shell (a mail-only user): refused
+# from the network, but its mail from this host is its own, never the
+# admin's
+usermod -s /usr/sbin/nologin "$U"
+send "$U" to-nologin
+ok $? "sendmail to a mail-only user (nologin shell)"
+nl_got() { [ "$(subj "$H/Maildir/new" to-nologin)" = 1 ]; }
+passes nl_got
+is "$(subj "$H/Maildir/new" to-nologin)$(subj "$A" to-nologin)" 10 \
+    "it lands in that user's Maildir, not the admin's"
 done_testing
