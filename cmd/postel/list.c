@@ -88,6 +88,7 @@ show(int qd, const char *id, int kvform, time_t now)
 	memset(&env, 0, sizeof env);
 	if (fstat(fd, &sb) == -1 || qenv_read(fd, &env, &why) == -1) {
 		close(fd);
+		qenv_free(&env);
 		printf("%s: unreadable: %s\n", id, why ? why : strerror(errno));
 		return 0;
 	}

@@ -158,12 +158,14 @@ sel_ids(int qd, const struct sel *s, char ***ids, size_t *n,
 			if (add(&v, n, &cap, s->ids[i]) == -1)
 				goto fail;
 		}
-	} else if (scan(qd, &s->q, "cur", &v, n, &cap) == -1 ||
-	    scan(qd, &s->q, "new", &v, n, &cap) == -1)
+	} else if (scan(qd, &s->q, "new", &v, n, &cap) == -1 ||
+	    scan(qd, &s->q, "cur", &v, n, &cap) == -1)
 		goto fail;
 	if (*n)
 		qsort(v, *n, sizeof *v, idcmp);
-	/* one message seen in new/ and then in cur/ counts once */
+	/* new/ before cur/: qrun only moves a message from new/ to cur/,
+	 * so one moved meanwhile is seen in cur/; one seen in both counts
+	 * once */
 	for (i = k = 0; i < *n; i++) {
 		if (k && strcmp(v[k - 1], v[i]) == 0) {
 			free(v[i]);
