@@ -53,6 +53,8 @@ settings(void)
 {
 	static long long tab[64];
 	static char why[CONF_LINE_MAX + 64];
+	static unsigned long long cap_local, cap_remote;
+	static int started;
 	long long t[64], max;
 	const char *w;
 	size_t n;
@@ -70,8 +72,26 @@ settings(void)
 	retry = tab;
 	nretry = n;
 	retry_max = max;
-	max_local = conf_u("concurrency-local");
-	max_remote = conf_u("concurrency-remote");
+	/* The poll table and the root spawner's slots are sized once, at
+	 * start: a reload may lower the concurrency but not raise it past
+	 * that. */
+	if (!started) {
+		max_local = cap_local = conf_u("concurrency-local");
+		max_remote = cap_remote = conf_u("concurrency-remote");
+		started = 1;
+	} else {
+		max_local = conf_u("concurrency-local");
+		max_remote = conf_u("concurrency-remote");
+		if (max_local > cap_local || max_remote > cap_remote) {
+			warn("concurrency above %llu local, %llu remote "
+			    "needs a restart of qrun; kept at that",
+			    cap_local, cap_remote);
+			if (max_local > cap_local)
+				max_local = cap_local;
+			if (max_remote > cap_remote)
+				max_remote = cap_remote;
+		}
+	}
 	timeout_s = conf_u("delivery-timeout");
 	lifetime = conf_u("queue-lifetime");
 	blifetime = conf_u("bounce-lifetime");
