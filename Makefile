@@ -196,6 +196,10 @@ SETUP_CMD  = $(LIBEXEC)/setup $(ROOT) --system --conf-dir $(CONFDIR) --libexec $
 install: all
 	@[ "$$(cat $(O)/.config 2>/dev/null)" = '$(CONFIG)' ] || { \
 	  echo "make install: $(O)/ holds programs built for $$(cat $(O)/.config 2>/dev/null || echo 'unknown paths'), not $(CONFIG): run make $(CONFIG) first" >&2; exit 1; }
+	@# the default instance moved from /var/lib/postel: an upgrade must not
+	@# leave the old queue behind, undelivered and unseen
+	@if [ -z '$(DESTDIR)' ] && [ ! -e '$(ROOT)' ] && [ -d /var/lib/postel/queue ]; then \
+	  echo "make install: /var/lib/postel holds a postel instance and $(ROOT) does not exist: the programs now default to $(ROOT); move it (postel-security(7)) or build with ROOT=/var/lib/postel" >&2; exit 1; fi
 	install -d $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
 	  $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(PREFIX)/share/postel/conf \
 	  $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSTEMDDIR)
