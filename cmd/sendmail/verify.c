@@ -192,10 +192,15 @@ verify(char **addr, int n, const char *me)
 	return code;
 }
 
+static unsigned whole;          /* problems with a whole file */
+
 static void
 report(const char *file, unsigned line, const char *problem)
 {
 	char safe[300];
+
+	if (line == 0)
+		whole++;
 
 	fmt_safe(safe, sizeof safe, problem, strlen(problem));
 	if (line)
@@ -213,5 +218,9 @@ aliases_check(void)
 		warn_sys("unable to check the aliases");
 		return EX_TEMPFAIL_;
 	}
-	return n ? EX_CONFIG_ : EX_OK_;
+	/* As sendmail's and Postfix's newaliases: a bad entry is a
+	 * warning (that name's mail waits, the rest works), so a package's
+	 * maintainer script that runs newaliases does not fail over it;
+	 * only a file that cannot be read is an error. */
+	return whole ? EX_CONFIG_ : EX_OK_;
 }
