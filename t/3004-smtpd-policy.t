@@ -4,7 +4,7 @@
 # (invariant 5); max-recipients; real clients (smtplib, swaks).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/3smtpd.sh"
-plan 34
+plan 35
 setup_instance
 start_smtpd
 
@@ -39,6 +39,9 @@ is "$(rcpt ' <postmaster>')" "250 2.1.5" "a blank after TO: is taken there too"
 # RFC 5321 4.5.1: postmaster at every local domain, alias or not
 is "$(grep -c '^postmaster alice@example.test$' "$POSTEL_ROOT/conf/aliases")" 1 "setup made an alias for it"
 mv "$POSTEL_ROOT/conf/aliases" "$T/aliases"
+is "$(rcpt '<postmaster@example.test>')" "250 2.1.5" "without an alias, postmaster is the admin's role"
+# the postmaster key's fallback, for an instance without admin
+conf; sed -i '/^admin /d' "$T/postel.conf.orig"
 conf "postmaster bob@example.test"
 is "$(rcpt '<POSTMASTER@Example.Test>')" "250 2.1.5" "postmaster@ a local domain without an alias: accepted"
 conf
