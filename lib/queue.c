@@ -780,7 +780,8 @@ clean_dir(int qd, const char *sub, long long grace, int orphans)
 		if (fstatat(fd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
 			continue;
 		if (orphans) {
-			/* state/ID (or state/.ID) without cur/ID or new/ID */
+			/* state/ID (or state/.ID), hold/ID, without cur/ID
+			 * or new/ID */
 			const char *id = name[0] == '.' ? name + 1 : name;
 			struct stat ms;
 			if (fmt_s(path, sizeof path, "cur/%s", id) < 0)
@@ -803,11 +804,18 @@ clean_dir(int qd, const char *sub, long long grace, int orphans)
 int
 queue_clean(int qd, long long grace)
 {
-	int a, b;
+	int a, b, c;
 
 	if ((a = clean_dir(qd, "tmp", grace, 0)) == -1)
 		return -1;
 	if ((b = clean_dir(qd, "state", grace, 1)) == -1)
 		return -1;
-	return a + b;
+	/* a hold marker whose message is gone (qrun stopped between the
+	 * two removals); a queue made before hold/ existed has none */
+	if ((c = clean_dir(qd, "hold", grace, 1)) == -1) {
+		if (errno != ENOENT)
+			return -1;
+		c = 0;
+	}
+	return a + b + c;
 }

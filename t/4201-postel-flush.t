@@ -6,7 +6,7 @@
 # unknown line on the trigger.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
-plan 16
+plan 18
 setup_instance
 as_recipients
 # an hour between attempts: without a flush nothing is retried here
@@ -81,6 +81,16 @@ printf '\0\0flush all\n\0' >"$POSTEL_ROOT/queue/trigger"
 wait_for 10 got 5
 ok $? "a request between wake-up bytes is read"
 kill -0 "$qpid"; ok $? "qrun is still running"
+
+# a burst of flushes by recipient, in one write: eight are done, the rest
+# dropped with one line, so no local user can hold deliveries up
+$PY -c '
+import sys
+sys.stdout.write("".join("flush to x%d.example\n" % i for i in range(20)))' \
+    >"$POSTEL_ROOT/queue/trigger"
+wait_for 5 grep -q 'flush-dropped requests=12$' "$T/qrun.log"
+ok $? "a burst of 20 flushes by recipient: 12 dropped, logged once"
+is "$(grep -c 'flush select="to x[0-9]*.example"' "$T/qrun.log")" 8 "eight were done"
 
 expect_exit 100 "a malformed ID is refused" "$P" flush ../x
 kill -TERM "$qpid"

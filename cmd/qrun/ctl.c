@@ -298,6 +298,14 @@ bad(const char *line, const char *why)
 	log_end(&l);
 }
 
+/* A flush by sender or recipient reads every waiting envelope, and
+ * any local user may ask for one (enqueue -F): a burst of them must not
+ * hold deliveries up. Per read of the FIFO at most this many are done;
+ * the rest are dropped with one log line (a dropped flush only leaves
+ * mail to its retry schedule). */
+#define ENV_FLUSHES_MAX 8
+static size_t env_flushes, env_dropped;
+
 static void
 request(const char *line)
 {
@@ -310,6 +318,8 @@ request(const char *line)
 	}
 	if (r.kind == QREQ_RELOAD)
 		ctl_reload("request");
+	else if (qsel_needs_env(&r.sel) && env_flushes++ >= ENV_FLUSHES_MAX)
+		env_dropped++;
 	else
 		ctl_flush(&r.sel);
 }
@@ -326,7 +336,9 @@ ctl_read(int fd)
 	static int skip;
 	char tmp[4096];
 	ssize_t r, i;
+	struct logl l;
 
+	env_flushes = env_dropped = 0;
 	while ((r = read(fd, tmp, sizeof tmp)) > 0 ||
 	    (r == -1 && errno == EINTR)) {
 		for (i = 0; i < r; i++) {
@@ -352,5 +364,10 @@ ctl_read(int fd)
 			if (!skip)
 				line[len++] = c;
 		}
+	}
+	if (env_dropped) {
+		log_start(&l, "flush-dropped");
+		log_kvu(&l, "requests", env_dropped);
+		log_end(&l);
 	}
 }

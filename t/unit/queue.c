@@ -102,7 +102,7 @@ main(void)
 	    "queue/cur", "queue/state" };
 	size_t i;
 
-	plan(32);
+	plan(33);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	for (i = 0; i < 5; i++) {
@@ -157,7 +157,15 @@ main(void)
 	close(open(p, O_CREAT | O_WRONLY, 0600));
 	snprintf(p, sizeof p, "%s/queue/state/999.1.1", dir);
 	close(open(p, O_CREAT | O_WRONLY, 0600));
-	ok(queue_clean(qd, 3600) == 2, "removes old tmp and orphan state");
+	snprintf(p, sizeof p, "%s/queue/hold", dir);
+	mkdir(p, 0750);
+	snprintf(p, sizeof p, "%s/queue/hold/999.2.2", dir);
+	close(open(p, O_CREAT | O_WRONLY, 0600));
+	snprintf(p, sizeof p, "%s/queue/hold/%s", dir, w.id);
+	close(open(p, O_CREAT | O_WRONLY, 0600));
+	ok(queue_clean(qd, 3600) == 3,
+	    "removes old tmp, orphan state and an orphan hold marker");
+	ok(access(p, F_OK) == 0, "keeps the hold marker of a live message");
 	snprintf(p, sizeof p, "%s/queue/tmp/fresh", dir);
 	ok(access(p, F_OK) == 0, "keeps a fresh tmp file");
 	snprintf(p, sizeof p, "%s/queue/state/%s", dir, w.id);
