@@ -53,7 +53,7 @@ settings(void)
 {
 	static long long tab[64];
 	static char why[CONF_LINE_MAX + 64];
-	static unsigned long long cap_local, cap_remote;
+	static unsigned long long cap_local;
 	static int started;
 	long long t[64], max;
 	const char *w;
@@ -72,25 +72,18 @@ settings(void)
 	retry = tab;
 	nretry = n;
 	retry_max = max;
-	/* The poll table and the root spawner's slots are sized once, at
-	 * start: a reload may lower the concurrency but not raise it past
-	 * that. */
+	/* The root spawner's table of local jobs is sized once, at start
+	 * (spawn.c): a reload may lower concurrency-local but not raise it
+	 * past that while it runs. (The poll table grows in main.c.) */
+	max_local = conf_u("concurrency-local");
+	max_remote = conf_u("concurrency-remote");
 	if (!started) {
-		max_local = cap_local = conf_u("concurrency-local");
-		max_remote = cap_remote = conf_u("concurrency-remote");
+		cap_local = max_local;
 		started = 1;
-	} else {
-		max_local = conf_u("concurrency-local");
-		max_remote = conf_u("concurrency-remote");
-		if (max_local > cap_local || max_remote > cap_remote) {
-			warn("concurrency above %llu local, %llu remote "
-			    "needs a restart of qrun; kept at that",
-			    cap_local, cap_remote);
-			if (max_local > cap_local)
-				max_local = cap_local;
-			if (max_remote > cap_remote)
-				max_remote = cap_remote;
-		}
+	} else if (spawn_on() && max_local > cap_local) {
+		warn("concurrency-local above %llu needs a restart of qrun; "
+		    "kept at %llu", cap_local, cap_local);
+		max_local = cap_local;
 	}
 	timeout_s = conf_u("delivery-timeout");
 	lifetime = conf_u("queue-lifetime");

@@ -268,7 +268,7 @@ run(void)
 		    nactive == 0)))
 			break;
 		/* a reload may raise the limits: one slot per job */
-		if (cap < nlocal + nremote + 3) {
+		if (pf == NULL || cap < nlocal + nremote + 3) {
 			cap = nlocal + nremote + max_local + max_remote + 3;
 			free(pf);
 			free(pj);
