@@ -23,9 +23,10 @@ static void
 kv(const char *key, const char *val)
 {
 	char q[LOG_LINE_MAX];
+	size_t n = log_quote(q, sizeof q, val, strlen(val));
 
 	printf(" %s=", key);
-	fwrite(q, 1, log_quote(q, sizeof q, val, strlen(val)), stdout);
+	fwrite(q, 1, n, stdout);
 }
 
 static int
