@@ -130,7 +130,7 @@ $(O)/t/unit/%.t: $(O)/obj/t/unit/%.o $(O)/lib/libpostel.a
 # alone, after the others, so that no other test sees the host change.
 HOST_TESTS = t/0020-host-mta.t
 check: all
-	POSTEL_BUILD=$(CURDIR)/$(O) prove -j2 $(filter-out $(HOST_TESTS),$(wildcard t/*.t)) $(O)/t
+	POSTEL_BUILD=$(CURDIR)/$(O) prove -j2 -r $(filter-out $(HOST_TESTS),$(wildcard t/*.t)) $(O)/t
 	POSTEL_BUILD=$(CURDIR)/$(O) prove $(HOST_TESTS)
 
 lint-man:
