@@ -111,3 +111,22 @@ remote_sink() {
 	printf 'concurrency-local 10\nconcurrency-remote 10\n' \
 	    >>"$POSTEL_ROOT/conf/postel.conf"
 }
+
+# deferring_sink: for flush and hold tests, a sink that answers 450 to
+# the first RCPT of each temp* local part and 250 after, as remote.test in
+# conf/routes; an hour between attempts, so only a flush retries sooner.
+# Sets port; got N: the sink holds N messages.
+deferring_sink() {
+	printf 'me mx.example.test\nretry-schedule 3600\n' >"$POSTEL_ROOT/conf/postel.conf"
+	chmod a+r "$POSTEL_ROOT/conf/postel.conf"
+	port=$(free_port)
+	mkdir "$T/sink"
+	$PY "$TOP/t/5-sink.py" --listen "127.0.0.1:$port" --dir "$T/sink" --temp-once \
+	    2>"$T/sink.log" &
+	reap $!
+	diag_on_fail "$T/sink.log" "$T/qrun.log"
+	wait_for 10 test -e "$T/sink/ready" || echo "# the sink did not start"
+	echo "remote.test [127.0.0.1]:$port tls=none" >"$POSTEL_ROOT/conf/routes"
+	chmod a+r "$POSTEL_ROOT/conf/routes"
+}
+got() { test "$(ls "$T/sink" | grep -c 'raw$')" = "$1"; }

@@ -10,21 +10,9 @@ plan 18
 setup_instance
 as_recipients
 # an hour between attempts: without a flush nothing is retried here
-printf 'me mx.example.test\nretry-schedule 3600\n' >"$POSTEL_ROOT/conf/postel.conf"
-chmod a+r "$POSTEL_ROOT/conf/postel.conf"
-port=$(free_port)
-mkdir "$T/sink"
-# the sink answers 450 to the first RCPT of each temp* local part, then 250
-$PY "$TOP/t/5-sink.py" --listen "127.0.0.1:$port" --dir "$T/sink" --temp-once \
-    2>"$T/sink.log" &
-reap $!
-diag_on_fail "$T/sink.log" "$T/qrun.log"
-wait_for 10 test -e "$T/sink/ready" || echo "# the sink did not start"
-echo "remote.test [127.0.0.1]:$port tls=none" >"$POSTEL_ROOT/conf/routes"
-chmod a+r "$POSTEL_ROOT/conf/routes"
+deferring_sink
 
 P="$B/postel"
-got() { test "$(ls "$T/sink" | grep -c 'raw$')" = "$1"; }
 deferred() {    # deferred ID: qrun logged the 450 for it
 	wait_for 10 grep -q "result qid=$1 .*status=temp" "$T/qrun.log"
 }

@@ -8,20 +8,9 @@
 plan 16
 setup_instance
 as_recipients
-printf 'me mx.example.test\nretry-schedule 3600\n' >"$POSTEL_ROOT/conf/postel.conf"
-chmod a+r "$POSTEL_ROOT/conf/postel.conf"
-port=$(free_port)
-mkdir "$T/sink"
-$PY "$TOP/t/5-sink.py" --listen "127.0.0.1:$port" --dir "$T/sink" --temp-once \
-    2>"$T/sink.log" &
-reap $!
-diag_on_fail "$T/sink.log" "$T/qrun.log"
-wait_for 10 test -e "$T/sink/ready" || echo "# the sink did not start"
-echo "remote.test [127.0.0.1]:$port tls=none" >"$POSTEL_ROOT/conf/routes"
-chmod a+r "$POSTEL_ROOT/conf/routes"
+deferring_sink
 
 P="$B/postel"
-got() { test "$(ls "$T/sink" | grep -c 'raw$')" = "$1"; }
 send() {
 	printf 'Subject: to %s\n\nb\n' "$2" |
 	    "$B/enqueue" -f "$1" "$2" 2>&1 | sed -n 's/.*queued qid=\([0-9.]*\) .*/\1/p'

@@ -27,7 +27,6 @@ echo "alice alice@example.test" >"$C/aliases"
 chmod a+r "$C"/*
 
 P="$B/postel"
-got() { test "$(ls "$T/sink" | grep -c 'raw$')" = "$1"; }
 n=0
 # mail RCPT: a queue file put into new/ by hand (enqueue would refuse a
 # broken postel.conf) and a wake-up byte
