@@ -802,6 +802,15 @@ clean_dir(int qd, const char *sub, long long grace, int orphans)
 }
 
 int
+queue_held(int qd, const char *id)
+{
+	char path[QUEUE_ID_MAX + 8];
+
+	return fmt_s(path, sizeof path, "hold/%s", id) >= 0 &&
+	    faccessat(qd, path, F_OK, 0) == 0;
+}
+
+int
 queue_clean(int qd, long long grace)
 {
 	int a, b, c;

@@ -143,8 +143,12 @@ int qstate_write(int qd, const char *id, const struct qstate *st, size_t n,
     long long warned, int finished);
 const char *qstate_name(int status);
 
-/* Remove tmp/ files older than grace seconds and state/ files whose
- * message is gone; returns the number removed or -1. */
+/* 1 if message id is held: its marker hold/ID exists (postel-queue(5));
+ * 0 if not, or if the queue has no hold/ at all. */
+int queue_held(int qd, const char *id);
+
+/* Remove tmp/ files older than grace seconds, and state/ files and hold
+ * markers whose message is gone; returns the number removed or -1. */
 int queue_clean(int qd, long long grace);
 
 #endif

@@ -58,6 +58,15 @@ pass(const struct qsel *q)
 	return run_prog("qrun", av);
 }
 
+/* The selector of the one message id */
+static void
+one_id(struct qsel *q, const char *id)
+{
+	memset(q, 0, sizeof *q);
+	q->kind = QSEL_ID;
+	fmt_s(q->arg, sizeof q->arg, "%s", id);
+}
+
 /* Ask the daemon to flush q: 0 sent, 1 no daemon, else an exit code */
 static int
 ask(int qd, const struct qsel *q)
@@ -97,9 +106,7 @@ cmd_flush(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		q = &s.q;
 		if (!s.q.kind) {
-			memset(&one, 0, sizeof one);
-			one.kind = QSEL_ID;
-			fmt_s(one.arg, sizeof one.arg, "%s", s.ids[i]);
+			one_id(&one, s.ids[i]);
 			q = &one;
 		}
 		if (!none && (r = ask(qd, q)) != 1) {
@@ -218,9 +225,7 @@ cmd_release(int argc, char **argv)
 		}
 		logid("released", ids[i]);
 		/* try it now; with no daemon, the next pass will */
-		memset(&q, 0, sizeof q);
-		q.kind = QSEL_ID;
-		fmt_s(q.arg, sizeof q.arg, "%s", ids[i]);
+		one_id(&q, ids[i]);
 		if (ask(qd, &q) > 1)
 			r = EXIT_TEMP;
 	}

@@ -29,15 +29,6 @@ kv(const char *key, const char *val)
 	fwrite(q, 1, n, stdout);
 }
 
-static int
-held(int qd, const char *id)
-{
-	char path[QUEUE_ID_MAX + 8];
-
-	return fmt_s(path, sizeof path, "hold/%s", id) >= 0 &&
-	    faccessat(qd, path, F_OK, 0) == 0;
-}
-
 static void
 show_rcpt(const char *r, const struct qstate *st, int kvform, time_t now)
 {
@@ -80,7 +71,7 @@ show(int qd, const char *id, int kvform, time_t now)
 	struct stat sb;
 	long long warned;
 	size_t i;
-	int fd, h = held(qd, id);
+	int fd, h = queue_held(qd, id);
 
 	if ((sub = sel_where(qd, id)) == NULL ||
 	    fmt_s(path, sizeof path, "%s/%s", sub, id) < 0 ||
@@ -147,7 +138,7 @@ cmd_queue(int argc, char **argv)
 			warn_sys("unable to read %s", ids[i]);
 			r = EXIT_TEMP;
 		}
-		nheld += held(qd, ids[i]);
+		nheld += queue_held(qd, ids[i]);
 	}
 	if (!kvform && n)
 		printf("-- %zu message%s, %zu held\n", n, n == 1 ? "" : "s",

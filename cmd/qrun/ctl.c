@@ -255,11 +255,9 @@ ctl_only(void)
 int
 ctl_held(struct msg *m)
 {
-	char path[QUEUE_ID_MAX + 8];
 	struct logl l;
 
-	if (fmt_s(path, sizeof path, "hold/%s", m->id) < 0 ||
-	    faccessat(qd, path, F_OK, 0) == -1) {
+	if (!queue_held(qd, m->id)) {
 		/* no marker, or no hold/ at all */
 		m->held = 0;
 		return 0;
