@@ -2,6 +2,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "conf.h"
 #include "fmt.h"
 #include "route.h"
 
@@ -143,5 +144,73 @@ route_parse(struct route *r, const char *val, unsigned defport)
 	if (r->user[0] && r->tls < (r->auth_unverified ? POL_REQUIRE :
 	    POL_VERIFY))
 		r->tls = r->auth_unverified ? POL_REQUIRE : POL_VERIFY;
+	return NULL;
+}
+
+static const char *
+from_table(struct route *r, const char *domain, unsigned defport)
+{
+	static struct conf_table t;
+	static int loaded;
+	static char why[CONF_LINE_MAX + 64];
+	const struct conf_ent *e = NULL;
+	char key[DNS_NAME_MAX + 2];
+	const char *d, *w;
+
+	if (!loaded) {
+		if (conf_table_load(&t, "routes", 1) == -1)
+			return conf_error();
+		loaded = 1;
+	}
+	if (fmt_s(key, sizeof key, "%s", domain) < 0)
+		return "domain too long";
+	for (char *q = key; *q; q++)
+		if (*q >= 'A' && *q <= 'Z')
+			*q = (char)(*q - 'A' + 'a');
+	e = conf_table_get(&t, key);
+	for (d = strchr(key, '.'); e == NULL && d; d = strchr(d + 1, '.'))
+		e = conf_table_get(&t, d);      /* ".example.org" */
+	if (e == NULL)
+		e = conf_table_get(&t, "*");
+	if (e == NULL)
+		return "";
+	fmt_s(r->from, sizeof r->from, "conf/routes:%zu", e->line);
+	if ((w = route_parse(r, e->val, defport)) != NULL) {
+		fmt_s(why, sizeof why, "conf/routes:%zu: %s", e->line, w);
+		return why;
+	}
+	return NULL;
+}
+
+const char *
+route_find(struct route *r, const char *domain)
+{
+	static char why[300];
+	unsigned defport = (unsigned)conf_u("remote-port");
+	const char *w, *sh = conf_s("smarthost");
+	int t = route_tls_policy(conf_s("remote-tls"));
+
+	memset(r, 0, sizeof *r);
+	if (t == -1)
+		return "conf/postel.conf: remote-tls must be none, "
+		    "opportunistic, require or verify";
+	r->tls = t;
+	r->port = defport;
+	if ((w = from_table(r, domain, defport)) != NULL && *w)
+		return w;
+	if (w && *sh) {
+		fmt_s(r->from, sizeof r->from, "smarthost");
+		if ((w = route_parse(r, sh, defport)) != NULL) {
+			fmt_s(why, sizeof why, "conf/postel.conf: smarthost: %s",
+			    w);
+			return why;
+		}
+	} else if (w) {
+		r->kind = ROUTE_MX;
+		fmt_s(r->from, sizeof r->from, "mx");
+	}
+	if (r->kind == ROUTE_MX &&
+	    fmt_s(r->host, sizeof r->host, "%s", domain) < 0)
+		return "domain too long";
 	return NULL;
 }

@@ -1,9 +1,11 @@
 /*
  * route: one route of conf/routes or the smarthost key, parsed (see
  * postel-routes(5)): "relay [tls=POLICY] [smtps] [auth=USER:PASSWORD
- * [auth-unverified]]". Shared by remote, which delivers by it, and check,
- * which validates the file. No I/O, no allocation: the caller owns the
- * struct route; errors come back as a reason string.
+ * [auth-unverified]]". Shared by remote, which delivers by it, check,
+ * which validates the file, and sendmail -bv, which says where mail would
+ * go. route_parse does no I/O; route_find reads conf/routes once per
+ * process (after conf_load). The caller owns the struct route; errors
+ * come back as a reason string.
  */
 #ifndef POSTEL_ROUTE_H
 #define POSTEL_ROUTE_H
@@ -30,5 +32,9 @@ int route_tls_policy(const char *s);
  * into r, whose tls member holds the default policy on entry; NULL or
  * what is wrong. */
 const char *route_parse(struct route *r, const char *val, unsigned defport);
+/* The route for domain: its conf/routes line (exact, then ".suffix",
+ * then "*"), else the smarthost key, else MX; r->from says which. NULL,
+ * or what is wrong with the configuration (temporary). */
+const char *route_find(struct route *r, const char *domain);
 
 #endif

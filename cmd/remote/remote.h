@@ -48,9 +48,6 @@ struct job {
 };
 
 /* route.c */
-/* The route for domain from conf/routes and the smarthost key. NULL, or
- * what is wrong with the configuration (temporary). */
-const char *route_find(struct route *r, const char *domain);
 /* Resolve r into targets; NULL, or a failure in res for every recipient. */
 int route_plan(const struct route *r, const struct job *j, struct target *t,
     size_t max, size_t *n, struct result *res);

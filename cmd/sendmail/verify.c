@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "die.h"
 #include "fmt.h"
+#include "route.h"
 #include "sendmail.h"
 #include "user.h"
 
@@ -55,57 +56,35 @@ instruction(const struct user *u, char *dst, size_t size)
 	    conf_s("default-delivery"), u->home);
 }
 
-/* The relay of conf/routes for domain: the domain, its parents'
- * ".parent" lines, "*"; only the first field, never auth= secrets. */
-static int
-route(const struct conf_table *rt, const char *domain, char *dst,
-    size_t size)
-{
-	const struct conf_ent *e = conf_table_get(rt, domain);
-	const char *d = domain;
-
-	while (e == NULL && (d = strchr(d, '.')) != NULL)
-		e = conf_table_get(rt, d++);
-	if (e == NULL)
-		e = conf_table_get(rt, "*");
-	if (e == NULL)
-		return 0;
-	fmt_safe(dst, size, e->val, strcspn(e->val, " \t"));
-	return 1;
-}
-
+/* Where remote would send mail for domain: its own lookup (lib/route),
+ * told without auth= secrets. */
 static int
 remote(const char *domain, const char *me, char *line, size_t size)
 {
-	struct conf_table rt;
-	const char *sh = conf_s("smarthost");
-	char relay[300], d[ADDR_DOMAIN_MAX + 1];
-	size_t i;
+	struct route r;
+	const char *why, *from;
+	char relay[DNS_NAME_MAX + 16], port[8] = "";
 	int n;
 
-	/* the table's keys are lower case */
-	for (i = 0; domain[i] && i + 1 < sizeof d; i++)
-		d[i] = (domain[i] >= 'A' && domain[i] <= 'Z') ?
-		    (char)(domain[i] - 'A' + 'a') : domain[i];
-	d[i] = '\0';
-
-	memset(&rt, 0, sizeof rt);
-	if (conf_table_load(&rt, "routes", 1) == -1) {
-		fmt_s(line, size, "undeliverable: unable to read "
-		    "configuration: %.200s", conf_error());
+	if ((why = route_find(&r, domain)) != NULL) {
+		fmt_s(line, size, "undeliverable for now: %.200s", why);
 		return V_TEMP;
 	}
-	if (route(&rt, d, relay, sizeof relay) && strcmp(relay, "mx"))
-		n = fmt_s(line, size, "deliverable: remote delivery to %s "
-		    "via %s (conf/routes)", domain, relay);
-	else if (*sh && !route(&rt, d, relay, sizeof relay)) {
-		fmt_safe(relay, sizeof relay, sh, strcspn(sh, " \t"));
-		n = fmt_s(line, size, "deliverable: remote delivery to %s "
-		    "via %s (smarthost)", domain, relay);
-	} else
+	if (r.kind == ROUTE_MX)
 		n = fmt_s(line, size, "deliverable: remote delivery to %s "
 		    "by MX", domain);
-	conf_table_free(&rt);
+	else {
+		if (r.port != conf_u("remote-port"))
+			fmt_s(port, sizeof port, ":%u", r.port);
+		if (r.kind == ROUTE_IP)
+			fmt_s(relay, sizeof relay, "[%s]%s", r.host, port);
+		else
+			fmt_s(relay, sizeof relay, "%s%s", r.host, port);
+		from = strcmp(r.from, "smarthost") == 0 ? "smarthost" :
+		    "conf/routes";
+		n = fmt_s(line, size, "deliverable: remote delivery to %s "
+		    "via %s (%s)", domain, relay, from);
+	}
 	if (n >= 0 && addr_domain_eq(domain, me))
 		fmt_s(line + n, size - (size_t)n, " (note: me is not a "
 		    "local domain in conf/domains)");
