@@ -142,6 +142,27 @@ qsel_match(const struct qsel *s, const char *id, const struct qenv *e)
 }
 
 int
+qsel_match_file(int qd, const char *sub, const struct qsel *s,
+    const char *id)
+{
+	char path[QUEUE_ID_MAX + 8];
+	struct qenv e;
+	const char *why;
+	int fd, r;
+
+	if (!qsel_needs_env(s))
+		return qsel_match(s, id, NULL);
+	if (fmt_s(path, sizeof path, "%s/%s", sub, id) < 0 ||
+	    (fd = openat(qd, path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	memset(&e, 0, sizeof e);
+	r = qenv_read(fd, &e, &why) == 0 && qsel_match(s, id, &e);
+	close(fd);
+	qenv_free(&e);
+	return r;
+}
+
+int
 qreq_send(int qd, const char *line)
 {
 	char buf[QREQ_LINE_MAX];

@@ -73,27 +73,6 @@ idcmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* 1 if message sub/id is selected by q */
-static int
-wanted(int qd, const struct qsel *q, const char *sub, const char *id)
-{
-	char path[QUEUE_ID_MAX + 8];
-	struct qenv e;
-	const char *why = NULL;
-	int fd, r;
-
-	if (!qsel_needs_env(q))
-		return qsel_match(q, id, NULL);
-	if (fmt_s(path, sizeof path, "%s/%s", sub, id) < 0 ||
-	    (fd = openat(qd, path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;       /* delivered meanwhile */
-	memset(&e, 0, sizeof e);
-	r = qenv_read(fd, &e, &why) == 0 && qsel_match(q, id, &e);
-	close(fd);
-	qenv_free(&e);
-	return r;
-}
-
 static int
 add(char ***v, size_t *n, size_t *cap, const char *id)
 {
@@ -126,7 +105,8 @@ scan(int qd, const struct qsel *q, const char *sub, char ***v, size_t *n,
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
-		if (!queue_id_ok(de->d_name) || !wanted(qd, q, sub, de->d_name))
+		if (!queue_id_ok(de->d_name) ||
+		    !qsel_match_file(qd, sub, q, de->d_name))
 			continue;
 		if (add(v, n, cap, de->d_name) == -1) {
 			e = errno;

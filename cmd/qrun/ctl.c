@@ -175,21 +175,10 @@ ctl_reload(const char *by)
 static int
 matches(const struct qsel *s, const struct msg *m)
 {
-	char path[QUEUE_ID_MAX + 8];
-	struct qenv e;
-	const char *why;
-	int fd, r;
-
-	if (!qsel_needs_env(s) || m->loaded)
-		return qsel_match(s, m->id, m->loaded ? &m->env : NULL);
-	if (fmt_s(path, sizeof path, "cur/%s", m->id) < 0 ||
-	    (fd = openat(qd, path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;       /* gone: the schedule finds out itself */
-	memset(&e, 0, sizeof e);
-	r = qenv_read(fd, &e, &why) == 0 && qsel_match(s, m->id, &e);
-	close(fd);
-	qenv_free(&e);
-	return r;
+	if (m->loaded)
+		return qsel_match(s, m->id, &m->env);
+	/* gone: the schedule finds out itself */
+	return qsel_match_file(qd, "cur", s, m->id);
 }
 
 void
