@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "fmt.h"
 
@@ -56,6 +57,19 @@ fmt_ulong(const char *s, unsigned long long min, unsigned long long max,
 		return -1;
 	*out = v;
 	return 0;
+}
+
+void
+fmt_date(char *dst, size_t size, long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	/* strftime's %a and %b are the C locale's, which no program here
+	 * changes: English names, as RFC 5322 3.3 requires. */
+	if (localtime_r(&tt, &tm) == NULL ||
+	    strftime(dst, size, "%a, %d %b %Y %H:%M:%S %z", &tm) == 0)
+		fmt_s(dst, size, "Thu, 01 Jan 1970 00:00:00 +0000");
 }
 
 void

@@ -16,6 +16,11 @@ void fmt_safe(char *dst, size_t size, const char *s, size_t n);
 /* A span of seconds as a queue listing shows it: "42s", "5m", "3h",
  * "2d" (the largest unit that keeps it at least two); negative is 0s. */
 void fmt_span(char *dst, size_t size, long long secs);
+/* An RFC 5322 date-time ("Thu, 03 Dec 2026 02:15:00 +0100") for t in
+ * local time, as Date:, Received: and bounces want it; a clock that
+ * cannot be shown gives the epoch. dst wants FMT_DATE_MAX bytes. */
+#define FMT_DATE_MAX 40
+void fmt_date(char *dst, size_t size, long long t);
 /* Parse an unsigned decimal in [min,max]; 0 or -1. */
 int fmt_ulong(const char *s, unsigned long long min, unsigned long long max,
     unsigned long long *out);

@@ -1,6 +1,8 @@
 /* fmt: truncation is an error, never a silent cut; echo filter; numbers. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fmt.h"
 #include "../tap.h"
@@ -11,7 +13,7 @@ main(void)
 	char s[8];
 	unsigned long long v = 0;
 
-	plan(9);
+	plan(11);
 	ok(fmt_s(s, sizeof s, "%s", "1234567") == 7 && strcmp(s, "1234567") == 0,
 	    "fits exactly");
 	ok(fmt_s(s, sizeof s, "%s", "12345678") == -1 && errno == ENAMETOOLONG &&
@@ -27,5 +29,16 @@ main(void)
 	ok(fmt_ulong("4x", 0, 100, &v) == -1 && fmt_ulong("", 0, 100, &v) == -1,
 	    "junk and empty refused");
 	ok(fmt_ulong("-1", 0, 100, &v) == -1, "sign refused");
+	{
+		char d[FMT_DATE_MAX];
+		setenv("TZ", "UTC", 1);
+		tzset();
+		fmt_date(d, sizeof d, 1796264100LL);
+		is_str(d, "Thu, 03 Dec 2026 02:15:00 +0000", "RFC 5322 date");
+		setenv("TZ", "EST5", 1);
+		tzset();
+		fmt_date(d, sizeof d, 0);
+		is_str(d, "Wed, 31 Dec 1969 19:00:00 -0500", "local zone offset");
+	}
 	return done();
 }
