@@ -121,9 +121,15 @@ $(O)/cmd/$(1): $(patsubst %.c,$(O)/musl/%.o,$(wildcard cmd/$(1)/*.c)) $(O)/musl/
 endef
 $(foreach p,$(STATIC_PROGS),$(eval $(call STATIC_RULE,$(p))))
 
-$(O)/t/unit/%.t: $(O)/obj/t/unit/%.o $(O)/lib/libpostel.a
+# A module that lives in the one program that uses it (cmd/<prog>/x.c)
+# is tested by t/unit/x.c and fuzzed by fuzz/*.c all the same: name its
+# sources in UNIT_EXTRA_<test> and FUZZ_EXTRA_<target>; both include its
+# header as "<prog>/x.h".
+.SECONDEXPANSION:
+$(O)/t/unit/%.t: $(O)/obj/t/unit/%.o $$(patsubst %.c,$(O)/obj/%.o,$$(UNIT_EXTRA_$$*)) $(O)/lib/libpostel.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(O)/obj/t/unit/%.o: CPPFLAGS += -Icmd
 
 # The suite finds the programs through POSTEL_BUILD.
 # Tests that change the host itself (packages, users, /etc/aliases) run
