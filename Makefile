@@ -188,6 +188,7 @@ $(O)/bench/%: bench/%.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
 FUZZERS = $(patsubst fuzz/%.c,$(O)/fuzz/%,$(wildcard fuzz/*.c))
+FUZZ_EXTRA_bounce = cmd/qrun/bounce.c
 fuzz: $(FUZZERS)
 $(O)/fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard cmd/*/*.c)
 	@mkdir -p $(@D)

@@ -1,6 +1,6 @@
 /*
  * bounce: libFuzzer target for the header handling of qrun's bounces
- * (cmd/qrun/bounce.c: build, orig_headers, diagnostic). The input is
+ * (cmd/qrun/bounce.c: bounce_build, linked in with FUZZ_EXTRA_bounce). The input is
  * cut at the first NUL: the first part is the queued message (its header
  * section is attached to the bounce), the rest is the result text of a
  * failed recipient as qstate_read gives it (one line). Checks: no crash;
@@ -19,12 +19,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../cmd/qrun/bounce.c"
+#include "fmt.h"
+#include "qrun/qrun.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *p, size_t n);
 
-int qd = -1;
+static int qd = -1;
 
+/* qrun's clock (main.c, not linked in): a fixed time */
 long long
 now_s(void)
 {
@@ -49,7 +51,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 {
 	static char dir[64];
-	struct buf b = BUF_INIT(BOUNCE_HDR_MAX * 2 + 65536);
+	struct buf b = BUF_INIT(BOUNCE_MAX);
 	char *rcpt[2] = { "alice@example.net", "b\303\266b@example.net" };
 	struct qstate st[2];
 	struct msg m;
@@ -94,7 +96,8 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 		int delayed = round & 1;
 		m.env.flags = round & 2 ? QF_UTF8 : 0;
 		b.len = 0;
-		if (build(&m, delayed, "carol@example.org", &b) == -1)
+		if (bounce_build(qd, &m, delayed, "carol@example.org", &b)
+		    == -1)
 			continue;
 		if (buf_0(&b) == -1 ||
 		    (q = strstr(b.p, "boundary=\"")) == NULL ||

@@ -443,7 +443,7 @@ conf_load(void)
 }
 
 int
-conf_reload(const char *(*check)(void))
+conf_reload(const char *(*check)(void *), void *arg)
 {
 	static char *olds[NKEYS];
 	static unsigned long long oldu[NKEYS];
@@ -457,7 +457,7 @@ conf_reload(const char *(*check)(void))
 		keys[i].s = NULL;
 	}
 	if (conf_load() == 0) {
-		if (check == NULL || (why = check()) == NULL) {
+		if (check == NULL || (why = check(arg)) == NULL) {
 			for (i = 0; i < NKEYS; i++)
 				free(olds[i]);
 			return 0;

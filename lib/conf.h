@@ -44,10 +44,11 @@ int conf_root_open(int nofollow);
 int conf_load_at(int rootfd);
 const char *conf_error(void);
 /* Read conf/postel.conf again into new values, then call check (if not
- * NULL), which may look at them and returns NULL or what is wrong. On any
- * error the values from before the call are back in force and -1 is
- * returned, conf_error() saying why (file:line for a bad line). */
-int conf_reload(const char *(*check)(void));
+ * NULL) with arg, which may look at them and returns NULL or what is
+ * wrong. On any error the values from before the call are back in force
+ * and -1 is returned, conf_error() saying why (file:line for a bad
+ * line). */
+int conf_reload(const char *(*check)(void *), void *arg);
 /* Set what conf_error() says, for a reader of conf beyond this file
  * (lib/user's alias files); returns -1. */
 int conf_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

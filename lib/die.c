@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "result.h"
 
 static const char *prog = "postel";
 static int logopen;             /* openlog done */
@@ -62,27 +63,26 @@ die_result(int fd)
 	result_fd = fd;
 }
 
-/* The result line of a fatal error: printable ASCII, within the 1000
- * bytes of postel-result(5). */
+/* The result line of a fatal error (postel-result(5)). */
 static void
 say_result(int code, const char *msg, int e)
 {
-	char line[1000];
-	int n;
+	struct result r;
+	char line[RESULT_LINE_MAX + 1];
 	size_t i, len;
+	int n;
 
 	if (result_fd == -1)
 		return;
-	n = snprintf(line, sizeof line, "msg %s %s %s%s%s", code == EXIT_PERM ?
-	    "perm" : "temp", code == EXIT_PERM ? "5.3.0" : "4.3.0", msg,
-	    e ? ": " : "", e ? strerror(e) : "");
-	if (n < 0)
+	if (code == EXIT_PERM)
+		result_set(&r, OUTCOME_PERM, "5.3.0", "%s%s%s", msg,
+		    e ? ": " : "", e ? strerror(e) : "");
+	else
+		result_set(&r, OUTCOME_TEMP, "4.3.0", "%s%s%s", msg,
+		    e ? ": " : "", e ? strerror(e) : "");
+	if ((n = result_fmt(line, sizeof line, 0, &r)) == -1)
 		return;
-	len = (size_t)n < sizeof line - 1 ? (size_t)n : sizeof line - 2;
-	for (i = 4; i < len; i++)
-		if (line[i] < 0x20 || line[i] > 0x7e)
-			line[i] = '?';
-	line[len++] = '\n';
+	len = (size_t)n;
 	/* after any result lines still buffered; a failed write leaves
 	 * qrun's "no result", which is what it was before */
 	if (result_fd == 1)

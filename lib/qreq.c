@@ -142,18 +142,16 @@ qsel_match(const struct qsel *s, const char *id, const struct qenv *e)
 }
 
 int
-qsel_match_file(int qd, const char *sub, const struct qsel *s,
+qsel_match_file(int qd, enum qdir d, const struct qsel *s,
     const char *id)
 {
-	char path[QUEUE_ID_MAX + 8];
 	struct qenv e;
 	const char *why;
 	int fd, r;
 
 	if (!qsel_needs_env(s))
 		return qsel_match(s, id, NULL);
-	if (fmt_s(path, sizeof path, "%s/%s", sub, id) < 0 ||
-	    (fd = openat(qd, path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = queue_open(qd, d, id)) == -1)
 		return 0;
 	memset(&e, 0, sizeof e);
 	r = qenv_read(fd, &e, &why) == 0 && qsel_match(s, id, &e);

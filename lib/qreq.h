@@ -42,10 +42,10 @@ int qsel_needs_env(const struct qsel *s);
  * is selected; "to" matches when any recipient does. Domains and
  * addresses compare without regard to ASCII case. */
 int qsel_match(const struct qsel *s, const char *id, const struct qenv *e);
-/* qsel_match for message id in directory sub ("new", "cur") of the queue
- * qd, reading its envelope only when s needs it: 1, or 0 (no match, or
- * the message is gone or unreadable). */
-int qsel_match_file(int qd, const char *sub, const struct qsel *s,
+/* qsel_match for message id in new/ or cur/ (d) of the queue qd, reading
+ * its envelope only when s needs it: 1, or 0 (no match, or the message
+ * is gone or unreadable). */
+int qsel_match_file(int qd, enum qdir d, const struct qsel *s,
     const char *id);
 /* Write line and a newline to queue/trigger of qd in one write, without
  * blocking: 0, or -1 with errno (ENXIO: no qrun reads the FIFO; EAGAIN:

@@ -1,18 +1,21 @@
 /* queue: see queue.h and postel-queue(5). */
-#define _GNU_SOURCE             /* O_TMPFILE */
+#define _GNU_SOURCE             /* O_TMPFILE, syscall */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
+#include "fd.h"
 #include "fmt.h"
 #include "queue.h"
 
@@ -33,10 +36,42 @@ queue_dir_at(int rootfd)
 	    O_CLOEXEC);
 }
 
-int
-queue_syncdir(int qd, const char *sub)
+static const char *const dirnames[QDIR_N] = {
+	"tmp", "new", "cur", "state", "hold"
+};
+
+const char *
+queue_dirname(enum qdir d)
 {
-	int fd = openat(qd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return (unsigned)d < QDIR_N ? dirnames[d] : "";
+}
+
+/* What setup makes, with the modes of a system instance (postel-queue(5),
+ * postel-security(7)): the queue group writes tmp/ and new/ (enqueue is
+ * setgid to it) and the trigger; cur/ and state/ are the runner's. */
+const struct qlayout queue_layout[] = {
+	{ "tmp", 0770, 'd' },
+	{ "new", 0770, 'd' },
+	{ "cur", 0700, 'd' },
+	{ "state", 0700, 'd' },
+	{ "hold", 0750, 'd' },
+	{ "trigger", 0620, 'p' },
+	{ "lock", 0600, 'f' },
+	{ NULL, 0, 0 }
+};
+
+/* "sub/id" into dst */
+static int
+qpath(char *dst, size_t size, enum qdir d, const char *id)
+{
+	return fmt_s(dst, size, "%s/%s", queue_dirname(d), id) < 0 ? -1 : 0;
+}
+
+int
+queue_syncdir(int qd, enum qdir d)
+{
+	int fd = openat(qd, queue_dirname(d), O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC);
 	int e;
 
 	if (fd == -1)
@@ -48,6 +83,253 @@ queue_syncdir(int qd, const char *sub)
 		return -1;
 	}
 	return close(fd);
+}
+
+int
+queue_tmppath(char *dst, size_t size)
+{
+	return conf_path(dst, size, "queue/tmp");
+}
+
+int
+queue_tmpfile(void)
+{
+	char dir[PATH_MAX];
+
+	if (queue_tmppath(dir, sizeof dir) == -1)
+		return -1;
+	return fd_tmpfile(dir);
+}
+
+int
+qscan_open(struct qscan *s, int qd, enum qdir d)
+{
+	DIR *dir;
+
+	memset(s, 0, sizeof *s);
+	s->dots = d != QDIR_NEW && d != QDIR_CUR;
+	if ((s->fd = openat(qd, queue_dirname(d), O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		return -1;
+	if ((dir = fdopendir(s->fd)) == NULL) {
+		int e = errno;
+		close(s->fd);
+		errno = e;
+		return -1;
+	}
+	s->dir = dir;
+	return 0;
+}
+
+const char *
+qscan_next(struct qscan *s)
+{
+	struct dirent *de;
+
+	for (;;) {
+		errno = 0;
+		if ((de = readdir((DIR *)s->dir)) == NULL) {
+			s->err = errno;
+			return NULL;
+		}
+		if (de->d_name[0] != '.')
+			return de->d_name;
+		if (s->dots && de->d_name[1] != '\0' &&
+		    strcmp(de->d_name, "..") != 0)
+			return de->d_name;
+	}
+}
+
+int
+qscan_close(struct qscan *s)
+{
+	int e = s->err;
+
+	if (s->dir != NULL)
+		closedir((DIR *)s->dir);
+	s->dir = NULL;
+	if (e) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+int
+queue_open(int qd, enum qdir d, const char *id)
+{
+	char path[QUEUE_ID_MAX + 8];
+
+	if (qpath(path, sizeof path, d, id) == -1)
+		return -1;
+	return openat(qd, path, O_RDONLY | O_CLOEXEC);
+}
+
+int
+queue_open_body(int qd, const char *id, off_t body)
+{
+	int fd = queue_open(qd, QDIR_CUR, id), e;
+
+	if (fd == -1)
+		return -1;
+	if (lseek(fd, body, SEEK_SET) == -1) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* 1 if d/id exists, 0 if not, -1 on another error */
+static int
+there(int qd, enum qdir d, const char *id)
+{
+	char path[QUEUE_ID_MAX + 8];
+
+	if (qpath(path, sizeof path, d, id) == -1)
+		return -1;
+	if (faccessat(qd, path, F_OK, 0) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -1;
+}
+
+int
+queue_has(int qd, const char *id)
+{
+	return there(qd, QDIR_CUR, id);
+}
+
+int
+queue_where(int qd, const char *id)
+{
+	static const enum qdir look[] = { QDIR_CUR, QDIR_NEW, QDIR_CUR };
+	size_t i;
+
+	for (i = 0; i < sizeof look / sizeof *look; i++)
+		if (there(qd, look[i], id) == 1)
+			return (int)look[i];
+	errno = ENOENT;
+	return -1;
+}
+
+/* renameat2(RENAME_NOREPLACE) through syscall(2): musl's libc (smtpd and
+ * enqueue are built with it, and link this file) has no wrapper. */
+static int
+rename_noreplace(int qd, const char *from, const char *to)
+{
+#ifdef SYS_renameat2
+	return (int)syscall(SYS_renameat2, qd, from, qd, to, 1U /* NOREPLACE */);
+#else
+	(void)qd, (void)from, (void)to;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+int
+queue_find(int qd, const char *id, enum qdir *where)
+{
+	static const enum qdir look[] = { QDIR_CUR, QDIR_NEW, QDIR_CUR };
+	size_t i;
+	int fd;
+
+	for (i = 0; i < sizeof look / sizeof *look; i++) {
+		if ((fd = queue_open(qd, look[i], id)) != -1) {
+			if (where)
+				*where = look[i];
+			return fd;
+		}
+		if (errno != ENOENT)
+			return -1;
+	}
+	errno = ENOENT;
+	return -1;
+}
+
+int
+queue_take(int qd, const char *id)
+{
+	char from[QUEUE_ID_MAX + 8], to[QUEUE_ID_MAX + 8];
+
+	if (qpath(from, sizeof from, QDIR_NEW, id) == -1 ||
+	    qpath(to, sizeof to, QDIR_CUR, id) == -1)
+		return -1;
+	if (rename_noreplace(qd, from, to) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	/* a file system without RENAME_NOREPLACE: look first */
+	if (faccessat(qd, to, F_OK, 0) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return renameat(qd, from, qd, to);
+}
+
+int
+queue_take_sync(int qd)
+{
+	/* cur/ first: the message is never in neither directory */
+	if (queue_syncdir(qd, QDIR_CUR) == -1)
+		return -1;
+	return queue_syncdir(qd, QDIR_NEW);
+}
+
+/* unlink d/id: 1 done, 0 not there, -1 error */
+static int
+drop(int qd, enum qdir d, const char *id)
+{
+	char path[QUEUE_ID_MAX + 8];
+
+	if (qpath(path, sizeof path, d, id) == -1)
+		return -1;
+	if (unlinkat(qd, path, 0) == 0)
+		return 1;
+	/* ENOTDIR: a queue from before hold/ */
+	return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+}
+
+int
+queue_forget(int qd, const char *id)
+{
+	int a = drop(qd, QDIR_STATE, id), e = errno;
+
+	if (drop(qd, QDIR_HOLD, id) == -1)
+		return -1;
+	errno = e;
+	return a == -1 ? -1 : 0;
+}
+
+int
+queue_remove(int qd, const char *id, int anywhere)
+{
+	int r, i, found = 0;
+
+	if (!queue_id_ok(id)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!anywhere) {
+		if ((r = drop(qd, QDIR_CUR, id)) == -1)
+			return -1;
+		found = r;
+	}
+	/* cur/ twice: a runner may move it from new/ in between */
+	for (i = 0; anywhere && i < 3 && !found; i++)
+		if ((r = drop(qd, i == 1 ? QDIR_NEW : QDIR_CUR, id)) == -1)
+			return -1;
+		else
+			found = r;
+	if (!found && anywhere) {
+		errno = ENOENT;
+		return -1;
+	}
+	/* The message is gone: what follows can only leave orphans. */
+	if (queue_syncdir(qd, QDIR_CUR) == -1 ||
+	    (anywhere && queue_syncdir(qd, QDIR_NEW) == -1))
+		return 1;
+	return queue_forget(qd, id) == -1 ? 1 : 0;
 }
 
 void
@@ -451,7 +733,7 @@ qw_commit(struct qw *w)
 	if (r == -1)
 		return -1;
 	w->fd = -1;
-	if (close(fd) == -1 || queue_syncdir(w->qd, "new") == -1) {
+	if (close(fd) == -1 || queue_syncdir(w->qd, QDIR_NEW) == -1) {
 		int e = errno;
 		/* Not known to be durable: take it back. If qrun has
 		 * already moved it to cur/ (and logged its ID), it will be
@@ -754,60 +1036,80 @@ qstate_write(int qd, const char *id, const struct qstate *st, size_t n,
 		errno = e;
 		return -1;
 	}
-	return queue_syncdir(qd, "state");
+	return queue_syncdir(qd, QDIR_STATE);
 }
 
+/* Remove what is in d: files older than grace, or (orphans) the state
+ * files (state/ID, state/.ID) and hold markers whose message is in
+ * neither cur/ nor new/. The number removed, or -1. */
 static int
-clean_dir(int qd, const char *sub, long long grace, int orphans)
+clean_dir(int qd, enum qdir d, long long grace, int orphans)
 {
-	DIR *d;
-	struct dirent *de;
+	struct qscan s;
 	struct stat sb;
-	int fd, count = 0;
+	const char *name;
+	int count = 0;
 	time_t now = time(NULL);
-	char path[QUEUE_ID_MAX + 16];
 
-	if ((fd = openat(qd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	if (qscan_open(&s, qd, d) == -1)
 		return -1;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		const char *name = de->d_name;
-		if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
-			continue;
-		if (fstatat(fd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+	while ((name = qscan_next(&s)) != NULL) {
+		if (fstatat(s.fd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
 			continue;
 		if (orphans) {
-			/* state/ID (or state/.ID), hold/ID, without cur/ID
-			 * or new/ID */
 			const char *id = name[0] == '.' ? name + 1 : name;
-			struct stat ms;
-			if (fmt_s(path, sizeof path, "cur/%s", id) < 0)
-				continue;
-			if (fstatat(qd, path, &ms, 0) == 0)
-				continue;
-			if (fmt_s(path, sizeof path, "new/%s", id) < 0)
-				continue;
-			if (fstatat(qd, path, &ms, 0) == 0)
+			if (there(qd, QDIR_CUR, id) != 0 ||
+			    there(qd, QDIR_NEW, id) != 0)
 				continue;
 		} else if (now - sb.st_mtime < grace)
 			continue;
-		if (unlinkat(fd, name, 0) == 0)
+		if (unlinkat(s.fd, name, 0) == 0)
 			count++;
 	}
-	closedir(d);
+	if (qscan_close(&s) == -1)
+		return -1;
 	return count;
 }
 
 int
 queue_held(int qd, const char *id)
 {
-	char path[QUEUE_ID_MAX + 8];
+	return there(qd, QDIR_HOLD, id) == 1;
+}
 
-	return fmt_s(path, sizeof path, "hold/%s", id) >= 0 &&
-	    faccessat(qd, path, F_OK, 0) == 0;
+int
+queue_hold(int qd, const char *id, int on)
+{
+	char path[QUEUE_ID_MAX + 8];
+	int fd, r;
+
+	if (!on)
+		return drop(qd, QDIR_HOLD, id);
+	/* setup makes hold/; a queue from before it may lack it */
+	if (mkdirat(qd, queue_dirname(QDIR_HOLD), 0750) == -1 &&
+	    errno != EEXIST)
+		return -1;
+	if (qpath(path, sizeof path, QDIR_HOLD, id) == -1)
+		return -1;
+	if ((r = there(qd, QDIR_HOLD, id)) != 0)
+		return r == 1 ? 0 : -1;
+	fd = openat(qd, path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0640);
+	if (fd == -1 || close(fd) == -1)
+		return -1;
+	/* delivered in between: no marker for a message that is gone */
+	if (queue_where(qd, id) == -1) {
+		unlinkat(qd, path, 0);
+		errno = ENOENT;
+		return -1;
+	}
+	return 1;
+}
+
+int
+queue_hold_sync(int qd)
+{
+	return queue_syncdir(qd, QDIR_HOLD);
 }
 
 int
@@ -815,13 +1117,13 @@ queue_clean(int qd, long long grace)
 {
 	int a, b, c;
 
-	if ((a = clean_dir(qd, "tmp", grace, 0)) == -1)
+	if ((a = clean_dir(qd, QDIR_TMP, grace, 0)) == -1)
 		return -1;
-	if ((b = clean_dir(qd, "state", grace, 1)) == -1)
+	if ((b = clean_dir(qd, QDIR_STATE, grace, 1)) == -1)
 		return -1;
 	/* a hold marker whose message is gone (qrun stopped between the
 	 * two removals); a queue made before hold/ existed has none */
-	if ((c = clean_dir(qd, "hold", grace, 1)) == -1) {
+	if ((c = clean_dir(qd, QDIR_HOLD, grace, 1)) == -1) {
 		if (errno != ENOENT)
 			return -1;
 		c = 0;

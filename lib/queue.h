@@ -1,8 +1,12 @@
 /*
- * queue: the only code that knows the on-disk queue; postel-queue(5) is
- * the contract. Writers (enqueue) use struct qw; readers (qrun, mailq) use
- * qenv_read and qstate_read/qstate_write. All functions return 0 or -1 with
- * errno set; parse problems set errno EINVAL and *why.
+ * queue: the executable form of postel-queue(5), and the only code that
+ * names the queue's directories. Writers (enqueue, smtpd) use struct qw;
+ * the runner (qrun) takes messages with queue_take, opens them with
+ * queue_open, keeps their state with qstate_read/qstate_write and removes
+ * them with queue_remove; readers (qrun, mailq, postel) list them with
+ * struct qscan and read envelopes with qenv_read. Functions return 0 or
+ * -1 with errno set unless they say otherwise; parse problems set errno
+ * EINVAL and *why.
  */
 #ifndef POSTEL_QUEUE_H
 #define POSTEL_QUEUE_H
@@ -48,13 +52,33 @@ int qdsn_envid_ok(const char *s);
  * anything else or the result does not fit in QUEUE_ENVID_MAX. */
 int qdsn_envid_encode(char *dst, size_t size, const char *s);
 
+/* The queue's entries (postel-queue(5)), for the code that makes them
+ * (setup) and the code that names them (here). */
+enum qdir { QDIR_TMP, QDIR_NEW, QDIR_CUR, QDIR_STATE, QDIR_HOLD, QDIR_N };
+/* "tmp", "new", "cur", "state", "hold" */
+const char *queue_dirname(enum qdir d);
+/* The layout setup makes, in order: name, mode, and whether it is a
+ * directory (else a FIFO: trigger; or a plain file: lock), and whether
+ * only the queue user may read it. Ends with a NULL name. */
+struct qlayout {
+	const char *name;
+	unsigned mode;          /* permission bits */
+	char type;              /* 'd' directory, 'p' FIFO, 'f' file */
+};
+extern const struct qlayout queue_layout[];
+
 /* open $POSTEL_ROOT/queue as a directory fd (O_CLOEXEC) */
 int queue_dir(void);
 /* the same, as queue/ in the directory rootfd (conf_root_open); a
  * symbolic link there is refused */
 int queue_dir_at(int rootfd);
-/* fsync directory sub ("new", "cur", ...) of the queue dir qd */
-int queue_syncdir(int qd, const char *sub);
+/* fsync directory d of the queue dir qd */
+int queue_syncdir(int qd, enum qdir d);
+/* An unnamed file in the queue's tmp/ (fd_tmpfile): for a message that
+ * is being put together before enqueue reads it (bounces). */
+int queue_tmpfile(void);
+/* The path of the queue's tmp/, for programs that spool there. */
+int queue_tmppath(char *dst, size_t size);
 /* wake a running qrun; never blocks, never fails the caller */
 void queue_trigger(int qd);
 
@@ -143,9 +167,61 @@ int qstate_write(int qd, const char *id, const struct qstate *st, size_t n,
     long long warned, int finished);
 const char *qstate_name(int status);
 
+/* Listing the messages in new/ or cur/ (or the names in another queue
+ * directory, for the cleanup): in directory order, dot files skipped.
+ *	struct qscan s; const char *id;
+ *	if (qscan_open(&s, qd, QDIR_CUR) == -1) fail;
+ *	while ((id = qscan_next(&s)) != NULL) ...;
+ *	if (qscan_close(&s) == -1) fail;   (a read error, errno)
+ */
+struct qscan {
+	void *dir;              /* DIR * */
+	int fd;                 /* its descriptor */
+	int err;                /* errno of a failed read, or 0 */
+	int dots;               /* also names starting with '.' */
+};
+int qscan_open(struct qscan *s, int qd, enum qdir d);
+const char *qscan_next(struct qscan *s);
+int qscan_close(struct qscan *s);
+
+/* Where message id is: QDIR_NEW or QDIR_CUR; -1 with errno ENOENT if in
+ * neither (a message only moves from new/ to cur/, so cur/ is looked at
+ * again after new/). */
+int queue_where(int qd, const char *id);
+/* 1 if cur/ID is there, 0 if it is gone, -1 on another error */
+int queue_has(int qd, const char *id);
+/* Open message id in d (read-only), at offset 0. */
+int queue_open(int qd, enum qdir d, const char *id);
+/* Open message id wherever it is, into *where (if not NULL): as
+ * queue_where looks; ENOENT if it is in neither place. */
+int queue_find(int qd, const char *id, enum qdir *where);
+/* Open cur/ID positioned at body, the first byte of the message. */
+int queue_open_body(int qd, const char *id, off_t body);
+
+/* postel-queue(5) step 3: take new/ID into cur/ID, never over an existing
+ * cur/ID (that is another message, whose ID came back with a clock set
+ * back: EEXIST). The takes become durable with queue_take_sync, one for
+ * a whole scan. */
+int queue_take(int qd, const char *id);
+int queue_take_sync(int qd);
+
+/* postel-queue(5) step 5: remove message id (from cur/, or with anywhere
+ * also from new/, for qrun -d), sync, then its state file and its hold
+ * marker. 0: all done; 1: the message is gone but a later step failed
+ * (errno; what is left is an orphan queue_clean removes); -1: the
+ * message is still there (errno; ENOENT: it was in neither place). */
+int queue_remove(int qd, const char *id, int anywhere);
+/* Remove the state file and hold marker of a message already gone. */
+int queue_forget(int qd, const char *id);
+
 /* 1 if message id is held: its marker hold/ID exists (postel-queue(5));
  * 0 if not, or if the queue has no hold/ at all. */
 int queue_held(int qd, const char *id);
+/* Make (on 1) or remove (on 0) the hold marker of id; hold/ is made if
+ * a queue from before it lacks it. 1 if it changed, 0 if it was already
+ * so, -1 with errno. queue_hold_sync makes the changes durable. */
+int queue_hold(int qd, const char *id, int on);
+int queue_hold_sync(int qd);
 
 /* Remove tmp/ files older than grace seconds, and state/ files and hold
  * markers whose message is gone; returns the number removed or -1. */

@@ -1,10 +1,51 @@
 /* result: see result.h and postel-result(5). */
+#include <stdio.h>
 #include <string.h>
 
 #include "fmt.h"
 #include "result.h"
 
 #define RESULT_RCPT_MAX 100000
+
+static const char *const words[] = { "none", "ok", "temp", "perm" };
+
+const char *
+outcome_word(enum outcome o)
+{
+	return (unsigned)o < sizeof words / sizeof *words ? words[o] : "none";
+}
+
+/* the class digit a status's DSN must start with */
+static char
+dsn_class(enum outcome o)
+{
+	return o == OUTCOME_OK ? '2' : o == OUTCOME_TEMP ? '4' :
+	    o == OUTCOME_PERM ? '5' : '\0';
+}
+
+void
+result_vset(struct result *r, enum outcome status, const char *dsn,
+    const char *fmt, va_list ap)
+{
+	char tmp[RESULT_TEXT_MAX];
+
+	if (vsnprintf(tmp, sizeof tmp, fmt, ap) < 0)
+		tmp[0] = '\0';
+	r->status = status;
+	fmt_s(r->dsn, sizeof r->dsn, "%s", dsn);
+	fmt_safe(r->text, sizeof r->text, tmp, strlen(tmp));
+}
+
+void
+result_set(struct result *r, enum outcome status, const char *dsn,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	result_vset(r, status, dsn, fmt, ap);
+	va_end(ap);
+}
 
 int
 result_dsn_ok(const char *s)
@@ -28,52 +69,88 @@ result_dsn_ok(const char *s)
 	return *p == '\0';
 }
 
-/* Next word of *s, cut at a single space; NULL at the end. */
-static char *
-word(char **s)
+int
+result_fmt(char *dst, size_t size, size_t n, const struct result *r)
 {
-	char *w = *s, *e;
+	char head[64], text[RESULT_LINE_MAX];
+	size_t hl, room;
 
-	if (*w == '\0' || *w == ' ')
-		return NULL;
-	if ((e = strchr(w, ' ')) != NULL) {
-		*e = '\0';
+	if (dsn_class(r->status) == '\0' || !result_dsn_ok(r->dsn) ||
+	    r->dsn[0] != dsn_class(r->status))
+		return -1;
+	if ((n ? fmt_s(head, sizeof head, "rcpt %zu %s %s", n,
+	    outcome_word(r->status), r->dsn) : fmt_s(head, sizeof head,
+	    "msg %s %s", outcome_word(r->status), r->dsn)) < 0)
+		return -1;
+	/* head, a space, the text, LF: within the line's limit */
+	hl = strlen(head);
+	room = RESULT_LINE_MAX - hl - 2;
+	fmt_safe(text, room + 1 < sizeof text ? room + 1 : sizeof text,
+	    r->text, strlen(r->text));
+	return fmt_s(dst, size, "%s %s\n", head, text);
+}
+
+/* Next word of *s, ended by a single space; 0 and its span, or -1. */
+static int
+word(const char **s, const char **w, size_t *len)
+{
+	const char *e;
+
+	*w = *s;
+	if (**s == '\0' || **s == ' ')
+		return -1;
+	if ((e = strchr(*s, ' ')) != NULL) {
+		*len = (size_t)(e - *s);
 		*s = e + 1;
-	} else
-		*s = w + strlen(w);
-	return w;
+	} else {
+		*len = strlen(*s);
+		*s += *len;
+	}
+	return 0;
+}
+
+static int
+is(const char *w, size_t len, const char *s)
+{
+	return strlen(s) == len && memcmp(w, s, len) == 0;
 }
 
 int
-result_parse(char *line, struct result *r)
+result_parse(const char *line, size_t *n, struct result *r)
 {
-	char *s = line, *kind, *num, *status, *dsn;
+	const char *s = line, *w;
+	char num[16];
 	unsigned long long u;
+	size_t len;
+	enum outcome o;
 
-	r->rcpt = 0;
-	if ((kind = word(&s)) == NULL)
+	*n = 0;
+	if (word(&s, &w, &len) == -1)
 		return -1;
-	if (strcmp(kind, "rcpt") == 0) {
-		if ((num = word(&s)) == NULL ||
-		    fmt_ulong(num, 1, RESULT_RCPT_MAX, &u) == -1)
+	if (is(w, len, "rcpt")) {
+		if (word(&s, &w, &len) == -1 || len >= sizeof num)
 			return -1;
-		r->rcpt = (size_t)u;
-	} else if (strcmp(kind, "msg") != 0)
+		memcpy(num, w, len);
+		num[len] = '\0';
+		if (fmt_ulong(num, 1, RESULT_RCPT_MAX, &u) == -1)
+			return -1;
+		*n = (size_t)u;
+	} else if (!is(w, len, "msg"))
 		return -1;
-	if ((status = word(&s)) == NULL || (dsn = word(&s)) == NULL)
+	if (word(&s, &w, &len) == -1)
 		return -1;
-	if (strcmp(status, "ok") == 0)
-		r->status = RESULT_OK;
-	else if (strcmp(status, "temp") == 0)
-		r->status = RESULT_TEMP;
-	else if (strcmp(status, "perm") == 0)
-		r->status = RESULT_PERM;
-	else
+	for (o = OUTCOME_OK; o <= OUTCOME_PERM; o++)
+		if (is(w, len, words[o]))
+			break;
+	if (o > OUTCOME_PERM || word(&s, &w, &len) == -1 ||
+	    len >= sizeof r->dsn)
 		return -1;
+	memcpy(r->dsn, w, len);
+	r->dsn[len] = '\0';
 	/* the code's class must agree with the status word */
-	if (!result_dsn_ok(dsn) || dsn[0] != "245"[r->status])
+	if (!result_dsn_ok(r->dsn) || r->dsn[0] != dsn_class(o))
 		return -1;
-	r->dsn = dsn;
-	r->text = s;
+	r->status = o;
+	fmt_safe(r->text, sizeof r->text, s, strlen(s));
 	return 0;
 }

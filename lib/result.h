@@ -1,26 +1,50 @@
 /*
- * result: the result lines that local and remote print for qrun, in the
- * grammar of postel-result(5):
+ * result: the delivery outcome and the result lines of postel-result(5),
+ * the one vocabulary local, remote and qrun share:
  *     rcpt N ok|temp|perm DSN TEXT
  *     msg ok|temp|perm DSN TEXT
- * result_parse works in place on a NUL-terminated line (it cuts words);
- * nothing is allocated. It returns 0, or -1 if the line does not match.
+ * local and remote fill a struct result and print it with result_fmt;
+ * qrun reads the lines back with result_parse. Nothing here does I/O.
  */
 #ifndef POSTEL_RESULT_H
 #define POSTEL_RESULT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
-enum { RESULT_OK, RESULT_TEMP, RESULT_PERM };
+/* A recipient's outcome. OUTCOME_NONE (zero) is "no result yet". */
+enum outcome { OUTCOME_NONE, OUTCOME_OK, OUTCOME_TEMP, OUTCOME_PERM };
+
+#define RESULT_LINE_MAX 1000    /* a result line, LF included */
+#define RESULT_TEXT_MAX 700     /* what a result line keeps of its text */
+#define RESULT_DSN_MAX 16
 
 struct result {
-	size_t rcpt;            /* N from 1; 0 for a msg line */
-	int status;             /* RESULT_* */
-	const char *dsn;        /* RFC 3463 code, class matching the status */
-	const char *text;       /* the rest of the line, maybe "" */
+	enum outcome status;
+	char dsn[RESULT_DSN_MAX];       /* RFC 3463, class matching status */
+	char text[RESULT_TEXT_MAX];     /* printable ASCII, maybe "" */
 };
 
-int result_parse(char *line, struct result *r);
+/* "ok", "temp", "perm" ("none" for OUTCOME_NONE): the words of the lines,
+ * also used in logs. */
+const char *outcome_word(enum outcome o);
+
+/* Set r from a status, a DSN and printf-style text; what is not
+ * printable ASCII in the text becomes '?'. */
+void result_set(struct result *r, enum outcome status, const char *dsn,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void result_vset(struct result *r, enum outcome status, const char *dsn,
+    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+/* The line for recipient n (from 1), or the msg line for n 0, with its
+ * LF, into dst: the text is cut to fit RESULT_LINE_MAX. Its length, or
+ * -1 if r has no outcome, a DSN of the wrong class, or dst is short. */
+int result_fmt(char *dst, size_t size, size_t n, const struct result *r);
+
+/* Parse one line (no LF) into *n (0 for a msg line) and r. 0, or -1 if
+ * the line does not match the grammar. */
+int result_parse(const char *line, size_t *n, struct result *r);
+
 /* 1 if s is an RFC 3463 status code: [245].d{1,3}.d{1,3} */
 int result_dsn_ok(const char *s);
 

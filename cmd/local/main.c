@@ -29,6 +29,7 @@
 #include "local.h"
 #include "log.h"
 #include "queue.h"
+#include "result.h"
 #include "user.h"
 
 #define MAX_DEST 64
@@ -37,21 +38,23 @@
 static char qid[64] = "-";
 
 static _Noreturn void
-result(const char *status, const char *dsn, const char *fmt, ...)
+result(enum outcome status, const char *dsn, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The one result line (postel-result(5)), then exit. */
 static _Noreturn void
-result(const char *status, const char *dsn, const char *fmt, ...)
+result(enum outcome status, const char *dsn, const char *fmt, ...)
 {
-	char text[400], safe[400];
+	struct result r;
+	char line[RESULT_LINE_MAX + 1];
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	if (vsnprintf(text, sizeof text, fmt, ap) < 0)
-		text[0] = '\0';
+	result_vset(&r, status, dsn, fmt, ap);
 	va_end(ap);
-	fmt_safe(safe, sizeof safe, text, strlen(text));
-	if (printf("rcpt 1 %s %s %s\n", status, dsn, safe) < 0 ||
+	if ((n = result_fmt(line, sizeof line, 1, &r)) == -1 ||
+	    fwrite(line, 1, (size_t)n, stdout) != (size_t)n ||
 	    fflush(stdout) == EOF)
 		exit(EXIT_TEMP);
 	exit(0);
@@ -102,7 +105,7 @@ read_message(struct buf *b, const char **p, size_t *n)
 	    (off = lseek(0, 0, SEEK_CUR)) != -1 && st.st_size > off &&
 	    (pg = sysconf(_SC_PAGESIZE)) > 0) {
 		if ((unsigned long long)(st.st_size - off) > b->max)
-			result("perm", "5.3.4", "unable to hold the message: "
+			result(OUTCOME_PERM, "5.3.4", "unable to hold the message: "
 			    "%s", strerror(EMSGSIZE));
 		base = off - off % pg;
 		m = mmap(NULL, (size_t)(st.st_size - base), PROT_READ,
@@ -121,10 +124,10 @@ read_message(struct buf *b, const char **p, size_t *n)
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1)
-			result("temp", "4.3.0", "unable to read the message: %s",
+			result(OUTCOME_TEMP, "4.3.0", "unable to read the message: %s",
 			    strerror(errno));
 		if (buf_catb(b, tmp, (size_t)r) == -1)
-			result(errno == EMSGSIZE ? "perm" : "temp",
+			result(errno == EMSGSIZE ? OUTCOME_PERM : OUTCOME_TEMP,
 			    errno == EMSGSIZE ? "5.3.4" : "4.3.0",
 			    "unable to hold the message: %s", strerror(errno));
 	}
@@ -175,11 +178,11 @@ open_home(const struct user *u)
 		return;
 	if ((homefd = open(u->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    fstat(homefd, &sb) == -1)
-		result("temp", "4.2.0", "unable to open %s: %s", u->home,
+		result(OUTCOME_TEMP, "4.2.0", "unable to open %s: %s", u->home,
 		    strerror(errno));
 	if (geteuid() == 0 && u->has_ids && sb.st_uid != u->uid &&
 	    sb.st_uid != 0)
-		result("temp", "4.2.0", "refusing %s: owned by uid %ld, not "
+		result(OUTCOME_TEMP, "4.2.0", "refusing %s: owned by uid %ld, not "
 		    "by %s", u->home, (long)sb.st_uid, u->name);
 }
 
@@ -202,10 +205,10 @@ become(struct user *u)
 		if (u->aliasfile && *u->aliasfile)
 			fmt_s(path, sizeof path, "%s", u->aliasfile);
 		else if (conf_path(path, sizeof path, "conf/aliases") == -1)
-			result("temp", "4.3.0", "unable to stat conf/aliases");
+			result(OUTCOME_TEMP, "4.3.0", "unable to stat conf/aliases");
 		if (stat(path, &sb) == -1) {
 			if (errno != ENOENT)
-				result("temp", "4.3.0", "unable to stat "
+				result(OUTCOME_TEMP, "4.3.0", "unable to stat "
 				    "%s: %s", path, strerror(errno));
 			sb.st_uid = 0;
 			sb.st_gid = 0;
@@ -214,7 +217,7 @@ become(struct user *u)
 		u->gid = sb.st_gid;
 		if (u->uid == 0) {
 			if ((pw = getpwnam(conf_s("alias-user"))) == NULL)
-				result("temp", "4.3.0", "unable to find "
+				result(OUTCOME_TEMP, "4.3.0", "unable to find "
 				    "alias-user %s", conf_s("alias-user"));
 			u->uid = pw->pw_uid;
 			u->gid = pw->pw_gid;
@@ -222,17 +225,17 @@ become(struct user *u)
 		u->has_ids = 1;
 	}
 	if (!u->has_ids)
-		result("temp", "4.3.0", "no uid known for %s", u->name);
+		result(OUTCOME_TEMP, "4.3.0", "no uid known for %s", u->name);
 	if (u->uid == 0 || u->gid == 0)
-		result("temp", "4.3.0", "refusing to deliver as root (uid %ld "
+		result(OUTCOME_TEMP, "4.3.0", "refusing to deliver as root (uid %ld "
 		    "gid %ld) for %s", (long)u->uid, (long)u->gid, u->name);
 	if (setgroups(1, &u->gid) == -1 || setgid(u->gid) == -1 ||
 	    setuid(u->uid) == -1)
-		result("temp", "4.3.0", "unable to switch to uid %ld: %s",
+		result(OUTCOME_TEMP, "4.3.0", "unable to switch to uid %ld: %s",
 		    (long)u->uid, strerror(errno));
 	if (getuid() != u->uid || geteuid() != u->uid ||
 	    getegid() != u->gid || setuid(0) != -1)
-		result("temp", "4.3.0", "privileges not dropped for uid %ld",
+		result(OUTCOME_TEMP, "4.3.0", "privileges not dropped for uid %ld",
 		    (long)u->uid);
 }
 
@@ -274,7 +277,7 @@ instructions(const struct user *u, struct buf *b)
 
 	if (u->ext[0]) {
 		if (strchr(u->ext, '/') || u->ext[0] == '.')
-			result("perm", "5.1.1", "bad address extension");
+			result(OUTCOME_PERM, "5.1.1", "bad address extension");
 		fmt_s(e1, sizeof e1, ".postel-%s", u->ext);
 		tries[nt++] = e1;
 		tries[nt++] = ".postel-default";
@@ -283,23 +286,23 @@ instructions(const struct user *u, struct buf *b)
 	for (i = 0; i < nt; i++) {
 		struct stat sb;
 		if (fmt_s(path, sizeof path, "%s/%s", u->home, tries[i]) < 0)
-			result("perm", "5.3.5", "home path too long");
+			result(OUTCOME_PERM, "5.3.5", "home path too long");
 		if ((fd = openat(homefd, tries[i], O_RDONLY | O_CLOEXEC |
 		    O_NOFOLLOW | O_NONBLOCK)) == -1) {
 			if (errno == ENOENT)
 				continue;
-			result("temp", "4.3.5", "unable to read %s: %s", path,
+			result(OUTCOME_TEMP, "4.3.5", "unable to read %s: %s", path,
 			    strerror(errno));
 		}
 		/* Only the recipient (or root) may say where its mail goes
 		 * and which programs run as it: a file someone else owns
 		 * or can write is refused, and the mail waits. */
 		if (fstat(fd, &sb) == -1)
-			result("temp", "4.3.5", "unable to stat %s: %s", path,
+			result(OUTCOME_TEMP, "4.3.5", "unable to stat %s: %s", path,
 			    strerror(errno));
 		if (!S_ISREG(sb.st_mode) || (sb.st_mode & 022) ||
 		    (sb.st_uid != getuid() && sb.st_uid != 0))
-			result("temp", "4.3.5", "refusing %s: %s", path,
+			result(OUTCOME_TEMP, "4.3.5", "refusing %s: %s", path,
 			    !S_ISREG(sb.st_mode) ? "not a regular file" :
 			    (sb.st_mode & 022) ? "writable by group or others" :
 			    "owned by another user");
@@ -311,11 +314,11 @@ instructions(const struct user *u, struct buf *b)
 			if (r == -1 && errno == EINTR)
 				continue;
 			if (r == -1 || buf_catb(b, tmp, (size_t)r) == -1)
-				result("temp", "4.3.5", "unable to read %s: %s",
+				result(OUTCOME_TEMP, "4.3.5", "unable to read %s: %s",
 				    path, strerror(errno));
 		}
 		close(fd);
-		return buf_0(b) == -1 ? (result("temp", "4.3.0", "no memory"),
+		return buf_0(b) == -1 ? (result(OUTCOME_TEMP, "4.3.0", "no memory"),
 		    0) : 1;
 	}
 	return 0;
@@ -329,7 +332,7 @@ mkdir_new(const char *name)
 	if (mkdir(name, 0700) == 0)
 		return 1;
 	if (errno != EEXIST)
-		result("temp", "4.2.0", "unable to create %s/%s: %s", home_name,
+		result(OUTCOME_TEMP, "4.2.0", "unable to create %s/%s: %s", home_name,
 		    name, strerror(errno));
 	return 0;
 }
@@ -342,7 +345,7 @@ sync_dir(const char *name)
 	if ((fd = open(name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    fsync(fd) == -1) {
 		e = errno;
-		result("temp", "4.2.0", "unable to sync %s/%s: %s", home_name,
+		result(OUTCOME_TEMP, "4.2.0", "unable to sync %s/%s: %s", home_name,
 		    name, strerror(e));
 	}
 	close(fd);
@@ -385,13 +388,13 @@ deliver(struct msgdata *md, char **dest, size_t n)
 	struct fail f;
 
 	if (n == TOO_MANY)      /* the mail waits; none is dropped */
-		result("temp", "4.3.5", "more than %d destinations", MAX_DEST);
+		result(OUTCOME_TEMP, "4.3.5", "more than %d destinations", MAX_DEST);
 
 	for (i = 0; i < n; i++) {
 		char *d = dest[i];
 		int r;
 		if (d[0] == ':')        /* :include: (postel-conf(5)) */
-			result("temp", "4.3.5", "unsupported destination "
+			result(OUTCOME_TEMP, "4.3.5", "unsupported destination "
 			    "%.100s for %s", d, md->rcpt);
 		if (d[0] == '&' || (d[0] != '|' && d[0] != '/' && d[0] != '.' &&
 		    strchr(d, '@'))) {
@@ -405,34 +408,34 @@ deliver(struct msgdata *md, char **dest, size_t n)
 			/* relative to the home, which is the working
 			 * directory; an alias has none */
 			if (d[0] == '.' && homefd == -1)
-				result("perm", "5.3.5", "a relative path needs "
+				result(OUTCOME_PERM, "5.3.5", "a relative path needs "
 				    "a home: %.100s", d);
 			if (d[0] == '.' && fmt_s(path, sizeof path, "%s", d) < 0)
-				result("perm", "5.3.5", "path too long");
+				result(OUTCOME_PERM, "5.3.5", "path too long");
 			if (d[0] == '/' && fmt_s(path, sizeof path, "%s", d) < 0)
-				result("perm", "5.3.5", "path too long");
+				result(OUTCOME_PERM, "5.3.5", "path too long");
 			if (d[l - 1] == '/')
 				r = maildir_deliver(md, path, &f, name,
 				    sizeof name);
 			else
 				r = mbox_deliver(md, path, &f);
 		} else
-			result("temp", "4.3.5", "unknown destination %.100s "
+			result(OUTCOME_TEMP, "4.3.5", "unknown destination %.100s "
 			    "for %s", d, md->rcpt);
 		if (r == -1)
-			result(f.temp ? "temp" : "perm", f.dsn, "%s", f.text);
+			result(f.temp ? OUTCOME_TEMP : OUTCOME_PERM, f.dsn, "%s", f.text);
 		if (!done[0])
 			fmt_s(done, sizeof done, "delivered to %.200s", d);
 	}
 	if (nf) {
 		if (forward_deliver(md, fwd, nf, &f) == -1)
-			result(f.temp ? "temp" : "perm", f.dsn, "%s", f.text);
+			result(f.temp ? OUTCOME_TEMP : OUTCOME_PERM, f.dsn, "%s", f.text);
 		if (!done[0])
 			fmt_s(done, sizeof done, "forwarded to %.200s", fwd[0]);
 	}
 	if (!done[0])
-		result("perm", "5.1.1", "no destination for %s", md->rcpt);
-	result("ok", "2.0.0", "%s", done);
+		result(OUTCOME_PERM, "5.1.1", "no destination for %s", md->rcpt);
+	result(OUTCOME_OK, "2.0.0", "%s", done);
 }
 
 /* The lines every copy starts with; the Delivered-To: line alone is
@@ -444,11 +447,11 @@ prefix(struct msgdata *md, struct buf *pre)
 
 	if (buf_cats(pre, "Return-Path: <") == -1 ||
 	    buf_cats(pre, md->sender) == -1 || buf_cats(pre, ">\n") == -1)
-		result("temp", "4.3.0", "no memory");
+		result(OUTCOME_TEMP, "4.3.0", "no memory");
 	at = pre->len;
 	if (buf_cats(pre, "Delivered-To: ") == -1 ||
 	    buf_cats(pre, md->rcpt) == -1 || buf_cats(pre, "\n") == -1)
-		result("temp", "4.3.0", "no memory");
+		result(OUTCOME_TEMP, "4.3.0", "no memory");
 	md->prefix = pre->p;
 	md->prefixlen = pre->len;
 	md->dt = pre->p + at;
@@ -473,7 +476,7 @@ alias_dest(const struct user *u, char *buf, size_t size, char **dest)
 			continue;
 		if ((full = malloc(sz)) == NULL ||
 		    fmt_s(full, sz, "%s@%s", dest[i], u->domain) < 0)
-			result("temp", "4.3.0", "no memory");
+			result(OUTCOME_TEMP, "4.3.0", "no memory");
 		dest[i] = full;
 	}
 	return n;
@@ -512,7 +515,7 @@ main(int argc, char **argv)
 	if (argc - optind != 2)
 		usage();
 	if (conf_load() == -1 || user_init() == -1)
-		result("temp", "4.3.5", "configuration: %s", conf_error());
+		result(OUTCOME_TEMP, "4.3.5", "configuration: %s", conf_error());
 	buf_init(&msg, conf_u("max-size") + QUEUE_ROOM);  /* a pipe */
 	md.sender = argv[optind];
 	md.rcpt = argv[optind + 1];
@@ -520,20 +523,20 @@ main(int argc, char **argv)
 	md.timeout = conf_u("delivery-timeout");
 	md.timeout = md.timeout > 20 ? md.timeout - 10 : md.timeout;
 	if ((r = user_lookup(md.rcpt, &u)) == 0)
-		result("perm", "5.1.1", "no such user here: %s", md.rcpt);
+		result(OUTCOME_PERM, "5.1.1", "no such user here: %s", md.rcpt);
 	if (r == -1 && errno == ENOTSUP)        /* lib/aliases.h */
-		result("temp", "4.3.5", "unable to look up %s: its entry in %s "
+		result(OUTCOME_TEMP, "4.3.5", "unable to look up %s: its entry in %s "
 		    "has a problem (newaliases names it)", md.rcpt,
 		    conf_s("aliases-system"));
 	if (r == -1)
-		result(errno == EINVAL ? "perm" : "temp",
+		result(errno == EINVAL ? OUTCOME_PERM : OUTCOME_TEMP,
 		    errno == EINVAL ? "5.1.1" : "4.3.0",
 		    "unable to look up %s: %s", md.rcpt, strerror(errno));
 	open_home(&u);
 	become(&u);
 	read_message(&msg, &md.body, &md.bodylen);
 	if (md.bodylen && looped(md.body, md.bodylen, md.rcpt))
-		result("perm", "5.4.6", "mail loop: message already has "
+		result(OUTCOME_PERM, "5.4.6", "mail loop: message already has "
 		    "Delivered-To: %s", md.rcpt);
 	prefix(&md, &pre);
 	md.local = u.name;
@@ -546,7 +549,7 @@ main(int argc, char **argv)
 		deliver(&md, dest, n);
 	}
 	if (fchdir(homefd) == -1)
-		result("temp", "4.2.0", "unable to enter %s: %s", u.home,
+		result(OUTCOME_TEMP, "4.2.0", "unable to enter %s: %s", u.home,
 		    strerror(errno));
 	if (instructions(&u, &ins)) {
 		n = split(ins.p, "\n", dest);

@@ -142,29 +142,6 @@ cmd_reload(int argc, char **argv)
 	return 0;
 }
 
-static int
-hold_one(int qd, const char *id)
-{
-	char path[QUEUE_ID_MAX + 8];
-	int fd;
-
-	if (fmt_s(path, sizeof path, "hold/%s", id) < 0) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	fd = openat(qd, path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-	    0640);
-	if (fd == -1 || close(fd) == -1)
-		return -1;
-	/* delivered in between: no marker for a message that is gone */
-	if (sel_where(qd, id) == NULL) {
-		unlinkat(qd, path, 0);
-		errno = ENOENT;
-		return -1;
-	}
-	return 0;
-}
-
 int
 cmd_hold(int argc, char **argv)
 {
@@ -174,15 +151,11 @@ cmd_hold(int argc, char **argv)
 	int qd, r = 0;
 
 	sel_parse(&s, argc - 1, argv + 1, 0);
-	qd = queue_open();
-	/* setup makes hold/; an older queue may lack it (postel-queue(5)) */
-	if (mkdirat(qd, "hold", 0750) == -1 && errno != EEXIST)
-		die_sys(EXIT_TEMP, "unable to make %s/queue/hold",
-		    conf_root());
+	qd = open_queue();
 	if (sel_ids(qd, &s, &ids, &n, &missing) == -1)
 		die_sys(EXIT_TEMP, "unable to read %s/queue", conf_root());
 	for (i = 0; i < n; i++) {
-		if (hold_one(qd, ids[i]) == -1) {
+		if (queue_hold(qd, ids[i], 1) == -1) {
 			warn_sys("unable to hold %s", ids[i]);
 			if (errno != ENOENT)
 				r = EXIT_TEMP;
@@ -190,7 +163,7 @@ cmd_hold(int argc, char **argv)
 		}
 		logid("held", ids[i]);
 	}
-	if (n && queue_syncdir(qd, "hold") == -1)
+	if (n && queue_hold_sync(qd) == -1)
 		die_sys(EXIT_TEMP, "unable to sync %s/queue/hold", conf_root());
 	sel_free(ids, n);
 	return r ? r : missing ? EXIT_PERM : 0;
@@ -199,7 +172,6 @@ cmd_hold(int argc, char **argv)
 int
 cmd_release(int argc, char **argv)
 {
-	char path[QUEUE_ID_MAX + 8];
 	struct qsel q;
 	struct sel s;
 	char **ids;
@@ -207,22 +179,19 @@ cmd_release(int argc, char **argv)
 	int qd, r = 0;
 
 	sel_parse(&s, argc - 1, argv + 1, 0);
-	qd = queue_open();
+	qd = open_queue();
 	if (sel_ids(qd, &s, &ids, &n, &missing) == -1)
 		die_sys(EXIT_TEMP, "unable to read %s/queue", conf_root());
 	for (i = 0; i < n; i++) {
-		if (fmt_s(path, sizeof path, "hold/%s", ids[i]) < 0)
-			continue;
-		if (unlinkat(qd, path, 0) == -1) {
-			if (errno == ENOENT || errno == ENOTDIR) {
-				if (s.q.kind == 0)
-					warn("%s: not held", ids[i]);
-				continue;
-			}
+		int held = queue_hold(qd, ids[i], 0);
+		if (held == 0 && s.q.kind == 0)
+			warn("%s: not held", ids[i]);
+		if (held == -1) {
 			warn_sys("unable to release %s", ids[i]);
 			r = EXIT_TEMP;
-			continue;
 		}
+		if (held != 1)
+			continue;
 		logid("released", ids[i]);
 		/* try it now; with no daemon, the next pass will */
 		one_id(&q, ids[i]);
@@ -244,7 +213,7 @@ cmd_delete(int argc, char **argv)
 	int qd, r, worst = 0;
 
 	sel_parse(&s, argc - 1, argv + 1, 0);
-	qd = queue_open();
+	qd = open_queue();
 	if (sel_ids(qd, &s, &ids, &n, &missing) == -1)
 		die_sys(EXIT_TEMP, "unable to read %s/queue", conf_root());
 	close(qd);

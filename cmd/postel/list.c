@@ -64,8 +64,9 @@ show_rcpt(const char *r, const struct qstate *st, int kvform, time_t now)
 static int
 show(int qd, const char *id, int kvform, time_t now)
 {
-	char path[QUEUE_ID_MAX + 8], age[16], from[ADDR_MAX + 3];
-	const char *sub, *why = NULL;
+	char age[16], from[ADDR_MAX + 3];
+	const char *why = NULL;
+	enum qdir where;
 	struct qstate *st;
 	struct qenv env;
 	struct stat sb;
@@ -73,9 +74,7 @@ show(int qd, const char *id, int kvform, time_t now)
 	size_t i;
 	int fd, h = queue_held(qd, id);
 
-	if ((sub = sel_where(qd, id)) == NULL ||
-	    fmt_s(path, sizeof path, "%s/%s", sub, id) < 0 ||
-	    (fd = openat(qd, path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = queue_find(qd, id, &where)) == -1)
 		return errno == ENOENT ? 0 : -1;
 	memset(&env, 0, sizeof env);
 	if (fstat(fd, &sb) == -1 || qenv_read(fd, &env, &why) == -1) {
@@ -99,7 +98,7 @@ show(int qd, const char *id, int kvform, time_t now)
 		    (long long)(sb.st_size - env.body));
 		kv("from", from);
 		printf(" rcpts=%zu new=%d held=%d\n", env.nrcpt,
-		    sub[0] == 'n', h);
+		    where == QDIR_NEW, h);
 	} else {
 		fmt_span(age, sizeof age, (long long)(now - env.arrival));
 		printf("%-24s %9lld %5s %-4s %s\n", id,
@@ -127,7 +126,7 @@ cmd_queue(int argc, char **argv)
 		argc--;
 	}
 	sel_parse(&s, argc - 1, argv + 1, 1);
-	qd = queue_open();
+	qd = open_queue();
 	if (sel_ids(qd, &s, &ids, &n, &missing) == -1)
 		die_sys(EXIT_TEMP, "unable to read %s/queue", conf_root());
 	if (!kvform && n)
@@ -155,8 +154,8 @@ cmd_queue(int argc, char **argv)
 int
 cmd_cat(int argc, char **argv)
 {
-	char path[QUEUE_ID_MAX + 8], buf[65536];
-	const char *sub, *why = NULL;
+	char buf[65536];
+	const char *why = NULL;
 	struct qenv env;
 	int qd, fd, all = 0;
 	ssize_t r;
@@ -167,13 +166,12 @@ cmd_cat(int argc, char **argv)
 		die(EXIT_PERM, "usage: postel cat [-e] ID");
 	if (!queue_id_ok(argv[argc - 1]))
 		die(EXIT_PERM, "%s is not a queue ID", argv[argc - 1]);
-	qd = queue_open();
-	if ((sub = sel_where(qd, argv[argc - 1])) == NULL)
-		die(EXIT_PERM, "%s: not in the queue", argv[argc - 1]);
-	if (fmt_s(path, sizeof path, "%s/%s", sub, argv[argc - 1]) < 0 ||
-	    (fd = openat(qd, path, O_RDONLY | O_CLOEXEC)) == -1)
-		die_sys(errno == ENOENT ? EXIT_PERM : EXIT_TEMP,
-		    "unable to open %s", argv[argc - 1]);
+	qd = open_queue();
+	if ((fd = queue_find(qd, argv[argc - 1], NULL)) == -1) {
+		if (errno == ENOENT)
+			die(EXIT_PERM, "%s: not in the queue", argv[argc - 1]);
+		die_sys(EXIT_TEMP, "unable to open %s", argv[argc - 1]);
+	}
 	memset(&env, 0, sizeof env);
 	if (qenv_read(fd, &env, &why) == -1)
 		die(EXIT_TEMP, "unable to read %s: %s", argv[argc - 1],

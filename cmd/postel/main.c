@@ -114,7 +114,7 @@ cmd_log(int argc, char **argv)
 /* As root: become the owner of queue/ (postel-security(7)), with its
  * primary group, before anything in the queue is opened. */
 int
-queue_open(void)
+open_queue(void)
 {
 	char path[4096];
 	struct stat sb;

@@ -17,7 +17,7 @@
 
 /* main.c */
 extern unsigned long caller;    /* the uid that ran postel, for the log */
-int queue_open(void);           /* as the queue's owner; dies on error */
+int open_queue(void);           /* as the queue's owner; dies on error */
 /* run program name (conf_prog) with av and wait: its exit code, or 111
  * when it cannot be run or dies */
 int run_prog(const char *name, char *const av[]);
@@ -38,8 +38,6 @@ void sel_parse(struct sel *s, int argc, char **argv, int empty_all);
 int sel_ids(int qd, const struct sel *s, char ***ids, size_t *n,
     size_t *missing);
 void sel_free(char **ids, size_t n);
-/* "cur" or "new": where message id is now; NULL (errno) if nowhere */
-const char *sel_where(int qd, const char *id);
 
 /* the subcommands */
 int cmd_queue(int argc, char **argv);

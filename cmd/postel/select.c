@@ -51,22 +51,6 @@ sel_parse(struct sel *s, int argc, char **argv, int empty_all)
 	s->nids = (size_t)argc;
 }
 
-const char *
-sel_where(int qd, const char *id)
-{
-	char path[QUEUE_ID_MAX + 8];
-	static const char *const subs[] = { "cur", "new", "cur" };
-	size_t i;
-
-	/* cur/ twice: qrun may move it from new/ in between */
-	for (i = 0; i < 3; i++)
-		if (fmt_s(path, sizeof path, "%s/%s", subs[i], id) >= 0 &&
-		    faccessat(qd, path, F_OK, 0) == 0)
-			return subs[i];
-	errno = ENOENT;
-	return NULL;
-}
-
 static int
 idcmp(const void *a, const void *b)
 {
@@ -91,32 +75,26 @@ add(char ***v, size_t *n, size_t *cap, const char *id)
 }
 
 static int
-scan(int qd, const struct qsel *q, const char *sub, char ***v, size_t *n,
+scan(int qd, const struct qsel *q, enum qdir d, char ***v, size_t *n,
     size_t *cap)
 {
-	struct dirent *de;
-	DIR *d;
-	int fd, e;
+	struct qscan s;
+	const char *id;
+	int e;
 
-	if ((fd = openat(qd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	if (qscan_open(&s, qd, d) == -1)
 		return -1;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (!queue_id_ok(de->d_name) ||
-		    !qsel_match_file(qd, sub, q, de->d_name))
+	while ((id = qscan_next(&s)) != NULL) {
+		if (!queue_id_ok(id) || !qsel_match_file(qd, d, q, id))
 			continue;
-		if (add(v, n, cap, de->d_name) == -1) {
+		if (add(v, n, cap, id) == -1) {
 			e = errno;
-			closedir(d);
+			qscan_close(&s);
 			errno = e;
 			return -1;
 		}
 	}
-	closedir(d);
-	return 0;
+	return qscan_close(&s);
 }
 
 int
@@ -130,7 +108,7 @@ sel_ids(int qd, const struct sel *s, char ***ids, size_t *n,
 	*missing = 0;
 	if (s->q.kind == 0) {
 		for (i = 0; i < s->nids; i++) {
-			if (sel_where(qd, s->ids[i]) == NULL) {
+			if (queue_where(qd, s->ids[i]) == -1) {
 				warn("%s: not in the queue", s->ids[i]);
 				(*missing)++;
 				continue;
@@ -138,8 +116,8 @@ sel_ids(int qd, const struct sel *s, char ***ids, size_t *n,
 			if (add(&v, n, &cap, s->ids[i]) == -1)
 				goto fail;
 		}
-	} else if (scan(qd, &s->q, "new", &v, n, &cap) == -1 ||
-	    scan(qd, &s->q, "cur", &v, n, &cap) == -1)
+	} else if (scan(qd, &s->q, QDIR_NEW, &v, n, &cap) == -1 ||
+	    scan(qd, &s->q, QDIR_CUR, &v, n, &cap) == -1)
 		goto fail;
 	if (*n)
 		qsort(v, *n, sizeof *v, idcmp);

@@ -28,7 +28,6 @@
 #include "qrun.h"
 #include "submit.h"
 
-#define BOUNCE_HDR_MAX 65536    /* original headers attached, at most */
 #define DOUBLE_ORIGIN "qrun double-bounce"   /* queue files of before */
 #define DOUBLE_LOCAL "double-bounce"
 
@@ -52,34 +51,17 @@ double_sender(const char *from)
 	    strcasecmp(from + n + 1, own_domain()) == 0;
 }
 
-static void
-date822(char *dst, size_t size, long long t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (localtime_r(&tt, &tm) == NULL ||
-	    strftime(dst, size, "%a, %d %b %Y %H:%M:%S %z", &tm) == 0)
-		fmt_s(dst, size, "Thu, 01 Jan 1970 00:00:00 +0000");
-}
-
-
 /* The original header section, read from the queue file. */
 static int
-orig_headers(const struct msg *m, struct buf *b)
+orig_headers(int qd, const struct msg *m, struct buf *b)
 {
-	char path[QUEUE_ID_MAX + 8], tmp[4096];
+	char tmp[4096];
 	size_t start = b->len, lim = b->len + BOUNCE_HDR_MAX;
 	int fd;
 	ssize_t r;
 
-	if (fmt_s(path, sizeof path, "cur/%s", m->id) < 0 ||
-	    (fd = openat(qd, path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = queue_open_body(qd, m->id, m->env.body)) == -1)
 		return -1;
-	if (lseek(fd, m->env.body, SEEK_SET) == -1) {
-		close(fd);
-		return -1;
-	}
 	while (b->len < lim && (r = read(fd, tmp, sizeof tmp)) > 0) {
 		size_t n = (size_t)r;
 		if (b->len + n > lim)
@@ -165,22 +147,23 @@ diagnostic(struct buf *b, const char *text)
 		cat(b, "Diagnostic-Code: X-Postel; %.300s\n", text);
 }
 
-static int
-build(const struct msg *m, int delayed, const char *to, struct buf *b)
+int
+bounce_build(int qd, const struct msg *m, int delayed, const char *to,
+    struct buf *b)
 {
 	const char *me = own_domain();
-	char date[64], boundary[96];
+	char date[FMT_DATE_MAX], boundary[96];
 	long long now = now_s();
 	struct buf h = BUF_INIT(BOUNCE_HDR_MAX);
 	size_t i;
 	unsigned k;
 	int hok = 1, g = (m->env.flags & QF_UTF8) != 0;
 
-	date822(date, sizeof date, now);
+	fmt_date(date, sizeof date, now);
 	/* The sender wrote the attached headers: RFC 2046 5.1.1 wants a
 	 * boundary that occurs nowhere inside, so a header line can never
 	 * end a part or forge one. */
-	if (orig_headers(m, &h) == -1)
+	if (orig_headers(qd, m, &h) == -1)
 		hok = 0;
 	fmt_s(boundary, sizeof boundary, "postel-%s", m->id);
 	for (k = 1; hok && in_headers(&h, boundary); k++)
@@ -219,9 +202,9 @@ build(const struct msg *m, int delayed, const char *to, struct buf *b)
 	/* per-message fields, RFC 3464 section 2.2 */
 	cat(b, "Reporting-MTA: dns; %s\n", me);
 	cat(b, "X-Postel-Queue-ID: %s\n", m->id);
-	date822(date, sizeof date, m->env.arrival);
+	fmt_date(date, sizeof date, m->env.arrival);
 	cat(b, "Arrival-Date: %s\n", date);
-	date822(date, sizeof date, now);
+	fmt_date(date, sizeof date, now);
 	for (i = 0; i < m->env.nrcpt; i++) {
 		const struct qstate *q = &m->st[i];
 		if (q->status != (delayed ? QS_TODO : QS_FAIL))
@@ -253,12 +236,11 @@ static int
 enqueue(const char *from, const char *origin, const char *to,
     const struct buf *b, int utf8)
 {
-	char dir[4096], *rcpt[1];
+	char *rcpt[1];
 	struct submit s;
 	int fd, r;
 
-	if (conf_path(dir, sizeof dir, "queue/tmp") == -1 ||
-	    (fd = fd_tmpfile(dir)) == -1)
+	if ((fd = queue_tmpfile()) == -1)
 		return -1;
 	if (fd_write_all(fd, b->p, b->len) == -1) {
 		close(fd);
@@ -277,9 +259,9 @@ enqueue(const char *from, const char *origin, const char *to,
 }
 
 int
-bounce_send(struct msg *m, int delayed)
+bounce_send(struct qrun *q, struct msg *m, int delayed)
 {
-	struct buf b = BUF_INIT(BOUNCE_HDR_MAX * 2 + 65536);
+	struct buf b = BUF_INIT(BOUNCE_MAX);
 	char origin[QUEUE_ID_MAX + 32], pm[ADDR_MAX + 1], from[ADDR_MAX + 1];
 	const char *to = m->env.from, *kind = delayed ? "delay" : "bounce";
 	struct logl l;
@@ -319,8 +301,8 @@ bounce_send(struct msg *m, int delayed)
 			return -1;
 	}
 	fmt_s(origin, sizeof origin, "qrun %s %s", kind, m->id);
-	r = build(m, delayed, to, &b) == -1 ? -1 : enqueue(from, origin, to,
-	    &b, (m->env.flags & QF_UTF8) != 0);
+	r = bounce_build(q->qd, m, delayed, to, &b) == -1 ? -1 :
+	    enqueue(from, origin, to, &b, (m->env.flags & QF_UTF8) != 0);
 	buf_free(&b);
 	log_start(&l, r == 0 ? kind : "bounce-failed");
 	log_kv(&l, "qid", m->id);

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,8 +23,6 @@
 #include "user.h"
 
 #define HOLD_RECHECK 60
-
-const struct qsel *only;
 
 /* retry-schedule through lib/conf's parser (the one check uses): into
  * tab (n entries, *max the longest); NULL or what is wrong */
@@ -49,18 +48,15 @@ schedule(long long *tab, size_t cap, size_t *n, long long *max)
  * domains) are read again here too: conf_reload undoes postel.conf when
  * they fail. */
 const char *
-settings(void)
+settings(struct qrun *q)
 {
-	static long long tab[64];
 	static char why[CONF_LINE_MAX + 64];
-	static unsigned long long cap_local;
-	static int started;
-	long long t[64], max;
+	struct settings n;
 	const char *w;
-	size_t n;
 
-	if ((w = schedule(t, 64, &n, &max)) != NULL) {
-		char path[4096];
+	if ((w = schedule(n.retry, QRUN_RETRY_MAX, &n.nretry, &n.retry_max))
+	    != NULL) {
+		char path[PATH_MAX];
 		if (conf_path(path, sizeof path, "conf/postel.conf") == -1)
 			fmt_s(path, sizeof path, "conf/postel.conf");
 		fmt_s(why, sizeof why, "%s: %s", path, w);
@@ -68,28 +64,31 @@ settings(void)
 	}
 	if (user_reload() == -1)
 		return conf_error();
-	memcpy(tab, t, n * sizeof *t);
-	retry = tab;
-	nretry = n;
-	retry_max = max;
+	n.max_local = conf_u("concurrency-local");
+	n.max_remote = conf_u("concurrency-remote");
 	/* The root spawner's table of local jobs is sized once, at start
 	 * (spawn.c): a reload may lower concurrency-local but not raise it
 	 * past that while it runs. (The poll table grows in main.c.) */
-	max_local = conf_u("concurrency-local");
-	max_remote = conf_u("concurrency-remote");
-	if (!started) {
-		cap_local = max_local;
-		started = 1;
-	} else if (spawn_on() && max_local > cap_local) {
+	if (q->cap_local == 0)
+		q->cap_local = n.max_local;
+	else if (spawn_on() && n.max_local > q->cap_local) {
 		warn("concurrency-local above %llu needs a restart of qrun; "
-		    "kept at %llu", cap_local, cap_local);
-		max_local = cap_local;
+		    "kept at %llu", q->cap_local, q->cap_local);
+		n.max_local = q->cap_local;
 	}
-	timeout_s = conf_u("delivery-timeout");
-	lifetime = conf_u("queue-lifetime");
-	blifetime = conf_u("bounce-lifetime");
-	warn_after = conf_u("delay-warning");
+	n.timeout_s = conf_u("delivery-timeout");
+	n.lifetime = conf_u("queue-lifetime");
+	n.blifetime = conf_u("bounce-lifetime");
+	n.warn_after = conf_u("delay-warning");
+	q->set = n;
 	return NULL;
+}
+
+/* settings() as conf_reload's check */
+static const char *
+check(void *q)
+{
+	return settings(q);
 }
 
 /* What a file looked like, to notice an edit (or a file put in place by
@@ -108,7 +107,7 @@ static struct stamp stamps[NWATCHED];
 static void
 stamp(const char *rel, struct stamp *s)
 {
-	char path[4096];
+	char path[PATH_MAX];
 	struct stat sb;
 
 	memset(s, 0, sizeof *s);
@@ -151,14 +150,14 @@ ctl_changed(void)
 }
 
 void
-ctl_reload(const char *by)
+ctl_reload(struct qrun *q, const char *by)
 {
 	struct logl l;
 
 	/* stamped first: a file broken now is reported once, not at every
 	 * scan; the next edit of it is a change again */
 	ctl_stamp();
-	if (conf_reload(settings) == -1) {
+	if (conf_reload(check, q) == -1) {
 		log_start(&l, "reload-failed");
 		log_kv(&l, "by", by);
 		log_kv(&l, "why", conf_error());
@@ -173,40 +172,40 @@ ctl_reload(const char *by)
 
 /* 1 if waiting message m matches s; reads its envelope when s needs it */
 static int
-matches(const struct qsel *s, const struct msg *m)
+matches(const struct qrun *q, const struct qsel *s, const struct msg *m)
 {
 	if (m->loaded)
 		return qsel_match(s, m->id, &m->env);
 	/* gone: the schedule finds out itself */
-	return qsel_match_file(qd, "cur", s, m->id);
+	return qsel_match_file(q->qd, QDIR_CUR, s, m->id);
 }
 
-void
-ctl_flush(const struct qsel *s)
+static void
+flush(struct qrun *q, const struct qsel *s)
 {
 	struct msg **v, *m;
 	size_t n = 0, i, k, total = 0;
 	char text[ADDR_MAX + 8];
 	struct logl l;
 
-	/* matches first, then the heap changes: sched_due moves entries */
-	if ((v = calloc(sched_size() + 1, sizeof *v)) == NULL) {
+	/* matches first, then the heap changes: heap_due moves entries */
+	if ((v = calloc(q->wait.n + 1, sizeof *v)) == NULL) {
 		warn_sys("unable to flush");
 		return;
 	}
-	for (i = 0; i < sched_size(); i++)
-		if (matches(s, m = sched_at(i)))
+	for (i = 0; i < q->wait.n; i++)
+		if (matches(q, s, m = q->wait.v[i]))
 			v[n++] = m;
 	for (i = 0; i < n; i++) {
 		v[i]->flush = 1;
-		sched_due(v[i]);
+		heap_due(&q->wait, v[i]);
 	}
 	total = n;
 	free(v);
 	/* loaded ones: their todo recipients are due as soon as no job of
 	 * theirs runs (msg_done puts them back on the heap) */
-	for (m = active; m; m = m->anext) {
-		if (!matches(s, m))
+	for (m = q->active; m; m = m->anext) {
+		if (!matches(q, s, m))
 			continue;
 		for (k = 0; k < m->env.nrcpt; k++)
 			if (m->st[k].status == QS_TODO && !m->busy[k])
@@ -222,31 +221,29 @@ ctl_flush(const struct qsel *s)
 
 /* qrun -1 -F: only the selected messages are tried in this pass */
 void
-ctl_only(void)
+ctl_only(struct qrun *q)
 {
 	struct msg **v, *m;
-	size_t n = 0, i, size = sched_size();
+	size_t n = 0, i;
 
-	if ((v = calloc(size + 1, sizeof *v)) == NULL)
+	if ((v = calloc(q->wait.n + 1, sizeof *v)) == NULL)
 		die_sys(EXIT_TEMP, "unable to allocate");
-	while ((m = sched_top()) != NULL) {
-		sched_pop();
-		if (matches(only, m))
+	while ((m = heap_pop(&q->wait)) != NULL)
+		if (matches(q, q->only, m))
 			v[n++] = m;
 		else
-			free(m);
-	}
+			msg_free(m);
 	for (i = 0; i < n; i++)
-		sched_push(v[i]);
+		heap_push(&q->wait, v[i]);
 	free(v);
 }
 
 int
-ctl_held(struct msg *m)
+ctl_held(struct qrun *q, struct msg *m)
 {
 	struct logl l;
 
-	if (!queue_held(qd, m->id)) {
+	if (!queue_held(q->qd, m->id)) {
 		/* no marker, or no hold/ at all */
 		m->held = 0;
 		return 0;
@@ -257,12 +254,7 @@ ctl_held(struct msg *m)
 		log_end(&l);
 		m->held = 1;
 	}
-	if (once) {
-		free(m);
-		return 1;
-	}
-	m->next = now_s() + HOLD_RECHECK;
-	sched_push(m);
+	msg_wait(q, m, now_s() + HOLD_RECHECK);
 	return 1;
 }
 
@@ -287,7 +279,7 @@ bad(const char *line, const char *why)
 static size_t env_flushes, env_dropped;
 
 static void
-request(const char *line)
+request(struct qrun *q, const char *line)
 {
 	struct qreq r;
 	const char *why;
@@ -297,11 +289,11 @@ request(const char *line)
 		return;
 	}
 	if (r.kind == QREQ_RELOAD)
-		ctl_reload("request");
+		ctl_reload(q, "request");
 	else if (qsel_needs_env(&r.sel) && env_flushes++ >= ENV_FLUSHES_MAX)
 		env_dropped++;
 	else
-		ctl_flush(&r.sel);
+		flush(q, &r.sel);
 }
 
 /* Everything in the FIFO now: NUL bytes are wake-ups, other bytes make
@@ -309,7 +301,7 @@ request(const char *line)
  * unless our own read cut it: the start is kept for the next call. A
  * line longer than QREQ_LINE_MAX is dropped up to its newline. */
 void
-ctl_read(int fd)
+ctl_read(struct qrun *q, int fd)
 {
 	static char line[QREQ_LINE_MAX + 1];
 	static size_t len;
@@ -328,7 +320,7 @@ ctl_read(int fd)
 			if (c == '\n') {
 				line[len] = '\0';
 				if (!skip && len)
-					request(line);
+					request(q, line);
 				len = 0;
 				skip = 0;
 				continue;

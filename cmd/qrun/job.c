@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,23 +26,6 @@
 /* a result line per recipient and one for the message, each at most
  * 1000 bytes (postel-result(5)): all of them fit */
 #define JOB_OUT_MAX ((QRUN_RCPT_MAX + 1) * 1024)
-
-/* The queue file, open at the first byte of the message. */
-static int
-open_message(const struct msg *m)
-{
-	char path[QUEUE_ID_MAX + 8];
-	int fd;
-
-	if (fmt_s(path, sizeof path, "cur/%s", m->id) < 0 ||
-	    (fd = openat(qd, path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	if (lseek(fd, m->env.body, SEEK_SET) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 /* argv for local or remote (postel-result(5)); dom holds the domain. */
 static void
@@ -72,16 +56,19 @@ make_argv(const struct msg *m, int remote, const size_t *idx, size_t n,
 }
 
 static void
-child(struct msg *m, int remote, const size_t *idx, size_t n, int out)
+child(struct qrun *q, struct msg *m, int remote, const size_t *idx, size_t n,
+    int out)
 {
-	char prog[4096], dom[ADDR_DOMAIN_MAX + 1], line[256];
+	char prog[PATH_MAX], dom[ADDR_DOMAIN_MAX + 1], line[RESULT_LINE_MAX];
 	const char *argv[9 + QRUN_RCPT_MAX];
-	int fd;
+	struct result r;
+	int fd, len;
 
 	setpgid(0, 0);
 	if (dup2(out, 1) == -1)
 		_exit(EXIT_TEMP);
-	if ((fd = open_message(m)) == -1 || dup2(fd, 0) == -1)
+	if ((fd = queue_open_body(q->qd, m->id, m->env.body)) == -1 ||
+	    dup2(fd, 0) == -1)
 		_exit(EXIT_TEMP);
 	if (conf_prog(prog, sizeof prog, remote ? "remote" : "local") == -1)
 		_exit(EXIT_TEMP);
@@ -90,15 +77,17 @@ child(struct msg *m, int remote, const size_t *idx, size_t n, int out)
 	child_reset(2);
 	execv(prog, (char *const *)argv);
 	/* Not there yet (remote is optional) or not runnable: temporary. */
-	fmt_s(line, sizeof line, "msg temp 4.3.0 unable to run %s: %s\n",
-	    argv[0], strerror(errno));
-	if (write(1, line, strlen(line)) == -1)
+	result_set(&r, OUTCOME_TEMP, "4.3.0", "unable to run %s: %s", argv[0],
+	    strerror(errno));
+	if ((len = result_fmt(line, sizeof line, 0, &r)) > 0 &&
+	    write(1, line, (size_t)len) == -1)
 		_exit(EXIT_TEMP);
 	_exit(EXIT_TEMP);
 }
 
 int
-job_spawn(struct msg *m, int remote, const size_t *idx, size_t n)
+job_spawn(struct qrun *q, struct msg *m, int remote, const size_t *idx,
+    size_t n)
 {
 	struct job *j = calloc(1, sizeof *j);
 	int p[2];
@@ -116,7 +105,7 @@ job_spawn(struct msg *m, int remote, const size_t *idx, size_t n)
 		/* As the queue user: the root spawner starts local. */
 		const char *argv[9 + QRUN_RCPT_MAX];
 		char dom[ADDR_DOMAIN_MAX + 1];
-		int fd = open_message(m);
+		int fd = queue_open_body(q->qd, m->id, m->env.body);
 
 		make_argv(m, remote, idx, n, argv, dom, sizeof dom);
 		if (fd == -1 || spawn_start(&j->token, fd, p[1], argv) == -1) {
@@ -142,7 +131,7 @@ job_spawn(struct msg *m, int remote, const size_t *idx, size_t n)
 			return -1;
 		}
 		if (j->pid == 0)
-			child(m, remote, idx, n, p[1]);
+			child(q, m, remote, idx, n, p[1]);
 	}
 	close(p[1]);
 	if (fcntl(p[0], F_SETFL, O_NONBLOCK) == -1)
@@ -156,15 +145,15 @@ job_spawn(struct msg *m, int remote, const size_t *idx, size_t n)
 		m->busy[idx[i]] = 1;
 	}
 	j->start = mono_s();
-	j->deadline = j->start + (long long)timeout_s;
+	j->deadline = j->start + (long long)q->set.timeout_s;
 	buf_init(&j->buf, JOB_OUT_MAX);
-	j->next = jobs;
-	jobs = j;
+	j->next = q->jobs;
+	q->jobs = j;
 	m->njobs++;
 	if (remote)
-		nremote++;
+		q->nremote++;
 	else
-		nlocal++;
+		q->nlocal++;
 	return 0;
 }
 
@@ -196,15 +185,15 @@ job_read(struct job *j)
 
 /* Collect every child of a job that has exited. */
 void
-job_reap(void)
+job_reap(struct qrun *q)
 {
 	struct job *j;
 
-	for (j = jobs; j; j = j->next) {
+	for (j = q->jobs; j; j = j->next) {
 		int st;
 		pid_t r;
 		if (j->exited || j->token)
-			continue;       /* spawner's jobs: spawn_read */
+			continue;       /* spawner's jobs: job_exited */
 		siginfo_t si;
 
 		/* Exited but not reaped yet (WNOWAIT): the zombie holds the
@@ -223,6 +212,20 @@ job_reap(void)
 			j->exited_at = mono_s();
 		}
 	}
+}
+
+/* The spawner reports that the local of token has exited. */
+void
+job_exited(struct qrun *q, unsigned token, int status)
+{
+	struct job *j;
+
+	for (j = q->jobs; j; j = j->next)
+		if (j->token == token && !j->exited) {
+			j->exited = 1;
+			j->exited_at = mono_s();
+			j->status = status;
+		}
 }
 
 void
@@ -247,53 +250,34 @@ job_kill(struct job *j, const char *why)
 	log_end(&l);
 }
 
-struct res {
-	int set;
-	int status;             /* QS_OK, QS_FAIL, or QS_TODO for temp */
-	char dsn[16];
-	char text[QUEUE_TEXT_MAX];
-};
-
-/* One result line; 0 if it matches the grammar of postel-result(5). */
+/* A recipient's state after a result: ok and perm are final, temp is
+ * still to do. */
 static int
-parse_line(char *s, size_t *n, struct res *r)
+state_of(enum outcome o)
 {
-	static const int status[] = { QS_OK, QS_TODO, QS_FAIL };
-	struct result pr;
-
-	if (result_parse(s, &pr) == -1)
-		return -1;
-	*n = pr.rcpt;
-	r->status = status[pr.status];
-	fmt_s(r->dsn, sizeof r->dsn, "%s", pr.dsn);
-	fmt_safe(r->text, sizeof r->text, pr.text, strlen(pr.text));
-	r->set = 1;
-	return 0;
+	return o == OUTCOME_OK ? QS_OK : o == OUTCOME_PERM ? QS_FAIL : QS_TODO;
 }
 
+/* The result of a recipient the program gave none for, from how it
+ * ended (postel-result(5), EXIT STATUS). */
 static void
-exit_text(const struct job *j, char *dst, size_t size, int *status)
+exit_result(const struct qrun *q, const struct job *j, struct result *r)
 {
-	if (j->killed == 2) {
-		fmt_s(dst, size, "delivery stopped with qrun");
-		*status = QS_TODO;
-	} else if (j->killed) {
-		fmt_s(dst, size, "delivery program killed after %llu s",
-		    timeout_s);
-		*status = QS_TODO;
-	} else if (WIFSIGNALED(j->status)) {
-		fmt_s(dst, size, "delivery program died by signal %d",
-		    WTERMSIG(j->status));
-		*status = QS_TODO;
-	} else if (WEXITSTATUS(j->status) == EXIT_PERM) {
-		fmt_s(dst, size, "delivery program failed permanently "
-		    "without a result");
-		*status = QS_FAIL;
-	} else {
-		fmt_s(dst, size, "delivery program gave no result (exit %d)",
-		    WEXITSTATUS(j->status));
-		*status = QS_TODO;
-	}
+	if (j->killed == 2)
+		result_set(r, OUTCOME_TEMP, "4.3.0",
+		    "delivery stopped with qrun");
+	else if (j->killed)
+		result_set(r, OUTCOME_TEMP, "4.3.0",
+		    "delivery program killed after %llu s", q->set.timeout_s);
+	else if (WIFSIGNALED(j->status))
+		result_set(r, OUTCOME_TEMP, "4.3.0",
+		    "delivery program died by signal %d", WTERMSIG(j->status));
+	else if (WEXITSTATUS(j->status) == EXIT_PERM)
+		result_set(r, OUTCOME_PERM, "5.3.0", "delivery program failed "
+		    "permanently without a result");
+	else
+		result_set(r, OUTCOME_TEMP, "4.3.0", "delivery program gave "
+		    "no result (exit %d)", WEXITSTATUS(j->status));
 }
 
 static void
@@ -309,8 +293,8 @@ log_result(const struct job *j, size_t i, long long now)
 	log_kv(&l, "qid", m->id);
 	log_kv(&l, "rcpt", r);
 	log_kv(&l, "channel", j->remote ? "remote" : "local");
-	log_kv(&l, "status", q->status == QS_OK ? "ok" :
-	    q->status == QS_FAIL ? "perm" : "temp");
+	log_kv(&l, "status", outcome_word(q->status == QS_OK ? OUTCOME_OK :
+	    q->status == QS_FAIL ? OUTCOME_PERM : OUTCOME_TEMP));
 	log_kv(&l, "dsn", q->dsn);
 	log_kvu(&l, "attempt", q->attempts);
 	log_kvu(&l, "delay", (unsigned long long)(now > m->env.arrival ?
@@ -341,47 +325,47 @@ all_ok(const struct msg *m)
 	return 1;
 }
 
-/* Read the child's lines into res[0..j->n) and *whole (the msg line). */
+/* Read the child's lines into res[0..j->n) and *whole (the msg line);
+ * a recipient without a line keeps OUTCOME_NONE. */
 static void
-parse_results(struct job *j, struct res *res, struct res *whole)
+parse_results(struct job *j, struct result *res, struct result *whole)
 {
 	char *p = j->buf.p, *end = p ? p + j->buf.len : NULL;
-	char line[1024], orig[1024];
+	char line[RESULT_LINE_MAX + 24];
 	size_t n;
 
 	while (p && p < end) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
-		struct res r = { 0 };
+		struct result r;
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		if (len >= sizeof line)
 			len = sizeof line - 1;
 		memcpy(line, p, len);
 		line[len] = '\0';
-		memcpy(orig, line, len + 1);
 		p = nl ? nl + 1 : end;
 		if (len == 0)
 			continue;
-		if (parse_line(line, &n, &r) == -1 || n > j->n) {
-			garbage(j, orig);
+		if (result_parse(line, &n, &r) == -1 || n > j->n) {
+			garbage(j, line);
 			continue;
 		}
 		/* the first line about a recipient counts */
 		if (n == 0) {
-			if (!whole->set)
+			if (whole->status == OUTCOME_NONE)
 				*whole = r;
-		} else if (!res[n - 1].set)
+		} else if (res[n - 1].status == OUTCOME_NONE)
 			res[n - 1] = r;
 	}
 }
 
 /* Set one recipient's state from its result (r NULL: none given). */
 static void
-apply(struct job *j, size_t i, const struct res *r, long long now)
+apply(const struct qrun *qr, struct job *j, size_t i, const struct result *r,
+    long long now)
 {
 	struct msg *m = j->m;
 	struct qstate *q = &m->st[j->idx[i]];
-	struct res ex;
-	int es;
+	struct result ex;
 
 	if (r == NULL && j->killed == 2) {
 		/* Stopped in flight: it may even have been delivered. Not an
@@ -391,23 +375,21 @@ apply(struct job *j, size_t i, const struct res *r, long long now)
 		return;
 	}
 	if (r == NULL) {
-		exit_text(j, ex.text, sizeof ex.text, &es);
-		ex.status = es;
-		fmt_s(ex.dsn, sizeof ex.dsn, "%s",
-		    es == QS_FAIL ? "5.3.0" : "4.3.0");
+		exit_result(qr, j, &ex);
 		r = &ex;
 	}
 	q->attempts++;
-	q->status = r->status;
+	q->status = state_of(r->status);
 	q->next = 0;
 	fmt_s(q->dsn, sizeof q->dsn, "%s", r->dsn);
 	fmt_s(q->text, sizeof q->text, "%s", r->text);
-	if (r->status == QS_TODO) {
-		size_t k = q->attempts - 1 < nretry ? q->attempts - 1 :
-		    nretry - 1;
-		long long life = m->env.from[0] ? (long long)lifetime :
-		    (long long)blifetime;
-		q->next = now + retry[k];
+	if (q->status == QS_TODO) {
+		const struct settings *set = &qr->set;
+		size_t k = q->attempts - 1 < set->nretry ? q->attempts - 1 :
+		    set->nretry - 1;
+		long long life = m->env.from[0] ? (long long)set->lifetime :
+		    (long long)set->blifetime;
+		q->next = now + set->retry[k];
 		if (now - m->env.arrival >= life) {
 			/* Too old: the temporary failure is final. */
 			q->status = QS_FAIL;
@@ -419,19 +401,19 @@ apply(struct job *j, size_t i, const struct res *r, long long now)
 }
 
 static void
-job_free(struct job *j)
+job_free(struct qrun *q, struct job *j)
 {
 	struct job **pp;
 
-	for (pp = &jobs; *pp; pp = &(*pp)->next)
+	for (pp = &q->jobs; *pp; pp = &(*pp)->next)
 		if (*pp == j) {
 			*pp = j->next;
 			break;
 		}
 	if (j->remote)
-		nremote--;
+		q->nremote--;
 	else
-		nlocal--;
+		q->nlocal--;
 	j->m->njobs--;
 	if (j->out != -1)
 		close(j->out);
@@ -442,22 +424,21 @@ job_free(struct job *j)
 
 /* The child has exited and its stdout is closed: apply its results. */
 void
-job_finish(struct job *j)
+job_finish(struct qrun *q, struct job *j)
 {
 	struct msg *m = j->m;
-	struct res *res, whole = { 0 };
+	struct result *res, whole;
 	long long now = now_s();
 	size_t i;
+	int stopped = j->killed == 2;
 
 	if ((res = calloc(j->n, sizeof *res)) == NULL)
 		die_sys(EXIT_TEMP, "unable to allocate");
+	whole.status = OUTCOME_NONE;
 	parse_results(j, res, &whole);
 	for (i = 0; i < j->n; i++)
-		apply(j, i, res[i].set ? &res[i] : whole.set ? &whole : NULL,
-		    now);
-	/* recipients a stop left untouched have no result to log */
-	for (i = 0; i < j->n; i++)
-		res[i].set = res[i].set || whole.set || j->killed != 2;
+		apply(q, j, i, res[i].status != OUTCOME_NONE ? &res[i] :
+		    whole.status != OUTCOME_NONE ? &whole : NULL, now);
 	if (m->njobs == 1 && all_ok(m)) {
 		/* Every recipient is delivered and no other job runs: the
 		 * next step removes the message, and that removal is the
@@ -465,8 +446,8 @@ job_finish(struct job *j)
 		 * repeats deliveries that were in flight. */
 		for (i = 0; i < j->n; i++)
 			log_result(j, j->idx[i], now);
-	} else if (qstate_write(qd, m->id, m->st, m->env.nrcpt, m->warned, 0)
-	    == -1) {
+	} else if (qstate_write(q->qd, m->id, m->st, m->env.nrcpt, m->warned,
+	    0) == -1) {
 		/* Nothing may act on results that are not on disk: forget
 		 * them; the recipients are tried again (a duplicate at worst) */
 		warn_sys("unable to write state/%s", m->id);
@@ -475,11 +456,13 @@ job_finish(struct job *j)
 			m->st[j->idx[i]].next = now + 60;
 		}
 	} else
+		/* recipients a stop left untouched have no result to log */
 		for (i = 0; i < j->n; i++)
-			if (res[i].set)
+			if (res[i].status != OUTCOME_NONE ||
+			    whole.status != OUTCOME_NONE || !stopped)
 				log_result(j, j->idx[i], now);
 	free(res);
-	job_free(j);
+	job_free(q, j);
 	if (m->njobs == 0 && !m->blocked)
-		msg_done(m);
+		msg_done(q, m);
 }

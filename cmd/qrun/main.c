@@ -35,14 +35,6 @@
 #define CLEAN_EVERY 3600
 #define STOP_GRACE 10           /* seconds running jobs get at SIGTERM */
 
-int qd;
-int once, force;
-unsigned long long max_local, max_remote, nlocal, nremote;
-unsigned long long timeout_s, lifetime, blifetime, warn_after;
-long long *retry, retry_max;
-size_t nretry;
-struct job *jobs;
-
 static int sigpipe[2];
 static volatile sig_atomic_t stop, hup;
 
@@ -88,9 +80,9 @@ usage(void)
 }
 
 static void
-clean(void)
+clean(struct qrun *q)
 {
-	int n = queue_clean(qd, (long long)conf_u("tmp-grace"));
+	int n = queue_clean(q->qd, (long long)conf_u("tmp-grace"));
 	struct logl l;
 
 	if (n == -1) {
@@ -102,36 +94,37 @@ clean(void)
 	log_end(&l);
 }
 
-static size_t nblocked;
-
 /* No message can start now: every slot is taken, or 64 wait for one. */
 static int
-full(void)
+full(const struct qrun *q, size_t nblocked)
 {
-	return nblocked >= 64 || (nlocal >= max_local && nremote >= max_remote);
+	return nblocked >= 64 || (q->nlocal >= q->set.max_local &&
+	    q->nremote >= q->set.max_remote);
 }
 
-/* Take messages off the heap while they are due and slots are free. */
-static void
-start_due(void)
+/* Take messages off the heap while they are due and slots are free.
+ * How many loaded messages wait for a slot. */
+static size_t
+start_due(struct qrun *q)
 {
 	long long now = now_s();
 	struct msg *m, *next;
+	size_t nblocked = 0;
 
-	nblocked = 0;
-	for (m = active; m; m = next) {
+	for (m = q->active; m; m = next) {
 		next = m->anext;
-		if (m->blocked && msg_start(m))
+		if (m->blocked && msg_start(q, m))
 			nblocked++;
 	}
-	while ((m = sched_top()) != NULL && !full() &&
-	    (once || m->next <= now)) {
-		sched_pop();
-		if (ctl_held(m) || msg_load(m) == -1)
+	while ((m = heap_top(&q->wait)) != NULL && !full(q, nblocked) &&
+	    (q->once || m->next <= now)) {
+		heap_pop(&q->wait);
+		if (ctl_held(q, m) || msg_load(q, m) == -1)
 			continue;
-		if (msg_start(m))
+		if (msg_start(q, m))
 			nblocked++;
 	}
+	return nblocked;
 }
 
 /* How long poll may sleep: until the next scan, job deadline or due
@@ -140,19 +133,19 @@ start_due(void)
  * wakes the loop (SIGCHLD), and counting it would spin. Never past the
  * next scan, whatever the wall clock does. */
 static int
-timeout_ms(long long last_scan)
+timeout_ms(const struct qrun *q, size_t nblocked, long long last_scan)
 {
 	long long mnow = mono_s(), t = last_scan + SCAN_EVERY;
-	struct msg *m = sched_top();
+	struct msg *m = heap_top(&q->wait);
 	struct job *j;
 
 	/* m->next is wall clock: its distance from now, on mono's */
-	if (m && !full()) {
+	if (m && !full(q, nblocked)) {
 		long long in = m->next - now_s();
 		if (in < t - mnow)
 			t = mnow + in;
 	}
-	for (j = jobs; j; j = j->next) {
+	for (j = q->jobs; j; j = j->next) {
 		if (!j->killed && j->deadline < t)
 			t = j->deadline;
 		if (j->exited && j->out != -1 && j->exited_at + 1 < t)
@@ -166,9 +159,9 @@ timeout_ms(long long last_scan)
 }
 
 static void
-lock_queue(void)
+lock_queue(const struct qrun *q)
 {
-	int fd = openat(qd, "lock", O_RDWR | O_CLOEXEC);
+	int fd = openat(q->qd, "lock", O_RDWR | O_CLOEXEC);
 
 	if (fd == -1)
 		die_sys(EXIT_TEMP, "unable to open %s/queue/lock", conf_root());
@@ -176,17 +169,17 @@ lock_queue(void)
 		if (errno != EWOULDBLOCK)
 			die_sys(EXIT_TEMP, "unable to lock %s/queue/lock",
 			    conf_root());
-		if (once) {
+		if (q->once) {
 			/* The daemon owns the queue: ask it to look, at the
 			 * selected messages with -F. */
 			char req[QREQ_LINE_MAX];
-			if (only && fmt_s(req, sizeof req, "flush ") >= 0 &&
-			    qsel_fmt(req + 6, sizeof req - 6, only) == 0) {
-				if (qreq_send(qd, req) == -1)
+			if (q->only && fmt_s(req, sizeof req, "flush ") >= 0 &&
+			    qsel_fmt(req + 6, sizeof req - 6, q->only) == 0) {
+				if (qreq_send(q->qd, req) == -1)
 					die_sys(EXIT_TEMP, "unable to ask the "
 					    "running qrun to flush");
 			} else
-				queue_trigger(qd);
+				queue_trigger(q->qd);
 			warn("another qrun owns %s/queue; woke it instead",
 			    conf_root());
 			exit(0);
@@ -198,17 +191,17 @@ lock_queue(void)
 }
 
 static int
-open_trigger(void)
+open_trigger(const struct qrun *q)
 {
 	int r, w;
 
-	if ((r = openat(qd, "trigger", O_RDONLY | O_NONBLOCK | O_CLOEXEC))
+	if ((r = openat(q->qd, "trigger", O_RDONLY | O_NONBLOCK | O_CLOEXEC))
 	    == -1)
 		die_sys(EXIT_TEMP, "unable to open %s/queue/trigger",
 		    conf_root());
 	/* Our own writer keeps poll from reporting POLLHUP forever once
 	 * the last enqueue has closed the FIFO. */
-	if ((w = openat(qd, "trigger", O_WRONLY | O_NONBLOCK | O_CLOEXEC))
+	if ((w = openat(q->qd, "trigger", O_WRONLY | O_NONBLOCK | O_CLOEXEC))
 	    == -1)
 		die_sys(EXIT_TEMP, "unable to open %s/queue/trigger",
 		    conf_root());
@@ -246,30 +239,33 @@ setup_signals(void)
 }
 
 static void
-run(void)
+run(struct qrun *q)
 {
 	struct pollfd *pf = NULL;
 	struct job **pj = NULL, *j, *jn;
-	size_t cap = 0, n;
+	size_t cap = 0, n, nblocked = 0;
 	long long last_scan = mono_s(), last_clean = mono_s(), stop_at = 0;
-	int trig = once ? -1 : open_trigger();
+	int trig = q->once ? -1 : open_trigger(q);
+	unsigned token;
+	int status;
 
 	ctl_stamp();
-	if (sched_scan("cur") == -1 || sched_scan("new") == -1)
+	if (msg_scan(q, QDIR_CUR) == -1 || msg_scan(q, QDIR_NEW) == -1)
 		die_sys(EXIT_TEMP, "unable to read %s/queue", conf_root());
-	if (only)
-		ctl_only();
+	if (q->only)
+		ctl_only(q);
 	for (;;) {
 		if (stop && !stop_at)
 			stop_at = mono_s() + STOP_GRACE;
 		if (!stop)
-			start_due();
-		if (jobs == NULL && (stop || (once && sched_size() == 0 &&
-		    nactive == 0)))
+			nblocked = start_due(q);
+		if (q->jobs == NULL && (stop || (q->once && q->wait.n == 0 &&
+		    q->nactive == 0)))
 			break;
 		/* a reload may raise the limits: one slot per job */
-		if (pf == NULL || cap < nlocal + nremote + 3) {
-			cap = nlocal + nremote + max_local + max_remote + 3;
+		if (pf == NULL || cap < q->nlocal + q->nremote + 3) {
+			cap = q->nlocal + q->nremote + q->set.max_local +
+			    q->set.max_remote + 3;
 			free(pf);
 			free(pj);
 			if ((pf = calloc(cap, sizeof *pf)) == NULL ||
@@ -283,23 +279,24 @@ run(void)
 		pf[n++].events = POLLIN;
 		pf[n].fd = spawn_on() ? spawn_fd() : -1;
 		pf[n++].events = POLLIN;
-		for (j = jobs; j && n < cap; j = j->next)
+		for (j = q->jobs; j && n < cap; j = j->next)
 			if (j->out != -1) {
 				pj[n] = j;
 				pf[n].fd = j->out;
 				pf[n++].events = POLLIN;
 			}
-		if (poll(pf, n, timeout_ms(last_scan)) == -1 && errno != EINTR)
+		if (poll(pf, n, timeout_ms(q, nblocked, last_scan)) == -1 &&
+		    errno != EINTR)
 			die_sys(EXIT_TEMP, "unable to poll");
 		if (pf[0].revents)
 			drain(sigpipe[0]);
-		if (pf[2].revents)
-			spawn_read();
+		while (pf[2].revents && spawn_event(&token, &status))
+			job_exited(q, token, status);
 		for (size_t i = 3; i < n; i++)
 			if (pf[i].revents)
 				job_read(pj[i]);
-		job_reap();
-		for (j = jobs; j; j = jn) {
+		job_reap(q);
+		for (j = q->jobs; j; j = jn) {
 			jn = j->next;
 			/* a child the delivery program left behind may hold
 			 * its stdout: a second after the exit, what came is
@@ -313,17 +310,17 @@ run(void)
 				}
 			}
 			if (j->exited && j->out == -1)
-				job_finish(j);
+				job_finish(q, j);
 			else if (!j->killed && !j->exited &&
 			    (mono_s() >= j->deadline ||
 			    (stop_at && (mono_s() >= stop_at || stop > 1))))
 				job_kill(j, stop ? "stopping" : "timeout");
 		}
-		if (once)
+		if (q->once)
 			continue;
 		if (hup && !stop) {
 			hup = 0;
-			ctl_reload("signal");
+			ctl_reload(q, "signal");
 		}
 		if (pf[1].revents && stop)
 			drain(trig);    /* read later, by the next runner */
@@ -331,16 +328,16 @@ run(void)
 		    mono_s() >= last_scan + SCAN_EVERY) {
 			/* requests first: a reload they ask for applies to
 			 * what the scan takes */
-			ctl_read(trig);
+			ctl_read(q, trig);
 			last_scan = mono_s();
 			if (ctl_changed())
-				ctl_reload("change");
-			if (sched_scan("new") == -1)
+				ctl_reload(q, "change");
+			if (msg_scan(q, QDIR_NEW) == -1)
 				warn_sys("unable to read new/");
 		}
 		if (mono_s() >= last_clean + CLEAN_EVERY) {
 			last_clean = mono_s();
-			clean();
+			clean(q);
 		}
 	}
 	free(pf);
@@ -352,6 +349,7 @@ main(int argc, char **argv)
 {
 	int c, cleanonly = 0, del = 0, bad = 0;
 	uid_t by = getuid();
+	static struct qrun q;
 	static struct qsel sel;
 	const char *why;
 	struct logl l;
@@ -359,38 +357,38 @@ main(int argc, char **argv)
 	die_init(argv[0]);
 	while ((c = getopt(argc, argv, "1cdfF:")) != -1) {
 		switch (c) {
-		case '1': once = 1; break;
+		case '1': q.once = 1; break;
 		case 'c': cleanonly = 1; break;
 		case 'd': del = 1; break;
-		case 'f': force = 1; break;
+		case 'f': q.force = 1; break;
 		case 'F':
 			if ((why = qsel_parse(&sel, optarg)) != NULL)
 				die(EXIT_PERM, "bad selector %s: %s", optarg,
 				    why);
-			only = &sel;
-			force = 1;
+			q.only = &sel;
+			q.force = 1;
 			break;
 		default: usage();
 		}
 	}
-	if (del ? optind == argc || once || cleanonly || force :
-	    optind != argc || (only && (!once || cleanonly)))
+	if (del ? optind == argc || q.once || cleanonly || q.force :
+	    optind != argc || (q.only && (!q.once || cleanonly)))
 		usage();
 	if (getenv("POSTEL_QRUN_FORCE"))
-		force = 1;
+		q.force = 1;
 	umask(027);
 	if (conf_load() == -1)
 		die(EXIT_TEMP, "unable to read configuration: %s", conf_error());
-	if ((why = settings()) != NULL)
+	if ((why = settings(&q)) != NULL)
 		die(EXIT_TEMP, "unable to read configuration: %s", why);
 	/* as root: fork the spawner (only a run starts local), drop to
 	 * qrun-user */
-	spawn_init(!cleanonly && !del);
-	if ((qd = queue_dir()) == -1)
+	spawn_init(!cleanonly && !del, (size_t)q.set.max_local + 4);
+	if ((q.qd = queue_dir()) == -1)
 		die_sys(EXIT_TEMP, "unable to open %s/queue", conf_root());
 	if (del) {
 		for (; optind < argc; optind++) {
-			if (msg_delete(argv[optind]) == -1) {
+			if (msg_delete(&q, argv[optind]) == -1) {
 				int e = errno;
 				warn("unable to remove %s: %s", argv[optind],
 				    e == EINVAL ? "not a queue ID" :
@@ -410,19 +408,19 @@ main(int argc, char **argv)
 		return bad;
 	}
 	if (cleanonly) {
-		lock_queue();
-		clean();
+		lock_queue(&q);
+		clean(&q);
 		return 0;
 	}
 	setup_signals();
-	lock_queue();
-	if (!once)
-		clean();
+	lock_queue(&q);
+	if (!q.once)
+		clean(&q);
 	log_start(&l, "start");
-	log_kv(&l, "mode", once ? "pass" : "daemon");
+	log_kv(&l, "mode", q.once ? "pass" : "daemon");
 	log_kvu(&l, "pid", (unsigned long long)getpid());
 	log_end(&l);
-	run();
+	run(&q);
 	log_start(&l, "stop");
 	log_kvu(&l, "pid", (unsigned long long)getpid());
 	log_end(&l);

@@ -1,14 +1,20 @@
 /*
  * qrun: private declarations shared by the files of cmd/qrun.
- * main.c   argv, the lock, the event loop, signals
- * sched.c  the schedule (a heap ordered by next attempt), scanning new/
- *          and cur/, loading and finishing messages
- * job.c    running local and remote, reading their result lines
+ * main.c   argv, the lock, the event loop, signals; owns the struct qrun
+ * heap.c   the waiting messages, a binary heap ordered by next attempt
+ * msg.c    a message's life: scanned, loaded, started, done, freed
+ * job.c    running local and remote, applying their result lines
+ * spawn.c  the root spawner of local (postel-security(7)), reporting
+ *          exits as events
  * bounce.c RFC 3464 bounces and delay warnings, queued through enqueue
- * ctl.c    requests on the trigger FIFO (flush, reload), SIGHUP, hold
+ * ctl.c    settings, requests on the trigger FIFO (flush, reload),
+ *          SIGHUP, hold
  * A struct msg is in the heap (waiting) or in the active list (loaded,
  * jobs running or due); its envelope and state are in memory only while
  * it is active, so a large queue costs one small struct per message.
+ * Every piece of mutable state is in the struct qrun that main.c owns
+ * and passes down; a message is freed in one place, msg_free, once no
+ * job refers to it (njobs is its reference count).
  */
 #ifndef POSTEL_QRUN_H
 #define POSTEL_QRUN_H
@@ -23,23 +29,25 @@
 /* Recipients per remote run; RFC 5321 4.5.3.1.8 asks servers for 100.
  * The rest of a domain's recipients go in further runs. */
 #define QRUN_RCPT_MAX 100
+#define QRUN_RETRY_MAX 64       /* entries of retry-schedule */
 
 struct msg {
 	char id[QUEUE_ID_MAX];
 	long long next;         /* earliest due time; 0 = unknown, look now */
-	size_t hi;              /* heap index while waiting */
+	size_t hi;              /* heap index while waiting, else SIZE_MAX */
 	int loaded;
 	struct qenv env;
 	struct qstate *st;
 	long long warned;
 	unsigned char *busy;    /* per recipient: a job is running for it */
-	int njobs;
+	int njobs;              /* jobs that refer to it: none, or not freed */
 	int blocked;            /* due recipients wait for a free slot */
 	int flush;              /* flushed while waiting: all todo due now */
 	int held;               /* seen held (queue/hold/ID), logged once */
 	struct msg *anext;      /* active list */
 };
 
+/* One running local or remote. */
 struct job {
 	struct msg *m;
 	int remote;
@@ -56,65 +64,89 @@ struct job {
 	struct job *next;
 };
 
-/* main.c: settings and counters */
-extern int qd;
-extern int once, force;
-extern unsigned long long max_local, max_remote, nlocal, nremote;
-extern unsigned long long timeout_s, lifetime, blifetime, warn_after;
-extern long long *retry, retry_max;
-extern size_t nretry;
-extern struct job *jobs;
+struct heap {
+	struct msg **v;
+	size_t n, cap;
+};
+
+/* The settings qrun keeps from postel.conf: all of them or none change
+ * at a reload (ctl.c, settings). */
+struct settings {
+	unsigned long long max_local, max_remote;
+	unsigned long long timeout_s, lifetime, blifetime, warn_after;
+	long long retry[QRUN_RETRY_MAX], retry_max;
+	size_t nretry;
+};
+
+struct qrun {
+	int qd;                         /* the queue directory */
+	int once, force;                /* -1; -f (or -F) */
+	const struct qsel *only;        /* -1 -F: just these */
+	struct settings set;
+	unsigned long long cap_local;   /* what the spawner was sized for */
+	unsigned long long nlocal, nremote;     /* running jobs */
+	struct job *jobs;
+	struct heap wait;               /* waiting messages */
+	struct msg *active;             /* loaded messages */
+	size_t nactive;
+};
+
 long long now_s(void);          /* wall clock: arrival, retries, state */
 long long mono_s(void);         /* monotonic: deadlines and intervals */
 
-/* sched.c */
-void sched_push(struct msg *m);
-struct msg *sched_top(void);
-void sched_pop(void);
-size_t sched_size(void);
-struct msg *sched_at(size_t i);         /* i < sched_size(), heap order */
-void sched_due(struct msg *m);          /* waiting m becomes due now */
-extern struct msg *active;
-extern size_t nactive;
-int sched_scan(const char *sub);        /* cur/ at start, new/ when woken */
-int msg_load(struct msg *m);            /* 0 ok, -1 (m was dealt with) */
-int msg_start(struct msg *m);           /* start jobs for due recipients */
-void msg_done(struct msg *m);           /* all its jobs have finished */
+/* heap.c */
+void heap_push(struct heap *h, struct msg *m);
+struct msg *heap_top(const struct heap *h);
+struct msg *heap_pop(struct heap *h);
+void heap_due(struct heap *h, struct msg *m);   /* waiting m: due now */
+
+/* msg.c */
+int msg_scan(struct qrun *q, enum qdir d);      /* cur/ at start, new/ */
+int msg_load(struct qrun *q, struct msg *m);    /* 0 ok, -1 dealt with */
+int msg_start(struct qrun *q, struct msg *m);   /* start due recipients */
+void msg_done(struct qrun *q, struct msg *m);   /* its last job is done */
+void msg_wait(struct qrun *q, struct msg *m, long long next);
 void msg_free(struct msg *m);
-void msg_unlink_active(struct msg *m);
-int msg_delete(const char *id);         /* qrun -d */
-int rcpt_local(const char *rcpt);
+int msg_delete(struct qrun *q, const char *id); /* qrun -d */
 
 /* job.c */
-int job_spawn(struct msg *m, int remote, const size_t *idx, size_t n);
+int job_spawn(struct qrun *q, struct msg *m, int remote, const size_t *idx,
+    size_t n);
 void job_read(struct job *j);
-void job_reap(void);
-void job_finish(struct job *j);         /* apply results, free it */
+void job_reap(struct qrun *q);
+void job_exited(struct qrun *q, unsigned token, int status);
+void job_finish(struct qrun *q, struct job *j); /* apply results, free */
 void job_kill(struct job *j, const char *why);
 
 /* spawn.c: the privileged step that starts local (postel-security(7)) */
-/* As root with qrun-user: fork the spawner of local (if spawner_too),
- * then become qrun-user. */
-void spawn_init(int spawner_too);
+/* As root with qrun-user: fork the spawner of local (if spawner_too,
+ * sized for maxkids at once), then become qrun-user. */
+void spawn_init(int spawner_too, size_t maxkids);
 int spawn_on(void);
 int spawn_fd(void);
 int spawn_start(unsigned *token, int msgfd, int outfd,
     const char *const *argv);
 void spawn_kill(unsigned token);
-void spawn_read(void);                  /* mark exited jobs */
+/* The next exit the spawner reported: 1 and *token, *status (a wait(2)
+ * status); 0 when there is none now. */
+int spawn_event(unsigned *token, int *status);
 
 /* ctl.c */
-extern const struct qsel *only;         /* qrun -1 -F: just these */
-const char *settings(void);             /* conf values into the globals */
-void ctl_read(int fd);                  /* the trigger: wake-ups, requests */
-void ctl_reload(const char *by);        /* keeps the old conf on error */
+const char *settings(struct qrun *q);   /* conf values into q->set */
+void ctl_read(struct qrun *q, int fd);  /* the trigger: wake-ups, requests */
+void ctl_reload(struct qrun *q, const char *by);  /* old conf on error */
 void ctl_stamp(void);                   /* note the conf files' times */
 int ctl_changed(void);                  /* 1 if they changed since */
-void ctl_flush(const struct qsel *s);   /* matching messages due now */
-void ctl_only(void);                    /* drop messages not matching only */
-int ctl_held(struct msg *m);            /* 1: held, and m dealt with */
+void ctl_only(struct qrun *q);          /* drop messages not matching */
+int ctl_held(struct qrun *q, struct msg *m);    /* 1: held, dealt with */
 
 /* bounce.c: 0 sent (or dropped on purpose), -1 failed (retry later) */
-int bounce_send(struct msg *m, int delayed);
+int bounce_send(struct qrun *q, struct msg *m, int delayed);
+#define BOUNCE_HDR_MAX 65536    /* original headers attached, at most */
+#define BOUNCE_MAX (BOUNCE_HDR_MAX * 2 + 65536)         /* a whole report */
+/* The report for the failed (or, delayed, the waiting) recipients of m,
+ * to to, into b; the original headers are read from the queue qd. */
+int bounce_build(int qd, const struct msg *m, int delayed, const char *to,
+    struct buf *b);
 
 #endif

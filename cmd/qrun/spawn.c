@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -236,10 +237,10 @@ spawner(int s, const char *prog, size_t maxkids)
 }
 
 void
-spawn_init(int spawner_too)
+spawn_init(int spawner_too, size_t maxkids)
 {
 	const char *user = conf_s("qrun-user");
-	char prog[4096];
+	char prog[PATH_MAX];
 	struct passwd *pw;
 	struct logl l;
 	int s[2];
@@ -264,7 +265,7 @@ spawn_init(int spawner_too)
 			die_sys(EXIT_TEMP, "unable to fork the spawner");
 		if (pid == 0) {
 			close(s[0]);
-			spawner(s[1], prog, (size_t)max_local + 4);
+			spawner(s[1], prog, maxkids);
 		}
 		close(s[1]);
 		sp = s[0];
@@ -324,33 +325,28 @@ spawn_kill(unsigned token)
 		warn_sys("unable to ask the spawner to kill a delivery");
 }
 
-void
-spawn_read(void)
+int
+spawn_event(unsigned *token, int *status)
 {
 	char msg[64];
-	struct job *j;
+	uint32_t t;
+	int32_t st;
+	ssize_t r;
 
 	for (;;) {
-		ssize_t r;
-		uint32_t t;
-		int32_t st;
-
 		r = recv(sp, msg, sizeof msg, MSG_DONTWAIT);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == 0)
 			die(EXIT_TEMP, "the privileged spawner has gone");
 		if (r == -1)
-			return;
-		if (msg[0] != 'E' || (size_t)r < 1 + sizeof t + sizeof st)
-			continue;
-		memcpy(&t, msg + 1, sizeof t);
-		memcpy(&st, msg + 1 + sizeof t, sizeof st);
-		for (j = jobs; j; j = j->next)
-			if (j->token == t && !j->exited) {
-				j->exited = 1;
-				j->exited_at = mono_s();
-				j->status = st;
-			}
+			return 0;
+		if (msg[0] == 'E' && (size_t)r >= 1 + sizeof t + sizeof st)
+			break;
 	}
+	memcpy(&t, msg + 1, sizeof t);
+	memcpy(&st, msg + 1 + sizeof t, sizeof st);
+	*token = t;
+	*status = st;
+	return 1;
 }

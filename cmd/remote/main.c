@@ -44,15 +44,9 @@ crlf_size(int fd, long long off)
 	return last == '\n' ? n : n + 2;
 }
 
-static const char *
-word(int status)
-{
-	return status == RS_OK ? "ok" : status == RS_PERM ? "perm" : "temp";
-}
-
 /* The job from argv (after the options) and standard input. */
 static void
-job_init(struct job *j, int argc, char **argv)
+job_init(struct delivery *j, int argc, char **argv)
 {
 	const char *why;
 	struct addr a;
@@ -89,19 +83,19 @@ job_init(struct job *j, int argc, char **argv)
 /* Try the targets in order until no recipient is pending; *res is the
  * last failure, the result of those still pending. */
 static void
-deliver(struct job *j, const struct route *r, const struct target *t,
+deliver(struct delivery *j, const struct route *r, const struct target *t,
     size_t nt, struct result *res)
 {
 	size_t i, k, pending = j->nrcpt, max = conf_u("remote-max-hosts");
 	int rc;
 
-	result_set(res, RS_TEMP, "4.4.1", "no host tried");
+	result_set(res, OUTCOME_TEMP, "4.4.1", "no host tried");
 	for (i = 0; i < nt && i < max && pending; i++) {
 		rc = smtp_session(j, r, &t[i], 1, res);
 		if (rc == S_TLSFAIL)    /* opportunistic: plaintext */
 			smtp_session(j, r, &t[i], 0, res);
 		for (k = 0, pending = 0; k < j->nrcpt; k++)
-			if (j->rcpt[k].r.status == RS_PENDING)
+			if (j->rcpt[k].r.status == OUTCOME_NONE)
 				pending++;
 	}
 }
@@ -111,7 +105,7 @@ main(int argc, char **argv)
 {
 	static struct target t[REMOTE_HOSTS_MAX];
 	static struct route r;
-	struct job j;
+	struct delivery j;
 	struct result res;
 	const char *why;
 	size_t nt, i;
@@ -146,10 +140,14 @@ main(int argc, char **argv)
 		deliver(&j, &r, t, nt, &res);
 	for (i = 0; i < j.nrcpt; i++) {
 		const struct result *x = &j.rcpt[i].r;
-		if (x->status == RS_PENDING)
+		if (x->status == OUTCOME_NONE)
 			x = &res;
-		if (printf("rcpt %zu %s %s %s\n", i + 1, word(x->status),
-		    x->dsn, x->text) < 0)
+		char line[RESULT_LINE_MAX + 1];
+		int n = result_fmt(line, sizeof line, i + 1, x);
+		if (n == -1)
+			die(EXIT_TEMP, "bad result for recipient %zu: %s %s",
+			    i + 1, outcome_word(x->status), x->dsn);
+		if (fwrite(line, 1, (size_t)n, stdout) != (size_t)n)
 			die_sys(EXIT_TEMP, "unable to write results");
 	}
 	if (fflush(stdout) == EOF)

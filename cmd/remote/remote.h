@@ -9,23 +9,14 @@
 #include <stddef.h>
 
 #include "dns.h"
+#include "result.h"
 #include "route.h"
 
-#define REMOTE_TEXT_MAX 700
 #define REMOTE_HOSTS_MAX 64             /* addresses in one plan */
-
-/* outcome of a recipient */
-enum { RS_PENDING = 0, RS_OK, RS_TEMP, RS_PERM };
-
-struct result {
-	int status;
-	char dsn[16];
-	char text[REMOTE_TEXT_MAX];
-};
 
 struct rcpt {
 	const char *addr;
-	struct result r;
+	struct result r;                /* OUTCOME_NONE: pending */
 	int accepted;                   /* 250 to RCPT in this session */
 };
 
@@ -36,7 +27,7 @@ struct target {
 	unsigned port;
 };
 
-struct job {
+struct delivery {
 	const char *qid, *domain, *sender;
 	struct rcpt *rcpt;
 	size_t nrcpt;
@@ -49,7 +40,7 @@ struct job {
 
 /* route.c */
 /* Resolve r into targets; NULL, or a failure in res for every recipient. */
-int route_plan(const struct route *r, const struct job *j, struct target *t,
+int route_plan(const struct route *r, const struct delivery *j, struct target *t,
     size_t max, size_t *n, struct result *res);
 
 /* smtp.c */
@@ -57,9 +48,7 @@ enum { S_DONE, S_NEXT, S_TLSFAIL };
 /* One session with t. Fills recipient results; S_NEXT means try the next
  * address for the recipients still pending (*res says why), S_TLSFAIL
  * means the TLS handshake failed (retry in plaintext if policy allows). */
-int smtp_session(struct job *j, const struct route *r, const struct target *t,
+int smtp_session(struct delivery *j, const struct route *r, const struct target *t,
     int tls, struct result *res);
-void result_set(struct result *res, int status, const char *dsn,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -53,7 +53,7 @@ add(struct target *t, size_t max, size_t *n, const char *name,
 }
 
 static int
-plan_mx(const struct route *r, const struct job *j, struct target *t,
+plan_mx(const struct route *r, const struct delivery *j, struct target *t,
     size_t max, size_t *n, struct result *res)
 {
 	static struct dns_mx mx[DNS_MX_MAX];
@@ -64,12 +64,12 @@ plan_mx(const struct route *r, const struct job *j, struct target *t,
 
 	rc = dns_mx(r->host, mx, DNS_MX_MAX, &nmx);
 	if (rc == DNS_NXDOMAIN) {
-		result_set(res, RS_PERM, "5.1.2", "domain %s does not exist",
+		result_set(res, OUTCOME_PERM, "5.1.2", "domain %s does not exist",
 		    r->host);
 		return -1;
 	}
 	if (rc == DNS_TEMP) {
-		result_set(res, RS_TEMP, "4.4.3",
+		result_set(res, OUTCOME_TEMP, "4.4.3",
 		    "temporary DNS failure looking up MX of %s", r->host);
 		return -1;
 	}
@@ -80,7 +80,7 @@ plan_mx(const struct route *r, const struct job *j, struct target *t,
 		fmt_s(mx[0].host, sizeof mx[0].host, "%s", r->host);
 	} else if (nmx == 1 && (mx[0].host[0] == '\0' ||
 	    strcmp(mx[0].host, ".") == 0)) {
-		result_set(res, RS_PERM, "5.1.10", "556 domain %s does not "
+		result_set(res, OUTCOME_PERM, "5.1.10", "556 domain %s does not "
 		    "accept mail (null MX, RFC 7505)", r->host);
 		return -1;
 	}
@@ -107,19 +107,19 @@ plan_mx(const struct route *r, const struct job *j, struct target *t,
 	if (*n)
 		return 0;
 	if (cut != ~0u && cut <= mx[0].pref)
-		result_set(res, RS_PERM, "5.4.6", "mail for %s loops back to "
+		result_set(res, OUTCOME_PERM, "5.4.6", "mail for %s loops back to "
 		    "myself (%s is its best MX)", r->host, j->me);
 	else if (implicit && !temp)
-		result_set(res, RS_PERM, "5.1.2", "domain %s has no mail "
+		result_set(res, OUTCOME_PERM, "5.1.2", "domain %s has no mail "
 		    "server and no address", r->host);
 	else
-		result_set(res, RS_TEMP, "4.4.3", "no address found for the "
+		result_set(res, OUTCOME_TEMP, "4.4.3", "no address found for the "
 		    "mail servers of %s", r->host);
 	return -1;
 }
 
 int
-route_plan(const struct route *r, const struct job *j, struct target *t,
+route_plan(const struct route *r, const struct delivery *j, struct target *t,
     size_t max, size_t *n, struct result *res)
 {
 	struct dns_ip ip[DNS_IP_MAX];
@@ -129,7 +129,7 @@ route_plan(const struct route *r, const struct job *j, struct target *t,
 	*n = 0;
 	if (r->kind == ROUTE_IP) {
 		if (dns_ip_parse(r->host, &ip[0]) == -1) {
-			result_set(res, RS_PERM, "5.1.2", "bad address literal "
+			result_set(res, OUTCOME_PERM, "5.1.2", "bad address literal "
 			    "[%s]", r->host);
 			return -1;
 		}
@@ -142,12 +142,12 @@ route_plan(const struct route *r, const struct job *j, struct target *t,
 		if (l < 3 || r->host[l - 1] != ']' || fmt_s(lit, sizeof lit,
 		    "%.*s", (int)(l - 2), r->host + 1) < 0 ||
 		    dns_ip_parse(lit, &ip[0]) == -1) {
-			result_set(res, RS_PERM, "5.1.2", "bad address literal "
+			result_set(res, OUTCOME_PERM, "5.1.2", "bad address literal "
 			    "%s", r->host);
 			return -1;
 		}
 		if (is_local_ip(&ip[0])) {
-			result_set(res, RS_PERM, "5.4.6", "mail for %s loops "
+			result_set(res, OUTCOME_PERM, "5.4.6", "mail for %s loops "
 			    "back to myself", r->host);
 			return -1;
 		}
@@ -159,7 +159,7 @@ route_plan(const struct route *r, const struct job *j, struct target *t,
 	rc = dns_ip(r->host, ip, DNS_IP_MAX, &nip);
 	if (rc != DNS_OK) {
 		/* a relay that does not resolve is the admin's to fix */
-		result_set(res, RS_TEMP, "4.4.3", "relay host %s (%s): %s",
+		result_set(res, OUTCOME_TEMP, "4.4.3", "relay host %s (%s): %s",
 		    r->host, r->from, rc == DNS_TEMP ?
 		    "temporary DNS failure" : "no address found");
 		return -1;

@@ -28,7 +28,7 @@ static char ibuf[8192], obuf[16384];
 static struct bio in, out;
 
 struct sess {
-	struct job *j;
+	struct delivery *j;
 	const struct route *r;
 	const struct target *t;
 	struct result *res;
@@ -39,22 +39,6 @@ struct sess {
 	char peer[DNS_NAME_MAX + 64];   /* "mx.example.net [192.0.2.1]" */
 	char why[128];                  /* protocol error detail */
 };
-
-void
-result_set(struct result *res, int status, const char *dsn,
-    const char *fmt, ...)
-{
-	char tmp[REMOTE_TEXT_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vsnprintf(tmp, sizeof tmp, fmt, ap) < 0)
-		tmp[0] = '\0';
-	va_end(ap);
-	res->status = status;
-	fmt_s(res->dsn, sizeof res->dsn, "%s", dsn);
-	fmt_safe(res->text, sizeof res->text, tmp, strlen(tmp));
-}
 
 static void
 logev(struct sess *s, const char *ev, const char *k1, const char *v1,
@@ -182,7 +166,7 @@ ioerr(struct sess *s)
 static int
 lost(struct sess *s, const char *when)
 {
-	result_set(s->res, RS_TEMP, "4.4.2", "%s: %s %s", s->peer, ioerr(s),
+	result_set(s->res, OUTCOME_TEMP, "4.4.2", "%s: %s %s", s->peer, ioerr(s),
 	    when);
 	s->dead = 1;
 	logev(s, "fail", "text", s->res->text, NULL, NULL);
@@ -196,10 +180,10 @@ said(struct sess *s, struct result *res, const struct smtpreply *rp)
 	char dsn[16];
 	int c = smtpreply_class(rp);
 
-	result_set(res, c == 2 ? RS_OK : c == 5 ? RS_PERM : RS_TEMP,
+	result_set(res, c == 2 ? OUTCOME_OK : c == 5 ? OUTCOME_PERM : OUTCOME_TEMP,
 	    smtpreply_dsn(rp, dsn, sizeof dsn), "%s said: %s", s->peer,
 	    rp->text);
-	if (res->status == RS_TEMP)
+	if (res->status == OUTCOME_TEMP)
 		res->dsn[0] = '4';      /* a 3xx where none belongs, say */
 }
 
@@ -210,7 +194,7 @@ static void
 refused(struct sess *s, const struct smtpreply *rp)
 {
 	said(s, s->res, rp);
-	s->res->status = RS_TEMP;
+	s->res->status = OUTCOME_TEMP;
 	s->res->dsn[0] = '4';
 	logev(s, "fail", "text", s->res->text, NULL, NULL);
 }
@@ -275,7 +259,7 @@ starttls(struct sess *s, struct smtpreply *rp)
 
 	if (!(s->e.ext & EHLO_STARTTLS)) {
 		if (s->r->tls >= POL_REQUIRE) {
-			result_set(s->res, RS_TEMP, "4.7.4", "%s does not offer "
+			result_set(s->res, OUTCOME_TEMP, "4.7.4", "%s does not offer "
 			    "STARTTLS, which the route requires", s->peer);
 			logev(s, "fail", "text", s->res->text, NULL, NULL);
 			return -1;
@@ -284,7 +268,7 @@ starttls(struct sess *s, struct smtpreply *rp)
 		return 1;
 	}
 	if (verify && load_anchors() == -1) {
-		result_set(s->res, RS_TEMP, "4.7.5", "unable to load CA file "
+		result_set(s->res, OUTCOME_TEMP, "4.7.5", "unable to load CA file "
 		    "%s: %s", conf_s("remote-ca-file"), strerror(errno));
 		return -1;
 	}
@@ -294,7 +278,7 @@ starttls(struct sess *s, struct smtpreply *rp)
 	if (smtpreply_class(rp) != 2) {
 		if (s->r->tls >= POL_REQUIRE) {
 			said(s, s->res, rp);
-			s->res->status = RS_TEMP;
+			s->res->status = OUTCOME_TEMP;
 			fmt_s(s->res->dsn, sizeof s->res->dsn, "4.7.5");
 			return -1;
 		}
@@ -302,7 +286,7 @@ starttls(struct sess *s, struct smtpreply *rp)
 		return 1;
 	}
 	if (bio_buffered(&in)) {        /* plaintext injection, CVE-2011-0411 */
-		result_set(s->res, RS_TEMP, "4.7.5", "%s sent data after its "
+		result_set(s->res, OUTCOME_TEMP, "4.7.5", "%s sent data after its "
 		    "STARTTLS reply", s->peer);
 		return -1;
 	}
@@ -319,7 +303,7 @@ tls_begin(struct sess *s)
 	const char *name = s->t->name;
 
 	if (verify && load_anchors() == -1) {
-		result_set(s->res, RS_TEMP, "4.7.5", "unable to load CA file "
+		result_set(s->res, OUTCOME_TEMP, "4.7.5", "unable to load CA file "
 		    "%s: %s", conf_s("remote-ca-file"), strerror(errno));
 		return -1;
 	}
@@ -330,7 +314,7 @@ tls_begin(struct sess *s)
 	    bio_now() + (long long)conf_u("remote-timeout-command") * 1000)
 	    == -1) {
 		int e = errno;
-		result_set(s->res, RS_TEMP, "4.7.5", "TLS handshake with %s "
+		result_set(s->res, OUTCOME_TEMP, "4.7.5", "TLS handshake with %s "
 		    "failed: %s%s", s->peer, e == EPROTO || e == ECONNRESET ?
 		    tls_error(&tc.t) : strerror(e), verify && s->r->user[0] ?
 		    " (auth= needs a verified certificate, see "
@@ -377,7 +361,7 @@ auth_step(struct sess *s, struct smtpreply *rp, const char *c, int want)
 		return lost(s, "during AUTH");
 	if (rp->code / 100 != want) {
 		said(s, s->res, rp);
-		s->res->status = RS_TEMP;        /* our setup, not the sender */
+		s->res->status = OUTCOME_TEMP;        /* our setup, not the sender */
 		fmt_s(s->res->dsn, sizeof s->res->dsn, "4.7.0");
 		logev(s, "fail", "text", s->res->text, NULL, NULL);
 		return -1;
@@ -396,7 +380,7 @@ auth(struct sess *s, struct smtpreply *rp)
 	/* route_parse raised the policy so that this cannot happen; the
 	 * password must not go out if it ever does (postel-routes(5)) */
 	if (!s->tls || (s->r->tls != POL_VERIFY && !s->r->auth_unverified)) {
-		result_set(s->res, RS_TEMP, "4.7.4", "credentials for %s not "
+		result_set(s->res, OUTCOME_TEMP, "4.7.4", "credentials for %s not "
 		    "sent without verified TLS", s->peer);
 		return -1;
 	}
@@ -418,7 +402,7 @@ auth(struct sess *s, struct smtpreply *rp)
 		if (r == 0)
 			r = auth_step(s, rp, enc, 2);
 	} else {
-		result_set(s->res, RS_TEMP, "4.7.0", "%s offers neither AUTH "
+		result_set(s->res, OUTCOME_TEMP, "4.7.0", "%s offers neither AUTH "
 		    "PLAIN nor AUTH LOGIN", s->peer);
 		r = -1;
 	}
@@ -520,7 +504,7 @@ mail_cmd(const struct sess *s, char *c, size_t size)
 static int
 envelope(struct sess *s, struct smtpreply *rp)
 {
-	struct job *j = s->j;
+	struct delivery *j = s->j;
 	char c[ADDR_MAX + 128];
 	size_t i;
 	int pipe = (s->e.ext & EHLO_PIPELINING) != 0, mailok, accepted = 0;
@@ -530,7 +514,7 @@ envelope(struct sess *s, struct smtpreply *rp)
 	if (cmd(c) == -1)
 		return lost(s, "after MAIL");
 	for (i = 0; pipe && i < j->nrcpt; i++) {
-		if (j->rcpt[i].r.status != RS_PENDING)
+		if (j->rcpt[i].r.status != OUTCOME_NONE)
 			continue;
 		fmt_s(c, sizeof c, "RCPT TO:<%s>", j->rcpt[i].addr);
 		if (cmd(c) == -1)
@@ -544,13 +528,13 @@ envelope(struct sess *s, struct smtpreply *rp)
 		return lost(s, "after MAIL");
 	said(s, &mres, rp);
 	if (rp->code == 530) {          /* our relay wants AUTH: our setup */
-		mres.status = RS_TEMP;
+		mres.status = OUTCOME_TEMP;
 		fmt_s(mres.dsn, sizeof mres.dsn, "4.7.0");
 	}
-	mailok = mres.status == RS_OK;
+	mailok = mres.status == OUTCOME_OK;
 	for (i = 0; i < j->nrcpt && (pipe || mailok); i++) {
 		struct rcpt *r = &j->rcpt[i];
-		if (r->r.status != RS_PENDING)
+		if (r->r.status != OUTCOME_NONE)
 			continue;
 		if (!pipe) {
 			fmt_s(c, sizeof c, "RCPT TO:<%s>", r->addr);
@@ -563,11 +547,11 @@ envelope(struct sess *s, struct smtpreply *rp)
 			continue;       /* replies to pipelined RCPTs */
 		said(s, &r->r, rp);     /* 4xx, 5xx: this recipient's result */
 		if (rp->code == 552) {  /* RFC 5321 4.5.3.1.10 */
-			r->r.status = RS_TEMP;
+			r->r.status = OUTCOME_TEMP;
 			fmt_s(r->r.dsn, sizeof r->r.dsn, "4.5.3");
 		}
-		if (r->r.status == RS_OK) {
-			r->r.status = RS_PENDING;
+		if (r->r.status == OUTCOME_OK) {
+			r->r.status = OUTCOME_NONE;
 			r->accepted = 1;
 			accepted++;
 		}
@@ -586,7 +570,7 @@ envelope(struct sess *s, struct smtpreply *rp)
 		return accepted;
 	*s->res = mres;
 	logev(s, "fail", "text", mres.text, NULL, NULL);
-	return mres.status == RS_PERM ? -2 : -1;
+	return mres.status == OUTCOME_PERM ? -2 : -1;
 }
 
 /* DATA, the message, and the reply to the final dot: *s->res is the
@@ -601,8 +585,8 @@ data(struct sess *s, struct smtpreply *rp)
 		return lost(s, "after DATA");
 	if (rp->code != 354) {
 		said(s, s->res, rp);
-		if (s->res->status == RS_OK) {  /* 2xx to DATA: nonsense */
-			s->res->status = RS_TEMP;
+		if (s->res->status == OUTCOME_OK) {  /* 2xx to DATA: nonsense */
+			s->res->status = OUTCOME_TEMP;
 			s->res->dsn[0] = '4';
 		}
 		return 1;
@@ -630,7 +614,7 @@ transaction(struct sess *s, struct smtpreply *rp)
 }
 
 int
-smtp_session(struct job *j, const struct route *r, const struct target *t,
+smtp_session(struct delivery *j, const struct route *r, const struct target *t,
     int tls, struct result *res)
 {
 	struct sess s;
@@ -690,11 +674,11 @@ smtp_session(struct job *j, const struct route *r, const struct target *t,
 		logev(&s, "auth", "user", r->user, "verified",
 		    r->tls == POL_VERIFY ? "yes" : "no");
 	if (j->utf8 && !(s.e.ext & EHLO_SMTPUTF8)) {
-		result_set(res, RS_PERM, "5.6.7", "%s does not support SMTPUTF8, "
+		result_set(res, OUTCOME_PERM, "5.6.7", "%s does not support SMTPUTF8, "
 		    "which this message needs (RFC 6531)", s.peer);
 		ret = S_DONE;
 	} else if ((s.e.ext & EHLO_SIZE) && s.e.size && j->size > s.e.size) {
-		result_set(res, RS_PERM, "5.3.4", "message of %llu bytes "
+		result_set(res, OUTCOME_PERM, "5.3.4", "message of %llu bytes "
 		    "exceeds the limit of %llu bytes of %s", j->size,
 		    s.e.size, s.peer);
 		ret = S_DONE;
@@ -702,7 +686,7 @@ smtp_session(struct job *j, const struct route *r, const struct target *t,
 		ret = S_DONE;
 	if (ret == S_DONE)
 		for (i = 0; i < j->nrcpt; i++)
-			if (j->rcpt[i].r.status == RS_PENDING)
+			if (j->rcpt[i].r.status == OUTCOME_NONE)
 				j->rcpt[i].r = *res;
 out:
 	if (!s.dead)

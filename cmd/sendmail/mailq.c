@@ -1,9 +1,9 @@
 /*
- * mailq: list the queue (new/ and cur/, with each recipient's state from
- * state/), oldest first. The default form is for people; --kv prints
- * log-style key=value lines for programs (postel-sendmail(8)).
+ * mailq: list the queue (the messages waiting and taken, with each
+ * recipient's state), oldest first. The default form is for people;
+ * --kv prints log-style key=value lines for programs
+ * (postel-sendmail(8)).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "conf.h"
 #include "die.h"
 #include "fmt.h"
@@ -22,7 +23,6 @@
 
 struct ent {
 	char id[QUEUE_ID_MAX];
-	char sub[4];
 };
 
 static int
@@ -32,55 +32,42 @@ entcmp(const void *a, const void *b)
 }
 
 static int
-scan(int qd, const char *sub, struct ent **v, size_t *n, size_t *cap)
+scan(int qd, enum qdir d, struct ent **v, size_t *n, size_t *cap)
 {
-	DIR *d;
-	struct dirent *de;
-	int fd;
+	struct qscan s;
+	struct ent *nv;
+	const char *id;
 
-	if ((fd = openat(qd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	if (qscan_open(&s, qd, d) == -1)
 		return -1;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (*n == *cap) {
-			size_t nc = *cap ? *cap * 2 : 64;
-			struct ent *nv = realloc(*v, nc * sizeof *nv);
-			if (nv == NULL) {
-				closedir(d);
-				errno = ENOMEM;
-				return -1;
-			}
-			*v = nv;
-			*cap = nc;
+	while ((id = qscan_next(&s)) != NULL) {
+		if ((nv = array_grow(*v, cap, *n + 1, sizeof *nv)) == NULL) {
+			qscan_close(&s);
+			errno = ENOMEM;
+			return -1;
 		}
-		if (fmt_s((*v)[*n].id, sizeof (*v)[*n].id, "%s", de->d_name) < 0)
+		*v = nv;
+		if (fmt_s((*v)[*n].id, sizeof (*v)[*n].id, "%s", id) < 0)
 			continue;
-		fmt_s((*v)[*n].sub, sizeof (*v)[*n].sub, "%s", sub);
 		(*n)++;
 	}
-	closedir(d);
-	return 0;
+	return qscan_close(&s);
 }
 
 static int
 show(int qd, const struct ent *e, int kv, time_t now)
 {
-	char path[QUEUE_ID_MAX + 8], a[16], nx[16];
+	char a[16], nx[16];
 	struct qenv env;
 	struct qstate *st;
 	struct stat sb;
 	long long warned;
 	const char *why = NULL;
+	enum qdir where;
 	size_t i;
 	int fd;
 
-	fmt_s(path, sizeof path, "%s/%s", e->sub, e->id);
-	if ((fd = openat(qd, path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = queue_find(qd, e->id, &where)) == -1)
 		return errno == ENOENT ? 0 : -1;   /* delivered meanwhile */
 	if (fstat(fd, &sb) == -1 || qenv_read(fd, &env, &why) == -1) {
 		close(fd);
@@ -105,7 +92,7 @@ show(int qd, const struct ent *e, int kv, time_t now)
 		printf("msg qid=%s arrival=%lld size=%lld from=", e->id,
 		    env.arrival, (long long)(sb.st_size - env.body));
 		fwrite(l.s, 1, log_quote(l.s, sizeof l.s, fb, strlen(fb)), stdout);
-		printf(" rcpts=%zu new=%d\n", env.nrcpt, e->sub[0] == 'n');
+		printf(" rcpts=%zu new=%d\n", env.nrcpt, where == QDIR_NEW);
 		for (i = 0; i < env.nrcpt; i++) {
 			fmt_s(fb, sizeof fb, "<%s>", env.rcpt[i]);
 			printf("rcpt qid=%s rcpt=", e->id);
@@ -149,8 +136,9 @@ mailq(int kv)
 	time_t now = time(NULL);
 	int qd;
 
-	if ((qd = queue_dir()) == -1 || scan(qd, "cur", &v, &n, &cap) == -1 ||
-	    scan(qd, "new", &v, &n, &cap) == -1) {
+	if ((qd = queue_dir()) == -1 ||
+	    scan(qd, QDIR_CUR, &v, &n, &cap) == -1 ||
+	    scan(qd, QDIR_NEW, &v, &n, &cap) == -1) {
 		int e = errno;
 		warn_sys("unable to read the queue in %s/queue", conf_root());
 		free(v);

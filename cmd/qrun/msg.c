@@ -1,0 +1,438 @@
+/*
+ * qrun messages: the life of one message in the runner. A scan takes it
+ * (new/ to cur/, postel-queue(5) step 3) onto the heap; when due it is
+ * loaded (envelope and state read), its due recipients are started as
+ * jobs, and when its last job is done it is bounced, removed, or put
+ * back to wait. Each step's queue operation is lib/queue's; a message is
+ * freed here, in msg_free, and nowhere else.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "array.h"
+#include "die.h"
+#include "fmt.h"
+#include "log.h"
+#include "qrun.h"
+#include "user.h"
+
+static struct msg *
+msg_new(const char *id)
+{
+	struct msg *m;
+
+	if (strlen(id) >= sizeof m->id)
+		return NULL;            /* not a queue ID */
+	if ((m = calloc(1, sizeof *m)) == NULL)
+		die_sys(EXIT_TEMP, "unable to allocate");
+	memcpy(m->id, id, strlen(id) + 1);
+	m->hi = SIZE_MAX;
+	return m;
+}
+
+/* Drop what loading read: the envelope and the state. */
+static void
+msg_unload(struct msg *m)
+{
+	qenv_free(&m->env);
+	free(m->st);
+	free(m->busy);
+	m->st = NULL;
+	m->busy = NULL;
+	m->loaded = 0;
+}
+
+void
+msg_free(struct msg *m)
+{
+	/* a job still points at it: freeing it would leave that dangling */
+	if (m->njobs != 0)
+		die(EXIT_TEMP, "message %s freed with %d jobs running", m->id,
+		    m->njobs);
+	msg_unload(m);
+	free(m);
+}
+
+/* m waits on the heap until next; one pass (-1) forgets it instead. */
+void
+msg_wait(struct qrun *q, struct msg *m, long long next)
+{
+	if (q->once) {
+		msg_free(m);
+		return;
+	}
+	m->next = next;
+	heap_push(&q->wait, m);
+}
+
+/* Take every message in d (cur/ at start, new/ when woken). A message in
+ * new/ is taken into cur/ first, and the takes are synced before any of
+ * them is tried (postel-queue(5) step 3). The number found, or -1. */
+int
+msg_scan(struct qrun *q, enum qdir d)
+{
+	struct qscan s;
+	struct msg **got = NULL, **ng, *m;
+	size_t ngot = 0, cap = 0, i;
+	const char *id;
+	int moved = 0;
+
+	if (qscan_open(&s, q->qd, d) == -1)
+		return -1;
+	while ((id = qscan_next(&s)) != NULL) {
+		if ((m = msg_new(id)) == NULL)
+			continue;
+		if (d == QDIR_NEW) {
+			if (queue_take(q->qd, m->id) == -1) {
+				warn_sys("unable to move new/%s to cur/", m->id);
+				msg_free(m);
+				continue;
+			}
+			moved++;
+		}
+		if ((ng = array_grow(got, &cap, ngot + 1, sizeof *ng)) == NULL)
+			die_sys(EXIT_TEMP, "unable to allocate");
+		got = ng;
+		got[ngot++] = m;
+	}
+	if (qscan_close(&s) == -1)
+		warn_sys("unable to read all of %s/", queue_dirname(d));
+	if (moved && queue_take_sync(q->qd) == -1)
+		die_sys(EXIT_TEMP, "unable to sync the queue directories");
+	for (i = 0; i < ngot; i++)
+		heap_push(&q->wait, got[i]);
+	free(got);
+	return (int)ngot;
+}
+
+static void
+active_add(struct qrun *q, struct msg *m)
+{
+	m->anext = q->active;
+	q->active = m;
+	q->nactive++;
+}
+
+static void
+active_remove(struct qrun *q, struct msg *m)
+{
+	struct msg **p;
+
+	for (p = &q->active; *p; p = &(*p)->anext)
+		if (*p == m) {
+			*p = m->anext;
+			q->nactive--;
+			break;
+		}
+	m->anext = NULL;
+}
+
+static int
+rcpt_local(const char *rcpt)
+{
+	const char *at = strrchr(rcpt, '@');
+
+	return at != NULL && user_local_domain(at + 1);
+}
+
+static void
+logmsg(const char *event, const struct msg *m, const char *why)
+{
+	struct logl l;
+
+	log_start(&l, event);
+	log_kv(&l, "qid", m->id);
+	if (why)
+		log_kv(&l, "why", why);
+	log_end(&l);
+}
+
+/* A message not yet tried: log who queued it, as the envelope's origin
+ * says (smtpd's client address, or sendmail's uid, which a local user
+ * cannot forge: postel-security(7)). Logged again after a restart that
+ * finds it still untried. */
+static void
+lognew(const struct msg *m)
+{
+	struct logl l;
+	char from[ADDR_MAX + 3];
+	size_t i;
+
+	for (i = 0; i < m->env.nrcpt; i++)
+		if (m->st[i].attempts)
+			return;
+	log_start(&l, "new");
+	log_kv(&l, "qid", m->id);
+	fmt_s(from, sizeof from, "<%s>", m->env.from);
+	log_kv(&l, "from", from);
+	log_kvu(&l, "rcpts", m->env.nrcpt);
+	log_kv(&l, "origin", m->env.origin);
+	log_end(&l);
+}
+
+/* The message file is gone (qrun -d): drop its state file too. */
+static void
+forget(struct qrun *q, const struct msg *m)
+{
+	if (queue_forget(q->qd, m->id) == -1)
+		warn_sys("unable to remove the state of %s", m->id);
+	logmsg("forgotten", m, "removed from the queue");
+}
+
+/* 1 if cur/ID no longer exists. */
+static int
+removed(struct qrun *q, const struct msg *m)
+{
+	return queue_has(q->qd, m->id) == 0;
+}
+
+/* qrun -d: remove a message, waiting in new/ or cur/, and its state
+ * (postel-queue(5) step 5). A running daemon notices when the message is
+ * next due, or when its running jobs end (they finish; nothing more is
+ * tried and no bounce is sent). 0, or -1 with errno (ENOENT: no such
+ * message, EINVAL: not a queue ID). */
+int
+msg_delete(struct qrun *q, const char *id)
+{
+	int r = queue_remove(q->qd, id, 1);
+
+	if (r == -1)
+		return -1;
+	/* The message is gone: a state file left behind is an orphan that
+	 * the next clean removes. */
+	if (r == 1)
+		warn_sys("unable to finish removing %s", id);
+	return 0;
+}
+
+static void remove_msg(struct qrun *q, struct msg *m);
+
+/* Read the envelope and the state of a message taken from the heap. On
+ * failure the message is either rescheduled or left alone for good
+ * (an unknown format: an admin must look), and -1 is returned. */
+int
+msg_load(struct qrun *q, struct msg *m)
+{
+	const char *why = NULL;
+	long long w, far;
+	int fd, e, fin, r;
+	size_t i;
+
+	if ((fd = queue_open(q->qd, QDIR_CUR, m->id)) == -1) {
+		if (errno == ENOENT)
+			goto gone;
+		why = "unable to open";
+		goto later;
+	}
+	if (qenv_read(fd, &m->env, &why) == -1) {
+		e = errno;
+		close(fd);
+		if (e == EINVAL) {
+			logmsg("skipped", m, why);
+			goto drop;
+		}
+		goto later;
+	}
+	close(fd);
+	m->st = calloc(m->env.nrcpt, sizeof *m->st);
+	m->busy = calloc(m->env.nrcpt, 1);
+	if (m->st == NULL || m->busy == NULL) {
+		why = "out of memory";
+		msg_unload(m);
+		goto later;
+	}
+	w = m->warned;
+	r = qstate_read(q->qd, m->id, m->st, m->env.nrcpt, &m->warned, &fin,
+	    &why);
+	if (r == -1 && errno == EINVAL && why != NULL &&
+	    strcmp(why, "unknown state file version") != 0) {
+		/* Broken lines, which no writer leaves (postel-queue(5)):
+		 * start over. A duplicate at worst, where skipping it would
+		 * leave its recipients untried for ever (invariant 2). */
+		logmsg("restarted", m, why);
+		for (i = 0; i < m->env.nrcpt; i++) {
+			memset(&m->st[i], 0, sizeof m->st[i]);
+			m->st[i].status = QS_TODO;
+			fmt_s(m->st[i].dsn, sizeof m->st[i].dsn, "-");
+		}
+		m->warned = 0;
+		fin = 0;
+	} else if (r == -1) {
+		if (why == NULL)
+			why = "unable to read state";
+		msg_unload(m);
+		if (errno == EINVAL) {
+			logmsg("skipped", m, why);
+			goto drop;
+		}
+		goto later;
+	}
+	if (fin) {
+		/* all done and bounced; an earlier removal failed */
+		remove_msg(q, m);
+		goto drop;
+	}
+	/* A retry further ahead than the longest wait of the schedule
+	 * was set by a clock since set back: it is due now. */
+	for (i = 0, far = now_s() + q->set.retry_max; i < m->env.nrcpt; i++)
+		if (m->st[i].next > far)
+			m->st[i].next = 0;
+	/* flushed while it waited: every recipient to do is due now */
+	for (i = 0; m->flush && i < m->env.nrcpt; i++)
+		if (m->st[i].status == QS_TODO)
+			m->st[i].next = 0;
+	m->flush = 0;
+	/* a warning sent whose record failed is still sent */
+	if (w > m->warned)
+		m->warned = w;
+	lognew(m);
+	m->loaded = 1;
+	active_add(q, m);
+	return 0;
+later:
+	logmsg("deferred", m, why);
+	msg_wait(q, m, now_s() + 60);
+	return -1;
+gone:
+	/* removed by qrun -d while it waited: its state is an orphan */
+	forget(q, m);
+drop:
+	msg_free(m);
+	return -1;
+}
+
+/* Group due recipients into jobs: one local job per local recipient, one
+ * remote job per domain; start as many as the concurrency limits allow.
+ * 1 if m now waits for a free slot; 0 otherwise, and then m may be gone:
+ * with no job started, msg_done has finished (and maybe freed) it. */
+int
+msg_start(struct qrun *q, struct msg *m)
+{
+	long long now = now_s();
+	size_t i, k, n = m->env.nrcpt, *idx;
+
+	/* waiting for a slot, it may have been removed (qrun -d) */
+	if (m->blocked && removed(q, m)) {
+		m->blocked = 0;
+		if (m->njobs == 0)
+			msg_done(q, m);
+		return 0;
+	}
+	m->blocked = 0;
+	if ((idx = calloc(n, sizeof *idx)) == NULL)
+		die_sys(EXIT_TEMP, "unable to allocate");
+	for (i = 0; i < n; i++) {
+		const char *dom;
+		if (m->st[i].status != QS_TODO || m->busy[i] ||
+		    (!q->force && m->st[i].next > now))
+			continue;
+		if (rcpt_local(m->env.rcpt[i])) {
+			if (q->nlocal >= q->set.max_local) {
+				m->blocked = 1;
+				continue;
+			}
+			idx[0] = i;
+			job_spawn(q, m, 0, idx, 1);
+			continue;
+		}
+		if (q->nremote >= q->set.max_remote) {
+			m->blocked = 1;
+			continue;
+		}
+		dom = strrchr(m->env.rcpt[i], '@');
+		dom = dom ? dom + 1 : "";
+		idx[0] = i;
+		k = 1;
+		for (size_t j = i + 1; j < n && k < QRUN_RCPT_MAX; j++) {
+			const char *d2 = strrchr(m->env.rcpt[j], '@');
+			if (m->st[j].status != QS_TODO || m->busy[j] ||
+			    (!q->force && m->st[j].next > now) || d2 == NULL ||
+			    strcasecmp(d2 + 1, dom) != 0)
+				continue;
+			idx[k++] = j;
+		}
+		job_spawn(q, m, 1, idx, k);
+	}
+	free(idx);
+	if (m->njobs == 0 && !m->blocked) {
+		msg_done(q, m);
+		return 0;
+	}
+	return m->blocked;
+}
+
+/* postel-queue(5) step 5, for a message all done. */
+static void
+remove_msg(struct qrun *q, struct msg *m)
+{
+	struct logl l;
+	int r = queue_remove(q->qd, m->id, 0);
+
+	if (r == -1) {
+		/* The message stays, so its state must too, and say what is
+		 * done (an all-ok message may have none yet): else the next
+		 * runner delivers and bounces it all again. */
+		warn_sys("unable to remove cur/%s", m->id);
+		if (qstate_write(q->qd, m->id, m->st, m->env.nrcpt, m->warned,
+		    1) == -1)
+			warn_sys("unable to write state/%s", m->id);
+		return;
+	}
+	if (r == 1)
+		warn_sys("unable to finish removing %s", m->id);
+	log_start(&l, "done");
+	log_kv(&l, "qid", m->id);
+	log_end(&l);
+}
+
+/* No job of m is running and none is waiting for a slot. */
+void
+msg_done(struct qrun *q, struct msg *m)
+{
+	long long now = now_s(), next = 0;
+	size_t i, todo = 0, fail = 0;
+
+	for (i = 0; i < m->env.nrcpt; i++) {
+		if (m->st[i].status == QS_TODO) {
+			if (todo++ == 0 || m->st[i].next < next)
+				next = m->st[i].next;
+		} else if (m->st[i].status == QS_FAIL)
+			fail++;
+	}
+	active_remove(q, m);
+	if (removed(q, m)) {
+		forget(q, m);
+		msg_free(m);
+		return;
+	}
+	if (todo == 0) {
+		if (fail && bounce_send(q, m, 0) == -1) {
+			next = now + 300;
+			goto keep;
+		}
+		remove_msg(q, m);
+		msg_free(m);
+		return;
+	}
+	if (q->set.warn_after && !m->warned && m->env.from[0] &&
+	    now - m->env.arrival >= (long long)q->set.warn_after) {
+		/* Sent, then recorded: a warning that could not be queued
+		 * is tried again on the next pass; a crash between the two
+		 * steps sends it twice, which is the lesser harm. */
+		if (bounce_send(q, m, 1) == 0) {
+			m->warned = now;
+			if (qstate_write(q->qd, m->id, m->st, m->env.nrcpt,
+			    now, 0) == -1)
+				warn_sys("unable to record the delay warning "
+				    "in state/%s", m->id);
+		}
+	}
+keep:
+	msg_unload(m);
+	msg_wait(q, m, next > now ? next : now + 1);
+}
