@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,9 +268,12 @@ main(int argc, char **argv)
 	if (conf_load_at(rootfd) == -1)
 		die(EXIT_TEMP, "unable to read configuration: %s", conf_error());
 	if ((id ? qw_begin_id(&w, qd, conf_u("max-size") + QUEUE_ROOM, id) :
-	    qw_begin(&w, qd, conf_u("max-size") + QUEUE_ROOM)) == -1)
-		die_sys(EXIT_TEMP, "unable to create a file in %s/queue/tmp",
-		    conf_root());
+	    qw_begin(&w, qd, conf_u("max-size") + QUEUE_ROOM)) == -1) {
+		char tmp[PATH_MAX];
+		if (queue_tmppath(tmp, sizeof tmp) == -1)
+			fmt_s(tmp, sizeof tmp, "the queue");
+		die_sys(EXIT_TEMP, "unable to create a file in %s", tmp);
+	}
 	readable(&w, &sq);
 	if (qw_envelope_dsn(&w, from, argv + optind, (size_t)(argc - optind),
 	    flags, origin, &dsn) == -1) {

@@ -24,6 +24,7 @@
 #include "conf.h"
 #include "die.h"
 #include "fmt.h"
+#include "queue.h"
 #include "user.h"
 
 static const char *root;
@@ -299,6 +300,32 @@ account(const char *name, const char *gname, const char *home)
 	return *pw;
 }
 
+/* The queue's layout, as lib/queue names it (postel-queue(5)); a system
+ * instance then gets the owners and modes system_modes gives it. */
+static void
+make_queue(void)
+{
+	const struct qlayout *ql;
+	char rel[64], path[4096];
+	int fd;
+
+	mkdir_p("queue", 0750);
+	for (ql = queue_layout; ql->name; ql++) {
+		if (fmt_s(rel, sizeof rel, "queue/%s", ql->name) < 0 ||
+		    fmt_s(path, sizeof path, "%s/%s", root, rel) < 0)
+			die(EXIT_PERM, "path too long: %s/queue/%s", root,
+			    ql->name);
+		if (ql->type == 'd')
+			mkdir_p(rel, 0750);
+		else if (ql->type == 'p') {
+			if (mkfifo(path, 0620) == -1 && errno != EEXIST)
+				die_sys(EXIT_TEMP, "unable to create %s", path);
+		} else if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC,
+		    0640)) == -1 || close(fd) == -1)
+			die_sys(EXIT_TEMP, "unable to create %s", path);
+	}
+}
+
 /* Owner and mode of ROOT/rel (or of rel itself when absolute), which
  * must be a directory or a FIFO or a plain file we made (never follow a
  * symlink). */
@@ -330,6 +357,7 @@ static void
 system_modes(const char *quser, const char *suser, const char *libexec,
     const char **users, size_t nu)
 {
+	const struct qlayout *ql;
 	struct passwd q, sm;
 	char path[4096], qhome[4096];
 	size_t j;
@@ -355,13 +383,11 @@ system_modes(const char *quser, const char *suser, const char *libexec,
 	if (nu)
 		own("mail", 0, 0, 0755);
 	own("queue", q.pw_uid, q.pw_gid, 0750);
-	own("queue/tmp", q.pw_uid, q.pw_gid, 0770);
-	own("queue/new", q.pw_uid, q.pw_gid, 0770);
-	own("queue/cur", q.pw_uid, q.pw_gid, 0700);
-	own("queue/state", q.pw_uid, q.pw_gid, 0700);
-	own("queue/hold", q.pw_uid, q.pw_gid, 0750);
-	own("queue/trigger", q.pw_uid, q.pw_gid, 0620);
-	own("queue/lock", q.pw_uid, q.pw_gid, 0600);
+	for (ql = queue_layout; ql->name; ql++) {
+		if (fmt_s(path, sizeof path, "queue/%s", ql->name) < 0)
+			die(EXIT_PERM, "path too long: queue/%s", ql->name);
+		own(path, q.pw_uid, q.pw_gid, ql->mode);
+	}
 	/* virtual users' Maildirs: local runs as their owner, the queue
 	 * user, so qrun needs no root for them */
 	for (j = 0; j < nu; j++) {
@@ -460,19 +486,7 @@ main(int argc, char **argv)
 	if (confdir)
 		conf_link();
 	mkdir_p("conf", 0755);
-	mkdir_p("queue", 0750);
-	mkdir_p("queue/tmp", 0750);
-	mkdir_p("queue/new", 0750);
-	mkdir_p("queue/cur", 0750);
-	mkdir_p("queue/state", 0750);
-	mkdir_p("queue/hold", 0750);
-	fmt_s(path, sizeof path, "%s/queue/trigger", root);
-	if (mkfifo(path, 0620) == -1 && errno != EEXIST)
-		die_sys(EXIT_TEMP, "unable to create %s", path);
-	fmt_s(path, sizeof path, "%s/queue/lock", root);
-	if ((c = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0640)) == -1 ||
-	    close(c) == -1)
-		die_sys(EXIT_TEMP, "unable to create %s", path);
+	make_queue();
 	if (me) {
 		fmt_s(line, sizeof line, "me %s", me);
 		add_line("postel.conf", "me", line);

@@ -102,7 +102,7 @@ main(void)
 	    "queue/cur", "queue/state" };
 	size_t i;
 
-	plan(33);
+	plan(46);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	for (i = 0; i < 5; i++) {
@@ -213,6 +213,74 @@ main(void)
 		qenv_free(&e);
 		ok(refused("postel 1\narrival 5\nfrom <a@b>\nrcpt <c@d>\nnotify sometimes\nret x\nenvid a b\n\nx\n") == 0,
 		    "bad DSN values do not stop a message");
+	}
+	{
+		/* the steps of postel-queue(5) as lib/queue offers them */
+		struct qscan sc;
+		const char *nm;
+		char id1[QUEUE_ID_MAX], id2[QUEUE_ID_MAX];
+		enum qdir where = QDIR_TMP;
+		char got[8];
+		int seen = 0, junk = 0, r;
+
+		ok(qw_begin(&w, qd, 0) == 0 &&
+		    qw_envelope(&w, "a@b", rc, 1, 0, "t") == 0 &&
+		    qw_write(&w, "body\n", 5) == 0 && qw_commit(&w) == 0,
+		    "a message for the steps");
+		snprintf(id1, sizeof id1, "%s", w.id);
+		ok(qscan_open(&sc, qd, QDIR_NEW) == 0, "qscan opens new/");
+		fd = openat(qd, "new/.junk", O_WRONLY | O_CREAT, 0600);
+		close(fd);
+		while ((nm = qscan_next(&sc)) != NULL) {
+			seen += strcmp(nm, id1) == 0;
+			junk += nm[0] == '.';
+		}
+		ok(qscan_close(&sc) == 0 && seen == 1 && junk == 0,
+		    "qscan lists the message, not dot files");
+		unlinkat(qd, "new/.junk", 0);
+		ok(queue_where(qd, id1) == QDIR_NEW && queue_has(qd, id1) == 0,
+		    "queue_where finds it in new/");
+		ok(queue_take(qd, id1) == 0 && queue_take_sync(qd) == 0 &&
+		    queue_where(qd, id1) == QDIR_CUR && queue_has(qd, id1) == 1,
+		    "queue_take moves it to cur/");
+		/* an ID that came back must not replace a message in cur/ */
+		fd = openat(qd, "new/1.2.3", O_WRONLY | O_CREAT, 0600);
+		close(fd);
+		fd = openat(qd, "cur/1.2.3", O_WRONLY | O_CREAT, 0600);
+		close(fd);
+		ok(queue_take(qd, "1.2.3") == -1 && errno == EEXIST,
+		    "queue_take never replaces cur/ID");
+		unlinkat(qd, "new/1.2.3", 0);
+		unlinkat(qd, "cur/1.2.3", 0);
+		fd = queue_find(qd, id1, &where);
+		ok(fd != -1 && where == QDIR_CUR && qenv_read(fd, &e, &why) == 0,
+		    "queue_find opens it wherever it is");
+		close(fd);
+		fd = queue_open_body(qd, id1, e.body);
+		ok(fd != -1 && read(fd, got, 5) == 5 && memcmp(got, "body\n", 5) == 0,
+		    "queue_open_body is at the message");
+		close(fd);
+		qenv_free(&e);
+		ok(queue_hold(qd, id1, 1) == 1 && queue_held(qd, id1) &&
+		    queue_hold(qd, id1, 1) == 0 && queue_hold_sync(qd) == 0,
+		    "queue_hold makes the marker once");
+		ok(queue_hold(qd, "9.9.9", 1) == -1 && errno == ENOENT &&
+		    !queue_held(qd, "9.9.9"), "no marker for a message not queued");
+		ok(qstate_write(qd, id1, &(struct qstate){ .status = QS_OK }, 1,
+		    0, 0) == 0 && (r = queue_remove(qd, id1, 0)) == 0 &&
+		    queue_where(qd, id1) == -1 && errno == ENOENT &&
+		    !queue_held(qd, id1),
+		    "queue_remove takes message, state and marker");
+		snprintf(p, sizeof p, "state/%s", id1);
+		ok(faccessat(qd, p, F_OK, 0) == -1 && errno == ENOENT,
+		    "the state file is gone");
+		ok(qw_begin(&w, qd, 0) == 0 &&
+		    qw_envelope(&w, "a@b", rc, 1, 0, "t") == 0 &&
+		    qw_commit(&w) == 0 && (snprintf(id2, sizeof id2, "%s",
+		    w.id), queue_remove(qd, id2, 1)) == 0 &&
+		    queue_remove(qd, id2, 1) == -1 && errno == ENOENT &&
+		    queue_remove(qd, "../x", 1) == -1 && errno == EINVAL,
+		    "queue_remove anywhere takes one in new/, then says ENOENT");
 	}
 	close(qd);
 	snprintf(p, sizeof p, "rm -rf %s", dir);
