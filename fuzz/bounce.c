@@ -21,6 +21,7 @@
 
 #include "fmt.h"
 #include "qrun/qrun.h"
+#include "tmpdir.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *p, size_t n);
 
@@ -50,7 +51,6 @@ count_delims(const struct buf *b, const char *bound)
 int
 LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 {
-	static char dir[64];
 	struct buf b = BUF_INIT(BOUNCE_MAX);
 	char *rcpt[2] = { "alice@example.net", "b\303\266b@example.net" };
 	struct qstate st[2];
@@ -61,12 +61,8 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 	const char *q, *e;
 	int fd;
 
-	if (qd == -1) {
-		snprintf(dir, sizeof dir, "/tmp/postel-fuzz-bounce.XXXXXX");
-		if (mkdtemp(dir) == NULL || (qd = open(dir, O_RDONLY |
-		    O_DIRECTORY)) == -1 || mkdirat(qd, "cur", 0700) == -1)
-			abort();
-	}
+	if (qd == -1)
+		qd = fuzz_tmpdir("bounce", "cur");
 	fd = openat(qd, "cur/" ID, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd == -1 || (hl && write(fd, p, hl) != (ssize_t)hl) || close(fd))
 		abort();

@@ -16,10 +16,10 @@
 #include <unistd.h>
 
 #include "queue.h"
+#include "tmpdir.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *p, size_t n);
 
-static char dir[64];
 static int qd = -1;
 
 static void
@@ -41,12 +41,8 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 	size_t i;
 	int fd;
 
-	if (qd == -1) {
-		snprintf(dir, sizeof dir, "/tmp/postel-fuzz-queue.XXXXXX");
-		if (mkdtemp(dir) == NULL || (qd = open(dir, O_RDONLY |
-		    O_DIRECTORY)) == -1 || mkdirat(qd, "state", 0700) == -1)
-			abort();
-	}
+	if (qd == -1)
+		qd = fuzz_tmpdir("queue", "state");
 	put("msg", p, n);
 	if ((fd = openat(qd, "msg", O_RDONLY)) == -1)
 		abort();

@@ -150,10 +150,7 @@ cmd_hold(int argc, char **argv)
 	size_t n, missing, i;
 	int qd, r = 0;
 
-	sel_parse(&s, argc - 1, argv + 1, 0);
-	qd = open_queue();
-	if (sel_ids(qd, &s, &ids, &n, &missing) == -1)
-		die_sys(EXIT_TEMP, "unable to read %s/queue", conf_root());
+	qd = sel_open(&s, argc - 1, argv + 1, 0, &ids, &n, &missing);
 	for (i = 0; i < n; i++) {
 		if (queue_hold(qd, ids[i], 1) == -1) {
 			warn_sys("unable to hold %s", ids[i]);
@@ -178,10 +175,7 @@ cmd_release(int argc, char **argv)
 	size_t n, missing, i;
 	int qd, r = 0;
 
-	sel_parse(&s, argc - 1, argv + 1, 0);
-	qd = open_queue();
-	if (sel_ids(qd, &s, &ids, &n, &missing) == -1)
-		die_sys(EXIT_TEMP, "unable to read %s/queue", conf_root());
+	qd = sel_open(&s, argc - 1, argv + 1, 0, &ids, &n, &missing);
 	for (i = 0; i < n; i++) {
 		int held = queue_hold(qd, ids[i], 0);
 		if (held == 0 && s.q.kind == 0)
@@ -212,10 +206,7 @@ cmd_delete(int argc, char **argv)
 	size_t n, missing, i, k;
 	int qd, r, worst = 0;
 
-	sel_parse(&s, argc - 1, argv + 1, 0);
-	qd = open_queue();
-	if (sel_ids(qd, &s, &ids, &n, &missing) == -1)
-		die_sys(EXIT_TEMP, "unable to read %s/queue", conf_root());
+	qd = sel_open(&s, argc - 1, argv + 1, 0, &ids, &n, &missing);
 	close(qd);
 	if (n == 0 && !missing)
 		warn("no queued message matches");

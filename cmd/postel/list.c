@@ -125,10 +125,7 @@ cmd_queue(int argc, char **argv)
 		kvform = 1;
 		argc--;
 	}
-	sel_parse(&s, argc - 1, argv + 1, 1);
-	qd = open_queue();
-	if (sel_ids(qd, &s, &ids, &n, &missing) == -1)
-		die_sys(EXIT_TEMP, "unable to read %s/queue", conf_root());
+	qd = sel_open(&s, argc - 1, argv + 1, 1, &ids, &n, &missing);
 	if (!kvform && n)
 		printf("%-24s %9s %5s %-4s %s\n", "Queue ID", "Size", "Age",
 		    "Hold", "Sender / Recipients");

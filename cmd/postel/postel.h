@@ -38,6 +38,10 @@ void sel_parse(struct sel *s, int argc, char **argv, int empty_all);
 int sel_ids(int qd, const struct sel *s, char ***ids, size_t *n,
     size_t *missing);
 void sel_free(char **ids, size_t n);
+/* sel_parse, then the queue (as its owner) and sel_ids on it: the
+ * queue's descriptor; dies on error. */
+int sel_open(struct sel *s, int argc, char **argv, int empty_all,
+    char ***ids, size_t *n, size_t *missing);
 
 /* the subcommands */
 int cmd_queue(int argc, char **argv);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "die.h"
 #include "fmt.h"
 #include "postel.h"
@@ -137,6 +138,19 @@ sel_ids(int qd, const struct sel *s, char ***ids, size_t *n,
 fail:
 	sel_free(v, *n);
 	return -1;
+}
+
+int
+sel_open(struct sel *s, int argc, char **argv, int empty_all,
+    char ***ids, size_t *n, size_t *missing)
+{
+	int qd;
+
+	sel_parse(s, argc, argv, empty_all);
+	qd = open_queue();
+	if (sel_ids(qd, s, ids, n, missing) == -1)
+		die_sys(EXIT_TEMP, "unable to read %s/queue", conf_root());
+	return qd;
 }
 
 void

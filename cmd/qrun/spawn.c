@@ -56,6 +56,17 @@ spawn_fd(void)
 	return sp;
 }
 
+/* A message header for the one buffer p of n bytes. */
+static void
+header(struct msghdr *mh, struct iovec *iov, void *p, size_t n)
+{
+	memset(mh, 0, sizeof *mh);
+	iov->iov_base = p;
+	iov->iov_len = n;
+	mh->msg_iov = iov;
+	mh->msg_iovlen = 1;
+}
+
 static int
 send_fds(int s, const void *p, size_t n, const int *fds, int nfds)
 {
@@ -67,11 +78,7 @@ send_fds(int s, const void *p, size_t n, const int *fds, int nfds)
 	} cm;
 	ssize_t w;
 
-	memset(&mh, 0, sizeof mh);
-	iov.iov_base = (void *)p;
-	iov.iov_len = n;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
+	header(&mh, &iov, (void *)p, n);
 	if (nfds) {
 		struct cmsghdr *c;
 		memset(&cm, 0, sizeof cm);
@@ -103,11 +110,7 @@ recv_fds(int s, void *p, size_t n, int fds[2])
 	ssize_t r;
 
 	fds[0] = fds[1] = -1;
-	memset(&mh, 0, sizeof mh);
-	iov.iov_base = p;
-	iov.iov_len = n;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
+	header(&mh, &iov, p, n);
 	mh.msg_control = cm.b;
 	mh.msg_controllen = sizeof cm.b;
 	do
