@@ -142,58 +142,57 @@ cmd_reload(int argc, char **argv)
 	return 0;
 }
 
-int
-cmd_hold(int argc, char **argv)
-{
-	struct sel s;
-	char **ids;
-	size_t n, missing, i;
-	int qd, r = 0;
-
-	qd = sel_open(&s, argc - 1, argv + 1, 0, &ids, &n, &missing);
-	for (i = 0; i < n; i++) {
-		if (queue_hold(qd, ids[i], 1) == -1) {
-			warn_sys("unable to hold %s", ids[i]);
-			if (errno != ENOENT)
-				r = EXIT_TEMP;
-			continue;
-		}
-		logid("held", ids[i]);
-	}
-	if (n && queue_hold_sync(qd) == -1)
-		die_sys(EXIT_TEMP, "unable to sync %s/queue/hold", conf_root());
-	sel_free(ids, n);
-	return r ? r : missing ? EXIT_PERM : 0;
-}
-
-int
-cmd_release(int argc, char **argv)
+/* hold (on) or release each selected message; a released one is
+ * tried at once */
+static int
+hold(int argc, char **argv, int on)
 {
 	struct qsel q;
 	struct sel s;
 	char **ids;
 	size_t n, missing, i;
-	int qd, r = 0;
+	int qd, r = 0, c;
 
 	qd = sel_open(&s, argc - 1, argv + 1, 0, &ids, &n, &missing);
 	for (i = 0; i < n; i++) {
-		int held = queue_hold(qd, ids[i], 0);
-		if (held == 0 && s.q.kind == 0)
-			warn("%s: not held", ids[i]);
-		if (held == -1) {
-			warn_sys("unable to release %s", ids[i]);
-			r = EXIT_TEMP;
-		}
-		if (held != 1)
+		if ((c = queue_hold(qd, ids[i], on)) == -1) {
+			warn_sys("unable to %s %s", on ? "hold" : "release",
+			    ids[i]);
+			/* a message delivered meanwhile needs no marker */
+			if (!on || errno != ENOENT)
+				r = EXIT_TEMP;
 			continue;
-		logid("released", ids[i]);
+		}
+		if (!on && c == 0) {
+			if (s.q.kind == 0)
+				warn("%s: not held", ids[i]);
+			continue;
+		}
+		logid(on ? "held" : "released", ids[i]);
+		if (on)
+			continue;
 		/* try it now; with no daemon, the next pass will */
 		one_id(&q, ids[i]);
 		if (ask(qd, &q) > 1)
 			r = EXIT_TEMP;
 	}
+	if (on && n && queue_hold_sync(qd) == -1)
+		die_sys(EXIT_TEMP, "unable to sync the hold markers of %s",
+		    conf_root());
 	sel_free(ids, n);
 	return r ? r : missing ? EXIT_PERM : 0;
+}
+
+int
+cmd_hold(int argc, char **argv)
+{
+	return hold(argc, argv, 1);
+}
+
+int
+cmd_release(int argc, char **argv)
+{
+	return hold(argc, argv, 0);
 }
 
 /* delete: qrun -d removes each message and logs who did it */

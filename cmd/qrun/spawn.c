@@ -56,42 +56,46 @@ spawn_fd(void)
 	return sp;
 }
 
-/* A message header for the one buffer p of n bytes. */
-static void
-header(struct msghdr *mh, struct iovec *iov, void *p, size_t n)
-{
-	memset(mh, 0, sizeof *mh);
-	iov->iov_base = p;
-	iov->iov_len = n;
-	mh->msg_iov = iov;
-	mh->msg_iovlen = 1;
-}
-
-static int
-send_fds(int s, const void *p, size_t n, const int *fds, int nfds)
-{
+/* One message over the socketpair: a buffer and room for the two
+ * descriptors a request passes. */
+struct fdmsg {
 	struct msghdr mh;
 	struct iovec iov;
 	union {
 		struct cmsghdr h;
 		char b[CMSG_SPACE(2 * sizeof(int))];
 	} cm;
+};
+
+static void
+fdmsg_init(struct fdmsg *m, void *p, size_t n)
+{
+	memset(m, 0, sizeof *m);
+	m->iov.iov_base = p;
+	m->iov.iov_len = n;
+	m->mh.msg_iov = &m->iov;
+	m->mh.msg_iovlen = 1;
+}
+
+static int
+send_fds(int s, const void *p, size_t n, const int *fds, int nfds)
+{
+	struct fdmsg m;
 	ssize_t w;
 
-	header(&mh, &iov, (void *)p, n);
+	fdmsg_init(&m, (void *)p, n);
 	if (nfds) {
 		struct cmsghdr *c;
-		memset(&cm, 0, sizeof cm);
-		mh.msg_control = cm.b;
-		mh.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
-		c = CMSG_FIRSTHDR(&mh);
+		m.mh.msg_control = m.cm.b;
+		m.mh.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
+		c = CMSG_FIRSTHDR(&m.mh);
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
 		c->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
 		memcpy(CMSG_DATA(c), fds, (size_t)nfds * sizeof(int));
 	}
 	do
-		w = sendmsg(s, &mh, MSG_NOSIGNAL);
+		w = sendmsg(s, &m.mh, MSG_NOSIGNAL);
 	while (w == -1 && errno == EINTR);
 	return w == (ssize_t)n ? 0 : -1;
 }
@@ -100,25 +104,20 @@ send_fds(int s, const void *p, size_t n, const int *fds, int nfds)
 static ssize_t
 recv_fds(int s, void *p, size_t n, int fds[2])
 {
-	struct msghdr mh;
-	struct iovec iov;
-	union {
-		struct cmsghdr h;
-		char b[CMSG_SPACE(2 * sizeof(int))];
-	} cm;
+	struct fdmsg m;
 	struct cmsghdr *c;
 	ssize_t r;
 
 	fds[0] = fds[1] = -1;
-	header(&mh, &iov, p, n);
-	mh.msg_control = cm.b;
-	mh.msg_controllen = sizeof cm.b;
+	fdmsg_init(&m, p, n);
+	m.mh.msg_control = m.cm.b;
+	m.mh.msg_controllen = sizeof m.cm.b;
 	do
-		r = recvmsg(s, &mh, MSG_CMSG_CLOEXEC);
+		r = recvmsg(s, &m.mh, MSG_CMSG_CLOEXEC);
 	while (r == -1 && errno == EINTR);
 	if (r <= 0)
 		return r;
-	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+	for (c = CMSG_FIRSTHDR(&m.mh); c; c = CMSG_NXTHDR(&m.mh, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
 			size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 			if (k > 2)
