@@ -22,7 +22,7 @@
 int
 queue_dir(void)
 {
-	char path[4096];
+	char path[PATH_MAX];
 
 	if (conf_path(path, sizeof path, "queue") == -1)
 		return -1;

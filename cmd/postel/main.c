@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,7 +66,7 @@ cmd_help(int argc, char **argv)
 _Noreturn void
 exec_prog(const char *name, char *const av[])
 {
-	char prog[4096];
+	char prog[PATH_MAX];
 
 	if (conf_prog(prog, sizeof prog, name) == -1)
 		die(EXIT_TEMP, "path of %s too long", name);
@@ -116,7 +117,7 @@ cmd_log(int argc, char **argv)
 int
 open_queue(void)
 {
-	char path[4096];
+	char path[PATH_MAX];
 	struct stat sb;
 	struct passwd *pw;
 	gid_t gid;
