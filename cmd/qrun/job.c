@@ -450,7 +450,7 @@ job_finish(struct qrun *q, struct job *j)
 	    0) == -1) {
 		/* Nothing may act on results that are not on disk: forget
 		 * them; the recipients are tried again (a duplicate at worst) */
-		warn_sys("unable to write state/%s", m->id);
+		warn_sys("unable to write the state of %s", m->id);
 		for (i = 0; i < j->n; i++) {
 			m->st[j->idx[i]].status = QS_TODO;
 			m->st[j->idx[i]].next = now + 60;

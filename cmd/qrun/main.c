@@ -333,7 +333,7 @@ run(struct qrun *q)
 			if (ctl_changed())
 				ctl_reload(q, "change");
 			if (msg_scan(q, QDIR_NEW) == -1)
-				warn_sys("unable to read new/");
+				warn_sys("unable to look for new messages");
 		}
 		if (mono_s() >= last_clean + CLEAN_EVERY) {
 			last_clean = mono_s();

@@ -89,7 +89,9 @@ msg_scan(struct qrun *q, enum qdir d)
 			continue;
 		if (d == QDIR_NEW) {
 			if (queue_take(q->qd, m->id) == -1) {
-				warn_sys("unable to move new/%s to cur/", m->id);
+				warn_sys("unable to move %s/%s to %s/",
+				    queue_dirname(QDIR_NEW), m->id,
+				    queue_dirname(QDIR_CUR));
 				msg_free(m);
 				continue;
 			}
@@ -377,10 +379,10 @@ remove_msg(struct qrun *q, struct msg *m)
 		/* The message stays, so its state must too, and say what is
 		 * done (an all-ok message may have none yet): else the next
 		 * runner delivers and bounces it all again. */
-		warn_sys("unable to remove cur/%s", m->id);
+		warn_sys("unable to remove message %s", m->id);
 		if (qstate_write(q->qd, m->id, m->st, m->env.nrcpt, m->warned,
 		    1) == -1)
-			warn_sys("unable to write state/%s", m->id);
+			warn_sys("unable to write the state of %s", m->id);
 		return;
 	}
 	if (r == 1)
@@ -429,7 +431,7 @@ msg_done(struct qrun *q, struct msg *m)
 			if (qstate_write(q->qd, m->id, m->st, m->env.nrcpt,
 			    now, 0) == -1)
 				warn_sys("unable to record the delay warning "
-				    "in state/%s", m->id);
+				    "in the state of %s", m->id);
 		}
 	}
 keep:
