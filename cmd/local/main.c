@@ -105,8 +105,9 @@ read_message(struct buf *b, const char **p, size_t *n)
 	    (off = lseek(0, 0, SEEK_CUR)) != -1 && st.st_size > off &&
 	    (pg = sysconf(_SC_PAGESIZE)) > 0) {
 		if ((unsigned long long)(st.st_size - off) > b->max)
-			result(OUTCOME_PERM, "5.3.4", "unable to hold the message: "
-			    "%s", strerror(EMSGSIZE));
+			result(OUTCOME_PERM, "5.3.4",
+			    "unable to hold the message: %s",
+			    strerror(EMSGSIZE));
 		base = off - off % pg;
 		m = mmap(NULL, (size_t)(st.st_size - base), PROT_READ,
 		    MAP_PRIVATE, 0, base);
@@ -124,7 +125,8 @@ read_message(struct buf *b, const char **p, size_t *n)
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1)
-			result(OUTCOME_TEMP, "4.3.0", "unable to read the message: %s",
+			result(OUTCOME_TEMP, "4.3.0",
+			    "unable to read the message: %s",
 			    strerror(errno));
 		if (buf_catb(b, tmp, (size_t)r) == -1)
 			result(errno == EMSGSIZE ? OUTCOME_PERM : OUTCOME_TEMP,
@@ -182,7 +184,8 @@ open_home(const struct user *u)
 		    strerror(errno));
 	if (geteuid() == 0 && u->has_ids && sb.st_uid != u->uid &&
 	    sb.st_uid != 0)
-		result(OUTCOME_TEMP, "4.2.0", "refusing %s: owned by uid %ld, not "
+		result(OUTCOME_TEMP, "4.2.0",
+		    "refusing %s: owned by uid %ld, not "
 		    "by %s", u->home, (long)sb.st_uid, u->name);
 }
 
@@ -205,7 +208,8 @@ become(struct user *u)
 		if (u->aliasfile && *u->aliasfile)
 			fmt_s(path, sizeof path, "%s", u->aliasfile);
 		else if (conf_path(path, sizeof path, "conf/aliases") == -1)
-			result(OUTCOME_TEMP, "4.3.0", "unable to stat conf/aliases");
+			result(OUTCOME_TEMP, "4.3.0",
+			    "unable to stat conf/aliases");
 		if (stat(path, &sb) == -1) {
 			if (errno != ENOENT)
 				result(OUTCOME_TEMP, "4.3.0", "unable to stat "
@@ -227,7 +231,8 @@ become(struct user *u)
 	if (!u->has_ids)
 		result(OUTCOME_TEMP, "4.3.0", "no uid known for %s", u->name);
 	if (u->uid == 0 || u->gid == 0)
-		result(OUTCOME_TEMP, "4.3.0", "refusing to deliver as root (uid %ld "
+		result(OUTCOME_TEMP, "4.3.0",
+		    "refusing to deliver as root (uid %ld "
 		    "gid %ld) for %s", (long)u->uid, (long)u->gid, u->name);
 	if (setgroups(1, &u->gid) == -1 || setgid(u->gid) == -1 ||
 	    setuid(u->uid) == -1)
@@ -235,7 +240,8 @@ become(struct user *u)
 		    (long)u->uid, strerror(errno));
 	if (getuid() != u->uid || geteuid() != u->uid ||
 	    getegid() != u->gid || setuid(0) != -1)
-		result(OUTCOME_TEMP, "4.3.0", "privileges not dropped for uid %ld",
+		result(OUTCOME_TEMP, "4.3.0",
+		    "privileges not dropped for uid %ld",
 		    (long)u->uid);
 }
 
@@ -291,14 +297,16 @@ instructions(const struct user *u, struct buf *b)
 		    O_NOFOLLOW | O_NONBLOCK)) == -1) {
 			if (errno == ENOENT)
 				continue;
-			result(OUTCOME_TEMP, "4.3.5", "unable to read %s: %s", path,
+			result(OUTCOME_TEMP, "4.3.5",
+			    "unable to read %s: %s", path,
 			    strerror(errno));
 		}
 		/* Only the recipient (or root) may say where its mail goes
 		 * and which programs run as it: a file someone else owns
 		 * or can write is refused, and the mail waits. */
 		if (fstat(fd, &sb) == -1)
-			result(OUTCOME_TEMP, "4.3.5", "unable to stat %s: %s", path,
+			result(OUTCOME_TEMP, "4.3.5",
+			    "unable to stat %s: %s", path,
 			    strerror(errno));
 		if (!S_ISREG(sb.st_mode) || (sb.st_mode & 022) ||
 		    (sb.st_uid != getuid() && sb.st_uid != 0))
@@ -314,11 +322,13 @@ instructions(const struct user *u, struct buf *b)
 			if (r == -1 && errno == EINTR)
 				continue;
 			if (r == -1 || buf_catb(b, tmp, (size_t)r) == -1)
-				result(OUTCOME_TEMP, "4.3.5", "unable to read %s: %s",
+				result(OUTCOME_TEMP, "4.3.5",
+				    "unable to read %s: %s",
 				    path, strerror(errno));
 		}
 		close(fd);
-		return buf_0(b) == -1 ? (result(OUTCOME_TEMP, "4.3.0", "no memory"),
+		return buf_0(b) == -1 ? (result(OUTCOME_TEMP, "4.3.0",
+		    "no memory"),
 		    0) : 1;
 	}
 	return 0;
@@ -332,7 +342,8 @@ mkdir_new(const char *name)
 	if (mkdir(name, 0700) == 0)
 		return 1;
 	if (errno != EEXIST)
-		result(OUTCOME_TEMP, "4.2.0", "unable to create %s/%s: %s", home_name,
+		result(OUTCOME_TEMP, "4.2.0",
+		    "unable to create %s/%s: %s", home_name,
 		    name, strerror(errno));
 	return 0;
 }
@@ -345,7 +356,8 @@ sync_dir(const char *name)
 	if ((fd = open(name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    fsync(fd) == -1) {
 		e = errno;
-		result(OUTCOME_TEMP, "4.2.0", "unable to sync %s/%s: %s", home_name,
+		result(OUTCOME_TEMP, "4.2.0",
+		    "unable to sync %s/%s: %s", home_name,
 		    name, strerror(e));
 	}
 	close(fd);
@@ -388,7 +400,8 @@ deliver(struct msgdata *md, char **dest, size_t n)
 	struct fail f;
 
 	if (n == TOO_MANY)      /* the mail waits; none is dropped */
-		result(OUTCOME_TEMP, "4.3.5", "more than %d destinations", MAX_DEST);
+		result(OUTCOME_TEMP, "4.3.5",
+		    "more than %d destinations", MAX_DEST);
 
 	for (i = 0; i < n; i++) {
 		char *d = dest[i];
@@ -408,7 +421,8 @@ deliver(struct msgdata *md, char **dest, size_t n)
 			/* relative to the home, which is the working
 			 * directory; an alias has none */
 			if (d[0] == '.' && homefd == -1)
-				result(OUTCOME_PERM, "5.3.5", "a relative path needs "
+				result(OUTCOME_PERM, "5.3.5",
+				    "a relative path needs "
 				    "a home: %.100s", d);
 			if (d[0] == '.' && fmt_s(path, sizeof path, "%s", d) < 0)
 				result(OUTCOME_PERM, "5.3.5", "path too long");
@@ -420,21 +434,25 @@ deliver(struct msgdata *md, char **dest, size_t n)
 			else
 				r = mbox_deliver(md, path, &f);
 		} else
-			result(OUTCOME_TEMP, "4.3.5", "unknown destination %.100s "
+			result(OUTCOME_TEMP, "4.3.5",
+			    "unknown destination %.100s "
 			    "for %s", d, md->rcpt);
 		if (r == -1)
-			result(f.temp ? OUTCOME_TEMP : OUTCOME_PERM, f.dsn, "%s", f.text);
+			result(f.temp ? OUTCOME_TEMP : OUTCOME_PERM, f.dsn,
+			    "%s", f.text);
 		if (!done[0])
 			fmt_s(done, sizeof done, "delivered to %.200s", d);
 	}
 	if (nf) {
 		if (forward_deliver(md, fwd, nf, &f) == -1)
-			result(f.temp ? OUTCOME_TEMP : OUTCOME_PERM, f.dsn, "%s", f.text);
+			result(f.temp ? OUTCOME_TEMP : OUTCOME_PERM, f.dsn,
+			    "%s", f.text);
 		if (!done[0])
 			fmt_s(done, sizeof done, "forwarded to %.200s", fwd[0]);
 	}
 	if (!done[0])
-		result(OUTCOME_PERM, "5.1.1", "no destination for %s", md->rcpt);
+		result(OUTCOME_PERM, "5.1.1",
+		    "no destination for %s", md->rcpt);
 	result(OUTCOME_OK, "2.0.0", "%s", done);
 }
 
@@ -515,7 +533,8 @@ main(int argc, char **argv)
 	if (argc - optind != 2)
 		usage();
 	if (conf_load() == -1 || user_init() == -1)
-		result(OUTCOME_TEMP, "4.3.5", "configuration: %s", conf_error());
+		result(OUTCOME_TEMP, "4.3.5",
+		    "configuration: %s", conf_error());
 	buf_init(&msg, conf_u("max-size") + QUEUE_ROOM);  /* a pipe */
 	md.sender = argv[optind];
 	md.rcpt = argv[optind + 1];
@@ -525,7 +544,8 @@ main(int argc, char **argv)
 	if ((r = user_lookup(md.rcpt, &u)) == 0)
 		result(OUTCOME_PERM, "5.1.1", "no such user here: %s", md.rcpt);
 	if (r == -1 && errno == ENOTSUP)        /* lib/aliases.h */
-		result(OUTCOME_TEMP, "4.3.5", "unable to look up %s: its entry in %s "
+		result(OUTCOME_TEMP, "4.3.5",
+		    "unable to look up %s: its entry in %s "
 		    "has a problem (newaliases names it)", md.rcpt,
 		    conf_s("aliases-system"));
 	if (r == -1)
