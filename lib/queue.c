@@ -306,7 +306,10 @@ queue_remove(int qd, const char *id, int anywhere)
 {
 	int r, i, found = 0;
 
-	if (!queue_id_ok(id)) {
+	/* qrun -d takes what an admin typed: an ID, nothing else; the
+	 * runner removes what it found in cur/, whatever its name */
+	if ((anywhere && !queue_id_ok(id)) || strchr(id, '/') != NULL ||
+	    id[0] == '.' || id[0] == '\0') {
 		errno = EINVAL;
 		return -1;
 	}
@@ -332,11 +335,23 @@ queue_remove(int qd, const char *id, int anywhere)
 	return queue_forget(qd, id) == -1 ? 1 : 0;
 }
 
+int
+queue_lockfile(int qd)
+{
+	return openat(qd, "lock", O_RDWR | O_CLOEXEC);
+}
+
+int
+queue_fifo(int qd, int flags)
+{
+	return openat(qd, "trigger", flags | O_NONBLOCK | O_CLOEXEC);
+}
+
 void
 queue_trigger(int qd)
 {
 	int e = errno;
-	int fd = openat(qd, "trigger", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	int fd = queue_fifo(qd, O_WRONLY);
 
 	/* ENXIO: nobody reads the FIFO, so no qrun runs; nothing to wake. */
 	if (fd != -1) {

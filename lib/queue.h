@@ -57,9 +57,9 @@ int qdsn_envid_encode(char *dst, size_t size, const char *s);
 enum qdir { QDIR_TMP, QDIR_NEW, QDIR_CUR, QDIR_STATE, QDIR_HOLD, QDIR_N };
 /* "tmp", "new", "cur", "state", "hold" */
 const char *queue_dirname(enum qdir d);
-/* The layout setup makes, in order: name, mode, and whether it is a
- * directory (else a FIFO: trigger; or a plain file: lock), and whether
- * only the queue user may read it. Ends with a NULL name. */
+/* The layout setup makes, in order: name, the mode of a system
+ * instance, and the type: a directory, the FIFO trigger or the plain
+ * file lock. Ends with a NULL name. */
 struct qlayout {
 	const char *name;
 	unsigned mode;          /* permission bits */
@@ -79,6 +79,10 @@ int queue_syncdir(int qd, enum qdir d);
 int queue_tmpfile(void);
 /* The path of the queue's tmp/, for programs that spool there. */
 int queue_tmppath(char *dst, size_t size);
+/* The runner's lock file, open read-write; the trigger FIFO, open with
+ * flags (O_RDONLY or O_WRONLY) and O_NONBLOCK. Both close-on-exec. */
+int queue_lockfile(int qd);
+int queue_fifo(int qd, int flags);
 /* wake a running qrun; never blocks, never fails the caller */
 void queue_trigger(int qd);
 
@@ -206,10 +210,11 @@ int queue_take(int qd, const char *id);
 int queue_take_sync(int qd);
 
 /* postel-queue(5) step 5: remove message id (from cur/, or with anywhere
- * also from new/, for qrun -d), sync, then its state file and its hold
- * marker. 0: all done; 1: the message is gone but a later step failed
- * (errno; what is left is an orphan queue_clean removes); -1: the
- * message is still there (errno; ENOENT: it was in neither place). */
+ * also from new/, for qrun -d, which takes only a queue ID), sync, then
+ * its state file and its hold marker. 0: all done (also when cur/ID was
+ * gone already); 1: the message is gone but a later step failed (errno;
+ * what is left is an orphan queue_clean removes); -1: the message is
+ * still there (errno; with anywhere, ENOENT: it was in neither place). */
 int queue_remove(int qd, const char *id, int anywhere);
 /* Remove the state file and hold marker of a message already gone. */
 int queue_forget(int qd, const char *id);

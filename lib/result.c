@@ -128,7 +128,12 @@ result_parse(const char *line, size_t *n, struct result *r)
 	if (word(&s, &w, &len) == -1)
 		return -1;
 	if (is(w, len, "rcpt")) {
-		if (word(&s, &w, &len) == -1 || len >= sizeof num)
+		if (word(&s, &w, &len) == -1)
+			return -1;
+		/* leading zeros say nothing; fmt_ulong bounds the rest */
+		while (len > 1 && w[0] == '0')
+			w++, len--;
+		if (len >= sizeof num)
 			return -1;
 		memcpy(num, w, len);
 		num[len] = '\0';

@@ -16,7 +16,7 @@
 enum outcome { OUTCOME_NONE, OUTCOME_OK, OUTCOME_TEMP, OUTCOME_PERM };
 
 #define RESULT_LINE_MAX 1000    /* a result line, LF included */
-#define RESULT_TEXT_MAX 700     /* what a result line keeps of its text */
+#define RESULT_TEXT_MAX RESULT_LINE_MAX     /* result_fmt cuts to fit */
 #define RESULT_DSN_MAX 16
 
 struct result {

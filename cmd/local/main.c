@@ -53,8 +53,12 @@ result(enum outcome status, const char *dsn, const char *fmt, ...)
 	va_start(ap, fmt);
 	result_vset(&r, status, dsn, fmt, ap);
 	va_end(ap);
-	if ((n = result_fmt(line, sizeof line, 1, &r)) == -1 ||
-	    fwrite(line, 1, (size_t)n, stdout) != (size_t)n ||
+	if ((n = result_fmt(line, sizeof line, 1, &r)) == -1) {
+		warn("bad result %s %s: %s", outcome_word(status), dsn,
+		    r.text);
+		exit(EXIT_TEMP);
+	}
+	if (fwrite(line, 1, (size_t)n, stdout) != (size_t)n ||
 	    fflush(stdout) == EOF)
 		exit(EXIT_TEMP);
 	exit(0);

@@ -382,7 +382,8 @@ apply(const struct qrun *qr, struct job *j, size_t i, const struct result *r,
 	q->status = state_of(r->status);
 	q->next = 0;
 	fmt_s(q->dsn, sizeof q->dsn, "%s", r->dsn);
-	fmt_s(q->text, sizeof q->text, "%s", r->text);
+	/* the queue keeps QUEUE_TEXT_MAX of a result's text: cut, not lost */
+	fmt_safe(q->text, sizeof q->text, r->text, strlen(r->text));
 	if (q->status == QS_TODO) {
 		const struct settings *set = &qr->set;
 		size_t k = q->attempts - 1 < set->nretry ? q->attempts - 1 :
@@ -392,9 +393,15 @@ apply(const struct qrun *qr, struct job *j, size_t i, const struct result *r,
 		q->next = now + set->retry[k];
 		if (now - m->env.arrival >= life) {
 			/* Too old: the temporary failure is final. */
+			char why[48];
+			size_t t;
 			q->status = QS_FAIL;
-			fmt_s(q->text, sizeof q->text, "%s (gave up after %u "
-			    "attempts)", r->text, q->attempts);
+			fmt_s(why, sizeof why, " (gave up after %u attempts)",
+			    q->attempts);
+			fmt_safe(q->text, sizeof q->text - strlen(why), r->text,
+			    strlen(r->text));
+			t = strlen(q->text);
+			memcpy(q->text + t, why, strlen(why) + 1);
 		}
 	}
 	m->busy[j->idx[i]] = 0;

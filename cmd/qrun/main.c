@@ -161,7 +161,7 @@ timeout_ms(const struct qrun *q, size_t nblocked, long long last_scan)
 static void
 lock_queue(const struct qrun *q)
 {
-	int fd = openat(q->qd, "lock", O_RDWR | O_CLOEXEC);
+	int fd = queue_lockfile(q->qd);
 
 	if (fd == -1)
 		die_sys(EXIT_TEMP, "unable to open %s/queue/lock", conf_root());
@@ -195,14 +195,12 @@ open_trigger(const struct qrun *q)
 {
 	int r, w;
 
-	if ((r = openat(q->qd, "trigger", O_RDONLY | O_NONBLOCK | O_CLOEXEC))
-	    == -1)
+	if ((r = queue_fifo(q->qd, O_RDONLY)) == -1)
 		die_sys(EXIT_TEMP, "unable to open %s/queue/trigger",
 		    conf_root());
 	/* Our own writer keeps poll from reporting POLLHUP forever once
 	 * the last enqueue has closed the FIFO. */
-	if ((w = openat(q->qd, "trigger", O_WRONLY | O_NONBLOCK | O_CLOEXEC))
-	    == -1)
+	if ((w = queue_fifo(q->qd, O_WRONLY)) == -1)
 		die_sys(EXIT_TEMP, "unable to open %s/queue/trigger",
 		    conf_root());
 	return r;

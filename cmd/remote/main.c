@@ -143,11 +143,17 @@ main(int argc, char **argv)
 		if (x->status == OUTCOME_NONE)
 			x = &res;
 		char line[RESULT_LINE_MAX + 1];
+		struct result bad;
 		int n = result_fmt(line, sizeof line, i + 1, x);
-		if (n == -1)
-			die(EXIT_TEMP, "bad result for recipient %zu: %s %s",
-			    i + 1, outcome_word(x->status), x->dsn);
-		if (fwrite(line, 1, (size_t)n, stdout) != (size_t)n)
+		if (n == -1) {
+			/* only this recipient's: the others keep theirs */
+			warn("bad result for recipient %zu: %s %s", i + 1,
+			    outcome_word(x->status), x->dsn);
+			result_set(&bad, OUTCOME_TEMP, "4.3.0", "no valid "
+			    "result (%s %s)", outcome_word(x->status), x->dsn);
+			n = result_fmt(line, sizeof line, i + 1, &bad);
+		}
+		if (n == -1 || fwrite(line, 1, (size_t)n, stdout) != (size_t)n)
 			die_sys(EXIT_TEMP, "unable to write results");
 	}
 	if (fflush(stdout) == EOF)
