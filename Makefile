@@ -134,8 +134,10 @@ $(O)/t/unit/%.t: $(O)/obj/t/unit/%.o $$(addprefix $(O)/obj/,$$(addsuffix .o,$$(b
 $(O)/obj/t/unit/%.o: CPPFLAGS += -Icmd
 UNIT_EXTRA_dns       = cmd/remote/dns.c
 UNIT_EXTRA_smtpreply = cmd/remote/smtpreply.c
+UNIT_EXTRA_instr     = cmd/local/instr.c
 FUZZ_EXTRA_dns_reply   = cmd/remote/dns.c
 FUZZ_EXTRA_smtp_reply  = cmd/remote/smtpreply.c
+FUZZ_EXTRA_local_instr = cmd/local/instr.c
 
 # The suite finds the programs through POSTEL_BUILD.
 # Tests that change the host itself (packages, users, /etc/aliases) run
