@@ -580,7 +580,7 @@ table_line(void *arg, char *p, size_t lineno)
 		fmt_s(errbuf, sizeof errbuf, "out of memory");
 		return -1;
 	}
-	if (t->name[0] == '\x01')
+	if (t->fold)
 		for (q = ne->key; *q; q++)
 			if (*q >= 'A' && *q <= 'Z')
 				*q = (char)(*q - 'A' + 'a');
@@ -601,7 +601,8 @@ conf_table_load(struct conf_table *t, const char *name, int fold)
 {
 	t->e = NULL;
 	t->n = 0;
-	t->name[0] = fold ? '\x01' : '\0';
+	t->fold = fold;
+	t->name[0] = '\0';
 	if (each_line(name, table_line, t) == -1) {
 		conf_table_free(t);
 		return -1;

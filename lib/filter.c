@@ -1,5 +1,5 @@
 /* filter: see filter.h and postel-filter(8). */
-#define _GNU_SOURCE             /* O_TMPFILE, pipe2, mkostemp */
+#define _GNU_SOURCE             /* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -116,8 +116,6 @@ filter_check(const char *chain)
 }
 
 /* Running one filter ------------------------------------------------- */
-
-/* An unlinked file in dir, read-write. */
 
 /* fd 3 for the filter: one recipient per line. */
 static int
