@@ -2,6 +2,7 @@
 #define _GNU_SOURCE             /* O_PATH */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,7 +119,7 @@ conf_path(char *dst, size_t size, const char *rel)
 int
 conf_root_open(int nofollow)
 {
-	char path[4096];
+	char path[PATH_MAX];
 	const char *base;
 	char *slash;
 	size_t n;
@@ -284,7 +285,7 @@ open_conf(const char *name, const char *path)
 static int
 each_line(const char *name, int (*fn)(void *, char *, size_t), void *arg)
 {
-	char path[4096], line[CONF_LINE_MAX + 2], buf[4096];
+	char path[PATH_MAX], line[CONF_LINE_MAX + 2], buf[4096];
 	size_t lineno = 0, n;
 	struct bio b;
 	int fd, g, r = 0;

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE             /* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -450,7 +451,7 @@ filter_chain(const char *chain, int *fd, const struct filter_env *e,
     const struct filter_opt *o, struct filter_res *res)
 {
 	char copy[CONF_LINE_MAX], *argv[FILTER_ARGS], *st, *next;
-	char prog[4096];
+	char prog[PATH_MAX];
 	const char *bad;
 	int cur = *fd, out;
 
