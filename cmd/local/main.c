@@ -198,7 +198,7 @@ become(struct user *u)
 	if (u->kind == USER_ALIAS) {
 		/* Aliases run as the owner of the file that holds them
 		 * (conf/aliases, or aliases-system), so no message is parsed
-		 * as root (DESIGN.md invariant 3); as alias-user when root
+		 * as root (postel(7), invariant 3); as alias-user when root
 		 * owns it, as setup leaves it and /etc/aliases is, or when
 		 * there is none (postmaster or admin with no alias line:
 		 * lib/user.c). */
