@@ -307,7 +307,7 @@ static void
 make_queue(void)
 {
 	const struct qlayout *ql;
-	char rel[64], path[4096];
+	char rel[64], path[PATH_MAX];
 	int fd;
 
 	mkdir_p("queue", 0750);
