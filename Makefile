@@ -53,9 +53,10 @@ ifeq ($(SAN),1)
 override MUSL_CC :=
 endif
 STATIC_PROGS = $(if $(MUSL_CC),smtpd enqueue)
-# lib/ without dns.c (res_n* are glibc's), and the glibc entry points
-# Debian's libbearssl.a and libcrypt.a call (lib/compat/glibc.c)
-MUSL_LIB_OBJ = $(patsubst %.c,$(O)/musl/%.o,$(filter-out lib/dns.c,$(wildcard lib/*.c)))
+# lib/ (no libresolv there: remote's dns.c lives in cmd/remote), and the
+# glibc entry points Debian's libbearssl.a and libcrypt.a call
+# (lib/compat/glibc.c)
+MUSL_LIB_OBJ = $(patsubst %.c,$(O)/musl/%.o,$(wildcard lib/*.c))
 MUSL_LDLIBS  = $(shell $(CC) -print-file-name=libbearssl.a) \
 	$(shell $(CC) -print-file-name=libcrypt.a) $(O)/musl/lib/compat/glibc.o
 # ... as static-pie, so that they too get a random address (ASLR; enqueue
@@ -124,12 +125,19 @@ $(foreach p,$(STATIC_PROGS),$(eval $(call STATIC_RULE,$(p))))
 # A module that lives in the one program that uses it (cmd/<prog>/x.c)
 # is tested by t/unit/x.c and fuzzed by fuzz/*.c all the same: name its
 # sources in UNIT_EXTRA_<test> and FUZZ_EXTRA_<target>; both include its
-# header as "<prog>/x.h".
+# header as "<prog>/x.h". (In these prerequisites make puts the stem in
+# place of every %, hence addprefix and addsuffix, not patsubst.)
 .SECONDEXPANSION:
-$(O)/t/unit/%.t: $(O)/obj/t/unit/%.o $$(patsubst %.c,$(O)/obj/%.o,$$(UNIT_EXTRA_$$*)) $(O)/lib/libpostel.a
+$(O)/t/unit/%.t: $(O)/obj/t/unit/%.o $$(addprefix $(O)/obj/,$$(addsuffix .o,$$(basename $$(UNIT_EXTRA_$$*)))) $(O)/lib/libpostel.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(O)/obj/t/unit/%.o: CPPFLAGS += -Icmd
+UNIT_EXTRA_dns       = cmd/remote/dns.c
+UNIT_EXTRA_smtpreply = cmd/remote/smtpreply.c
+UNIT_EXTRA_instr     = cmd/local/instr.c
+FUZZ_EXTRA_dns_reply   = cmd/remote/dns.c
+FUZZ_EXTRA_smtp_reply  = cmd/remote/smtpreply.c
+FUZZ_EXTRA_local_instr = cmd/local/instr.c
 
 # The suite finds the programs through POSTEL_BUILD.
 # Tests that change the host itself (packages, users, /etc/aliases) run

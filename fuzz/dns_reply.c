@@ -1,10 +1,11 @@
-/* fuzz target: lib/dns reply parsers (MX, A, AAAA) on arbitrary bytes. */
+/* fuzz target: remote's DNS reply parsers (cmd/remote/dns.c: MX, A,
+ * AAAA) on arbitrary bytes. */
 #include <arpa/nameser.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "dns.h"
+#include "remote/dns.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,58 +1,28 @@
 /*
  * local_instr: libFuzzer target for local's reading of a user's
  * instruction file (.postel, postel-local(8)) and of alias targets
- * (cmd/local/main.c: split and alias_dest). The input is taken as the
- * file's text and as an alias value. Checks: no crash or leak, at most
- * MAX_DEST destinations, each one non-empty, inside the buffer, without
- * leading or trailing blanks, never a comment; a bare alias name gains
- * the domain. The delivery functions are stubs: nothing is delivered.
+ * (cmd/local/instr.c: instr_split and instr_alias). The input is taken
+ * as the file's text and as an alias value. Checks: no crash or leak, at
+ * most INSTR_DEST_MAX destinations, each one non-empty, inside the
+ * buffer, without leading or trailing blanks, never a comment; a bare
+ * alias name gains the domain.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
-int local_main(int argc, char **argv);
-#define main local_main
-#include "../cmd/local/main.c"
-#undef main
+#include "buf.h"
+#include "conf.h"
+#include "local/instr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *p, size_t n);
-
-int
-maildir_deliver(const struct msgdata *md, const char *dir, struct fail *f,
-    char *name, size_t namesize)
-{
-	(void)md, (void)dir, (void)f, (void)name, (void)namesize;
-	return 0;
-}
-
-int
-mbox_deliver(const struct msgdata *md, const char *path, struct fail *f)
-{
-	(void)md, (void)path, (void)f;
-	return 0;
-}
-
-int
-pipe_deliver(const struct msgdata *md, const char *cmd, struct fail *f)
-{
-	(void)md, (void)cmd, (void)f;
-	return 0;
-}
-
-int
-forward_deliver(const struct msgdata *md, char *const *to, size_t n,
-    struct fail *f)
-{
-	(void)md, (void)to, (void)n, (void)f;
-	return 0;
-}
 
 static void
 check(char *const *dest, size_t n, const char *lo, const char *hi)
 {
 	size_t i, l;
 
-	if (n > MAX_DEST)
+	if (n > INSTR_DEST_MAX)
 		__builtin_trap();
 	for (i = 0; i < n; i++) {
 		l = strlen(dest[i]);
@@ -69,8 +39,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 {
 	static struct buf b = BUF_INIT(INSTR_MAX);
-	char *dest[MAX_DEST], abuf[CONF_LINE_MAX + 1];
-	struct user u;
+	char *dest[INSTR_DEST_MAX], abuf[CONF_LINE_MAX + 1];
 	size_t nd, i;
 
 	if (n > INSTR_MAX)
@@ -78,18 +47,18 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 	b.len = 0;
 	if (buf_catb(&b, p, n) == -1 || buf_0(&b) == -1)
 		return 0;
-	nd = split(b.p, "\n", dest);
-	if (nd != TOO_MANY)
+	nd = instr_split(b.p, "\n", dest);
+	if (nd != INSTR_TOO_MANY)
 		check(dest, nd, b.p, b.p + n);
 
-	memset(&u, 0, sizeof u);
-	fmt_s(u.domain, sizeof u.domain, "example.test");
-	u.alias = b.p;          /* cut at the first NUL; split wrote NULs */
 	b.len = 0;
 	if (buf_catb(&b, p, n) == -1 || buf_0(&b) == -1)
 		return 0;
-	nd = alias_dest(&u, abuf, sizeof abuf, dest);
-	if (nd == TOO_MANY)
+	/* the alias is cut at the first NUL of the input */
+	if (instr_alias(b.p, "example.test", abuf, sizeof abuf, dest, &nd) ==
+	    -1)
+		return 0;               /* out of memory */
+	if (nd == INSTR_TOO_MANY)
 		return 0;
 	check(dest, nd, NULL, NULL);
 	for (i = 0; i < nd; i++) {

@@ -1,10 +1,10 @@
-/* fuzz target: lib/smtpreply (replies and EHLO keywords) on arbitrary
- * bytes, read as a stream of replies the way remote reads them. */
+/* fuzz target: cmd/remote/smtpreply.c (replies and EHLO keywords) on
+ * arbitrary bytes, read as a stream of replies the way remote reads them. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "smtpreply.h"
+#include "remote/smtpreply.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

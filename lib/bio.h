@@ -2,9 +2,10 @@
  * bio: buffered I/O on a file descriptor, with absolute deadlines.
  * A struct bio is one direction (input or output) over a caller-owned
  * buffer. The low-level operation is a function pointer, so TLS slots in
- * beneath (lib/tls) and tests can stub it. EINTR is retried here and
- * nowhere else. Before an input bio blocks, it flushes its linked output
- * bio: pipelined replies then need no special code (RFC 2920).
+ * beneath (lib/tls) and tests can stub it. EINTR is retried inside bio:
+ * its callers never see it. Before an input bio blocks, it flushes its
+ * linked output bio: pipelined replies then need no special code (RFC
+ * 2920).
  * Errors: -1 with errno (ETIMEDOUT when the deadline passed).
  */
 #ifndef POSTEL_BIO_H

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE             /* O_PATH */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,7 +119,7 @@ conf_path(char *dst, size_t size, const char *rel)
 int
 conf_root_open(int nofollow)
 {
-	char path[4096];
+	char path[PATH_MAX];
 	const char *base;
 	char *slash;
 	size_t n;
@@ -284,7 +285,7 @@ open_conf(const char *name, const char *path)
 static int
 each_line(const char *name, int (*fn)(void *, char *, size_t), void *arg)
 {
-	char path[4096], line[CONF_LINE_MAX + 2], buf[4096];
+	char path[PATH_MAX], line[CONF_LINE_MAX + 2], buf[4096];
 	size_t lineno = 0, n;
 	struct bio b;
 	int fd, g, r = 0;
@@ -580,7 +581,7 @@ table_line(void *arg, char *p, size_t lineno)
 		fmt_s(errbuf, sizeof errbuf, "out of memory");
 		return -1;
 	}
-	if (t->name[0] == '\x01')
+	if (t->fold)
 		for (q = ne->key; *q; q++)
 			if (*q >= 'A' && *q <= 'Z')
 				*q = (char)(*q - 'A' + 'a');
@@ -601,7 +602,8 @@ conf_table_load(struct conf_table *t, const char *name, int fold)
 {
 	t->e = NULL;
 	t->n = 0;
-	t->name[0] = fold ? '\x01' : '\0';
+	t->fold = fold;
+	t->name[0] = '\0';
 	if (each_line(name, table_line, t) == -1) {
 		conf_table_free(t);
 		return -1;

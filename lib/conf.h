@@ -96,6 +96,7 @@ struct conf_table {
 	struct conf_ent *e;
 	size_t n;
 	char name[64];
+	int fold;               /* keys lowercased as they are read */
 };
 int conf_table_load(struct conf_table *t, const char *name, int fold);
 const struct conf_ent *conf_table_get(const struct conf_table *t,

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE     /* O_TMPFILE, mkostemp */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -45,7 +46,7 @@ fd_write_all(int fd, const void *p, size_t n)
 int
 fd_tmpfile(const char *dir)
 {
-	char path[4096];
+	char path[PATH_MAX];
 	int fd;
 
 #ifdef O_TMPFILE

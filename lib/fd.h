@@ -1,6 +1,6 @@
 /*
- * fd: small descriptor helpers shared by the programs that start others.
- * Both return 0, or -1 with errno set.
+ * fd: small descriptor helpers: a close-on-exec pipe, a whole write, an
+ * anonymous file. Each returns -1 with errno set on failure.
  */
 #ifndef POSTEL_FD_H
 #define POSTEL_FD_H

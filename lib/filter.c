@@ -1,7 +1,8 @@
 /* filter: see filter.h and postel-filter(8). */
-#define _GNU_SOURCE             /* O_TMPFILE, pipe2, mkostemp */
+#define _GNU_SOURCE             /* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -116,8 +117,6 @@ filter_check(const char *chain)
 }
 
 /* Running one filter ------------------------------------------------- */
-
-/* An unlinked file in dir, read-write. */
 
 /* fd 3 for the filter: one recipient per line. */
 static int
@@ -452,7 +451,7 @@ filter_chain(const char *chain, int *fd, const struct filter_env *e,
     const struct filter_opt *o, struct filter_res *res)
 {
 	char copy[CONF_LINE_MAX], *argv[FILTER_ARGS], *st, *next;
-	char prog[4096];
+	char prog[PATH_MAX];
 	const char *bad;
 	int cur = *fd, out;
 

@@ -1,4 +1,5 @@
 /* route: see route.h and postel-routes(5). */
+#include <arpa/inet.h>
 #include <string.h>
 #include <strings.h>
 
@@ -20,6 +21,18 @@ route_tls_policy(const char *s)
 	return -1;
 }
 
+/* An address literal as remote reads it (dns_ip_parse in cmd/remote):
+ * IPv4, IPv6, or "IPv6:" and IPv6. */
+static int
+ip_literal(const char *s)
+{
+	unsigned char a[16];
+
+	if (strncasecmp(s, "IPv6:", 5) == 0)
+		return inet_pton(AF_INET6, s + 5, a) == 1;
+	return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1;
+}
+
 /* "host", "host:port", "[ip]", "[ip]:port" */
 static const char *
 relay(struct route *r, const char *s, size_t n, unsigned defport)
@@ -28,7 +41,6 @@ relay(struct route *r, const char *s, size_t n, unsigned defport)
 	size_t hl = n, i;
 	unsigned long long port = defport;
 	char num[8];
-	struct dns_ip ip;
 
 	if (n && s[0] == '[') {
 		const char *close = memchr(s, ']', n);
@@ -57,12 +69,12 @@ relay(struct route *r, const char *s, size_t n, unsigned defport)
 			return "bad port";
 	}
 	r->port = (unsigned)port;
-	if (hl == 0 || hl > DNS_NAME_MAX)
+	if (hl == 0 || hl > ADDR_DOMAIN_MAX)
 		return "bad host";
 	memcpy(r->host, host, hl);
 	r->host[hl] = '\0';
 	if (r->kind == ROUTE_IP) {
-		if (dns_ip_parse(r->host, &ip) == -1)
+		if (!ip_literal(r->host))
 			return "bad IP address";
 		return NULL;
 	}
@@ -154,7 +166,7 @@ from_table(struct route *r, const char *domain, unsigned defport)
 	static int loaded;
 	static char why[CONF_LINE_MAX + 64];
 	const struct conf_ent *e = NULL;
-	char key[DNS_NAME_MAX + 2];
+	char key[ADDR_DOMAIN_MAX + 2];
 	const char *d, *w;
 
 	if (!loaded) {

@@ -10,14 +10,14 @@
 #ifndef POSTEL_ROUTE_H
 #define POSTEL_ROUTE_H
 
-#include "dns.h"
+#include "addr.h"
 
 /* TLS policies, weakest first */
 enum { POL_NONE, POL_OPPORTUNISTIC, POL_REQUIRE, POL_VERIFY };
 
 struct route {
 	enum { ROUTE_MX, ROUTE_HOST, ROUTE_IP } kind;
-	char host[DNS_NAME_MAX + 1];    /* relay host, or the domain for MX */
+	char host[ADDR_DOMAIN_MAX + 1]; /* relay host, or the domain for MX */
 	unsigned port;
 	int tls;
 	int smtps;                      /* implicit TLS (port 465), no STARTTLS */

@@ -1,5 +1,6 @@
 /* submit: see submit.h. */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -40,7 +41,7 @@ read_id(struct submit *s, int fd)
 int
 submit_enqueue(struct submit *s, int fd)
 {
-	char prog[4096], notify[32];
+	char prog[PATH_MAX], notify[32];
 	char **av;
 	int p[2], st, e;
 	size_t i, k = 0;

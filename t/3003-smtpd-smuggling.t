@@ -1,6 +1,6 @@
 #!/bin/sh
-# 3003-smtpd-smuggling.t: only CRLF.CRLF ends DATA (invariant 4). A bare
-# CR or LF, alone or around a dot, never ends a line: the message is
+# 3003-smtpd-smuggling.t: only CRLF.CRLF ends DATA (postel(7), invariant
+# 4). A bare CR or LF, alone or around a dot, never ends a line: the message is
 # refused with 554 5.6.0 at the real end of data, the "smuggled" commands
 # after the fake end are message text, and nothing is queued. Also NUL,
 # long lines, a connection dropped mid-DATA and smtpd killed mid-DATA.

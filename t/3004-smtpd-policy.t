@@ -1,7 +1,7 @@
 #!/bin/sh
 # 3004-smtpd-policy.t: recipients only for known users of local domains
 # unless RELAYCLIENT is set; address tricks never open a relay
-# (invariant 5); max-recipients; real clients (smtplib, swaks).
+# (postel(7), invariant 5); max-recipients; real clients (smtplib, swaks).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/3smtpd.sh"
 plan 35

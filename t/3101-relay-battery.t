@@ -1,6 +1,6 @@
 #!/bin/sh
-# 3101-relay-battery.t: the open relay battery (invariant 5). An
-# unauthenticated client without RELAYCLIENT tries every known address
+# 3101-relay-battery.t: the open relay battery (postel(7), invariant 5).
+# An unauthenticated client without RELAYCLIENT tries every known address
 # trick -- percent hack, bang paths, source routes, quoted local parts
 # with @, % and ! in the domain, trailing dots, IP literals (ours too),
 # mixed case, UTF-8 look-alikes with and without SMTPUTF8, empty domains,

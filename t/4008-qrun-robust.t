@@ -44,7 +44,7 @@ ln -s "$B/local" "$L/local"
 
 # 2. A stop in the middle of a delivery of a message past its lifetime:
 # the delivery may have happened, so no attempt is counted and nothing
-# bounces (invariant 6); the next runner tries again.
+# bounces (postel(7), invariant 6); the next runner tries again.
 cat > "$L/remote" <<'SH'
 #!/bin/sh
 cat >/dev/null; sleep 30; echo "msg ok 2.0.0 ok"

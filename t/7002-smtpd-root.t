@@ -1,5 +1,5 @@
 #!/bin/sh
-# 7002-smtpd-root.t: smtpd refuses to run as root (DESIGN.md invariant 3)
+# 7002-smtpd-root.t: smtpd refuses to run as root (postel(7), invariant 3)
 # unless POSTEL_ALLOW_ROOT=1, answering 421 and saying why on stderr; as
 # the user its supervisor drops to, it serves.
 . "$(dirname "$0")/lib.sh"

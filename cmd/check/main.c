@@ -8,6 +8,7 @@
  * is what they accept. postel-check(8) is the contract.
  */
 #include <errno.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,7 +26,7 @@
 #include "user.h"
 
 static unsigned long problems;
-static char confdir[4096];
+static char confdir[PATH_MAX];
 
 /* One problem: "file:line: text", or "file: text" for line 0. */
 static void __attribute__((format(printf, 3, 4)))
@@ -111,7 +112,7 @@ check_tls(void)
 {
 	const char *cert = conf_s("tls-cert"), *key = conf_s("tls-key");
 	const char *why = NULL;
-	char cp[4096], kp[4096];
+	char cp[PATH_MAX], kp[PATH_MAX];
 	struct tls_server_cred cred;
 	unsigned line = conf_line(*cert ? "tls-cert" : "tls-key");
 
@@ -142,7 +143,7 @@ static void
 check_auth_users(void)
 {
 	const char *v = conf_s("auth-users");
-	char path[4096], line[1024];
+	char path[PATH_MAX], line[1024];
 	unsigned n = 0;
 	FILE *f;
 
@@ -235,7 +236,7 @@ check_scalars(void)
 			    chains[i], why);
 	v = conf_s("auth-checkpassword");
 	if (*v) {
-		char prog[4096];
+		char prog[PATH_MAX];
 		size_t l = strcspn(v, " \t");
 		if (fmt_s(prog, sizeof prog, "%.*s", (int)l, v) < 0 ||
 		    prog[0] != '/' || access(prog, X_OK) == -1)
@@ -278,7 +279,7 @@ static void
 check_users(const struct conf_table *t, const struct conf_table *dom)
 {
 	const char *f = cpath("users"), *why;
-	char home[4096], account[256], more[8];
+	char home[PATH_MAX], account[256], more[8];
 	struct addr a;
 	size_t i;
 

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
@@ -86,7 +87,7 @@ maildir_deliver(const struct msgdata *md, const char *dir, struct fail *f,
     char *name, size_t namesize)
 {
 	static unsigned counter;
-	char tmp[4096], fin[4096], nd[4096];
+	char tmp[PATH_MAX], fin[PATH_MAX], nd[PATH_MAX];
 	struct timeval tv;
 	size_t dl = strlen(dir);
 	const char *sl = dl && dir[dl - 1] == '/' ? "" : "/";

@@ -13,7 +13,6 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,14 +25,12 @@
 #include "conf.h"
 #include "die.h"
 #include "fmt.h"
+#include "instr.h"
 #include "local.h"
 #include "log.h"
 #include "queue.h"
 #include "result.h"
 #include "user.h"
-
-#define MAX_DEST 64
-#define INSTR_MAX 65536
 
 static char qid[64] = "-";
 
@@ -205,7 +202,7 @@ become(struct user *u)
 	if (u->kind == USER_ALIAS) {
 		/* Aliases run as the owner of the file that holds them
 		 * (conf/aliases, or aliases-system), so no message is parsed
-		 * as root (DESIGN.md invariant 3); as alias-user when root
+		 * as root (postel(7), invariant 3); as alias-user when root
 		 * owns it, as setup leaves it and /etc/aliases is, or when
 		 * there is none (postmaster or admin with no alias line:
 		 * lib/user.c). */
@@ -247,32 +244,6 @@ become(struct user *u)
 		result(OUTCOME_TEMP, "4.3.0",
 		    "privileges not dropped for uid %ld",
 		    (long)u->uid);
-}
-
-/* Split text (instruction file or alias targets) into destinations:
- * lines, and for aliases also commas. Returns the count, or TOO_MANY
- * past MAX_DEST: a destination is never dropped with "ok" said. */
-#define TOO_MANY SIZE_MAX
-static size_t
-split(char *s, const char *seps, char **dest)
-{
-	size_t n = 0;
-	char *tok;
-
-	for (tok = strtok(s, seps); tok; tok = strtok(NULL, seps)) {
-		while (*tok == ' ' || *tok == '\t')
-			tok++;
-		size_t l = strlen(tok);
-		while (l && (tok[l - 1] == ' ' || tok[l - 1] == '\t' ||
-		    tok[l - 1] == '\r'))
-			tok[--l] = '\0';
-		if (*tok == '\0' || *tok == '#')
-			continue;
-		if (n == MAX_DEST)
-			return TOO_MANY;
-		dest[n++] = tok;
-	}
-	return n;
 }
 
 /* Read HOME/.postel[-ext] or HOME/.postel-default; 1 read, 0 none. */
@@ -398,14 +369,14 @@ make_maildir(const struct user *u)
 static void
 deliver(struct msgdata *md, char **dest, size_t n)
 {
-	char *fwd[MAX_DEST], name[512], path[PATH_MAX + 8];
+	char *fwd[INSTR_DEST_MAX], name[512], path[PATH_MAX + 8];
 	char done[300] = "";
 	size_t nf = 0, i;
 	struct fail f;
 
-	if (n == TOO_MANY)      /* the mail waits; none is dropped */
-		result(OUTCOME_TEMP, "4.3.5",
-		    "more than %d destinations", MAX_DEST);
+	if (n == INSTR_TOO_MANY)        /* the mail waits; none is dropped */
+		result(OUTCOME_TEMP, "4.3.5", "more than %d destinations",
+		    INSTR_DEST_MAX);
 
 	for (i = 0; i < n; i++) {
 		char *d = dest[i];
@@ -480,30 +451,6 @@ prefix(struct msgdata *md, struct buf *pre)
 	md->dtlen = pre->len - at;
 }
 
-/* An alias's targets: comma-separated, or blank-separated when there is
- * no comma (a lone |command keeps its blanks); a bare name is a user of
- * the same domain. */
-static size_t
-alias_dest(const struct user *u, char *buf, size_t size, char **dest)
-{
-	size_t n, i;
-
-	fmt_s(buf, size, "%s", u->alias);
-	n = split(buf, strchr(buf, ',') ? "," : buf[0] == '|' ? "" : " \t",
-	    dest);
-	for (i = 0; n != TOO_MANY && i < n; i++) {
-		size_t sz = strlen(dest[i]) + strlen(u->domain) + 2;
-		char *full;
-		if (strchr("|/.&:", dest[i][0]) || strchr(dest[i], '@'))
-			continue;
-		if ((full = malloc(sz)) == NULL ||
-		    fmt_s(full, sz, "%s@%s", dest[i], u->domain) < 0)
-			result(OUTCOME_TEMP, "4.3.0", "no memory");
-		dest[i] = full;
-	}
-	return n;
-}
-
 static _Noreturn void
 usage(void)
 {
@@ -516,7 +463,7 @@ main(int argc, char **argv)
 	struct buf msg, ins = BUF_INIT(INSTR_MAX), pre = BUF_INIT(2048);
 	struct msgdata md;
 	struct user u;
-	char *dest[MAX_DEST], aliasbuf[CONF_LINE_MAX + 1], *dflt;
+	char *dest[INSTR_DEST_MAX], aliasbuf[CONF_LINE_MAX + 1], *dflt;
 	size_t n;
 	int c, r;
 
@@ -569,14 +516,16 @@ main(int argc, char **argv)
 	md.home = u.home;
 	md.user = u.account[0] ? u.account : u.name;
 	if (u.kind == USER_ALIAS) {
-		n = alias_dest(&u, aliasbuf, sizeof aliasbuf, dest);
+		if (instr_alias(u.alias, u.domain, aliasbuf, sizeof aliasbuf,
+		    dest, &n) == -1)
+			result(OUTCOME_TEMP, "4.3.0", "no memory");
 		deliver(&md, dest, n);
 	}
 	if (fchdir(homefd) == -1)
 		result(OUTCOME_TEMP, "4.2.0", "unable to enter %s: %s", u.home,
 		    strerror(errno));
 	if (instructions(&u, &ins)) {
-		n = split(ins.p, "\n", dest);
+		n = instr_split(ins.p, "\n", dest);
 	} else {
 		dflt = (char *)conf_s("default-delivery");
 		dest[0] = dflt;

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -204,7 +205,7 @@ rollback(int fd, off_t size)
 int
 mbox_deliver(const struct msgdata *md, const char *path, struct fail *f)
 {
-	char lock[4096], ob[65536];
+	char lock[PATH_MAX], ob[65536];
 	struct stat sb;
 	const char *why;
 	struct bio o;

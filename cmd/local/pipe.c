@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -298,7 +299,7 @@ int
 forward_deliver(const struct msgdata *md, char *const *to, size_t n,
     struct fail *f)
 {
-	char prog[4096], origin[600];
+	char prog[PATH_MAX], origin[600];
 	char *argv[8 + 256];
 	struct out o;
 	size_t k = 0, i;

@@ -6,6 +6,7 @@
  * counts the events. postel-logsum(8) is the contract.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -444,7 +445,7 @@ stuck(void)
 {
 	static struct ev e;
 	struct set why = { 0 };
-	char prog[4096], k[600];
+	char prog[PATH_MAX], k[600];
 	FILE *f;
 	size_t i, j, n, first = nlines;
 	long long now = (long long)time(NULL);

@@ -189,7 +189,7 @@ said(struct sess *s, struct result *res, const struct smtpreply *rp)
 
 /* The peer refuses to talk to us at all (greeting, EHLO and HELO): often
  * our address on a block list, never the sender's fault, so temporary
- * whatever the code (invariant 6); the next MX may take it. */
+ * whatever the code (postel(7), invariant 6); the next MX may take it. */
 static void
 refused(struct sess *s, const struct smtpreply *rp)
 {

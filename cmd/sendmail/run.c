@@ -4,6 +4,7 @@
  * sysexits.h ones, as sendmail's callers expect.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -48,7 +49,7 @@ slurp(int fd, char *err, size_t size)
 static int
 run(const char *name, char *const av[], char *err, size_t size)
 {
-	char prog[4096];
+	char prog[PATH_MAX];
 	int p[2] = { -1, -1 }, st;
 	pid_t pid;
 
@@ -114,7 +115,7 @@ run_mode(const char *name, char *const av[])
 static int
 may_run_queue(void)
 {
-	char path[4096];
+	char path[PATH_MAX];
 	struct stat sb;
 
 	if (geteuid() == 0)

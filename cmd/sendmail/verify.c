@@ -63,7 +63,7 @@ remote(const char *domain, const char *me, char *line, size_t size)
 {
 	struct route r;
 	const char *why, *from;
-	char relay[DNS_NAME_MAX + 16], port[8] = "";
+	char relay[ADDR_DOMAIN_MAX + 16], port[8] = "";
 	int n;
 
 	if ((why = route_find(&r, domain)) != NULL) {

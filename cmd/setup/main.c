@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
+#include <limits.h>
 #include <netdb.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -33,7 +34,7 @@ static const char *confdir;     /* --conf-dir: ROOT/conf is a link to it */
 static void
 mkdir_p(const char *rel, mode_t mode)
 {
-	char path[4096];
+	char path[PATH_MAX];
 
 	if (fmt_s(path, sizeof path, "%s/%s", root, rel) < 0)
 		die(EXIT_PERM, "path too long: %s/%s", root, rel);
@@ -46,7 +47,7 @@ mkdir_p(const char *rel, mode_t mode)
 static void
 add_line(const char *file, const char *key, const char *line)
 {
-	char path[4096], buf[1100];
+	char path[PATH_MAX], buf[1100];
 	size_t klen = strlen(key);
 	FILE *f;
 
@@ -74,7 +75,7 @@ add_line(const char *file, const char *key, const char *line)
 static void
 get_key(const char *key, char *val, size_t size)
 {
-	char path[4096], buf[1100], *p;
+	char path[PATH_MAX], buf[1100], *p;
 	size_t klen = strlen(key);
 	FILE *f;
 
@@ -199,7 +200,7 @@ admin_key(const char *opt, const char *user, const char *me, int sys)
 static int
 etc_alias(const char *name)
 {
-	struct conf_table t = { NULL, 0, "" };
+	struct conf_table t = { NULL, 0, "", 0 };
 	int r;
 
 	if (aliases_load(&t, "/etc/aliases", ALIASES_ETC, NULL) == -1)
@@ -217,7 +218,7 @@ etc_alias(const char *name)
 static void
 conf_link(void)
 {
-	char path[4096], to[4096];
+	char path[PATH_MAX], to[PATH_MAX];
 	struct stat sb;
 	ssize_t n;
 
@@ -332,7 +333,7 @@ make_queue(void)
 static void
 own(const char *rel, uid_t u, gid_t g, mode_t mode)
 {
-	char path[4096];
+	char path[PATH_MAX];
 	struct stat sb;
 
 	if (rel[0] == '/') {
@@ -359,7 +360,7 @@ system_modes(const char *quser, const char *suser, const char *libexec,
 {
 	const struct qlayout *ql;
 	struct passwd q, sm;
-	char path[4096], qhome[4096];
+	char path[PATH_MAX], qhome[PATH_MAX];
 	size_t j;
 
 	if (geteuid() != 0)
@@ -427,7 +428,7 @@ main(int argc, char **argv)
 	const char *admin = NULL;
 	int sys = 0;
 	size_t nd = 0, nu = 0, i, j;
-	char path[4096], line[4200], key[600], mename[300];
+	char path[PATH_MAX], line[4200], key[600], mename[300];
 	int c;
 
 	die_init(argv[0]);

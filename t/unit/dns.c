@@ -1,10 +1,10 @@
-/* unit tests for lib/dns: the reply parsers on hand-made messages */
+/* unit tests for remote's dns.c: the reply parsers on hand-made messages */
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "dns.h"
+#include "remote/dns.h"
 #include "../tap.h"
 
 static unsigned char m[1024];

@@ -1,7 +1,7 @@
-/* unit tests for lib/smtpreply */
+/* unit tests for cmd/remote/smtpreply.c */
 #include <string.h>
 
-#include "smtpreply.h"
+#include "remote/smtpreply.h"
 #include "../tap.h"
 
 int

@@ -5,6 +5,8 @@
  * size, no allocation). The text of all lines is kept, joined by spaces,
  * in printable ASCII only and cut at SMTPREPLY_TEXT_MAX: it is safe to log
  * and to quote in a bounce. Errors: a constant string saying what is wrong.
+ * remote's own: the unit test and the fuzz target include it as
+ * "remote/smtpreply.h".
  */
 #ifndef POSTEL_SMTPREPLY_H
 #define POSTEL_SMTPREPLY_H

@@ -7,6 +7,8 @@
  * that type), DNS_NXDOMAIN (the name does not exist: permanent) or
  * DNS_TEMP (SERVFAIL, timeout, malformed reply: try later).
  * Parsers return the number of records found or -1 (malformed reply).
+ * remote's own: the unit test and the fuzz target include it as
+ * "remote/dns.h".
  */
 #ifndef POSTEL_DNS_H
 #define POSTEL_DNS_H
