@@ -125,6 +125,8 @@ $(foreach p,$(STATIC_PROGS),$(eval $(call STATIC_RULE,$(p))))
 # is tested by t/unit/x.c and fuzzed by fuzz/*.c all the same: name its
 # sources in UNIT_EXTRA_<test> and FUZZ_EXTRA_<target>; both include its
 # header as "<prog>/x.h".
+UNIT_EXTRA_sasl       = cmd/smtpd/sasl.c
+FUZZ_EXTRA_auth       = cmd/smtpd/sasl.c
 .SECONDEXPANSION:
 $(O)/t/unit/%.t: $(O)/obj/t/unit/%.o $$(patsubst %.c,$(O)/obj/%.o,$$(UNIT_EXTRA_$$*)) $(O)/lib/libpostel.a
 	@mkdir -p $(@D)
