@@ -126,7 +126,10 @@ $(foreach p,$(STATIC_PROGS),$(eval $(call STATIC_RULE,$(p))))
 # sources in UNIT_EXTRA_<test> and FUZZ_EXTRA_<target>; both include its
 # header as "<prog>/x.h".
 UNIT_EXTRA_sasl       = cmd/smtpd/sasl.c
+UNIT_EXTRA_smtpd_parse = $(O)/obj/cmd/smtpd/parse.o $(O)/obj/cmd/smtpd/sasl.o
 FUZZ_EXTRA_auth       = cmd/smtpd/sasl.c
+FUZZ_EXTRA_smtpd_cmd  = cmd/smtpd/parse.c cmd/smtpd/sasl.c
+FUZZ_EXTRA_smtpd_data = cmd/smtpd/data.c
 .SECONDEXPANSION:
 $(O)/t/unit/%.t: $(O)/obj/t/unit/%.o $$(patsubst %.c,$(O)/obj/%.o,$$(UNIT_EXTRA_$$*)) $(O)/lib/libpostel.a
 	@mkdir -p $(@D)

@@ -4,12 +4,13 @@
  * come from the first byte, and again in one piece; both must agree on
  * where DATA ends, on the flags and on the stored bytes (a split never
  * changes the result). A message accepted without flags holds no CR, and
- * the end is found only right after CRLF "." CRLF (invariant 4).
+ * the end is found only right after CRLF "." CRLF (postel(7),
+ * invariant 4).
  */
 #include <stdint.h>
 #include <string.h>
 
-#include "../cmd/smtpd/data.c"
+#include "smtpd/smtpd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *p, size_t n);
 

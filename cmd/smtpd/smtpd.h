@@ -94,6 +94,17 @@ struct mailarg {
 const char *parse_mail(struct mailarg *m, const char *s, size_t n, int ehlo);
 const char *parse_rcpt(struct mailarg *m, const char *s, size_t n, int utf8);
 
+#define SMTP_CHUNK_MAX (1ULL << 62)     /* BDAT's size, octets */
+#define BDAT_DIGITS    23               /* BDAT's size, digits */
+
+struct bdat {
+	unsigned long long size;        /* octets that follow the line */
+	int last;                       /* LAST: the message ends with them */
+};
+/* Parse the argument of BDAT, "size [LAST]" (RFC 3030 2); LAST in any
+ * case, after one or more spaces. 0, or -1 if malformed. */
+int parse_bdat(struct bdat *b, const char *s, size_t n);
+
 /* auth.c ------------------------------------------------------------ */
 
 struct sasl_cred;
