@@ -2,7 +2,9 @@
  * smtpd: declarations private to cmd/smtpd.
  * data.c is the DATA/BDAT state machine and parse.c the command parser;
  * neither does I/O nor keeps global state, so the fuzz targets in fuzz/
- * include them without a session. main.c owns the session and all I/O.
+ * and the unit tests drive them through this header without a session
+ * (FUZZ_EXTRA_ and UNIT_EXTRA_ in the Makefile). main.c owns the
+ * configuration, the session, the transaction and all I/O.
  */
 #ifndef POSTEL_SMTPD_H
 #define POSTEL_SMTPD_H
