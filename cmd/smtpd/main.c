@@ -95,7 +95,7 @@ static struct session {
 } ses;
 
 static struct tx {
-	int state;                      /* S_MAIL, S_BDAT, or 0 before MAIL */
+	unsigned state;                 /* S_MAIL, S_BDAT, or 0 before MAIL */
 	struct mailarg mail;
 	struct buf rcpts;               /* NUL-separated mailboxes */
 	unsigned long nrcpt;
@@ -118,7 +118,7 @@ state(void)
 {
 	if (!ses.greeted)
 		return S_START;
-	return tx.state ? (unsigned)tx.state : S_IDLE;
+	return tx.state ? tx.state : S_IDLE;
 }
 
 /* Replies ----------------------------------------------------------- */
@@ -172,7 +172,7 @@ logmsg(const char *event, const char *qid, const char *result)
 	struct logl l;
 	char from[ADDR_MAX + 3];
 
-	if (cfg.local) /* quiet as sendmail: the caller's stderr */
+	if (cfg.local)          /* quiet as sendmail: the caller's stderr */
 		return;
 	log_start(&l, event);
 	log_kv(&l, "sid", ses.sid);
@@ -848,7 +848,7 @@ do_data(struct cmd *c)
 /* BDAT n [LAST] (RFC 3030): exactly n octets follow the command line.
  * They are always read, even when refused, to stay in step: bdat_arg
  * parses the argument before the verb table's state check, and the
- * dispatcher calls chunk_skip for a refused BDAT. */
+ * dispatcher reads the chunk of a refused BDAT. */
 static struct bdat bdat;
 
 static const char *
@@ -879,12 +879,6 @@ chunk_read(int keep)
 		bio_skip(&in, take);
 		n -= take;
 	}
-}
-
-static void
-chunk_skip(void)
-{
-	chunk_read(0);
 }
 
 static void
@@ -1346,7 +1340,7 @@ dispatch(struct cmd *c)
 		return;
 	}
 	if (v->flags & V_CHUNK)
-		chunk_skip();           /* RFC 3030 2: read even when refused */
+		chunk_read(0);          /* RFC 3030 2: read even when refused */
 	reply(why);
 }
 
