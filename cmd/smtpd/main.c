@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,11 +72,13 @@ static struct config {
 	int tls_conf, tls_offer;        /* configured, key loaded */
 	int tls_require, auth_require, auth_plain, auth_conf;
 	const char *cp_prog;
-	char users[PATH_MAX];
 	unsigned long long fail_delay;
 	/* a configuration with problems: the session goes on, but no mail
 	 * is taken (postel-smtpd(8)); confwhy is the first problem */
 	int confbad;
+	/* the large and rarely used last, away from the fields every
+	 * session reads */
+	char users[PATH_MAX];
 	char confwhy[CONF_LINE_MAX + 300];
 } cfg;
 
@@ -101,12 +104,12 @@ static struct tx {
 	unsigned long nrcpt;
 	const char *chain;              /* its filter chain, postel-filter(8) */
 	char qid[QUEUE_ID_MAX];         /* made before Received: is written */
-	struct data d;
 	/* the message: in an anonymous spool file (-1 if none), or written
 	 * straight to the queue file qw (inqw) */
 	int spool;
 	int inqw;
 	int bdat_failed;                /* refuse the rest of the chunks */
+	struct data d;                  /* last: see tx_reset */
 } tx;
 /* tx's queue file: kept out of tx, so that tx_reset does not touch its
  * 64 KB buffer in a session that sends no mail */
@@ -309,14 +312,16 @@ msg_drop(void)
 	tx.inqw = 0;
 }
 
-/* Forget the transaction; the recipients' buffer is kept for the next. */
+/* Forget the transaction; the recipients' buffer is kept for the next.
+ * The DATA machine's output buffer holds nothing between messages, and
+ * clearing it would only bring its pages in: all but it is cleared. */
 static void
 tx_reset(void)
 {
 	struct buf rcpts = tx.rcpts;
 
 	msg_drop();
-	memset(&tx, 0, sizeof tx);
+	memset(&tx, 0, offsetof(struct tx, d.out));
 	tx.spool = -1;
 	tx.rcpts = rcpts;
 	tx.rcpts.len = 0;
@@ -821,6 +826,13 @@ do_rcpt(struct cmd *c)
 	reply("250 2.1.5 Ok");
 }
 
+/* What DATA needs before the state matters: NULL, or the refusal. */
+static const char *
+data_ok(const struct cmd *c)
+{
+	return c->alen ? "501 5.5.4 Syntax: DATA takes no argument" : NULL;
+}
+
 static void
 do_data(struct cmd *c)
 {
@@ -1025,7 +1037,8 @@ tls_handshake(size_t discarded)
 static const char *
 starttls_ok(const struct cmd *c)
 {
-	(void)c;
+	if (c->alen)
+		return "501 5.5.4 Syntax: STARTTLS takes no argument";
 	if (ses.tls)
 		return "554 5.5.1 TLS already active";
 	if (!cfg.tls_offer)
@@ -1255,13 +1268,12 @@ conf_refuse(void)
 }
 
 #define V_CONF  0x01            /* refused while the configuration is bad */
-#define V_NOARG 0x02            /* takes no argument */
-#define V_CHUNK 0x04            /* octets follow the line (BDAT) */
+#define V_CHUNK 0x02            /* octets follow the line (BDAT) */
 
 /* A verb is allowed in the states of its mask. Before them it is refused
  * with early, after them (in a transaction it may not start or join)
- * with late. Checked first, in this order: V_CONF, V_NOARG, then check
- * (what the verb needs whatever the state: NULL, or the refusal). */
+ * with late. Checked first: V_CONF, then check (what the verb needs
+ * whatever the state, such as its syntax: NULL, or the refusal). */
 static const struct verb {
 	const char *name;
 	void (*fn)(struct cmd *);
@@ -1278,7 +1290,7 @@ static const struct verb {
 	{ "RCPT", do_rcpt, S_MAIL, 0, NULL,
 	    "503 5.5.1 Need MAIL before RCPT",
 	    "503 5.5.1 RCPT inside BDAT" },
-	{ "DATA", do_data, S_MAIL, V_NOARG, NULL,
+	{ "DATA", do_data, S_MAIL, 0, data_ok,
 	    "503 5.5.1 Need MAIL before DATA",
 	    "503 5.5.1 DATA inside BDAT" },
 	{ "BDAT", do_bdat, S_MAIL | S_BDAT, V_CHUNK, bdat_arg,
@@ -1288,7 +1300,7 @@ static const struct verb {
 	{ "VRFY", do_vrfy, S_ANY, V_CONF, NULL, NULL, NULL },
 	{ "HELP", do_help, S_ANY, 0, NULL, NULL, NULL },
 	{ "QUIT", do_quit, S_ANY, 0, NULL, NULL, NULL },
-	{ "STARTTLS", do_starttls, S_START | S_IDLE, V_CONF | V_NOARG,
+	{ "STARTTLS", do_starttls, S_START | S_IDLE, V_CONF,
 	    starttls_ok, NULL,
 	    "503 5.5.1 STARTTLS not permitted during a transaction" },
 	{ "AUTH", do_auth, S_IDLE, V_CONF, auth_ok,
@@ -1304,15 +1316,9 @@ static const struct verb {
 static const char *
 refusal(const struct verb *v, const struct cmd *c)
 {
-	static char line[SMTP_CMD_MAX];
 	const char *why;
 	unsigned st = state();
 
-	if ((v->flags & V_NOARG) && c->alen) {
-		fmt_s(line, sizeof line, "501 5.5.4 Syntax: %s takes no "
-		    "argument", v->name);
-		return line;
-	}
 	if (v->check && (why = v->check(c)) != NULL)
 		return why;
 	if (v->states & st)
