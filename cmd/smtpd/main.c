@@ -1120,6 +1120,22 @@ authlog(const char *user, const char *result, const char *why)
 	log_end(&l);
 }
 
+/* One response of the exchange decoded into dec (*dlen octets): the
+ * initial response ir if the client sent one, else its answer to the
+ * challenge, read into line. 0, or -1 after a reply. */
+static int
+auth_response(const char *challenge, const char *ir, size_t irlen,
+    char *line, size_t lsize, unsigned char *dec, size_t dsize, size_t *dlen)
+{
+	if (ir == NULL) {
+		put(challenge);
+		if (auth_line(line, lsize, &irlen) == -1)
+			return -1;
+		ir = line;
+	}
+	return auth_b64(ir, irlen, dec, dsize, dlen);
+}
+
 /* Read and decode the credentials of mechanism mech: 0, or -1 after a
  * reply. The buffers that held them are wiped by the caller. */
 static int
@@ -1127,18 +1143,12 @@ auth_read(struct sasl_cred *cr, const char *mech, size_t mlen,
     const char *ir, size_t irlen, char *line, size_t lsize,
     unsigned char *dec, size_t dsize)
 {
-	size_t len, dlen;
+	size_t dlen;
 	const char *why;
 
 	if (mlen == 5 && strncasecmp(mech, "PLAIN", 5) == 0) {
-		if (ir == NULL) {
-			put("334 ");
-			if (auth_line(line, lsize, &len) == -1)
-				return -1;
-			ir = line;
-			irlen = len;
-		}
-		if (auth_b64(ir, irlen, dec, dsize, &dlen) == -1)
+		if (auth_response("334 ", ir, irlen, line, lsize, dec, dsize,
+		    &dlen) == -1)
 			return -1;
 		if ((why = sasl_plain(cr, dec, dlen)) != NULL) {
 			authlog("-", "failed", why);
@@ -1148,22 +1158,16 @@ auth_read(struct sasl_cred *cr, const char *mech, size_t mlen,
 		return 0;
 	}
 	if (mlen == 5 && strncasecmp(mech, "LOGIN", 5) == 0) {
-		if (ir == NULL) {
-			put("334 VXNlcm5hbWU6");        /* "Username:" */
-			if (auth_line(line, lsize, &len) == -1)
-				return -1;
-			ir = line;
-			irlen = len;
-		}
-		if (auth_b64(ir, irlen, dec, dsize, &dlen) == -1)
+		/* "Username:", then "Password:" */
+		if (auth_response("334 VXNlcm5hbWU6", ir, irlen, line, lsize,
+		    dec, dsize, &dlen) == -1)
 			return -1;
 		if ((why = sasl_login(cr->user, &cr->ulen, dec, dlen)) != NULL) {
 			reply("501 5.5.2 Bad user name");
 			return -1;
 		}
-		put("334 UGFzc3dvcmQ6");                /* "Password:" */
-		if (auth_line(line, lsize, &len) == -1 ||
-		    auth_b64(line, len, dec, dsize, &dlen) == -1)
+		if (auth_response("334 UGFzc3dvcmQ6", NULL, 0, line, lsize,
+		    dec, dsize, &dlen) == -1)
 			return -1;
 		if ((why = sasl_login(cr->pass, &cr->plen, dec, dlen)) != NULL) {
 			reply("501 5.5.2 Bad password");
