@@ -147,7 +147,7 @@ data_feed(struct data *d, const char *p, size_t n, size_t *used)
 			if (c == '\n')
 				eol(d);
 			else if (c == '\r')
-				d->flags |= DATA_BARECR;        /* stay in D_CR */
+				d->flags |= DATA_BARECR; /* stay in D_CR */
 			else {
 				d->flags |= DATA_BARECR;
 				text(d, c);

@@ -392,8 +392,9 @@ received(void)
 	    "\tby %s (postel) with %s%s%s id %s;\n\t%s\n",
 	    ses.helo, lit, tls, cfg.me, proto, ses.tls && ses.ehlo ? "S" : "",
 	    ses.authed && ses.ehlo ? "A" : "", tx.qid, date) == -1)
-		fmt_s(hdr, sizeof hdr, "Received: by %s (postel) id %s;\n\t%s\n",
-		    cfg.me, tx.qid, date);
+		fmt_s(hdr, sizeof hdr,
+		    "Received: by %s (postel) id %s;\n\t%s\n", cfg.me, tx.qid,
+		    date);
 	data_raw(&tx.d, hdr, strlen(hdr));
 }
 
@@ -483,9 +484,9 @@ msg_begin(int chunked)
 		data_init(&tx.d, chunked, cfg.maxsize, queue_write, &qw);
 	} else {
 		if ((tx.spool = spool_open()) == -1) {
-			reply(err_temporary(errno) && (errno == ENOSPC ||
-			    errno == EDQUOT) ? "452 4.3.1 Insufficient system "
-			    "storage" : "451 4.3.0 Unable to create a spool file");
+			reply(errno == ENOSPC || errno == EDQUOT ?
+			    "452 4.3.1 Insufficient system storage" :
+			    "451 4.3.0 Unable to create a spool file");
 			return -1;
 		}
 		data_init(&tx.d, chunked, cfg.maxsize, spool_write, &tx.spool);
@@ -1162,14 +1163,14 @@ auth_read(struct sasl_cred *cr, const char *mech, size_t mlen,
 		if (auth_response("334 VXNlcm5hbWU6", ir, irlen, line, lsize,
 		    dec, dsize, &dlen) == -1)
 			return -1;
-		if ((why = sasl_login(cr->user, &cr->ulen, dec, dlen)) != NULL) {
+		if (sasl_login(cr->user, &cr->ulen, dec, dlen) != NULL) {
 			reply("501 5.5.2 Bad user name");
 			return -1;
 		}
 		if (auth_response("334 UGFzc3dvcmQ6", NULL, 0, line, lsize,
 		    dec, dsize, &dlen) == -1)
 			return -1;
-		if ((why = sasl_login(cr->pass, &cr->plen, dec, dlen)) != NULL) {
+		if (sasl_login(cr->pass, &cr->plen, dec, dlen) != NULL) {
 			reply("501 5.5.2 Bad password");
 			return -1;
 		}
@@ -1274,10 +1275,10 @@ conf_refuse(void)
 #define V_CONF  0x01            /* refused while the configuration is bad */
 #define V_CHUNK 0x02            /* octets follow the line (BDAT) */
 
-/* A verb is allowed in the states of its mask. Before them it is refused
- * with early, after them (in a transaction it may not start or join)
- * with late. Checked first: V_CONF, then check (what the verb needs
- * whatever the state, such as its syntax: NULL, or the refusal). */
+/* A verb is allowed in the states of its mask; before the first of them
+ * (S_START < S_IDLE < S_MAIL < S_BDAT) it is refused with early, after
+ * the last with late. Checked before the state: V_CONF, then check (what
+ * the verb needs in any state, such as its syntax: NULL, or a refusal). */
 static const struct verb {
 	const char *name;
 	void (*fn)(struct cmd *);
@@ -1313,7 +1314,7 @@ static const struct verb {
 	{ "EXPN", do_noimpl, S_ANY, 0, NULL, NULL, NULL },
 	{ "ETRN", do_noimpl, S_ANY, 0, NULL, NULL, NULL },
 	{ "TURN", do_noimpl, S_ANY, 0, NULL, NULL, NULL },
-	{ NULL, do_unknown, S_ANY, 0, NULL, NULL, NULL }, /* 500 5.5.1 */
+	{ NULL, do_unknown, S_ANY, 0, NULL, NULL, NULL },       /* sentinel */
 };
 
 /* Why verb v may not run now: NULL if it may. */
