@@ -651,8 +651,9 @@ msg_end(void)
 
 /* Verbs -------------------------------------------------------------- */
 
+/* EHLO or HELO: a new greeting ends any transaction. */
 static void
-do_helo(struct cmd *c, int ehlo)
+greet(struct cmd *c, int ehlo)
 {
 	char safe[ADDR_DOMAIN_MAX + 1];
 	size_t i;
@@ -942,8 +943,8 @@ do_rset(struct cmd *c)
 	put("250 2.0.0 Ok");
 }
 
-static void do_ehlo(struct cmd *c) { do_helo(c, 1); }
-static void do_helo0(struct cmd *c) { do_helo(c, 0); }
+static void do_ehlo(struct cmd *c) { greet(c, 1); }
+static void do_helo(struct cmd *c) { greet(c, 0); }
 
 static void
 do_noop(struct cmd *c)
@@ -1288,7 +1289,7 @@ static const struct verb {
 	const char *early, *late;
 } verbs[] = {
 	{ "EHLO", do_ehlo, S_ANY, 0, NULL, NULL, NULL },
-	{ "HELO", do_helo0, S_ANY, 0, NULL, NULL, NULL },
+	{ "HELO", do_helo, S_ANY, 0, NULL, NULL, NULL },
 	{ "MAIL", do_mail, S_IDLE, V_CONF, NULL,
 	    "503 5.5.1 Send EHLO or HELO first",
 	    "503 5.5.1 Nested MAIL command" },
