@@ -38,6 +38,7 @@ void bio_timeout(struct bio *b, unsigned long long seconds); /* 0 = none */
 
 /* Input. bio_fill reads more if the buffer is empty: >0, 0 EOF, -1. */
 ssize_t bio_fill(struct bio *b);
+/* Octets in the buffer: unread (input) or not yet written (output). */
 size_t bio_buffered(const struct bio *b);
 /* Read one line ending in LF into line (at most max bytes, LF included).
  * Returns 1 with *len set; 0 at EOF with no bytes; -1 on error; 2 if the
