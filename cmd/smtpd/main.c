@@ -1276,47 +1276,83 @@ conf_refuse(void)
 #define V_CONF  0x01            /* refused while the configuration is bad */
 #define V_CHUNK 0x02            /* octets follow the line (BDAT) */
 
-/* A verb is allowed in the states of its mask; before the first of them
- * (S_START < S_IDLE < S_MAIL < S_BDAT) it is refused with early, after
- * the last with late. Checked before the state: V_CONF, then check (what
- * the verb needs in any state, such as its syntax: NULL, or a refusal). */
-static const struct verb {
-	const char *name;
-	void (*fn)(struct cmd *);
-	unsigned states;
-	unsigned flags;
-	const char *(*check)(const struct cmd *);
-	const char *early, *late;
-} verbs[] = {
-	{ "EHLO", do_ehlo, S_ANY, 0, NULL, NULL, NULL },
-	{ "HELO", do_helo, S_ANY, 0, NULL, NULL, NULL },
-	{ "MAIL", do_mail, S_IDLE, V_CONF, NULL,
-	    "503 5.5.1 Send EHLO or HELO first",
-	    "503 5.5.1 Nested MAIL command" },
-	{ "RCPT", do_rcpt, S_MAIL, 0, NULL,
-	    "503 5.5.1 Need MAIL before RCPT",
-	    "503 5.5.1 RCPT inside BDAT" },
-	{ "DATA", do_data, S_MAIL, 0, data_ok,
-	    "503 5.5.1 Need MAIL before DATA",
-	    "503 5.5.1 DATA inside BDAT" },
-	{ "BDAT", do_bdat, S_MAIL | S_BDAT, V_CHUNK, bdat_arg,
-	    "503 5.5.1 Need MAIL and RCPT before BDAT", NULL },
-	{ "RSET", do_rset, S_ANY, 0, NULL, NULL, NULL },
-	{ "NOOP", do_noop, S_ANY, 0, NULL, NULL, NULL },
-	{ "VRFY", do_vrfy, S_ANY, V_CONF, NULL, NULL, NULL },
-	{ "HELP", do_help, S_ANY, 0, NULL, NULL, NULL },
-	{ "QUIT", do_quit, S_ANY, 0, NULL, NULL, NULL },
-	{ "STARTTLS", do_starttls, S_START | S_IDLE, V_CONF,
-	    starttls_ok, NULL,
-	    "503 5.5.1 STARTTLS not permitted during a transaction" },
-	{ "AUTH", do_auth, S_IDLE, V_CONF, auth_ok,
-	    "503 5.5.1 Send EHLO first",
-	    "503 5.5.1 AUTH not permitted during a transaction" },
-	{ "EXPN", do_noimpl, S_ANY, 0, NULL, NULL, NULL },
-	{ "ETRN", do_noimpl, S_ANY, 0, NULL, NULL, NULL },
-	{ "TURN", do_noimpl, S_ANY, 0, NULL, NULL, NULL },
-	{ NULL, do_unknown, S_ANY, 0, NULL, NULL, NULL },       /* sentinel */
+/* What a verb needs whatever the state: its syntax, an extension on
+ * offer (see check). */
+enum { CK_NONE, CK_DATA, CK_BDAT, CK_STARTTLS, CK_AUTH };
+
+/* A verb's refusal before or after the states it is allowed in. The
+ * texts are arrays, not pointers, as is a verb's name in the table: the
+ * table holds function pointers, so each process relocates it into
+ * private memory, and there it should stay small. */
+enum {
+	RF_NONE, RF_HELO_FIRST, RF_NESTED_MAIL, RF_RCPT_EARLY, RF_RCPT_BDAT,
+	RF_DATA_EARLY, RF_DATA_BDAT, RF_BDAT_EARLY, RF_TLS_IN_TX,
+	RF_EHLO_FIRST, RF_AUTH_IN_TX
 };
+static const char refusals[][56] = {
+	[RF_HELO_FIRST] = "503 5.5.1 Send EHLO or HELO first",
+	[RF_NESTED_MAIL] = "503 5.5.1 Nested MAIL command",
+	[RF_RCPT_EARLY] = "503 5.5.1 Need MAIL before RCPT",
+	[RF_RCPT_BDAT] = "503 5.5.1 RCPT inside BDAT",
+	[RF_DATA_EARLY] = "503 5.5.1 Need MAIL before DATA",
+	[RF_DATA_BDAT] = "503 5.5.1 DATA inside BDAT",
+	[RF_BDAT_EARLY] = "503 5.5.1 Need MAIL and RCPT before BDAT",
+	[RF_TLS_IN_TX] =
+	    "503 5.5.1 STARTTLS not permitted during a transaction",
+	[RF_EHLO_FIRST] = "503 5.5.1 Send EHLO first",
+	[RF_AUTH_IN_TX] = "503 5.5.1 AUTH not permitted during a transaction",
+};
+
+/* A verb is allowed in the states of its mask; before the first of them
+ * (S_START < S_IDLE < S_MAIL < S_BDAT) it gets the refusal early, after
+ * the last the refusal late. Checked before the state: V_CONF, then
+ * check. */
+static const struct verb {
+	char name[9];
+	unsigned char states;
+	unsigned char flags;
+	unsigned char check;            /* CK_* */
+	unsigned char early, late;      /* RF_* */
+	void (*fn)(struct cmd *);
+} verbs[] = {
+	{ "EHLO", S_ANY, 0, 0, 0, 0, do_ehlo },
+	{ "HELO", S_ANY, 0, 0, 0, 0, do_helo },
+	{ "MAIL", S_IDLE, V_CONF, 0, RF_HELO_FIRST, RF_NESTED_MAIL, do_mail },
+	{ "RCPT", S_MAIL, 0, 0, RF_RCPT_EARLY, RF_RCPT_BDAT, do_rcpt },
+	{ "DATA", S_MAIL, 0, CK_DATA, RF_DATA_EARLY, RF_DATA_BDAT, do_data },
+	{ "BDAT", S_MAIL | S_BDAT, V_CHUNK, CK_BDAT, RF_BDAT_EARLY, 0,
+	    do_bdat },
+	{ "RSET", S_ANY, 0, 0, 0, 0, do_rset },
+	{ "NOOP", S_ANY, 0, 0, 0, 0, do_noop },
+	{ "VRFY", S_ANY, V_CONF, 0, 0, 0, do_vrfy },
+	{ "HELP", S_ANY, 0, 0, 0, 0, do_help },
+	{ "QUIT", S_ANY, 0, 0, 0, 0, do_quit },
+	{ "STARTTLS", S_START | S_IDLE, V_CONF, CK_STARTTLS, 0, RF_TLS_IN_TX,
+	    do_starttls },
+	{ "AUTH", S_IDLE, V_CONF, CK_AUTH, RF_EHLO_FIRST, RF_AUTH_IN_TX,
+	    do_auth },
+	{ "EXPN", S_ANY, 0, 0, 0, 0, do_noimpl },
+	{ "ETRN", S_ANY, 0, 0, 0, 0, do_noimpl },
+	{ "TURN", S_ANY, 0, 0, 0, 0, do_noimpl },
+	{ "", S_ANY, 0, 0, 0, 0, do_unknown },  /* sentinel: 500 5.5.1 */
+};
+
+/* NULL, or why the verb cannot run whatever the state. */
+static const char *
+check(int ck, const struct cmd *c)
+{
+	switch (ck) {
+	case CK_DATA:
+		return data_ok(c);
+	case CK_BDAT:
+		return bdat_arg(c);
+	case CK_STARTTLS:
+		return starttls_ok(c);
+	case CK_AUTH:
+		return auth_ok(c);
+	}
+	return NULL;
+}
 
 /* Why verb v may not run now: NULL if it may. */
 static const char *
@@ -1325,12 +1361,12 @@ refusal(const struct verb *v, const struct cmd *c)
 	const char *why;
 	unsigned st = state();
 
-	if (v->check && (why = v->check(c)) != NULL)
+	if ((why = check(v->check, c)) != NULL)
 		return why;
 	if (v->states & st)
 		return NULL;
 	/* below the first state it is allowed in, or above */
-	return st < (v->states & -v->states) ? v->early : v->late;
+	return refusals[st < (v->states & -v->states) ? v->early : v->late];
 }
 
 /* Run the command c with its verb from the table. */
@@ -1340,7 +1376,7 @@ dispatch(struct cmd *c)
 	const struct verb *v;
 	const char *why;
 
-	for (v = verbs; v->name; v++)
+	for (v = verbs; v->name[0]; v++)
 		if (strcasecmp(v->name, c->verb) == 0)
 			break;
 	if (cfg.confbad && (v->flags & V_CONF)) {
