@@ -333,15 +333,16 @@ spool_write(void *ctx, const char *p, size_t n)
 	return fd_write_all(*(int *)ctx, p, n);
 }
 
-/* Where spool files go: queue/tmp, or TMPDIR (else /tmp) for a local
- * submission, whose caller may not write the queue (as sendmail's). */
+/* Where spool files go: the queue's tmp/, or TMPDIR (else /tmp) for a
+ * local submission, whose caller may not write the queue (as
+ * sendmail's). */
 static int
 spool_dir(char *dir, size_t size)
 {
 	const char *t = getenv("TMPDIR");
 
 	if (!cfg.local)
-		return conf_path(dir, size, "queue/tmp");
+		return queue_tmppath(dir, size);
 	return fmt_s(dir, size, "%s", t && *t ? t : "/tmp") < 0 ? -1 : 0;
 }
 
