@@ -138,6 +138,12 @@ UNIT_EXTRA_instr     = cmd/local/instr.c
 FUZZ_EXTRA_dns_reply   = cmd/remote/dns.c
 FUZZ_EXTRA_smtp_reply  = cmd/remote/smtpreply.c
 FUZZ_EXTRA_local_instr = cmd/local/instr.c
+UNIT_EXTRA_sasl        = cmd/smtpd/sasl.c
+UNIT_EXTRA_smtpd_parse = cmd/smtpd/parse.c cmd/smtpd/sasl.c
+FUZZ_EXTRA_auth        = cmd/smtpd/sasl.c
+FUZZ_EXTRA_smtpd_cmd   = cmd/smtpd/parse.c cmd/smtpd/sasl.c
+FUZZ_EXTRA_smtpd_data  = cmd/smtpd/data.c
+FUZZ_EXTRA_bounce      = cmd/qrun/bounce.c
 
 # The suite finds the programs through POSTEL_BUILD.
 # Tests that change the host itself (packages, users, /etc/aliases) run
@@ -196,7 +202,6 @@ $(O)/bench/%: bench/%.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
 FUZZERS = $(patsubst fuzz/%.c,$(O)/fuzz/%,$(wildcard fuzz/*.c))
-FUZZ_EXTRA_bounce = cmd/qrun/bounce.c
 fuzz: $(FUZZERS)
 $(O)/fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard cmd/*/*.c)
 	@mkdir -p $(@D)

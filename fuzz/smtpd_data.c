@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../cmd/smtpd/data.c"
+#include "smtpd/smtpd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *p, size_t n);
 

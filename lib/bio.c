@@ -180,6 +180,19 @@ bio_read(struct bio *b, void *p, size_t n)
 	return (ssize_t)c;
 }
 
+const char *
+bio_peek(const struct bio *b, size_t *n)
+{
+	*n = b->end - b->start;
+	return b->p + b->start;
+}
+
+void
+bio_skip(struct bio *b, size_t n)
+{
+	b->start += n < b->end - b->start ? n : b->end - b->start;
+}
+
 static int
 writeall(struct bio *b, const char *p, size_t n)
 {

@@ -39,6 +39,7 @@ void bio_timeout(struct bio *b, unsigned long long seconds); /* 0 = none */
 
 /* Input. bio_fill reads more if the buffer is empty: >0, 0 EOF, -1. */
 ssize_t bio_fill(struct bio *b);
+/* Octets in the buffer: unread (input) or not yet written (output). */
 size_t bio_buffered(const struct bio *b);
 /* Read one line ending in LF into line (at most max bytes, LF included).
  * Returns 1 with *len set; 0 at EOF with no bytes; -1 on error; 2 if the
@@ -46,6 +47,11 @@ size_t bio_buffered(const struct bio *b);
  * *len is max. A final line without LF at EOF returns 1 (check the LF). */
 int bio_getline(struct bio *b, char *line, size_t max, size_t *len);
 ssize_t bio_read(struct bio *b, void *p, size_t n);
+/* Input in place, for a parser that may stop early: bio_peek gives the
+ * buffered octets (*n of them, 0 if none: bio_fill first) and bio_skip
+ * marks the first n of them read (at most those buffered). */
+const char *bio_peek(const struct bio *b, size_t *n);
+void bio_skip(struct bio *b, size_t n);
 
 /* Output. A put either fits in the buffer or flushes; -1 on error. */
 int bio_put(struct bio *b, const void *p, size_t n);

@@ -1,6 +1,6 @@
 /*
  * smtpd: checking AUTH credentials, by the checkpassword interface or the
- * built-in users file (lib/sasl). No session state: main.c decides what
+ * built-in users file (sasl.c). No session state: main.c decides what
  * the answer means. See smtpd.h.
  */
 #include <errno.h>

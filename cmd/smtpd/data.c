@@ -1,6 +1,6 @@
 /*
  * data: the DATA and BDAT state machine of smtpd (see smtpd.h).
- * Invariant 4 of DESIGN.md lives here: only CRLF "." CRLF ends DATA. A CR
+ * postel(7), invariant 4, lives here: only CRLF "." CRLF ends DATA. A CR
  * or LF that is not part of a CRLF pair never ends a line: it marks the
  * message bad (DATA_BARECR, DATA_BARELF), the machine keeps looking for
  * the real end, and smtpd refuses the whole message. So no reader of the
@@ -78,6 +78,21 @@ text(struct data *d, unsigned char c)
 	d->state = D_TEXT;
 }
 
+/* An octet inside a line or at its start (after any leading dot): a CR
+ * moves to cr (D_CR, or D_DOTCR after a leading dot), a lone LF marks the
+ * message bad, anything else is text. */
+static void
+octet(struct data *d, unsigned char c, enum data_state cr)
+{
+	if (c == '\r')
+		d->state = cr;
+	else if (c == '\n') {
+		d->flags |= DATA_BARELF;
+		d->state = D_TEXT;
+	} else
+		text(d, c);
+}
+
 /* CRLF: the one line end. Counts Received: fields for the hop limit
  * (RFC 5321 6.3) while in the header section. */
 static void
@@ -122,27 +137,17 @@ data_feed(struct data *d, const char *p, size_t n, size_t *used)
 		case D_BOL:
 			if (c == '.' && !d->chunked)
 				d->state = D_DOT;
-			else if (c == '\r')
-				d->state = D_CR;
-			else if (c == '\n') {
-				d->flags |= DATA_BARELF;
-				d->state = D_TEXT;
-			} else
-				text(d, c);
+			else
+				octet(d, c, D_CR);
 			break;
 		case D_TEXT:
-			if (c == '\r')
-				d->state = D_CR;
-			else if (c == '\n')
-				d->flags |= DATA_BARELF;
-			else
-				text(d, c);
+			octet(d, c, D_CR);
 			break;
 		case D_CR:
 			if (c == '\n')
 				eol(d);
 			else if (c == '\r')
-				d->flags |= DATA_BARECR;        /* stay in D_CR */
+				d->flags |= DATA_BARECR; /* stay in D_CR */
 			else {
 				d->flags |= DATA_BARECR;
 				text(d, c);
@@ -150,13 +155,7 @@ data_feed(struct data *d, const char *p, size_t n, size_t *used)
 			break;
 		case D_DOT:
 			/* The leading dot was stuffing (RFC 5321 4.5.2). */
-			if (c == '\r')
-				d->state = D_DOTCR;
-			else if (c == '\n') {
-				d->flags |= DATA_BARELF;
-				d->state = D_TEXT;
-			} else
-				text(d, c);
+			octet(d, c, D_DOTCR);
 			break;
 		case D_DOTCR:
 			if (c == '\n') {

@@ -12,7 +12,9 @@
 #define _GNU_SOURCE             /* O_TMPFILE */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +44,9 @@
 #include "user.h"
 #include "smtpd.h"
 
-/* Session states, as bits so the verb table can list several. */
+/* Where the session is, as bits so that the verb table can list several;
+ * in this order, so that a verb's refusal can say "too early" or "too
+ * late" (see struct verb). */
 #define S_START 0x01            /* before EHLO/HELO */
 #define S_IDLE  0x02            /* greeted, no transaction */
 #define S_MAIL  0x04            /* MAIL accepted */
@@ -56,40 +60,69 @@ static char inbuf[16384], outbuf[4096];
 static struct tls_server_cred tcred;
 static struct tls_server srv;
 
-static struct {
-	int state;
-	int ehlo, relay;
+/* smtpd's state has three lifetimes: the configuration, read once before
+ * the greeting; the session, one connection; the transaction, from MAIL
+ * to the end of its message, or to RSET, EHLO/HELO or STARTTLS. */
+
+static struct config {
 	int local;                      /* -l: sendmail -bs, not the network */
-	char helo[ADDR_DOMAIN_MAX + 1];
-	char ip[64];
-	char sid[40];
 	const char *me;
 	unsigned long long timeout, maxsize, maxrcpt, maxerr, maxhops;
-	long long session_deadline;
-	unsigned long errors, msgs;
 	/* STARTTLS and AUTH */
-	int tls_conf, tls_offer, tls;   /* configured, key loaded, active */
-	int tls_require, auth_require, auth_plain, auth_conf, authed;
+	int tls_conf, tls_offer;        /* configured, key loaded */
+	int tls_require, auth_require, auth_plain, auth_conf;
 	const char *cp_prog;
-	char users[4096];
-	char authuser[SASL_NAME_MAX + 1];
 	unsigned long long fail_delay;
-	unsigned long authfails;
 	/* a configuration with problems: the session goes on, but no mail
 	 * is taken (postel-smtpd(8)); confwhy is the first problem */
 	int confbad;
+	/* the large and rarely used last, away from the fields every
+	 * session reads */
+	char users[PATH_MAX];
 	char confwhy[CONF_LINE_MAX + 300];
-	/* the transaction */
+} cfg;
+
+static struct session {
+	char ip[64];
+	char sid[40];
+	long long deadline;             /* smtpd-session-timeout */
+	unsigned long errors, msgs;
+	/* forgotten by STARTTLS (RFC 3207 4.2) */
+	int greeted, ehlo;              /* EHLO or HELO; which */
+	char helo[ADDR_DOMAIN_MAX + 1];
+	int relay;
+	int tls;
+	int authed;
+	char authuser[SASL_NAME_MAX + 1];
+	unsigned long authfails;
+} ses;
+
+static struct tx {
+	unsigned state;                 /* S_MAIL, S_BDAT, or 0 before MAIL */
 	struct mailarg mail;
 	struct buf rcpts;               /* NUL-separated mailboxes */
-	unsigned long nrcpt, badrcpt;
-	int spool;                      /* anonymous spool file, -1 if none */
-	int inqw;                       /* or written straight to qw */
-	char qid[QUEUE_ID_MAX];         /* made before Received: is written */
+	unsigned long nrcpt;
 	const char *chain;              /* its filter chain, postel-filter(8) */
-	struct data d;
+	char qid[QUEUE_ID_MAX];         /* made before Received: is written */
+	/* the message: in an anonymous spool file (-1 if none), or written
+	 * straight to the queue file qw (inqw) */
+	int spool;
+	int inqw;
 	int bdat_failed;                /* refuse the rest of the chunks */
-} s;
+	struct data d;                  /* last: see tx_reset */
+} tx;
+/* tx's queue file: kept out of tx, so that tx_reset does not touch its
+ * 64 KB buffer in a session that sends no mail */
+static struct qw qw;
+
+/* The state bit of the session. */
+static unsigned
+state(void)
+{
+	if (!ses.greeted)
+		return S_START;
+	return tx.state ? tx.state : S_IDLE;
+}
 
 /* Replies ----------------------------------------------------------- */
 
@@ -100,7 +133,7 @@ static void wdeadline(void);
 static void
 put(const char *line)
 {
-	if (out.end == 0)
+	if (bio_buffered(&out) == 0)    /* the first line of a batch */
 		wdeadline();
 	if (bio_puts(&out, line) == -1 || bio_put(&out, "\r\n", 2) == -1)
 		bye("write-error");
@@ -113,7 +146,7 @@ reply(const char *line)
 {
 	put(line);
 	if ((line[0] == '5' || line[0] == '4') && strncmp(line, "452", 3) &&
-	    strncmp(line, "451", 3) && ++s.errors >= s.maxerr) {
+	    strncmp(line, "451", 3) && ++ses.errors >= cfg.maxerr) {
 		put("421 4.7.0 Too many errors, closing connection");
 		bye("errors");
 	}
@@ -133,7 +166,7 @@ reply3(const char *a, const char *b, const char *c)
 static const char *
 tlsv(void)
 {
-	return s.tls ? tls_version(&srv.t) : "no";
+	return ses.tls ? tls_version(&srv.t) : "no";
 }
 
 static void
@@ -142,22 +175,22 @@ logmsg(const char *event, const char *qid, const char *result)
 	struct logl l;
 	char from[ADDR_MAX + 3];
 
-	if (s.local)            /* quiet as sendmail: the caller's stderr */
+	if (cfg.local)          /* quiet as sendmail: the caller's stderr */
 		return;
 	log_start(&l, event);
-	log_kv(&l, "sid", s.sid);
-	log_kv(&l, "ip", s.ip);
+	log_kv(&l, "sid", ses.sid);
+	log_kv(&l, "ip", ses.ip);
 	if (qid)
 		log_kv(&l, "qid", qid);
-	fmt_s(from, sizeof from, "<%s>", s.mail.a.s);
+	fmt_s(from, sizeof from, "<%s>", tx.mail.a.s);
 	log_kv(&l, "from", from);
-	log_kvu(&l, "rcpts", s.nrcpt);
-	log_kvu(&l, "size", s.d.size);
+	log_kvu(&l, "rcpts", tx.nrcpt);
+	log_kvu(&l, "size", tx.d.size);
 	if (result)
 		log_kv(&l, "result", result);
 	log_kv(&l, "tls", tlsv());
-	if (s.authed)
-		log_kv(&l, "auth", s.authuser);
+	if (ses.authed)
+		log_kv(&l, "auth", ses.authuser);
 	log_end(&l);
 }
 
@@ -173,18 +206,18 @@ bye(const char *result)
 	msg_drop();
 	wdeadline();
 	bio_flush(&out);
-	if (s.local)
+	if (cfg.local)
 		_exit(0);
 	log_start(&l, "disconnect");
-	log_kv(&l, "sid", s.sid);
-	log_kv(&l, "ip", s.ip);
-	log_kv(&l, "helo", s.helo);
-	log_kvu(&l, "msgs", s.msgs);
-	log_kvu(&l, "errors", s.errors);
+	log_kv(&l, "sid", ses.sid);
+	log_kv(&l, "ip", ses.ip);
+	log_kv(&l, "helo", ses.helo);
+	log_kvu(&l, "msgs", ses.msgs);
+	log_kvu(&l, "errors", ses.errors);
 	log_kv(&l, "result", result);
 	log_kv(&l, "tls", tlsv());
 	log_end(&l);
-	if (s.tls)
+	if (ses.tls)
 		tls_close(&srv.t, out.deadline);
 	_exit(0);
 }
@@ -196,9 +229,9 @@ bye(const char *result)
 static void
 deadline(void)
 {
-	long long d = bio_now() + (long long)s.timeout * 1000;
+	long long d = bio_now() + (long long)cfg.timeout * 1000;
 
-	in.deadline = d < s.session_deadline ? d : s.session_deadline;
+	in.deadline = d < ses.deadline ? d : ses.deadline;
 }
 
 /* Writes get smtpd-timeout too (a client that never reads), even past
@@ -206,7 +239,7 @@ deadline(void)
 static void
 wdeadline(void)
 {
-	out.deadline = bio_now() + (long long)(s.timeout ? s.timeout : 60) *
+	out.deadline = bio_now() + (long long)(cfg.timeout ? cfg.timeout : 60) *
 	    1000;
 }
 
@@ -235,35 +268,63 @@ fill(void)
 	}
 }
 
+/* One line from the client into line (size octets), without its CRLF,
+ * *len set: 0, or -1 after a reply (toolong for a line over size). EOF,
+ * an error or a timeout ends the session. */
+static int
+readline(char *line, size_t size, size_t *len, const char *toolong)
+{
+	int r;
+
+	deadline();
+	r = bio_getline(&in, line, size, len);
+	if (r == -1)
+		readfail();
+	if (r == 0 || (r == 1 && line[*len - 1] != '\n')) {
+		errno = 0;
+		readfail();
+	}
+	if (r == 2) {
+		reply(toolong);
+		return -1;
+	}
+	if (*len < 2 || line[*len - 2] != '\r') {
+		reply("500 5.5.2 Lines must end in CRLF");
+		return -1;
+	}
+	*len -= 2;
+	return 0;
+}
+
 /* The transaction ---------------------------------------------------- */
 
-static struct qw qw;            /* the message, when s.inqw */
 static int qdir = -1;           /* the queue directory, once opened */
 
 /* Drop the message being received: nothing is left behind. */
 static void
 msg_drop(void)
 {
-	if (s.spool != -1)
-		close(s.spool);         /* anonymous */
-	s.spool = -1;
-	if (s.inqw)
+	if (tx.spool != -1)
+		close(tx.spool);        /* anonymous */
+	tx.spool = -1;
+	if (tx.inqw)
 		qw_abort(&qw);          /* unnamed, or tmp/ID removed */
-	s.inqw = 0;
+	tx.inqw = 0;
 }
 
+/* Forget the transaction; the recipients' buffer is kept for the next.
+ * The DATA machine's output buffer holds nothing between messages, and
+ * clearing it would only bring its pages in: all but it is cleared. */
 static void
-txn_reset(void)
+tx_reset(void)
 {
+	struct buf rcpts = tx.rcpts;
+
 	msg_drop();
-	memset(&s.mail, 0, sizeof s.mail);
-	s.rcpts.len = 0;
-	s.nrcpt = s.badrcpt = 0;
-	s.chain = NULL;
-	s.bdat_failed = 0;
-	s.d.size = 0;
-	if (s.state & (S_MAIL | S_BDAT))
-		s.state = S_IDLE;
+	memset(&tx, 0, offsetof(struct tx, d.out));
+	tx.spool = -1;
+	tx.rcpts = rcpts;
+	tx.rcpts.len = 0;
 }
 
 static int
@@ -272,15 +333,16 @@ spool_write(void *ctx, const char *p, size_t n)
 	return fd_write_all(*(int *)ctx, p, n);
 }
 
-/* Where spool files go: queue/tmp, or TMPDIR (else /tmp) for a local
- * submission, whose caller may not write the queue (as sendmail's). */
+/* Where spool files go: the queue's tmp/, or TMPDIR (else /tmp) for a
+ * local submission, whose caller may not write the queue (as
+ * sendmail's). */
 static int
 spool_dir(char *dir, size_t size)
 {
 	const char *t = getenv("TMPDIR");
 
-	if (!s.local)
-		return conf_path(dir, size, "queue/tmp");
+	if (!cfg.local)
+		return queue_tmppath(dir, size);
 	return fmt_s(dir, size, "%s", t && *t ? t : "/tmp") < 0 ? -1 : 0;
 }
 
@@ -290,7 +352,7 @@ spool_dir(char *dir, size_t size)
 static int
 spool_open(void)
 {
-	char dir[4096];
+	char dir[PATH_MAX];
 
 	if (spool_dir(dir, sizeof dir) == -1)
 		return -1;
@@ -302,42 +364,39 @@ spool_open(void)
 static void
 received(void)
 {
-	char hdr[1024], date[64], lit[80], tls[128] = "";
+	char hdr[1024], date[FMT_DATE_MAX], lit[80], tls[128] = "";
 	const char *proto;
-	struct tm tm;
-	time_t now = time(NULL);
 
-	if (localtime_r(&now, &tm) == NULL ||
-	    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S %z", &tm) == 0)
-		fmt_s(date, sizeof date, "Thu, 01 Jan 1970 00:00:00 +0000");
-	if (strchr(s.ip, ':'))
-		fmt_s(lit, sizeof lit, "[IPv6:%s]", s.ip);
+	fmt_date(date, sizeof date, (long long)time(NULL));
+	if (strchr(ses.ip, ':'))
+		fmt_s(lit, sizeof lit, "[IPv6:%s]", ses.ip);
 	else
-		fmt_s(lit, sizeof lit, "[%s]", s.ip);
-	proto = !s.ehlo ? "SMTP" : s.mail.utf8 ? "UTF8SMTP" : "ESMTP";
-	if (s.local) {
+		fmt_s(lit, sizeof lit, "[%s]", ses.ip);
+	proto = !ses.ehlo ? "SMTP" : tx.mail.utf8 ? "UTF8SMTP" : "ESMTP";
+	if (cfg.local) {
 		/* no address, and no ID yet: enqueue picks it, and adds its
 		 * own line above this one when it is setgid */
 		if (fmt_s(hdr, sizeof hdr, "Received: from %s (uid %lu)\n"
-		    "\tby %s (postel) with %s;\n\t%s\n", s.helo,
-		    (unsigned long)getuid(), s.me, proto, date) == -1)
+		    "\tby %s (postel) with %s;\n\t%s\n", ses.helo,
+		    (unsigned long)getuid(), cfg.me, proto, date) == -1)
 			fmt_s(hdr, sizeof hdr, "Received: (uid %lu);\n\t%s\n",
 			    (unsigned long)getuid(), date);
-		data_raw(&s.d, hdr, strlen(hdr));
+		data_raw(&tx.d, hdr, strlen(hdr));
 		return;
 	}
-	if (s.tls)
+	if (ses.tls)
 		fmt_s(tls, sizeof tls, "\n\t(using %s with cipher %s)",
 		    tls_version(&srv.t), tls_cipher(&srv.t));
 	/* RFC 3848: ESMTPS with TLS, ESMTPA after AUTH, ESMTPSA with both;
 	 * after HELO plain SMTP, as no SMTPS is registered (AUTH needs EHLO) */
 	if (fmt_s(hdr, sizeof hdr, "Received: from %s (%s)%s\n"
 	    "\tby %s (postel) with %s%s%s id %s;\n\t%s\n",
-	    s.helo, lit, tls, s.me, proto, s.tls && s.ehlo ? "S" : "",
-	    s.authed && s.ehlo ? "A" : "", s.qid, date) == -1)
-		fmt_s(hdr, sizeof hdr, "Received: by %s (postel) id %s;\n\t%s\n",
-		    s.me, s.qid, date);
-	data_raw(&s.d, hdr, strlen(hdr));
+	    ses.helo, lit, tls, cfg.me, proto, ses.tls && ses.ehlo ? "S" : "",
+	    ses.authed && ses.ehlo ? "A" : "", tx.qid, date) == -1)
+		fmt_s(hdr, sizeof hdr,
+		    "Received: by %s (postel) id %s;\n\t%s\n", cfg.me, tx.qid,
+		    date);
+	data_raw(&tx.d, hdr, strlen(hdr));
 }
 
 /* The reply for a queue or spool failure with errno e. */
@@ -354,22 +413,23 @@ queue_error(int e)
 static unsigned
 queue_flags(void)
 {
-	return (s.mail.utf8 ? QF_UTF8 : 0) |
-	    (s.mail.body == BODY_8BIT || (s.d.flags & DATA_8BIT) ? QF_8BIT : 0);
+	return (tx.mail.utf8 ? QF_UTF8 : 0) |
+	    (tx.mail.body == BODY_8BIT || (tx.d.flags & DATA_8BIT) ?
+	    QF_8BIT : 0);
 }
 
-/* The recipients as a NULL-ended array into s.rcpts (free it only). */
+/* The recipients as a NULL-ended array into tx.rcpts (free it only). */
 static char **
 rcpt_list(void)
 {
 	char **v;
 	size_t i, off;
 
-	if ((v = calloc(s.nrcpt + 1, sizeof *v)) == NULL)
+	if ((v = calloc(tx.nrcpt + 1, sizeof *v)) == NULL)
 		return NULL;
-	for (i = 0, off = 0; i < s.nrcpt; i++) {
-		v[i] = s.rcpts.p + off;
-		off += strlen(s.rcpts.p + off) + 1;
+	for (i = 0, off = 0; i < tx.nrcpt; i++) {
+		v[i] = tx.rcpts.p + off;
+		off += strlen(tx.rcpts.p + off) + 1;
 	}
 	return v;
 }
@@ -381,10 +441,10 @@ envelope(struct qw *w, unsigned flags)
 	char origin[96], **rcpt;
 	int r;
 
-	fmt_s(origin, sizeof origin, "smtpd %s", s.ip);
+	fmt_s(origin, sizeof origin, "smtpd %s", ses.ip);
 	if ((rcpt = rcpt_list()) == NULL)
 		return -1;
-	r = qw_envelope(w, s.mail.a.s, rcpt, s.nrcpt, flags, origin);
+	r = qw_envelope(w, tx.mail.a.s, rcpt, tx.nrcpt, flags, origin);
 	free(rcpt);
 	return r;
 }
@@ -404,33 +464,33 @@ msg_begin(int chunked)
 {
 	int e;
 
-	s.qid[0] = '\0';               /* a local submission's comes later */
-	if (!s.local && queue_id_make(s.qid, sizeof s.qid) == -1) {
+	tx.qid[0] = '\0';               /* a local submission's comes later */
+	if (!cfg.local && queue_id_make(tx.qid, sizeof tx.qid) == -1) {
 		reply("451 4.3.0 Local error in processing");
 		return -1;
 	}
-	if (!s.local && (s.chain == NULL || *s.chain == '\0')) {
+	if (!cfg.local && (tx.chain == NULL || *tx.chain == '\0')) {
 		if ((qdir == -1 && (qdir = queue_dir()) == -1) ||
-		    qw_begin_id(&qw, qdir, 0, s.qid) == -1) {
+		    qw_begin_id(&qw, qdir, 0, tx.qid) == -1) {
 			reply(queue_error(errno));
 			return -1;
 		}
-		s.inqw = 1;
+		tx.inqw = 1;
 		if (envelope(&qw, queue_flags() | QF_LATER) == -1) {
 			e = errno;
 			msg_drop();
 			reply(queue_error(e));
 			return -1;
 		}
-		data_init(&s.d, chunked, s.maxsize, queue_write, &qw);
+		data_init(&tx.d, chunked, cfg.maxsize, queue_write, &qw);
 	} else {
-		if ((s.spool = spool_open()) == -1) {
-			reply(err_temporary(errno) && (errno == ENOSPC ||
-			    errno == EDQUOT) ? "452 4.3.1 Insufficient system "
-			    "storage" : "451 4.3.0 Unable to create a spool file");
+		if ((tx.spool = spool_open()) == -1) {
+			reply(errno == ENOSPC || errno == EDQUOT ?
+			    "452 4.3.1 Insufficient system storage" :
+			    "451 4.3.0 Unable to create a spool file");
 			return -1;
 		}
-		data_init(&s.d, chunked, s.maxsize, spool_write, &s.spool);
+		data_init(&tx.d, chunked, cfg.maxsize, spool_write, &tx.spool);
 	}
 	received();
 	return 0;
@@ -439,7 +499,7 @@ msg_begin(int chunked)
 /* A local submission (-l) is queued by enqueue with its caller's rights,
  * as sendmail's messages are: the setgid enqueue records the caller's
  * uid whatever origin we ask for (postel-security(7)). Its queue ID goes
- * into s.qid. NULL, or a reply. */
+ * into tx.qid. NULL, or a reply. */
 static const char *
 local_enqueue(void)
 {
@@ -452,19 +512,19 @@ local_enqueue(void)
 	memset(&sub, 0, sizeof sub);
 	fmt_s(origin, sizeof origin, "sendmail uid=%lu",
 	    (unsigned long)getuid());
-	sub.from = s.mail.a.s;
+	sub.from = tx.mail.a.s;
 	sub.rcpt = v;
-	sub.nrcpt = s.nrcpt;
+	sub.nrcpt = tx.nrcpt;
 	sub.origin = origin;
 	sub.flags = queue_flags();
-	r = submit_enqueue(&sub, s.spool);
+	r = submit_enqueue(&sub, tx.spool);
 	free(v);
 	if (r == -1)
 		warn_sys("unable to run enqueue");
 	else if (sub.sig)
 		warn("enqueue died by signal %d", sub.sig);
 	if (r == 0) {
-		fmt_s(s.qid, sizeof s.qid, "%s", sub.id[0] ? sub.id : "?");
+		fmt_s(tx.qid, sizeof tx.qid, "%s", sub.id[0] ? sub.id : "?");
 		msg_drop();
 		return NULL;
 	}
@@ -482,23 +542,24 @@ enqueue(void)
 	struct qw *w = &qw;
 	int e;
 
-	if (s.local)
+	if (cfg.local)
 		return local_enqueue();
 	if (qdir == -1 && (qdir = queue_dir()) == -1)
 		return queue_error(errno);
-	if (!s.inqw) {
-		if (lseek(s.spool, 0, SEEK_SET) == -1 ||
-		    qw_begin_id(w, qdir, s.maxsize + QUEUE_ROOM, s.qid) == -1)
+	if (!tx.inqw) {
+		if (lseek(tx.spool, 0, SEEK_SET) == -1 ||
+		    qw_begin_id(w, qdir, cfg.maxsize + QUEUE_ROOM, tx.qid) ==
+		    -1)
 			return queue_error(errno);
-		s.inqw = 1;
+		tx.inqw = 1;
 		if (envelope(w, queue_flags()) == -1 ||
-		    qw_copy(w, s.spool) == -1)
+		    qw_copy(w, tx.spool) == -1)
 			goto fail;
 	}
 	qw_flags(w, queue_flags());
 	if (qw_commit(w) == -1)
 		goto fail;
-	s.inqw = 0;
+	tx.inqw = 0;
 	queue_trigger(qdir);
 	return NULL;
 fail:
@@ -513,28 +574,28 @@ filters(void)
 {
 	struct filter_env e;
 	const char *why;
-	char **v, dir[4096];
+	char **v, dir[PATH_MAX];
 	int eight = 0;
 
 	if ((v = rcpt_list()) == NULL)
 		return "451 4.3.0 Out of memory";
 	memset(&e, 0, sizeof e);
-	e.sender = s.mail.a.s;
+	e.sender = tx.mail.a.s;
 	e.rcpt = (const char **)v;
-	e.nrcpt = s.nrcpt;
-	e.client_ip = s.local ? NULL : s.ip;
-	e.helo = s.helo;
-	e.auth_user = s.authed ? s.authuser : NULL;
-	e.qid = s.local ? NULL : s.qid;         /* enqueue's is not known */
+	e.nrcpt = tx.nrcpt;
+	e.client_ip = cfg.local ? NULL : ses.ip;
+	e.helo = ses.helo;
+	e.auth_user = ses.authed ? ses.authuser : NULL;
+	e.qid = cfg.local ? NULL : tx.qid;      /* enqueue's is not known */
 	e.tls = tlsv();
 	if (spool_dir(dir, sizeof dir) == -1) {
 		free(v);
 		return "451 4.3.0 Local error in processing";
 	}
-	why = sfilter_run(s.chain, &s.spool, &e, s.sid, dir, s.local,
-	    s.maxsize, &eight);
+	why = sfilter_run(tx.chain, &tx.spool, &e, ses.sid, dir, cfg.local,
+	    cfg.maxsize, &eight);
 	if (eight)
-		s.d.flags |= DATA_8BIT;         /* the queue's 8bit flag */
+		tx.d.flags |= DATA_8BIT;        /* the queue's 8bit flag */
 	free(v);
 	return why;
 }
@@ -548,14 +609,14 @@ qualify(void)
 	int fd;
 
 	if ((fd = spool_open()) == -1 ||
-	    hdr_qualify_copy(s.spool, fd, conf_s("me")) == -1) {
+	    hdr_qualify_copy(tx.spool, fd, conf_s("me")) == -1) {
 		warn_sys("unable to qualify the header of a local submission");
 		if (fd != -1)
 			close(fd);
 		return "451 4.3.0 Local error in processing";
 	}
-	close(s.spool);
-	s.spool = fd;
+	close(tx.spool);
+	tx.spool = fd;
 	return NULL;
 }
 
@@ -566,33 +627,34 @@ msg_end(void)
 	char line[SMTP_CMD_MAX];
 	const char *why;
 
-	data_end(&s.d);
-	why = data_reply(&s.d);
-	if (*why == '\0' && s.d.hops >= s.maxhops)
+	data_end(&tx.d);
+	why = data_reply(&tx.d);
+	if (*why == '\0' && tx.d.hops >= cfg.maxhops)
 		why = "554 5.4.6 Too many hops: mail loop?";
-	if (*why == '\0' && s.local && (why = qualify()) == NULL)
+	if (*why == '\0' && cfg.local && (why = qualify()) == NULL)
 		why = "";
-	if (*why == '\0' && s.chain != NULL && *s.chain != '\0' &&
+	if (*why == '\0' && tx.chain != NULL && *tx.chain != '\0' &&
 	    (why = filters()) == NULL)
 		why = "";
 	if (*why == '\0')
 		why = enqueue();
 	if (why == NULL) {
-		s.msgs++;
-		logmsg("accepted", s.qid, NULL);
-		fmt_s(line, sizeof line, "250 2.0.0 Ok: queued as %s", s.qid);
+		ses.msgs++;
+		logmsg("accepted", tx.qid, NULL);
+		fmt_s(line, sizeof line, "250 2.0.0 Ok: queued as %s", tx.qid);
 		put(line);
 	} else {
 		logmsg("rejected", NULL, why);
 		reply(why);
 	}
-	txn_reset();
+	tx_reset();
 }
 
 /* Verbs -------------------------------------------------------------- */
 
+/* EHLO or HELO: a new greeting ends any transaction. */
 static void
-do_helo(struct cmd *c, int ehlo)
+greet(struct cmd *c, int ehlo)
 {
 	char safe[ADDR_DOMAIN_MAX + 1];
 	size_t i;
@@ -607,26 +669,26 @@ do_helo(struct cmd *c, int ehlo)
 	for (i = 0; safe[i]; i++)
 		if (strchr("()<>;\\\" \t", safe[i]))
 			safe[i] = '?';
-	txn_reset();
-	memcpy(s.helo, safe, i + 1);
-	s.ehlo = ehlo;
-	s.state = S_IDLE;
+	tx_reset();
+	memcpy(ses.helo, safe, i + 1);
+	ses.greeted = 1;
+	ses.ehlo = ehlo;
 	if (!ehlo) {
-		reply3("250 ", s.me, "");
+		reply3("250 ", cfg.me, "");
 		return;
 	}
 	{
 		char sz[32];
-		fmt_s(sz, sizeof sz, "%llu", s.maxsize);
-		reply3("250-", s.me, "");
+		fmt_s(sz, sizeof sz, "%llu", cfg.maxsize);
+		reply3("250-", cfg.me, "");
 		put("250-PIPELINING");
 		reply3("250-SIZE ", sz, "");
 		put("250-8BITMIME");
 		put("250-SMTPUTF8");
 		put("250-ENHANCEDSTATUSCODES");
-		if (s.tls_offer && !s.tls)
+		if (cfg.tls_offer && !ses.tls)
 			put("250-STARTTLS");
-		if (s.auth_conf && (s.tls || s.auth_plain) && !s.authed)
+		if (cfg.auth_conf && (ses.tls || cfg.auth_plain) && !ses.authed)
 			put("250-AUTH PLAIN LOGIN");
 		put("250 CHUNKING");
 	}
@@ -637,40 +699,32 @@ do_mail(struct cmd *c)
 {
 	const char *why;
 
-	if (s.state == S_START) {
-		reply("503 5.5.1 Send EHLO or HELO first");
-		return;
-	}
-	if (s.state != S_IDLE) {
-		reply("503 5.5.1 Nested MAIL command");
-		return;
-	}
-	if (s.tls_require && !s.tls) {
+	if (cfg.tls_require && !ses.tls) {
 		reply("530 5.7.0 Must issue a STARTTLS command first");
 		return;
 	}
-	if (s.auth_require && !s.authed) {       /* RFC 6409 4.1, RFC 4954 6 */
+	if (cfg.auth_require && !ses.authed) {  /* RFC 6409 4.1, RFC 4954 6 */
 		reply("530 5.7.0 Authentication required");
 		return;
 	}
-	if ((why = parse_mail(&s.mail, c->arg, c->alen, s.ehlo)) != NULL) {
-		memset(&s.mail, 0, sizeof s.mail);
+	if ((why = parse_mail(&tx.mail, c->arg, c->alen, ses.ehlo)) != NULL) {
+		memset(&tx.mail, 0, sizeof tx.mail);
 		reply(why);
 		return;
 	}
-	if (s.mail.size > s.maxsize) {          /* RFC 1870 6.1 */
-		memset(&s.mail, 0, sizeof s.mail);
+	if (tx.mail.size > cfg.maxsize) {       /* RFC 1870 6.1 */
+		memset(&tx.mail, 0, sizeof tx.mail);
 		reply("552 5.3.4 Message size exceeds fixed maximum");
 		return;
 	}
-	s.state = S_MAIL;
+	tx.state = S_MAIL;
 	reply("250 2.1.0 Ok");
 }
 
 /* Who may receive: a known user of a local domain, or anyone when the
  * client may relay. The domain after the last unquoted '@' decides, so
  * '%', '!' and quoted '@' stay in the local part of a local domain and
- * are unknown users there (invariant 5). */
+ * are unknown users there (postel(7), invariant 5). */
 static const char *
 policy(const struct addr *a)
 {
@@ -678,13 +732,13 @@ policy(const struct addr *a)
 	int r;
 
 	if (!user_local_domain(addr_domain(a)))
-		return s.relay ? NULL : "550 5.7.1 Relaying denied";
+		return ses.relay ? NULL : "550 5.7.1 Relaying denied";
 	r = user_lookup(a->s, &u);
 	/* A system account (daemon, www-data, root...) that no alias names
 	 * reads no mail: refused now, from the network, rather than taken
 	 * and bounced later to a sender nobody checked. Local submission
 	 * (sendmail -bs) reaches the admin, as sendmail does. */
-	if (r == 1 && u.sysacct && !s.local)
+	if (r == 1 && u.sysacct && !cfg.local)
 		return "550 5.1.1 No such user here";
 	if (r == 1)
 		return NULL;
@@ -703,8 +757,8 @@ rcpt_dup(const char *a)
 	size_t ll = at ? (size_t)(at - a) : strlen(a), off, rl;
 	int local = at && user_local_domain(at + 1);
 
-	for (off = 0; off < s.rcpts.len; off += rl + 1) {
-		const char *r = s.rcpts.p + off, *rat = strrchr(r, '@');
+	for (off = 0; off < tx.rcpts.len; off += rl + 1) {
+		const char *r = tx.rcpts.p + off, *rat = strrchr(r, '@');
 		rl = strlen(r);
 		if ((rat ? (size_t)(rat - r) : rl) != ll ||
 		    (at == NULL) != (rat == NULL) ||
@@ -734,11 +788,6 @@ do_rcpt(struct cmd *c)
 	struct mailarg m;
 	const char *why, *chain;
 
-	if (s.state != S_MAIL) {
-		reply(s.state == S_BDAT ? "503 5.5.1 RCPT inside BDAT" :
-		    "503 5.5.1 Need MAIL before RCPT");
-		return;
-	}
 	if (bare_postmaster(c->arg, c->alen)) {
 		/* RFC 5321 4.5.1: must be accepted without a domain; it goes
 		 * to the configured postmaster, so it cannot relay. One that
@@ -751,13 +800,8 @@ do_rcpt(struct cmd *c)
 			put("451 4.3.0 No valid postmaster address configured");
 			return;
 		}
-	} else if ((why = parse_rcpt(&m, c->arg, c->alen, s.mail.utf8)) !=
-	    NULL) {
-		s.badrcpt++;
-		reply(why);
-		return;
-	} else if ((why = policy(&m.a)) != NULL) {
-		s.badrcpt++;
+	} else if ((why = parse_rcpt(&m, c->arg, c->alen, tx.mail.utf8)) !=
+	    NULL || (why = policy(&m.a)) != NULL) {
 		reply(why);
 		return;
 	}
@@ -765,138 +809,130 @@ do_rcpt(struct cmd *c)
 		reply("250 2.1.5 Ok");          /* one copy is enough */
 		return;
 	}
-	if (s.nrcpt >= s.maxrcpt) {             /* RFC 5321 4.5.3.1.10 */
+	if (tx.nrcpt >= cfg.maxrcpt) {  /* RFC 5321 4.5.3.1.10 */
 		put("452 4.5.3 Too many recipients");
 		return;
 	}
 	/* One message, one filter chain: the client sends the message
 	 * again later for a recipient that needs another (4.5.3.1.10). */
-	chain = s.local ? conf_s("filters-local") : sfilter_chain(m.a.s);
-	if (s.nrcpt > 0 && strcmp(chain, s.chain) != 0) {
+	chain = cfg.local ? conf_s("filters-local") : sfilter_chain(m.a.s);
+	if (tx.nrcpt > 0 && strcmp(chain, tx.chain) != 0) {
 		put("452 4.5.3 Too many recipients for one filter chain");
 		return;
 	}
-	if (buf_catb(&s.rcpts, m.a.s, strlen(m.a.s) + 1) == -1) {
+	if (buf_catb(&tx.rcpts, m.a.s, strlen(m.a.s) + 1) == -1) {
 		put("452 4.3.1 Insufficient system storage");
 		return;
 	}
-	s.chain = chain;
-	s.nrcpt++;
+	tx.chain = chain;
+	tx.nrcpt++;
 	reply("250 2.1.5 Ok");
+}
+
+/* What DATA needs before the state matters: NULL, or the refusal. */
+static const char *
+data_ok(const struct cmd *c)
+{
+	return c->alen ? "501 5.5.4 Syntax: DATA takes no argument" : NULL;
 }
 
 static void
 do_data(struct cmd *c)
 {
-	size_t used;
+	const char *p;
+	size_t n, used;
+	int end;
 
-	if (c->alen) {
-		reply("501 5.5.4 Syntax: DATA takes no argument");
-		return;
-	}
-	if (s.state != S_MAIL) {
-		reply(s.state == S_BDAT ? "503 5.5.1 DATA inside BDAT" :
-		    "503 5.5.1 Need MAIL before DATA");
-		return;
-	}
-	if (s.nrcpt == 0) {                     /* RFC 2920 3.1 */
+	(void)c;
+	if (tx.nrcpt == 0) {            /* RFC 2920 3.1 */
 		reply("554 5.5.1 No valid recipients");
 		return;
 	}
 	if (msg_begin(0) == -1)
 		return;
 	put("354 End data with <CR><LF>.<CR><LF>");
-	for (;;) {
+	do {
 		fill();
-		if (data_feed(&s.d, in.p + in.start, in.end - in.start,
-		    &used) == 1) {
-			in.start += used;
-			break;
-		}
-		in.start += used;
-	}
+		p = bio_peek(&in, &n);
+		end = data_feed(&tx.d, p, n, &used);
+		bio_skip(&in, used);    /* after the end: the next command */
+	} while (!end);
 	msg_end();
 }
 
 /* BDAT n [LAST] (RFC 3030): exactly n octets follow the command line.
- * They are always read, even when refused, to stay in step. */
-static void
-do_bdat(struct cmd *c)
-{
-	unsigned long long n;
-	const char *a = c->arg, *sp;
-	size_t alen = c->alen, nl;
-	int last = 0, ok = 1;
-	char num[24];
-	const char *why = NULL;
+ * They are always read, even when refused, to stay in step: bdat_arg
+ * parses the argument before the verb table's state check, and the
+ * dispatcher reads the chunk of a refused BDAT. */
+static struct bdat bdat;
 
-	sp = memchr(a, ' ', alen);
-	nl = sp ? (size_t)(sp - a) : alen;
-	if (sp) {
-		const char *l = sp;
-		while (l < a + alen && *l == ' ')
-			l++;
-		if ((size_t)(a + alen - l) == 4 && strncasecmp(l, "LAST", 4) == 0)
-			last = 1;
-		else
-			ok = 0;
-	}
-	if (nl == 0 || nl >= sizeof num)
-		ok = 0;
-	else {
-		memcpy(num, a, nl);
-		num[nl] = '\0';
-		if (fmt_ulong(num, 0, 1ULL << 62, &n) == -1)
-			ok = 0;
-	}
-	if (!ok) {
+static const char *
+bdat_arg(const struct cmd *c)
+{
+	if (parse_bdat(&bdat, c->arg, c->alen) == -1) {
 		/* Unknown length: the stream cannot be followed any more. */
 		put("501 5.5.4 Syntax: BDAT size [LAST]");
 		bye("bad-bdat");
 	}
-	if (s.state == S_MAIL && s.nrcpt == 0)
-		why = "554 5.5.1 No valid recipients";
-	else if (s.state != S_MAIL && s.state != S_BDAT)
-		why = "503 5.5.1 Need MAIL and RCPT before BDAT";
-	else if (s.bdat_failed)
-		why = "503 5.5.1 Transaction failed, send RSET";
-	else if (s.state == S_MAIL) {
-		if (msg_begin(1) == -1) {
-			s.bdat_failed = 1;
-			why = "";
-		} else
-			s.state = S_BDAT;
-	}
+	return NULL;
+}
+
+/* Read the chunk, handing it to the message unless refused. */
+static void
+chunk_read(int keep)
+{
+	unsigned long long n = bdat.size;
+	const char *p;
+	size_t avail, take, used;
+
 	while (n) {
-		size_t avail, take;
 		fill();
-		avail = in.end - in.start;
+		p = bio_peek(&in, &avail);
 		take = avail < n ? avail : (size_t)n;
-		if (why == NULL) {
-			size_t used;
-			data_feed(&s.d, in.p + in.start, take, &used);
-		}
-		in.start += take;
+		if (keep)
+			data_feed(&tx.d, p, take, &used);
+		bio_skip(&in, take);
 		n -= take;
 	}
+}
+
+static void
+do_bdat(struct cmd *c)
+{
+	const char *why = NULL;
+	char num[24];
+
+	(void)c;
+	if (tx.state == S_MAIL && tx.nrcpt == 0)
+		why = "554 5.5.1 No valid recipients";
+	else if (tx.bdat_failed)
+		why = "503 5.5.1 Transaction failed, send RSET";
+	else if (tx.state == S_MAIL) {
+		if (msg_begin(1) == -1) {
+			tx.bdat_failed = 1;
+			why = "";
+		} else
+			tx.state = S_BDAT;
+	}
+	chunk_read(why == NULL);
 	if (why != NULL) {
 		if (*why)
 			reply(why);
 		return;
 	}
-	if (last) {
+	if (bdat.last) {
 		msg_end();
 		return;
 	}
-	if (s.d.flags & (DATA_BIG | DATA_WERR)) {
+	if (tx.d.flags & (DATA_BIG | DATA_WERR)) {
 		/* no point in taking more; RFC 3030 4.2 */
-		s.bdat_failed = 1;
-		logmsg("rejected", NULL, data_reply(&s.d));
-		reply(data_reply(&s.d));
+		tx.bdat_failed = 1;
+		logmsg("rejected", NULL, data_reply(&tx.d));
+		reply(data_reply(&tx.d));
 		msg_drop();
 		return;
 	}
-	fmt_s(num, sizeof num, "%llu", s.d.wire);   /* as sent */
+	fmt_s(num, sizeof num, "%llu", tx.d.wire); /* as sent */
 	reply3("250 2.0.0 ", num, " octets received");
 }
 
@@ -904,12 +940,12 @@ static void
 do_rset(struct cmd *c)
 {
 	(void)c;
-	txn_reset();
+	tx_reset();
 	put("250 2.0.0 Ok");
 }
 
-static void do_ehlo(struct cmd *c) { do_helo(c, 1); }
-static void do_helo0(struct cmd *c) { do_helo(c, 0); }
+static void do_ehlo(struct cmd *c) { greet(c, 1); }
+static void do_helo(struct cmd *c) { greet(c, 0); }
 
 static void
 do_noop(struct cmd *c)
@@ -941,7 +977,7 @@ static void
 do_quit(struct cmd *c)
 {
 	(void)c;
-	reply3("221 2.0.0 ", s.me, " closing connection");
+	reply3("221 2.0.0 ", cfg.me, " closing connection");
 	bye("quit");
 }
 
@@ -967,30 +1003,30 @@ static int
 tls_handshake(size_t discarded)
 {
 	struct logl l;
-	long long dl = bio_now() + (long long)s.timeout * 1000;
+	long long dl = bio_now() + (long long)cfg.timeout * 1000;
 
-	if (dl > s.session_deadline)
-		dl = s.session_deadline;
+	if (dl > ses.deadline)
+		dl = ses.deadline;
 	/* fd 0 is read and written: tcpserver, inetd and systemd give smtpd
 	 * one socket as stdin and stdout */
 	if (tls_server_start(&srv, &tcred, 0, dl) == -1) {
 		log_start(&l, "starttls");
-		log_kv(&l, "sid", s.sid);
-		log_kv(&l, "ip", s.ip);
+		log_kv(&l, "sid", ses.sid);
+		log_kv(&l, "ip", ses.ip);
 		log_kv(&l, "result", "failed");
 		log_kv(&l, "error", errno == EPROTO ? tls_error(&srv.t) :
 		    strerror(errno));
 		log_end(&l);
 		return -1;
 	}
-	s.tls = 1;
+	ses.tls = 1;
 	in.op = tls_bio_read;
 	in.ctx = &srv.t;
 	out.op = tls_bio_write;
 	out.ctx = &srv.t;
 	log_start(&l, "starttls");
-	log_kv(&l, "sid", s.sid);
-	log_kv(&l, "ip", s.ip);
+	log_kv(&l, "sid", ses.sid);
+	log_kv(&l, "ip", ses.ip);
 	log_kv(&l, "result", "ok");
 	log_kv(&l, "tls", tls_version(&srv.t));
 	log_kv(&l, "cipher", tls_cipher(&srv.t));
@@ -1000,45 +1036,43 @@ tls_handshake(size_t discarded)
 	return 0;
 }
 
+/* What STARTTLS needs before the state matters: NULL, or the refusal. */
+static const char *
+starttls_ok(const struct cmd *c)
+{
+	if (c->alen)
+		return "501 5.5.4 Syntax: STARTTLS takes no argument";
+	if (ses.tls)
+		return "554 5.5.1 TLS already active";
+	if (!cfg.tls_offer)
+		return cfg.tls_conf ? "454 4.7.0 TLS not available" :
+		    "502 5.5.1 Command not implemented";
+	return NULL;
+}
+
 static void
 do_starttls(struct cmd *c)
 {
 	size_t junk;
 
-	if (c->alen) {
-		reply("501 5.5.4 Syntax: STARTTLS takes no argument");
-		return;
-	}
-	if (s.tls) {
-		reply("554 5.5.1 TLS already active");
-		return;
-	}
-	if (!s.tls_offer) {
-		reply(s.tls_conf ? "454 4.7.0 TLS not available" :
-		    "502 5.5.1 Command not implemented");
-		return;
-	}
-	if (s.state & (S_MAIL | S_BDAT)) {
-		reply("503 5.5.1 STARTTLS not permitted during a transaction");
-		return;
-	}
+	(void)c;
 	put("220 2.0.0 Ready to start TLS");
 	wdeadline();
 	if (bio_flush(&out) == -1)
 		bye("write-error");
 	/* Whatever the client sent after STARTTLS in plaintext is dropped,
 	 * never read as a command once TLS is up (CVE-2011-0411). */
-	junk = in.end - in.start;
-	in.start = in.end = 0;
+	bio_peek(&in, &junk);
+	bio_skip(&in, junk);
 	if (tls_handshake(junk) == -1)
 		bye("tls-error");
 	/* RFC 3207 4.2: forget everything learnt before TLS */
-	txn_reset();
-	s.state = S_START;
-	s.ehlo = 0;
-	s.authed = 0;
-	s.relay = getenv("RELAYCLIENT") != NULL;
-	fmt_s(s.helo, sizeof s.helo, "-");
+	tx_reset();
+	ses.greeted = 0;
+	ses.ehlo = 0;
+	ses.authed = 0;
+	ses.relay = getenv("RELAYCLIENT") != NULL;
+	fmt_s(ses.helo, sizeof ses.helo, "-");
 }
 
 /* AUTH (RFC 4954) ----------------------------------------------------- */
@@ -1050,25 +1084,9 @@ do_starttls(struct cmd *c)
 static int
 auth_line(char *line, size_t size, size_t *len)
 {
-	int r;
-
-	deadline();
-	r = bio_getline(&in, line, size, len);
-	if (r == -1)
-		readfail();
-	if (r == 0 || (r == 1 && line[*len - 1] != '\n')) {
-		errno = 0;
-		readfail();
-	}
-	if (r == 2) {
-		reply("500 5.5.6 Authentication exchange line is too long");
+	if (readline(line, size, len,
+	    "500 5.5.6 Authentication exchange line is too long") == -1)
 		return -1;
-	}
-	if (*len < 2 || line[*len - 2] != '\r') {
-		reply("500 5.5.2 Lines must end in CRLF");
-		return -1;
-	}
-	*len -= 2;
 	if (*len == 1 && line[0] == '*') {
 		reply("501 5.7.0 Authentication cancelled");
 		return -1;
@@ -1095,14 +1113,30 @@ authlog(const char *user, const char *result, const char *why)
 	struct logl l;
 
 	log_start(&l, "auth");
-	log_kv(&l, "sid", s.sid);
-	log_kv(&l, "ip", s.ip);
+	log_kv(&l, "sid", ses.sid);
+	log_kv(&l, "ip", ses.ip);
 	log_kv(&l, "user", user);
 	log_kv(&l, "result", result);
 	if (why)
 		log_kv(&l, "error", why);
 	log_kv(&l, "tls", tlsv());
 	log_end(&l);
+}
+
+/* One response of the exchange decoded into dec (*dlen octets): the
+ * initial response ir if the client sent one, else its answer to the
+ * challenge, read into line. 0, or -1 after a reply. */
+static int
+auth_response(const char *challenge, const char *ir, size_t irlen,
+    char *line, size_t lsize, unsigned char *dec, size_t dsize, size_t *dlen)
+{
+	if (ir == NULL) {
+		put(challenge);
+		if (auth_line(line, lsize, &irlen) == -1)
+			return -1;
+		ir = line;
+	}
+	return auth_b64(ir, irlen, dec, dsize, dlen);
 }
 
 /* Read and decode the credentials of mechanism mech: 0, or -1 after a
@@ -1112,18 +1146,12 @@ auth_read(struct sasl_cred *cr, const char *mech, size_t mlen,
     const char *ir, size_t irlen, char *line, size_t lsize,
     unsigned char *dec, size_t dsize)
 {
-	size_t len, dlen;
+	size_t dlen;
 	const char *why;
 
 	if (mlen == 5 && strncasecmp(mech, "PLAIN", 5) == 0) {
-		if (ir == NULL) {
-			put("334 ");
-			if (auth_line(line, lsize, &len) == -1)
-				return -1;
-			ir = line;
-			irlen = len;
-		}
-		if (auth_b64(ir, irlen, dec, dsize, &dlen) == -1)
+		if (auth_response("334 ", ir, irlen, line, lsize, dec, dsize,
+		    &dlen) == -1)
 			return -1;
 		if ((why = sasl_plain(cr, dec, dlen)) != NULL) {
 			authlog("-", "failed", why);
@@ -1133,24 +1161,18 @@ auth_read(struct sasl_cred *cr, const char *mech, size_t mlen,
 		return 0;
 	}
 	if (mlen == 5 && strncasecmp(mech, "LOGIN", 5) == 0) {
-		if (ir == NULL) {
-			put("334 VXNlcm5hbWU6");        /* "Username:" */
-			if (auth_line(line, lsize, &len) == -1)
-				return -1;
-			ir = line;
-			irlen = len;
-		}
-		if (auth_b64(ir, irlen, dec, dsize, &dlen) == -1)
+		/* "Username:", then "Password:" */
+		if (auth_response("334 VXNlcm5hbWU6", ir, irlen, line, lsize,
+		    dec, dsize, &dlen) == -1)
 			return -1;
-		if ((why = sasl_login(cr->user, &cr->ulen, dec, dlen)) != NULL) {
+		if (sasl_login(cr->user, &cr->ulen, dec, dlen) != NULL) {
 			reply("501 5.5.2 Bad user name");
 			return -1;
 		}
-		put("334 UGFzc3dvcmQ6");                /* "Password:" */
-		if (auth_line(line, lsize, &len) == -1 ||
-		    auth_b64(line, len, dec, dsize, &dlen) == -1)
+		if (auth_response("334 UGFzc3dvcmQ6", NULL, 0, line, lsize,
+		    dec, dsize, &dlen) == -1)
 			return -1;
-		if ((why = sasl_login(cr->pass, &cr->plen, dec, dlen)) != NULL) {
+		if (sasl_login(cr->pass, &cr->plen, dec, dlen) != NULL) {
 			reply("501 5.5.2 Bad password");
 			return -1;
 		}
@@ -1165,15 +1187,30 @@ auth_read(struct sasl_cred *cr, const char *mech, size_t mlen,
 static void
 auth_delay(void)
 {
-	unsigned long long ms = s.fail_delay;
-	unsigned long k = s.authfails > 6 ? 5 : s.authfails - 1;
-	struct timespec ts;
+	unsigned long long ms = cfg.fail_delay;
+	unsigned long k = ses.authfails > 6 ? 5 : ses.authfails - 1;
 
 	ms <<= k;
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
+	/* a sleep: poll(2) on no descriptor until the time is up (bio
+	 * retries it after a signal) */
+	bio_wait(-1, 0, bio_now() + (long long)ms);
+}
+
+/* What AUTH needs before the state matters: NULL, or the refusal. */
+static const char *
+auth_ok(const struct cmd *c)
+{
+	(void)c;
+	if (!cfg.auth_conf)
+		return "502 5.5.1 Command not implemented";
+	if (!ses.tls && !cfg.auth_plain)
+		return "538 5.7.11 Encryption required for requested "
+		    "authentication mechanism";
+	if (!ses.ehlo)                  /* an ESMTP extension */
+		return "503 5.5.1 Send EHLO first";
+	if (ses.authed)
+		return "503 5.5.1 Already authenticated";
+	return NULL;
 }
 
 static void
@@ -1187,27 +1224,6 @@ do_auth(struct cmd *c)
 	size_t mlen, irlen = 0;
 	int r;
 
-	if (!s.auth_conf) {
-		reply("502 5.5.1 Command not implemented");
-		return;
-	}
-	if (!s.tls && !s.auth_plain) {
-		reply("538 5.7.11 Encryption required for requested "
-		    "authentication mechanism");
-		return;
-	}
-	if (s.state == S_START || !s.ehlo) {    /* an ESMTP extension */
-		reply("503 5.5.1 Send EHLO first");
-		return;
-	}
-	if (s.authed) {
-		reply("503 5.5.1 Already authenticated");
-		return;
-	}
-	if (s.state != S_IDLE) {
-		reply("503 5.5.1 AUTH not permitted during a transaction");
-		return;
-	}
 	sp = memchr(c->arg, ' ', c->alen);
 	mlen = sp ? (size_t)(sp - c->arg) : c->alen;
 	if (sp) {
@@ -1224,18 +1240,18 @@ do_auth(struct cmd *c)
 		return;
 	}
 	fmt_safe(user, sizeof user, cr.user, cr.ulen);
-	fmt_s(stamp, sizeof stamp, "<%s@%s>", s.sid, s.me);
-	r = auth_check(&cr, s.cp_prog, s.users, stamp, bio_now() +
-	    (long long)s.timeout * 1000);
+	fmt_s(stamp, sizeof stamp, "<%s@%s>", ses.sid, cfg.me);
+	r = auth_check(&cr, cfg.cp_prog, cfg.users, stamp, bio_now() +
+	    (long long)cfg.timeout * 1000);
 	sasl_wipe(&cr);
 	if (r == 1) {
-		s.authed = 1;
-		s.relay = 1;            /* like RELAYCLIENT */
-		memcpy(s.authuser, user, sizeof user);
+		ses.authed = 1;
+		ses.relay = 1;          /* like RELAYCLIENT */
+		memcpy(ses.authuser, user, sizeof user);
 		authlog(user, "ok", NULL);
 		put("235 2.7.0 Authentication successful");
 	} else if (r == 0) {
-		s.authfails++;
+		ses.authfails++;
 		authlog(user, "failed", "bad credentials");
 		auth_delay();
 		reply("535 5.7.8 Authentication credentials invalid");
@@ -1252,30 +1268,130 @@ static void
 conf_refuse(void)
 {
 	put("451 4.3.5 configuration error, try again later");
-	if (++s.errors >= s.maxerr) {
+	if (++ses.errors >= cfg.maxerr) {
 		put("421 4.7.0 Too many errors, closing connection");
 		bye("errors");
 	}
 }
 
-#define V_CONF 1                /* refused while the configuration is bad */
+#define V_CONF  0x01            /* refused while the configuration is bad */
+#define V_CHUNK 0x02            /* octets follow the line (BDAT) */
 
-static const struct verb {
-	const char *name;
-	void (*fn)(struct cmd *);
-	int flags;
-} verbs[] = {
-	{ "EHLO", do_ehlo, 0 }, { "HELO", do_helo0, 0 },
-	{ "MAIL", do_mail, V_CONF }, { "RCPT", do_rcpt, 0 },
-	{ "DATA", do_data, 0 }, { "BDAT", do_bdat, 0 },
-	{ "RSET", do_rset, 0 }, { "NOOP", do_noop, 0 },
-	{ "VRFY", do_vrfy, V_CONF }, { "HELP", do_help, 0 },
-	{ "QUIT", do_quit, 0 },
-	{ "STARTTLS", do_starttls, V_CONF }, { "AUTH", do_auth, V_CONF },
-	{ "EXPN", do_noimpl, 0 },
-	{ "ETRN", do_noimpl, 0 }, { "TURN", do_noimpl, 0 },
-	{ NULL, do_unknown, 0 },        /* sentinel: 500 5.5.1 */
+/* What a verb needs whatever the state: its syntax, an extension on
+ * offer (see check). */
+enum { CK_NONE, CK_DATA, CK_BDAT, CK_STARTTLS, CK_AUTH };
+
+/* A verb's refusal before or after the states it is allowed in. The
+ * texts are arrays, not pointers, as is a verb's name in the table: the
+ * table holds function pointers, so each process relocates it into
+ * private memory, and there it should stay small. */
+enum {
+	RF_NONE, RF_HELO_FIRST, RF_NESTED_MAIL, RF_RCPT_EARLY, RF_RCPT_BDAT,
+	RF_DATA_EARLY, RF_DATA_BDAT, RF_BDAT_EARLY, RF_TLS_IN_TX,
+	RF_EHLO_FIRST, RF_AUTH_IN_TX
 };
+static const char refusals[][56] = {
+	[RF_HELO_FIRST] = "503 5.5.1 Send EHLO or HELO first",
+	[RF_NESTED_MAIL] = "503 5.5.1 Nested MAIL command",
+	[RF_RCPT_EARLY] = "503 5.5.1 Need MAIL before RCPT",
+	[RF_RCPT_BDAT] = "503 5.5.1 RCPT inside BDAT",
+	[RF_DATA_EARLY] = "503 5.5.1 Need MAIL before DATA",
+	[RF_DATA_BDAT] = "503 5.5.1 DATA inside BDAT",
+	[RF_BDAT_EARLY] = "503 5.5.1 Need MAIL and RCPT before BDAT",
+	[RF_TLS_IN_TX] =
+	    "503 5.5.1 STARTTLS not permitted during a transaction",
+	[RF_EHLO_FIRST] = "503 5.5.1 Send EHLO first",
+	[RF_AUTH_IN_TX] = "503 5.5.1 AUTH not permitted during a transaction",
+};
+
+/* A verb is allowed in the states of its mask; before the first of them
+ * (S_START < S_IDLE < S_MAIL < S_BDAT) it gets the refusal early, after
+ * the last the refusal late. Checked before the state: V_CONF, then
+ * check. */
+static const struct verb {
+	char name[9];
+	unsigned char states;
+	unsigned char flags;
+	unsigned char check;            /* CK_* */
+	unsigned char early, late;      /* RF_* */
+	void (*fn)(struct cmd *);
+} verbs[] = {
+	{ "EHLO", S_ANY, 0, 0, 0, 0, do_ehlo },
+	{ "HELO", S_ANY, 0, 0, 0, 0, do_helo },
+	{ "MAIL", S_IDLE, V_CONF, 0, RF_HELO_FIRST, RF_NESTED_MAIL, do_mail },
+	{ "RCPT", S_MAIL, 0, 0, RF_RCPT_EARLY, RF_RCPT_BDAT, do_rcpt },
+	{ "DATA", S_MAIL, 0, CK_DATA, RF_DATA_EARLY, RF_DATA_BDAT, do_data },
+	{ "BDAT", S_MAIL | S_BDAT, V_CHUNK, CK_BDAT, RF_BDAT_EARLY, 0,
+	    do_bdat },
+	{ "RSET", S_ANY, 0, 0, 0, 0, do_rset },
+	{ "NOOP", S_ANY, 0, 0, 0, 0, do_noop },
+	{ "VRFY", S_ANY, V_CONF, 0, 0, 0, do_vrfy },
+	{ "HELP", S_ANY, 0, 0, 0, 0, do_help },
+	{ "QUIT", S_ANY, 0, 0, 0, 0, do_quit },
+	{ "STARTTLS", S_START | S_IDLE, V_CONF, CK_STARTTLS, 0, RF_TLS_IN_TX,
+	    do_starttls },
+	{ "AUTH", S_IDLE, V_CONF, CK_AUTH, RF_EHLO_FIRST, RF_AUTH_IN_TX,
+	    do_auth },
+	{ "EXPN", S_ANY, 0, 0, 0, 0, do_noimpl },
+	{ "ETRN", S_ANY, 0, 0, 0, 0, do_noimpl },
+	{ "TURN", S_ANY, 0, 0, 0, 0, do_noimpl },
+	{ "", S_ANY, 0, 0, 0, 0, do_unknown },  /* sentinel: 500 5.5.1 */
+};
+
+/* NULL, or why the verb cannot run whatever the state. */
+static const char *
+check(int ck, const struct cmd *c)
+{
+	switch (ck) {
+	case CK_DATA:
+		return data_ok(c);
+	case CK_BDAT:
+		return bdat_arg(c);
+	case CK_STARTTLS:
+		return starttls_ok(c);
+	case CK_AUTH:
+		return auth_ok(c);
+	}
+	return NULL;
+}
+
+/* Why verb v may not run now: NULL if it may. */
+static const char *
+refusal(const struct verb *v, const struct cmd *c)
+{
+	const char *why;
+	unsigned st = state();
+
+	if ((why = check(v->check, c)) != NULL)
+		return why;
+	if (v->states & st)
+		return NULL;
+	/* below the first state it is allowed in, or above */
+	return refusals[st < (v->states & -v->states) ? v->early : v->late];
+}
+
+/* Run the command c with its verb from the table. */
+static void
+dispatch(struct cmd *c)
+{
+	const struct verb *v;
+	const char *why;
+
+	for (v = verbs; v->name[0]; v++)
+		if (strcasecmp(v->name, c->verb) == 0)
+			break;
+	if (cfg.confbad && (v->flags & V_CONF)) {
+		conf_refuse();
+		return;
+	}
+	if ((why = refusal(v, c)) == NULL) {
+		v->fn(c);
+		return;
+	}
+	if (v->flags & V_CHUNK)
+		chunk_read(0);          /* RFC 3030 2: read even when refused */
+	reply(why);
+}
 
 /* Session ------------------------------------------------------------ */
 
@@ -1283,7 +1399,7 @@ static const struct verb {
 static int
 confpath(char *dst, size_t size, const char *v)
 {
-	char rel[4096];
+	char rel[PATH_MAX];
 
 	if (v[0] == '/')
 		return fmt_s(dst, size, "%s", v) < 0 ? -1 : 0;
@@ -1299,25 +1415,25 @@ tls_setup(void)
 {
 	const char *cert = conf_s("tls-cert"), *key = conf_s("tls-key");
 	const char *why = "tls-cert and tls-key must both be set";
-	char cp[4096], kp[4096];
+	char cp[PATH_MAX], kp[PATH_MAX];
 	struct logl l;
 	int e = 0;
 
 	if (*cert == '\0' && *key == '\0')
 		return;
-	s.tls_conf = 1;
+	cfg.tls_conf = 1;
 	if (*cert && *key) {
 		if (confpath(cp, sizeof cp, cert) == -1 ||
 		    confpath(kp, sizeof kp, key) == -1) {
 			why = "path too long";
 		} else if (tls_server_load(&tcred, cp, kp, &why) == 0) {
-			s.tls_offer = 1;
+			cfg.tls_offer = 1;
 			return;
 		} else
 			e = errno;
 	}
 	log_start(&l, "notls");
-	log_kv(&l, "sid", s.sid);
+	log_kv(&l, "sid", ses.sid);
 	log_kv(&l, "reason", why);
 	if (e)
 		log_kv(&l, "error", strerror(e));
@@ -1332,16 +1448,16 @@ auth_setup(void)
 	/* the environment can ask for more than conf, per port: a
 	 * submission service sets TLSREQUIRE and AUTHREQUIRE (and SMTPS
 	 * for 465) */
-	s.tls_require = conf_u("tls-require") != 0 ||
+	cfg.tls_require = conf_u("tls-require") != 0 ||
 	    getenv("TLSREQUIRE") != NULL;
-	s.auth_require = conf_u("auth-require") != 0 ||
+	cfg.auth_require = conf_u("auth-require") != 0 ||
 	    getenv("AUTHREQUIRE") != NULL;
-	s.auth_plain = conf_u("auth-plaintext") != 0;
-	s.fail_delay = conf_u("auth-fail-delay");
-	s.cp_prog = conf_s("auth-checkpassword");
-	if (*u && confpath(s.users, sizeof s.users, u) == -1)
-		s.users[0] = '\0';
-	s.auth_conf = *s.cp_prog || s.users[0];
+	cfg.auth_plain = conf_u("auth-plaintext") != 0;
+	cfg.fail_delay = conf_u("auth-fail-delay");
+	cfg.cp_prog = conf_s("auth-checkpassword");
+	if (*u && confpath(cfg.users, sizeof cfg.users, u) == -1)
+		cfg.users[0] = '\0';
+	cfg.auth_conf = *cfg.cp_prog || cfg.users[0];
 }
 
 static void
@@ -1351,25 +1467,25 @@ peer(void)
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
 
-	if (s.local) {          /* the caller's own session */
-		fmt_s(s.ip, sizeof s.ip, "local");
+	if (cfg.local) {                /* the caller's own session */
+		fmt_s(ses.ip, sizeof ses.ip, "local");
 		return;
 	}
 	if (e == NULL || *e == '\0')
 		e = getenv("REMOTE_ADDR");
 	if (e != NULL && *e) {
-		fmt_safe(s.ip, sizeof s.ip, e, strlen(e));
+		fmt_safe(ses.ip, sizeof ses.ip, e, strlen(e));
 		return;
 	}
-	fmt_s(s.ip, sizeof s.ip, "unknown");
+	fmt_s(ses.ip, sizeof ses.ip, "unknown");
 	if (getpeername(0, (struct sockaddr *)&ss, &len) == -1)
 		return;
 	if (ss.ss_family == AF_INET)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
-		    s.ip, sizeof s.ip);
+		    ses.ip, sizeof ses.ip);
 	else if (ss.ss_family == AF_INET6)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
-		    s.ip, sizeof s.ip);
+		    ses.ip, sizeof ses.ip);
 }
 
 static void
@@ -1377,38 +1493,17 @@ session(void)
 {
 	static char line[SMTP_CMD_MAX];
 	struct cmd c;
-	const struct verb *v;
 	size_t len;
-	int r;
 
 	for (;;) {
-		deadline();
-		r = bio_getline(&in, line, sizeof line, &len);
-		if (r == -1)
-			readfail();
-		if (r == 0 || (r == 1 && line[len - 1] != '\n')) {
-			errno = 0;
-			readfail();
-		}
-		if (r == 2) {
-			reply("500 5.5.2 Line too long");
+		if (readline(line, sizeof line, &len,
+		    "500 5.5.2 Line too long") == -1)
 			continue;
-		}
-		if (len < 2 || line[len - 2] != '\r') {
-			reply("500 5.5.2 Lines must end in CRLF");
-			continue;
-		}
-		if (cmd_split(&c, line, len - 2) == -1) {
+		if (cmd_split(&c, line, len) == -1) {
 			reply("500 5.5.2 Invalid characters in command");
 			continue;
 		}
-		for (v = verbs; v->name; v++)
-			if (strcasecmp(v->name, c.verb) == 0)
-				break;
-		if (s.confbad && (v->flags & V_CONF))
-			conf_refuse();
-		else
-			v->fn(&c);
+		dispatch(&c);
 	}
 }
 
@@ -1417,19 +1512,19 @@ session(void)
 static void
 conf_problem(const char *file, unsigned line, const char *problem)
 {
-	if (s.confbad++ != 0)
+	if (cfg.confbad++ != 0)
 		return;
 	if (problem == NULL)
-		fmt_s(s.confwhy, sizeof s.confwhy, "%s", file);
+		fmt_s(cfg.confwhy, sizeof cfg.confwhy, "%s", file);
 	else if (line == 0)
-		fmt_s(s.confwhy, sizeof s.confwhy, "%s: %s", file, problem);
+		fmt_s(cfg.confwhy, sizeof cfg.confwhy, "%s: %s", file, problem);
 	else
-		fmt_s(s.confwhy, sizeof s.confwhy, "%s:%u: %s", file, line,
+		fmt_s(cfg.confwhy, sizeof cfg.confwhy, "%s:%u: %s", file, line,
 		    problem);
 }
 
 /* Read the configuration, every file smtpd needs, going on past bad
- * lines; s.confbad says whether any problem was found. */
+ * lines; cfg.confbad says whether any problem was found. */
 static void
 conf_read(void)
 {
@@ -1439,21 +1534,48 @@ conf_read(void)
 	conf_report(conf_problem);
 	if (conf_load() == -1 || user_init() == -1)
 		conf_problem(conf_error(), 0, NULL);
-	if ((g = sfilter_init()) != NULL && !s.confbad)
+	if ((g = sfilter_init()) != NULL && !cfg.confbad)
 		conf_problem(g, 0, NULL);
 	conf_report(NULL);
-	if (!s.confbad)
+	if (!cfg.confbad)
 		return;
-	if (s.local) {          /* quiet as sendmail, but say this once */
-		warn("configuration error: %s", s.confwhy);
+	if (cfg.local) { /* quiet as sendmail, but say this once */
+		warn("configuration error: %s", cfg.confwhy);
 		return;
 	}
 	log_start(&l, "conferror");
-	log_kv(&l, "sid", s.sid);
-	log_kv(&l, "ip", s.ip);
-	log_kv(&l, "error", s.confwhy);
-	log_kvu(&l, "problems", (unsigned long)s.confbad);
+	log_kv(&l, "sid", ses.sid);
+	log_kv(&l, "ip", ses.ip);
+	log_kv(&l, "error", cfg.confwhy);
+	log_kvu(&l, "problems", (unsigned long)cfg.confbad);
 	log_end(&l);
+}
+
+/* The settings of the session, from the configuration just read. */
+static void
+config(void)
+{
+	static char host[256];
+
+	cfg.me = conf_s("me");
+	if (*cfg.me == '\0') {          /* conf_load stopped before it */
+		if (gethostname(host, sizeof host) == -1)
+			fmt_s(host, sizeof host, "localhost");
+		host[sizeof host - 1] = '\0';
+		cfg.me = host;
+	}
+	cfg.timeout = conf_u("smtpd-timeout");
+	cfg.maxsize = conf_u("max-size");
+	cfg.maxrcpt = conf_u("max-recipients");
+	cfg.maxerr = conf_u("max-errors");
+	cfg.maxhops = conf_u("max-hops");
+	/* a local submission needs neither TLS nor AUTH over its caller's
+	 * pipe */
+	if (!cfg.local && !cfg.confbad) {
+		auth_setup();
+		tls_setup();
+	} else if (!cfg.local && (conf_u("smtps") || getenv("SMTPS") != NULL))
+		tls_setup();            /* the client speaks TLS first */
 }
 
 /* Answer 421 and exit before reading anything. */
@@ -1485,7 +1607,6 @@ main(int argc, char **argv)
 	struct logl l;
 	const char *g;
 	char gl[SMTP_CMD_MAX];
-	static char host[256];
 	long long now;
 	int c;
 
@@ -1496,80 +1617,64 @@ main(int argc, char **argv)
 	while ((c = getopt(argc, argv, "l")) != -1) {
 		if (c != 'l')
 			die(EXIT_PERM, "usage: smtpd [-l]");
-		s.local = 1;
+		cfg.local = 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	s.spool = -1;
-	s.maxerr = 10;
-	buf_init(&s.rcpts, 0);
+	tx.spool = -1;
+	cfg.maxerr = 10;
+	buf_init(&tx.rcpts, 0);
 	bio_init(&in, 0, bio_fdread, inbuf, sizeof inbuf);
 	bio_init(&out, 1, bio_fdwrite, outbuf, sizeof outbuf);
 	in.flush = &out;                /* RFC 2920: flush only before a wait */
 	/* -l serves the caller's own session (sendmail -bs): it may send
 	 * anywhere, so it must never face the network, where it would be
-	 * an open relay, and root's parse network input (invariant 3). It
-	 * gives no rights: enqueue queues with the caller's. */
-	if (s.local && (on_network(0) || on_network(1)))
+	 * an open relay, and root's parse network input (postel(7),
+	 * invariant 3). It gives no rights: enqueue queues with the
+	 * caller's. */
+	if (cfg.local && (on_network(0) || on_network(1)))
 		refuse("refusing -l on a network connection: it is for "
 		    "sendmail -bs, the caller's own session");
-	/* postel(7) invariant 3: no network input is parsed by root. The
+	/* postel(7), invariant 3: no network input is parsed by root. The
 	 * supervisor must drop to the smtpd user (tcpserver -u/-g, User= in
 	 * the systemd unit); tests running as root set POSTEL_ALLOW_ROOT=1.
 	 * A local submission's input is its caller's, root's for root. */
-	if (!s.local && geteuid() == 0 && !(getenv("POSTEL_ALLOW_ROOT") &&
+	if (!cfg.local && geteuid() == 0 && !(getenv("POSTEL_ALLOW_ROOT") &&
 	    strcmp(getenv("POSTEL_ALLOW_ROOT"), "1") == 0))
 		refuse("refusing to run as root: start smtpd as an "
 		    "unprivileged user (tcpserver -u/-g, or User= in the "
 		    "systemd unit)");
-	fmt_s(s.sid, sizeof s.sid, "%llx.%ld", (unsigned long long)time(NULL),
-	    (long)getpid());
-	fmt_s(s.helo, sizeof s.helo, "-");
+	fmt_s(ses.sid, sizeof ses.sid, "%llx.%ld",
+	    (unsigned long long)time(NULL), (long)getpid());
+	fmt_s(ses.helo, sizeof ses.helo, "-");
 	peer();
 	/* A bad configuration does not close the door: the session goes
 	 * on, answering 451 where mail would need it, so that clients
 	 * queue their mail and retry rather than see a server that hangs
 	 * up (postel-smtpd(8)). */
 	conf_read();
-	s.me = conf_s("me");
-	if (*s.me == '\0') {           /* conf_load stopped before it */
-		if (gethostname(host, sizeof host) == -1)
-			fmt_s(host, sizeof host, "localhost");
-		host[sizeof host - 1] = '\0';
-		s.me = host;
-	}
-	s.timeout = conf_u("smtpd-timeout");
-	s.maxsize = conf_u("max-size");
-	s.maxrcpt = conf_u("max-recipients");
-	s.maxerr = conf_u("max-errors");
-	s.maxhops = conf_u("max-hops");
-	/* a local submission may send anywhere, as sendmail may, and needs
-	 * neither TLS nor AUTH over its caller's pipe */
-	s.relay = s.local || getenv("RELAYCLIENT") != NULL;
-	if (!s.local && !s.confbad) {
-		auth_setup();
-		tls_setup();
-	} else if (!s.local && (conf_u("smtps") || getenv("SMTPS") != NULL))
-		tls_setup();            /* the client speaks TLS first */
-	buf_init(&s.rcpts, s.maxrcpt * (ADDR_MAX + 1));
+	config();
+	/* a local submission may send anywhere, as sendmail may */
+	ses.relay = cfg.local || getenv("RELAYCLIENT") != NULL;
+	buf_init(&tx.rcpts, cfg.maxrcpt * (ADDR_MAX + 1));
 	now = bio_now();
-	s.session_deadline = now + (long long)conf_u("smtpd-session-timeout") *
+	ses.deadline = now + (long long)conf_u("smtpd-session-timeout") *
 	    1000;
-	if (!s.local) {
+	if (!cfg.local) {
 		log_start(&l, "connect");
-		log_kv(&l, "sid", s.sid);
-		log_kv(&l, "ip", s.ip);
-		log_kv(&l, "relay", s.relay ? "yes" : "no");
+		log_kv(&l, "sid", ses.sid);
+		log_kv(&l, "ip", ses.ip);
+		log_kv(&l, "relay", ses.relay ? "yes" : "no");
 		log_end(&l);
 	}
-	if (!s.local && (conf_u("smtps") || getenv("SMTPS") != NULL)) {
+	if (!cfg.local && (conf_u("smtps") || getenv("SMTPS") != NULL)) {
 		/* implicit TLS (RFC 8314 3.3) */
-		if (!s.tls_offer || tls_handshake(0) == -1)
+		if (!cfg.tls_offer || tls_handshake(0) == -1)
 			bye("tls-error");
 	}
 	g = conf_s("smtpd-greeting");
-	if (fmt_s(gl, sizeof gl, "220 %s %s", s.me, *g ? g : "ESMTP postel")
+	if (fmt_s(gl, sizeof gl, "220 %s %s", cfg.me, *g ? g : "ESMTP postel")
 	    == -1)
-		fmt_s(gl, sizeof gl, "220 %s ESMTP postel", s.me);
+		fmt_s(gl, sizeof gl, "220 %s ESMTP postel", cfg.me);
 	put(gl);
 	session();
 	return 0;

@@ -56,14 +56,15 @@ prefix(const char *kw, const char **s, size_t *n)
 	return *s;
 }
 
+/* 1 to max decimal digits; a value past what fits is ULLONG_MAX, which
+ * is just too big for any limit. */
 static int
-digits(const char *s, size_t n, unsigned long long *out)
+digits(const char *s, size_t n, size_t max, unsigned long long *out)
 {
 	unsigned long long v = 0;
 	size_t i;
 
-	/* RFC 1870: 1*20DIGIT; a value past what fits is just too big */
-	if (n == 0 || n > 20)
+	if (n == 0 || n > max)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
@@ -91,7 +92,8 @@ param(struct mailarg *m, const char *s, size_t n, unsigned *seen)
 		if (*seen & 1)
 			return "501 5.5.4 Duplicate SIZE parameter";
 		*seen |= 1;
-		if (v == NULL || digits(v, vl, &m->size) == -1)
+		/* RFC 1870: 1*20DIGIT */
+		if (v == NULL || digits(v, vl, 20, &m->size) == -1)
 			return "501 5.5.4 Bad SIZE parameter";
 		return NULL;
 	}
@@ -203,4 +205,26 @@ parse_rcpt(struct mailarg *m, const char *s, size_t n, int utf8)
 	if ((m->a.flags & ADDR_UTF8) && !utf8)
 		return "553 5.6.7 Non-ASCII address needs SMTPUTF8";
 	return NULL;
+}
+
+int
+parse_bdat(struct bdat *b, const char *s, size_t n)
+{
+	const char *sp = memchr(s, ' ', n);
+	size_t nl = sp ? (size_t)(sp - s) : n;
+
+	memset(b, 0, sizeof *b);
+	if (sp) {
+		const char *l = sp;
+		while (l < s + n && *l == ' ')
+			l++;
+		if ((size_t)(s + n - l) != 4 || strncasecmp(l, "LAST", 4) != 0)
+			return -1;
+		b->last = 1;
+	}
+	/* leading zeros are fine, up to BDAT_DIGITS digits in all */
+	if (digits(s, nl, BDAT_DIGITS, &b->size) == -1 ||
+	    b->size > SMTP_CHUNK_MAX)
+		return -1;
+	return 0;
 }

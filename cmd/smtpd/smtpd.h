@@ -2,7 +2,9 @@
  * smtpd: declarations private to cmd/smtpd.
  * data.c is the DATA/BDAT state machine and parse.c the command parser;
  * neither does I/O nor keeps global state, so the fuzz targets in fuzz/
- * include them without a session. main.c owns the session and all I/O.
+ * and the unit tests drive them through this header without a session
+ * (FUZZ_EXTRA_ and UNIT_EXTRA_ in the Makefile). main.c owns the
+ * configuration, the session, the transaction and all I/O.
  */
 #ifndef POSTEL_SMTPD_H
 #define POSTEL_SMTPD_H
@@ -93,6 +95,17 @@ struct mailarg {
  * the transaction is SMTPUTF8 (for RCPT). NULL, or the full reply line. */
 const char *parse_mail(struct mailarg *m, const char *s, size_t n, int ehlo);
 const char *parse_rcpt(struct mailarg *m, const char *s, size_t n, int utf8);
+
+#define SMTP_CHUNK_MAX (1ULL << 62)     /* BDAT's size, octets */
+#define BDAT_DIGITS    23               /* BDAT's size, digits */
+
+struct bdat {
+	unsigned long long size;        /* octets that follow the line */
+	int last;                       /* LAST: the message ends with them */
+};
+/* Parse the argument of BDAT, "size [LAST]" (RFC 3030 2); LAST in any
+ * case, after one or more spaces. 0, or -1 if malformed. */
+int parse_bdat(struct bdat *b, const char *s, size_t n);
 
 /* auth.c ------------------------------------------------------------ */
 
