@@ -163,17 +163,13 @@ walk(const struct buf *hs, struct fields *seen, int pass,
 static int
 add_missing(const struct fields *seen, const struct msgopt *o, struct bio *out)
 {
-	char line[1024], date[64];
+	char line[1024], date[FMT_DATE_MAX];
 	time_t now = time(NULL);
-	struct tm tm;
 	unsigned rnd = 0;
 	int n;
 
 	if (!seen->date) {
-		if (localtime_r(&now, &tm) == NULL ||
-		    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S %z",
-		    &tm) == 0)
-			return -1;
+		fmt_date(date, sizeof date, (long long)now);
 		n = fmt_s(line, sizeof line, "Date: %s\n", date);
 		if (n < 0 || bio_put(out, line, (size_t)n) == -1)
 			return -1;
