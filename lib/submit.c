@@ -37,10 +37,19 @@ read_id(struct submit *s, int fd)
 		memcpy(s->id, line, strlen(line) + 1);
 }
 
+static int
+quiet(const struct child *c)
+{
+	(void)c;
+	return setenv("POSTEL_QUIET", "1", 1);
+}
+
 int
 submit_enqueue(struct submit *s, int fd)
 {
 	char prog[4096], notify[32];
+	struct child c = { .fd = { 0, 0, CHILD_KEEP }, .nfd = 3,
+	    .failed = child_warn };
 	char **av;
 	int p[2], st, e;
 	size_t i, k = 0;
@@ -94,7 +103,14 @@ submit_enqueue(struct submit *s, int fd)
 		errno = e;
 		return -1;
 	}
-	if ((pid = fork()) == -1) {
+	/* the caller reports the outcome; enqueue's log line is not for a
+	 * local user's terminal */
+	c.path = prog;
+	c.argv = av;
+	c.fd[0] = fd;
+	c.fd[1] = p[1];
+	c.setup = quiet;
+	if ((pid = child_spawn(&c)) == -1) {
 		e = errno;
 		close(p[0]);
 		close(p[1]);
@@ -102,24 +118,12 @@ submit_enqueue(struct submit *s, int fd)
 		errno = e;
 		return -1;
 	}
-	if (pid == 0) {
-		if (dup2(fd, 0) == -1 || dup2(p[1], 1) == -1)
-			_exit(EXIT_TEMP);
-		/* the caller reports the outcome; enqueue's log line is not
-		 * for a local user's terminal */
-		setenv("POSTEL_QUIET", "1", 1);
-		child_reset(2);
-		execv(prog, av);
-		warn_sys("unable to run %s", prog);
-		_exit(EXIT_TEMP);
-	}
 	free(av);
 	close(p[1]);
 	read_id(s, p[0]);
 	close(p[0]);
-	while (waitpid(pid, &st, 0) == -1)
-		if (errno != EINTR)
-			return -1;
+	if (child_wait(pid, &st) == -1)
+		return -1;
 	if (WIFSIGNALED(st))
 		s->sig = WTERMSIG(st);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)

@@ -61,6 +61,8 @@ message(void)
 int
 main(int argc, char **argv)
 {
+	/* the scanner's verdict and errors alike come through the pipe */
+	struct child ch = { .nfd = 3, .failed = child_warn };
 	char **av, out[OUT_MAX + 1], name[SCAN_NAME_MAX], first[200] = "";
 	size_t got = 0;
 	int c, fd, pfd[2], st, i, k = 0, standalone = 0;
@@ -87,18 +89,12 @@ main(int argc, char **argv)
 	av[k++] = "-";
 	if (pipe(pfd) == -1)
 		die_sys(EXIT_TEMP, "unable to make a pipe");
-	if ((pid = fork()) == -1)
+	ch.argv = av;
+	ch.path = av[0];
+	ch.fd[0] = fd;
+	ch.fd[1] = ch.fd[2] = pfd[1];
+	if ((pid = child_spawn(&ch)) == -1)
 		die_sys(EXIT_TEMP, "unable to fork");
-	if (pid == 0) {
-		if (dup2(fd, 0) == -1 || dup2(pfd[1], 1) == -1 ||
-		    dup2(pfd[1], 2) == -1)
-			_exit(127);
-		close(pfd[0]);
-		close(pfd[1]);
-		child_reset(2);
-		execvp(av[0], av);
-		_exit(127);
-	}
 	close(pfd[1]);
 	for (;;) {                      /* keep OUT_MAX, drain the rest */
 		char junk[4096];
@@ -112,9 +108,8 @@ main(int argc, char **argv)
 			got += (size_t)r;
 	}
 	out[got] = '\0';
-	while (waitpid(pid, &st, 0) == -1)
-		if (errno != EINTR)
-			die_sys(EXIT_TEMP, "unable to wait for %s", av[0]);
+	if (child_wait(pid, &st) == -1)
+		die_sys(EXIT_TEMP, "unable to wait for %s", av[0]);
 	prog = av[0];
 	free(av);
 	for (line = out; *line; line = nl ? nl + 1 : line + strlen(line)) {

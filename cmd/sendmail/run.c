@@ -48,6 +48,8 @@ slurp(int fd, char *err, size_t size)
 static int
 run(const char *name, char *const av[], char *err, size_t size)
 {
+	struct child c = { .fd = { CHILD_KEEP, CHILD_KEEP, CHILD_KEEP },
+	    .nfd = 3, .failed = child_warn };
 	char prog[4096];
 	int p[2] = { -1, -1 }, st;
 	pid_t pid;
@@ -60,7 +62,11 @@ run(const char *name, char *const av[], char *err, size_t size)
 		warn_sys("unable to make a pipe");
 		return -1;
 	}
-	if ((pid = fork()) == -1) {
+	c.path = prog;
+	c.argv = av;
+	if (err != NULL)
+		c.fd[2] = p[1];
+	if ((pid = child_spawn(&c)) == -1) {
 		warn_sys("unable to fork");
 		if (err != NULL) {
 			close(p[0]);
@@ -68,24 +74,15 @@ run(const char *name, char *const av[], char *err, size_t size)
 		}
 		return -1;
 	}
-	if (pid == 0) {
-		if (err != NULL && dup2(p[1], 2) == -1)
-			_exit(EX_OSERR_);
-		child_reset(2);
-		execv(prog, av);
-		warn_sys("unable to run %s", prog);
-		_exit(127);
-	}
 	if (err != NULL) {
 		close(p[1]);
 		slurp(p[0], err, size);
 		close(p[0]);
 	}
-	while (waitpid(pid, &st, 0) == -1)
-		if (errno != EINTR) {
-			warn_sys("unable to wait for %s", name);
-			return -1;
-		}
+	if (child_wait(pid, &st) == -1) {
+		warn_sys("unable to wait for %s", name);
+		return -1;
+	}
 	if (WIFSIGNALED(st))
 		return 256 + WTERMSIG(st);
 	return WEXITSTATUS(st);
@@ -97,7 +94,7 @@ sysexit(int st)
 {
 	if (st == 0)
 		return EX_OK_;
-	if (st == 127 || st == -1)
+	if (st == CHILD_EXEC_FAILED || st == -1)
 		return EX_UNAVAILABLE_;
 	if (st == EXIT_PERM)
 		return EX_UNAVAILABLE_;
