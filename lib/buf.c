@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "fd.h"
 
 void
 buf_init(struct buf *b, size_t max)
@@ -54,6 +55,30 @@ buf_catb(struct buf *b, const void *s, size_t n)
 		memcpy(b->p + b->len, s, n);
 	b->len += n;
 	return 0;
+}
+
+int
+buf_catfd(struct buf *b, int fd)
+{
+	for (;;) {
+		size_t n = b->max - b->len;
+		ssize_t r;
+		char c;
+
+		if (n == 0) {           /* full: only the end may follow */
+			if ((r = fd_read(fd, &c, 1)) == 1)
+				errno = EMSGSIZE;
+			return r == 0 ? 0 : -1;
+		}
+		if (n > 65536)
+			n = 65536;
+		if (buf_ready(b, n) == -1 ||
+		    (r = fd_read(fd, b->p + b->len, n)) == -1)
+			return -1;
+		if (r == 0)
+			return 0;
+		b->len += (size_t)r;
+	}
 }
 
 int

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "fd.h"
 
 static const char *prog = "postel";
 static int logopen;             /* openlog done */
@@ -87,14 +88,7 @@ say_result(int code, const char *msg, int e)
 	 * qrun's "no result", which is what it was before */
 	if (result_fd == 1)
 		fflush(stdout);
-	for (i = 0; i < len; ) {
-		ssize_t w = write(result_fd, line + i, len - i);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		i += (size_t)w;
-	}
+	(void)fd_write_all(result_fd, line, len);
 }
 
 static void vsay(int, const char *, int, const char *, va_list)

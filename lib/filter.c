@@ -328,14 +328,10 @@ check_output(int fd, int *eightbit)
 	if (lseek(fd, 0, SEEK_SET) == -1)
 		return "unable to seek in the output";
 	filter_vinit(&v);
-	while ((r = read(fd, b, sizeof b)) != 0) {
-		if (r == -1) {
-			if (errno == EINTR)
-				continue;
-			return "unable to read the output";
-		}
+	while ((r = fd_read(fd, b, sizeof b)) > 0)
 		filter_vfeed(&v, b, (size_t)r);
-	}
+	if (r == -1)
+		return "unable to read the output";
 	if (lseek(fd, 0, SEEK_SET) == -1)
 		return "unable to seek in the output";
 	*eightbit = v.eightbit;

@@ -403,11 +403,8 @@ hdr_qualify_copy(int in, int out, const char *domain)
 		size_t want = HDR_QUALIFY_MAX - h.len;
 		if (want > sizeof tmp)
 			want = sizeof tmp;
-		if ((r = read(in, tmp, want)) == -1) {
-			if (errno == EINTR)
-				continue;
+		if ((r = fd_read(in, tmp, want)) == -1)
 			return -1;
-		}
 		if (r == 0)
 			break;
 		if (buf_catb(&h, tmp, (size_t)r) == -1)
@@ -420,15 +417,5 @@ hdr_qualify_copy(int in, int out, const char *domain)
 	if (qualify_header(h.p, hl, domain, out) == -1 ||
 	    fd_write_all(out, h.p + hl, h.len - hl) == -1)
 		return -1;
-	for (;;) {
-		if ((r = read(in, tmp, sizeof tmp)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (r == 0)
-			return 0;
-		if (fd_write_all(out, tmp, (size_t)r) == -1)
-			return -1;
-	}
+	return fd_copy(in, out);
 }

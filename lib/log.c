@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "fd.h"
 #include "log.h"
 
 static void
@@ -117,7 +118,6 @@ log_kvu(struct logl *l, const char *key, unsigned long long v)
 void
 log_end(struct logl *l)
 {
-	size_t off = 0;
 	int e = errno;
 
 	if (l->cut) {
@@ -130,13 +130,7 @@ log_end(struct logl *l)
 		return;
 	}
 	l->s[l->len++] = '\n';
-	while (off < l->len) {
-		ssize_t w = write(2, l->s + off, l->len - off);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;          /* nowhere to complain to */
-		off += (size_t)w;
-	}
+	/* a failure has nowhere to be told */
+	(void)fd_write_all(2, l->s, l->len);
 	errno = e;
 }

@@ -19,19 +19,8 @@ static void
 read_id(struct submit *s, int fd)
 {
 	char line[QUEUE_ID_MAX + 2];
-	size_t got = 0;
-	ssize_t n;
 
-	while (got < sizeof line - 1 &&
-	    (n = read(fd, line + got, sizeof line - 1 - got)) != 0) {
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		got += (size_t)n;
-	}
-	line[got] = '\0';
+	(void)fd_read_head(fd, line, sizeof line);
 	line[strcspn(line, "\n")] = '\0';
 	if (strlen(line) < sizeof s->id && queue_id_ok(line))
 		memcpy(s->id, line, strlen(line) + 1);

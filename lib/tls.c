@@ -161,22 +161,16 @@ int
 tls_anchors_load(struct tls_anchors *a, const char *file)
 {
 	struct buf data = BUF_INIT(PEM_FILE_MAX);
-	char chunk[8192];
-	ssize_t r;
-	int fd, e;
+	int fd, e, r;
 
 	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
-	while ((r = read(fd, chunk, sizeof chunk)) != 0) {
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1 || buf_catb(&data, chunk, (size_t)r) == -1) {
-			e = errno;
-			close(fd);
-			buf_free(&data);
-			errno = e;
-			return -1;
-		}
+	if (buf_catfd(&data, fd) == -1) {
+		e = errno;
+		close(fd);
+		buf_free(&data);
+		errno = e;
+		return -1;
 	}
 	close(fd);
 	r = tls_pem_each(data.p, data.len, add_anchor, a);
@@ -215,10 +209,17 @@ fail(struct tls *t, int e)
 	return -1;
 }
 
+/* An I/O failure of bio_fdio, r its result: a timeout keeps the
+ * engine's error, anything else is BearSSL's I/O error. */
 static int
-wait_fd(int fd, short ev, long long deadline)
+io_fail(struct tls *t, ssize_t r, int eof)
 {
-	return bio_wait(fd, ev, deadline);
+	if (r == -1 && errno == ETIMEDOUT)
+		return fail(t, ETIMEDOUT);
+	t->err = BR_ERR_IO;
+	if (r == 0)
+		errno = eof;
+	return -1;
 }
 
 int
@@ -236,17 +237,8 @@ tls_run(struct tls *t, unsigned target, long long deadline)
 		}
 		if (st & BR_SSL_SENDREC) {
 			p = br_ssl_engine_sendrec_buf(t->eng, &len);
-			if (deadline && wait_fd(t->fd, POLLOUT, deadline) == -1)
-				return fail(t, errno);
-			r = write(t->fd, p, len);
-			if (r == -1 && (errno == EINTR || errno == EAGAIN))
-				continue;
-			if (r <= 0) {
-				int e = r == 0 ? EIO : errno;
-				t->err = BR_ERR_IO;
-				errno = e;
-				return -1;
-			}
+			if ((r = bio_fdio(t->fd, POLLOUT, p, len, deadline)) <= 0)
+				return io_fail(t, r, EIO);
 			br_ssl_engine_sendrec_ack(t->eng, (size_t)r);
 			continue;
 		}
@@ -256,17 +248,8 @@ tls_run(struct tls *t, unsigned target, long long deadline)
 			return fail(t, EPROTO);
 		if (st & BR_SSL_RECVREC) {
 			p = br_ssl_engine_recvrec_buf(t->eng, &len);
-			if (deadline && wait_fd(t->fd, POLLIN, deadline) == -1)
-				return fail(t, errno);
-			r = read(t->fd, p, len);
-			if (r == -1 && (errno == EINTR || errno == EAGAIN))
-				continue;
-			if (r <= 0) {
-				int e = r == 0 ? ECONNRESET : errno;
-				t->err = BR_ERR_IO;
-				errno = e;
-				return -1;
-			}
+			if ((r = bio_fdio(t->fd, POLLIN, p, len, deadline)) <= 0)
+				return io_fail(t, r, ECONNRESET);
 			br_ssl_engine_recvrec_ack(t->eng, (size_t)r);
 			continue;
 		}
@@ -324,10 +307,8 @@ tls_close(struct tls *t, long long deadline)
 	while (br_ssl_engine_current_state(t->eng) & BR_SSL_SENDREC) {
 		size_t len;
 		unsigned char *p = br_ssl_engine_sendrec_buf(t->eng, &len);
-		ssize_t r;
-		if (wait_fd(t->fd, POLLOUT, deadline) == -1)
-			return;
-		if ((r = write(t->fd, p, len)) <= 0)
+		ssize_t r = bio_fdio(t->fd, POLLOUT, p, len, deadline);
+		if (r <= 0)
 			return;
 		br_ssl_engine_sendrec_ack(t->eng, (size_t)r);
 	}

@@ -25,24 +25,18 @@ static const uint16_t suites[] = {
 static int
 readfile(const char *file, struct buf *b)
 {
-	char chunk[4096];
-	ssize_t r;
 	int fd, e;
 
 	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
-	while ((r = read(fd, chunk, sizeof chunk)) != 0) {
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1 || buf_catb(b, chunk, (size_t)r) == -1) {
-			e = errno;
-			close(fd);
-			explicit_bzero(chunk, sizeof chunk);
-			errno = e;
-			return -1;
-		}
+	/* straight into b, which the caller wipes: no copy of a key on
+	 * the stack */
+	if (buf_catfd(b, fd) == -1) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
 	}
-	explicit_bzero(chunk, sizeof chunk);
 	return close(fd);
 }
 

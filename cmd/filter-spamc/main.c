@@ -121,15 +121,12 @@ main(int argc, char **argv)
 	if ((pid = child_spawn(&ch)) == -1)
 		die_sys(EXIT_TEMP, "unable to fork");
 	close(pfd[1]);
-	while ((r = read(pfd[0], b, sizeof b)) != 0) {
-		if (r == -1) {
-			if (errno == EINTR)
-				continue;
-			die_sys(EXIT_TEMP, "unable to read from spamc");
-		}
+	while ((r = fd_read(pfd[0], b, sizeof b)) > 0) {
 		watch(b, (size_t)r);
 		writeall(b, (size_t)r);
 	}
+	if (r == -1)
+		die_sys(EXIT_TEMP, "unable to read from spamc");
 	if (child_wait(pid, &st) == -1)
 		die_sys(EXIT_TEMP, "unable to wait for spamc");
 	free(av);

@@ -17,6 +17,7 @@
 #include "bio.h"
 #include "buf.h"
 #include "die.h"
+#include "fd.h"
 #include "fmt.h"
 #include "hdr.h"
 #include "sendmail.h"
@@ -37,10 +38,7 @@ in_byte(struct in *in)
 		ssize_t r;
 		if (in->eof)
 			return -1;
-		do
-			r = read(0, in->b, sizeof in->b);
-		while (r == -1 && errno == EINTR);
-		if (r == -1)
+		if ((r = fd_read(0, in->b, sizeof in->b)) == -1)
 			return -2;
 		if (r == 0) {
 			in->eof = 1;

@@ -16,32 +16,6 @@
 #include "fd.h"
 #include "sendmail.h"
 
-/* Read fd to its end, keeping the first size-1 bytes in err. */
-static void
-slurp(int fd, char *err, size_t size)
-{
-	char drain[512];
-	size_t got = 0;
-	ssize_t r;
-
-	for (;;) {
-		if (got + 1 < size)
-			r = read(fd, err + got, size - 1 - got);
-		else
-			r = read(fd, drain, sizeof drain);
-		if (r == 0)
-			break;
-		if (r == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (got + 1 < size)
-			got += (size_t)r;
-	}
-	err[got] = '\0';
-}
-
 /* Run program name; with err, its stderr is kept there instead of
  * shown. Returns its exit code, 256 + the signal that ended it, or -1
  * (a line printed) if it could not be run. */
@@ -76,7 +50,7 @@ run(const char *name, char *const av[], char *err, size_t size)
 	}
 	if (err != NULL) {
 		close(p[1]);
-		slurp(p[0], err, size);
+		(void)fd_read_head(p[0], err, size);
 		close(p[0]);
 	}
 	if (child_wait(pid, &st) == -1) {
