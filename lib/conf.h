@@ -95,6 +95,7 @@ struct conf_table {
 	struct conf_ent *e;
 	size_t n;
 	char name[64];
+	size_t cap;             /* room in e, for array_grow */
 };
 int conf_table_load(struct conf_table *t, const char *name, int fold);
 const struct conf_ent *conf_table_get(const struct conf_table *t,

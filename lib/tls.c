@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "buf.h"
 #include "fmt.h"
 #include "tls.h"
@@ -107,7 +108,7 @@ add_anchor(void *arg, const char *name, const unsigned char *der, size_t len)
 	struct tls_anchors *a = arg;
 	br_x509_decoder_context dc;
 	struct buf dn = BUF_INIT(DER_MAX);
-	br_x509_trust_anchor ta;
+	br_x509_trust_anchor ta, *nt;
 	br_x509_pkey *pk;
 
 	if (strcmp(name, "CERTIFICATE") != 0 &&
@@ -141,14 +142,9 @@ add_anchor(void *arg, const char *name, const unsigned char *der, size_t len)
 	}
 	if (ta.dn.data == NULL)
 		goto nomem;
-	if (a->n == a->cap) {
-		size_t nc = a->cap ? a->cap * 2 : 64;
-		br_x509_trust_anchor *nt = realloc(a->ta, nc * sizeof *nt);
-		if (nt == NULL)
-			goto nomem;
-		a->ta = nt;
-		a->cap = nc;
-	}
+	if ((nt = array_grow(a->ta, &a->cap, a->n + 1, sizeof *nt)) == NULL)
+		goto nomem;
+	a->ta = nt;
 	a->ta[a->n++] = ta;
 	return 0;
 nomem:

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "conf.h"
 #include "die.h"
 #include "fmt.h"
@@ -32,6 +33,15 @@ struct ev {
 static char **lines;
 static size_t nlines, caplines, total;
 
+/* array_grow, or the end: logsum has nothing to give back */
+static void *
+grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	if ((p = array_grow(p, cap, need, size)) == NULL)
+		die_sys(EXIT_TEMP, "unable to allocate");
+	return p;
+}
+
 static void
 keep(const char *s, size_t n)
 {
@@ -42,14 +52,7 @@ keep(const char *s, size_t n)
 	if (total + n > INPUT_MAX)
 		die(EXIT_PERM, "more than %lu bytes of log: give fewer",
 		    INPUT_MAX);
-	if (nlines == caplines) {
-		size_t nc = caplines ? caplines * 2 : 1024;
-		char **nv = realloc(lines, nc * sizeof *nv);
-		if (nv == NULL)
-			die_sys(EXIT_TEMP, "unable to allocate");
-		lines = nv;
-		caplines = nc;
-	}
+	lines = grow(lines, &caplines, nlines + 1, sizeof *lines);
 	if ((p = malloc(n + 1)) == NULL)
 		die_sys(EXIT_TEMP, "unable to allocate");
 	memcpy(p, s, n);
@@ -187,14 +190,7 @@ cmp(const void *a, const void *b)
 static void
 set_add(struct set *s, const char *x)
 {
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 64;
-		char **nv = realloc(s->v, nc * sizeof *nv);
-		if (nv == NULL)
-			die_sys(EXIT_TEMP, "unable to allocate");
-		s->v = nv;
-		s->cap = nc;
-	}
+	s->v = grow(s->v, &s->cap, s->n + 1, sizeof *s->v);
 	if ((s->v[s->n] = strdup(x)) == NULL)
 		die_sys(EXIT_TEMP, "unable to allocate");
 	s->n++;
@@ -267,14 +263,7 @@ struct idx {
 static void
 idx_add(struct idx *x, size_t i)
 {
-	if (x->n == x->cap) {
-		size_t nc = x->cap ? x->cap * 2 : 16;
-		size_t *nv = realloc(x->v, nc * sizeof *nv);
-		if (nv == NULL)
-			die_sys(EXIT_TEMP, "unable to allocate");
-		x->v = nv;
-		x->cap = nc;
-	}
+	x->v = grow(x->v, &x->cap, x->n + 1, sizeof *x->v);
 	x->v[x->n++] = i;
 }
 

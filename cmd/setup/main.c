@@ -198,7 +198,7 @@ admin_key(const char *opt, const char *user, const char *me, int sys)
 static int
 etc_alias(const char *name)
 {
-	struct conf_table t = { NULL, 0, "" };
+	struct conf_table t = { NULL, 0, "", 0 };
 	int r;
 
 	if (aliases_load(&t, "/etc/aliases", ALIASES_ETC, NULL) == -1)
