@@ -186,13 +186,11 @@ tls_anchors_load(struct tls_anchors *a, const char *file)
 void
 tls_anchors_free(struct tls_anchors *a)
 {
-	size_t i;
-
-	for (i = 0; i < a->n; i++)
-		ta_free(&a->ta[i]);
+	while (a->n)
+		ta_free(&a->ta[--a->n]);
 	free(a->ta);
 	a->ta = NULL;
-	a->n = a->cap = 0;
+	a->cap = 0;
 }
 
 /* ---- driving the engine ---- */
@@ -368,6 +366,18 @@ static const struct {
 };
 #define NSUITES (sizeof suites / sizeof suites[0])
 
+void
+tls_policy(br_ssl_engine_context *eng)
+{
+	uint16_t ids[NSUITES];
+	size_t i;
+
+	for (i = 0; i < NSUITES; i++)
+		ids[i] = suites[i].id;
+	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
+	br_ssl_engine_set_suites(eng, ids, NSUITES);
+}
+
 const char *
 tls_cipher(const struct tls *t)
 {
@@ -451,15 +461,9 @@ int
 tls_client_start(struct tls_client *c, int fd, const char *host,
     const struct tls_anchors *a, int mode, long long deadline)
 {
-	uint16_t ids[NSUITES];
-	size_t i;
-
-	for (i = 0; i < NSUITES; i++)
-		ids[i] = suites[i].id;
 	br_ssl_client_init_full(&c->cc, &c->xc, a ? a->ta : NULL,
 	    a ? a->n : 0);
-	br_ssl_engine_set_versions(&c->cc.eng, BR_TLS12, BR_TLS12);
-	br_ssl_engine_set_suites(&c->cc.eng, ids, NSUITES);
+	tls_policy(&c->cc.eng);
 	if (mode == TLS_NOVERIFY) {
 		c->nv.vtable = &nv_class;
 		br_ssl_engine_set_x509(&c->cc.eng, &c->nv.vtable);
