@@ -148,21 +148,10 @@ hdr_addrlist(const char *s, size_t n,
 			if (emit(&a, fn, arg) == -1)
 				return -1;
 			a.any = 2;      /* mailbox done until ',' */
-		} else if (c == ',') {
-			if (a.any != 2 && emit(&a, fn, arg) == -1)
-				return -1;
-			a.len = 0;
-			a.gap = 0;
-			a.any = 0;
-			i++;
-		} else if (c == ':') {
-			/* group "name:" — what we gathered was the group name */
-			a.len = 0;
-			a.gap = 0;
-			a.any = 0;
-			i++;
-		} else if (c == ';') {
-			if (a.any != 2 && emit(&a, fn, arg) == -1)
+		} else if (c == ',' || c == ':' || c == ';') {
+			/* ',' and ';' end a mailbox (';' a group too); at ':'
+			 * what we gathered was a group's name: dropped */
+			if (c != ':' && a.any != 2 && emit(&a, fn, arg) == -1)
 				return -1;
 			a.len = 0;
 			a.gap = 0;
