@@ -165,22 +165,32 @@ hold_one(int qd, const char *id)
 	return 0;
 }
 
+/* The messages argv selects, as the queue's owner: the queue's fd. */
+static int
+selected(int argc, char **argv, struct sel *s, char ***ids, size_t *n,
+    size_t *missing)
+{
+	int qd;
+
+	sel_parse(s, argc - 1, argv + 1, 0);
+	qd = queue_open();
+	if (sel_ids(qd, s, ids, n, missing) == -1)
+		die_sys(EXIT_TEMP, "unable to read %s/queue", conf_root());
+	return qd;
+}
+
 int
 cmd_hold(int argc, char **argv)
 {
 	struct sel s;
 	char **ids;
 	size_t n, missing, i;
-	int qd, r = 0;
+	int qd = selected(argc, argv, &s, &ids, &n, &missing), r = 0;
 
-	sel_parse(&s, argc - 1, argv + 1, 0);
-	qd = queue_open();
 	/* setup makes hold/; an older queue may lack it (postel-queue(5)) */
 	if (mkdirat(qd, "hold", 0750) == -1 && errno != EEXIST)
 		die_sys(EXIT_TEMP, "unable to make %s/queue/hold",
 		    conf_root());
-	if (sel_ids(qd, &s, &ids, &n, &missing) == -1)
-		die_sys(EXIT_TEMP, "unable to read %s/queue", conf_root());
 	for (i = 0; i < n; i++) {
 		if (hold_one(qd, ids[i]) == -1) {
 			warn_sys("unable to hold %s", ids[i]);
@@ -204,12 +214,8 @@ cmd_release(int argc, char **argv)
 	struct sel s;
 	char **ids;
 	size_t n, missing, i;
-	int qd, r = 0;
+	int qd = selected(argc, argv, &s, &ids, &n, &missing), r = 0;
 
-	sel_parse(&s, argc - 1, argv + 1, 0);
-	qd = queue_open();
-	if (sel_ids(qd, &s, &ids, &n, &missing) == -1)
-		die_sys(EXIT_TEMP, "unable to read %s/queue", conf_root());
 	for (i = 0; i < n; i++) {
 		if (fmt_s(path, sizeof path, "hold/%s", ids[i]) < 0)
 			continue;
@@ -241,13 +247,9 @@ cmd_delete(int argc, char **argv)
 	struct sel s;
 	char **ids;
 	size_t n, missing, i, k;
-	int qd, r, worst = 0;
+	int r, worst = 0;
 
-	sel_parse(&s, argc - 1, argv + 1, 0);
-	qd = queue_open();
-	if (sel_ids(qd, &s, &ids, &n, &missing) == -1)
-		die_sys(EXIT_TEMP, "unable to read %s/queue", conf_root());
-	close(qd);
+	close(selected(argc, argv, &s, &ids, &n, &missing));
 	if (n == 0 && !missing)
 		warn("no queued message matches");
 	for (i = 0; i < n; i += k) {
