@@ -233,23 +233,17 @@ body(struct in *in, struct bio *out, int dot, int *lastlf)
 			}
 			break;
 		case B_DOT:
-			if (ch == '\n') {
+		case B_DOTCR:
+			if (ch == '\n') {      /* "." or ".\r" alone: the end */
 				st = B_END;
 				continue;
 			}
-			if (ch == '\r') {
+			if (st == B_DOT && ch == '\r') {
 				st = B_DOTCR;
 				continue;
 			}
-			if (bio_put(out, ".", 1) == -1)
-				return -1;
-			break;
-		case B_DOTCR:
-			if (ch == '\n') {
-				st = B_END;
-				continue;
-			}
-			if (bio_put(out, ".\r", 2) == -1)
+			/* not the end: what was held back is text */
+			if (bio_put(out, ".\r", st == B_DOT ? 1 : 2) == -1)
 				return -1;
 			break;
 		case B_CR:
