@@ -5,6 +5,7 @@
 
 #include "buf.h"
 #include "fd.h"
+#include "fmt.h"
 
 void
 buf_init(struct buf *b, size_t max)
@@ -96,14 +97,9 @@ buf_catc(struct buf *b, char c)
 int
 buf_catu(struct buf *b, unsigned long long u)
 {
-	char tmp[24];
-	size_t i = sizeof tmp;
+	char tmp[FMT_U_MAX];
 
-	do {
-		tmp[--i] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	return buf_catb(b, tmp + i, sizeof tmp - i);
+	return buf_catb(b, tmp, fmt_u(tmp, u));
 }
 
 int

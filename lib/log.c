@@ -6,6 +6,7 @@
 
 #include "die.h"
 #include "fd.h"
+#include "fmt.h"
 #include "log.h"
 
 static void
@@ -105,14 +106,9 @@ log_kv(struct logl *l, const char *key, const char *val)
 void
 log_kvu(struct logl *l, const char *key, unsigned long long v)
 {
-	char tmp[24];
-	size_t i = sizeof tmp;
+	char tmp[FMT_U_MAX];
 
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	log_kvb(l, key, tmp + i, sizeof tmp - i);
+	log_kvb(l, key, tmp, fmt_u(tmp, v));
 }
 
 void

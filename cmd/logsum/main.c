@@ -206,13 +206,20 @@ set_sort(struct set *s)
 static void
 set_free(struct set *s)
 {
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
+	array_free_strs(s->v, s->n);
 	s->v = NULL;
 	s->n = s->cap = 0;
+}
+
+/* After set_sort: how many times s->v[i] is there from i on. */
+static size_t
+set_run(const struct set *s, size_t i)
+{
+	size_t n = 1;
+
+	while (i + n < s->n && strcmp(s->v[i], s->v[i + n]) == 0)
+		n++;
+	return n;
 }
 
 /* After set_sort: keep one of each string. */
@@ -417,9 +424,7 @@ counts(void)
 	}
 	set_sort(&keys);
 	for (i = 0; i < keys.n; i += n) {
-		for (n = 1; i + n < keys.n && strcmp(keys.v[i],
-		    keys.v[i + n]) == 0; n++)
-			;
+		n = set_run(&keys, i);
 		printf("%8zu %s\n", n, keys.v[i]);
 	}
 	set_free(&keys);
@@ -461,9 +466,7 @@ stuck(void)
 	if (why.n == 0)
 		printf("nothing is stuck: the queue has no waiting recipient\n");
 	for (i = 0; i < why.n; i += n) {
-		for (n = 1; i + n < why.n && strcmp(why.v[i], why.v[i + n]) ==
-		    0; n++)
-			;
+		n = set_run(&why, i);
 		printf("%zu recipient%s %s\n", n, n == 1 ? "" : "s", why.v[i]);
 		for (j = first; j < nlines; j++) {
 			const char *nx;

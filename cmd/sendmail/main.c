@@ -108,11 +108,7 @@ run_enqueue(int spool, const char *from, struct rcpts *r,
 static void
 rcpts_free(struct rcpts *r)
 {
-	size_t k;
-
-	for (k = 0; k < r->n; k++)
-		free(r->v[k]);
-	free(r->v);
+	array_free_strs(r->v, r->n);
 }
 
 /* filters-local (postel-filter(8)): the chain runs here, as the user who
