@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "aliases.h"
 #include "bio.h"
 #include "fmt.h"
@@ -142,13 +143,11 @@ add(struct reader *r, const char *name, const char *val, unsigned line)
 	struct conf_ent *ne;
 	char *q;
 
-	if (t->n % 64 == 0) {
-		if ((ne = realloc(t->e, (t->n + 64) * sizeof *ne)) == NULL) {
-			r->nomem = 1;
-			return;
-		}
-		t->e = ne;
+	if ((ne = array_grow(t->e, &t->cap, t->n + 1, sizeof *ne)) == NULL) {
+		r->nomem = 1;
+		return;
 	}
+	t->e = ne;
 	ne = &t->e[t->n];
 	ne->val = NULL;
 	if ((ne->key = strdup(name)) == NULL ||
@@ -225,7 +224,7 @@ aliases_load(struct conf_table *t, const char *path, int syntax,
 	int fd, g, bad = 0, e;
 
 	t->e = NULL;
-	t->n = 0;
+	t->n = t->cap = 0;
 	fmt_s(t->name, sizeof t->name, "%s", path);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return errno == ENOENT ? 0 : -1;

@@ -28,3 +28,11 @@ array_grow(void *p, size_t *cap, size_t need, size_t size)
 	*cap = ncap;
 	return np;
 }
+
+void
+array_free_strs(char **v, size_t n)
+{
+	while (n)
+		free(v[--n]);
+	free(v);
+}

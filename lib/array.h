@@ -17,5 +17,7 @@
  * itself when it is large enough. NULL with errno ENOMEM (also when the
  * byte count would overflow), and then p and *cap are as they were. */
 void *array_grow(void *p, size_t *cap, size_t need, size_t size);
+/* Free the n strings of v, then v itself. */
+void array_free_strs(char **v, size_t n);
 
 #endif

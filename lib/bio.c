@@ -67,41 +67,40 @@ bio_wait(int fd, short events, long long deadline)
 }
 
 ssize_t
-bio_fdread(struct bio *b, void *p, size_t n)
+bio_fdio(int fd, short events, void *p, size_t n, long long deadline)
 {
-	ssize_t r;
-
 	for (;;) {
-		if (b->deadline && bio_wait(b->fd, POLLIN, b->deadline) == -1)
+		ssize_t r;
+
+		if (deadline && bio_wait(fd, events, deadline) == -1)
 			return -1;
-		r = read(b->fd, p, n);
+		r = events == POLLOUT ? write(fd, p, n) : read(fd, p, n);
 		if (r == -1 && errno == EINTR)
 			continue;
-		if (r == -1 && errno == EAGAIN && b->deadline)
+		/* not ready after all, or a non-blocking fd: wait for it */
+		if (r == -1 && errno == EAGAIN && (deadline ||
+		    bio_wait(fd, events, 0) == 0))
 			continue;
 		return r;
 	}
 }
 
 ssize_t
+bio_fdread(struct bio *b, void *p, size_t n)
+{
+	return bio_fdio(b->fd, POLLIN, p, n, b->deadline);
+}
+
+ssize_t
 bio_fdwrite(struct bio *b, void *p, size_t n)
 {
-	ssize_t r;
+	ssize_t r = bio_fdio(b->fd, POLLOUT, p, n, b->deadline);
 
-	for (;;) {
-		if (b->deadline && bio_wait(b->fd, POLLOUT, b->deadline) == -1)
-			return -1;
-		r = write(b->fd, p, n);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1 && errno == EAGAIN && b->deadline)
-			continue;
-		if (r == 0) {
-			errno = EIO;
-			return -1;
-		}
-		return r;
+	if (r == 0) {
+		errno = EIO;
+		return -1;
 	}
+	return r;
 }
 
 size_t

@@ -2,10 +2,12 @@
  * bio: buffered I/O on a file descriptor, with absolute deadlines.
  * A struct bio is one direction (input or output) over a caller-owned
  * buffer. The low-level operation is a function pointer, so TLS slots in
- * beneath (lib/tls) and tests can stub it. EINTR is retried inside bio:
- * its callers never see it. Before an input bio blocks, it flushes its
- * linked output bio: pipelined replies then need no special code (RFC
- * 2920).
+ * beneath (lib/tls) and tests can stub it. EINTR is retried in bio_fdio
+ * and bio_wait for all I/O through a bio and TLS's records; lib/fd does
+ * the same for plain descriptors and child_wait for waitpid, so callers
+ * never see it (a poll() loop of their own takes it as a wake-up). Before
+ * an input bio blocks, it flushes its linked output bio: pipelined
+ * replies then need no special code (RFC 2920).
  * Errors: -1 with errno (ETIMEDOUT when the deadline passed).
  */
 #ifndef POSTEL_BIO_H
@@ -35,6 +37,11 @@ ssize_t bio_fdread(struct bio *b, void *p, size_t n);   /* default ops */
 ssize_t bio_fdwrite(struct bio *b, void *p, size_t n);
 /* Wait for fd to be ready for events (POLLIN/POLLOUT) until deadline. */
 int bio_wait(int fd, short events, long long deadline);
+/* One read (events POLLIN) or write (POLLOUT) on fd, first waiting for
+ * it until deadline (0: none), EINTR retried and EAGAIN waited out: what
+ * read or write returned, -1 ETIMEDOUT past the deadline. The default ops
+ * and lib/tls's record I/O go through it. */
+ssize_t bio_fdio(int fd, short events, void *p, size_t n, long long deadline);
 void bio_timeout(struct bio *b, unsigned long long seconds); /* 0 = none */
 
 /* Input. bio_fill reads more if the buffer is empty: >0, 0 EOF, -1. */

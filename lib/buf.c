@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "buf.h"
+#include "fd.h"
+#include "fmt.h"
 
 void
 buf_init(struct buf *b, size_t max)
@@ -57,6 +59,30 @@ buf_catb(struct buf *b, const void *s, size_t n)
 }
 
 int
+buf_catfd(struct buf *b, int fd)
+{
+	for (;;) {
+		size_t n = b->max - b->len;
+		ssize_t r;
+		char c;
+
+		if (n == 0) {           /* full: only the end may follow */
+			if ((r = fd_read(fd, &c, 1)) == 1)
+				errno = EMSGSIZE;
+			return r == 0 ? 0 : -1;
+		}
+		if (n > 65536)
+			n = 65536;
+		if (buf_ready(b, n) == -1 ||
+		    (r = fd_read(fd, b->p + b->len, n)) == -1)
+			return -1;
+		if (r == 0)
+			return 0;
+		b->len += (size_t)r;
+	}
+}
+
+int
 buf_cats(struct buf *b, const char *s)
 {
 	return buf_catb(b, s, strlen(s));
@@ -71,14 +97,9 @@ buf_catc(struct buf *b, char c)
 int
 buf_catu(struct buf *b, unsigned long long u)
 {
-	char tmp[24];
-	size_t i = sizeof tmp;
+	char tmp[FMT_U_MAX];
 
-	do {
-		tmp[--i] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	return buf_catb(b, tmp + i, sizeof tmp - i);
+	return buf_catb(b, tmp, fmt_u(tmp, u));
 }
 
 int

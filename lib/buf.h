@@ -21,6 +21,9 @@ int buf_catb(struct buf *b, const void *s, size_t n);
 int buf_cats(struct buf *b, const char *s);
 int buf_catc(struct buf *b, char c);
 int buf_catu(struct buf *b, unsigned long long u);   /* decimal */
+/* Append what fd holds, to its end (EINTR retried): 0, or -1 (EMSGSIZE
+ * when it holds more than fits, or read's errno); what was read stays. */
+int buf_catfd(struct buf *b, int fd);
 int buf_cpyb(struct buf *b, const void *s, size_t n);
 int buf_cpys(struct buf *b, const char *s);
 int buf_0(struct buf *b);                            /* NUL after len */

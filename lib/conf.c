@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "bio.h"
 #include "conf.h"
 #include "fmt.h"
@@ -567,14 +568,11 @@ table_line(void *arg, char *p, size_t lineno)
 	char *v, *q;
 
 	split(p, &v);
-	if (t->n % 64 == 0) {
-		ne = realloc(t->e, (t->n + 64) * sizeof *ne);
-		if (ne == NULL) {
-			fmt_s(errbuf, sizeof errbuf, "out of memory");
-			return -1;
-		}
-		t->e = ne;
+	if ((ne = array_grow(t->e, &t->cap, t->n + 1, sizeof *ne)) == NULL) {
+		fmt_s(errbuf, sizeof errbuf, "out of memory");
+		return -1;
 	}
+	t->e = ne;
 	ne = &t->e[t->n];
 	if ((ne->key = strdup(p)) == NULL || (ne->val = strdup(v)) == NULL) {
 		free(ne->key);
@@ -601,7 +599,7 @@ int
 conf_table_load(struct conf_table *t, const char *name, int fold)
 {
 	t->e = NULL;
-	t->n = 0;
+	t->n = t->cap = 0;
 	t->fold = fold;
 	t->name[0] = '\0';
 	if (each_line(name, table_line, t) == -1) {
@@ -635,5 +633,5 @@ conf_table_free(struct conf_table *t)
 	}
 	free(t->e);
 	t->e = NULL;
-	t->n = 0;
+	t->n = t->cap = 0;
 }

@@ -97,6 +97,7 @@ struct conf_table {
 	size_t n;
 	char name[64];
 	int fold;               /* keys lowercased as they are read */
+	size_t cap;             /* room in e, for array_grow */
 };
 int conf_table_load(struct conf_table *t, const char *name, int fold);
 const struct conf_ent *conf_table_get(const struct conf_table *t,

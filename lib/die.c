@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "fd.h"
 #include "result.h"
 
 static const char *prog = "postel";
@@ -69,7 +70,6 @@ say_result(int code, const char *msg, int e)
 {
 	struct result r;
 	char line[RESULT_LINE_MAX + 1];
-	size_t i, len;
 	int n;
 
 	if (result_fd == -1)
@@ -82,19 +82,11 @@ say_result(int code, const char *msg, int e)
 		    e ? ": " : "", e ? strerror(e) : "");
 	if ((n = result_fmt(line, sizeof line, 0, &r)) == -1)
 		return;
-	len = (size_t)n;
 	/* after any result lines still buffered; a failed write leaves
 	 * qrun's "no result", which is what it was before */
 	if (result_fd == 1)
 		fflush(stdout);
-	for (i = 0; i < len; ) {
-		ssize_t w = write(result_fd, line + i, len - i);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		i += (size_t)w;
-	}
+	(void)fd_write_all(result_fd, line, (size_t)n);
 }
 
 static void vsay(int, const char *, int, const char *, va_list)

@@ -180,24 +180,12 @@ setenv_all(const struct filter_env *e)
 	env1("TLS", e->tls);
 }
 
-static _Noreturn void
-child(char *const argv[], int in, int out, int err, int rcpt,
-    const struct filter_env *e)
+/* The child's setup hook: the envelope into its environment. */
+static int
+child_env(const struct child *c)
 {
-	int fds[4] = { in, out, err, rcpt }, i;
-
-	setpgid(0, 0);                  /* a timeout kills all it started */
-	/* Move every fd above 3 first, so that no dup2 clobbers another. */
-	for (i = 0; i < 4; i++)
-		if ((fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10)) == -1)
-			_exit(111);
-	for (i = 0; i < 4; i++)
-		if (dup2(fds[i], i) == -1)
-			_exit(111);
-	setenv_all(e);
-	child_reset(3);
-	execv(argv[0], argv);
-	_exit(127);                     /* as sh says "not found": a failure */
+	setenv_all(c->arg);
+	return 0;
 }
 
 static long long
@@ -309,22 +297,20 @@ supervise(pid_t pid, int errfd, int out, const struct filter_opt *o,
 			keep_reason(res->why, &wlen, &wdone, b, (size_t)r);
 	}
 	kill(-pid, SIGKILL);            /* anything it left behind */
-	while (waitpid(pid, st, 0) == -1)
-		if (errno != EINTR) {
-			fmt_s(res->err, sizeof res->err, "unable to wait: %s",
-			    strerror(errno));
-			if (pidfd != -1)
-				close(pidfd);
-			return -1;
-		}
+	if (child_wait(pid, st) == -1) {
+		fmt_s(res->err, sizeof res->err, "unable to wait: %s",
+		    strerror(errno));
+		if (pidfd != -1)
+			close(pidfd);
+		return -1;
+	}
 	if (pidfd != -1)
 		close(pidfd);
 	return 0;
 kill:
 	kill(-pid, SIGKILL);
 	kill(pid, SIGKILL);
-	while (waitpid(pid, st, 0) == -1 && errno == EINTR)
-		;
+	child_wait(pid, st);
 	if (pidfd != -1)
 		close(pidfd);
 	return -1;
@@ -341,14 +327,10 @@ check_output(int fd, int *eightbit)
 	if (lseek(fd, 0, SEEK_SET) == -1)
 		return "unable to seek in the output";
 	filter_vinit(&v);
-	while ((r = read(fd, b, sizeof b)) != 0) {
-		if (r == -1) {
-			if (errno == EINTR)
-				continue;
-			return "unable to read the output";
-		}
+	while ((r = fd_read(fd, b, sizeof b)) > 0)
 		filter_vfeed(&v, b, (size_t)r);
-	}
+	if (r == -1)
+		return "unable to read the output";
 	if (lseek(fd, 0, SEEK_SET) == -1)
 		return "unable to seek in the output";
 	*eightbit = v.eightbit;
@@ -369,6 +351,7 @@ int
 filter_run(char *const argv[], int in, int *out, const struct filter_env *e,
     const struct filter_opt *o, struct filter_res *res)
 {
+	struct child c = { .nfd = 4, .pgrp = 1, .setup = child_env };
 	int ofd, rfd, pfd[2], st;
 	const char *bad;
 	pid_t pid;
@@ -390,7 +373,16 @@ filter_run(char *const argv[], int in, int *out, const struct filter_env *e,
 		close(rfd);
 		return FILTER_DEFER;
 	}
-	if ((pid = fork()) == -1) {
+	/* fd 2 is the reason text, fd 3 the recipients; a group of its
+	 * own, so that a timeout kills all it started */
+	c.path = argv[0];
+	c.argv = argv;
+	c.fd[0] = in;
+	c.fd[1] = ofd;
+	c.fd[2] = pfd[1];
+	c.fd[3] = rfd;
+	c.arg = (void *)e;
+	if ((pid = child_spawn(&c)) == -1) {
 		fail(res, FILTER_DEFER, "unable to fork");
 		close(ofd);
 		close(rfd);
@@ -398,9 +390,6 @@ filter_run(char *const argv[], int in, int *out, const struct filter_env *e,
 		close(pfd[1]);
 		return FILTER_DEFER;
 	}
-	if (pid == 0)
-		child(argv, in, ofd, pfd[1], rfd, e);
-	setpgid(pid, pid);              /* either side may win the race */
 	close(pfd[1]);
 	close(rfd);
 	if (supervise(pid, pfd[0], ofd, o, res, &st) == -1) {
@@ -427,7 +416,7 @@ filter_run(char *const argv[], int in, int *out, const struct filter_env *e,
 		return res->status = WEXITSTATUS(st);
 	default:
 		fmt_s(res->err, sizeof res->err, "exit %d%s: %s",
-		    WEXITSTATUS(st), WEXITSTATUS(st) == 127 ?
+		    WEXITSTATUS(st), WEXITSTATUS(st) == CHILD_EXEC_FAILED ?
 		    " (unable to run it?)" : "", res->why);
 		res->why[0] = '\0';     /* not a verdict: keep it out */
 		close(ofd);

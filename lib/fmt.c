@@ -59,6 +59,21 @@ fmt_ulong(const char *s, unsigned long long min, unsigned long long max,
 	return 0;
 }
 
+size_t
+fmt_u(char *dst, unsigned long long u)
+{
+	char rev[FMT_U_MAX];
+	size_t n = 0, i;
+
+	do {
+		rev[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	for (i = 0; i < n; i++)
+		dst[i] = rev[n - 1 - i];
+	return n;
+}
+
 void
 fmt_date(char *dst, size_t size, long long t)
 {

@@ -21,6 +21,10 @@ void fmt_span(char *dst, size_t size, long long secs);
  * cannot be shown gives the epoch. dst wants FMT_DATE_MAX bytes. */
 #define FMT_DATE_MAX 40
 void fmt_date(char *dst, size_t size, long long t);
+/* u in decimal at dst, which wants FMT_U_MAX bytes (no NUL is added):
+ * how many it took. */
+#define FMT_U_MAX 20
+size_t fmt_u(char *dst, unsigned long long u);
 /* Parse an unsigned decimal in [min,max]; 0 or -1. */
 int fmt_ulong(const char *s, unsigned long long min, unsigned long long max,
     unsigned long long *out);

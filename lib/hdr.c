@@ -148,21 +148,10 @@ hdr_addrlist(const char *s, size_t n,
 			if (emit(&a, fn, arg) == -1)
 				return -1;
 			a.any = 2;      /* mailbox done until ',' */
-		} else if (c == ',') {
-			if (a.any != 2 && emit(&a, fn, arg) == -1)
-				return -1;
-			a.len = 0;
-			a.gap = 0;
-			a.any = 0;
-			i++;
-		} else if (c == ':') {
-			/* group "name:" — what we gathered was the group name */
-			a.len = 0;
-			a.gap = 0;
-			a.any = 0;
-			i++;
-		} else if (c == ';') {
-			if (a.any != 2 && emit(&a, fn, arg) == -1)
+		} else if (c == ',' || c == ':' || c == ';') {
+			/* ',' and ';' end a mailbox (';' a group too); at ':'
+			 * what we gathered was a group's name: dropped */
+			if (c != ':' && a.any != 2 && emit(&a, fn, arg) == -1)
 				return -1;
 			a.len = 0;
 			a.gap = 0;
@@ -403,11 +392,8 @@ hdr_qualify_copy(int in, int out, const char *domain)
 		size_t want = HDR_QUALIFY_MAX - h.len;
 		if (want > sizeof tmp)
 			want = sizeof tmp;
-		if ((r = read(in, tmp, want)) == -1) {
-			if (errno == EINTR)
-				continue;
+		if ((r = fd_read(in, tmp, want)) == -1)
 			return -1;
-		}
 		if (r == 0)
 			break;
 		if (buf_catb(&h, tmp, (size_t)r) == -1)
@@ -420,15 +406,5 @@ hdr_qualify_copy(int in, int out, const char *domain)
 	if (qualify_header(h.p, hl, domain, out) == -1 ||
 	    fd_write_all(out, h.p + hl, h.len - hl) == -1)
 		return -1;
-	for (;;) {
-		if ((r = read(in, tmp, sizeof tmp)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (r == 0)
-			return 0;
-		if (fd_write_all(out, tmp, (size_t)r) == -1)
-			return -1;
-	}
+	return fd_copy(in, out);
 }

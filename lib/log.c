@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "fd.h"
+#include "fmt.h"
 #include "log.h"
 
 static void
@@ -104,20 +106,14 @@ log_kv(struct logl *l, const char *key, const char *val)
 void
 log_kvu(struct logl *l, const char *key, unsigned long long v)
 {
-	char tmp[24];
-	size_t i = sizeof tmp;
+	char tmp[FMT_U_MAX];
 
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	log_kvb(l, key, tmp + i, sizeof tmp - i);
+	log_kvb(l, key, tmp, fmt_u(tmp, v));
 }
 
 void
 log_end(struct logl *l)
 {
-	size_t off = 0;
 	int e = errno;
 
 	if (l->cut) {
@@ -130,13 +126,7 @@ log_end(struct logl *l)
 		return;
 	}
 	l->s[l->len++] = '\n';
-	while (off < l->len) {
-		ssize_t w = write(2, l->s + off, l->len - off);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;          /* nowhere to complain to */
-		off += (size_t)w;
-	}
+	/* a failure has nowhere to be told */
+	(void)fd_write_all(2, l->s, l->len);
 	errno = e;
 }

@@ -20,28 +20,26 @@ static void
 read_id(struct submit *s, int fd)
 {
 	char line[QUEUE_ID_MAX + 2];
-	size_t got = 0;
-	ssize_t n;
 
-	while (got < sizeof line - 1 &&
-	    (n = read(fd, line + got, sizeof line - 1 - got)) != 0) {
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		got += (size_t)n;
-	}
-	line[got] = '\0';
+	(void)fd_read_head(fd, line, sizeof line);
 	line[strcspn(line, "\n")] = '\0';
 	if (strlen(line) < sizeof s->id && queue_id_ok(line))
 		memcpy(s->id, line, strlen(line) + 1);
+}
+
+static int
+quiet(const struct child *c)
+{
+	(void)c;
+	return setenv("POSTEL_QUIET", "1", 1);
 }
 
 int
 submit_enqueue(struct submit *s, int fd)
 {
 	char prog[PATH_MAX], notify[32];
+	struct child c = { .fd = { 0, 0, CHILD_KEEP }, .nfd = 3,
+	    .failed = child_warn };
 	char **av;
 	int p[2], st, e;
 	size_t i, k = 0;
@@ -95,7 +93,14 @@ submit_enqueue(struct submit *s, int fd)
 		errno = e;
 		return -1;
 	}
-	if ((pid = fork()) == -1) {
+	/* the caller reports the outcome; enqueue's log line is not for a
+	 * local user's terminal */
+	c.path = prog;
+	c.argv = av;
+	c.fd[0] = fd;
+	c.fd[1] = p[1];
+	c.setup = quiet;
+	if ((pid = child_spawn(&c)) == -1) {
 		e = errno;
 		close(p[0]);
 		close(p[1]);
@@ -103,24 +108,12 @@ submit_enqueue(struct submit *s, int fd)
 		errno = e;
 		return -1;
 	}
-	if (pid == 0) {
-		if (dup2(fd, 0) == -1 || dup2(p[1], 1) == -1)
-			_exit(EXIT_TEMP);
-		/* the caller reports the outcome; enqueue's log line is not
-		 * for a local user's terminal */
-		setenv("POSTEL_QUIET", "1", 1);
-		child_reset(2);
-		execv(prog, av);
-		warn_sys("unable to run %s", prog);
-		_exit(EXIT_TEMP);
-	}
 	free(av);
 	close(p[1]);
 	read_id(s, p[0]);
 	close(p[0]);
-	while (waitpid(pid, &st, 0) == -1)
-		if (errno != EINTR)
-			return -1;
+	if (child_wait(pid, &st) == -1)
+		return -1;
 	if (WIFSIGNALED(st))
 		s->sig = WTERMSIG(st);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)

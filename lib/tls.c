@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "buf.h"
 #include "fmt.h"
 #include "tls.h"
@@ -107,7 +108,7 @@ add_anchor(void *arg, const char *name, const unsigned char *der, size_t len)
 	struct tls_anchors *a = arg;
 	br_x509_decoder_context dc;
 	struct buf dn = BUF_INIT(DER_MAX);
-	br_x509_trust_anchor ta;
+	br_x509_trust_anchor ta, *nt;
 	br_x509_pkey *pk;
 
 	if (strcmp(name, "CERTIFICATE") != 0 &&
@@ -141,14 +142,9 @@ add_anchor(void *arg, const char *name, const unsigned char *der, size_t len)
 	}
 	if (ta.dn.data == NULL)
 		goto nomem;
-	if (a->n == a->cap) {
-		size_t nc = a->cap ? a->cap * 2 : 64;
-		br_x509_trust_anchor *nt = realloc(a->ta, nc * sizeof *nt);
-		if (nt == NULL)
-			goto nomem;
-		a->ta = nt;
-		a->cap = nc;
-	}
+	if ((nt = array_grow(a->ta, &a->cap, a->n + 1, sizeof *nt)) == NULL)
+		goto nomem;
+	a->ta = nt;
 	a->ta[a->n++] = ta;
 	return 0;
 nomem:
@@ -161,22 +157,16 @@ int
 tls_anchors_load(struct tls_anchors *a, const char *file)
 {
 	struct buf data = BUF_INIT(PEM_FILE_MAX);
-	char chunk[8192];
-	ssize_t r;
-	int fd, e;
+	int fd, e, r;
 
 	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
-	while ((r = read(fd, chunk, sizeof chunk)) != 0) {
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1 || buf_catb(&data, chunk, (size_t)r) == -1) {
-			e = errno;
-			close(fd);
-			buf_free(&data);
-			errno = e;
-			return -1;
-		}
+	if (buf_catfd(&data, fd) == -1) {
+		e = errno;
+		close(fd);
+		buf_free(&data);
+		errno = e;
+		return -1;
 	}
 	close(fd);
 	r = tls_pem_each(data.p, data.len, add_anchor, a);
@@ -196,13 +186,11 @@ tls_anchors_load(struct tls_anchors *a, const char *file)
 void
 tls_anchors_free(struct tls_anchors *a)
 {
-	size_t i;
-
-	for (i = 0; i < a->n; i++)
-		ta_free(&a->ta[i]);
+	while (a->n)
+		ta_free(&a->ta[--a->n]);
 	free(a->ta);
 	a->ta = NULL;
-	a->n = a->cap = 0;
+	a->cap = 0;
 }
 
 /* ---- driving the engine ---- */
@@ -215,10 +203,17 @@ fail(struct tls *t, int e)
 	return -1;
 }
 
+/* An I/O failure of bio_fdio, r its result: a timeout keeps the
+ * engine's error, anything else is BearSSL's I/O error. */
 static int
-wait_fd(int fd, short ev, long long deadline)
+io_fail(struct tls *t, ssize_t r, int eof)
 {
-	return bio_wait(fd, ev, deadline);
+	if (r == -1 && errno == ETIMEDOUT)
+		return fail(t, ETIMEDOUT);
+	t->err = BR_ERR_IO;
+	if (r == 0)
+		errno = eof;
+	return -1;
 }
 
 int
@@ -236,17 +231,8 @@ tls_run(struct tls *t, unsigned target, long long deadline)
 		}
 		if (st & BR_SSL_SENDREC) {
 			p = br_ssl_engine_sendrec_buf(t->eng, &len);
-			if (deadline && wait_fd(t->fd, POLLOUT, deadline) == -1)
-				return fail(t, errno);
-			r = write(t->fd, p, len);
-			if (r == -1 && (errno == EINTR || errno == EAGAIN))
-				continue;
-			if (r <= 0) {
-				int e = r == 0 ? EIO : errno;
-				t->err = BR_ERR_IO;
-				errno = e;
-				return -1;
-			}
+			if ((r = bio_fdio(t->fd, POLLOUT, p, len, deadline)) <= 0)
+				return io_fail(t, r, EIO);
 			br_ssl_engine_sendrec_ack(t->eng, (size_t)r);
 			continue;
 		}
@@ -256,17 +242,8 @@ tls_run(struct tls *t, unsigned target, long long deadline)
 			return fail(t, EPROTO);
 		if (st & BR_SSL_RECVREC) {
 			p = br_ssl_engine_recvrec_buf(t->eng, &len);
-			if (deadline && wait_fd(t->fd, POLLIN, deadline) == -1)
-				return fail(t, errno);
-			r = read(t->fd, p, len);
-			if (r == -1 && (errno == EINTR || errno == EAGAIN))
-				continue;
-			if (r <= 0) {
-				int e = r == 0 ? ECONNRESET : errno;
-				t->err = BR_ERR_IO;
-				errno = e;
-				return -1;
-			}
+			if ((r = bio_fdio(t->fd, POLLIN, p, len, deadline)) <= 0)
+				return io_fail(t, r, ECONNRESET);
 			br_ssl_engine_recvrec_ack(t->eng, (size_t)r);
 			continue;
 		}
@@ -324,10 +301,8 @@ tls_close(struct tls *t, long long deadline)
 	while (br_ssl_engine_current_state(t->eng) & BR_SSL_SENDREC) {
 		size_t len;
 		unsigned char *p = br_ssl_engine_sendrec_buf(t->eng, &len);
-		ssize_t r;
-		if (wait_fd(t->fd, POLLOUT, deadline) == -1)
-			return;
-		if ((r = write(t->fd, p, len)) <= 0)
+		ssize_t r = bio_fdio(t->fd, POLLOUT, p, len, deadline);
+		if (r <= 0)
 			return;
 		br_ssl_engine_sendrec_ack(t->eng, (size_t)r);
 	}
@@ -390,6 +365,18 @@ static const struct {
 	  "ECDHE-RSA-AES128-GCM-SHA256" },
 };
 #define NSUITES (sizeof suites / sizeof suites[0])
+
+void
+tls_policy(br_ssl_engine_context *eng)
+{
+	uint16_t ids[NSUITES];
+	size_t i;
+
+	for (i = 0; i < NSUITES; i++)
+		ids[i] = suites[i].id;
+	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
+	br_ssl_engine_set_suites(eng, ids, NSUITES);
+}
 
 const char *
 tls_cipher(const struct tls *t)
@@ -474,15 +461,9 @@ int
 tls_client_start(struct tls_client *c, int fd, const char *host,
     const struct tls_anchors *a, int mode, long long deadline)
 {
-	uint16_t ids[NSUITES];
-	size_t i;
-
-	for (i = 0; i < NSUITES; i++)
-		ids[i] = suites[i].id;
 	br_ssl_client_init_full(&c->cc, &c->xc, a ? a->ta : NULL,
 	    a ? a->n : 0);
-	br_ssl_engine_set_versions(&c->cc.eng, BR_TLS12, BR_TLS12);
-	br_ssl_engine_set_suites(&c->cc.eng, ids, NSUITES);
+	tls_policy(&c->cc.eng);
 	if (mode == TLS_NOVERIFY) {
 		c->nv.vtable = &nv_class;
 		br_ssl_engine_set_x509(&c->cc.eng, &c->nv.vtable);

@@ -56,6 +56,9 @@ ssize_t tls_bio_write(struct bio *b, void *p, size_t n);
 void tls_close(struct tls *t, long long deadline);
 /* The reason for the last failure, in words. */
 const char *tls_error(const struct tls *t);
+/* What client and server both offer, from one list: TLS 1.2 and the
+ * ECDHE suites with AEAD ciphers, strongest first. */
+void tls_policy(br_ssl_engine_context *eng);
 /* "TLSv1.2" and the suite's name, after a handshake. */
 const char *tls_version(const struct tls *t);
 const char *tls_cipher(const struct tls *t);

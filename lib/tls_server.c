@@ -11,38 +11,21 @@
 
 #define PEM_MAX (1u << 20)      /* a chain or a key file: a few KB */
 
-/* The suites of lib/tls, ECDHE and AEAD only, strongest first; BearSSL
- * keeps those the key can serve (ECDSA for EC, RSA for RSA). */
-static const uint16_t suites[] = {
-	BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-	BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-	BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-	BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-	BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-	BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-};
-
 static int
 readfile(const char *file, struct buf *b)
 {
-	char chunk[4096];
-	ssize_t r;
 	int fd, e;
 
 	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
-	while ((r = read(fd, chunk, sizeof chunk)) != 0) {
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1 || buf_catb(b, chunk, (size_t)r) == -1) {
-			e = errno;
-			close(fd);
-			explicit_bzero(chunk, sizeof chunk);
-			errno = e;
-			return -1;
-		}
+	/* straight into b, which the caller wipes: no copy of a key on
+	 * the stack */
+	if (buf_catfd(b, fd) == -1) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
 	}
-	explicit_bzero(chunk, sizeof chunk);
 	return close(fd);
 }
 
@@ -271,9 +254,7 @@ tls_server_start(struct tls_server *s, const struct tls_server_cred *c,
 	else
 		br_ssl_server_init_full_ec(&s->sc, c->chain, c->nchain,
 		    (unsigned)c->issuer_type, &c->ec);
-	br_ssl_engine_set_versions(&s->sc.eng, BR_TLS12, BR_TLS12);
-	br_ssl_engine_set_suites(&s->sc.eng, suites,
-	    sizeof suites / sizeof suites[0]);
+	tls_policy(&s->sc.eng);
 	br_ssl_engine_add_flags(&s->sc.eng, BR_OPT_ENFORCE_SERVER_PREFERENCES |
 	    BR_OPT_NO_RENEGOTIATION);
 	br_ssl_engine_set_buffer(&s->sc.eng, s->iobuf, sizeof s->iobuf, 1);

@@ -349,7 +349,7 @@ static int
 check_file(const char *path, int syntax,
     void (*report)(const char *, unsigned, const char *))
 {
-	struct conf_table t = { NULL, 0, "", 0 };
+	struct conf_table t = { NULL, 0, "", 0, 0 };
 	int r;
 
 	if ((r = aliases_load(&t, path, syntax, report)) == -1) {

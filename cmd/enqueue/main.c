@@ -130,13 +130,9 @@ readable(struct qw *w, const struct stat *sq)
 static void
 received(struct qw *w, uid_t uid)
 {
-	char hdr[256], date[64];
-	time_t now = time(NULL);
-	struct tm tm;
+	char hdr[256], date[FMT_DATE_MAX];
 
-	if (localtime_r(&now, &tm) == NULL ||
-	    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S %z", &tm) == 0)
-		fmt_s(date, sizeof date, "unknown date");
+	fmt_date(date, sizeof date, (long long)time(NULL));
 	if (fmt_s(hdr, sizeof hdr, "Received: (postel enqueue invoked by "
 	    "uid %lu);\n\t%s\n", (unsigned long)uid, date) < 0 ||
 	    qw_write(w, hdr, strlen(hdr)) == -1) {

@@ -22,24 +22,6 @@
 
 #define OUT_MAX 8192            /* scanner output kept */
 
-static int
-copy(int from, int to)
-{
-	char b[16384];
-	ssize_t r;
-
-	while ((r = read(from, b, sizeof b)) != 0) {
-		if (r == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (fd_write_all(to, b, (size_t)r) == -1)
-			return -1;
-	}
-	return 0;
-}
-
 /* stdin as a file we can read twice: itself when it can seek. */
 static int
 message(void)
@@ -53,7 +35,7 @@ message(void)
 		dir = "/tmp";
 	if ((fd = fd_tmpfile(dir)) == -1)
 		die_sys(EXIT_TEMP, "unable to create a file in %s", dir);
-	if (copy(0, fd) == -1 || lseek(fd, 0, SEEK_SET) == -1)
+	if (fd_copy(0, fd) == -1 || lseek(fd, 0, SEEK_SET) == -1)
 		die_sys(EXIT_TEMP, "unable to copy the message");
 	return fd;
 }
@@ -61,13 +43,13 @@ message(void)
 int
 main(int argc, char **argv)
 {
+	/* the scanner's verdict and errors alike come through the pipe */
+	struct child ch = { .nfd = 3, .failed = child_warn };
 	char **av, out[OUT_MAX + 1], name[SCAN_NAME_MAX], first[200] = "";
-	size_t got = 0;
 	int c, fd, pfd[2], st, i, k = 0, standalone = 0;
 	char *line, *nl;
 	const char *prog;
 	pid_t pid;
-	ssize_t r;
 
 	die_init("filter-clamav");
 	signal(SIGPIPE, SIG_IGN);
@@ -87,34 +69,16 @@ main(int argc, char **argv)
 	av[k++] = "-";
 	if (pipe(pfd) == -1)
 		die_sys(EXIT_TEMP, "unable to make a pipe");
-	if ((pid = fork()) == -1)
+	ch.argv = av;
+	ch.path = av[0];
+	ch.fd[0] = fd;
+	ch.fd[1] = ch.fd[2] = pfd[1];
+	if ((pid = child_spawn(&ch)) == -1)
 		die_sys(EXIT_TEMP, "unable to fork");
-	if (pid == 0) {
-		if (dup2(fd, 0) == -1 || dup2(pfd[1], 1) == -1 ||
-		    dup2(pfd[1], 2) == -1)
-			_exit(127);
-		close(pfd[0]);
-		close(pfd[1]);
-		child_reset(2);
-		execvp(av[0], av);
-		_exit(127);
-	}
 	close(pfd[1]);
-	for (;;) {                      /* keep OUT_MAX, drain the rest */
-		char junk[4096];
-		r = got < OUT_MAX ? read(pfd[0], out + got, OUT_MAX - got) :
-		    read(pfd[0], junk, sizeof junk);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		if (got < OUT_MAX)
-			got += (size_t)r;
-	}
-	out[got] = '\0';
-	while (waitpid(pid, &st, 0) == -1)
-		if (errno != EINTR)
-			die_sys(EXIT_TEMP, "unable to wait for %s", av[0]);
+	(void)fd_read_head(pfd[0], out, sizeof out);   /* drains the rest */
+	if (child_wait(pid, &st) == -1)
+		die_sys(EXIT_TEMP, "unable to wait for %s", av[0]);
 	prog = av[0];
 	free(av);
 	for (line = out; *line; line = nl ? nl + 1 : line + strlen(line)) {
@@ -134,7 +98,7 @@ main(int argc, char **argv)
 		die(EXIT_TEMP, "%s failed (%s %d): %s", prog, WIFEXITED(st) ?
 		    "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) :
 		    WTERMSIG(st), first[0] ? first : "no output");
-	if (lseek(fd, 0, SEEK_SET) == -1 || copy(fd, 1) == -1)
+	if (lseek(fd, 0, SEEK_SET) == -1 || fd_copy(fd, 1) == -1)
 		die_sys(EXIT_TEMP, "unable to write the message");
 	return 0;
 }

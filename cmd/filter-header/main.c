@@ -53,13 +53,9 @@ main(int argc, char **argv)
 		put(argv[i], strlen(argv[i]));
 		put("\n", 1);
 	}
-	while ((r = read(0, b, sizeof b)) != 0) {
-		if (r == -1) {
-			if (errno == EINTR)
-				continue;
-			die_sys(EXIT_TEMP, "unable to read the message");
-		}
+	while ((r = fd_read(0, b, sizeof b)) > 0)
 		put(b, (size_t)r);
-	}
+	if (r == -1)
+		die_sys(EXIT_TEMP, "unable to read the message");
 	return 0;
 }

@@ -85,6 +85,7 @@ int
 main(int argc, char **argv)
 {
 	const char *spamc = getenv("SPAMC");
+	struct child ch = { .fd = { CHILD_KEEP, 0, CHILD_KEEP }, .nfd = 3 };
 	char **av, b[16384];
 	long limit = 0, score, req;
 	int c, pfd[2], st, yes, i, k = 0, have_limit = 0;
@@ -114,30 +115,20 @@ main(int argc, char **argv)
 		av[k++] = argv[i];
 	if (pipe(pfd) == -1)
 		die_sys(EXIT_TEMP, "unable to make a pipe");
-	if ((pid = fork()) == -1)
+	ch.argv = av;
+	ch.path = av[0];
+	ch.fd[1] = pfd[1];
+	if ((pid = child_spawn(&ch)) == -1)
 		die_sys(EXIT_TEMP, "unable to fork");
-	if (pid == 0) {
-		if (dup2(pfd[1], 1) == -1)
-			_exit(127);
-		close(pfd[0]);
-		close(pfd[1]);
-		child_reset(2);
-		execvp(av[0], av);
-		_exit(127);
-	}
 	close(pfd[1]);
-	while ((r = read(pfd[0], b, sizeof b)) != 0) {
-		if (r == -1) {
-			if (errno == EINTR)
-				continue;
-			die_sys(EXIT_TEMP, "unable to read from spamc");
-		}
+	while ((r = fd_read(pfd[0], b, sizeof b)) > 0) {
 		watch(b, (size_t)r);
 		writeall(b, (size_t)r);
 	}
-	while (waitpid(pid, &st, 0) == -1)
-		if (errno != EINTR)
-			die_sys(EXIT_TEMP, "unable to wait for spamc");
+	if (r == -1)
+		die_sys(EXIT_TEMP, "unable to read from spamc");
+	if (child_wait(pid, &st) == -1)
+		die_sys(EXIT_TEMP, "unable to wait for spamc");
 	free(av);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		die(EXIT_TEMP, "spamc failed (%s %d)", WIFEXITED(st) ? "exit" :

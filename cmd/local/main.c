@@ -24,6 +24,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "die.h"
+#include "fd.h"
 #include "fmt.h"
 #include "instr.h"
 #include "local.h"
@@ -96,7 +97,6 @@ local_fail(struct fail *f, int e, const char *dsn, const char *fmt, ...)
 static void
 read_message(struct buf *b, const char **p, size_t *n)
 {
-	char tmp[65536];
 	struct stat st;
 	off_t off, base;
 	long pg;
@@ -119,21 +119,11 @@ read_message(struct buf *b, const char **p, size_t *n)
 		}
 		/* not mappable (a file system without mmap): read it */
 	}
-	for (;;) {
-		ssize_t r = read(0, tmp, sizeof tmp);
-		if (r == 0)
-			break;
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			result(OUTCOME_TEMP, "4.3.0",
-			    "unable to read the message: %s",
-			    strerror(errno));
-		if (buf_catb(b, tmp, (size_t)r) == -1)
-			result(errno == EMSGSIZE ? OUTCOME_PERM : OUTCOME_TEMP,
-			    errno == EMSGSIZE ? "5.3.4" : "4.3.0",
-			    "unable to hold the message: %s", strerror(errno));
-	}
+	if (buf_catfd(b, 0) == -1)
+		result(errno == EMSGSIZE ? OUTCOME_PERM : OUTCOME_TEMP,
+		    errno == EMSGSIZE ? "5.3.4" : "4.3.0", "unable to %s the "
+		    "message: %s", errno == EMSGSIZE || errno == ENOMEM ?
+		    "hold" : "read", strerror(errno));
 	*p = b->p ? b->p : "";
 	*n = b->len;
 }
@@ -289,18 +279,9 @@ instructions(const struct user *u, struct buf *b)
 			    !S_ISREG(sb.st_mode) ? "not a regular file" :
 			    (sb.st_mode & 022) ? "writable by group or others" :
 			    "owned by another user");
-		for (;;) {
-			char tmp[4096];
-			ssize_t r = read(fd, tmp, sizeof tmp);
-			if (r == 0)
-				break;
-			if (r == -1 && errno == EINTR)
-				continue;
-			if (r == -1 || buf_catb(b, tmp, (size_t)r) == -1)
-				result(OUTCOME_TEMP, "4.3.5",
-				    "unable to read %s: %s",
-				    path, strerror(errno));
-		}
+		if (buf_catfd(b, fd) == -1)
+			result(OUTCOME_TEMP, "4.3.5", "unable to read %s: %s", path,
+			    strerror(errno));
 		close(fd);
 		return buf_0(b) == -1 ? (result(OUTCOME_TEMP, "4.3.0",
 		    "no memory"),

@@ -70,26 +70,20 @@ stop_group(pid_t pid, int *status)
 {
 	kill(-pid, SIGKILL);
 	kill(pid, SIGKILL);
-	while (waitpid(pid, status, 0) == -1 && errno == EINTR)
-		;
+	child_wait(pid, status);
 }
 
+/* stdout is our result channel to qrun, and stderr goes to qrun's log:
+ * the program gets neither, but a pipe read by feed(); a group of its
+ * own, killed with the delivery */
 static pid_t
 spawn(int in, int out, const char *path, char *const argv[],
     char *const envp[])
 {
-	pid_t pid = fork();
+	struct child c = { .path = path, .argv = argv, .envp = envp,
+	    .fd = { in, out, out }, .nfd = 3, .pgrp = 1 };
 
-	if (pid != 0)
-		return pid;
-	setpgid(0, 0);
-	/* stdout is our result channel to qrun, and stderr goes to qrun's
-	 * log: the program gets neither, but a pipe read by feed() */
-	if (dup2(in, 0) == -1 || dup2(out, 1) == -1 || dup2(out, 2) == -1)
-		_exit(EXIT_TEMP);
-	child_reset(2);
-	execve(path, argv, envp);
-	_exit(EXIT_TEMP);
+	return child_spawn(&c);
 }
 
 /* One step of writing the message: -1 once nothing more is to be

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "conf.h"
 #include "die.h"
 #include "fmt.h"
@@ -33,6 +34,15 @@ struct ev {
 static char **lines;
 static size_t nlines, caplines, total;
 
+/* array_grow, or the end: logsum has nothing to give back */
+static void *
+grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	if ((p = array_grow(p, cap, need, size)) == NULL)
+		die_sys(EXIT_TEMP, "unable to allocate");
+	return p;
+}
+
 static void
 keep(const char *s, size_t n)
 {
@@ -43,14 +53,7 @@ keep(const char *s, size_t n)
 	if (total + n > INPUT_MAX)
 		die(EXIT_PERM, "more than %lu bytes of log: give fewer",
 		    INPUT_MAX);
-	if (nlines == caplines) {
-		size_t nc = caplines ? caplines * 2 : 1024;
-		char **nv = realloc(lines, nc * sizeof *nv);
-		if (nv == NULL)
-			die_sys(EXIT_TEMP, "unable to allocate");
-		lines = nv;
-		caplines = nc;
-	}
+	lines = grow(lines, &caplines, nlines + 1, sizeof *lines);
 	if ((p = malloc(n + 1)) == NULL)
 		die_sys(EXIT_TEMP, "unable to allocate");
 	memcpy(p, s, n);
@@ -188,14 +191,7 @@ cmp(const void *a, const void *b)
 static void
 set_add(struct set *s, const char *x)
 {
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 64;
-		char **nv = realloc(s->v, nc * sizeof *nv);
-		if (nv == NULL)
-			die_sys(EXIT_TEMP, "unable to allocate");
-		s->v = nv;
-		s->cap = nc;
-	}
+	s->v = grow(s->v, &s->cap, s->n + 1, sizeof *s->v);
 	if ((s->v[s->n] = strdup(x)) == NULL)
 		die_sys(EXIT_TEMP, "unable to allocate");
 	s->n++;
@@ -211,13 +207,20 @@ set_sort(struct set *s)
 static void
 set_free(struct set *s)
 {
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
+	array_free_strs(s->v, s->n);
 	s->v = NULL;
 	s->n = s->cap = 0;
+}
+
+/* After set_sort: how many times s->v[i] is there from i on. */
+static size_t
+set_run(const struct set *s, size_t i)
+{
+	size_t n = 1;
+
+	while (i + n < s->n && strcmp(s->v[i], s->v[i + n]) == 0)
+		n++;
+	return n;
 }
 
 /* After set_sort: keep one of each string. */
@@ -268,14 +271,7 @@ struct idx {
 static void
 idx_add(struct idx *x, size_t i)
 {
-	if (x->n == x->cap) {
-		size_t nc = x->cap ? x->cap * 2 : 16;
-		size_t *nv = realloc(x->v, nc * sizeof *nv);
-		if (nv == NULL)
-			die_sys(EXIT_TEMP, "unable to allocate");
-		x->v = nv;
-		x->cap = nc;
-	}
+	x->v = grow(x->v, &x->cap, x->n + 1, sizeof *x->v);
 	x->v[x->n++] = i;
 }
 
@@ -429,9 +425,7 @@ counts(void)
 	}
 	set_sort(&keys);
 	for (i = 0; i < keys.n; i += n) {
-		for (n = 1; i + n < keys.n && strcmp(keys.v[i],
-		    keys.v[i + n]) == 0; n++)
-			;
+		n = set_run(&keys, i);
 		printf("%8zu %s\n", n, keys.v[i]);
 	}
 	set_free(&keys);
@@ -473,9 +467,7 @@ stuck(void)
 	if (why.n == 0)
 		printf("nothing is stuck: the queue has no waiting recipient\n");
 	for (i = 0; i < why.n; i += n) {
-		for (n = 1; i + n < why.n && strcmp(why.v[i], why.v[i + n]) ==
-		    0; n++)
-			;
+		n = set_run(&why, i);
 		printf("%zu recipient%s %s\n", n, n == 1 ? "" : "s", why.v[i]);
 		for (j = first; j < nlines; j++) {
 			const char *nx;

@@ -203,10 +203,9 @@ cmd_delete(int argc, char **argv)
 	struct sel s;
 	char **ids;
 	size_t n, missing, i, k;
-	int qd, r, worst = 0;
+	int r, worst = 0;
 
-	qd = sel_open(&s, argc - 1, argv + 1, 0, &ids, &n, &missing);
-	close(qd);
+	close(sel_open(&s, argc - 1, argv + 1, 0, &ids, &n, &missing));
 	if (n == 0 && !missing)
 		warn("no queued message matches");
 	for (i = 0; i < n; i += k) {

@@ -15,6 +15,7 @@
 
 #include "conf.h"
 #include "die.h"
+#include "fd.h"
 #include "fmt.h"
 #include "log.h"
 #include "postel.h"
@@ -176,15 +177,11 @@ cmd_cat(int argc, char **argv)
 	qenv_free(&env);
 	if (lseek(fd, all ? 0 : env.body, SEEK_SET) == -1)
 		die_sys(EXIT_TEMP, "unable to read %s", argv[argc - 1]);
-	while ((r = read(fd, buf, sizeof buf)) != 0) {
-		if (r == -1) {
-			if (errno == EINTR)
-				continue;
-			die_sys(EXIT_TEMP, "unable to read %s", argv[argc - 1]);
-		}
+	while ((r = fd_read(fd, buf, sizeof buf)) > 0)
 		if (fwrite(buf, 1, (size_t)r, stdout) != (size_t)r)
 			die_sys(EXIT_TEMP, "unable to write");
-	}
+	if (r == -1)
+		die_sys(EXIT_TEMP, "unable to read %s", argv[argc - 1]);
 	close(fd);
 	if (fflush(stdout) == EOF)
 		die_sys(EXIT_TEMP, "unable to write");

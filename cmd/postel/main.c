@@ -77,23 +77,28 @@ exec_prog(const char *name, char *const av[])
 int
 run_prog(const char *name, char *const av[])
 {
+	char prog[4096];
+	struct child c = { .path = prog, .argv = av,
+	    .fd = { CHILD_KEEP, CHILD_KEEP, CHILD_KEEP }, .nfd = 3,
+	    .failed = child_warn };
 	pid_t pid;
 	int st;
 
-	if (fflush(stdout) == EOF || (pid = fork()) == -1) {
+	if (conf_prog(prog, sizeof prog, name) == -1) {
+		warn("path of %s too long", name);
+		return EXIT_TEMP;
+	}
+	if (fflush(stdout) == EOF || (pid = child_spawn(&c)) == -1) {
 		warn_sys("unable to run %s", name);
 		return EXIT_TEMP;
 	}
-	if (pid == 0) {
-		child_reset(2);
-		exec_prog(name, av);
+	if (child_wait(pid, &st) == -1) {
+		warn_sys("unable to wait for %s", name);
+		return EXIT_TEMP;
 	}
-	while (waitpid(pid, &st, 0) == -1)
-		if (errno != EINTR) {
-			warn_sys("unable to wait for %s", name);
-			return EXIT_TEMP;
-		}
-	return WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_TEMP;
+	/* a program that could not be run is a temporary failure here */
+	return WIFEXITED(st) && WEXITSTATUS(st) != CHILD_EXEC_FAILED ?
+	    WEXITSTATUS(st) : EXIT_TEMP;
 }
 
 static int

@@ -10,6 +10,7 @@
 #include "addr.h"
 #include "conf.h"
 #include "die.h"
+#include "fd.h"
 #include "log.h"
 #include "remote.h"
 
@@ -29,9 +30,7 @@ crlf_size(int fd, long long off)
 	ssize_t r;
 	int last = '\n';
 
-	while ((r = pread(fd, b, sizeof b, off)) != 0) {
-		if (r == -1 && errno == EINTR)
-			continue;
+	while ((r = fd_pread(fd, b, sizeof b, off)) != 0) {
 		if (r == -1)
 			die_sys(EXIT_TEMP, "unable to read the message");
 		for (ssize_t i = 0; i < r; i++)

@@ -15,6 +15,7 @@
 #include "bio.h"
 #include "conf.h"
 #include "die.h"
+#include "fd.h"
 #include "fmt.h"
 #include "log.h"
 #include "remote.h"
@@ -442,11 +443,9 @@ body(struct sess *s)
 	int bol = 1;
 
 	for (;;) {
-		ssize_t n = pread(s->j->fd, chunk, sizeof chunk, off);
+		ssize_t n = fd_pread(s->j->fd, chunk, sizeof chunk, off);
 		const char *p = chunk, *end, *lf;
 
-		if (n == -1 && errno == EINTR)
-			continue;
 		if (n == -1) {
 			fmt_s(s->why, sizeof s->why, "reading the queue file: "
 			    "%s", strerror(errno));

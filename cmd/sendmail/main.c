@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "addr.h"
 #include "conf.h"
 #include "die.h"
@@ -29,13 +30,10 @@ rcpts_add(struct rcpts *r, const char *s, size_t n)
 
 	if (n == 0)
 		return 0;
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-		if (cap > 100000 || (nv = realloc(r->v, cap * sizeof *nv)) == NULL)
-			return -1;
-		r->v = nv;
-		r->cap = cap;
-	}
+	if (r->n >= 100000 ||
+	    (nv = array_grow(r->v, &r->cap, r->n + 1, sizeof *nv)) == NULL)
+		return -1;
+	r->v = nv;
 	if ((c = malloc(n + 1)) == NULL)
 		return -1;
 	memcpy(c, s, n);
@@ -110,11 +108,7 @@ run_enqueue(int spool, const char *from, struct rcpts *r,
 static void
 rcpts_free(struct rcpts *r)
 {
-	size_t k;
-
-	for (k = 0; k < r->n; k++)
-		free(r->v[k]);
-	free(r->v);
+	array_free_strs(r->v, r->n);
 }
 
 /* filters-local (postel-filter(8)): the chain runs here, as the user who

@@ -17,6 +17,7 @@
 #include "bio.h"
 #include "buf.h"
 #include "die.h"
+#include "fd.h"
 #include "fmt.h"
 #include "hdr.h"
 #include "sendmail.h"
@@ -37,10 +38,7 @@ in_byte(struct in *in)
 		ssize_t r;
 		if (in->eof)
 			return -1;
-		do
-			r = read(0, in->b, sizeof in->b);
-		while (r == -1 && errno == EINTR);
-		if (r == -1)
+		if ((r = fd_read(0, in->b, sizeof in->b)) == -1)
 			return -2;
 		if (r == 0) {
 			in->eof = 1;
@@ -163,17 +161,13 @@ walk(const struct buf *hs, struct fields *seen, int pass,
 static int
 add_missing(const struct fields *seen, const struct msgopt *o, struct bio *out)
 {
-	char line[1024], date[64];
+	char line[1024], date[FMT_DATE_MAX];
 	time_t now = time(NULL);
-	struct tm tm;
 	unsigned rnd = 0;
 	int n;
 
 	if (!seen->date) {
-		if (localtime_r(&now, &tm) == NULL ||
-		    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S %z",
-		    &tm) == 0)
-			return -1;
+		fmt_date(date, sizeof date, (long long)now);
 		n = fmt_s(line, sizeof line, "Date: %s\n", date);
 		if (n < 0 || bio_put(out, line, (size_t)n) == -1)
 			return -1;
@@ -239,23 +233,17 @@ body(struct in *in, struct bio *out, int dot, int *lastlf)
 			}
 			break;
 		case B_DOT:
-			if (ch == '\n') {
+		case B_DOTCR:
+			if (ch == '\n') {      /* "." or ".\r" alone: the end */
 				st = B_END;
 				continue;
 			}
-			if (ch == '\r') {
+			if (st == B_DOT && ch == '\r') {
 				st = B_DOTCR;
 				continue;
 			}
-			if (bio_put(out, ".", 1) == -1)
-				return -1;
-			break;
-		case B_DOTCR:
-			if (ch == '\n') {
-				st = B_END;
-				continue;
-			}
-			if (bio_put(out, ".\r", 2) == -1)
+			/* not the end: what was held back is text */
+			if (bio_put(out, ".\r", st == B_DOT ? 1 : 2) == -1)
 				return -1;
 			break;
 		case B_CR:

@@ -17,38 +17,14 @@
 #include "fd.h"
 #include "sendmail.h"
 
-/* Read fd to its end, keeping the first size-1 bytes in err. */
-static void
-slurp(int fd, char *err, size_t size)
-{
-	char drain[512];
-	size_t got = 0;
-	ssize_t r;
-
-	for (;;) {
-		if (got + 1 < size)
-			r = read(fd, err + got, size - 1 - got);
-		else
-			r = read(fd, drain, sizeof drain);
-		if (r == 0)
-			break;
-		if (r == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (got + 1 < size)
-			got += (size_t)r;
-	}
-	err[got] = '\0';
-}
-
 /* Run program name; with err, its stderr is kept there instead of
  * shown. Returns its exit code, 256 + the signal that ended it, or -1
  * (a line printed) if it could not be run. */
 static int
 run(const char *name, char *const av[], char *err, size_t size)
 {
+	struct child c = { .fd = { CHILD_KEEP, CHILD_KEEP, CHILD_KEEP },
+	    .nfd = 3, .failed = child_warn };
 	char prog[PATH_MAX];
 	int p[2] = { -1, -1 }, st;
 	pid_t pid;
@@ -61,7 +37,11 @@ run(const char *name, char *const av[], char *err, size_t size)
 		warn_sys("unable to make a pipe");
 		return -1;
 	}
-	if ((pid = fork()) == -1) {
+	c.path = prog;
+	c.argv = av;
+	if (err != NULL)
+		c.fd[2] = p[1];
+	if ((pid = child_spawn(&c)) == -1) {
 		warn_sys("unable to fork");
 		if (err != NULL) {
 			close(p[0]);
@@ -69,24 +49,15 @@ run(const char *name, char *const av[], char *err, size_t size)
 		}
 		return -1;
 	}
-	if (pid == 0) {
-		if (err != NULL && dup2(p[1], 2) == -1)
-			_exit(EX_OSERR_);
-		child_reset(2);
-		execv(prog, av);
-		warn_sys("unable to run %s", prog);
-		_exit(127);
-	}
 	if (err != NULL) {
 		close(p[1]);
-		slurp(p[0], err, size);
+		(void)fd_read_head(p[0], err, size);
 		close(p[0]);
 	}
-	while (waitpid(pid, &st, 0) == -1)
-		if (errno != EINTR) {
-			warn_sys("unable to wait for %s", name);
-			return -1;
-		}
+	if (child_wait(pid, &st) == -1) {
+		warn_sys("unable to wait for %s", name);
+		return -1;
+	}
 	if (WIFSIGNALED(st))
 		return 256 + WTERMSIG(st);
 	return WEXITSTATUS(st);
@@ -98,7 +69,7 @@ sysexit(int st)
 {
 	if (st == 0)
 		return EX_OK_;
-	if (st == 127 || st == -1)
+	if (st == CHILD_EXEC_FAILED || st == -1)
 		return EX_UNAVAILABLE_;
 	if (st == EXIT_PERM)
 		return EX_UNAVAILABLE_;

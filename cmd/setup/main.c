@@ -200,7 +200,7 @@ admin_key(const char *opt, const char *user, const char *me, int sys)
 static int
 etc_alias(const char *name)
 {
-	struct conf_table t = { NULL, 0, "", 0 };
+	struct conf_table t = { NULL, 0, "", 0, 0 };
 	int r;
 
 	if (aliases_load(&t, "/etc/aliases", ALIASES_ETC, NULL) == -1)
@@ -257,21 +257,16 @@ usage(void)
 static void
 run(char *const *av)
 {
+	struct child c = { .path = av[0], .argv = av,
+	    .fd = { CHILD_KEEP, CHILD_KEEP, CHILD_KEEP }, .nfd = 3,
+	    .failed = child_warn };
 	pid_t pid;
 	int st;
 
-	if ((pid = fork()) == -1)
+	if ((pid = child_spawn(&c)) == -1)
 		die_sys(EXIT_TEMP, "unable to fork");
-	if (pid == 0) {
-		child_reset(2);
-		execvp(av[0], av);
-		fprintf(stderr, "setup: fatal: unable to run %s: %s\n", av[0],
-		    strerror(errno));
-		_exit(EXIT_TEMP);
-	}
-	while (waitpid(pid, &st, 0) == -1)
-		if (errno != EINTR)
-			die_sys(EXIT_TEMP, "unable to wait for %s", av[0]);
+	if (child_wait(pid, &st) == -1)
+		die_sys(EXIT_TEMP, "unable to wait for %s", av[0]);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		die(EXIT_TEMP, "%s failed", av[0]);
 }

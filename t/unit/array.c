@@ -13,7 +13,7 @@ main(void)
 	int *v = NULL, *nv, good = 1;
 	size_t cap = 0, i;
 
-	plan(5);
+	plan(6);
 	for (i = 0; i < 1000; i++) {
 		if ((nv = array_grow(v, &cap, i + 1, sizeof *v)) == NULL) {
 			good = 0;
@@ -36,5 +36,11 @@ main(void)
 		    "zero-size elements are refused");
 	}
 	free(v);
+	{
+		char **sv = calloc(3, sizeof *sv);
+		ok(sv && (sv[0] = malloc(4)) && (sv[1] = malloc(4)),
+		    "a string vector to free");
+		array_free_strs(sv, 2);  /* ASan's leak check says the rest */
+	}
 	return done();
 }

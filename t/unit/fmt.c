@@ -13,7 +13,7 @@ main(void)
 	char s[8];
 	unsigned long long v = 0;
 
-	plan(11);
+	plan(14);
 	ok(fmt_s(s, sizeof s, "%s", "1234567") == 7 && strcmp(s, "1234567") == 0,
 	    "fits exactly");
 	ok(fmt_s(s, sizeof s, "%s", "12345678") == -1 && errno == ENAMETOOLONG &&
@@ -39,6 +39,20 @@ main(void)
 		tzset();
 		fmt_date(d, sizeof d, 0);
 		is_str(d, "Wed, 31 Dec 1969 19:00:00 -0500", "local zone offset");
+	}
+	{
+		char u[FMT_U_MAX + 1];
+		size_t n;
+
+		n = fmt_u(u, 0);
+		u[n] = '\0';
+		is_str(u, "0", "fmt_u: zero");
+		n = fmt_u(u, 1234567);
+		u[n] = '\0';
+		is_str(u, "1234567", "fmt_u: digits in order");
+		n = fmt_u(u, 18446744073709551615ULL);
+		ok(n == FMT_U_MAX && memcmp(u, "18446744073709551615", n) == 0,
+		    "fmt_u: the largest fills FMT_U_MAX");
 	}
 	return done();
 }
