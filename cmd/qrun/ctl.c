@@ -17,6 +17,7 @@
 
 #include "conf.h"
 #include "die.h"
+#include "fd.h"
 #include "fmt.h"
 #include "log.h"
 #include "qrun.h"
@@ -311,8 +312,7 @@ ctl_read(struct qrun *q, int fd)
 	struct logl l;
 
 	env_flushes = env_dropped = 0;
-	while ((r = read(fd, tmp, sizeof tmp)) > 0 ||
-	    (r == -1 && errno == EINTR)) {
+	while ((r = fd_read(fd, tmp, sizeof tmp)) > 0) {
 		for (i = 0; i < r; i++) {
 			char c = tmp[i];
 			if (c == '\0')

@@ -55,34 +55,80 @@ make_argv(const struct msg *m, int remote, const size_t *idx, size_t n,
 	argv[k] = NULL;
 }
 
-static void
-child(struct qrun *q, struct msg *m, int remote, const size_t *idx, size_t n,
-    int out)
+/* In the child of a job (child_spawn's hooks): its queue ID in the
+ * environment (postel-result(5)); and, when local or remote cannot be
+ * run, the reason as the msg line qrun reads (not there yet, as remote
+ * may be, or not runnable: temporary). */
+int
+job_child_setup(const struct child *c)
 {
-	char prog[PATH_MAX], dom[ADDR_DOMAIN_MAX + 1], line[RESULT_LINE_MAX];
-	const char *argv[9 + QRUN_RCPT_MAX];
-	struct result r;
-	int fd, len;
+	return setenv("QID", c->arg, 1);
+}
 
-	setpgid(0, 0);
-	if (dup2(out, 1) == -1)
-		_exit(EXIT_TEMP);
-	if ((fd = queue_open_body(q->qd, m->id, m->env.body)) == -1 ||
-	    dup2(fd, 0) == -1)
-		_exit(EXIT_TEMP);
-	if (conf_prog(prog, sizeof prog, remote ? "remote" : "local") == -1)
-		_exit(EXIT_TEMP);
-	setenv("QID", m->id, 1);
+void
+job_child_failed(const struct child *c, int err)
+{
+	char line[RESULT_LINE_MAX];
+	struct result r;
+	int len;
+
+	result_set(&r, OUTCOME_TEMP, "4.3.0", "unable to run %s: %s",
+	    c->argv[0], strerror(err));
+	if ((len = result_fmt(line, sizeof line, 0, &r)) > 0)
+		(void)fd_write_all(1, line, (size_t)len);
+}
+
+/* Start local or remote with the message on stdin and out as stdout:
+ * through the root spawner for local when there is one, else as a
+ * child of ours. 0, or -1 (warned). */
+static int
+start(struct qrun *q, struct job *j, struct msg *m, int remote,
+    const size_t *idx, size_t n, int out)
+{
+	const char *argv[9 + QRUN_RCPT_MAX];
+	char dom[ADDR_DOMAIN_MAX + 1], prog[PATH_MAX];
+	struct child c;
+	int fd;
+
+	if ((fd = queue_open_body(q->qd, m->id, m->env.body)) == -1) {
+		warn_sys("unable to open message %s", m->id);
+		return -1;
+	}
 	make_argv(m, remote, idx, n, argv, dom, sizeof dom);
-	child_reset(2);
-	execv(prog, (char *const *)argv);
-	/* Not there yet (remote is optional) or not runnable: temporary. */
-	result_set(&r, OUTCOME_TEMP, "4.3.0", "unable to run %s: %s", argv[0],
-	    strerror(errno));
-	if ((len = result_fmt(line, sizeof line, 0, &r)) > 0 &&
-	    write(1, line, (size_t)len) == -1)
-		_exit(EXIT_TEMP);
-	_exit(EXIT_TEMP);
+	if (!remote && spawn_on()) {
+		/* As the queue user: the root spawner starts local. */
+		if (spawn_start(&j->token, fd, out, argv) == -1) {
+			warn_sys("unable to start local for %s", m->id);
+			close(fd);
+			return -1;
+		}
+		j->pid = 0;
+		close(fd);
+		return 0;
+	}
+	if (conf_prog(prog, sizeof prog, argv[0]) == -1) {
+		warn("path of %s too long", argv[0]);
+		close(fd);
+		return -1;
+	}
+	memset(&c, 0, sizeof c);
+	c.path = prog;
+	c.argv = (char *const *)argv;
+	c.fd[0] = fd;
+	c.fd[1] = out;
+	c.fd[2] = CHILD_KEEP;
+	c.nfd = 3;
+	c.pgrp = 1;
+	c.setup = job_child_setup;
+	c.failed = job_child_failed;
+	c.arg = m->id;
+	j->pid = child_spawn(&c);
+	close(fd);
+	if (j->pid == -1) {
+		warn_sys("unable to fork");
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -101,37 +147,12 @@ job_spawn(struct qrun *q, struct msg *m, int remote, const size_t *idx,
 		free(j);
 		return -1;
 	}
-	if (!remote && spawn_on()) {
-		/* As the queue user: the root spawner starts local. */
-		const char *argv[9 + QRUN_RCPT_MAX];
-		char dom[ADDR_DOMAIN_MAX + 1];
-		int fd = queue_open_body(q->qd, m->id, m->env.body);
-
-		make_argv(m, remote, idx, n, argv, dom, sizeof dom);
-		if (fd == -1 || spawn_start(&j->token, fd, p[1], argv) == -1) {
-			warn_sys("unable to start local for %s", m->id);
-			if (fd != -1)
-				close(fd);
-			close(p[0]);
-			close(p[1]);
-			free(j->idx);
-			free(j);
-			return -1;
-		}
-		close(fd);
-		j->pid = 0;
-	} else {
-		j->pid = fork();
-		if (j->pid == -1) {
-			warn_sys("unable to fork");
-			close(p[0]);
-			close(p[1]);
-			free(j->idx);
-			free(j);
-			return -1;
-		}
-		if (j->pid == 0)
-			child(q, m, remote, idx, n, p[1]);
+	if (start(q, j, m, remote, idx, n, p[1]) == -1) {
+		close(p[0]);
+		close(p[1]);
+		free(j->idx);
+		free(j);
+		return -1;
 	}
 	close(p[1]);
 	if (fcntl(p[0], F_SETFL, O_NONBLOCK) == -1)
@@ -163,7 +184,7 @@ job_read(struct job *j)
 	char tmp[4096];
 
 	for (;;) {
-		ssize_t r = read(j->out, tmp, sizeof tmp);
+		ssize_t r = fd_read(j->out, tmp, sizeof tmp);
 		if (r > 0) {
 			/* Past the limit the rest is read and dropped. */
 			if (buf_catb(&j->buf, tmp, (size_t)r) == -1) {
@@ -173,8 +194,6 @@ job_read(struct job *j)
 			}
 			continue;
 		}
-		if (r == -1 && errno == EINTR)
-			continue;
 		if (r == -1 && errno == EAGAIN)
 			return;
 		close(j->out);
@@ -203,9 +222,8 @@ job_reap(struct qrun *q)
 		if (waitid(P_PID, (id_t)j->pid, &si, WEXITED | WNOHANG |
 		    WNOWAIT) == 0 && si.si_pid == j->pid)
 			kill(-j->pid, SIGKILL);
-		while ((r = waitpid(j->pid, &st, WNOHANG)) == -1 &&
-		    errno == EINTR)
-			;
+		/* WNOHANG never blocks, so never meets EINTR */
+		r = waitpid(j->pid, &st, WNOHANG);
 		if (r == j->pid) {
 			j->exited = 1;
 			j->status = st;

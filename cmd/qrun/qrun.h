@@ -110,6 +110,12 @@ void msg_free(struct msg *m);
 int msg_delete(struct qrun *q, const char *id); /* qrun -d */
 
 /* job.c */
+struct child;
+/* child_spawn's hooks for local and remote: QID into the environment
+ * (arg is the queue ID); a program that cannot run says so as a msg
+ * result line */
+int job_child_setup(const struct child *c);
+void job_child_failed(const struct child *c, int err);
 int job_spawn(struct qrun *q, struct msg *m, int remote, const size_t *idx,
     size_t n);
 void job_read(struct job *j);

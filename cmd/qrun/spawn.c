@@ -133,6 +133,7 @@ start_local(const char *prog, char *msg, size_t n, int fds[2], struct kid *k)
 	char *argv[SPAWN_ARGS_MAX + 1];
 	size_t i = 1 + sizeof(uint32_t), a = 0;
 	uint32_t token;
+	struct child c;
 	pid_t pid;
 
 	memcpy(&token, msg + 1, sizeof token);
@@ -148,21 +149,24 @@ start_local(const char *prog, char *msg, size_t n, int fds[2], struct kid *k)
 	k->pid = -1;
 	if (a < 2 || fds[0] == -1 || fds[1] == -1)
 		return;                 /* reported as a failed start */
-	pid = fork();
-	if (pid == 0) {
-		setpgid(0, 0);
-		if (dup2(fds[0], 0) == -1 || dup2(fds[1], 1) == -1)
-			_exit(EXIT_TEMP);
-		child_reset(2);
-		for (i = 1; argv[i] && argv[i + 1] &&
-		    strcmp(argv[i], "--") != 0; i++)
-			if (strcmp(argv[i], "-q") == 0)
-				setenv("QID", argv[i + 1], 1);
-		/* argv[0] is always "local": nothing else is ever run */
-		argv[0] = "local";
-		execv(prog, argv);
-		_exit(EXIT_TEMP);
-	}
+	memset(&c, 0, sizeof c);
+	/* argv[0] is always "local": nothing else is ever run */
+	argv[0] = "local";
+	c.path = prog;
+	c.argv = argv;
+	c.fd[0] = fds[0];
+	c.fd[1] = fds[1];
+	c.fd[2] = CHILD_KEEP;
+	c.nfd = 3;
+	c.pgrp = 1;
+	c.setup = job_child_setup;
+	c.failed = job_child_failed;
+	for (i = 1; argv[i] && argv[i + 1] && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "-q") == 0)
+			c.arg = argv[i + 1];
+	if (c.arg == NULL)
+		return;                 /* reported as a failed start */
+	pid = child_spawn(&c);
 	k->pid = pid;
 }
 
@@ -336,9 +340,8 @@ spawn_event(unsigned *token, int *status)
 	ssize_t r;
 
 	for (;;) {
+		/* MSG_DONTWAIT: never blocks, so never meets EINTR */
 		r = recv(sp, msg, sizeof msg, MSG_DONTWAIT);
-		if (r == -1 && errno == EINTR)
-			continue;
 		if (r == 0)
 			die(EXIT_TEMP, "the privileged spawner has gone");
 		if (r == -1)
