@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "conf.h"
 #include "fd.h"
 #include "fmt.h"
@@ -693,18 +694,10 @@ qw_copy(struct qw *w, int fd)
 	char in[8192];
 	ssize_t r;
 
-	for (;;) {
-		r = read(fd, in, sizeof in);
-		if (r == 0)
-			return 0;
-		if (r == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
+	while ((r = fd_read(fd, in, sizeof in)) > 0)
 		if (qw_write(w, in, (size_t)r) == -1)
 			return -1;
-	}
+	return r == 0 ? 0 : -1;
 }
 
 int
@@ -789,6 +782,7 @@ qenv_read(int fd, struct qenv *e, const char **why)
 	int dfd, ok = 0, ver = 0, err = EINVAL, from = 0, arrival = 0;
 	off_t off = 0;
 	char **nr;
+	size_t cap = 0;
 
 	memset(e, 0, sizeof *e);
 	*why = "truncated envelope";
@@ -841,15 +835,13 @@ qenv_read(int fd, struct qenv *e, const char **why)
 			fmt_s(e->from, sizeof e->from, "%s", line + 6);
 		} else if (strncmp(line, "rcpt <", 6) == 0) {
 			line[n - 1] = '\0';
-			if (e->nrcpt % 16 == 0) {
-				nr = realloc(e->rcpt, (e->nrcpt + 16) * sizeof *nr);
-				if (nr == NULL) {
-					err = ENOMEM;
-					*why = "out of memory";
-					break;
-				}
-				e->rcpt = nr;
+			if ((nr = array_grow(e->rcpt, &cap, e->nrcpt + 1,
+			    sizeof *nr)) == NULL) {
+				err = ENOMEM;
+				*why = "out of memory";
+				break;
 			}
+			e->rcpt = nr;
 			if ((e->rcpt[e->nrcpt] = strdup(line + 6)) == NULL) {
 				err = ENOMEM;
 				*why = "out of memory";
@@ -902,11 +894,7 @@ qenv_read(int fd, struct qenv *e, const char **why)
 void
 qenv_free(struct qenv *e)
 {
-	size_t i;
-
-	for (i = 0; i < e->nrcpt; i++)
-		free(e->rcpt[i]);
-	free(e->rcpt);
+	array_free_strs(e->rcpt, e->nrcpt);
 	e->rcpt = NULL;
 	e->nrcpt = 0;
 }

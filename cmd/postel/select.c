@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "conf.h"
 #include "die.h"
 #include "fmt.h"
@@ -61,14 +62,11 @@ idcmp(const void *a, const void *b)
 static int
 add(char ***v, size_t *n, size_t *cap, const char *id)
 {
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 64;
-		char **nv = realloc(*v, nc * sizeof *nv);
-		if (nv == NULL)
-			return -1;
-		*v = nv;
-		*cap = nc;
-	}
+	char **nv;
+
+	if ((nv = array_grow(*v, cap, *n + 1, sizeof *nv)) == NULL)
+		return -1;
+	*v = nv;
 	if (((*v)[*n] = strdup(id)) == NULL)
 		return -1;
 	(*n)++;
@@ -156,9 +154,5 @@ sel_open(struct sel *s, int argc, char **argv, int empty_all,
 void
 sel_free(char **ids, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(ids[i]);
-	free(ids);
+	array_free_strs(ids, n);
 }
