@@ -15,11 +15,21 @@
 #include "child.h"
 #include "bio.h"
 #include "die.h"
+#include "fd.h"
 #include "fmt.h"
 #include "sasl.h"
 #include "smtpd.h"
 
 #define CP_ARGS 8
+#define CP_DATA_MAX (2 * SASL_NAME_MAX + 128)
+
+/* In the checker's child, before exec: its copy of the password goes. */
+static int
+wipe(const struct child *c)
+{
+	explicit_bzero(c->arg, CP_DATA_MAX);
+	return 0;
+}
 
 /* Run "prog [args]" with user\0password\0timestamp\0 on fd 3 (the
  * checkpassword interface). stdin and stdout are /dev/null: the checker
@@ -29,9 +39,10 @@ checkpassword(const char *cmd, const struct sasl_cred *c, const char *stamp,
     long long deadline)
 {
 	char words[1024], *argv[CP_ARGS + 1], *w;
-	char data[2 * SASL_NAME_MAX + 128];
+	char data[CP_DATA_MAX];
+	struct child ch;
 	size_t n = 0, dl;
-	int pfd[2], st, nul;
+	int pfd[2], st;
 	pid_t pid, r;
 
 	if (fmt_s(words, sizeof words, "%s", cmd) == -1)
@@ -48,26 +59,24 @@ checkpassword(const char *cmd, const struct sasl_cred *c, const char *stamp,
 	memcpy(data + c->ulen + 1, c->pass, c->plen + 1);
 	memcpy(data + dl, stamp, strlen(stamp) + 1);
 	dl += strlen(stamp) + 1;
-	if (pipe(pfd) == -1) {
+	if (fd_pipe(pfd) == -1) {
 		explicit_bzero(data, sizeof data);
 		return -1;
 	}
-	if ((pid = fork()) == -1) {
+	memset(&ch, 0, sizeof ch);
+	ch.path = argv[0];
+	ch.argv = argv;
+	ch.fd[0] = ch.fd[1] = CHILD_NULL;
+	ch.fd[2] = CHILD_KEEP;
+	ch.fd[3] = pfd[0];
+	ch.nfd = 4;
+	ch.setup = wipe;
+	ch.arg = data;
+	if ((pid = child_spawn(&ch)) == -1) {
 		explicit_bzero(data, sizeof data);
 		close(pfd[0]);
 		close(pfd[1]);
 		return -1;
-	}
-	if (pid == 0) {
-		explicit_bzero(data, sizeof data);
-		close(pfd[1]);
-		if ((nul = open("/dev/null", O_RDWR)) == -1 ||
-		    dup2(nul, 0) == -1 || dup2(nul, 1) == -1 ||
-		    dup2(pfd[0], 3) == -1)
-			_exit(EXIT_TEMP);
-		child_reset(3);
-		execv(argv[0], argv);
-		_exit(EXIT_TEMP);
 	}
 	close(pfd[0]);
 	/* a few hundred octets into an empty pipe: never blocks */
@@ -75,8 +84,7 @@ checkpassword(const char *cmd, const struct sasl_cred *c, const char *stamp,
 		explicit_bzero(data, sizeof data);
 		close(pfd[1]);
 		kill(pid, SIGKILL);
-		while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
-			;
+		child_wait(pid, &st);
 		return -1;
 	}
 	explicit_bzero(data, sizeof data);
@@ -84,15 +92,15 @@ checkpassword(const char *cmd, const struct sasl_cred *c, const char *stamp,
 	/* bounded wait: poll the child until the deadline, then kill it */
 	for (;;) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		/* WNOHANG: never blocks, so never meets EINTR */
 		r = waitpid(pid, &st, WNOHANG);
 		if (r == pid)
 			break;
-		if (r == -1 && errno != EINTR)
+		if (r == -1)
 			return -1;
 		if (bio_now() >= deadline) {
 			kill(pid, SIGKILL);
-			while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
-				;
+			child_wait(pid, &st);
 			errno = ETIMEDOUT;
 			return -1;
 		}
