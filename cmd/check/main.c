@@ -138,7 +138,7 @@ check_tls(void)
 	tls_server_free(&cred);
 }
 
-/* auth-users: "user:crypt-hash" lines, as lib/sasl reads them. */
+/* auth-users: "user:crypt-hash" lines, as smtpd's sasl.c reads them. */
 static void
 check_auth_users(void)
 {

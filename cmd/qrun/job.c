@@ -387,8 +387,8 @@ apply(const struct qrun *qr, struct job *j, size_t i, const struct result *r,
 
 	if (r == NULL && j->killed == 2) {
 		/* Stopped in flight: it may even have been delivered. Not an
-		 * attempt, and never final (invariant 6): the next runner
-		 * tries it again, as postel-qrun(8) says. */
+		 * attempt, and never final (postel(7), invariant 6): the next
+		 * runner tries it again, as postel-qrun(8) says. */
 		m->busy[j->idx[i]] = 0;
 		return;
 	}

@@ -255,7 +255,8 @@ msg_load(struct qrun *q, struct msg *m)
 	    strcmp(why, "unknown state file version") != 0) {
 		/* Broken lines, which no writer leaves (postel-queue(5)):
 		 * start over. A duplicate at worst, where skipping it would
-		 * leave its recipients untried for ever (invariant 2). */
+		 * leave its recipients untried for ever (postel(7),
+		 * invariant 2). */
 		logmsg("restarted", m, why);
 		for (i = 0; i < m->env.nrcpt; i++) {
 			memset(&m->st[i], 0, sizeof m->st[i]);
