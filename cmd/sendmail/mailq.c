@@ -142,7 +142,7 @@ mailq(int kv)
 		int e = errno;
 		warn_sys("unable to read the queue in %s/queue", conf_root());
 		free(v);
-		return e == EACCES || e == EPERM ? EX_NOPERM_ : EX_TEMPFAIL_;
+		return e == EACCES || e == EPERM ? EX_NOPERM : EX_TEMPFAIL;
 	}
 	if (n)
 		qsort(v, n, sizeof *v, entcmp);
@@ -153,14 +153,14 @@ mailq(int kv)
 		if (show(qd, &v[i], kv, now) == -1) {
 			warn_sys("unable to read %s", v[i].id);
 			free(v);
-			return EX_TEMPFAIL_;
+			return EX_TEMPFAIL;
 		}
 	if (!kv)
 		printf(n ? "-- %zu message%s in the queue\n" :
 		    "Mail queue is empty\n", n, n == 1 ? "" : "s");
 	free(v);
 	if (fflush(stdout) == EOF)
-		return EX_IOERR_;
+		return EX_IOERR;
 	close(qd);
-	return EX_OK_;
+	return EX_OK;
 }

@@ -91,18 +91,18 @@ run_enqueue(int spool, const char *from, struct rcpts *r,
 	sub.dsn = &a->dsn;
 	if ((st = submit_enqueue(&sub, spool)) == -1) {
 		warn_sys("unable to hand the message to enqueue");
-		return EX_TEMPFAIL_;
+		return EX_TEMPFAIL;
 	}
 	if (st == 0) {
 		if (a->verbose)
 			printf("queued as %s\n", sub.id);
-		return EX_OK_;
+		return EX_OK;
 	}
 	if (st == EXIT_PERM)
-		return EX_DATAERR_;
+		return EX_DATAERR;
 	if (sub.sig)
 		warn("enqueue died by signal %d", sub.sig);
-	return EX_TEMPFAIL_;
+	return EX_TEMPFAIL;
 }
 
 static void
@@ -124,7 +124,7 @@ local_filters(int *spool, const char *from, const struct rcpts *r)
 	int st;
 
 	if (*chain == '\0')
-		return EX_OK_;
+		return EX_OK;
 	memset(&fe, 0, sizeof fe);
 	fe.sender = from;
 	fe.rcpt = (const char *const *)r->v;
@@ -134,15 +134,15 @@ local_filters(int *spool, const char *from, const struct rcpts *r)
 	fo.max = conf_u("max-size") + FILTER_ROOM;
 	st = filter_chain(chain, spool, &fe, &fo, &fr);
 	if (st == FILTER_PASS)
-		return EX_OK_;
+		return EX_OK;
 	if (st == FILTER_REJECT) {
 		warn("message refused by filter %s: %s", fr.stage,
 		    fr.why[0] ? fr.why : "no reason given");
-		return EX_DATAERR_;
+		return EX_DATAERR;
 	}
 	warn("message deferred by filter %s: %s", fr.stage[0] ? fr.stage : "chain",
 	    fr.why[0] ? fr.why : fr.err);
-	return EX_TEMPFAIL_;
+	return EX_TEMPFAIL;
 }
 
 /* Spool the message and queue it; frees all it allocates. */
@@ -157,7 +157,7 @@ submit(struct args *a, const char *from)
 	for (i = 0; i < a->nrcpt; i++)
 		if (rcpts_add(&r, a->rcpt[i], strlen(a->rcpt[i])) == -1) {
 			warn("out of memory");
-			code = EX_TEMPFAIL_;
+			code = EX_TEMPFAIL;
 			goto out;
 		}
 	if (r.n == 0 && !a->m.hdr_rcpts) {
@@ -166,7 +166,7 @@ submit(struct args *a, const char *from)
 	}
 	if ((spool = spool_open()) == -1) {
 		warn_sys("unable to create a spool file");
-		code = EX_TEMPFAIL_;
+		code = EX_TEMPFAIL;
 		goto out;
 	}
 	if ((code = msg_spool(spool, &a->m, &r, &taken)) != 0)
@@ -175,25 +175,25 @@ submit(struct args *a, const char *from)
 	 * (QUEUE_ROOM): the limit on what the user sent is held here */
 	if (taken > conf_u("max-size")) {
 		warn("message larger than max-size %llu", conf_u("max-size"));
-		code = EX_DATAERR_;
+		code = EX_DATAERR;
 		goto out;
 	}
 	if (r.n == 0) {
 		warn("no recipient addresses found in the header");
-		code = EX_DATAERR_;
+		code = EX_DATAERR;
 		goto out;
 	}
 	for (k = 0; k < r.n; k++) {
 		char *q = qualify(r.v[k], a->m.me);
 		if (q == NULL) {
 			warn("out of memory");
-			code = EX_TEMPFAIL_;
+			code = EX_TEMPFAIL;
 			goto out;
 		}
 		free(r.v[k]);
 		r.v[k] = q;
 	}
-	if ((code = local_filters(&spool, from, &r)) != EX_OK_)
+	if ((code = local_filters(&spool, from, &r)) != EX_OK)
 		goto out;
 	code = run_enqueue(spool, from, &r, a);
 out:
@@ -245,7 +245,7 @@ main(int argc, char **argv)
 	args_parse(argc, argv, base, &a);
 	if (conf_load() == -1) {
 		warn("unable to read configuration: %s", conf_error());
-		return EX_TEMPFAIL_;
+		return EX_TEMPFAIL;
 	}
 	a.m.me = conf_s("me");
 	switch (a.mode) {
@@ -273,7 +273,7 @@ main(int argc, char **argv)
 	}
 	if (from == NULL) {
 		warn("out of memory");
-		return EX_TEMPFAIL_;
+		return EX_TEMPFAIL;
 	}
 	a.m.from = from;
 	code = submit(&a, from);

@@ -126,7 +126,7 @@ field(const char *f, size_t n, struct fields *seen, int pass,
 					warn("unable to parse %.*s: %s",
 					    (int)(strcspn(f, ":")), f,
 					    why ? why : "out of memory");
-					return EX_DATAERR_;
+					return EX_DATAERR;
 				}
 			}
 	if (hdr_name_is(f, n, "Bcc") || hdr_name_is(f, n, "Resent-Bcc"))
@@ -289,12 +289,12 @@ msg_spool(int spool, const struct msgopt *o, struct rcpts *r,
 		rv = read_line(&in, &line);
 		if (rv == -1) {
 			warn_sys("unable to read the message");
-			code = EX_IOERR_;
+			code = EX_IOERR;
 			goto out;
 		}
 		if (rv == -3) {
 			warn("header section larger than %d bytes", HDR_MAX);
-			code = EX_DATAERR_;
+			code = EX_DATAERR;
 			goto out;
 		}
 		if (rv == 0)
@@ -315,7 +315,7 @@ msg_spool(int spool, const struct msgopt *o, struct rcpts *r,
 		if (buf_catb(&hs, line.p, line.len) == -1 ||
 		    (line.p[line.len - 1] != '\n' && buf_catc(&hs, '\n') == -1)) {
 			warn("header section larger than %d bytes", HDR_MAX);
-			code = EX_DATAERR_;
+			code = EX_DATAERR;
 			goto out;
 		}
 	}
@@ -344,7 +344,7 @@ msg_spool(int spool, const struct msgopt *o, struct rcpts *r,
 		rv = body(&in, &out, o->dot, &lastlf);
 		if (rv == -2) {
 			warn_sys("unable to read the message");
-			code = EX_IOERR_;
+			code = EX_IOERR;
 			goto out;
 		}
 		if (rv == -1)
@@ -357,7 +357,7 @@ msg_spool(int spool, const struct msgopt *o, struct rcpts *r,
 	goto out;
 werr:
 	warn_sys("unable to write the spool file");
-	code = EX_TEMPFAIL_;
+	code = EX_TEMPFAIL;
 out:
 	*taken = in.taken;
 	buf_free(&hs);

@@ -30,7 +30,7 @@ usage(const char *why, const char *arg)
 {
 	fprintf(stderr, "%s: %s%s%s\n", die_prog(), why, arg ? ": " : "",
 	    arg ? arg : "");
-	exit(EX_USAGE_);
+	exit(EX_USAGE);
 }
 
 static void
@@ -58,7 +58,7 @@ mode(struct args *a, const char *v)
 		fmt_safe(safe, sizeof safe, v, strlen(v));
 		fprintf(stderr, "%s: unsupported mode: -b%s\n", die_prog(),
 		    safe);
-		exit(EX_USAGE_);
+		exit(EX_USAGE);
 	}
 }
 
@@ -140,7 +140,7 @@ queue(struct args *a, const char *rest, char **argv, int *i)
 		fmt_safe(safe, sizeof safe, rest, strlen(rest));
 		fprintf(stderr, "%s: unsupported queue option: -q%s\n",
 		    die_prog(), safe);
-		exit(EX_USAGE_);
+		exit(EX_USAGE);
 	}
 	o[2] = *rest;
 	v = rest + 1;
@@ -161,7 +161,7 @@ queue(struct args *a, const char *rest, char **argv, int *i)
 		fmt_safe(safe, sizeof safe, v, n);
 		fprintf(stderr, "%s: bad -q%c %s: %s\n", die_prog(), *rest,
 		    safe, why);
-		exit(EX_USAGE_);
+		exit(EX_USAGE);
 	}
 }
 

@@ -68,12 +68,12 @@ static int
 sysexit(int st)
 {
 	if (st == 0)
-		return EX_OK_;
+		return EX_OK;
 	if (st == CHILD_EXEC_FAILED || st == -1)
-		return EX_UNAVAILABLE_;
+		return EX_UNAVAILABLE;
 	if (st == EXIT_PERM)
-		return EX_UNAVAILABLE_;
-	return EX_TEMPFAIL_;
+		return EX_UNAVAILABLE;
+	return EX_TEMPFAIL;
 }
 
 int
@@ -106,7 +106,7 @@ queue_flush(const struct args *a)
 		fprintf(stderr, "%s: -q%s: the interval is ignored: qrun runs "
 		    "as a daemon and retries on its own schedule\n",
 		    die_prog(), a->qarg);
-		return EX_OK_;
+		return EX_OK;
 	}
 	av[2] = qv[3] = (char *)a->qsel;
 	/* enqueue, setgid to the queue group, may write the FIFO when the
@@ -115,7 +115,7 @@ queue_flush(const struct args *a)
 		if (a->verbose)
 			printf("flush %s: requested from the queue runner\n",
 			    a->qsel);
-		return EX_OK_;
+		return EX_OK;
 	}
 	if (st == EXIT_TEMP && may_run_queue())
 		return run_mode("qrun", qv);

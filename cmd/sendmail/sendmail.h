@@ -3,16 +3,10 @@
 #define POSTEL_SENDMAIL_H
 
 #include <stddef.h>
+#include <sysexits.h>       /* what the callers of sendmail expect */
 
 #include "addr.h"
 #include "queue.h"
-
-/* sysexits.h values, spelled out: the callers of sendmail expect them. */
-enum {
-	EX_OK_ = 0, EX_USAGE_ = 64, EX_DATAERR_ = 65, EX_NOINPUT_ = 66,
-	EX_NOUSER_ = 67, EX_UNAVAILABLE_ = 69, EX_SOFTWARE_ = 70, EX_OSERR_ = 71,
-	EX_IOERR_ = 74, EX_TEMPFAIL_ = 75, EX_NOPERM_ = 77, EX_CONFIG_ = 78
-};
 
 struct rcpts {
 	char **v;

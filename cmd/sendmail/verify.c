@@ -140,19 +140,19 @@ int
 verify(char **addr, int n, const char *me)
 {
 	char line[1200], safe[ADDR_MAX + 1];
-	int i, r, code = EX_OK_;
+	int i, r, code = EX_OK;
 
 	if (n == 0)
 		usage("no addresses to verify", NULL);
 	if (user_init() == -1) {
 		warn("unable to read configuration: %s", conf_error());
-		return EX_TEMPFAIL_;
+		return EX_TEMPFAIL;
 	}
 	for (i = 0; i < n; i++) {
 		char *q = qualify(addr[i], me);
 		if (q == NULL) {
 			warn("out of memory");
-			return EX_TEMPFAIL_;
+			return EX_TEMPFAIL;
 		}
 		r = one(q, me, line, sizeof line);
 		fmt_safe(safe, sizeof safe, q, strlen(q));
@@ -160,13 +160,13 @@ verify(char **addr, int n, const char *me)
 		if (printf("%s... %s\n", safe, line) < 0)
 			break;
 		if (r == V_TEMP)
-			code = EX_TEMPFAIL_;
-		else if (r == V_NO && code == EX_OK_)
-			code = EX_NOUSER_;
+			code = EX_TEMPFAIL;
+		else if (r == V_NO && code == EX_OK)
+			code = EX_NOUSER;
 	}
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		warn_sys("unable to write the answer");
-		return EX_IOERR_;
+		return EX_IOERR;
 	}
 	return code;
 }
@@ -195,11 +195,11 @@ aliases_check(void)
 
 	if (n == -1) {
 		warn_sys("unable to check the aliases");
-		return EX_TEMPFAIL_;
+		return EX_TEMPFAIL;
 	}
 	/* As sendmail's and Postfix's newaliases: a bad entry is a
 	 * warning (that name's mail waits, the rest works), so a package's
 	 * maintainer script that runs newaliases does not fail over it;
 	 * only a file that cannot be read is an error. */
-	return whole ? EX_CONFIG_ : EX_OK_;
+	return whole ? EX_CONFIG : EX_OK;
 }
