@@ -15,6 +15,7 @@
 #include "bio.h"
 #include "conf.h"
 #include "fmt.h"
+#include "scan.h"
 
 #ifndef POSTEL_ROOT_DEFAULT
 #define POSTEL_ROOT_DEFAULT "/var/spool/postel"
@@ -229,7 +230,7 @@ setval(struct key *k, const char *v)
 			errno = EINVAL;
 			return -1;
 		}
-	} else if (fmt_ulong(v, k->min, k->max, &u) == -1) {
+	} else if (scan_ulong(v, k->min, k->max, &u) == -1) {
 		errno = ERANGE;
 		return -1;
 	}
@@ -483,7 +484,7 @@ conf_u(const char *key)
 	if (k == NULL || k->type == C_STR)
 		abort();        /* a programming error, not a runtime one */
 	if (!loaded && k->u == 0 && k->def)
-		fmt_ulong(k->def, 0, ~0ULL, &k->u);
+		scan_ulong(k->def, 0, ~0ULL, &k->u);
 	return k->u;
 }
 

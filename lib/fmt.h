@@ -25,8 +25,5 @@ void fmt_date(char *dst, size_t size, long long t);
  * how many it took. */
 #define FMT_U_MAX 20
 size_t fmt_u(char *dst, unsigned long long u);
-/* Parse an unsigned decimal in [min,max]; 0 or -1. */
-int fmt_ulong(const char *s, unsigned long long min, unsigned long long max,
-    unsigned long long *out);
 
 #endif

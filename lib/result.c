@@ -4,6 +4,7 @@
 
 #include "fmt.h"
 #include "result.h"
+#include "scan.h"
 
 #define RESULT_RCPT_MAX 100000
 
@@ -130,14 +131,14 @@ result_parse(const char *line, size_t *n, struct result *r)
 	if (is(w, len, "rcpt")) {
 		if (word(&s, &w, &len) == -1)
 			return -1;
-		/* leading zeros say nothing; fmt_ulong bounds the rest */
+		/* leading zeros say nothing; scan_ulong bounds the rest */
 		while (len > 1 && w[0] == '0')
 			w++, len--;
 		if (len >= sizeof num)
 			return -1;
 		memcpy(num, w, len);
 		num[len] = '\0';
-		if (fmt_ulong(num, 1, RESULT_RCPT_MAX, &u) == -1)
+		if (scan_ulong(num, 1, RESULT_RCPT_MAX, &u) == -1)
 			return -1;
 		*n = (size_t)u;
 	} else if (!is(w, len, "msg"))

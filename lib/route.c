@@ -6,6 +6,7 @@
 #include "conf.h"
 #include "fmt.h"
 #include "route.h"
+#include "scan.h"
 
 int
 route_tls_policy(const char *s)
@@ -65,7 +66,7 @@ relay(struct route *r, const char *s, size_t n, unsigned defport)
 			return "bad port";
 		memcpy(num, colon + 1, pl);
 		num[pl] = '\0';
-		if (fmt_ulong(num, 1, 65535, &port) == -1)
+		if (scan_ulong(num, 1, 65535, &port) == -1)
 			return "bad port";
 	}
 	r->port = (unsigned)port;

@@ -11,6 +11,7 @@
 #include "aliases.h"
 #include "bio.h"
 #include "fmt.h"
+#include "scan.h"
 #include "user.h"
 
 static struct conf_table domains, users, aliases, sysaliases;
@@ -102,7 +103,7 @@ uid_min(void)
 			continue;
 		p = line + 7 + strspn(line + 7, " \t");
 		p[strcspn(p, " \t\r\n")] = '\0';
-		if (fmt_ulong(p, 1, 0xffffffffULL, &v) == 0)
+		if (scan_ulong(p, 1, 0xffffffffULL, &v) == 0)
 			min = v;
 	}
 	close(fd);

@@ -18,7 +18,7 @@
 #include "die.h"
 #include "fd.h"
 #include "fmt.h"
-#include "scan.h"
+#include "verdict.h"
 
 #define OUT_MAX 8192            /* scanner output kept */
 
@@ -45,7 +45,7 @@ main(int argc, char **argv)
 {
 	/* the scanner's verdict and errors alike come through the pipe */
 	struct child ch = { .nfd = 3, .failed = child_warn };
-	char **av, out[OUT_MAX + 1], name[SCAN_NAME_MAX], first[200] = "";
+	char **av, out[OUT_MAX + 1], name[VERDICT_NAME_MAX], first[200] = "";
 	int c, fd, pfd[2], st, i, k = 0, standalone = 0;
 	char *line, *nl;
 	const char *prog;
@@ -84,7 +84,7 @@ main(int argc, char **argv)
 	for (line = out; *line; line = nl ? nl + 1 : line + strlen(line)) {
 		int v;
 		nl = strchr(line, '\n');
-		v = scan_clam_line(line, nl ? (size_t)(nl - line) :
+		v = verdict_clam_line(line, nl ? (size_t)(nl - line) :
 		    strlen(line), name, sizeof name);
 		if (v == 1 && WIFEXITED(st) && WEXITSTATUS(st) == 1) {
 			fprintf(stderr, "Virus found: %s\n", name);

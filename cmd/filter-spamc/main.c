@@ -18,7 +18,7 @@
 #include "die.h"
 #include "fd.h"
 #include "fmt.h"
-#include "scan.h"
+#include "verdict.h"
 
 #define STATUS_MAX 2048         /* the X-Spam-Status field, unfolded */
 
@@ -102,7 +102,7 @@ main(int argc, char **argv)
 			    "[-- spamc-option ...]");
 		/* the score as spamd would write it, read by the same code */
 		if (fmt_s(fake, sizeof fake, "No, score=%s required=0",
-		    optarg) == -1 || scan_spam_status(fake, strlen(fake),
+		    optarg) == -1 || verdict_spam_status(fake, strlen(fake),
 		    &yes, &limit, &req) == -1)
 			die(EXIT_TEMP, "bad score %s", optarg);
 		have_limit = 1;
@@ -137,7 +137,7 @@ main(int argc, char **argv)
 		h.found = 1;
 	if (!h.found)
 		return 0;       /* spamc left it unscanned: over its -s size */
-	if (scan_spam_status(h.v, h.vlen, &yes, &score, &req) == -1)
+	if (verdict_spam_status(h.v, h.vlen, &yes, &score, &req) == -1)
 		die(EXIT_TEMP, "spamd's X-Spam-Status is unreadable");
 	if (have_limit ? score >= limit : yes) {
 		if (!have_limit)

@@ -1,10 +1,12 @@
-/* fmt: truncation is an error, never a silent cut; echo filter; numbers. */
+/* fmt and scan: truncation is an error, never a silent cut; echo filter;
+ * numbers. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "fmt.h"
+#include "scan.h"
 #include "../tap.h"
 
 int
@@ -22,13 +24,13 @@ main(void)
 	is_str(s, "a??b?z", "controls and high bytes become ?");
 	fmt_safe(s, sizeof s, "abcdefghij", 10);
 	is_str(s, "abcdefg", "cut at the size");
-	ok(fmt_ulong("42", 0, 100, &v) == 0 && v == 42, "number in range");
-	ok(fmt_ulong("101", 0, 100, &v) == -1, "above max refused");
-	ok(fmt_ulong("18446744073709551616", 0, ~0ULL, &v) == -1,
+	ok(scan_ulong("42", 0, 100, &v) == 0 && v == 42, "number in range");
+	ok(scan_ulong("101", 0, 100, &v) == -1, "above max refused");
+	ok(scan_ulong("18446744073709551616", 0, ~0ULL, &v) == -1,
 	    "overflow refused");
-	ok(fmt_ulong("4x", 0, 100, &v) == -1 && fmt_ulong("", 0, 100, &v) == -1,
+	ok(scan_ulong("4x", 0, 100, &v) == -1 && scan_ulong("", 0, 100, &v) == -1,
 	    "junk and empty refused");
-	ok(fmt_ulong("-1", 0, 100, &v) == -1, "sign refused");
+	ok(scan_ulong("-1", 0, 100, &v) == -1, "sign refused");
 	{
 		char d[FMT_DATE_MAX];
 		setenv("TZ", "UTC", 1);
