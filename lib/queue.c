@@ -269,9 +269,9 @@ queue_take(int qd, const char *id)
 }
 
 int
-queue_take_sync(int qd)
+queue_commit(int qd)
 {
-	/* cur/ first: the message is never in neither directory */
+	/* cur/ first: a message taken is never durably in neither */
 	if (queue_syncdir(qd, QDIR_CUR) == -1)
 		return -1;
 	return queue_syncdir(qd, QDIR_NEW);
@@ -289,6 +289,16 @@ drop(int qd, enum qdir d, const char *id)
 		return 1;
 	/* ENOTDIR: a queue from before hold/ */
 	return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+}
+
+int
+queue_drop(int qd, const char *id)
+{
+	if (strchr(id, '/') != NULL || id[0] == '.' || id[0] == '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	return drop(qd, QDIR_CUR, id);
 }
 
 int

@@ -204,10 +204,17 @@ int queue_open_body(int qd, const char *id, off_t body);
 
 /* postel-queue(5) step 3: take new/ID into cur/ID, never over an existing
  * cur/ID (that is another message, whose ID came back with a clock set
- * back: EEXIST). The takes become durable with queue_take_sync, one for
- * a whole scan. */
+ * back: EEXIST). Not synced: after a crash the message is in new/ or
+ * cur/, and the runner looks in both. */
 int queue_take(int qd, const char *id);
-int queue_take_sync(int qd);
+
+/* postel-queue(5) step 5, the runner's removal in two steps, so that one
+ * sync serves many messages: queue_drop unlinks cur/ID (1 done, 0 it was
+ * not there, -1 error); queue_commit syncs cur/, then new/, which makes
+ * every take and drop before it durable. Only then is a drop the record
+ * of a delivery, and only then may queue_forget remove the state. */
+int queue_drop(int qd, const char *id);
+int queue_commit(int qd);
 
 /* postel-queue(5) step 5: remove message id (from cur/, or with anywhere
  * also from new/, for qrun -d, which takes only a queue ID), sync, then

@@ -50,11 +50,17 @@ now_s(void)
 long long
 mono_s(void)
 {
+	return mono_ms() / 1000;
+}
+
+long long
+mono_ms(void)
+{
 	struct timespec ts;
 
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		return now_s();
-	return (long long)ts.tv_sec;
+		return now_s() * 1000;
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void
@@ -135,7 +141,7 @@ start_due(struct qrun *q)
 static int
 timeout_ms(const struct qrun *q, size_t nblocked, long long last_scan)
 {
-	long long mnow = mono_s(), t = last_scan + SCAN_EVERY;
+	long long mnow = mono_s(), t = last_scan + SCAN_EVERY, ms;
 	struct msg *m = heap_top(&q->wait);
 	struct job *j;
 
@@ -155,7 +161,11 @@ timeout_ms(const struct qrun *q, size_t nblocked, long long last_scan)
 		t = mnow + 1;
 	if (t <= mnow)
 		return 0;
-	return (int)((t - mnow) * 1000);
+	ms = (t - mnow) * 1000;
+	/* removals wait for their sync no longer than QRUN_COMMIT_MS */
+	if (q->ngone && q->gone_at + QRUN_COMMIT_MS - mono_ms() < ms)
+		ms = q->gone_at + QRUN_COMMIT_MS - mono_ms();
+	return ms < 0 ? 0 : (int)ms;
 }
 
 static void
@@ -257,6 +267,11 @@ run(struct qrun *q)
 			stop_at = mono_s() + STOP_GRACE;
 		if (!stop)
 			nblocked = start_due(q);
+		/* one sync for the removals of a moment (postel-queue(5)
+		 * step 5); at once when nothing runs that could add more */
+		if (q->ngone && (q->jobs == NULL ||
+		    mono_ms() >= q->gone_at + QRUN_COMMIT_MS))
+			msg_commit(q);
 		if (q->jobs == NULL && (stop || (q->once && q->wait.n == 0 &&
 		    q->nactive == 0)))
 			break;
@@ -335,6 +350,7 @@ run(struct qrun *q)
 		}
 		if (mono_s() >= last_clean + CLEAN_EVERY) {
 			last_clean = mono_s();
+			msg_commit(q);  /* else their states look orphaned */
 			clean(q);
 		}
 	}

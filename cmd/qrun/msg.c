@@ -71,8 +71,8 @@ msg_wait(struct qrun *q, struct msg *m, long long next)
 }
 
 /* Take every message in d (cur/ at start, new/ when woken). A message in
- * new/ is taken into cur/ first, and the takes are synced before any of
- * them is tried (postel-queue(5) step 3). The number found, or -1. */
+ * new/ is taken into cur/ first, without a sync (postel-queue(5) step
+ * 3: a restart looks in both). The number found, or -1. */
 int
 msg_scan(struct qrun *q, enum qdir d)
 {
@@ -80,7 +80,6 @@ msg_scan(struct qrun *q, enum qdir d)
 	struct msg **got = NULL, **ng, *m;
 	size_t ngot = 0, cap = 0, i;
 	const char *id;
-	int moved = 0;
 
 	if (qscan_open(&s, q->qd, d) == -1)
 		return -1;
@@ -95,7 +94,6 @@ msg_scan(struct qrun *q, enum qdir d)
 				msg_free(m);
 				continue;
 			}
-			moved++;
 		}
 		if ((ng = array_grow(got, &cap, ngot + 1, sizeof *ng)) == NULL)
 			die_sys(EXIT_TEMP, "unable to allocate");
@@ -104,8 +102,6 @@ msg_scan(struct qrun *q, enum qdir d)
 	}
 	if (qscan_close(&s) == -1)
 		warn_sys("unable to read all of %s/", queue_dirname(d));
-	if (moved && queue_take_sync(q->qd) == -1)
-		die_sys(EXIT_TEMP, "unable to sync the queue directories");
 	for (i = 0; i < ngot; i++)
 		heap_push(&q->wait, got[i]);
 	free(got);
@@ -369,14 +365,13 @@ msg_start(struct qrun *q, struct msg *m)
 	return m->blocked;
 }
 
-/* postel-queue(5) step 5, for a message all done. */
+/* postel-queue(5) step 5, for a message all done: unlinked now, made
+ * durable with others by msg_commit. Until then its delivery counts as
+ * in flight (postel(7), invariant 2): a crash repeats it. */
 static void
 remove_msg(struct qrun *q, struct msg *m)
 {
-	struct logl l;
-	int r = queue_remove(q->qd, m->id, 0);
-
-	if (r == -1) {
+	if (queue_drop(q->qd, m->id) == -1) {
 		/* The message stays, so its state must too, and say what is
 		 * done (an all-ok message may have none yet): else the next
 		 * runner delivers and bounces it all again. */
@@ -386,11 +381,37 @@ remove_msg(struct qrun *q, struct msg *m)
 			warn_sys("unable to write the state of %s", m->id);
 		return;
 	}
-	if (r == 1)
-		warn_sys("unable to finish removing %s", m->id);
-	log_start(&l, "done");
-	log_kv(&l, "qid", m->id);
-	log_end(&l);
+	if (q->ngone == QRUN_COMMIT_MAX)
+		msg_commit(q);
+	if (q->ngone == 0)
+		q->gone_at = mono_ms();
+	memcpy(q->gone[q->ngone++], m->id, strlen(m->id) + 1);
+}
+
+void
+msg_commit(struct qrun *q)
+{
+	struct logl l;
+	size_t i;
+
+	if (q->ngone == 0)
+		return;
+	if (queue_commit(q->qd) == -1) {
+		/* The messages are unlinked but maybe not for good: keep
+		 * their states; the cleanup removes those left orphans. */
+		warn_sys("unable to sync the queue after removing %zu "
+		    "messages", q->ngone);
+		q->ngone = 0;
+		return;
+	}
+	for (i = 0; i < q->ngone; i++) {
+		if (queue_forget(q->qd, q->gone[i]) == -1)
+			warn_sys("unable to finish removing %s", q->gone[i]);
+		log_start(&l, "done");
+		log_kv(&l, "qid", q->gone[i]);
+		log_end(&l);
+	}
+	q->ngone = 0;
 }
 
 /* No job of m is running and none is waiting for a slot. */

@@ -30,6 +30,10 @@
  * The rest of a domain's recipients go in further runs. */
 #define QRUN_RCPT_MAX 100
 #define QRUN_RETRY_MAX 64       /* entries of retry-schedule */
+/* Removals of delivered messages share one sync (postel-queue(5) step
+ * 5): at most this many, waiting at most this long. */
+#define QRUN_COMMIT_MAX 64
+#define QRUN_COMMIT_MS 20
 
 struct msg {
 	char id[QUEUE_ID_MAX];
@@ -89,10 +93,15 @@ struct qrun {
 	struct heap wait;               /* waiting messages */
 	struct msg *active;             /* loaded messages */
 	size_t nactive;
+	/* messages unlinked from cur/, waiting for msg_commit's sync */
+	char gone[QRUN_COMMIT_MAX][QUEUE_ID_MAX];
+	size_t ngone;
+	long long gone_at;              /* mono_ms() of the first */
 };
 
 long long now_s(void);          /* wall clock: arrival, retries, state */
 long long mono_s(void);         /* monotonic: deadlines and intervals */
+long long mono_ms(void);
 
 /* heap.c */
 void heap_push(struct heap *h, struct msg *m);
@@ -107,6 +116,7 @@ int msg_start(struct qrun *q, struct msg *m);   /* start due recipients */
 void msg_done(struct qrun *q, struct msg *m);   /* its last job is done */
 void msg_wait(struct qrun *q, struct msg *m, long long next);
 void msg_free(struct msg *m);
+void msg_commit(struct qrun *q);        /* sync the removals, forget them */
 int msg_delete(struct qrun *q, const char *id); /* qrun -d */
 
 /* job.c */

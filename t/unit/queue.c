@@ -102,7 +102,7 @@ main(void)
 	    "queue/cur", "queue/state" };
 	size_t i;
 
-	plan(46);
+	plan(47);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	for (i = 0; i < 5; i++) {
@@ -240,7 +240,7 @@ main(void)
 		unlinkat(qd, "new/.junk", 0);
 		ok(queue_where(qd, id1) == QDIR_NEW && queue_has(qd, id1) == 0,
 		    "queue_where finds it in new/");
-		ok(queue_take(qd, id1) == 0 && queue_take_sync(qd) == 0 &&
+		ok(queue_take(qd, id1) == 0 && queue_commit(qd) == 0 &&
 		    queue_where(qd, id1) == QDIR_CUR && queue_has(qd, id1) == 1,
 		    "queue_take moves it to cur/");
 		/* an ID that came back must not replace a message in cur/ */
@@ -281,6 +281,14 @@ main(void)
 		    queue_remove(qd, id2, 1) == -1 && errno == ENOENT &&
 		    queue_remove(qd, "../x", 1) == -1 && errno == EINVAL,
 		    "queue_remove anywhere takes one in new/, then says ENOENT");
+		ok(qw_begin(&w, qd, 0) == 0 &&
+		    qw_envelope(&w, "a@b", rc, 1, 0, "t") == 0 &&
+		    qw_commit(&w) == 0 && (snprintf(id2, sizeof id2, "%s",
+		    w.id), queue_take(qd, id2)) == 0 &&
+		    queue_drop(qd, id2) == 1 && queue_commit(qd) == 0 &&
+		    queue_where(qd, id2) == -1 && queue_drop(qd, id2) == 0 &&
+		    queue_drop(qd, "../x") == -1 && errno == EINVAL,
+		    "queue_drop unlinks cur/ID once; queue_commit syncs");
 	}
 	close(qd);
 	snprintf(p, sizeof p, "rm -rf %s", dir);
