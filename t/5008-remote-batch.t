@@ -22,7 +22,7 @@ sink_start two 127.0.5.84:25            # nothing listens on mx1 (.83)
 # enq BODY SENDER RCPT...: queue a message, print its queue id
 enq() {
 	_b=$1; shift
-	printf 'Subject: %s\n\n%s\n' "$_b" "$_b" | "$B/enqueue" -f "$@"
+	printf 'Subject: %s\n\n%s\n' "$_b" "$_b" | "$B/enqueue" -f "$@" 2>>"$T/enqueue.log"
 }
 # rb ARGS...: remote -m with the fake resolver; the caller sets the fds
 rb() {
