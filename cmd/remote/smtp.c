@@ -505,6 +505,23 @@ mail_cmd(const struct sess *s, char *c, size_t size)
 		fmt_s(c + l, size - l, " SMTPUTF8");
 }
 
+/* The reply to a pipelined DATA, into s->data_rp. A server must refuse
+ * DATA without recipients (RFC 2920 3.1); if this one did not, the empty
+ * message is ended at once. 0, or -1 when the session is lost. */
+static int
+pipelined_data(struct sess *s, struct smtpreply *rp, int any)
+{
+	if (reply(s, &s->data_rp, "remote-timeout-command", 0) == -1)
+		return lost(s, "after DATA");
+	if (s->data_rp.code == 354 && !any) {
+		if (cmd(".") == -1 ||
+		    reply(s, rp, "remote-timeout-data", 0) == -1)
+			return lost(s, "after DATA");
+		s->open = 0;    /* the empty message ended it */
+	}
+	return 0;
+}
+
 /* MAIL and the RCPTs, in one write with PIPELINING (RFC 2920). Returns
  * the number of recipients accepted, -1 to try the next host, or -2 when
  * the sender was refused for good (*s->res says why). */
@@ -564,18 +581,8 @@ envelope(struct sess *s, struct smtpreply *rp)
 			accepted++;
 		}
 	}
-	if (pipe) {
-		if (reply(s, &s->data_rp, "remote-timeout-command", 0) == -1)
-			return lost(s, "after DATA");
-		/* A server must refuse DATA without recipients; if this one
-		 * did not, end the empty message. */
-		if (s->data_rp.code == 354 && (!mailok || accepted == 0)) {
-			if (cmd(".") == -1 || reply(s, rp,
-			    "remote-timeout-data", 0) == -1)
-				return lost(s, "after DATA");
-			s->open = 0;    /* the empty message ended it */
-		}
-	}
+	if (pipe && pipelined_data(s, rp, mailok && accepted > 0) == -1)
+		return -1;
 	if (mailok)
 		return accepted;
 	*s->res = mres;
