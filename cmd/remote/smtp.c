@@ -1,6 +1,7 @@
-/* smtp: one SMTP client session (RFC 5321), with STARTTLS (RFC 3207),
- * AUTH PLAIN/LOGIN (RFC 4954, 4616), PIPELINING (RFC 2920), SIZE (RFC
- * 1870), 8BITMIME (RFC 6152) and SMTPUTF8 (RFC 6531). See remote.h. */
+/* smtp: one SMTP client session (RFC 5321) carrying one message or a
+ * batch, one transaction each, with STARTTLS (RFC 3207), AUTH PLAIN/LOGIN
+ * (RFC 4954, 4616), PIPELINING (RFC 2920), SIZE (RFC 1870), 8BITMIME
+ * (RFC 6152) and SMTPUTF8 (RFC 6531). See remote.h. */
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
