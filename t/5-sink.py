@@ -5,7 +5,12 @@
 # a 354 where none belongs, else 250), and records each transaction in
 # DIR: N.env (JSON: helo, mail, rcpt, tls, auth) and N.raw (DATA as sent on
 # the wire, dot-stuffing and CRLF included); DIR/verbs gets the verb of every
-# command received, in every session. Writes DIR/ready when listening.
+# command received, in every session, and DIR/sessions the number of
+# connections. Each N.env also names its session (1, 2, ...) and says
+# whether RCPT ("pipelined") and DATA ("data_pipelined") were already
+# waiting when MAIL was read, before any reply to it. --drop-at N drops
+# the connection at the Nth message, after its final dot and before the
+# reply. Writes DIR/ready when listening.
 # --tls offers STARTTLS; --smtps speaks TLS from the start (port 465).
 import argparse, json, os, socket, socketserver, ssl, sys, threading, base64
 
@@ -21,6 +26,7 @@ p.add_argument('--tls', nargs=2, metavar=('CERT', 'KEY'))
 p.add_argument('--tls13-only', action='store_true')
 p.add_argument('--smtps', nargs=2, metavar=('CERT', 'KEY'))  # implicit TLS
 p.add_argument('--drop-after-data', action='store_true')
+p.add_argument('--drop-at', type=int, default=0)
 p.add_argument('--temp-once', action='store_true')  # temp* fails once
 p.add_argument('--hang-after-data', action='store_true')
 p.add_argument('--data-always', action='store_true')  # 354 without rcpts
@@ -36,6 +42,7 @@ a = p.parse_args()
 host, port = a.listen.rsplit(':', 1)
 host = host.strip('[]')
 count = [0]
+sessions = [0]
 tried = set()
 lock = threading.Lock()
 
@@ -86,6 +93,10 @@ class H(socketserver.StreamRequestHandler):
         self.sock.sendall(('\r\n'.join(out) + '\r\n').encode())
 
     def handle(self):
+        with lock:
+            sessions[0] += 1; self.sid = sessions[0]
+            with open(os.path.join(a.dir, 'sessions'), 'w') as sf:
+                sf.write('%d\n' % sessions[0])
         if a.hang:
             self.f.read()           # until the client goes away
             return
@@ -151,6 +162,8 @@ class H(socketserver.StreamRequestHandler):
                         self.send('530 5.7.0 authentication required'); continue
                     env = {'rcpt': [], 'mail': l[10:], 'helo': helo,
                            'pipelined': self.f.buf.startswith(b'RCPT'),
+                           'data_pipelined': b'\nDATA\r\n' in b'\n' + self.f.buf,
+                           'session': self.sid,
                            'tls': self.tls, 'auth': self.authed,
                            'tls_version': self.sock.version() if self.tls else None}
                     self.send(a.mail_reply)
@@ -187,7 +200,7 @@ class H(socketserver.StreamRequestHandler):
                         json.dump(env, f)
                     if a.hang_after_data:
                         self.f.read(); return
-                    if a.drop_after_data:
+                    if a.drop_after_data or n == a.drop_at:
                         self.sock.shutdown(socket.SHUT_RDWR); return
                     self.send(a.data_reply.replace('%d', str(n)))
                 elif v == 'RSET':

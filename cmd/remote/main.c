@@ -1,5 +1,6 @@
-/* remote: deliver one message to the recipients of one domain over SMTP.
- * See postel-remote(8) and postel-result(5). */
+/* remote: deliver one message (or with -m a batch of messages) to the
+ * recipients of one domain over SMTP. See postel-remote(8) and
+ * postel-result(5). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "conf.h"
 #include "die.h"
 #include "fd.h"
+#include "fmt.h"
 #include "log.h"
 #include "remote.h"
 
@@ -18,12 +20,11 @@ static void
 usage(void)
 {
 	die(EXIT_PERM, "usage: remote [-q qid] [-u] [-8] domain sender "
-	    "recipient ...");
+	    "recipient ... | remote -m -- domain qid:n[,n...] ...");
 }
 
-/* Size of the message in CRLF form, for SIZE (RFC 1870). */
-static unsigned long long
-crlf_size(int fd, long long off)
+int
+remote_crlf_size(int fd, long long off, unsigned long long *size)
 {
 	char b[65536];
 	unsigned long long n = 0;
@@ -32,7 +33,7 @@ crlf_size(int fd, long long off)
 
 	while ((r = fd_pread(fd, b, sizeof b, off)) != 0) {
 		if (r == -1)
-			die_sys(EXIT_TEMP, "unable to read the message");
+			return -1;
 		for (ssize_t i = 0; i < r; i++)
 			if (b[i] == '\n')
 				n++;
@@ -40,7 +41,8 @@ crlf_size(int fd, long long off)
 		last = b[r - 1];
 		off += r;
 	}
-	return last == '\n' ? n : n + 2;
+	*size = last == '\n' ? n : n + 2;
+	return 0;
 }
 
 /* The job from argv (after the options) and standard input. */
@@ -76,87 +78,131 @@ job_init(struct delivery *j, int argc, char **argv)
 	j->fd = 0;
 	if ((j->off = lseek(0, 0, SEEK_CUR)) == -1)
 		die_sys(EXIT_TEMP, "standard input is not a seekable file");
-	j->size = crlf_size(j->fd, j->off);
+	if (remote_crlf_size(j->fd, j->off, &j->size) == -1)
+		die_sys(EXIT_TEMP, "unable to read the message");
 }
 
-/* Try the targets in order until no recipient is pending; *res is the
- * last failure, the result of those still pending. */
-static void
-deliver(struct delivery *j, const struct route *r, const struct target *t,
-    size_t nt, struct result *res)
+static size_t
+pending(const struct delivery *m, size_t nm)
 {
-	size_t i, k, pending = j->nrcpt, max = conf_u("remote-max-hosts");
+	size_t k, i, n = 0;
+
+	for (k = 0; k < nm; k++)
+		for (i = 0; i < m[k].nrcpt; i++)
+			if (m[k].rcpt[i].r.status == OUTCOME_NONE)
+				n++;
+	return n;
+}
+
+/* Try the targets in order until no recipient is pending; each message's
+ * res is its last failure, the result of its recipients still pending.
+ * In batch mode each session has a name, pid.n, for the log. */
+static void
+deliver(struct delivery *m, size_t nm, int batch, const struct route *r,
+    const struct target *t, size_t nt)
+{
+	size_t i, max = conf_u("remote-max-hosts");
+	char sid[48];
+	unsigned n = 0;
 	int rc;
 
-	result_set(res, OUTCOME_TEMP, "4.4.1", "no host tried");
-	for (i = 0; i < nt && i < max && pending; i++) {
-		rc = smtp_session(j, r, &t[i], 1, res);
-		if (rc == S_TLSFAIL)    /* opportunistic: plaintext */
-			smtp_session(j, r, &t[i], 0, res);
-		for (k = 0, pending = 0; k < j->nrcpt; k++)
-			if (j->rcpt[k].r.status == OUTCOME_NONE)
-				pending++;
+	for (i = 0; i < nt && i < max && pending(m, nm); i++) {
+		fmt_s(sid, sizeof sid, "%ld.%u", (long)getpid(), ++n);
+		rc = smtp_session(m, nm, r, &t[i], 1, batch ? sid : NULL);
+		if (rc == S_TLSFAIL) {  /* opportunistic: plaintext */
+			fmt_s(sid, sizeof sid, "%ld.%u", (long)getpid(), ++n);
+			smtp_session(m, nm, r, &t[i], 0, batch ? sid : NULL);
+		}
 	}
+}
+
+/* The result lines, K counting the recipients of m[0..nm) in order. */
+static void
+report(const struct delivery *m, size_t nm)
+{
+	char line[RESULT_LINE_MAX + 1];
+	struct result bad;
+	size_t k, i, K = 0;
+	int n;
+
+	for (k = 0; k < nm; k++) {
+		for (i = 0; i < m[k].nrcpt; i++) {
+			const struct result *x = &m[k].rcpt[i].r;
+			if (x->status == OUTCOME_NONE)
+				x = &m[k].res;
+			n = result_fmt(line, sizeof line, ++K, x);
+			if (n == -1) {
+				/* only this recipient's: the others keep
+				 * theirs */
+				warn("bad result for recipient %zu: %s %s", K,
+				    outcome_word(x->status), x->dsn);
+				result_set(&bad, OUTCOME_TEMP, "4.3.0", "no valid "
+				    "result (%s %s)", outcome_word(x->status),
+				    x->dsn);
+				n = result_fmt(line, sizeof line, K, &bad);
+			}
+			if (n == -1 || fwrite(line, 1, (size_t)n, stdout) !=
+			    (size_t)n)
+				die_sys(EXIT_TEMP, "unable to write results");
+		}
+	}
+	if (fflush(stdout) == EOF)
+		die_sys(EXIT_TEMP, "unable to write results");
 }
 
 int
 main(int argc, char **argv)
 {
 	static struct target t[REMOTE_HOSTS_MAX];
+	static struct delivery m[REMOTE_BATCH_MAX];
+	static struct rcpt rcpt[REMOTE_RCPT_MAX];
 	static struct route r;
-	struct delivery j;
-	struct result res;
 	const char *why;
-	size_t nt, i;
-	int c;
+	size_t nt, nm = 1, k;
+	int c, batch = 0, flags = 0;
 
 	die_init(argv[0]);
 	die_result(1);          /* a fatal error is the recipients' result */
 	/* A peer that resets the connection mid-DATA is a write error
 	 * (EPIPE), reported as a temporary failure, not a death by signal. */
 	signal(SIGPIPE, SIG_IGN);
-	memset(&j, 0, sizeof j);
-	j.qid = getenv("QID");
-	while ((c = getopt(argc, argv, "q:u8")) != -1) {
+	m[0].qid = getenv("QID");
+	while ((c = getopt(argc, argv, "mq:u8")) != -1) {
 		switch (c) {
-		case 'q': j.qid = optarg; break;
-		case 'u': j.utf8 = 1; break;
-		case '8': j.eightbit = 1; break;
+		case 'm': batch = 1; break;
+		case 'q': m[0].qid = optarg; flags = 1; break;
+		case 'u': m[0].utf8 = 1; flags = 1; break;
+		case '8': m[0].eightbit = 1; flags = 1; break;
 		default: usage();
 		}
 	}
+	/* batch mode: the flags come from each envelope */
+	if (batch && flags)
+		usage();
 	if (geteuid() == 0 && !(getenv("POSTEL_ALLOW_ROOT") &&
 	    strcmp(getenv("POSTEL_ALLOW_ROOT"), "1") == 0))
 		die(EXIT_TEMP, "refusing to run as root: network input is "
 		    "never parsed by root (run qrun as the queue user)");
 	if (conf_load() == -1)
 		die(EXIT_TEMP, "%s", conf_error());
-	job_init(&j, argc - optind, argv + optind);
-	if ((why = route_find(&r, j.domain)) != NULL)
+	if (!batch)
+		job_init(&m[0], argc - optind, argv + optind);
+	else if (argc - optind < 2)
+		usage();
+	else if ((why = batch_init(m, &nm, rcpt, argc - optind - 1,
+	    argv + optind + 1, argv[optind])) != NULL)
+		die(EXIT_PERM, "usage: %s", why);
+	if ((why = route_find(&r, m[0].domain)) != NULL)
 		die(EXIT_TEMP, "%s", why);
-	memset(&res, 0, sizeof res);
-	if (route_plan(&r, &j, t, REMOTE_HOSTS_MAX, &nt, &res) == 0)
-		deliver(&j, &r, t, nt, &res);
-	for (i = 0; i < j.nrcpt; i++) {
-		const struct result *x = &j.rcpt[i].r;
-		if (x->status == OUTCOME_NONE)
-			x = &res;
-		char line[RESULT_LINE_MAX + 1];
-		struct result bad;
-		int n = result_fmt(line, sizeof line, i + 1, x);
-		if (n == -1) {
-			/* only this recipient's: the others keep theirs */
-			warn("bad result for recipient %zu: %s %s", i + 1,
-			    outcome_word(x->status), x->dsn);
-			result_set(&bad, OUTCOME_TEMP, "4.3.0", "no valid "
-			    "result (%s %s)", outcome_word(x->status), x->dsn);
-			n = result_fmt(line, sizeof line, i + 1, &bad);
-		}
-		if (n == -1 || fwrite(line, 1, (size_t)n, stdout) != (size_t)n)
-			die_sys(EXIT_TEMP, "unable to write results");
-	}
-	if (fflush(stdout) == EOF)
-		die_sys(EXIT_TEMP, "unable to write results");
-	free(j.rcpt);
+	for (k = 0; k < nm; k++)
+		result_set(&m[k].res, OUTCOME_TEMP, "4.4.1", "no host tried");
+	if (route_plan(&r, &m[0], t, REMOTE_HOSTS_MAX, &nt, &m[0].res) == 0)
+		deliver(m, nm, batch, &r, t, nt);
+	else
+		for (k = 1; k < nm; k++)
+			m[k].res = m[0].res;
+	report(m, nm);
+	if (!batch)
+		free(m[0].rcpt);
 	return 0;
 }

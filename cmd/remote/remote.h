@@ -1,7 +1,9 @@
 /*
  * remote: private interfaces between main.c (argv, conf, the host loop),
- * route.c (conf/routes and DNS into a list of addresses to try) and
- * smtp.c (one SMTP session). See postel-remote(8).
+ * batch.c (the messages of -m from their envelopes), route.c
+ * (conf/routes and DNS into a list of addresses to try) and smtp.c (one
+ * SMTP session, carrying one message or a batch). See postel-remote(8).
+ * main.c owns the deliveries and their recipients, in static arrays.
  */
 #ifndef POSTEL_REMOTE_H
 #define POSTEL_REMOTE_H
@@ -13,6 +15,8 @@
 #include "route.h"
 
 #define REMOTE_HOSTS_MAX 64             /* addresses in one plan */
+#define REMOTE_BATCH_MAX 64             /* messages in one -m run */
+#define REMOTE_RCPT_MAX 100             /* their recipients, in all */
 
 struct rcpt {
 	const char *addr;
@@ -27,6 +31,7 @@ struct target {
 	unsigned port;
 };
 
+/* One message and its recipients in this domain; a batch is an array. */
 struct delivery {
 	const char *qid, *domain, *sender;
 	struct rcpt *rcpt;
@@ -36,7 +41,23 @@ struct delivery {
 	long long off;                  /* its first byte */
 	unsigned long long size;        /* its size in CRLF form */
 	const char *me;
+	struct result res;              /* the last failure: the result of
+	                                   the recipients still pending */
 };
+
+/* main.c */
+/* The size of the message at fd from off in CRLF form, for SIZE (RFC
+ * 1870), into *size: 0, or -1 with errno if it cannot be read. */
+int remote_crlf_size(int fd, long long off, unsigned long long *size);
+
+/* batch.c */
+/* The deliveries of "remote -m -- DOMAIN QID:N,N ...": argv holds the
+ * QID:N arguments, the k-th message is on fd 0, 3, 4, ... at offset 0.
+ * Fills m[0..*nm) and their recipients in rcpt[], in argv order (K - 1);
+ * a message whose envelope is unusable gets its results at once. NULL,
+ * or a usage error. */
+const char *batch_init(struct delivery *m, size_t *nm, struct rcpt *rcpt,
+    int argc, char **argv, const char *domain);
 
 /* route.c */
 /* Resolve r into targets; NULL, or a failure in res for every recipient. */
@@ -45,10 +66,13 @@ int route_plan(const struct route *r, const struct delivery *j, struct target *t
 
 /* smtp.c */
 enum { S_DONE, S_NEXT, S_TLSFAIL };
-/* One session with t. Fills recipient results; S_NEXT means try the next
- * address for the recipients still pending (*res says why), S_TLSFAIL
- * means the TLS handshake failed (retry in plaintext if policy allows). */
-int smtp_session(struct delivery *j, const struct route *r, const struct target *t,
-    int tls, struct result *res);
+/* One session with t for the messages m[0..nm), one transaction each
+ * (the next MAIL after the last one's end, RSET if it was left open).
+ * Fills recipient results; the recipients still pending afterwards go to
+ * the next address (each message's res says why). S_TLSFAIL means the
+ * TLS handshake failed (retry in plaintext if policy allows). sid names
+ * the session in the log lines (batch mode), or NULL (one message). */
+int smtp_session(struct delivery *m, size_t nm, const struct route *r,
+    const struct target *t, int tls, const char *sid);
 
 #endif

@@ -1,6 +1,7 @@
-/* smtp: one SMTP client session (RFC 5321), with STARTTLS (RFC 3207),
- * AUTH PLAIN/LOGIN (RFC 4954, 4616), PIPELINING (RFC 2920), SIZE (RFC
- * 1870), 8BITMIME (RFC 6152) and SMTPUTF8 (RFC 6531). See remote.h. */
+/* smtp: one SMTP client session (RFC 5321) carrying one message or a
+ * batch, one transaction each, with STARTTLS (RFC 3207), AUTH PLAIN/LOGIN
+ * (RFC 4954, 4616), PIPELINING (RFC 2920), SIZE (RFC 1870), 8BITMIME
+ * (RFC 6152) and SMTPUTF8 (RFC 6531). See remote.h. */
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -29,11 +30,17 @@ static char ibuf[8192], obuf[16384];
 static struct bio in, out;
 
 struct sess {
-	struct delivery *j;
+	struct delivery *j;             /* the message in hand, or NULL */
 	const struct route *r;
 	const struct target *t;
-	struct result *res;
+	const char *sid;                /* batch mode: the session's name */
+	const char *me;                 /* our name, for EHLO */
+	struct result *res;             /* where a failure goes: j->res, or
+	                                   sres before the first message */
+	struct result sres;
 	int fd, tls, dead;
+	int stop;                       /* no further message here */
+	int open;                       /* a transaction is open (MAIL 250) */
 	struct smtpehlo e;
 	int data_sent;                  /* DATA went with the envelope */
 	struct smtpreply data_rp;       /* and this was its reply */
@@ -49,8 +56,10 @@ logev(struct sess *s, const char *ev, const char *k1, const char *v1,
 	char ip[64];
 
 	log_start(&l, ev);
-	if (s->j->qid)
+	if (s->j && s->j->qid)
 		log_kv(&l, "qid", s->j->qid);
+	if (s->sid)
+		log_kv(&l, "session", s->sid);
 	log_kv(&l, "host", s->t->name);
 	log_kv(&l, "ip", dns_ip_fmt(&s->t->ip, ip, sizeof ip));
 	if (k1)
@@ -217,7 +226,7 @@ ehlo(struct sess *s, struct smtpreply *rp)
 	char c[DNS_NAME_MAX + 8];
 
 	memset(&s->e, 0, sizeof s->e);
-	fmt_s(c, sizeof c, "EHLO %s", s->j->me);
+	fmt_s(c, sizeof c, "EHLO %s", s->me);
 	if (cmd(c) == -1 || reply(s, rp, "remote-timeout-command", 1) == -1)
 		return lost(s, "after EHLO");
 	if (smtpreply_class(rp) == 2)
@@ -230,7 +239,7 @@ ehlo(struct sess *s, struct smtpreply *rp)
 		return -1;
 	}
 	memset(&s->e, 0, sizeof s->e);
-	fmt_s(c, sizeof c, "HELO %s", s->j->me);
+	fmt_s(c, sizeof c, "HELO %s", s->me);
 	if (cmd(c) == -1 || reply(s, rp, "remote-timeout-command", 0) == -1)
 		return lost(s, "after HELO");
 	if (smtpreply_class(rp) != 2) {
@@ -497,6 +506,23 @@ mail_cmd(const struct sess *s, char *c, size_t size)
 		fmt_s(c + l, size - l, " SMTPUTF8");
 }
 
+/* The reply to a pipelined DATA, into s->data_rp. A server must refuse
+ * DATA without recipients (RFC 2920 3.1); if this one did not, the empty
+ * message is ended at once. 0, or -1 when the session is lost. */
+static int
+pipelined_data(struct sess *s, struct smtpreply *rp, int any)
+{
+	if (reply(s, &s->data_rp, "remote-timeout-command", 0) == -1)
+		return lost(s, "after DATA");
+	if (s->data_rp.code == 354 && !any) {
+		if (cmd(".") == -1 ||
+		    reply(s, rp, "remote-timeout-data", 0) == -1)
+			return lost(s, "after DATA");
+		s->open = 0;    /* the empty message ended it */
+	}
+	return 0;
+}
+
 /* MAIL and the RCPTs, in one write with PIPELINING (RFC 2920). Returns
  * the number of recipients accepted, -1 to try the next host, or -2 when
  * the sender was refused for good (*s->res says why). */
@@ -531,6 +557,7 @@ envelope(struct sess *s, struct smtpreply *rp)
 		fmt_s(mres.dsn, sizeof mres.dsn, "4.7.0");
 	}
 	mailok = mres.status == OUTCOME_OK;
+	s->open = mailok;
 	for (i = 0; i < j->nrcpt && (pipe || mailok); i++) {
 		struct rcpt *r = &j->rcpt[i];
 		if (r->r.status != OUTCOME_NONE)
@@ -555,16 +582,8 @@ envelope(struct sess *s, struct smtpreply *rp)
 			accepted++;
 		}
 	}
-	if (pipe) {
-		if (reply(s, &s->data_rp, "remote-timeout-command", 0) == -1)
-			return lost(s, "after DATA");
-		/* A server must refuse DATA without recipients; if this one
-		 * did not, end the empty message. */
-		if (s->data_rp.code == 354 && (!mailok || accepted == 0) &&
-		    (cmd(".") == -1 || reply(s, rp, "remote-timeout-data", 0)
-		    == -1))
-			return lost(s, "after DATA");
-	}
+	if (pipe && pipelined_data(s, rp, mailok && accepted > 0) == -1)
+		return -1;
 	if (mailok)
 		return accepted;
 	*s->res = mres;
@@ -595,6 +614,7 @@ data(struct sess *s, struct smtpreply *rp)
 		lost(s, "after sending the message");
 		return 1;
 	}
+	s->open = 0;            /* the reply to the dot ends the transaction */
 	said(s, s->res, rp);
 	return 1;
 }
@@ -603,8 +623,10 @@ data(struct sess *s, struct smtpreply *rp)
 static int
 transaction(struct sess *s, struct smtpreply *rp)
 {
-	int n = envelope(s, rp);
+	int n;
 
+	s->data_sent = 0;
+	n = envelope(s, rp);
 	if (n == -1)
 		return -1;
 	if (n <= 0)             /* sender refused, or no recipient accepted */
@@ -612,86 +634,198 @@ transaction(struct sess *s, struct smtpreply *rp)
 	return data(s, rp);
 }
 
+/* RSET before the next MAIL when the last transaction was left open (all
+ * RCPTs refused, DATA refused): 0, or -1 and no more on this session. */
+static int
+rset(struct sess *s, struct smtpreply *rp)
+{
+	if (cmd("RSET") == -1 ||
+	    reply(s, rp, "remote-timeout-command", 0) == -1)
+		return lost(s, "after RSET");
+	if (smtpreply_class(rp) != 2) {
+		said(s, s->res, rp);
+		s->res->status = OUTCOME_TEMP;
+		s->res->dsn[0] = '4';
+		s->stop = 1;
+		logev(s, "fail", "text", s->res->text, NULL, NULL);
+		return -1;
+	}
+	s->open = 0;
+	return 0;
+}
+
+static size_t
+pending(const struct delivery *j)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < j->nrcpt; i++)
+		if (j->rcpt[i].r.status == OUTCOME_NONE)
+			n++;
+	return n;
+}
+
+/* One message on the open session: its transaction, or why it cannot
+ * have one here. 1 when it is settled here (its pending recipients take
+ * j->res), 0 when they are left for the next address. */
+static int
+message(struct sess *s, struct delivery *j, struct smtpreply *rp)
+{
+	size_t i;
+
+	s->j = j;
+	s->res = &j->res;
+	for (i = 0; i < j->nrcpt; i++)
+		j->rcpt[i].accepted = 0;
+	if (j->utf8 && !(s->e.ext & EHLO_SMTPUTF8))
+		result_set(s->res, OUTCOME_PERM, "5.6.7", "%s does not support "
+		    "SMTPUTF8, which this message needs (RFC 6531)", s->peer);
+	else if ((s->e.ext & EHLO_SIZE) && s->e.size && j->size > s->e.size)
+		result_set(s->res, OUTCOME_PERM, "5.3.4", "message of %llu "
+		    "bytes exceeds the limit of %llu bytes of %s", j->size,
+		    s->e.size, s->peer);
+	else if (s->open && rset(s, rp) == -1)
+		return 0;
+	else if (transaction(s, rp) != 1)
+		return 0;
+	for (i = 0; i < j->nrcpt; i++)
+		if (j->rcpt[i].r.status == OUTCOME_NONE)
+			j->rcpt[i].r = j->res;
+	return 1;
+}
+
+/* Batch mode: which session carried message j, and how it stands. */
+static void
+logsent(struct sess *s, const struct delivery *j)
+{
+	struct logl l;
+	char ip[64];
+	unsigned long long n[4] = { 0, 0, 0, 0 };
+	size_t i;
+
+	for (i = 0; i < j->nrcpt; i++)
+		n[j->rcpt[i].r.status]++;
+	log_start(&l, "sent");
+	if (j->qid)
+		log_kv(&l, "qid", j->qid);
+	log_kv(&l, "session", s->sid);
+	log_kv(&l, "host", s->t->name);
+	log_kv(&l, "ip", dns_ip_fmt(&s->t->ip, ip, sizeof ip));
+	log_kvu(&l, "ok", n[OUTCOME_OK]);
+	log_kvu(&l, "temp", n[OUTCOME_TEMP]);
+	log_kvu(&l, "perm", n[OUTCOME_PERM]);
+	log_kvu(&l, "pending", n[OUTCOME_NONE]);
+	log_end(&l);
+}
+
+/* The messages of the session, each in its turn; those left when the
+ * session ends early keep *why as the reason. */
+static void
+messages(struct sess *s, struct delivery *m, size_t nm, struct smtpreply *rp)
+{
+	struct result why;
+	size_t k;
+
+	for (k = 0; k < nm && !s->dead && !s->stop; k++) {
+		if (!pending(&m[k]))
+			continue;
+		(void)message(s, &m[k], rp);
+		if (s->sid)
+			logsent(s, &m[k]);
+	}
+	if (k == nm)
+		return;
+	result_set(&why, OUTCOME_TEMP, "4.4.2", "session ended before this "
+	    "message: %s", s->res->text);
+	for (; k < nm; k++)
+		if (pending(&m[k]))
+			m[k].res = why;
+}
+
+/* The greeting, EHLO, STARTTLS and AUTH: 0, or a failure in s->sres and
+ * the return value of smtp_session. */
+static int
+setup(struct sess *s, struct smtpreply *rp, int tls)
+{
+	const struct route *r = s->r;
+	int rc;
+
+	/* implicit TLS (RFC 8314): the handshake comes before the greeting,
+	 * and a failed one is never retried in plaintext */
+	if (r->smtps && tls_begin(s) != 0) {
+		s->dead = 1;
+		return S_NEXT;
+	}
+	if (reply(s, rp, "remote-timeout-greeting", 0) == -1) {
+		lost(s, "waiting for the greeting");
+		return S_NEXT;
+	}
+	if (smtpreply_class(rp) != 2) {
+		refused(s, rp);
+		return S_NEXT;
+	}
+	if (ehlo(s, rp) == -1)
+		return S_NEXT;
+	if (tls && r->tls != POL_NONE && !s->tls) {
+		rc = starttls(s, rp);
+		if (rc == -2) {
+			s->dead = 1;
+			return r->tls == POL_OPPORTUNISTIC ? S_TLSFAIL : S_NEXT;
+		}
+		if (rc == -1 || (rc == 0 && ehlo(s, rp) == -1))
+			return S_NEXT;
+	}
+	if (r->user[0] && auth(s, rp) == -1)
+		return S_NEXT;
+	if (r->user[0])
+		logev(s, "auth", "user", r->user, "verified",
+		    r->tls == POL_VERIFY ? "yes" : "no");
+	return 0;
+}
+
 int
-smtp_session(struct delivery *j, const struct route *r, const struct target *t,
-    int tls, struct result *res)
+smtp_session(struct delivery *m, size_t nm, const struct route *r,
+    const struct target *t, int tls, const char *sid)
 {
 	struct sess s;
 	struct smtpreply rp;
 	char ip[64];
-	size_t i;
-	int rc, ret = S_NEXT;
+	size_t k;
+	int ret;
 
 	memset(&s, 0, sizeof s);
-	s.j = j;
+	s.j = sid ? NULL : &m[0];       /* one message: its qid on every line */
 	s.r = r;
 	s.t = t;
-	s.res = res;
+	s.sid = sid;
+	s.me = m[0].me;
+	s.res = &s.sres;
 	fmt_s(s.peer, sizeof s.peer, "%s [%s]", t->name,
 	    dns_ip_fmt(&t->ip, ip, sizeof ip));
-	for (i = 0; i < j->nrcpt; i++)
-		j->rcpt[i].accepted = 0;
 	logev(&s, "connect", NULL, NULL, NULL, NULL);
 	if ((s.fd = connect_to(t, conf_u("remote-timeout-connect"))) == -1) {
 		lost(&s, "connecting");
-		return S_NEXT;
+		ret = S_NEXT;
+		goto failed;
 	}
 	bio_init(&in, s.fd, bio_fdread, ibuf, sizeof ibuf);
 	bio_init(&out, s.fd, bio_fdwrite, obuf, sizeof obuf);
 	in.flush = &out;
-	/* implicit TLS (RFC 8314): the handshake comes before the greeting,
-	 * and a failed one is never retried in plaintext */
-	if (r->smtps && tls_begin(&s) != 0) {
-		s.dead = 1;
-		goto done;
-	}
-	if (reply(&s, &rp, "remote-timeout-greeting", 0) == -1) {
-		lost(&s, "waiting for the greeting");
-		goto done;
-	}
-	if (smtpreply_class(&rp) != 2) {
-		refused(&s, &rp);
-		goto out;
-	}
-	if (ehlo(&s, &rp) == -1)
-		goto out;
-	if (tls && r->tls != POL_NONE && !s.tls) {
-		rc = starttls(&s, &rp);
-		if (rc == -2) {
-			s.dead = 1;
-			ret = r->tls == POL_OPPORTUNISTIC ? S_TLSFAIL : S_NEXT;
-			goto out;
-		}
-		if (rc == -1)
-			goto out;
-		if (rc == 0 && ehlo(&s, &rp) == -1)
-			goto out;
-	}
-	if (r->user[0] && auth(&s, &rp) == -1)
-		goto out;
-	if (r->user[0])
-		logev(&s, "auth", "user", r->user, "verified",
-		    r->tls == POL_VERIFY ? "yes" : "no");
-	if (j->utf8 && !(s.e.ext & EHLO_SMTPUTF8)) {
-		result_set(res, OUTCOME_PERM, "5.6.7", "%s does not support SMTPUTF8, "
-		    "which this message needs (RFC 6531)", s.peer);
-		ret = S_DONE;
-	} else if ((s.e.ext & EHLO_SIZE) && s.e.size && j->size > s.e.size) {
-		result_set(res, OUTCOME_PERM, "5.3.4", "message of %llu bytes "
-		    "exceeds the limit of %llu bytes of %s", j->size,
-		    s.e.size, s.peer);
-		ret = S_DONE;
-	} else if (transaction(&s, &rp) == 1)
-		ret = S_DONE;
-	if (ret == S_DONE)
-		for (i = 0; i < j->nrcpt; i++)
-			if (j->rcpt[i].r.status == OUTCOME_NONE)
-				j->rcpt[i].r = *res;
-out:
+	if ((ret = setup(&s, &rp, tls)) == 0)
+		messages(&s, m, nm, &rp);
 	if (!s.dead)
 		quit(&s);
-done:
 	if (close(s.fd) == -1)
 		warn_sys("close");
+	if (ret == 0) {
+		for (k = 0; k < nm; k++)
+			if (pending(&m[k]))
+				return S_NEXT;
+		return S_DONE;
+	}
+failed:
+	for (k = 0; k < nm; k++)
+		if (pending(&m[k]))
+			m[k].res = s.sres;
 	return ret;
 }
