@@ -8,7 +8,11 @@
 #ifndef POSTEL_LOCAL_H
 #define POSTEL_LOCAL_H
 
+#include <limits.h>
 #include <stddef.h>
+
+/* -m: at most this many messages in one run (postel-local(8)) */
+#define LOCAL_BATCH_MAX 64
 
 struct fail {
 	int temp;
@@ -19,6 +23,18 @@ struct fail {
 /* msgdata.flags: the envelope flags qrun passed (-u, -8) */
 #define LOCAL_UTF8 0x01
 #define LOCAL_8BIT 0x02
+
+/* The Maildir new/ directories a batch has linked messages into and not
+ * yet synced: each is fsync'd once, by dirsync_run, before the result of
+ * any message delivered there is written. touched has bit i set when
+ * the current message went into dir[i]. A full list means the sync is
+ * not shared (it happens at once), so the list stays small. */
+#define DIRSYNC_MAX 8
+struct dirsync {
+	char dir[DIRSYNC_MAX][PATH_MAX];
+	size_t n;
+	unsigned touched;
+};
 
 struct msgdata {
 	const char *prefix;     /* Return-Path: and Delivered-To: lines */
@@ -37,6 +53,7 @@ struct msgdata {
 	const char *qid;
 	unsigned flags;         /* LOCAL_UTF8, LOCAL_8BIT: what qrun passed */
 	unsigned long long timeout;
+	struct dirsync *ds;     /* NULL: each new/ synced as it is used */
 };
 
 /* Fill f (errno e decides temporary or not); returns -1. */
@@ -45,6 +62,9 @@ int local_fail(struct fail *f, int e, const char *dsn, const char *fmt, ...)
 
 int maildir_deliver(const struct msgdata *md, const char *dir,
     struct fail *f, char *name, size_t namesize);
+/* fsync every directory of ds and empty it: the bits of those that
+ * failed (f says why, for the first), 0 when all are durable. */
+unsigned dirsync_run(struct dirsync *ds, struct fail *f);
 int mbox_deliver(const struct msgdata *md, const char *path, struct fail *f);
 int pipe_deliver(const struct msgdata *md, const char *cmd, struct fail *f);
 int forward_deliver(const struct msgdata *md, char *const *to, size_t n,

@@ -1,7 +1,8 @@
 /*
  * local Maildir delivery, as the Maildir specification asks: a unique
  * name, written under tmp/, fsync'd, linked into new/, new/ fsync'd; a
- * reader never sees a partial file in new/. The name in new/ is derived
+ * reader never sees a partial file in new/. In a batch the sync of new/
+ * is shared by the batch's messages (struct dirsync, local.h). The name in new/ is derived
  * from the queue ID, so a repeated delivery of the same message finds
  * its first copy (see final_name).
  */
@@ -82,6 +83,50 @@ final_name(const struct msgdata *md, const char *dir, char *name,
 	    ++counter, host, bytes);
 }
 
+/* Note that dir awaits its sync; -1 when the list is full. */
+static int
+dirsync_add(struct dirsync *ds, const char *dir)
+{
+	size_t i;
+
+	for (i = 0; i < ds->n; i++)
+		if (strcmp(ds->dir[i], dir) == 0)
+			break;
+	if (i == ds->n) {
+		if (ds->n == DIRSYNC_MAX ||
+		    fmt_s(ds->dir[i], sizeof ds->dir[i], "%s", dir) < 0)
+			return -1;
+		ds->n++;
+	}
+	ds->touched |= 1u << i;
+	return 0;
+}
+
+unsigned
+dirsync_run(struct dirsync *ds, struct fail *f)
+{
+	unsigned bad = 0;
+	size_t i;
+	int fd, e;
+
+	for (i = 0; i < ds->n; i++) {
+		if ((fd = open(ds->dir[i], O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) != -1 && fsync(fd) == 0) {
+			close(fd);
+			continue;
+		}
+		e = errno;
+		if (fd != -1)
+			close(fd);
+		if (!bad)
+			local_fail(f, e, "4.3.0", "unable to sync %s: %s",
+			    ds->dir[i], strerror(e));
+		bad |= 1u << i;
+	}
+	ds->n = 0;
+	return bad;
+}
+
 int
 maildir_deliver(const struct msgdata *md, const char *dir, struct fail *f,
     char *name, size_t namesize)
@@ -132,6 +177,8 @@ maildir_deliver(const struct msgdata *md, const char *dir, struct fail *f,
 	} else
 		unlink(tmp);
 sync:
+	if (md->ds != NULL && dirsync_add(md->ds, nd) == 0)
+		return 0;       /* synced before its result is written */
 	if ((fd = open(nd, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    fsync(fd) == -1) {
 		e = errno;

@@ -1,9 +1,11 @@
 /*
- * local: deliver one message to one local recipient (postel-local(8)).
- *   local [-q qid] sender recipient
- * The message is on stdin (the queue file at the message). The result is
- * one line on stdout in the grammar of postel-result(5); the exit code is
- * 0 once that line is written. As root, local becomes the recipient's
+ * local: deliver queued mail to one local recipient (postel-local(8)).
+ *   local [-8u] [-q qid] sender recipient
+ *   local -m -- recipient qid ...
+ * One message on stdin (the queue file at the message), or with -m a
+ * batch: the k-th queue file on fd 0, 3, 4, ... at its envelope. The
+ * results are lines on stdout in the grammar of postel-result(5); the
+ * exit code is 0 once they are written. As root, local becomes the recipient's
  * uid/gid before it touches any of their files and never delivers as
  * root; unprivileged, it delivers as itself.
  */
@@ -34,12 +36,16 @@
 #include "user.h"
 
 static char qid[64] = "-";
+/* the K of a fatal error's line: rcpt 1 for one message, msg (0) for a
+ * batch, where it is every message's result */
+static size_t fatal_n = 1;
 
 static _Noreturn void
 result(enum outcome status, const char *dsn, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* The one result line (postel-result(5)), then exit. */
+/* A fatal error before any delivery: its result line
+ * (postel-result(5)), then exit. */
 static _Noreturn void
 result(enum outcome status, const char *dsn, const char *fmt, ...)
 {
@@ -51,7 +57,7 @@ result(enum outcome status, const char *dsn, const char *fmt, ...)
 	va_start(ap, fmt);
 	result_vset(&r, status, dsn, fmt, ap);
 	va_end(ap);
-	if ((n = result_fmt(line, sizeof line, 1, &r)) == -1) {
+	if ((n = result_fmt(line, sizeof line, fatal_n, &r)) == -1) {
 		warn("bad result %s %s: %s", outcome_word(status), dsn,
 		    r.text);
 		exit(EXIT_TEMP);
@@ -90,42 +96,72 @@ local_fail(struct fail *f, int e, const char *dsn, const char *fmt, ...)
 	return -1;
 }
 
-/* The message on stdin: mapped where it is a file (qrun passes the
- * queue file, positioned after the envelope), so that a big message
- * costs page cache, shared and reclaimable, not its size in private
- * memory for every delivery at once; read into b otherwise. */
-static void
-read_message(struct buf *b, const char **p, size_t *n)
+/* r gets the message's result; -1, for `return fail(r, ...)`. */
+static int
+fail(struct result *r, enum outcome status, const char *dsn,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int
+fail(struct result *r, enum outcome status, const char *dsn,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	result_vset(r, status, dsn, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* One message's text, as read_message found it: mapped (map, maplen to
+ * unmap once it is delivered) or read into a buffer. */
+struct text {
+	void *map;
+	size_t maplen;
+};
+
+/* The message on fd (the queue file, positioned at the message): mapped
+ * where it is a file, so that a big message costs page cache, shared and
+ * reclaimable, not its size in private memory for every delivery at
+ * once; read into b otherwise (a pipe). */
+static int
+read_message(int fd, struct buf *b, struct text *t, const char **p,
+    size_t *n, struct result *r)
 {
 	struct stat st;
 	off_t off, base;
 	long pg;
 	void *m;
 
-	if (fstat(0, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (off = lseek(0, 0, SEEK_CUR)) != -1 && st.st_size > off &&
+	t->map = NULL;
+	b->len = 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (off = lseek(fd, 0, SEEK_CUR)) != -1 && st.st_size > off &&
 	    (pg = sysconf(_SC_PAGESIZE)) > 0) {
 		if ((unsigned long long)(st.st_size - off) > b->max)
-			result(OUTCOME_PERM, "5.3.4",
+			return fail(r, OUTCOME_PERM, "5.3.4",
 			    "unable to hold the message: %s",
 			    strerror(EMSGSIZE));
 		base = off - off % pg;
 		m = mmap(NULL, (size_t)(st.st_size - base), PROT_READ,
-		    MAP_PRIVATE, 0, base);
+		    MAP_PRIVATE, fd, base);
 		if (m != MAP_FAILED) {
+			t->map = m;
+			t->maplen = (size_t)(st.st_size - base);
 			*p = (const char *)m + (off - base);
 			*n = (size_t)(st.st_size - off);
-			return;
+			return 0;
 		}
 		/* not mappable (a file system without mmap): read it */
 	}
-	if (buf_catfd(b, 0) == -1)
-		result(errno == EMSGSIZE ? OUTCOME_PERM : OUTCOME_TEMP,
+	if (buf_catfd(b, fd) == -1)
+		return fail(r, errno == EMSGSIZE ? OUTCOME_PERM : OUTCOME_TEMP,
 		    errno == EMSGSIZE ? "5.3.4" : "4.3.0", "unable to %s the "
 		    "message: %s", errno == EMSGSIZE || errno == ENOMEM ?
 		    "hold" : "read", strerror(errno));
 	*p = b->p ? b->p : "";
 	*n = b->len;
+	return 0;
 }
 
 /* 1 if the header section already has "Delivered-To: rcpt" (a loop). */
@@ -236,9 +272,10 @@ become(struct user *u)
 		    (long)u->uid);
 }
 
-/* Read HOME/.postel[-ext] or HOME/.postel-default; 1 read, 0 none. */
+/* Read HOME/.postel[-ext] or HOME/.postel-default into b: 1 read, 0
+ * none, -1 with r set. */
 static int
-instructions(const struct user *u, struct buf *b)
+instructions(const struct user *u, struct buf *b, struct result *r)
 {
 	char path[PATH_MAX + 80];
 	const char *tries[3];
@@ -246,9 +283,11 @@ instructions(const struct user *u, struct buf *b)
 	size_t nt = 0, i;
 	int fd;
 
+	b->len = 0;
 	if (u->ext[0]) {
 		if (strchr(u->ext, '/') || u->ext[0] == '.')
-			result(OUTCOME_PERM, "5.1.1", "bad address extension");
+			return fail(r, OUTCOME_PERM, "5.1.1",
+			    "bad address extension");
 		fmt_s(e1, sizeof e1, ".postel-%s", u->ext);
 		tries[nt++] = e1;
 		tries[nt++] = ".postel-default";
@@ -256,224 +295,415 @@ instructions(const struct user *u, struct buf *b)
 	tries[nt++] = ".postel";
 	for (i = 0; i < nt; i++) {
 		struct stat sb;
+		int e;
 		if (fmt_s(path, sizeof path, "%s/%s", u->home, tries[i]) < 0)
-			result(OUTCOME_PERM, "5.3.5", "home path too long");
+			return fail(r, OUTCOME_PERM, "5.3.5",
+			    "home path too long");
 		if ((fd = openat(homefd, tries[i], O_RDONLY | O_CLOEXEC |
 		    O_NOFOLLOW | O_NONBLOCK)) == -1) {
 			if (errno == ENOENT)
 				continue;
-			result(OUTCOME_TEMP, "4.3.5",
-			    "unable to read %s: %s", path,
-			    strerror(errno));
+			return fail(r, OUTCOME_TEMP, "4.3.5",
+			    "unable to read %s: %s", path, strerror(errno));
 		}
 		/* Only the recipient (or root) may say where its mail goes
 		 * and which programs run as it: a file someone else owns
 		 * or can write is refused, and the mail waits. */
-		if (fstat(fd, &sb) == -1)
-			result(OUTCOME_TEMP, "4.3.5",
-			    "unable to stat %s: %s", path,
-			    strerror(errno));
+		if (fstat(fd, &sb) == -1) {
+			e = errno;
+			close(fd);
+			return fail(r, OUTCOME_TEMP, "4.3.5",
+			    "unable to stat %s: %s", path, strerror(e));
+		}
 		if (!S_ISREG(sb.st_mode) || (sb.st_mode & 022) ||
-		    (sb.st_uid != getuid() && sb.st_uid != 0))
-			result(OUTCOME_TEMP, "4.3.5", "refusing %s: %s", path,
-			    !S_ISREG(sb.st_mode) ? "not a regular file" :
+		    (sb.st_uid != getuid() && sb.st_uid != 0)) {
+			close(fd);
+			return fail(r, OUTCOME_TEMP, "4.3.5", "refusing %s: %s",
+			    path, !S_ISREG(sb.st_mode) ? "not a regular file" :
 			    (sb.st_mode & 022) ? "writable by group or others" :
 			    "owned by another user");
-		if (buf_catfd(b, fd) == -1)
-			result(OUTCOME_TEMP, "4.3.5", "unable to read %s: %s", path,
-			    strerror(errno));
+		}
+		if (buf_catfd(b, fd) == -1) {
+			e = errno;
+			close(fd);
+			return fail(r, OUTCOME_TEMP, "4.3.5",
+			    "unable to read %s: %s", path, strerror(e));
+		}
 		close(fd);
-		return buf_0(b) == -1 ? (result(OUTCOME_TEMP, "4.3.0",
-		    "no memory"),
-		    0) : 1;
+		if (buf_0(b) == -1)
+			return fail(r, OUTCOME_TEMP, "4.3.0", "no memory");
+		return 1;
 	}
 	return 0;
 }
 
 /* mkdir name (in the working directory, the home) unless it is there;
- * 1 made, 0 there already. */
+ * 1 made, 0 there already, -1 with r set. */
 static int
-mkdir_new(const char *name)
+mkdir_new(const char *name, struct result *r)
 {
 	if (mkdir(name, 0700) == 0)
 		return 1;
 	if (errno != EEXIST)
-		result(OUTCOME_TEMP, "4.2.0",
+		return fail(r, OUTCOME_TEMP, "4.2.0",
 		    "unable to create %s/%s: %s", home_name,
 		    name, strerror(errno));
 	return 0;
 }
 
-static void
-sync_dir(const char *name)
+static int
+sync_dir(const char *name, struct result *r)
 {
 	int fd, e;
 
 	if ((fd = open(name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    fsync(fd) == -1) {
 		e = errno;
-		result(OUTCOME_TEMP, "4.2.0",
+		if (fd != -1)
+			close(fd);
+		return fail(r, OUTCOME_TEMP, "4.2.0",
 		    "unable to sync %s/%s: %s", home_name,
 		    name, strerror(e));
 	}
 	close(fd);
+	return 0;
 }
 
 /* A real user made by useradd has no ~/Maildir until a mail client makes
  * one: the first delivery makes it, as the user (become() ran), mode
  * 0700, when the home is the user's own. A Maildir missing only some of
  * tmp/ new/ cur/ (a delivery killed halfway) is completed. Each new
- * directory entry is fsync'd before the message goes in. */
-static void
-make_maildir(const struct user *u)
+ * directory entry is fsync'd before the message goes in. 0, or -1 with
+ * r set. */
+static int
+make_maildir(const struct user *u, struct result *r)
 {
 	struct stat sb;
 	int made;
 
 	if (fstat(homefd, &sb) == -1 || sb.st_uid != u->uid ||
 	    geteuid() != u->uid || !S_ISDIR(sb.st_mode))
-		return;
+		return 0;
 	if (lstat("Maildir/new", &sb) == 0 || errno != ENOENT)
-		return;
+		return 0;
 	home_name = u->home;
-	made = mkdir_new("Maildir");
+	if ((made = mkdir_new("Maildir", r)) == -1)
+		return -1;
 	if (lstat("Maildir", &sb) == -1 || !S_ISDIR(sb.st_mode))
-		return;         /* a link or a file: the delivery says why */
-	if (made)
-		sync_dir(".");
-	mkdir_new("Maildir/tmp");
-	mkdir_new("Maildir/new");
-	mkdir_new("Maildir/cur");
-	sync_dir("Maildir");
+		return 0;       /* a link or a file: the delivery says why */
+	if ((made && sync_dir(".", r) == -1) ||
+	    mkdir_new("Maildir/tmp", r) == -1 ||
+	    mkdir_new("Maildir/new", r) == -1 ||
+	    mkdir_new("Maildir/cur", r) == -1 ||
+	    sync_dir("Maildir", r) == -1)
+		return -1;
+	return 0;
 }
 
+/* Deliver to every destination; r gets the outcome. */
 static void
-deliver(struct msgdata *md, char **dest, size_t n)
+deliver(struct msgdata *md, char *const *dest, size_t n, struct result *r)
 {
 	char *fwd[INSTR_DEST_MAX], name[512], path[PATH_MAX + 8];
 	char done[300] = "";
 	size_t nf = 0, i;
 	struct fail f;
 
-	if (n == INSTR_TOO_MANY)        /* the mail waits; none is dropped */
-		result(OUTCOME_TEMP, "4.3.5", "more than %d destinations",
+	if (n == INSTR_TOO_MANY) {      /* the mail waits; none is dropped */
+		fail(r, OUTCOME_TEMP, "4.3.5", "more than %d destinations",
 		    INSTR_DEST_MAX);
+		return;
+	}
 
 	for (i = 0; i < n; i++) {
 		char *d = dest[i];
-		int r;
-		if (d[0] == ':')        /* :include: (postel-conf(5)) */
-			result(OUTCOME_TEMP, "4.3.5", "unsupported destination "
-			    "%.100s for %s", d, md->rcpt);
+		int x;
+		if (d[0] == ':') {      /* :include: (postel-conf(5)) */
+			fail(r, OUTCOME_TEMP, "4.3.5", "unsupported "
+			    "destination %.100s for %s", d, md->rcpt);
+			return;
+		}
 		if (d[0] == '&' || (d[0] != '|' && d[0] != '/' && d[0] != '.' &&
 		    strchr(d, '@'))) {
 			fwd[nf++] = d[0] == '&' ? d + 1 : d;
 			continue;
 		}
 		if (d[0] == '|') {
-			r = pipe_deliver(md, d + 1, &f);
+			x = pipe_deliver(md, d + 1, &f);
 		} else if (d[0] == '/' || d[0] == '.') {
 			size_t l = strlen(d);
 			/* relative to the home, which is the working
 			 * directory; an alias has none */
-			if (d[0] == '.' && homefd == -1)
-				result(OUTCOME_PERM, "5.3.5",
-				    "a relative path needs "
-				    "a home: %.100s", d);
-			if (d[0] == '.' && fmt_s(path, sizeof path, "%s", d) < 0)
-				result(OUTCOME_PERM, "5.3.5", "path too long");
-			if (d[0] == '/' && fmt_s(path, sizeof path, "%s", d) < 0)
-				result(OUTCOME_PERM, "5.3.5", "path too long");
+			if (d[0] == '.' && homefd == -1) {
+				fail(r, OUTCOME_PERM, "5.3.5", "a relative "
+				    "path needs a home: %.100s", d);
+				return;
+			}
+			if (fmt_s(path, sizeof path, "%s", d) < 0) {
+				fail(r, OUTCOME_PERM, "5.3.5", "path too long");
+				return;
+			}
 			if (d[l - 1] == '/')
-				r = maildir_deliver(md, path, &f, name,
+				x = maildir_deliver(md, path, &f, name,
 				    sizeof name);
 			else
-				r = mbox_deliver(md, path, &f);
-		} else
-			result(OUTCOME_TEMP, "4.3.5",
-			    "unknown destination %.100s "
-			    "for %s", d, md->rcpt);
-		if (r == -1)
-			result(f.temp ? OUTCOME_TEMP : OUTCOME_PERM, f.dsn,
+				x = mbox_deliver(md, path, &f);
+		} else {
+			fail(r, OUTCOME_TEMP, "4.3.5", "unknown destination "
+			    "%.100s for %s", d, md->rcpt);
+			return;
+		}
+		if (x == -1) {
+			fail(r, f.temp ? OUTCOME_TEMP : OUTCOME_PERM, f.dsn,
 			    "%s", f.text);
+			return;
+		}
 		if (!done[0])
 			fmt_s(done, sizeof done, "delivered to %.200s", d);
 	}
 	if (nf) {
-		if (forward_deliver(md, fwd, nf, &f) == -1)
-			result(f.temp ? OUTCOME_TEMP : OUTCOME_PERM, f.dsn,
+		if (forward_deliver(md, fwd, nf, &f) == -1) {
+			fail(r, f.temp ? OUTCOME_TEMP : OUTCOME_PERM, f.dsn,
 			    "%s", f.text);
+			return;
+		}
 		if (!done[0])
 			fmt_s(done, sizeof done, "forwarded to %.200s", fwd[0]);
 	}
 	if (!done[0])
-		result(OUTCOME_PERM, "5.1.1",
-		    "no destination for %s", md->rcpt);
-	result(OUTCOME_OK, "2.0.0", "%s", done);
+		fail(r, OUTCOME_PERM, "5.1.1", "no destination for %s",
+		    md->rcpt);
+	else
+		result_set(r, OUTCOME_OK, "2.0.0", "%s", done);
 }
 
 /* The lines every copy starts with; the Delivered-To: line alone is
  * what a forward carries. */
-static void
-prefix(struct msgdata *md, struct buf *pre)
+static int
+prefix(struct msgdata *md, struct buf *pre, struct result *r)
 {
 	size_t at;
 
+	pre->len = 0;
 	if (buf_cats(pre, "Return-Path: <") == -1 ||
 	    buf_cats(pre, md->sender) == -1 || buf_cats(pre, ">\n") == -1)
-		result(OUTCOME_TEMP, "4.3.0", "no memory");
+		return fail(r, OUTCOME_TEMP, "4.3.0", "no memory");
 	at = pre->len;
 	if (buf_cats(pre, "Delivered-To: ") == -1 ||
 	    buf_cats(pre, md->rcpt) == -1 || buf_cats(pre, "\n") == -1)
-		result(OUTCOME_TEMP, "4.3.0", "no memory");
+		return fail(r, OUTCOME_TEMP, "4.3.0", "no memory");
 	md->prefix = pre->p;
 	md->prefixlen = pre->len;
 	md->dt = pre->p + at;
 	md->dtlen = pre->len - at;
+	return 0;
+}
+
+/* What stays the same for every message of a run: the recipient, the
+ * buffers, an alias's destinations (worked out once: a bare name made a
+ * full address is allocated, and kept for the run). */
+struct run {
+	struct user u;
+	struct buf msg, ins, pre;
+	char *dest[INSTR_DEST_MAX];
+	size_t ndest;
+	char aliasbuf[CONF_LINE_MAX + 1];
+};
+
+/* Deliver the message on fd (positioned at the message) for md->rcpt,
+ * as md says (sender, flags, queue ID): every destination of the
+ * recipient, in order; r gets its result. */
+static void
+deliver_one(struct run *run, struct msgdata *md, int fd, struct result *r)
+{
+	struct user *u = &run->u;
+	struct text t;
+	char *dest[INSTR_DEST_MAX], *dflt;
+	size_t n;
+	int got;
+
+	if (read_message(fd, &run->msg, &t, &md->body, &md->bodylen, r) == -1)
+		return;
+	if (md->bodylen && looped(md->body, md->bodylen, md->rcpt)) {
+		fail(r, OUTCOME_PERM, "5.4.6", "mail loop: message already "
+		    "has Delivered-To: %s", md->rcpt);
+		goto out;
+	}
+	if (prefix(md, &run->pre, r) == -1)
+		goto out;
+	if (u->kind == USER_ALIAS) {
+		deliver(md, run->dest, run->ndest, r);
+		goto out;
+	}
+	if (fchdir(homefd) == -1) {
+		fail(r, OUTCOME_TEMP, "4.2.0", "unable to enter %s: %s",
+		    u->home, strerror(errno));
+		goto out;
+	}
+	if ((got = instructions(u, &run->ins, r)) == -1)
+		goto out;
+	if (got) {
+		n = instr_split(run->ins.p, "\n", dest);
+	} else {
+		dflt = (char *)conf_s("default-delivery");
+		dest[0] = dflt;
+		n = 1;
+		if (u->kind == USER_SYSTEM && strcmp(dflt, "./Maildir/") == 0 &&
+		    make_maildir(u, r) == -1)
+			goto out;
+	}
+	deliver(md, dest, n, r);
+out:
+	if (t.map != NULL)
+		munmap(t.map, t.maplen);
+}
+
+/* Write K's result line; a failed write: exit 111, qrun has "no
+ * result" for what is not written. */
+static void
+put_result(size_t k, const struct result *r)
+{
+	char line[RESULT_LINE_MAX + 1];
+	int n;
+
+	if ((n = result_fmt(line, sizeof line, k, r)) == -1) {
+		warn("bad result %s %s: %s", outcome_word(r->status), r->dsn,
+		    r->text);
+		exit(EXIT_TEMP);
+	}
+	if (fwrite(line, 1, (size_t)n, stdout) != (size_t)n ||
+	    fflush(stdout) == EOF)
+		exit(EXIT_TEMP);
+}
+
+/* Batch mode (-m): the k-th message's result waits in done[k] until the
+ * new/ directories it was linked into (bits of dirsync) are synced. */
+struct held {
+	struct result r;
+	unsigned dirs;
+};
+
+/* Sync the directories the batch shares and write the results held,
+ * done[*next..k), in order; a failed sync makes those messages temp
+ * (a copy may be there: a duplicate beats a loss). */
+static void
+flush_held(struct dirsync *ds, struct held *done, size_t *next, size_t k)
+{
+	struct fail f;
+	unsigned bad = dirsync_run(ds, &f);
+
+	for (; *next < k; (*next)++) {
+		struct held *h = &done[*next];
+		if ((h->dirs & bad) && h->r.status == OUTCOME_OK)
+			result_set(&h->r, OUTCOME_TEMP, f.dsn, "%s", f.text);
+		put_result(*next + 1, &h->r);
+	}
+}
+
+static int
+batch(struct run *run, struct msgdata *md, char **qids, size_t nq)
+{
+	static struct held done[LOCAL_BATCH_MAX];
+	static struct dirsync ds;
+	struct qenv env;
+	const char *why;
+	size_t k, next = 0;
+	int fd;
+
+	md->ds = &ds;
+	for (k = 0; k < nq; k++) {
+		struct held *h = &done[k];
+		fd = k == 0 ? 0 : (int)k + 2;
+		fmt_s(qid, sizeof qid, "%s", qids[k]);
+		h->dirs = 0;
+		if (qenv_read(fd, &env, &why) == -1) {
+			fail(&h->r, OUTCOME_TEMP, "4.3.0", "unable to read "
+			    "the envelope of %.60s: %s", qid, errno == EINVAL ?
+			    why : strerror(errno));
+		} else {
+			md->sender = env.from;
+			md->flags = (env.flags & QF_UTF8 ? LOCAL_UTF8 : 0) |
+			    (env.flags & QF_8BIT ? LOCAL_8BIT : 0);
+			ds.touched = 0;
+			deliver_one(run, md, fd, &h->r);
+			h->dirs = ds.touched;
+			qenv_free(&env);
+		}
+		/* what needs no sync of the batch is reported now, in
+		 * order; the rest once the directories are synced */
+		while (next <= k && done[next].dirs == 0) {
+			put_result(next + 1, &done[next].r);
+			next++;
+		}
+	}
+	flush_held(&ds, done, &next, nq);
+	return 0;
 }
 
 static _Noreturn void
-usage(void)
+usage(int many)
 {
+	if (many)
+		die(EXIT_PERM, "usage: local -m -- recipient qid ... "
+		    "(at most %d)", LOCAL_BATCH_MAX);
 	die(EXIT_PERM, "usage: local [-8u] [-q qid] sender recipient");
 }
 
 int
 main(int argc, char **argv)
 {
-	struct buf msg, ins = BUF_INIT(INSTR_MAX), pre = BUF_INIT(2048);
+	static struct run run;
 	struct msgdata md;
-	struct user u;
-	char *dest[INSTR_DEST_MAX], aliasbuf[CONF_LINE_MAX + 1], *dflt;
-	size_t n;
-	int c, r;
+	struct user *u = &run.u;
+	struct result res;
+	char **qids = NULL;
+	size_t nq = 0, k;
+	int c, r, many = 0, single = 0;
 
 	die_init(argv[0]);
-	die_result(1);          /* a fatal error is the recipient's result */
+	die_result(1);          /* a fatal error is the recipients' result */
 	/* A |program may exit without reading the message: its exit code
 	 * decides, which needs local alive after the write fails (EPIPE). */
 	signal(SIGPIPE, SIG_IGN);
 	memset(&md, 0, sizeof md);
-	while ((c = getopt(argc, argv, "q:u8")) != -1) {
+	while ((c = getopt(argc, argv, "mq:u8")) != -1) {
 		switch (c) {
-		case 'q': fmt_s(qid, sizeof qid, "%s", optarg); break;
-		case 'u': md.flags |= LOCAL_UTF8; break;
-		case '8': md.flags |= LOCAL_8BIT; break;
-		default: usage();
+		case 'm': many = 1; break;
+		case 'q': fmt_s(qid, sizeof qid, "%s", optarg); single = 1;
+			break;
+		case 'u': md.flags |= LOCAL_UTF8; single = 1; break;
+		case '8': md.flags |= LOCAL_8BIT; single = 1; break;
+		default: usage(0);
 		}
 	}
-	if (argc - optind != 2)
-		usage();
+	if (many) {
+		/* flags and queue IDs come from each message's envelope */
+		if (single || argc - optind < 2 ||
+		    argc - optind - 1 > LOCAL_BATCH_MAX)
+			usage(1);
+		md.rcpt = argv[optind];
+		qids = argv + optind + 1;
+		nq = (size_t)(argc - optind - 1);
+		fatal_n = 0;
+		/* the queue files are no program's business */
+		for (k = 1; k < nq; k++)
+			(void)fcntl((int)k + 2, F_SETFD, FD_CLOEXEC);
+	} else {
+		if (argc - optind != 2)
+			usage(0);
+		md.sender = argv[optind];
+		md.rcpt = argv[optind + 1];
+	}
 	if (conf_load() == -1 || user_init() == -1)
 		result(OUTCOME_TEMP, "4.3.5",
 		    "configuration: %s", conf_error());
-	buf_init(&msg, conf_u("max-size") + QUEUE_ROOM);  /* a pipe */
-	md.sender = argv[optind];
-	md.rcpt = argv[optind + 1];
+	buf_init(&run.msg, conf_u("max-size") + QUEUE_ROOM);  /* a pipe */
+	buf_init(&run.ins, INSTR_MAX);
+	buf_init(&run.pre, 2048);
 	md.qid = qid;
 	md.timeout = conf_u("delivery-timeout");
 	md.timeout = md.timeout > 20 ? md.timeout - 10 : md.timeout;
-	if ((r = user_lookup(md.rcpt, &u)) == 0)
+	if ((r = user_lookup(md.rcpt, u)) == 0)
 		result(OUTCOME_PERM, "5.1.1", "no such user here: %s", md.rcpt);
 	if (r == -1 && errno == ENOTSUP)        /* lib/aliases.h */
 		result(OUTCOME_TEMP, "4.3.5",
@@ -484,36 +714,23 @@ main(int argc, char **argv)
 		result(errno == EINVAL ? OUTCOME_PERM : OUTCOME_TEMP,
 		    errno == EINVAL ? "5.1.1" : "4.3.0",
 		    "unable to look up %s: %s", md.rcpt, strerror(errno));
-	open_home(&u);
-	become(&u);
-	read_message(&msg, &md.body, &md.bodylen);
-	if (md.bodylen && looped(md.body, md.bodylen, md.rcpt))
-		result(OUTCOME_PERM, "5.4.6", "mail loop: message already has "
-		    "Delivered-To: %s", md.rcpt);
-	prefix(&md, &pre);
-	md.local = u.name;
-	md.ext = u.ext;
-	md.domain = u.domain;
-	md.home = u.home;
-	md.user = u.account[0] ? u.account : u.name;
-	if (u.kind == USER_ALIAS) {
-		if (instr_alias(u.alias, u.domain, aliasbuf, sizeof aliasbuf,
-		    dest, &n) == -1)
-			result(OUTCOME_TEMP, "4.3.0", "no memory");
-		deliver(&md, dest, n);
-	}
-	if (fchdir(homefd) == -1)
-		result(OUTCOME_TEMP, "4.2.0", "unable to enter %s: %s", u.home,
-		    strerror(errno));
-	if (instructions(&u, &ins)) {
-		n = instr_split(ins.p, "\n", dest);
-	} else {
-		dflt = (char *)conf_s("default-delivery");
-		dest[0] = dflt;
-		n = 1;
-		if (u.kind == USER_SYSTEM && strcmp(dflt, "./Maildir/") == 0)
-			make_maildir(&u);
-	}
-	deliver(&md, dest, n);
+	/* one uid for the whole run, from the recipient, before any
+	 * message is read (postel-security(7)) */
+	open_home(u);
+	become(u);
+	md.local = u->name;
+	md.ext = u->ext;
+	md.domain = u->domain;
+	md.home = u->home;
+	md.user = u->account[0] ? u->account : u->name;
+	if (u->kind == USER_ALIAS && instr_alias(u->alias, u->domain,
+	    run.aliasbuf, sizeof run.aliasbuf, run.dest, &run.ndest) == -1)
+		result(OUTCOME_TEMP, "4.3.0", "no memory");
+	if (many)
+		return batch(&run, &md, qids, nq);
+	/* one message, on stdin at the message: each Maildir's new/ is
+	 * synced as the message goes in (md.ds NULL) */
+	deliver_one(&run, &md, 0, &res);
+	put_result(1, &res);
 	return 0;
 }
