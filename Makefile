@@ -164,7 +164,7 @@ lint-man:
 DEB_PKGS = build-essential clang libbearssl-dev libcrypt-dev perl python3 \
 	python3-aiosmtpd ucspi-tcp swaks mandoc dnsmasq-base libresolv-wrapper \
 	openssl git git-email mutt spamassassin spamc clamav clamav-daemon cppcheck \
-	clang-tools valgrind musl-tools file lintian
+	clang-tools valgrind musl-tools file lintian strace
 # What the demo needs: enough to build and to run smtpd under tcpserver.
 RUN_PKGS = build-essential libbearssl-dev libcrypt-dev ucspi-tcp musl-tools
 

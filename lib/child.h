@@ -21,14 +21,15 @@
 /* what a descriptor slot of struct child may hold besides an fd */
 #define CHILD_KEEP (-1)         /* the starter's own fd of that number */
 #define CHILD_NULL (-2)         /* /dev/null, read-write */
-#define CHILD_FD_MAX 4
+/* 0-2, then up to 64 messages of a batch from 3 (postel-result(5)) */
+#define CHILD_FD_MAX 68
 
 struct child {
 	const char *path;       /* without a '/', looked up in PATH */
 	char *const *argv;
 	char *const *envp;      /* NULL: the starter's environment */
-	/* fd[i] becomes the child's fd i, for i < nfd (3, or 4 where a
-	 * contract names fd 3); every other descriptor is closed */
+	/* fd[i] becomes the child's fd i, for i < nfd (3, or more where a
+	 * contract names fd 3 and up); every other descriptor is closed */
 	int fd[CHILD_FD_MAX];
 	int nfd;
 	int pgrp;               /* 1: a process group of its own, to kill */

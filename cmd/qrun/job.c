@@ -25,13 +25,15 @@
 
 /* a result line per recipient and one for the message, each at most
  * 1000 bytes (postel-result(5)): all of them fit */
-#define JOB_OUT_MAX ((QRUN_RCPT_MAX + 1) * 1024)
+#define JOB_OUT_MAX ((QRUN_RCPT_MAX + QRUN_BATCH_MAX + 1) * 1024)
 
-/* argv for local or remote (postel-result(5)); dom holds the domain. */
+/* argv for local or remote, one message (postel-result(5)); dom holds
+ * the domain. */
 static void
-make_argv(const struct msg *m, int remote, const size_t *idx, size_t n,
-    const char **argv, char *dom, size_t domsize)
+make_argv(const struct part *p, int remote, const char **argv, char *dom,
+    size_t domsize)
 {
+	const struct msg *m = p->m;
 	size_t k = 0, i;
 
 	argv[k++] = remote ? "remote" : "local";
@@ -45,14 +47,53 @@ make_argv(const struct msg *m, int remote, const size_t *idx, size_t n,
 	argv[k++] = m->id;
 	argv[k++] = "--";       /* an address may start with '-' */
 	if (remote) {
-		const char *at = strrchr(m->env.rcpt[idx[0]], '@');
-		fmt_s(dom, domsize, "%s", at ? at + 1 : "");
+		fmt_s(dom, domsize, "%s", strrchr(m->env.rcpt[p->idx[0]], '@') ?
+		    strrchr(m->env.rcpt[p->idx[0]], '@') + 1 : "");
 		argv[k++] = dom;
 	}
 	argv[k++] = m->env.from;
-	for (i = 0; i < n; i++)         /* n <= QRUN_RCPT_MAX: msg_start */
-		argv[k++] = m->env.rcpt[idx[i]];
+	for (i = 0; i < p->n; i++)      /* n <= QRUN_RCPT_MAX: msg_start */
+		argv[k++] = m->env.rcpt[p->idx[i]];
 	argv[k] = NULL;
+}
+
+/* argv for a batch (postel-result(5), Batches): local -m -- RCPT QID...
+ * or remote -m -- DOMAIN QID:N,N... ; the strings are in b. */
+static int
+make_batch_argv(const struct job *j, const char **argv, struct buf *b)
+{
+	size_t k = 0, i, r, *off;
+	const struct msg *m0 = j->part[0].m;
+	const char *first = m0->env.rcpt[j->part[0].idx[0]];
+
+	if ((off = calloc(j->np, sizeof *off)) == NULL)
+		return -1;
+	for (i = 0; i < j->np; i++) {
+		const struct part *p = &j->part[i];
+		off[i] = b->len;
+		if (buf_cats(b, p->m->id) == -1)
+			goto fail;
+		for (r = 0; j->remote && r < p->n; r++) {
+			char n[24];
+			fmt_s(n, sizeof n, "%c%zu", r ? ',' : ':', p->idx[r] + 1);
+			if (buf_cats(b, n) == -1)
+				goto fail;
+		}
+		if (buf_catb(b, "", 1) == -1)
+			goto fail;
+	}
+	argv[k++] = j->remote ? "remote" : "local";
+	argv[k++] = "-m";
+	argv[k++] = "--";
+	argv[k++] = j->remote ? strrchr(first, '@') + 1 : first;
+	for (i = 0; i < j->np; i++)
+		argv[k++] = b->p + off[i];
+	argv[k] = NULL;
+	free(off);
+	return 0;
+fail:
+	free(off);
+	return -1;
 }
 
 /* In the child of a job (child_spawn's hooks): its queue ID in the
@@ -62,7 +103,8 @@ make_argv(const struct msg *m, int remote, const size_t *idx, size_t n,
 int
 job_child_setup(const struct child *c)
 {
-	return setenv("QID", c->arg, 1);
+	/* a batch has no one queue ID */
+	return c->arg ? setenv("QID", c->arg, 1) : unsetenv("QID");
 }
 
 void
@@ -78,104 +120,141 @@ job_child_failed(const struct child *c, int err)
 		(void)fd_write_all(1, line, (size_t)len);
 }
 
-/* Start local or remote with the message on stdin and out as stdout:
- * through the root spawner for local when there is one, else as a
- * child of ours. 0, or -1 (warned). */
+/* The descriptors of j's messages into fd: the queue file at the body
+ * for one message, at the envelope for a batch. 0, or -1 (warned, none
+ * left open). */
 static int
-start(struct qrun *q, struct job *j, struct msg *m, int remote,
-    const size_t *idx, size_t n, int out)
+open_parts(struct qrun *q, const struct job *j, int *fd)
 {
-	const char *argv[9 + QRUN_RCPT_MAX];
-	char dom[ADDR_DOMAIN_MAX + 1], prog[PATH_MAX];
-	struct child c;
-	int fd;
+	size_t i, k;
 
-	if ((fd = queue_open_body(q->qd, m->id, m->env.body)) == -1) {
-		warn_sys("unable to open message %s", m->id);
-		return -1;
-	}
-	make_argv(m, remote, idx, n, argv, dom, sizeof dom);
-	if (!remote && spawn_on()) {
-		/* As the queue user: the root spawner starts local. */
-		if (spawn_start(&j->token, fd, out, argv) == -1) {
-			warn_sys("unable to start local for %s", m->id);
-			close(fd);
+	for (i = 0; i < j->np; i++) {
+		const struct msg *m = j->part[i].m;
+		fd[i] = j->np == 1 ? queue_open_body(q->qd, m->id, m->env.body) :
+		    queue_open(q->qd, QDIR_CUR, m->id);
+		if (fd[i] == -1) {
+			warn_sys("unable to open message %s", m->id);
+			for (k = 0; k < i; k++)
+				close(fd[k]);
 			return -1;
 		}
-		j->pid = 0;
-		close(fd);
-		return 0;
-	}
-	if (conf_prog(prog, sizeof prog, argv[0]) == -1) {
-		warn("path of %s too long", argv[0]);
-		close(fd);
-		return -1;
-	}
-	memset(&c, 0, sizeof c);
-	c.path = prog;
-	c.argv = (char *const *)argv;
-	c.fd[0] = fd;
-	c.fd[1] = out;
-	c.fd[2] = CHILD_KEEP;
-	c.nfd = 3;
-	c.pgrp = 1;
-	c.setup = job_child_setup;
-	c.failed = job_child_failed;
-	c.arg = m->id;
-	j->pid = child_spawn(&c);
-	close(fd);
-	if (j->pid == -1) {
-		warn_sys("unable to fork");
-		return -1;
 	}
 	return 0;
 }
 
-int
-job_spawn(struct qrun *q, struct msg *m, int remote, const size_t *idx,
-    size_t n)
+/* Start local or remote with the messages as postel-result(5) says and
+ * out as stdout: through the root spawner for local when there is one,
+ * else as a child of ours. 0, or -1 (warned). */
+static int
+start(struct qrun *q, struct job *j, int out)
 {
-	struct job *j = calloc(1, sizeof *j);
-	int p[2];
+	const char *argv[9 + QRUN_RCPT_MAX + QRUN_BATCH_MAX];
+	char dom[ADDR_DOMAIN_MAX + 1], prog[PATH_MAX];
+	struct buf args = BUF_INIT(64 * 1024);
+	int fd[QRUN_BATCH_MAX], r = -1;
+	struct child c;
 	size_t i;
 
-	if (j == NULL || (j->idx = calloc(n, sizeof *j->idx)) == NULL)
+	if (j->np == 1)
+		make_argv(&j->part[0], j->remote, argv, dom, sizeof dom);
+	else if (make_batch_argv(j, argv, &args) == -1) {
+		warn_sys("unable to start a batch");
+		buf_free(&args);
+		return -1;
+	}
+	if (open_parts(q, j, fd) == -1) {
+		buf_free(&args);
+		return -1;
+	}
+	if (!j->remote && spawn_on()) {
+		/* As the queue user: the root spawner starts local. */
+		if ((r = spawn_start(&j->token, fd, j->np, out, argv)) == -1)
+			warn_sys("unable to start local for %s",
+			    j->part[0].m->id);
+		j->pid = 0;
+	} else if (conf_prog(prog, sizeof prog, argv[0]) == -1)
+		warn("path of %s too long", argv[0]);
+	else {
+		memset(&c, 0, sizeof c);
+		c.path = prog;
+		c.argv = (char *const *)argv;
+		c.fd[0] = fd[0];
+		c.fd[1] = out;
+		c.fd[2] = CHILD_KEEP;
+		for (i = 1; i < j->np; i++)
+			c.fd[i + 2] = fd[i];
+		c.nfd = (int)(j->np == 1 ? 3 : j->np + 2);
+		c.pgrp = 1;
+		c.setup = job_child_setup;
+		c.failed = job_child_failed;
+		c.arg = j->np == 1 ? j->part[0].m->id : NULL;
+		if ((j->pid = child_spawn(&c)) == -1)
+			warn_sys("unable to fork");
+		else
+			r = 0;
+	}
+	for (i = 0; i < j->np; i++)
+		close(fd[i]);
+	buf_free(&args);
+	return r;
+}
+
+static void
+parts_free(struct part *p, size_t np)
+{
+	size_t i;
+
+	for (i = 0; i < np; i++)
+		free(p[i].idx);
+	free(p);
+}
+
+int
+job_spawn(struct qrun *q, int remote, struct part *p, size_t np)
+{
+	struct job *j = calloc(1, sizeof *j);
+	int pp[2];
+	size_t i, k;
+
+	if (j == NULL)
 		die_sys(EXIT_TEMP, "unable to allocate");
-	if (fd_pipe(p) == -1) {
-		warn_sys("unable to make a pipe");
-		free(j->idx);
-		free(j);
-		return -1;
-	}
-	if (start(q, j, m, remote, idx, n, p[1]) == -1) {
-		close(p[0]);
-		close(p[1]);
-		free(j->idx);
-		free(j);
-		return -1;
-	}
-	close(p[1]);
-	if (fcntl(p[0], F_SETFL, O_NONBLOCK) == -1)
-		warn_sys("unable to set O_NONBLOCK");
-	j->out = p[0];
-	j->m = m;
 	j->remote = remote;
-	j->n = n;
-	for (i = 0; i < n; i++) {
-		j->idx[i] = idx[i];
-		m->busy[idx[i]] = 1;
+	j->part = p;
+	j->np = np;
+	for (i = 0; i < np; i++)
+		j->n += p[i].n;
+	if (fd_pipe(pp) == -1) {
+		warn_sys("unable to make a pipe");
+		goto fail;
+	}
+	if (start(q, j, pp[1]) == -1) {
+		close(pp[0]);
+		close(pp[1]);
+		goto fail;
+	}
+	close(pp[1]);
+	if (fcntl(pp[0], F_SETFL, O_NONBLOCK) == -1)
+		warn_sys("unable to set O_NONBLOCK");
+	j->out = pp[0];
+	for (i = 0; i < np; i++) {
+		for (k = 0; k < p[i].n; k++)
+			p[i].m->busy[p[i].idx[k]] = 1;
+		p[i].m->njobs++;
 	}
 	j->start = mono_s();
 	j->deadline = j->start + (long long)q->set.timeout_s;
 	buf_init(&j->buf, JOB_OUT_MAX);
 	j->next = q->jobs;
 	q->jobs = j;
-	m->njobs++;
 	if (remote)
 		q->nremote++;
 	else
 		q->nlocal++;
 	return 0;
+fail:
+	parts_free(p, np);
+	free(j);
+	return -1;
 }
 
 void
@@ -262,7 +341,9 @@ job_kill(struct job *j, const char *why)
 		kill(j->pid, SIGKILL);
 	}
 	log_start(&l, "killed");
-	log_kv(&l, "qid", j->m->id);
+	log_kv(&l, "qid", j->part[0].m->id);
+	if (j->np > 1)
+		log_kvu(&l, "batch", j->np);
 	log_kvu(&l, "pid", (unsigned long long)j->pid);
 	log_kv(&l, "why", why);
 	log_end(&l);
@@ -299,9 +380,8 @@ exit_result(const struct qrun *q, const struct job *j, struct result *r)
 }
 
 static void
-log_result(const struct job *j, size_t i, long long now)
+log_result(const struct job *j, const struct msg *m, size_t i, long long now)
 {
-	const struct msg *m = j->m;
 	const struct qstate *q = &m->st[i];
 	char r[ADDR_MAX + 3];
 	struct logl l;
@@ -327,7 +407,7 @@ garbage(const struct job *j, const char *line)
 	struct logl l;
 
 	log_start(&l, "garbage");
-	log_kv(&l, "qid", j->m->id);
+	log_kv(&l, "qid", j->part[0].m->id);
 	log_kvb(&l, "line", line, strlen(line) > 200 ? 200 : strlen(line));
 	log_end(&l);
 }
@@ -378,18 +458,17 @@ parse_results(struct job *j, struct result *res, struct result *whole)
 
 /* Set one recipient's state from its result (r NULL: none given). */
 static void
-apply(const struct qrun *qr, struct job *j, size_t i, const struct result *r,
-    long long now)
+apply(const struct qrun *qr, const struct job *j, struct msg *m, size_t ri,
+    const struct result *r, long long now)
 {
-	struct msg *m = j->m;
-	struct qstate *q = &m->st[j->idx[i]];
+	struct qstate *q = &m->st[ri];
 	struct result ex;
 
 	if (r == NULL && j->killed == 2) {
 		/* Stopped in flight: it may even have been delivered. Not an
 		 * attempt, and never final (postel(7), invariant 6): the next
 		 * runner tries it again, as postel-qrun(8) says. */
-		m->busy[j->idx[i]] = 0;
+		m->busy[ri] = 0;
 		return;
 	}
 	if (r == NULL) {
@@ -422,13 +501,14 @@ apply(const struct qrun *qr, struct job *j, size_t i, const struct result *r,
 			memcpy(q->text + t, why, strlen(why) + 1);
 		}
 	}
-	m->busy[j->idx[i]] = 0;
+	m->busy[ri] = 0;
 }
 
 static void
 job_free(struct qrun *q, struct job *j)
 {
 	struct job **pp;
+	size_t i;
 
 	for (pp = &q->jobs; *pp; pp = &(*pp)->next)
 		if (*pp == j) {
@@ -439,55 +519,73 @@ job_free(struct qrun *q, struct job *j)
 		q->nremote--;
 	else
 		q->nlocal--;
-	j->m->njobs--;
+	for (i = 0; i < j->np; i++)
+		j->part[i].m->njobs--;
 	if (j->out != -1)
 		close(j->out);
 	buf_free(&j->buf);
-	free(j->idx);
+	parts_free(j->part, j->np);
 	free(j);
 }
 
-/* The child has exited and its stdout is closed: apply its results. */
-void
-job_finish(struct qrun *q, struct job *j)
+/* Record the results res[0..p->n) of one message's part (whole: the msg
+ * line) before anything acts on them (postel-queue(5) step 4). */
+static void
+record(struct qrun *q, const struct job *j, const struct part *p,
+    const struct result *res, const struct result *whole, long long now)
 {
-	struct msg *m = j->m;
-	struct result *res, whole;
-	long long now = now_s();
-	size_t i;
+	struct msg *m = p->m;
 	int stopped = j->killed == 2;
+	size_t i;
 
-	if ((res = calloc(j->n, sizeof *res)) == NULL)
-		die_sys(EXIT_TEMP, "unable to allocate");
-	whole.status = OUTCOME_NONE;
-	parse_results(j, res, &whole);
-	for (i = 0; i < j->n; i++)
-		apply(q, j, i, res[i].status != OUTCOME_NONE ? &res[i] :
-		    whole.status != OUTCOME_NONE ? &whole : NULL, now);
+	for (i = 0; i < p->n; i++)
+		apply(q, j, m, p->idx[i], res[i].status != OUTCOME_NONE ?
+		    &res[i] : whole->status != OUTCOME_NONE ? whole : NULL, now);
 	if (m->njobs == 1 && all_ok(m)) {
 		/* Every recipient is delivered and no other job runs: the
 		 * next step removes the message, and that removal is the
 		 * record (postel-queue(5) step 4); a crash before it only
 		 * repeats deliveries that were in flight. */
-		for (i = 0; i < j->n; i++)
-			log_result(j, j->idx[i], now);
+		for (i = 0; i < p->n; i++)
+			log_result(j, m, p->idx[i], now);
 	} else if (qstate_write(q->qd, m->id, m->st, m->env.nrcpt, m->warned,
 	    0) == -1) {
 		/* Nothing may act on results that are not on disk: forget
 		 * them; the recipients are tried again (a duplicate at worst) */
 		warn_sys("unable to write the state of %s", m->id);
-		for (i = 0; i < j->n; i++) {
-			m->st[j->idx[i]].status = QS_TODO;
-			m->st[j->idx[i]].next = now + 60;
+		for (i = 0; i < p->n; i++) {
+			m->st[p->idx[i]].status = QS_TODO;
+			m->st[p->idx[i]].next = now + 60;
 		}
 	} else
 		/* recipients a stop left untouched have no result to log */
-		for (i = 0; i < j->n; i++)
+		for (i = 0; i < p->n; i++)
 			if (res[i].status != OUTCOME_NONE ||
-			    whole.status != OUTCOME_NONE || !stopped)
-				log_result(j, j->idx[i], now);
+			    whole->status != OUTCOME_NONE || !stopped)
+				log_result(j, m, p->idx[i], now);
+}
+
+/* The child has exited and its stdout is closed: apply its results,
+ * message by message, then finish the messages no other job holds. */
+void
+job_finish(struct qrun *q, struct job *j)
+{
+	struct msg *done[QRUN_BATCH_MAX];
+	struct result *res, whole;
+	long long now = now_s();
+	size_t i, k, nd = 0;
+
+	if ((res = calloc(j->n, sizeof *res)) == NULL)
+		die_sys(EXIT_TEMP, "unable to allocate");
+	whole.status = OUTCOME_NONE;
+	parse_results(j, res, &whole);
+	for (i = 0, k = 0; i < j->np; k += j->part[i++].n)
+		record(q, j, &j->part[i], res + k, &whole, now);
 	free(res);
+	for (i = 0; i < j->np && i < QRUN_BATCH_MAX; i++)
+		done[nd++] = j->part[i].m;
 	job_free(q, j);
-	if (m->njobs == 0 && !m->blocked)
-		msg_done(q, m);
+	for (i = 0; i < nd; i++)
+		if (done[i]->njobs == 0 && !done[i]->blocked)
+			msg_done(q, done[i]);
 }

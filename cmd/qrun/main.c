@@ -100,37 +100,114 @@ clean(struct qrun *q)
 	log_end(&l);
 }
 
-/* No message can start now: every slot is taken, or 64 wait for one. */
+/* Loaded messages that wait for a slot of a channel, at most: past that,
+ * a message that waits for that channel alone is parked (msg_park). */
+#define WAIT_MAX 64
+/* Messages loaded in one round of start_due, at most. */
+#define LOAD_MAX 512
+
+/* A channel (0 local, 1 remote) has a free slot. */
 static int
-full(const struct qrun *q, size_t nblocked)
+slot_free(const struct qrun *q, int c)
 {
-	return nblocked >= 64 || (q->nlocal >= q->set.max_local &&
-	    q->nremote >= q->set.max_remote);
+	return c ? q->nremote < q->set.max_remote :
+	    q->nlocal < q->set.max_local;
 }
 
-/* Take messages off the heap while they are due and slots are free.
- * How many loaded messages wait for a slot. */
-static size_t
-start_due(struct qrun *q)
+/* No message can start now: each channel has every slot taken, or
+ * WAIT_MAX messages waiting for one. */
+static int
+full(const struct qrun *q, const size_t nwait[2])
 {
+	return (!slot_free(q, 0) || nwait[0] >= WAIT_MAX) &&
+	    (!slot_free(q, 1) || nwait[1] >= WAIT_MAX);
+}
+
+static size_t
+free_slots(const struct qrun *q, int c)
+{
+	unsigned long long max = c ? q->set.max_remote : q->set.max_local;
+	unsigned long long n = c ? q->nremote : q->nlocal;
+
+	return n < max ? (size_t)(max - n) : 0;
+}
+
+/* How many messages a job of each channel may take: the due ones spread
+ * over the free slots, so that a backlog goes out in parallel runs of a
+ * few messages each rather than in one long run. */
+static void
+spread(struct qrun *q, struct msg *const *v, size_t n)
+{
+	size_t want[2] = { 0, 0 }, i, f;
+	int c, w;
+
+	for (i = 0; i < n; i++) {
+		w = msg_channels(q, v[i]);
+		want[0] += (w & WAIT_LOCAL) != 0;
+		want[1] += (w & WAIT_REMOTE) != 0;
+	}
+	for (c = 0; c < 2; c++) {
+		f = free_slots(q, c);
+		q->batch[c] = f && want[c] > f ? (want[c] + f - 1) / f : 1;
+		if (q->batch[c] > QRUN_BATCH_MAX)
+			q->batch[c] = QRUN_BATCH_MAX;
+	}
+}
+
+/* m waits now for the channels in w: count it, or park it if it waits
+ * for a channel whose waiters are enough and has no job running. */
+static void
+waits(struct qrun *q, struct msg *m, int w, size_t nwait[2])
+{
+	int c = w & WAIT_REMOTE ? 1 : 0;
+
+	if (!w)
+		return;
+	if (m->njobs == 0 && w != (WAIT_LOCAL | WAIT_REMOTE) &&
+	    nwait[c] >= WAIT_MAX) {
+		msg_park(q, m);
+		return;
+	}
+	if (w & WAIT_LOCAL)
+		nwait[0]++;
+	if (w & WAIT_REMOTE)
+		nwait[1]++;
+}
+
+/* Start what is due while slots are free. Due messages are loaded first,
+ * then started, so that a job can take every loaded message that waits
+ * for the same recipient or domain; q->batch spreads them over the free
+ * slots. Into nwait, how many loaded messages wait for each channel. */
+static void
+start_due(struct qrun *q, size_t nwait[2])
+{
+	static struct msg *round[LOAD_MAX];
 	long long now = now_s();
 	struct msg *m, *next;
-	size_t nblocked = 0;
+	size_t nload = 0, i, nfree;
+	int c;
 
+	nwait[0] = nwait[1] = 0;
 	for (m = q->active; m; m = next) {
 		next = m->anext;
-		if (m->blocked && msg_start(q, m))
-			nblocked++;
+		if (m->blocked)
+			waits(q, m, msg_start(q, m), nwait);
 	}
-	while ((m = heap_top(&q->wait)) != NULL && !full(q, nblocked) &&
+	for (c = 0; c < 2; c++)
+		if (q->nparked[c] && slot_free(q, c) && nwait[c] < WAIT_MAX)
+			msg_unpark(q, c, WAIT_MAX - nwait[c]);
+	nfree = free_slots(q, 0) + free_slots(q, 1);
+	while ((m = heap_top(&q->wait)) != NULL && !full(q, nwait) &&
+	    nload < LOAD_MAX && nload < (nfree ? nfree : 1) * QRUN_BATCH_MAX &&
 	    (q->once || m->next <= now)) {
 		heap_pop(&q->wait);
 		if (ctl_held(q, m) || msg_load(q, m) == -1)
 			continue;
-		if (msg_start(q, m))
-			nblocked++;
+		round[nload++] = m;
 	}
-	return nblocked;
+	spread(q, round, nload);
+	for (i = 0; i < nload; i++)
+		waits(q, round[i], msg_start(q, round[i]), nwait);
 }
 
 /* How long poll may sleep: until the next scan, job deadline or due
@@ -139,14 +216,14 @@ start_due(struct qrun *q)
  * wakes the loop (SIGCHLD), and counting it would spin. Never past the
  * next scan, whatever the wall clock does. */
 static int
-timeout_ms(const struct qrun *q, size_t nblocked, long long last_scan)
+timeout_ms(const struct qrun *q, const size_t nwait[2], long long last_scan)
 {
 	long long mnow = mono_s(), t = last_scan + SCAN_EVERY, ms;
 	struct msg *m = heap_top(&q->wait);
 	struct job *j;
 
 	/* m->next is wall clock: its distance from now, on mono's */
-	if (m && !full(q, nblocked)) {
+	if (m && !full(q, nwait)) {
 		long long in = m->next - now_s();
 		if (in < t - mnow)
 			t = mnow + in;
@@ -251,7 +328,7 @@ run(struct qrun *q)
 {
 	struct pollfd *pf = NULL;
 	struct job **pj = NULL, *j, *jn;
-	size_t cap = 0, n, nblocked = 0;
+	size_t cap = 0, n, nwait[2] = { 0, 0 };
 	long long last_scan = mono_s(), last_clean = mono_s(), stop_at = 0;
 	int trig = q->once ? -1 : open_trigger(q);
 	unsigned token;
@@ -266,14 +343,14 @@ run(struct qrun *q)
 		if (stop && !stop_at)
 			stop_at = mono_s() + STOP_GRACE;
 		if (!stop)
-			nblocked = start_due(q);
+			start_due(q, nwait);
 		/* one sync for the removals of a moment (postel-queue(5)
 		 * step 5); at once when nothing runs that could add more */
 		if (q->ngone && (q->jobs == NULL ||
 		    mono_ms() >= q->gone_at + QRUN_COMMIT_MS))
 			msg_commit(q);
 		if (q->jobs == NULL && (stop || (q->once && q->wait.n == 0 &&
-		    q->nactive == 0)))
+		    q->nactive == 0 && q->nparked[0] + q->nparked[1] == 0)))
 			break;
 		/* a reload may raise the limits: one slot per job */
 		if (pf == NULL || cap < q->nlocal + q->nremote + 3) {
@@ -298,7 +375,7 @@ run(struct qrun *q)
 				pf[n].fd = j->out;
 				pf[n++].events = POLLIN;
 			}
-		if (poll(pf, n, timeout_ms(q, nblocked, last_scan)) == -1 &&
+		if (poll(pf, n, timeout_ms(q, nwait, last_scan)) == -1 &&
 		    errno != EINTR)
 			die_sys(EXIT_TEMP, "unable to poll");
 		if (pf[0].revents)
@@ -369,6 +446,8 @@ main(int argc, char **argv)
 	struct logl l;
 
 	die_init(argv[0]);
+	q.parked_tail[0] = &q.parked[0];
+	q.parked_tail[1] = &q.parked[1];
 	while ((c = getopt(argc, argv, "1cdfF:")) != -1) {
 		switch (c) {
 		case '1': q.once = 1; break;

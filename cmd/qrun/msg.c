@@ -305,15 +305,106 @@ drop:
 	return -1;
 }
 
-/* Group due recipients into jobs: one local job per local recipient, one
- * remote job per domain; start as many as the concurrency limits allow.
- * 1 if m now waits for a free slot; 0 otherwise, and then m may be gone:
- * with no job started, msg_done has finished (and maybe freed) it. */
+/* Recipient i of m is due and no job has it. */
+static int
+due(const struct qrun *q, const struct msg *m, size_t i, long long now)
+{
+	return m->st[i].status == QS_TODO && !m->busy[i] &&
+	    (q->force || m->st[i].next <= now);
+}
+
+static const char *
+domain_of(const char *rcpt)
+{
+	const char *at = strrchr(rcpt, '@');
+
+	return at ? at + 1 : "";
+}
+
+/* Into p, m's due recipients that a job for key takes: the first one
+ * that is key (local: a message is delivered once per run), or up to
+ * room whose domain is key (remote). The number taken. */
+static size_t
+part_of(const struct qrun *q, struct msg *m, int remote, const char *key,
+    size_t room, long long now, struct part *p)
+{
+	size_t i, k = 0;
+
+	if ((p->idx = calloc(m->env.nrcpt, sizeof *p->idx)) == NULL)
+		die_sys(EXIT_TEMP, "unable to allocate");
+	for (i = 0; i < m->env.nrcpt && k < room; i++) {
+		if (!due(q, m, i, now))
+			continue;
+		if (remote ? strcasecmp(domain_of(m->env.rcpt[i]), key) != 0 :
+		    strcmp(m->env.rcpt[i], key) != 0)
+			continue;
+		p->idx[k++] = i;
+		if (!remote)
+			break;
+	}
+	p->m = m;
+	p->n = k;
+	if (k == 0) {
+		free(p->idx);
+		p->idx = NULL;
+	}
+	return k;
+}
+
+/* Start a job for recipient i of m, and in the same run for the other
+ * loaded messages that wait for that local recipient, or for that remote
+ * domain (postel-result(5), Batches): up to q->batch messages. */
+static void
+start_job(struct qrun *q, struct msg *m, size_t i, int remote, long long now)
+{
+	const char *key = remote ? domain_of(m->env.rcpt[i]) : m->env.rcpt[i];
+	size_t np = 0, left = remote ? QRUN_RCPT_MAX : 1;
+	size_t max = q->batch[remote];
+	struct part *p;
+	struct msg *o;
+
+	if (max < 1 || max > QRUN_BATCH_MAX)
+		max = 1;
+	if ((p = calloc(max, sizeof *p)) == NULL)
+		die_sys(EXIT_TEMP, "unable to allocate");
+	left -= part_of(q, m, remote, key, left, now, &p[np++]);
+	for (o = q->active; o && np < max && (left || !remote); o = o->anext) {
+		if (o == m || !o->loaded)
+			continue;
+		if (part_of(q, o, remote, key, remote ? left : 1, now, &p[np])) {
+			if (remote)
+				left -= p[np].n;
+			np++;
+		}
+	}
+	job_spawn(q, remote, p, np);
+}
+
+/* The channels m has due recipients for (WAIT_LOCAL, WAIT_REMOTE). */
+int
+msg_channels(const struct qrun *q, const struct msg *m)
+{
+	long long now = now_s();
+	size_t i;
+	int w = 0;
+
+	for (i = 0; i < m->env.nrcpt; i++)
+		if (due(q, m, i, now))
+			w |= rcpt_local(m->env.rcpt[i]) ? WAIT_LOCAL :
+			    WAIT_REMOTE;
+	return w;
+}
+
+/* Start jobs for m's due recipients, as the concurrency limits allow.
+ * The channels m now waits on for a free slot (WAIT_LOCAL, WAIT_REMOTE),
+ * or 0, and then m may be gone: with no job started, msg_done has
+ * finished (and maybe freed) it. */
 int
 msg_start(struct qrun *q, struct msg *m)
 {
 	long long now = now_s();
-	size_t i, k, n = m->env.nrcpt, *idx;
+	size_t i;
+	int remote;
 
 	/* waiting for a slot, it may have been removed (qrun -d) */
 	if (m->blocked && removed(q, m)) {
@@ -323,46 +414,57 @@ msg_start(struct qrun *q, struct msg *m)
 		return 0;
 	}
 	m->blocked = 0;
-	if ((idx = calloc(n, sizeof *idx)) == NULL)
-		die_sys(EXIT_TEMP, "unable to allocate");
-	for (i = 0; i < n; i++) {
-		const char *dom;
-		if (m->st[i].status != QS_TODO || m->busy[i] ||
-		    (!q->force && m->st[i].next > now))
+	for (i = 0; i < m->env.nrcpt; i++) {
+		if (!due(q, m, i, now))
 			continue;
-		if (rcpt_local(m->env.rcpt[i])) {
-			if (q->nlocal >= q->set.max_local) {
-				m->blocked = 1;
-				continue;
-			}
-			idx[0] = i;
-			job_spawn(q, m, 0, idx, 1);
+		remote = !rcpt_local(m->env.rcpt[i]);
+		if (remote ? q->nremote >= q->set.max_remote :
+		    q->nlocal >= q->set.max_local) {
+			m->blocked |= remote ? WAIT_REMOTE : WAIT_LOCAL;
 			continue;
 		}
-		if (q->nremote >= q->set.max_remote) {
-			m->blocked = 1;
-			continue;
-		}
-		dom = strrchr(m->env.rcpt[i], '@');
-		dom = dom ? dom + 1 : "";
-		idx[0] = i;
-		k = 1;
-		for (size_t j = i + 1; j < n && k < QRUN_RCPT_MAX; j++) {
-			const char *d2 = strrchr(m->env.rcpt[j], '@');
-			if (m->st[j].status != QS_TODO || m->busy[j] ||
-			    (!q->force && m->st[j].next > now) || d2 == NULL ||
-			    strcasecmp(d2 + 1, dom) != 0)
-				continue;
-			idx[k++] = j;
-		}
-		job_spawn(q, m, 1, idx, k);
+		start_job(q, m, i, remote, now);
 	}
-	free(idx);
 	if (m->njobs == 0 && !m->blocked) {
 		msg_done(q, m);
 		return 0;
 	}
 	return m->blocked;
+}
+
+/* A message loaded and waiting for a channel whose queue of waiters is
+ * long enough: forget what was loaded and park it until that channel has
+ * room (msg_unpark), so that it holds no memory and no other channel's
+ * mail waits behind it (postel-qrun(8)). */
+void
+msg_park(struct qrun *q, struct msg *m)
+{
+	int c = m->blocked & WAIT_REMOTE ? 1 : 0;
+
+	active_remove(q, m);
+	msg_unload(m);
+	m->blocked = 0;
+	m->anext = NULL;
+	*q->parked_tail[c] = m;
+	q->parked_tail[c] = &m->anext;
+	q->nparked[c]++;
+}
+
+/* Put up to n messages parked for channel c (1 remote, 0 local) back on
+ * the heap, first parked first. */
+void
+msg_unpark(struct qrun *q, int c, size_t n)
+{
+	struct msg *m;
+
+	while (n-- && (m = q->parked[c]) != NULL) {
+		q->parked[c] = m->anext;
+		if (q->parked[c] == NULL)
+			q->parked_tail[c] = &q->parked[c];
+		m->anext = NULL;
+		q->nparked[c]--;
+		heap_push(&q->wait, m);
+	}
 }
 
 /* postel-queue(5) step 5, for a message all done: unlinked now, made

@@ -30,6 +30,8 @@
  * The rest of a domain's recipients go in further runs. */
 #define QRUN_RCPT_MAX 100
 #define QRUN_RETRY_MAX 64       /* entries of retry-schedule */
+/* Messages per run of local or remote (postel-result(5), Batches). */
+#define QRUN_BATCH_MAX 64
 /* Removals of delivered messages share one sync (postel-queue(5) step
  * 5): at most this many, waiting at most this long. */
 #define QRUN_COMMIT_MAX 64
@@ -45,18 +47,27 @@ struct msg {
 	long long warned;
 	unsigned char *busy;    /* per recipient: a job is running for it */
 	int njobs;              /* jobs that refer to it: none, or not freed */
-	int blocked;            /* due recipients wait for a free slot */
+	int blocked;            /* due recipients wait for a free slot: */
+#define WAIT_LOCAL 1            /* of local */
+#define WAIT_REMOTE 2           /* of remote */
 	int flush;              /* flushed while waiting: all todo due now */
 	int held;               /* seen held (queue/hold/ID), logged once */
-	struct msg *anext;      /* active list */
+	struct msg *anext;      /* active list, or parked list */
 };
 
-/* One running local or remote. */
-struct job {
+/* One message's share of a job: the recipients it delivers. */
+struct part {
 	struct msg *m;
-	int remote;
 	size_t *idx;            /* recipient indexes (0-based) */
 	size_t n;
+};
+
+/* One running local or remote, for one message or a batch. */
+struct job {
+	int remote;
+	struct part *part;      /* one per message */
+	size_t np;
+	size_t n;               /* deliveries in all: result lines 1..n */
 	pid_t pid;
 	unsigned token;         /* started by the spawner (spawn.c), or 0 */
 	int out;                /* stdout pipe; -1 after EOF */
@@ -93,6 +104,10 @@ struct qrun {
 	struct heap wait;               /* waiting messages */
 	struct msg *active;             /* loaded messages */
 	size_t nactive;
+	/* waiting for a slot of local (0) or remote (1), not loaded */
+	struct msg *parked[2], **parked_tail[2];
+	size_t nparked[2];
+	size_t batch[2];                /* messages a local, remote job takes */
 	/* messages unlinked from cur/, waiting for msg_commit's sync */
 	char gone[QRUN_COMMIT_MAX][QUEUE_ID_MAX];
 	size_t ngone;
@@ -112,7 +127,10 @@ void heap_due(struct heap *h, struct msg *m);   /* waiting m: due now */
 /* msg.c */
 int msg_scan(struct qrun *q, enum qdir d);      /* cur/ at start, new/ */
 int msg_load(struct qrun *q, struct msg *m);    /* 0 ok, -1 dealt with */
-int msg_start(struct qrun *q, struct msg *m);   /* start due recipients */
+int msg_start(struct qrun *q, struct msg *m);   /* WAIT_* it waits for */
+int msg_channels(const struct qrun *q, const struct msg *m);
+void msg_park(struct qrun *q, struct msg *m);
+void msg_unpark(struct qrun *q, int channel, size_t n);
 void msg_done(struct qrun *q, struct msg *m);   /* its last job is done */
 void msg_wait(struct qrun *q, struct msg *m, long long next);
 void msg_free(struct msg *m);
@@ -126,8 +144,9 @@ struct child;
  * result line */
 int job_child_setup(const struct child *c);
 void job_child_failed(const struct child *c, int err);
-int job_spawn(struct qrun *q, struct msg *m, int remote, const size_t *idx,
-    size_t n);
+/* Start local or remote for the parts p[0..np), which it owns: one part
+ * runs the one-message form, more the batch form (postel-result(5)). */
+int job_spawn(struct qrun *q, int remote, struct part *p, size_t np);
 void job_read(struct job *j);
 void job_reap(struct qrun *q);
 void job_exited(struct qrun *q, unsigned token, int status);
@@ -140,7 +159,9 @@ void job_kill(struct job *j, const char *why);
 void spawn_init(int spawner_too, size_t maxkids);
 int spawn_on(void);
 int spawn_fd(void);
-int spawn_start(unsigned *token, int msgfd, int outfd,
+/* Start local with the message descriptors msgfd[0..nmsg) as its 0, 3,
+ * 4, ... and outfd as its stdout. */
+int spawn_start(unsigned *token, const int *msgfd, size_t nmsg, int outfd,
     const char *const *argv);
 void spawn_kill(unsigned token);
 /* The next exit the spawner reported: 1 and *token, *status (a wait(2)

@@ -7,8 +7,9 @@
  * report when it exits, and kill it on request. It reads no mail and no
  * network input: requests come over a socketpair only qrun holds.
  *
- * qrun -> spawner: 'R' token argv... with two descriptors attached (the
- * queue file at the message, the result pipe); 'K' token (kill it).
+ * qrun -> spawner: 'R' token argv... with descriptors attached (the
+ * result pipe, then the queue file of each message: postel-result(5));
+ * 'K' token (kill it).
  * spawner -> qrun: 'E' token status (a wait(2) status).
  */
 #include <errno.h>
@@ -34,7 +35,8 @@
 #include "qrun.h"
 
 #define SPAWN_MSG_MAX 8192
-#define SPAWN_ARGS_MAX 16
+#define SPAWN_ARGS_MAX (16 + QRUN_BATCH_MAX)
+#define SPAWN_FDS_MAX (1 + QRUN_BATCH_MAX)     /* result pipe, messages */
 
 static int sp = -1;             /* qrun's end of the socketpair */
 static unsigned next_token = 1;
@@ -56,14 +58,14 @@ spawn_fd(void)
 	return sp;
 }
 
-/* One message over the socketpair: a buffer and room for the two
+/* One message over the socketpair: a buffer and room for the
  * descriptors a request passes. */
 struct fdmsg {
 	struct msghdr mh;
 	struct iovec iov;
 	union {
 		struct cmsghdr h;
-		char b[CMSG_SPACE(2 * sizeof(int))];
+		char b[CMSG_SPACE(SPAWN_FDS_MAX * sizeof(int))];
 	} cm;
 };
 
@@ -100,15 +102,16 @@ send_fds(int s, const void *p, size_t n, const int *fds, int nfds)
 	return w == (ssize_t)n ? 0 : -1;
 }
 
-/* Receive one message; up to two descriptors into fds (-1 if none). */
+/* Receive one message; up to SPAWN_FDS_MAX descriptors into fds, their
+ * number into *nfds. */
 static ssize_t
-recv_fds(int s, void *p, size_t n, int fds[2])
+recv_fds(int s, void *p, size_t n, int fds[SPAWN_FDS_MAX], size_t *nfds)
 {
 	struct fdmsg m;
 	struct cmsghdr *c;
 	ssize_t r;
 
-	fds[0] = fds[1] = -1;
+	*nfds = 0;
 	fdmsg_init(&m, p, n);
 	m.mh.msg_control = m.cm.b;
 	m.mh.msg_controllen = sizeof m.cm.b;
@@ -120,15 +123,17 @@ recv_fds(int s, void *p, size_t n, int fds[2])
 	for (c = CMSG_FIRSTHDR(&m.mh); c; c = CMSG_NXTHDR(&m.mh, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
 			size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			if (k > 2)
-				k = 2;
-			memcpy(fds, CMSG_DATA(c), k * sizeof(int));
+			if (k > SPAWN_FDS_MAX - *nfds)
+				k = SPAWN_FDS_MAX - *nfds;     /* cannot be */
+			memcpy(fds + *nfds, CMSG_DATA(c), k * sizeof(int));
+			*nfds += k;
 		}
 	return r;
 }
 
 static void
-start_local(const char *prog, char *msg, size_t n, int fds[2], struct kid *k)
+start_local(const char *prog, char *msg, size_t n, const int *fds,
+    size_t nfds, struct kid *k)
 {
 	char *argv[SPAWN_ARGS_MAX + 1];
 	size_t i = 1 + sizeof(uint32_t), a = 0;
@@ -147,24 +152,28 @@ start_local(const char *prog, char *msg, size_t n, int fds[2], struct kid *k)
 	argv[a] = NULL;
 	k->token = token;
 	k->pid = -1;
-	if (a < 2 || fds[0] == -1 || fds[1] == -1)
+	/* the result pipe and at least one message */
+	if (a < 2 || nfds < 2)
 		return;                 /* reported as a failed start */
 	memset(&c, 0, sizeof c);
 	/* argv[0] is always "local": nothing else is ever run */
 	argv[0] = "local";
 	c.path = prog;
 	c.argv = argv;
-	c.fd[0] = fds[0];
-	c.fd[1] = fds[1];
+	c.fd[0] = fds[1];
+	c.fd[1] = fds[0];
 	c.fd[2] = CHILD_KEEP;
-	c.nfd = 3;
+	for (i = 2; i < nfds; i++)
+		c.fd[i + 1] = fds[i];
+	c.nfd = nfds == 2 ? 3 : (int)nfds + 1;
 	c.pgrp = 1;
 	c.setup = job_child_setup;
 	c.failed = job_child_failed;
 	for (i = 1; argv[i] && argv[i + 1] && strcmp(argv[i], "--") != 0; i++)
 		if (strcmp(argv[i], "-q") == 0)
 			c.arg = argv[i + 1];
-	if (c.arg == NULL)
+	/* one message names its queue ID; a batch (-m) has none */
+	if (c.arg == NULL && (nfds == 2 || strcmp(argv[1], "-m") != 0))
 		return;                 /* reported as a failed start */
 	pid = child_spawn(&c);
 	k->pid = pid;
@@ -191,7 +200,8 @@ spawner(int s, const char *prog, size_t maxkids)
 	struct kid *kids = calloc(maxkids, sizeof *kids);
 	size_t nk = 0, i;
 	char msg[SPAWN_MSG_MAX];
-	int open = 1, fds[2];
+	int open = 1, fds[SPAWN_FDS_MAX];
+	size_t nfds;
 
 	if (kids == NULL)
 		_exit(EXIT_TEMP);
@@ -203,11 +213,12 @@ spawner(int s, const char *prog, size_t maxkids)
 		pid_t pid;
 
 		if (open && poll(&pf, 1, 200) > 0) {
-			ssize_t r = recv_fds(s, msg, sizeof msg, fds);
+			ssize_t r = recv_fds(s, msg, sizeof msg, fds, &nfds);
 			if (r <= 0) {
 				open = 0;       /* qrun has gone: finish, exit */
 			} else if (msg[0] == 'R' && (size_t)r > 5 && nk < maxkids) {
-				start_local(prog, msg, (size_t)r, fds, &kids[nk]);
+				start_local(prog, msg, (size_t)r, fds, nfds,
+				    &kids[nk]);
 				if (kids[nk].pid == -1)
 					report(s, kids[nk].token, EXIT_TEMP << 8);
 				else
@@ -225,10 +236,8 @@ spawner(int s, const char *prog, size_t maxkids)
 						kill(kids[i].pid, SIGKILL);
 					}
 			}
-			if (fds[0] != -1)
-				close(fds[0]);
-			if (fds[1] != -1)
-				close(fds[1]);
+			for (i = 0; i < nfds; i++)
+				close(fds[i]);
 		} else if (!open)
 			usleep(50000);
 		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
@@ -293,13 +302,20 @@ spawn_init(int spawner_too, size_t maxkids)
 }
 
 int
-spawn_start(unsigned *token, int msgfd, int outfd, const char *const *argv)
+spawn_start(unsigned *token, const int *msgfd, size_t nmsg, int outfd,
+    const char *const *argv)
 {
 	char msg[SPAWN_MSG_MAX];
 	size_t n = 1 + sizeof(uint32_t), i;
 	uint32_t t = next_token++;
-	int fds[2] = { msgfd, outfd };
+	int fds[SPAWN_FDS_MAX];
 
+	if (nmsg < 1 || nmsg > QRUN_BATCH_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	fds[0] = outfd;
+	memcpy(fds + 1, msgfd, nmsg * sizeof *msgfd);
 	if (next_token == 0)
 		next_token = 1;
 	msg[0] = 'R';
@@ -313,7 +329,11 @@ spawn_start(unsigned *token, int msgfd, int outfd, const char *const *argv)
 		memcpy(msg + n, argv[i], l);
 		n += l;
 	}
-	if (send_fds(sp, msg, n, fds, 2) == -1)
+	if (i == SPAWN_ARGS_MAX && argv[i]) {
+		errno = E2BIG;
+		return -1;
+	}
+	if (send_fds(sp, msg, n, fds, (int)nmsg + 1) == -1)
 		return -1;
 	*token = t;
 	return 0;
