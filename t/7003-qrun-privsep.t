@@ -7,7 +7,7 @@
 . "$(dirname "$0")/4-lib.sh"
 [ "$(id -u)" -eq 0 ] || skip_all "needs root to switch users"
 id daemon >/dev/null 2>&1 && id bin >/dev/null 2>&1 || skip_all "no daemon and bin accounts"
-plan 9
+plan 14
 setup_instance
 mkdir -p "$POSTEL_ROOT/mail/carol/Maildir/tmp" "$POSTEL_ROOT/mail/carol/Maildir/new" \
     "$POSTEL_ROOT/mail/carol/Maildir/cur"
@@ -46,4 +46,32 @@ ok $? "the daemon delivers through the spawner"
 kill $q
 wait_for 10 sh -c '! kill -0 '"$sp"' 2>/dev/null'
 ok $? "the spawner ends with qrun"
+
+# batches through the spawner: one local per recipient for several
+# messages (postel-result(5), Batches), each still one uid. A wrapper
+# notes local's arguments (it runs as root, before local switches).
+L=$T/libexec
+mkdir "$L"
+ln -s "$B/enqueue" "$L/enqueue"
+printf '#!/bin/sh
+echo "$*" >>%s/local.argv
+exec %s/local "$@"
+' "$T" "$B" >"$L/local"
+chmod 755 "$L/local"
+echo "concurrency-local 1" >>"$POSTEL_ROOT/conf/postel.conf"
+for s in b1 b2 b3; do
+	printf 'Subject: %s\n\nb\n' $s | as_nobody "$B/enqueue" -f a@example.org alice@example.test >/dev/null 2>&1
+done
+for s in c1 c2; do
+	printf 'Subject: %s\n\nb\n' $s | as_nobody "$B/enqueue" -f a@example.org carol@example.test >/dev/null 2>&1
+done
+POSTEL_LIBEXEC=$L "$B/qrun" -1 >>"$T/qrun.log" 2>&1
+is "$?" 0 "a pass with batches, started as root"
+is "$(grep -c '^-m -- alice@example.test [^ ]* [^ ]* [^ ]*$' "$T/local.argv")/$(grep -c '^-m -- carol@example.test [^ ]* [^ ]*$' "$T/local.argv")" \
+    "1/1" "one local for alice's three messages, one for carol's two"
+is "$(ls "$POSTEL_ROOT"/mail/alice/Maildir/new | wc -l)/$(ls "$POSTEL_ROOT"/mail/carol/Maildir/new | wc -l)" \
+    "4/4" "all delivered"
+is "$(stat -c %U "$POSTEL_ROOT"/mail/alice/Maildir/new/* | sort -u)" "bin" "alice's, all as bin"
+is "$(stat -c %U "$POSTEL_ROOT"/mail/carol/Maildir/new/* | sort -u)" "daemon" "carol's, all as daemon"
+diag_on_fail "$T/qrun.log" "$T/local.argv"
 done_testing

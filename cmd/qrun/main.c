@@ -132,17 +132,19 @@ free_slots(const struct qrun *q, int c)
 	return n < max ? (size_t)(max - n) : 0;
 }
 
-/* How many messages a job of each channel may take: the due ones spread
- * over the free slots, so that a backlog goes out in parallel runs of a
- * few messages each rather than in one long run. */
+/* How many messages a job of each channel may take: the loaded messages
+ * with due recipients spread over the free slots, so that a backlog goes
+ * out in parallel runs of a few messages each rather than in one long
+ * run. */
 static void
-spread(struct qrun *q, struct msg *const *v, size_t n)
+spread(struct qrun *q)
 {
-	size_t want[2] = { 0, 0 }, i, f;
+	size_t want[2] = { 0, 0 }, f;
+	struct msg *m;
 	int c, w;
 
-	for (i = 0; i < n; i++) {
-		w = msg_channels(q, v[i]);
+	for (m = q->active; m; m = m->anext) {
+		w = msg_channels(q, m);
 		want[0] += (w & WAIT_LOCAL) != 0;
 		want[1] += (w & WAIT_REMOTE) != 0;
 	}
@@ -175,9 +177,11 @@ waits(struct qrun *q, struct msg *m, int w, size_t nwait[2])
 }
 
 /* Start what is due while slots are free. Due messages are loaded first,
- * then started, so that a job can take every loaded message that waits
- * for the same recipient or domain; q->batch spreads them over the free
- * slots. Into nwait, how many loaded messages wait for each channel. */
+ * then the waiting ones are started, oldest first, and then the new ones,
+ * so that a job can take every loaded message that waits for the same
+ * recipient or domain; q->batch spreads them over the free slots. nwait
+ * holds how many loaded messages waited for each channel, and then how
+ * many wait now. */
 static void
 start_due(struct qrun *q, size_t nwait[2])
 {
@@ -187,12 +191,6 @@ start_due(struct qrun *q, size_t nwait[2])
 	size_t nload = 0, i, nfree;
 	int c;
 
-	nwait[0] = nwait[1] = 0;
-	for (m = q->active; m; m = next) {
-		next = m->anext;
-		if (m->blocked)
-			waits(q, m, msg_start(q, m), nwait);
-	}
 	for (c = 0; c < 2; c++)
 		if (q->nparked[c] && slot_free(q, c) && nwait[c] < WAIT_MAX)
 			msg_unpark(q, c, WAIT_MAX - nwait[c]);
@@ -205,7 +203,13 @@ start_due(struct qrun *q, size_t nwait[2])
 			continue;
 		round[nload++] = m;
 	}
-	spread(q, round, nload);
+	spread(q);
+	nwait[0] = nwait[1] = 0;
+	for (m = q->active; m; m = next) {
+		next = m->anext;
+		if (m->blocked)
+			waits(q, m, msg_start(q, m), nwait);
+	}
 	for (i = 0; i < nload; i++)
 		waits(q, round[i], msg_start(q, round[i]), nwait);
 }
