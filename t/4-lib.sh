@@ -89,6 +89,16 @@ qrun_start() {
 	return 1
 }
 
+# strace_needs: skip the whole test unless strace can trace here; and,
+# since LeakSanitizer cannot run under a tracer (the sanitizer build), no
+# leak checks: the same programs are checked for leaks by other tests
+strace_needs() {
+	command -v strace >/dev/null 2>&1 || skip_all "strace not installed"
+	strace -f -o /dev/null true >/dev/null 2>&1 ||
+	    skip_all "strace cannot trace here (ptrace not allowed)"
+	no_leak_checks
+}
+
 # no_leak_checks: for the load and kill runs. LeakSanitizer checks for
 # leaks at exit with a tracer process that has the program's own name; a
 # SIGKILL that hits the tracer (a kill by name, or of a process group)

@@ -5,13 +5,8 @@
 # with every result line written after that one directory sync.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
-command -v strace >/dev/null 2>&1 || skip_all "strace not installed"
-strace -f -o /dev/null true >/dev/null 2>&1 ||
-    skip_all "strace cannot trace here (ptrace not allowed)"
+strace_needs
 plan 9
-# LeakSanitizer cannot run under a tracer (the sanitizer build): 4013
-# checks the same runs for leaks
-no_leak_checks
 setup_instance
 as_recipients
 A=$POSTEL_ROOT/mail/alice

@@ -6,13 +6,8 @@
 # share one sync of cur/ and new/ per batch.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
-command -v strace >/dev/null 2>&1 || skip_all "strace not installed"
-strace -f -o /dev/null true >/dev/null 2>&1 ||
-    skip_all "strace cannot trace here (ptrace not allowed)"
+strace_needs
 plan 9
-# LeakSanitizer cannot run under a tracer (the sanitizer build); the
-# same programs are checked for leaks by every other test
-no_leak_checks
 N=40
 setup_instance
 echo "concurrency-local 10" >"$POSTEL_ROOT/conf/postel.conf"
