@@ -203,6 +203,13 @@ flush(struct qrun *q, const struct qsel *s)
 	}
 	total = n;
 	free(v);
+	/* parked ones: as waiting ones, once they are back on the heap */
+	for (i = 0; i < 2; i++)
+		for (m = q->parked[i]; m; m = m->anext)
+			if (matches(q, s, m)) {
+				m->flush = 1;
+				total++;
+			}
 	/* loaded ones: their todo recipients are due as soon as no job of
 	 * theirs runs (msg_done puts them back on the heap) */
 	for (m = q->active; m; m = m->anext) {

@@ -85,7 +85,8 @@ make_batch_argv(const struct job *j, const char **argv, struct buf *b)
 	argv[k++] = j->remote ? "remote" : "local";
 	argv[k++] = "-m";
 	argv[k++] = "--";
-	argv[k++] = j->remote ? strrchr(first, '@') + 1 : first;
+	argv[k++] = !j->remote ? first : strrchr(first, '@') ?
+	    strrchr(first, '@') + 1 : "";
 	for (i = 0; i < j->np; i++)
 		argv[k++] = b->p + off[i];
 	argv[k] = NULL;
@@ -121,25 +122,39 @@ job_child_failed(const struct child *c, int err)
 }
 
 /* The descriptors of j's messages into fd: the queue file at the body
- * for one message, at the envelope for a batch. 0, or -1 (warned, none
- * left open). */
+ * for one message, at the envelope for a batch. A message of a batch that
+ * cannot be opened (removed meanwhile) is left out of it, and waits for
+ * its own start. 0, or -1 (warned, none left open) if none is left. */
 static int
-open_parts(struct qrun *q, const struct job *j, int *fd)
+open_parts(struct qrun *q, struct job *j, int *fd)
 {
-	size_t i, k;
+	size_t i, k = 0;
+	int one = j->np == 1;
 
 	for (i = 0; i < j->np; i++) {
-		const struct msg *m = j->part[i].m;
-		fd[i] = j->np == 1 ? queue_open_body(q->qd, m->id, m->env.body) :
+		struct part *p = &j->part[i];
+		const struct msg *m = p->m;
+		fd[k] = one ? queue_open_body(q->qd, m->id, m->env.body) :
 		    queue_open(q->qd, QDIR_CUR, m->id);
-		if (fd[i] == -1) {
+		if (fd[k] == -1) {
 			warn_sys("unable to open message %s", m->id);
-			for (k = 0; k < i; k++)
-				close(fd[k]);
-			return -1;
+			j->n -= p->n;
+			free(p->idx);
+			continue;
 		}
+		j->part[k++] = *p;
 	}
-	return 0;
+	j->np = k;
+	/* one left of a batch: the one-message form, at the body */
+	if (k == 1 && !one && lseek(fd[0], j->part[0].m->env.body, SEEK_SET)
+	    == -1) {
+		warn_sys("unable to seek in message %s", j->part[0].m->id);
+		close(fd[0]);
+		free(j->part[0].idx);
+		j->np = 0;
+		return -1;
+	}
+	return k ? 0 : -1;
 }
 
 /* Start local or remote with the messages as postel-result(5) says and
@@ -155,16 +170,13 @@ start(struct qrun *q, struct job *j, int out)
 	struct child c;
 	size_t i;
 
+	if (open_parts(q, j, fd) == -1)
+		return -1;
 	if (j->np == 1)
 		make_argv(&j->part[0], j->remote, argv, dom, sizeof dom);
 	else if (make_batch_argv(j, argv, &args) == -1) {
 		warn_sys("unable to start a batch");
-		buf_free(&args);
-		return -1;
-	}
-	if (open_parts(q, j, fd) == -1) {
-		buf_free(&args);
-		return -1;
+		goto done;
 	}
 	if (!j->remote && spawn_on()) {
 		/* As the queue user: the root spawner starts local. */
@@ -193,6 +205,7 @@ start(struct qrun *q, struct job *j, int out)
 		else
 			r = 0;
 	}
+done:
 	for (i = 0; i < j->np; i++)
 		close(fd[i]);
 	buf_free(&args);
@@ -236,7 +249,7 @@ job_spawn(struct qrun *q, int remote, struct part *p, size_t np)
 	if (fcntl(pp[0], F_SETFL, O_NONBLOCK) == -1)
 		warn_sys("unable to set O_NONBLOCK");
 	j->out = pp[0];
-	for (i = 0; i < np; i++) {
+	for (i = 0; i < j->np; i++) {     /* those start kept */
 		for (k = 0; k < p[i].n; k++)
 			p[i].m->busy[p[i].idx[k]] = 1;
 		p[i].m->njobs++;
@@ -252,7 +265,8 @@ job_spawn(struct qrun *q, int remote, struct part *p, size_t np)
 		q->nlocal++;
 	return 0;
 fail:
-	parts_free(p, np);
+	/* open_parts may have left some parts out (and freed them) */
+	parts_free(j->part, j->np);
 	free(j);
 	return -1;
 }

@@ -70,6 +70,19 @@ msg_wait(struct qrun *q, struct msg *m, long long next)
 	heap_push(&q->wait, m);
 }
 
+/* id was removed and its removal waits for msg_commit: an ID that came
+ * back (a clock set back) must not lose its state to that commit. */
+static int
+gone(const struct qrun *q, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < q->ngone; i++)
+		if (strcmp(q->gone[i], id) == 0)
+			return 1;
+	return 0;
+}
+
 /* Take every message in d (cur/ at start, new/ when woken). A message in
  * new/ is taken into cur/ first, without a sync (postel-queue(5) step
  * 3: a restart looks in both). The number found, or -1. */
@@ -86,6 +99,8 @@ msg_scan(struct qrun *q, enum qdir d)
 	while ((id = qscan_next(&s)) != NULL) {
 		if ((m = msg_new(id)) == NULL)
 			continue;
+		if (d == QDIR_NEW && gone(q, m->id))
+			msg_commit(q);  /* its state is not the old one's */
 		if (d == QDIR_NEW) {
 			if (queue_take(q->qd, m->id) == -1) {
 				warn_sys("unable to move %s/%s to %s/",
@@ -365,11 +380,17 @@ start_job(struct qrun *q, struct msg *m, size_t i, int remote, long long now)
 
 	if (max < 1 || max > QRUN_BATCH_MAX)
 		max = 1;
+	/* a name that is no queue ID (an admin's copy) runs alone, in the
+	 * one-message form, as it always did */
+	if (!queue_id_ok(m->id))
+		max = 1;
 	if ((p = calloc(max, sizeof *p)) == NULL)
 		die_sys(EXIT_TEMP, "unable to allocate");
 	left -= part_of(q, m, remote, key, left, now, &p[np++]);
 	for (o = q->active; o && np < max && (left || !remote); o = o->anext) {
-		if (o == m || !o->loaded)
+		/* not one removed (qrun -d) or held since it was loaded */
+		if (o == m || !o->loaded || !queue_id_ok(o->id) ||
+		    removed(q, o) || queue_held(q->qd, o->id))
 			continue;
 		if (part_of(q, o, remote, key, remote ? left : 1, now, &p[np])) {
 			if (remote)

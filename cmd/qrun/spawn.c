@@ -103,7 +103,8 @@ send_fds(int s, const void *p, size_t n, const int *fds, int nfds)
 }
 
 /* Receive one message; up to SPAWN_FDS_MAX descriptors into fds, their
- * number into *nfds. */
+ * number into *nfds. Its length, 0 at the end, -1 on error, or -2 if
+ * descriptors were lost on the way (then fds holds those that came). */
 static ssize_t
 recv_fds(int s, void *p, size_t n, int fds[SPAWN_FDS_MAX], size_t *nfds)
 {
@@ -120,6 +121,8 @@ recv_fds(int s, void *p, size_t n, int fds[SPAWN_FDS_MAX], size_t *nfds)
 	while (r == -1 && errno == EINTR);
 	if (r <= 0)
 		return r;
+	if (m.mh.msg_flags & MSG_CTRUNC)
+		r = -2;         /* descriptors lost (a limit): refuse it */
 	for (c = CMSG_FIRSTHDR(&m.mh); c; c = CMSG_NXTHDR(&m.mh, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
 			size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
@@ -214,7 +217,11 @@ spawner(int s, const char *prog, size_t maxkids)
 
 		if (open && poll(&pf, 1, 200) > 0) {
 			ssize_t r = recv_fds(s, msg, sizeof msg, fds, &nfds);
-			if (r <= 0) {
+			if (r == -2 && msg[0] == 'R') {
+				uint32_t t;
+				memcpy(&t, msg + 1, sizeof t);
+				report(s, t, EXIT_TEMP << 8);
+			} else if (r <= 0) {
 				open = 0;       /* qrun has gone: finish, exit */
 			} else if (msg[0] == 'R' && (size_t)r > 5 && nk < maxkids) {
 				start_local(prog, msg, (size_t)r, fds, nfds,
