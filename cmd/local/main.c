@@ -21,6 +21,7 @@
 #include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -400,6 +401,8 @@ make_maildir(const struct user *u, struct result *r)
 	return 0;
 }
 
+static void flush_held(void);
+
 /* Deliver to every destination; r gets the outcome. */
 static void
 deliver(struct msgdata *md, char *const *dest, size_t n, struct result *r)
@@ -428,6 +431,10 @@ deliver(struct msgdata *md, char *const *dest, size_t n, struct result *r)
 			fwd[nf++] = d[0] == '&' ? d + 1 : d;
 			continue;
 		}
+		/* a program, or an mbox's lock, may take long: what the
+		 * batch delivered before is reported first */
+		if (d[0] == '|' || d[strlen(d) - 1] != '/')
+			flush_held();
 		if (d[0] == '|') {
 			x = pipe_deliver(md, d + 1, &f);
 		} else if (d[0] == '/' || d[0] == '.') {
@@ -576,67 +583,94 @@ put_result(size_t k, const struct result *r)
 		exit(EXIT_TEMP);
 }
 
-/* Batch mode (-m): the k-th message's result waits in done[k] until the
- * new/ directories it was linked into (bits of dirsync) are synced. */
-struct held {
-	struct result r;
-	unsigned dirs;
-};
+/* Batch mode (-m): the k-th message's result waits in held.r[k] until
+ * the new/ directories it was linked into (bits of held.dirs[k]) are
+ * synced; every other result is written at once, out of order (K says
+ * whose it is). Held results go out at the end, after a second, and
+ * before a pipe or an mbox delivery, which may take long: a run killed
+ * then keeps what it delivered (postel-result(5), Batches). */
+static struct {
+	struct result r[LOCAL_BATCH_MAX];
+	unsigned dirs[LOCAL_BATCH_MAX];
+	int waiting[LOCAL_BATCH_MAX];
+	size_t n;                       /* results waiting */
+	long long since;                /* monotonic ms of the first */
+	struct dirsync ds;
+} held;
 
-/* Sync the directories the batch shares and write the results held,
- * done[*next..k), in order; a failed sync makes those messages temp
- * (a copy may be there: a duplicate beats a loss). */
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return 0;
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sync the directories the batch shares and write the results held; a
+ * failed sync makes those messages temp (a copy may be there: a
+ * duplicate beats a loss). */
 static void
-flush_held(struct dirsync *ds, struct held *done, size_t *next, size_t k)
+flush_held(void)
 {
 	struct fail f;
-	unsigned bad = dirsync_run(ds, &f);
+	unsigned bad;
+	size_t k;
 
-	for (; *next < k; (*next)++) {
-		struct held *h = &done[*next];
-		if ((h->dirs & bad) && h->r.status == OUTCOME_OK)
-			result_set(&h->r, OUTCOME_TEMP, f.dsn, "%s", f.text);
-		put_result(*next + 1, &h->r);
+	if (held.n == 0)
+		return;
+	bad = dirsync_run(&held.ds, &f);
+	for (k = 0; k < LOCAL_BATCH_MAX && held.n; k++) {
+		if (!held.waiting[k])
+			continue;
+		if ((held.dirs[k] & bad) && held.r[k].status == OUTCOME_OK)
+			result_set(&held.r[k], OUTCOME_TEMP, f.dsn, "%s",
+			    f.text);
+		put_result(k + 1, &held.r[k]);
+		held.waiting[k] = 0;
+		held.n--;
 	}
 }
 
 static int
 batch(struct run *run, struct msgdata *md, char **qids, size_t nq)
 {
-	static struct held done[LOCAL_BATCH_MAX];
-	static struct dirsync ds;
 	struct qenv env;
 	const char *why;
-	size_t k, next = 0;
+	struct result r;
+	size_t k;
 	int fd;
 
-	md->ds = &ds;
+	md->ds = &held.ds;
 	for (k = 0; k < nq; k++) {
-		struct held *h = &done[k];
 		fd = k == 0 ? 0 : (int)k + 2;
 		fmt_s(qid, sizeof qid, "%s", qids[k]);
-		h->dirs = 0;
+		held.ds.touched = 0;
 		if (qenv_read(fd, &env, &why) == -1) {
-			fail(&h->r, OUTCOME_TEMP, "4.3.0", "unable to read "
+			fail(&r, OUTCOME_TEMP, "4.3.0", "unable to read "
 			    "the envelope of %.60s: %s", qid, errno == EINVAL ?
 			    why : strerror(errno));
 		} else {
 			md->sender = env.from;
 			md->flags = (env.flags & QF_UTF8 ? LOCAL_UTF8 : 0) |
 			    (env.flags & QF_8BIT ? LOCAL_8BIT : 0);
-			ds.touched = 0;
-			deliver_one(run, md, fd, &h->r);
-			h->dirs = ds.touched;
+			deliver_one(run, md, fd, &r);
 			qenv_free(&env);
 		}
-		/* what needs no sync of the batch is reported now, in
-		 * order; the rest once the directories are synced */
-		while (next <= k && done[next].dirs == 0) {
-			put_result(next + 1, &done[next].r);
-			next++;
+		if (held.ds.touched == 0) {
+			put_result(k + 1, &r);
+			continue;
 		}
+		if (held.n++ == 0)
+			held.since = mono_ms();
+		held.r[k] = r;
+		held.dirs[k] = held.ds.touched;
+		held.waiting[k] = 1;
+		if (mono_ms() - held.since >= 1000)
+			flush_held();
 	}
-	flush_held(&ds, done, &next, nq);
+	flush_held();
 	return 0;
 }
 
@@ -678,9 +712,13 @@ main(int argc, char **argv)
 	}
 	if (many) {
 		/* flags and queue IDs come from each message's envelope */
-		if (single || argc - optind < 2 ||
-		    argc - optind - 1 > LOCAL_BATCH_MAX)
+		if (single || argc - optind < 2)
 			usage(1);
+		/* only a fault of qrun's makes more: not the sender's, so
+		 * temporary (postel(7), invariant 6) */
+		if (argc - optind - 1 > LOCAL_BATCH_MAX)
+			die(EXIT_TEMP, "more than %d messages in a batch",
+			    LOCAL_BATCH_MAX);
 		md.rcpt = argv[optind];
 		qids = argv + optind + 1;
 		nq = (size_t)(argc - optind - 1);

@@ -116,9 +116,9 @@ deliver(struct delivery *m, size_t nm, int batch, const struct route *r,
 	}
 }
 
-/* The result lines, K counting the recipients of m[0..nm) in order. */
-static void
-report(const struct delivery *m, size_t nm)
+/* K counts the recipients of m[0..nm) in order (postel-result(5)). */
+void
+remote_report(struct delivery *m, size_t nm, int all)
 {
 	char line[RESULT_LINE_MAX + 1];
 	struct result bad;
@@ -127,10 +127,14 @@ report(const struct delivery *m, size_t nm)
 
 	for (k = 0; k < nm; k++) {
 		for (i = 0; i < m[k].nrcpt; i++) {
-			const struct result *x = &m[k].rcpt[i].r;
+			struct rcpt *rc = &m[k].rcpt[i];
+			const struct result *x = &rc->r;
+			K++;
+			if (rc->reported || (x->status == OUTCOME_NONE && !all))
+				continue;
 			if (x->status == OUTCOME_NONE)
 				x = &m[k].res;
-			n = result_fmt(line, sizeof line, ++K, x);
+			n = result_fmt(line, sizeof line, K, x);
 			if (n == -1) {
 				/* only this recipient's: the others keep
 				 * theirs */
@@ -144,6 +148,7 @@ report(const struct delivery *m, size_t nm)
 			if (n == -1 || fwrite(line, 1, (size_t)n, stdout) !=
 			    (size_t)n)
 				die_sys(EXIT_TEMP, "unable to write results");
+			rc->reported = 1;
 		}
 	}
 	if (fflush(stdout) == EOF)
@@ -191,7 +196,9 @@ main(int argc, char **argv)
 		usage();
 	else if ((why = batch_init(m, &nm, rcpt, argc - optind - 1,
 	    argv + optind + 1, argv[optind])) != NULL)
-		die(EXIT_PERM, "usage: %s", why);
+		/* qrun made these arguments: a fault of ours, not the
+		 * sender's, so temporary (postel(7), invariant 6) */
+		die(EXIT_TEMP, "usage: %s", why);
 	if ((why = route_find(&r, m[0].domain)) != NULL)
 		die(EXIT_TEMP, "%s", why);
 	for (k = 0; k < nm; k++)
@@ -201,7 +208,7 @@ main(int argc, char **argv)
 	else
 		for (k = 1; k < nm; k++)
 			m[k].res = m[0].res;
-	report(m, nm);
+	remote_report(m, nm, 1);
 	if (!batch)
 		free(m[0].rcpt);
 	return 0;

@@ -22,6 +22,7 @@ struct rcpt {
 	const char *addr;
 	struct result r;                /* OUTCOME_NONE: pending */
 	int accepted;                   /* 250 to RCPT in this session */
+	int reported;                   /* its result line is written */
 };
 
 /* one address to try */
@@ -46,6 +47,11 @@ struct delivery {
 };
 
 /* main.c */
+/* Write the result line of every recipient of m[0..nm) that has one and
+ * has not been reported; with all, also of the pending ones (their
+ * message's res). A settled result goes out at once, so that a run killed
+ * later does not lose it (postel(7), invariant 2). */
+void remote_report(struct delivery *m, size_t nm, int all);
 /* The size of the message at fd from off in CRLF form, for SIZE (RFC
  * 1870), into *size: 0, or -1 with errno if it cannot be read. */
 int remote_crlf_size(int fd, long long off, unsigned long long *size);

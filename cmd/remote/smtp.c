@@ -732,6 +732,7 @@ messages(struct sess *s, struct delivery *m, size_t nm, struct smtpreply *rp)
 		(void)message(s, &m[k], rp);
 		if (s->sid)
 			logsent(s, &m[k]);
+		remote_report(m, nm, 0);
 	}
 	if (k == nm)
 		return;
