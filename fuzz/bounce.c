@@ -55,6 +55,7 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 	char *rcpt[2] = { "alice@example.net", "b\303\266b@example.net" };
 	struct qstate st[2];
 	struct msg m;
+	struct qenv env;
 	const uint8_t *z = memchr(p, '\0', n);
 	size_t hl = z ? (size_t)(z - p) : n, tl;
 	char bound[128];
@@ -68,12 +69,14 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 		abort();
 
 	memset(&m, 0, sizeof m);
+	memset(&env, 0, sizeof env);
+	m.env = &env;
 	memset(st, 0, sizeof st);
 	fmt_s(m.id, sizeof m.id, "%s", ID);
-	m.env.rcpt = rcpt;
-	m.env.nrcpt = 2;
-	m.env.body = 0;
-	m.env.arrival = 1732440000;
+	m.env->rcpt = rcpt;
+	m.env->nrcpt = 2;
+	m.env->body = 0;
+	m.env->arrival = 1732440000;
 	m.st = st;
 	st[0].status = QS_FAIL;
 	fmt_s(st[0].dsn, sizeof st[0].dsn, "5.1.1");
@@ -90,7 +93,7 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 
 	for (int round = 0; round < 4; round++) {
 		int delayed = round & 1;
-		m.env.flags = round & 2 ? QF_UTF8 : 0;
+		m.env->flags = round & 2 ? QF_UTF8 : 0;
 		b.len = 0;
 		if (bounce_build(qd, &m, delayed, "carol@example.org", &b)
 		    == -1)

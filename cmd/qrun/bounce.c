@@ -60,7 +60,7 @@ orig_headers(int qd, const struct msg *m, struct buf *b)
 	int fd;
 	ssize_t r;
 
-	if ((fd = queue_open_body(qd, m->id, m->env.body)) == -1)
+	if ((fd = queue_open_body(qd, m->id, m->env->body)) == -1)
 		return -1;
 	while (b->len < lim && (r = read(fd, tmp, sizeof tmp)) > 0) {
 		size_t n = (size_t)r;
@@ -157,7 +157,7 @@ bounce_build(int qd, const struct msg *m, int delayed, const char *to,
 	struct buf h = BUF_INIT(BOUNCE_HDR_MAX);
 	size_t i;
 	unsigned k;
-	int hok = 1, g = (m->env.flags & QF_UTF8) != 0;
+	int hok = 1, g = (m->env->flags & QF_UTF8) != 0;
 
 	fmt_date(date, sizeof date, now);
 	/* The sender wrote the attached headers: RFC 2046 5.1.1 wants a
@@ -191,29 +191,29 @@ bounce_build(int qd, const struct msg *m, int delayed, const char *to,
 	else
 		cat(b, "This is the mail system at %s.\n\nYour message could "
 		    "not be delivered to the recipients below.\n\n", me);
-	for (i = 0; i < m->env.nrcpt; i++) {
+	for (i = 0; i < m->env->nrcpt; i++) {
 		const struct qstate *q = &m->st[i];
 		if (q->status != (delayed ? QS_TODO : QS_FAIL))
 			continue;
-		cat(b, "<%s>: %s %.300s\n", m->env.rcpt[i], q->dsn, q->text);
+		cat(b, "<%s>: %s %.300s\n", m->env->rcpt[i], q->dsn, q->text);
 	}
 	cat(b, "\n--%s\nContent-Type: message/%sdelivery-status\n\n", boundary,
 	    g ? "global-" : "");
 	/* per-message fields, RFC 3464 section 2.2 */
 	cat(b, "Reporting-MTA: dns; %s\n", me);
 	cat(b, "X-Postel-Queue-ID: %s\n", m->id);
-	fmt_date(date, sizeof date, m->env.arrival);
+	fmt_date(date, sizeof date, m->env->arrival);
 	cat(b, "Arrival-Date: %s\n", date);
 	fmt_date(date, sizeof date, now);
-	for (i = 0; i < m->env.nrcpt; i++) {
+	for (i = 0; i < m->env->nrcpt; i++) {
 		const struct qstate *q = &m->st[i];
 		if (q->status != (delayed ? QS_TODO : QS_FAIL))
 			continue;
 		/* per-recipient fields, RFC 3464 section 2.3 */
 		/* RFC 6533 section 3: a UTF-8 address has type utf-8 */
 		cat(b, "\nFinal-Recipient: %s; %s\n", g &&
-		    nonascii(m->env.rcpt[i], strlen(m->env.rcpt[i])) ?
-		    "utf-8" : "rfc822", m->env.rcpt[i]);
+		    nonascii(m->env->rcpt[i], strlen(m->env->rcpt[i])) ?
+		    "utf-8" : "rfc822", m->env->rcpt[i]);
 		cat(b, "Action: %s\n", delayed ? "delayed" : "failed");
 		cat(b, "Status: %s\n", q->dsn[0] == '-' ? (delayed ?
 		    "4.0.0" : "5.0.0") : q->dsn);
@@ -263,12 +263,12 @@ bounce_send(struct qrun *q, struct msg *m, int delayed)
 {
 	struct buf b = BUF_INIT(BOUNCE_MAX);
 	char origin[QUEUE_ID_MAX + 32], pm[ADDR_MAX + 1], from[ADDR_MAX + 1];
-	const char *to = m->env.from, *kind = delayed ? "delay" : "bounce";
+	const char *to = m->env->from, *kind = delayed ? "delay" : "bounce";
 	struct logl l;
 	int r;
 
 	from[0] = '\0';
-	if (double_sender(to) || strncmp(m->env.origin, DOUBLE_ORIGIN,
+	if (double_sender(to) || strncmp(m->env->origin, DOUBLE_ORIGIN,
 	    strlen(DOUBLE_ORIGIN)) == 0) {
 		/* A double bounce failed, or is late: no one is left to
 		 * tell, and telling anyone could start a loop. */
@@ -302,7 +302,7 @@ bounce_send(struct qrun *q, struct msg *m, int delayed)
 	}
 	fmt_s(origin, sizeof origin, "qrun %s %s", kind, m->id);
 	r = bounce_build(q->qd, m, delayed, to, &b) == -1 ? -1 :
-	    enqueue(from, origin, to, &b, (m->env.flags & QF_UTF8) != 0);
+	    enqueue(from, origin, to, &b, (m->env->flags & QF_UTF8) != 0);
 	buf_free(&b);
 	log_start(&l, r == 0 ? kind : "bounce-failed");
 	log_kv(&l, "qid", m->id);

@@ -176,7 +176,7 @@ static int
 matches(const struct qrun *q, const struct qsel *s, const struct msg *m)
 {
 	if (m->loaded)
-		return qsel_match(s, m->id, &m->env);
+		return qsel_match(s, m->id, m->env);
 	/* gone: the schedule finds out itself */
 	return qsel_match_file(q->qd, QDIR_CUR, s, m->id);
 }
@@ -215,7 +215,7 @@ flush(struct qrun *q, const struct qsel *s)
 	for (m = q->active; m; m = m->anext) {
 		if (!matches(q, s, m))
 			continue;
-		for (k = 0; k < m->env.nrcpt; k++)
+		for (k = 0; k < m->env->nrcpt; k++)
 			if (m->st[k].status == QS_TODO && !m->busy[k])
 				m->st[k].next = 0;
 		total++;

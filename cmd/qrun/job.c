@@ -39,21 +39,21 @@ make_argv(const struct part *p, int remote, const char **argv, char *dom,
 	argv[k++] = remote ? "remote" : "local";
 	/* postel-result(5): the envelope flags, for remote's MAIL and
 	 * for what local re-queues (forwards, aliases) */
-	if (m->env.flags & QF_UTF8)
+	if (m->env->flags & QF_UTF8)
 		argv[k++] = "-u";       /* SMTPUTF8 needed */
-	if (m->env.flags & QF_8BIT)
+	if (m->env->flags & QF_8BIT)
 		argv[k++] = "-8";       /* 8BITMIME body */
 	argv[k++] = "-q";
 	argv[k++] = m->id;
 	argv[k++] = "--";       /* an address may start with '-' */
 	if (remote) {
-		fmt_s(dom, domsize, "%s", strrchr(m->env.rcpt[p->idx[0]], '@') ?
-		    strrchr(m->env.rcpt[p->idx[0]], '@') + 1 : "");
+		fmt_s(dom, domsize, "%s", strrchr(m->env->rcpt[p->idx[0]], '@') ?
+		    strrchr(m->env->rcpt[p->idx[0]], '@') + 1 : "");
 		argv[k++] = dom;
 	}
-	argv[k++] = m->env.from;
+	argv[k++] = m->env->from;
 	for (i = 0; i < p->n; i++)      /* n <= QRUN_RCPT_MAX: msg_start */
-		argv[k++] = m->env.rcpt[p->idx[i]];
+		argv[k++] = m->env->rcpt[p->idx[i]];
 	argv[k] = NULL;
 }
 
@@ -64,7 +64,7 @@ make_batch_argv(const struct job *j, const char **argv, struct buf *b)
 {
 	size_t k = 0, i, r, *off;
 	const struct msg *m0 = j->part[0].m;
-	const char *first = m0->env.rcpt[j->part[0].idx[0]];
+	const char *first = m0->env->rcpt[j->part[0].idx[0]];
 
 	if ((off = calloc(j->np, sizeof *off)) == NULL)
 		return -1;
@@ -134,7 +134,7 @@ open_parts(struct qrun *q, struct job *j, int *fd)
 	for (i = 0; i < j->np; i++) {
 		struct part *p = &j->part[i];
 		const struct msg *m = p->m;
-		fd[k] = one ? queue_open_body(q->qd, m->id, m->env.body) :
+		fd[k] = one ? queue_open_body(q->qd, m->id, m->env->body) :
 		    queue_open(q->qd, QDIR_CUR, m->id);
 		if (fd[k] == -1) {
 			warn_sys("unable to open message %s", m->id);
@@ -146,7 +146,7 @@ open_parts(struct qrun *q, struct job *j, int *fd)
 	}
 	j->np = k;
 	/* one left of a batch: the one-message form, at the body */
-	if (k == 1 && !one && lseek(fd[0], j->part[0].m->env.body, SEEK_SET)
+	if (k == 1 && !one && lseek(fd[0], j->part[0].m->env->body, SEEK_SET)
 	    == -1) {
 		warn_sys("unable to seek in message %s", j->part[0].m->id);
 		close(fd[0]);
@@ -400,7 +400,7 @@ log_result(const struct job *j, const struct msg *m, size_t i, long long now)
 	char r[ADDR_MAX + 3];
 	struct logl l;
 
-	fmt_s(r, sizeof r, "<%s>", m->env.rcpt[i]);
+	fmt_s(r, sizeof r, "<%s>", m->env->rcpt[i]);
 	log_start(&l, "result");
 	log_kv(&l, "qid", m->id);
 	log_kv(&l, "rcpt", r);
@@ -409,8 +409,8 @@ log_result(const struct job *j, const struct msg *m, size_t i, long long now)
 	    q->status == QS_FAIL ? OUTCOME_PERM : OUTCOME_TEMP));
 	log_kv(&l, "dsn", q->dsn);
 	log_kvu(&l, "attempt", q->attempts);
-	log_kvu(&l, "delay", (unsigned long long)(now > m->env.arrival ?
-	    now - m->env.arrival : 0));
+	log_kvu(&l, "delay", (unsigned long long)(now > m->env->arrival ?
+	    now - m->env->arrival : 0));
 	log_kv(&l, "text", q->text);
 	log_end(&l);
 }
@@ -431,7 +431,7 @@ all_ok(const struct msg *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->env.nrcpt; i++)
+	for (i = 0; i < m->env->nrcpt; i++)
 		if (m->st[i].status != QS_OK)
 			return 0;
 	return 1;
@@ -499,10 +499,10 @@ apply(const struct qrun *qr, const struct job *j, struct msg *m, size_t ri,
 		const struct settings *set = &qr->set;
 		size_t k = q->attempts - 1 < set->nretry ? q->attempts - 1 :
 		    set->nretry - 1;
-		long long life = m->env.from[0] ? (long long)set->lifetime :
+		long long life = m->env->from[0] ? (long long)set->lifetime :
 		    (long long)set->blifetime;
 		q->next = now + set->retry[k];
-		if (now - m->env.arrival >= life) {
+		if (now - m->env->arrival >= life) {
 			/* Too old: the temporary failure is final. */
 			char why[48];
 			size_t t;
@@ -562,7 +562,7 @@ record(struct qrun *q, const struct job *j, const struct part *p,
 		 * repeats deliveries that were in flight. */
 		for (i = 0; i < p->n; i++)
 			log_result(j, m, p->idx[i], now);
-	} else if (qstate_write(q->qd, m->id, m->st, m->env.nrcpt, m->warned,
+	} else if (qstate_write(q->qd, m->id, m->st, m->env->nrcpt, m->warned,
 	    0) == -1) {
 		/* Nothing may act on results that are not on disk: forget
 		 * them; the recipients are tried again (a duplicate at worst) */

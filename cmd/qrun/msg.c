@@ -39,7 +39,11 @@ msg_new(const char *id)
 static void
 msg_unload(struct msg *m)
 {
-	qenv_free(&m->env);
+	if (m->env != NULL) {
+		qenv_free(m->env);
+		free(m->env);
+		m->env = NULL;
+	}
 	free(m->st);
 	free(m->busy);
 	m->st = NULL;
@@ -176,15 +180,15 @@ lognew(const struct msg *m)
 	char from[ADDR_MAX + 3];
 	size_t i;
 
-	for (i = 0; i < m->env.nrcpt; i++)
+	for (i = 0; i < m->env->nrcpt; i++)
 		if (m->st[i].attempts)
 			return;
 	log_start(&l, "new");
 	log_kv(&l, "qid", m->id);
-	fmt_s(from, sizeof from, "<%s>", m->env.from);
+	fmt_s(from, sizeof from, "<%s>", m->env->from);
 	log_kv(&l, "from", from);
-	log_kvu(&l, "rcpts", m->env.nrcpt);
-	log_kv(&l, "origin", m->env.origin);
+	log_kvu(&l, "rcpts", m->env->nrcpt);
+	log_kv(&l, "origin", m->env->origin);
 	log_end(&l);
 }
 
@@ -242,7 +246,14 @@ msg_load(struct qrun *q, struct msg *m)
 		why = "unable to open";
 		goto later;
 	}
-	if (qenv_read(fd, &m->env, &why) == -1) {
+	/* the envelope is in memory only while the message is loaded: a
+	 * waiting message costs its struct msg alone */
+	if ((m->env = calloc(1, sizeof *m->env)) == NULL) {
+		close(fd);
+		why = "out of memory";
+		goto later;
+	}
+	if (qenv_read(fd, m->env, &why) == -1) {
 		e = errno;
 		close(fd);
 		if (e == EINVAL) {
@@ -252,15 +263,15 @@ msg_load(struct qrun *q, struct msg *m)
 		goto later;
 	}
 	close(fd);
-	m->st = calloc(m->env.nrcpt, sizeof *m->st);
-	m->busy = calloc(m->env.nrcpt, 1);
+	m->st = calloc(m->env->nrcpt, sizeof *m->st);
+	m->busy = calloc(m->env->nrcpt, 1);
 	if (m->st == NULL || m->busy == NULL) {
 		why = "out of memory";
 		msg_unload(m);
 		goto later;
 	}
 	w = m->warned;
-	r = qstate_read(q->qd, m->id, m->st, m->env.nrcpt, &m->warned, &fin,
+	r = qstate_read(q->qd, m->id, m->st, m->env->nrcpt, &m->warned, &fin,
 	    &why);
 	if (r == -1 && errno == EINVAL && why != NULL &&
 	    strcmp(why, "unknown state file version") != 0) {
@@ -269,7 +280,7 @@ msg_load(struct qrun *q, struct msg *m)
 		 * leave its recipients untried for ever (postel(7),
 		 * invariant 2). */
 		logmsg("restarted", m, why);
-		for (i = 0; i < m->env.nrcpt; i++) {
+		for (i = 0; i < m->env->nrcpt; i++) {
 			memset(&m->st[i], 0, sizeof m->st[i]);
 			m->st[i].status = QS_TODO;
 			fmt_s(m->st[i].dsn, sizeof m->st[i].dsn, "-");
@@ -293,11 +304,11 @@ msg_load(struct qrun *q, struct msg *m)
 	}
 	/* A retry further ahead than the longest wait of the schedule
 	 * was set by a clock since set back: it is due now. */
-	for (i = 0, far = now_s() + q->set.retry_max; i < m->env.nrcpt; i++)
+	for (i = 0, far = now_s() + q->set.retry_max; i < m->env->nrcpt; i++)
 		if (m->st[i].next > far)
 			m->st[i].next = 0;
 	/* flushed while it waited: every recipient to do is due now */
-	for (i = 0; m->flush && i < m->env.nrcpt; i++)
+	for (i = 0; m->flush && i < m->env->nrcpt; i++)
 		if (m->st[i].status == QS_TODO)
 			m->st[i].next = 0;
 	m->flush = 0;
@@ -309,6 +320,7 @@ msg_load(struct qrun *q, struct msg *m)
 	active_add(q, m);
 	return 0;
 later:
+	msg_unload(m);
 	logmsg("deferred", m, why);
 	msg_wait(q, m, now_s() + 60);
 	return -1;
@@ -345,13 +357,13 @@ part_of(const struct qrun *q, struct msg *m, int remote, const char *key,
 {
 	size_t i, k = 0;
 
-	if ((p->idx = calloc(m->env.nrcpt, sizeof *p->idx)) == NULL)
+	if ((p->idx = calloc(m->env->nrcpt, sizeof *p->idx)) == NULL)
 		die_sys(EXIT_TEMP, "unable to allocate");
-	for (i = 0; i < m->env.nrcpt && k < room; i++) {
+	for (i = 0; i < m->env->nrcpt && k < room; i++) {
 		if (!due(q, m, i, now))
 			continue;
-		if (remote ? strcasecmp(domain_of(m->env.rcpt[i]), key) != 0 :
-		    strcmp(m->env.rcpt[i], key) != 0)
+		if (remote ? strcasecmp(domain_of(m->env->rcpt[i]), key) != 0 :
+		    strcmp(m->env->rcpt[i], key) != 0)
 			continue;
 		p->idx[k++] = i;
 		if (!remote)
@@ -372,7 +384,7 @@ part_of(const struct qrun *q, struct msg *m, int remote, const char *key,
 static void
 start_job(struct qrun *q, struct msg *m, size_t i, int remote, long long now)
 {
-	const char *key = remote ? domain_of(m->env.rcpt[i]) : m->env.rcpt[i];
+	const char *key = remote ? domain_of(m->env->rcpt[i]) : m->env->rcpt[i];
 	size_t np = 0, left = remote ? QRUN_RCPT_MAX : 1;
 	size_t max = q->batch[remote];
 	struct part *p;
@@ -409,9 +421,9 @@ msg_channels(const struct qrun *q, const struct msg *m)
 	size_t i;
 	int w = 0;
 
-	for (i = 0; i < m->env.nrcpt; i++)
+	for (i = 0; i < m->env->nrcpt; i++)
 		if (due(q, m, i, now))
-			w |= rcpt_local(m->env.rcpt[i]) ? WAIT_LOCAL :
+			w |= rcpt_local(m->env->rcpt[i]) ? WAIT_LOCAL :
 			    WAIT_REMOTE;
 	return w;
 }
@@ -435,10 +447,10 @@ msg_start(struct qrun *q, struct msg *m)
 		return 0;
 	}
 	m->blocked = 0;
-	for (i = 0; i < m->env.nrcpt; i++) {
+	for (i = 0; i < m->env->nrcpt; i++) {
 		if (!due(q, m, i, now))
 			continue;
-		remote = !rcpt_local(m->env.rcpt[i]);
+		remote = !rcpt_local(m->env->rcpt[i]);
 		if (remote ? q->nremote >= q->set.max_remote :
 		    q->nlocal >= q->set.max_local) {
 			m->blocked |= remote ? WAIT_REMOTE : WAIT_LOCAL;
@@ -499,7 +511,7 @@ remove_msg(struct qrun *q, struct msg *m)
 		 * done (an all-ok message may have none yet): else the next
 		 * runner delivers and bounces it all again. */
 		warn_sys("unable to remove message %s", m->id);
-		if (qstate_write(q->qd, m->id, m->st, m->env.nrcpt, m->warned,
+		if (qstate_write(q->qd, m->id, m->st, m->env->nrcpt, m->warned,
 		    1) == -1)
 			warn_sys("unable to write the state of %s", m->id);
 		return;
@@ -544,7 +556,7 @@ msg_done(struct qrun *q, struct msg *m)
 	long long now = now_s(), next = 0;
 	size_t i, todo = 0, fail = 0;
 
-	for (i = 0; i < m->env.nrcpt; i++) {
+	for (i = 0; i < m->env->nrcpt; i++) {
 		if (m->st[i].status == QS_TODO) {
 			if (todo++ == 0 || m->st[i].next < next)
 				next = m->st[i].next;
@@ -566,14 +578,14 @@ msg_done(struct qrun *q, struct msg *m)
 		msg_free(m);
 		return;
 	}
-	if (q->set.warn_after && !m->warned && m->env.from[0] &&
-	    now - m->env.arrival >= (long long)q->set.warn_after) {
+	if (q->set.warn_after && !m->warned && m->env->from[0] &&
+	    now - m->env->arrival >= (long long)q->set.warn_after) {
 		/* Sent, then recorded: a warning that could not be queued
 		 * is tried again on the next pass; a crash between the two
 		 * steps sends it twice, which is the lesser harm. */
 		if (bounce_send(q, m, 1) == 0) {
 			m->warned = now;
-			if (qstate_write(q->qd, m->id, m->st, m->env.nrcpt,
+			if (qstate_write(q->qd, m->id, m->st, m->env->nrcpt,
 			    now, 0) == -1)
 				warn_sys("unable to record the delay warning "
 				    "in the state of %s", m->id);

@@ -42,7 +42,7 @@ struct msg {
 	long long next;         /* earliest due time; 0 = unknown, look now */
 	size_t hi;              /* heap index while waiting, else SIZE_MAX */
 	int loaded;
-	struct qenv env;
+	struct qenv *env;       /* while loaded, else NULL */
 	struct qstate *st;
 	long long warned;
 	unsigned char *busy;    /* per recipient: a job is running for it */
