@@ -400,15 +400,18 @@ start_job(struct qrun *q, struct msg *m, size_t i, int remote, long long now)
 		die_sys(EXIT_TEMP, "unable to allocate");
 	left -= part_of(q, m, remote, key, left, now, &p[np++]);
 	for (o = q->active; o && np < max && (left || !remote); o = o->anext) {
-		/* not one removed (qrun -d) or held since it was loaded */
 		if (o == m || !o->loaded || !queue_id_ok(o->id) ||
-		    removed(q, o) || queue_held(q->qd, o->id))
+		    !part_of(q, o, remote, key, remote ? left : 1, now, &p[np]))
 			continue;
-		if (part_of(q, o, remote, key, remote ? left : 1, now, &p[np])) {
-			if (remote)
-				left -= p[np].n;
-			np++;
+		/* not one removed (qrun -d) or held since it was loaded */
+		if (removed(q, o) || queue_held(q->qd, o->id)) {
+			free(p[np].idx);
+			p[np].idx = NULL;
+			continue;
 		}
+		if (remote)
+			left -= p[np].n;
+		np++;
 	}
 	job_spawn(q, remote, p, np);
 }
