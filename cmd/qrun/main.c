@@ -132,28 +132,38 @@ free_slots(const struct qrun *q, int c)
 	return n < max ? (size_t)(max - n) : 0;
 }
 
-/* How many messages a job of each channel may take: the loaded messages
- * with due recipients spread over the free slots, so that a backlog goes
- * out in parallel runs of a few messages each rather than in one long
- * run. */
+/* How many messages a job of each channel may take. A remote backlog is
+ * spread over the free slots, so that it goes out in parallel sessions
+ * rather than one long one. A local run serves one recipient, and one
+ * recipient's messages are best delivered by few runs: each run syncs the
+ * Maildir once, and more runs only contend for the same directory. So a
+ * local backlog is spread over two runs at most (as Postfix's local
+ * delivers to a recipient two at a time), which keeps a slow program of
+ * one user's from holding all of that user's mail. */
+#define LOCAL_RUNS 2
+
+static size_t
+spread_over(size_t want, size_t slots)
+{
+	size_t b = slots && want > slots ? (want + slots - 1) / slots : 1;
+
+	return b > QRUN_BATCH_MAX ? QRUN_BATCH_MAX : b;
+}
+
 static void
 spread(struct qrun *q)
 {
-	size_t want[2] = { 0, 0 }, f;
+	size_t want[2] = { 0, 0 }, f = free_slots(q, 0);
 	struct msg *m;
-	int c, w;
+	int w;
 
 	for (m = q->active; m; m = m->anext) {
 		w = msg_channels(q, m);
 		want[0] += (w & WAIT_LOCAL) != 0;
 		want[1] += (w & WAIT_REMOTE) != 0;
 	}
-	for (c = 0; c < 2; c++) {
-		f = free_slots(q, c);
-		q->batch[c] = f && want[c] > f ? (want[c] + f - 1) / f : 1;
-		if (q->batch[c] > QRUN_BATCH_MAX)
-			q->batch[c] = QRUN_BATCH_MAX;
-	}
+	q->batch[0] = spread_over(want[0], f < LOCAL_RUNS ? f : LOCAL_RUNS);
+	q->batch[1] = spread_over(want[1], free_slots(q, 1));
 }
 
 /* m waits now for the channels in w: count it, or park it if it waits
