@@ -55,7 +55,17 @@ grep -q "^qrun: new qid=.* from=<boss@example.org> rcpts=1 origin=\"sendmail uid
 ok $? "qrun logs the -f sender beside the uid"
 is "$(ls "$dd" | wc -l)" 2 "both messages delivered to the virtual user"
 is "$(grep -l '^Received: (postel enqueue invoked by uid' "$dd"/* | wc -l)" 2 "with enqueue's Received: line"
-# RFC 5321 4.5.1: setup gave postmaster an address and an alias
+# RFC 5321 4.5.1: setup gave postmaster an address and an alias, unless
+# the host's /etc/aliases (an MTA package may have left one) names
+# postmaster: that one stays in force (postel-setup(8))
+if grep -qs '^postmaster[[:space:]]*:' /etc/aliases; then
+	is "$(grep '^postmaster' "$R/conf/postel.conf") $(grep -s '^postmaster' "$R/conf/aliases")" \
+	    "postmaster postmaster@example.test " \
+	    "setup: postmaster at the first domain; /etc/aliases keeps its postmaster"
+	skip "the host's /etc/aliases sends postmaster elsewhere, not to the first user"
+	done_testing
+	exit
+fi
 is "$(grep '^postmaster' "$R/conf/postel.conf") $(stat -c '%a %U' "$R/conf/aliases")" \
     "postmaster postmaster@example.test 644 root" "setup: postmaster at the first domain, in root's aliases"
 printf 'Subject: for the postmaster\n\nhi\n' | nob "$L/sendmail" -f boss@example.org postmaster@example.test
