@@ -128,21 +128,21 @@ job_child_failed(const struct child *c, int err)
 static int
 open_parts(struct qrun *q, struct job *j, int *fd)
 {
-	size_t i, k = 0;
-	int one = j->np == 1;
+	size_t i, k = 0, np = j->np;
+	int one = np == 1;
 
-	for (i = 0; i < j->np; i++) {
-		struct part *p = &j->part[i];
-		const struct msg *m = p->m;
-		fd[k] = one ? queue_open_body(q->qd, m->id, m->env->body) :
-		    queue_open(q->qd, QDIR_CUR, m->id);
+	for (i = 0; i < np; i++) {
+		struct part p = j->part[i];
+		j->part[i].idx = NULL;  /* moved below, or freed */
+		fd[k] = one ? queue_open_body(q->qd, p.m->id, p.m->env->body) :
+		    queue_open(q->qd, QDIR_CUR, p.m->id);
 		if (fd[k] == -1) {
-			warn_sys("unable to open message %s", m->id);
-			j->n -= p->n;
-			free(p->idx);
+			warn_sys("unable to open message %s", p.m->id);
+			j->n -= p.n;
+			free(p.idx);
 			continue;
 		}
-		j->part[k++] = *p;
+		j->part[k++] = p;
 	}
 	j->np = k;
 	/* one left of a batch: the one-message form, at the body */
@@ -151,6 +151,7 @@ open_parts(struct qrun *q, struct job *j, int *fd)
 		warn_sys("unable to seek in message %s", j->part[0].m->id);
 		close(fd[0]);
 		free(j->part[0].idx);
+		j->part[0].idx = NULL;
 		j->np = 0;
 		return -1;
 	}
@@ -169,6 +170,9 @@ start(struct qrun *q, struct job *j, int out)
 	int fd[QRUN_BATCH_MAX], r = -1;
 	struct child c;
 	size_t i;
+
+	for (i = 0; i < QRUN_BATCH_MAX; i++)
+		fd[i] = -1;
 
 	if (open_parts(q, j, fd) == -1)
 		return -1;
@@ -206,8 +210,9 @@ start(struct qrun *q, struct job *j, int out)
 			r = 0;
 	}
 done:
-	for (i = 0; i < j->np; i++)
-		close(fd[i]);
+	for (i = 0; i < j->np && i < QRUN_BATCH_MAX; i++)
+		if (fd[i] != -1)
+			close(fd[i]);
 	buf_free(&args);
 	return r;
 }
@@ -250,9 +255,10 @@ job_spawn(struct qrun *q, int remote, struct part *p, size_t np)
 		warn_sys("unable to set O_NONBLOCK");
 	j->out = pp[0];
 	for (i = 0; i < j->np; i++) {     /* those start kept */
-		for (k = 0; k < p[i].n; k++)
-			p[i].m->busy[p[i].idx[k]] = 1;
-		p[i].m->njobs++;
+		const struct part *pt = &j->part[i];
+		for (k = 0; k < pt->n; k++)
+			pt->m->busy[pt->idx[k]] = 1;
+		pt->m->njobs++;
 	}
 	j->start = mono_s();
 	j->deadline = j->start + (long long)q->set.timeout_s;
