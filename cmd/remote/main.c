@@ -82,15 +82,24 @@ job_init(struct delivery *j, int argc, char **argv)
 		die_sys(EXIT_TEMP, "unable to read the message");
 }
 
+size_t
+delivery_pending(const struct delivery *j)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < j->nrcpt; i++)
+		if (j->rcpt[i].r.status == OUTCOME_NONE)
+			n++;
+	return n;
+}
+
 static size_t
 pending(const struct delivery *m, size_t nm)
 {
-	size_t k, i, n = 0;
+	size_t k, n = 0;
 
 	for (k = 0; k < nm; k++)
-		for (i = 0; i < m[k].nrcpt; i++)
-			if (m[k].rcpt[i].r.status == OUTCOME_NONE)
-				n++;
+		n += delivery_pending(&m[k]);
 	return n;
 }
 

@@ -52,6 +52,8 @@ struct delivery {
  * message's res). A settled result goes out at once, so that a run killed
  * later does not lose it (postel(7), invariant 2). */
 void remote_report(struct delivery *m, size_t nm, int all);
+/* How many recipients of j have no result yet. */
+size_t delivery_pending(const struct delivery *j);
 /* The size of the message at fd from off in CRLF form, for SIZE (RFC
  * 1870), into *size: 0, or -1 with errno if it cannot be read. */
 int remote_crlf_size(int fd, long long off, unsigned long long *size);

@@ -654,17 +654,6 @@ rset(struct sess *s, struct smtpreply *rp)
 	return 0;
 }
 
-static size_t
-pending(const struct delivery *j)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < j->nrcpt; i++)
-		if (j->rcpt[i].r.status == OUTCOME_NONE)
-			n++;
-	return n;
-}
-
 /* One message on the open session: its transaction, or why it cannot
  * have one here. 1 when it is settled here (its pending recipients take
  * j->res), 0 when they are left for the next address. */
@@ -727,7 +716,7 @@ messages(struct sess *s, struct delivery *m, size_t nm, struct smtpreply *rp)
 	size_t k;
 
 	for (k = 0; k < nm && !s->dead && !s->stop; k++) {
-		if (!pending(&m[k]))
+		if (!delivery_pending(&m[k]))
 			continue;
 		(void)message(s, &m[k], rp);
 		if (s->sid)
@@ -739,7 +728,7 @@ messages(struct sess *s, struct delivery *m, size_t nm, struct smtpreply *rp)
 	result_set(&why, OUTCOME_TEMP, "4.4.2", "session ended before this "
 	    "message: %s", s->res->text);
 	for (; k < nm; k++)
-		if (pending(&m[k]))
+		if (delivery_pending(&m[k]))
 			m[k].res = why;
 }
 
@@ -820,13 +809,13 @@ smtp_session(struct delivery *m, size_t nm, const struct route *r,
 		warn_sys("close");
 	if (ret == 0) {
 		for (k = 0; k < nm; k++)
-			if (pending(&m[k]))
+			if (delivery_pending(&m[k]))
 				return S_NEXT;
 		return S_DONE;
 	}
 failed:
 	for (k = 0; k < nm; k++)
-		if (pending(&m[k]))
+		if (delivery_pending(&m[k]))
 			m[k].res = s.sres;
 	return ret;
 }
