@@ -27,5 +27,9 @@ int fd_read_head(int fd, char *p, size_t size);
  * file system has it, else a unique name unlinked at once. Nothing is
  * left in dir whatever happens to the process. */
 int fd_tmpfile(const char *dir);
+/* fsync the directory path (relative to dirfd, or AT_FDCWD), so that
+ * the entries made in it so far are durable: 0, or -1 with the errno of
+ * the step that failed. */
+int fd_syncdir(int dirfd, const char *path);
 
 #endif

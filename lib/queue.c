@@ -71,19 +71,7 @@ qpath(char *dst, size_t size, enum qdir d, const char *id)
 int
 queue_syncdir(int qd, enum qdir d)
 {
-	int fd = openat(qd, queue_dirname(d), O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC);
-	int e;
-
-	if (fd == -1)
-		return -1;
-	if (fsync(fd) == -1) {
-		e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return close(fd);
+	return fd_syncdir(qd, queue_dirname(d));
 }
 
 int

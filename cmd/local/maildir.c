@@ -107,17 +107,12 @@ dirsync_run(struct dirsync *ds, struct fail *f)
 {
 	unsigned bad = 0;
 	size_t i;
-	int fd, e;
+	int e;
 
 	for (i = 0; i < ds->n; i++) {
-		if ((fd = open(ds->dir[i], O_RDONLY | O_DIRECTORY |
-		    O_CLOEXEC)) != -1 && fsync(fd) == 0) {
-			close(fd);
+		if (fd_syncdir(AT_FDCWD, ds->dir[i]) == 0)
 			continue;
-		}
 		e = errno;
-		if (fd != -1)
-			close(fd);
 		if (!bad)
 			local_fail(f, e, "4.3.0", "unable to sync %s: %s",
 			    ds->dir[i], strerror(e));
@@ -179,15 +174,9 @@ maildir_deliver(const struct msgdata *md, const char *dir, struct fail *f,
 sync:
 	if (md->ds != NULL && dirsync_add(md->ds, nd) == 0)
 		return 0;       /* synced before its result is written */
-	if ((fd = open(nd, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
-	    fsync(fd) == -1) {
-		e = errno;
-		if (fd != -1)
-			close(fd);
+	if (fd_syncdir(AT_FDCWD, nd) == -1)
 		/* not known to be durable: say temporary, keep the file
 		 * (a duplicate beats a loss) */
-		return local_fail(f, e, "4.3.0", "unable to sync %s", nd);
-	}
-	close(fd);
+		return local_fail(f, errno, "4.3.0", "unable to sync %s", nd);
 	return 0;
 }

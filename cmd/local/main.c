@@ -355,18 +355,10 @@ mkdir_new(const char *name, struct result *r)
 static int
 sync_dir(const char *name, struct result *r)
 {
-	int fd, e;
-
-	if ((fd = open(name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
-	    fsync(fd) == -1) {
-		e = errno;
-		if (fd != -1)
-			close(fd);
+	if (fd_syncdir(AT_FDCWD, name) == -1)
 		return fail(r, OUTCOME_TEMP, "4.2.0",
 		    "unable to sync %s/%s: %s", home_name,
-		    name, strerror(e));
-	}
-	close(fd);
+		    name, strerror(errno));
 	return 0;
 }
 

@@ -20,7 +20,7 @@ main(void)
 	ssize_t r;
 	pid_t pid;
 
-	plan(12);
+	plan(14);
 	ok(fd_pipe(p) == 0 && (fcntl(p[0], F_GETFD) & FD_CLOEXEC) &&
 	    (fcntl(p[1], F_GETFD) & FD_CLOEXEC), "both ends close-on-exec");
 	memset(big, 'x', sizeof big);
@@ -93,5 +93,8 @@ main(void)
 		close(out);
 		rmdir(dir);
 	}
+	ok(fd_syncdir(AT_FDCWD, ".") == 0, "fd_syncdir syncs a directory");
+	ok(fd_syncdir(AT_FDCWD, "no/such/dir") == -1 && errno == ENOENT,
+	    "fd_syncdir says why it could not");
 	return done();
 }
