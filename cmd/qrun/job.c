@@ -47,8 +47,7 @@ make_argv(const struct part *p, int remote, const char **argv, char *dom,
 	argv[k++] = m->id;
 	argv[k++] = "--";       /* an address may start with '-' */
 	if (remote) {
-		fmt_s(dom, domsize, "%s", strrchr(m->env->rcpt[p->idx[0]], '@') ?
-		    strrchr(m->env->rcpt[p->idx[0]], '@') + 1 : "");
+		fmt_s(dom, domsize, "%s", domain_of(m->env->rcpt[p->idx[0]]));
 		argv[k++] = dom;
 	}
 	argv[k++] = m->env->from;
@@ -85,8 +84,7 @@ make_batch_argv(const struct job *j, const char **argv, struct buf *b)
 	argv[k++] = j->remote ? "remote" : "local";
 	argv[k++] = "-m";
 	argv[k++] = "--";
-	argv[k++] = !j->remote ? first : strrchr(first, '@') ?
-	    strrchr(first, '@') + 1 : "";
+	argv[k++] = j->remote ? domain_of(first) : first;
 	for (i = 0; i < j->np; i++)
 		argv[k++] = b->p + off[i];
 	argv[k] = NULL;
@@ -225,6 +223,15 @@ parts_free(struct part *p, size_t np)
 	for (i = 0; i < np; i++)
 		free(p[i].idx);
 	free(p);
+}
+
+size_t
+job_slots(const struct qrun *q, int remote)
+{
+	unsigned long long max = remote ? q->set.max_remote : q->set.max_local;
+	unsigned long long n = remote ? q->nremote : q->nlocal;
+
+	return n < max ? (size_t)(max - n) : 0;
 }
 
 int

@@ -106,30 +106,13 @@ clean(struct qrun *q)
 /* Messages loaded in one round of start_due, at most. */
 #define LOAD_MAX 512
 
-/* A channel (0 local, 1 remote) has a free slot. */
-static int
-slot_free(const struct qrun *q, int c)
-{
-	return c ? q->nremote < q->set.max_remote :
-	    q->nlocal < q->set.max_local;
-}
-
 /* No message can start now: each channel has every slot taken, or
  * WAIT_MAX messages waiting for one. */
 static int
 full(const struct qrun *q, const size_t nwait[2])
 {
-	return (!slot_free(q, 0) || nwait[0] >= WAIT_MAX) &&
-	    (!slot_free(q, 1) || nwait[1] >= WAIT_MAX);
-}
-
-static size_t
-free_slots(const struct qrun *q, int c)
-{
-	unsigned long long max = c ? q->set.max_remote : q->set.max_local;
-	unsigned long long n = c ? q->nremote : q->nlocal;
-
-	return n < max ? (size_t)(max - n) : 0;
+	return (!job_slots(q, 0) || nwait[0] >= WAIT_MAX) &&
+	    (!job_slots(q, 1) || nwait[1] >= WAIT_MAX);
 }
 
 /* How many messages a job of each channel may take. A remote backlog is
@@ -153,7 +136,7 @@ spread_over(size_t want, size_t slots)
 static void
 spread(struct qrun *q)
 {
-	size_t want[2] = { 0, 0 }, f = free_slots(q, 0);
+	size_t want[2] = { 0, 0 }, f = job_slots(q, 0);
 	struct msg *m;
 	int w;
 
@@ -163,7 +146,7 @@ spread(struct qrun *q)
 		want[1] += (w & WAIT_REMOTE) != 0;
 	}
 	q->batch[0] = spread_over(want[0], f < LOCAL_RUNS ? f : LOCAL_RUNS);
-	q->batch[1] = spread_over(want[1], free_slots(q, 1));
+	q->batch[1] = spread_over(want[1], job_slots(q, 1));
 }
 
 /* m waits now for the channels in w: count it, or park it if it waits
@@ -202,9 +185,9 @@ start_due(struct qrun *q, size_t nwait[2])
 	int c;
 
 	for (c = 0; c < 2; c++)
-		if (q->nparked[c] && slot_free(q, c) && nwait[c] < WAIT_MAX)
+		if (q->nparked[c] && job_slots(q, c) && nwait[c] < WAIT_MAX)
 			msg_unpark(q, c, WAIT_MAX - nwait[c]);
-	nfree = free_slots(q, 0) + free_slots(q, 1);
+	nfree = job_slots(q, 0) + job_slots(q, 1);
 	while ((m = heap_top(&q->wait)) != NULL && !full(q, nwait) &&
 	    nload < LOAD_MAX && nload < (nfree ? nfree : 1) * QRUN_BATCH_MAX &&
 	    (q->once || m->next <= now)) {

@@ -340,7 +340,7 @@ due(const struct qrun *q, const struct msg *m, size_t i, long long now)
 	    (q->force || m->st[i].next <= now);
 }
 
-static const char *
+const char *
 domain_of(const char *rcpt)
 {
 	const char *at = strrchr(rcpt, '@');
@@ -454,8 +454,7 @@ msg_start(struct qrun *q, struct msg *m)
 		if (!due(q, m, i, now))
 			continue;
 		remote = !rcpt_local(m->env->rcpt[i]);
-		if (remote ? q->nremote >= q->set.max_remote :
-		    q->nlocal >= q->set.max_local) {
+		if (job_slots(q, remote) == 0) {
 			m->blocked |= remote ? WAIT_REMOTE : WAIT_LOCAL;
 			continue;
 		}

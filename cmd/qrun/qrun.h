@@ -129,6 +129,7 @@ int msg_scan(struct qrun *q, enum qdir d);      /* cur/ at start, new/ */
 int msg_load(struct qrun *q, struct msg *m);    /* 0 ok, -1 dealt with */
 int msg_start(struct qrun *q, struct msg *m);   /* WAIT_* it waits for */
 int msg_channels(const struct qrun *q, const struct msg *m);
+const char *domain_of(const char *rcpt);       /* after the last '@' */
 void msg_park(struct qrun *q, struct msg *m);
 void msg_unpark(struct qrun *q, int channel, size_t n);
 void msg_done(struct qrun *q, struct msg *m);   /* its last job is done */
@@ -147,6 +148,8 @@ void job_child_failed(const struct child *c, int err);
 /* Start local or remote for the parts p[0..np), which it owns: one part
  * runs the one-message form, more the batch form (postel-result(5)). */
 int job_spawn(struct qrun *q, int remote, struct part *p, size_t np);
+/* Free slots of a channel (0 local, 1 remote) under its concurrency. */
+size_t job_slots(const struct qrun *q, int remote);
 void job_read(struct job *j);
 void job_reap(struct qrun *q);
 void job_exited(struct qrun *q, unsigned token, int status);
