@@ -301,35 +301,25 @@ queue_forget(int qd, const char *id)
 }
 
 int
-queue_remove(int qd, const char *id, int anywhere)
+queue_remove(int qd, const char *id)
 {
-	int r, i, found = 0;
+	int r = 0, i;
 
-	/* qrun -d takes what an admin typed: an ID, nothing else; the
-	 * runner removes what it found in cur/, whatever its name */
-	if ((anywhere && !queue_id_ok(id)) || strchr(id, '/') != NULL ||
-	    id[0] == '.' || id[0] == '\0') {
+	/* qrun -d takes what an admin typed: an ID, nothing else */
+	if (!queue_id_ok(id)) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (!anywhere) {
-		if ((r = drop(qd, QDIR_CUR, id)) == -1)
-			return -1;
-		found = r;
-	}
 	/* cur/ twice: a runner may move it from new/ in between */
-	for (i = 0; anywhere && i < 3 && !found; i++)
+	for (i = 0; i < 3 && r == 0; i++)
 		if ((r = drop(qd, i == 1 ? QDIR_NEW : QDIR_CUR, id)) == -1)
 			return -1;
-		else
-			found = r;
-	if (!found && anywhere) {
+	if (r == 0) {
 		errno = ENOENT;
 		return -1;
 	}
 	/* The message is gone: what follows can only leave orphans. */
-	if (queue_syncdir(qd, QDIR_CUR) == -1 ||
-	    (anywhere && queue_syncdir(qd, QDIR_NEW) == -1))
+	if (queue_commit(qd) == -1)
 		return 1;
 	return queue_forget(qd, id) == -1 ? 1 : 0;
 }

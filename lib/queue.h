@@ -216,13 +216,14 @@ int queue_take(int qd, const char *id);
 int queue_drop(int qd, const char *id);
 int queue_commit(int qd);
 
-/* postel-queue(5) step 5: remove message id (from cur/, or with anywhere
- * also from new/, for qrun -d, which takes only a queue ID), sync, then
- * its state file and its hold marker. 0: all done (also when cur/ID was
- * gone already); 1: the message is gone but a later step failed (errno;
- * what is left is an orphan queue_clean removes); -1: the message is
- * still there (errno; with anywhere, ENOENT: it was in neither place). */
-int queue_remove(int qd, const char *id, int anywhere);
+/* postel-queue(5) step 5 for qrun -d, which takes only a queue ID
+ * (EINVAL otherwise): remove message id from new/ or cur/, sync both
+ * (queue_commit), then its state file and its hold marker. 0: all done;
+ * 1: the message is gone but a later step failed (errno; what is left is
+ * an orphan queue_clean removes); -1: the message is still there (errno;
+ * ENOENT: it was in neither place). The runner removes the messages it
+ * delivered with queue_drop and queue_commit. */
+int queue_remove(int qd, const char *id);
 /* Remove the state file and hold marker of a message already gone. */
 int queue_forget(int qd, const char *id);
 

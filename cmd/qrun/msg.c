@@ -216,7 +216,7 @@ removed(struct qrun *q, const struct msg *m)
 int
 msg_delete(struct qrun *q, const char *id)
 {
-	int r = queue_remove(q->qd, id, 1);
+	int r = queue_remove(q->qd, id);
 
 	if (r == -1)
 		return -1;

@@ -267,7 +267,7 @@ main(void)
 		ok(queue_hold(qd, "9.9.9", 1) == -1 && errno == ENOENT &&
 		    !queue_held(qd, "9.9.9"), "no marker for a message not queued");
 		ok(qstate_write(qd, id1, &(struct qstate){ .status = QS_OK }, 1,
-		    0, 0) == 0 && (r = queue_remove(qd, id1, 0)) == 0 &&
+		    0, 0) == 0 && (r = queue_remove(qd, id1)) == 0 &&
 		    queue_where(qd, id1) == -1 && errno == ENOENT &&
 		    !queue_held(qd, id1),
 		    "queue_remove takes message, state and marker");
@@ -277,9 +277,9 @@ main(void)
 		ok(qw_begin(&w, qd, 0) == 0 &&
 		    qw_envelope(&w, "a@b", rc, 1, 0, "t") == 0 &&
 		    qw_commit(&w) == 0 && (snprintf(id2, sizeof id2, "%s",
-		    w.id), queue_remove(qd, id2, 1)) == 0 &&
-		    queue_remove(qd, id2, 1) == -1 && errno == ENOENT &&
-		    queue_remove(qd, "../x", 1) == -1 && errno == EINVAL,
+		    w.id), queue_remove(qd, id2)) == 0 &&
+		    queue_remove(qd, id2) == -1 && errno == ENOENT &&
+		    queue_remove(qd, "../x") == -1 && errno == EINVAL,
 		    "queue_remove anywhere takes one in new/, then says ENOENT");
 		ok(qw_begin(&w, qd, 0) == 0 &&
 		    qw_envelope(&w, "a@b", rc, 1, 0, "t") == 0 &&
