@@ -138,10 +138,8 @@ UNIT_EXTRA_instr     = cmd/local/instr.c
 FUZZ_EXTRA_dns_reply   = cmd/remote/dns.c
 FUZZ_EXTRA_smtp_reply  = cmd/remote/smtpreply.c
 FUZZ_EXTRA_local_instr = cmd/local/instr.c
-UNIT_EXTRA_sasl        = cmd/smtpd/sasl.c
-UNIT_EXTRA_smtpd_parse = cmd/smtpd/parse.c cmd/smtpd/sasl.c
-FUZZ_EXTRA_auth        = cmd/smtpd/sasl.c
-FUZZ_EXTRA_smtpd_cmd   = cmd/smtpd/parse.c cmd/smtpd/sasl.c
+UNIT_EXTRA_smtpd_parse = cmd/smtpd/parse.c
+FUZZ_EXTRA_smtpd_cmd   = cmd/smtpd/parse.c
 FUZZ_EXTRA_smtpd_data  = cmd/smtpd/data.c
 FUZZ_EXTRA_bounce      = cmd/qrun/bounce.c
 

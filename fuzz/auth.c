@@ -1,5 +1,5 @@
 /*
- * auth: libFuzzer target for the AUTH decoder (cmd/smtpd/sasl.c): the input is
+ * auth: libFuzzer target for the AUTH decoder (lib/sasl.c): the input is
  * taken as base64, decoded, and the result split as a PLAIN message and
  * as a LOGIN answer; it is also checked as xtext. Checks: no crash, a
  * decoded length within the buffer and equal to what re-encoding gives
@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "smtpd/sasl.h"
+#include "sasl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *p, size_t n);
 

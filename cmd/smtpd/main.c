@@ -37,6 +37,7 @@
 #include "hdr.h"
 #include "log.h"
 #include "queue.h"
+#include "auth.h"
 #include "sasl.h"
 #include "submit.h"
 #include "tls.h"

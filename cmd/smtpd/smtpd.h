@@ -107,16 +107,6 @@ struct bdat {
  * case, after one or more spaces. 0, or -1 if malformed. */
 int parse_bdat(struct bdat *b, const char *s, size_t n);
 
-/* auth.c ------------------------------------------------------------ */
-
-struct sasl_cred;
-/* Check credentials with the checkpassword program prog ("path [args]")
- * if set, else against the users file. 1 good, 0 bad, -1 with errno for
- * a temporary failure (the checker failed, timed out at deadline, or the
- * file is unreadable). */
-int auth_check(const struct sasl_cred *c, const char *prog,
-    const char *users, const char *stamp, long long deadline);
-
 /* filter.c (postel-filter(8)) ---------------------------------------- */
 
 struct filter_env;

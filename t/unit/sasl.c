@@ -1,11 +1,11 @@
-/* unit tests for cmd/smtpd/sasl.c: base64, PLAIN, LOGIN, xtext, users file */
+/* unit tests for lib/sasl.c: base64, PLAIN, LOGIN, xtext, users file */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "smtpd/sasl.h"
+#include "sasl.h"
 #include "../tap.h"
 
 static int

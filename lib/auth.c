@@ -1,8 +1,4 @@
-/*
- * smtpd: checking AUTH credentials, by the checkpassword interface or the
- * built-in users file (sasl.c). No session state: main.c decides what
- * the answer means. See smtpd.h.
- */
+/* auth: see auth.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -12,13 +8,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "child.h"
+#include "auth.h"
 #include "bio.h"
-#include "die.h"
+#include "child.h"
 #include "fd.h"
 #include "fmt.h"
 #include "sasl.h"
-#include "smtpd.h"
 
 #define CP_ARGS 8
 #define CP_DATA_MAX (2 * SASL_NAME_MAX + 128)

@@ -1,5 +1,6 @@
 /*
- * sasl: decoding what an SMTP AUTH client sends (RFC 4954): base64
+ * sasl: decoding what an SMTP AUTH (RFC 4954) or POP3 AUTH (RFC 5034)
+ * client sends: base64
  * (RFC 4648 section 4, padding required, no blanks), the PLAIN message
  * (RFC 4616: authzid NUL authcid NUL passwd), the xtext of MAIL's AUTH=
  * parameter (RFC 3461 4), and a built-in users file checked with crypt(3).
