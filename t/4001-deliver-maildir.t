@@ -4,7 +4,7 @@
 # loops bounce in RFC 3464 form; the queue is empty afterwards.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/4-lib.sh"
-plan 23
+plan 25
 setup_instance
 as_recipients
 
@@ -95,4 +95,13 @@ ok $? "Delivered-To for the same address is a permanent loop (5.4.6)"
 # (mutt above moved bob's message to cur/: count both)
 is "$(ls "$POSTEL_ROOT/mail/bob/Maildir/new" "$POSTEL_ROOT/mail/bob/Maildir/cur" |
     grep -c ',S=')" 1 "the looping message was not delivered"
+
+# the name carries the size in octets and the size with CRLF line ends
+# (lib/maildir.h), which pop3d and Dovecot list without reading the file
+f=$(ls "$POSTEL_ROOT"/mail/alice/Maildir/new/* | head -n 1)
+name=${f##*/}
+is "$(echo "$name" | sed -n 's/.*,S=\([0-9]*\).*/\1/p')" "$(wc -c < "$f" | tr -d ' ')" \
+    "S= is the file's size"
+is "$(echo "$name" | sed -n 's/.*,W=\([0-9]*\).*/\1/p')" \
+    "$(( $(wc -c < "$f") + $(wc -l < "$f") ))" "W= counts each LF as CRLF"
 done_testing

@@ -17,6 +17,7 @@
 #include "fd.h"
 #include "fmt.h"
 #include "local.h"
+#include "maildir.h"
 
 static void
 hostpart(char *dst, size_t size)
@@ -69,18 +70,25 @@ final_name(const struct msgdata *md, const char *dir, char *name,
 	long usec, pid;
 	struct timeval tv;
 	size_t bytes = md->prefixlen + md->bodylen;
+	struct maildir_crlf w = { 0, 0 };
 	int used = 0;
+
+	/* ,W= is the size a POP3 or IMAP client sees (lib/maildir.h), so
+	 * that pop3d and Dovecot list a message without reading it */
+	maildir_crlf_count(&w, md->prefix, md->prefixlen);
+	maildir_crlf_count(&w, md->body, md->bodylen);
 
 	hostpart(host, sizeof host);
 	*fixed = sscanf(md->qid, "%lld.%ld.%ld%n", &sec, &usec, &pid, &used)
 	    == 3 && md->qid[used] == '\0';
 	if (*fixed)
-		return fmt_s(name, size, "%lld.M%06ldP%ldR%08lx.%s,S=%zu", sec,
-		    usec, pid, tag(md->rcpt, dir), host, bytes);
+		return fmt_s(name, size, "%lld.M%06ldP%ldR%08lx.%s,S=%zu,W=%llu",
+		    sec, usec, pid, tag(md->rcpt, dir), host, bytes,
+		    bytes + w.added);
 	gettimeofday(&tv, NULL);
-	return fmt_s(name, size, "%lld.M%06ldP%ldQ%u.%s,S=%zu",
+	return fmt_s(name, size, "%lld.M%06ldP%ldQ%u.%s,S=%zu,W=%llu",
 	    (long long)tv.tv_sec, (long)tv.tv_usec, (long)getpid(),
-	    ++counter, host, bytes);
+	    ++counter, host, bytes, bytes + w.added);
 }
 
 /* Note that dir awaits its sync; -1 when the list is full. */
