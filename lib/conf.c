@@ -169,6 +169,18 @@ conf_root_open(int nofollow)
 #endif
 
 int
+conf_file(char *dst, size_t size, const char *v)
+{
+	char rel[PATH_MAX];
+
+	if (v[0] == '/')
+		return fmt_s(dst, size, "%s", v) < 0 ? -1 : 0;
+	if (fmt_s(rel, sizeof rel, "conf/%s", v) < 0)
+		return -1;
+	return conf_path(dst, size, rel);
+}
+
+int
 conf_prog(char *dst, size_t size, const char *name)
 {
 	const char *d = getenv("POSTEL_LIBEXEC");

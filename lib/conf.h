@@ -21,6 +21,10 @@ const char *conf_root(void);               /* $POSTEL_ROOT or build default */
 /* "$POSTEL_ROOT/rel" into dst; -1 (ENAMETOOLONG) if it does not fit. */
 int conf_path(char *dst, size_t size, const char *rel);
 
+/* A file a conf value names: itself when absolute, else relative to
+ * conf/ ("$POSTEL_ROOT/conf/v"). 0, or -1 (ENAMETOOLONG). */
+int conf_file(char *dst, size_t size, const char *v);
+
 /* Path of sibling program name: $POSTEL_LIBEXEC/name, or the build-time
  * directory the programs are installed in. */
 int conf_prog(char *dst, size_t size, const char *name);

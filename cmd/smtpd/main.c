@@ -1396,19 +1396,6 @@ dispatch(struct cmd *c)
 
 /* Session ------------------------------------------------------------ */
 
-/* A conf path: absolute, or relative to $POSTEL_ROOT/conf. */
-static int
-confpath(char *dst, size_t size, const char *v)
-{
-	char rel[PATH_MAX];
-
-	if (v[0] == '/')
-		return fmt_s(dst, size, "%s", v) < 0 ? -1 : 0;
-	if (fmt_s(rel, sizeof rel, "conf/%s", v) < 0)
-		return -1;
-	return conf_path(dst, size, rel);
-}
-
 /* Read the certificate and key before any client input. If they cannot
  * be read, STARTTLS is not offered and one line says why. */
 static void
@@ -1424,8 +1411,8 @@ tls_setup(void)
 		return;
 	cfg.tls_conf = 1;
 	if (*cert && *key) {
-		if (confpath(cp, sizeof cp, cert) == -1 ||
-		    confpath(kp, sizeof kp, key) == -1) {
+		if (conf_file(cp, sizeof cp, cert) == -1 ||
+		    conf_file(kp, sizeof kp, key) == -1) {
 			why = "path too long";
 		} else if (tls_server_load(&tcred, cp, kp, &why) == 0) {
 			cfg.tls_offer = 1;
@@ -1456,7 +1443,7 @@ auth_setup(void)
 	cfg.auth_plain = conf_u("auth-plaintext") != 0;
 	cfg.fail_delay = conf_u("auth-fail-delay");
 	cfg.cp_prog = conf_s("auth-checkpassword");
-	if (*u && confpath(cfg.users, sizeof cfg.users, u) == -1)
+	if (*u && conf_file(cfg.users, sizeof cfg.users, u) == -1)
 		cfg.users[0] = '\0';
 	cfg.auth_conf = *cfg.cp_prog || cfg.users[0];
 }
