@@ -57,6 +57,11 @@ static struct key keys[] = {
 	{ "auth-users", C_STR, 0, 0, "", 0, NULL },
 	{ "auth-fail-delay", C_NUM, 0, 60000, "1000", 0, NULL },
 	{ "smtps", C_BOOL, 0, 1, "0", 0, NULL },
+	/* pop3d */
+	{ "pop3d-user", C_STR, 0, 0, "postel-pop3d", 0, NULL },
+	{ "pop3d-timeout", C_NUM, 30, DAY, "600", 0, NULL },
+	{ "pop3d-session-timeout", C_NUM, 60, 7 * DAY, "86400", 0, NULL },
+	{ "pop3d-max-commands", C_NUM, 100, 1000000000, "1000000", 0, NULL },
 	/* filters (postel-filter(8)) */
 	{ "filters", C_STR, 0, 0, "", 0, NULL },
 	{ "filters-local", C_STR, 0, 0, "", 0, NULL },
