@@ -21,6 +21,9 @@ pop3_wait(struct bio *b)
 	b->deadline = d < pop3.deadline ? d : pop3.deadline;
 }
 
+static void vput(struct bio *out, const char *pre, const char *fmt,
+    va_list ap) __attribute__((format(printf, 3, 0)));
+
 static void
 vput(struct bio *out, const char *pre, const char *fmt, va_list ap)
 {
