@@ -71,11 +71,11 @@ msg() {
 }
 
 deliver() {
-	_i=1
-	while [ "$_i" -le "$2" ]; do
-		msg "${3:-m}$_i" | "$B/enqueue" -f carol@example.org \
+	_d=1
+	while [ "$_d" -le "$2" ]; do
+		msg "${3:-m}$_d" | "$B/enqueue" -f carol@example.org \
 		    "$1@example.test" >>"$T/enqueue.log" 2>&1 || return 1
-		_i=$((_i + 1))
+		_d=$((_d + 1))
 	done
 	pass
 }
