@@ -13,7 +13,8 @@
 # pop3d_start [VAR=value...]: pop3d under tcpserver on 127.0.0.1 (or
 #   $POP_HOST) and a free port ($pport, tcpserver's PID in $tpid), the
 #   variables in its environment, log in $T/pop3d.log. pop3d_stop.
-# pop [-c] [--ssl] ITEM...: one conversation with t/9-pop.py talk.
+# pop [-c] [--ssl] [--exec CMD] ITEM...: one conversation with t/9-pop.py
+#   talk (CMD: one word, a pop3d on a pipe).
 # tree PID: the PIDs of PID's descendants, one a line.
 # checks CMD...: CMD prints "PASS name" and "FAIL name # why" lines; each
 #   becomes a TAP test point.
@@ -112,6 +113,7 @@ pop() {
 	while :; do
 		case ${1:-} in
 		-c|--ssl) _o="$_o $1"; shift ;;
+		--exec) _o="$_o --exec $2"; shift 2 ;;
 		*) break ;;
 		esac
 	done

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """t/9-pop.py: POP3 clients for the pop3d tests (family 9).
 
-  9-pop.py talk [-c] [--ssl] [--host H] [--ca CA] PORT ITEM...
+  9-pop.py talk [-c] [--ssl] [--host H] [--ca CA] [--exec CMD] PORT ITEM...
       One scripted conversation; prints every line received (-c: only
       the first word of each reply, "+OK", "-ERR" or "+", on one line).
       An ITEM is a command line (Python escapes: \\r \\x00) or:
@@ -13,8 +13,12 @@
         @hwm PID           print "hwm KB": the largest VmHWM of PID's
                            descendants (the processes of a session)
         @drop              close the current connection without QUIT
+        @raw BYTES         send BYTES (Python escapes), read nothing
+        @replies N         read N one-line replies
+        @shut              half-close: no more from the client
         @eof               wait (10 s at most) for the server to close:
                            prints "EOF", else "OPEN"
+      --exec: talk to CMD on a pipe instead (PORT is ignored).
       Replies are read as RFC 1939 says: multi-line after +OK to CAPA,
       RETR, TOP, and LIST and UIDL without an argument.
   9-pop.py poplib MODE AUTH PORT CA MAILDIR USER PASS
@@ -111,11 +115,46 @@ class Conn:
                 return "EOF"
         return "OPEN"
 
+    def shut(self):
+        try:
+            self.s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
     def close(self):
         try:
             self.s.close()
         except OSError:
             pass
+
+
+class PipeConn(Conn):
+    """a pop3d on a pipe: CMD's standard input and output"""
+
+    def __init__(self, cmd):
+        self.p = subprocess.Popen(["/bin/sh", "-c", cmd], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE)
+        self.f = self.p.stdout
+
+    def send(self, data):
+        try:
+            self.p.stdin.write(data)
+            self.p.stdin.flush()
+        except OSError:
+            pass
+
+    def shut(self):
+        self.p.stdin.close()
+
+    def wait_eof(self):
+        return "EOF" if self.f.read() is not None else "OPEN"
+
+    def close(self):
+        try:
+            self.p.stdin.close()
+        except OSError:
+            pass
+        self.p.wait(timeout=20)
 
 
 def is_multi(cmd):
@@ -166,7 +205,7 @@ def hwm(pid):
 
 def talk(argv):
     codes = use_ssl = False
-    host, ca = HOST, None
+    host, ca, pipe = HOST, None, None
     while argv and argv[0].startswith("-"):
         a = argv.pop(0)
         if a == "-c":
@@ -177,6 +216,8 @@ def talk(argv):
             host = argv.pop(0)
         elif a == "--ca":
             ca = argv.pop(0)
+        elif a == "--exec":
+            pipe = argv.pop(0)
     port = argv.pop(0)
     out = []
     conns = {}
@@ -188,7 +229,7 @@ def talk(argv):
             out.extend(lines)
 
     def open_conn(k):
-        c = Conn(host, port, use_ssl, ca)
+        c = PipeConn(pipe) if pipe else Conn(host, port, use_ssl, ca)
         conns[k] = c
         emit(c.reply(False))
         return c
@@ -222,6 +263,15 @@ def talk(argv):
             i += 1
         elif item == "@drop":
             cur.close()
+        elif item == "@raw":
+            cur.send(codecs.escape_decode(argv[i].encode("latin-1"))[0])
+            i += 1
+        elif item == "@replies":
+            for _ in range(int(argv[i])):
+                emit(cur.reply(False))
+            i += 1
+        elif item == "@shut":
+            cur.shut()
         elif item == "@eof":
             out.append(cur.wait_eof())
         else:
