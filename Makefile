@@ -165,7 +165,7 @@ DEB_PKGS = build-essential clang libbearssl-dev libcrypt-dev perl python3 \
 	openssl git git-email mutt spamassassin spamc clamav clamav-daemon cppcheck \
 	clang-tools valgrind musl-tools file lintian strace
 # What the demo needs: enough to build and to run smtpd under tcpserver.
-RUN_PKGS = build-essential libbearssl-dev libcrypt-dev ucspi-tcp musl-tools
+RUN_PKGS = build-essential libbearssl-dev libcrypt-dev ucspi-tcp musl-tools openssl
 
 # $(call apt_need,PACKAGES,TARGET): install what is missing as root, else
 # name it and how to install it.
