@@ -182,7 +182,7 @@ apt_need = @missing=$$(for p in $(1); do \
 	echo "installing:" $$missing; \
 	rc=/usr/sbin/policy-rc.d; made=; \
 	if [ ! -e $$rc ] && [ ! -d /run/systemd/system ]; then \
-	  printf '#!/bin/sh\nexit 101\n' >$$rc && chmod 755 $$rc && made=1; fi; \
+	  printf '\#!/bin/sh\nexit 101\n' >$$rc && chmod 755 $$rc && made=1; fi; \
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	st=$$?; [ -z "$$made" ] || rm -f $$rc; exit $$st
 
