@@ -354,11 +354,18 @@ put_chunk(struct bio *out, struct sendst *s, const char *p, size_t n,
 	return 0;
 }
 
+/* small reads under the fuzzer, so that lines cross chunks */
+#ifdef FUZZING
+#define SEND_CHUNK 7
+#else
+#define SEND_CHUNK 65536
+#endif
+
 int
 drop_send(struct bio *out, int fd, long long lines)
 {
 	struct sendst s = { 1, 0, 0, lines };
-	char b[65536];
+	char b[SEND_CHUNK];
 	ssize_t r;
 	int done = 0;
 

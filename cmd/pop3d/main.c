@@ -77,13 +77,14 @@ on_loopback(int fd)
 static void
 config(void)
 {
-	const char *cert = conf_s("tls-cert"), *key = conf_s("tls-key");
-	const char *e = getenv("TCPREMOTEIP"), *why = "";
+	const char *cert, *key, *e = getenv("TCPREMOTEIP"), *why = NULL;
 	char cp[PATH_MAX], kp[PATH_MAX];
 	struct logl l;
 
 	if (conf_load() == -1 || user_init() == -1)
 		refuse("configuration error, try again later", conf_error());
+	cert = conf_s("tls-cert");
+	key = conf_s("tls-key");
 	fmt_s(pop3.me, sizeof pop3.me, "%s", *conf_s("me") ? conf_s("me") :
 	    "localhost");
 	pop3.timeout = conf_u("pop3d-timeout") * 1000;
@@ -102,11 +103,13 @@ config(void)
 		if (conf_file(cp, sizeof cp, cert) == -1 ||
 		    conf_file(kp, sizeof kp, key) == -1)
 			why = "path too long";
-		else if (tls_server_load(&tcred, cp, kp, &why) == 0)
+		else if (tls_server_load(&tcred, cp, kp, &why) == 0) {
 			pop3.tls_offer = 1;
+			why = NULL;
+		}
 	} else if (*cert || *key)
 		why = "tls-cert and tls-key must both be set";
-	if (*why) {
+	if (why) {
 		log_start(&l, "notls");
 		log_kv(&l, "sid", pop3.sid);
 		log_kv(&l, "reason", why);
