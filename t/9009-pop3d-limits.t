@@ -8,7 +8,7 @@
 # Needs root (pop3d's split).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/9-lib.sh"
-plan 21
+plan 20
 pop_instance "auth-plaintext yes"
 pop3d_start
 A=alice@example.test
