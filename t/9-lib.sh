@@ -96,8 +96,9 @@ pop3d_start() {
 	wait_for 5 $PY -c "import socket; socket.create_connection(('$POP_HOST', $pport)).close()"
 }
 
+# pop3d_stop: tcpserver goes; sessions still running end on their own
 pop3d_stop() {
-	for _p in $(tree "$tpid") $tpid; do kill -9 "$_p" 2>/dev/null; done
+	kill "$tpid" 2>/dev/null
 	wait "$tpid" 2>/dev/null
 }
 

@@ -7,6 +7,8 @@
       An ITEM is a command line (Python escapes: \\r \\x00) or:
         @plain USER PASS   AUTH PLAIN with an initial response
         @stls              STLS, then TLS when it says +OK
+        @stls-inject CMD   STLS and CMD in one write, then TLS as @stls
+                           (prints TLSFAIL if the handshake fails)
         @conn K            talk on connection K from now on (opened with
                            its greeting on first use; 0 is the first)
         @sh CMD            run CMD with /bin/sh, print nothing
@@ -250,6 +252,18 @@ def talk(argv):
             emit(r)
             if r[0].startswith("+OK"):
                 cur.starttls()
+        elif item == "@stls-inject":
+            # STLS and a command in one write: the command must not be
+            # carried over into TLS (RFC 2595 4, the STARTTLS injection)
+            cur.send(b"STLS\r\n" + argv[i].encode() + b"\r\n")
+            i += 1
+            r = cur.reply(False)
+            emit(r)
+            if r[0].startswith("+OK"):
+                try:
+                    cur.starttls()
+                except (ssl.SSLError, OSError):
+                    out.append("TLSFAIL")
         elif item == "@conn":
             k = argv[i]
             i += 1

@@ -6,7 +6,7 @@
 # after STLS, and over implicit TLS (POP3S=1). Needs root (pop3d's split).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/9-lib.sh"
-plan 130
+plan 131
 pop_instance "auth-plaintext yes"
 pop3d_start
 A="alice@example.test"
@@ -40,6 +40,13 @@ case $out in
 esac
 is "$(pop -c @stls CAPA "USER $A" "PASS secret" STAT QUIT)" "+OK +OK +OK +OK +OK +OK +OK" "USER/PASS after STLS"
 is "$(pop -c @stls @stls QUIT)" "+OK +OK -ERR +OK" "a second STLS is -ERR"
+# a command sent with STLS must not be answered inside TLS: NOOP before
+# login is -ERR, the injected CAPA would make it +OK
+out=$(pop -c @stls-inject CAPA NOOP QUIT)
+case $out in
+"+OK +OK -ERR +OK" | "+OK +OK TLSFAIL"*) ok 0 "STLS with CAPA in the same write: no CAPA inside TLS" ;;
+*) ok 1 "STLS with CAPA in the same write: no CAPA inside TLS: $out" ;;
+esac
 
 # implicit TLS
 pop3d_stop

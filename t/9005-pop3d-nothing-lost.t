@@ -7,6 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/9-lib.sh"
 plan 14
+no_leak_checks          # SIGKILL for a session (t/4-lib.sh)
 pop_instance "auth-plaintext yes"
 pop3d_start
 A=alice@example.test
