@@ -6,7 +6,7 @@
 # mailbox is free again. Another mailbox is not affected. Needs root.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/9-lib.sh"
-plan 11
+plan 17
 pop_instance "auth-plaintext yes"
 pop3d_start
 A=alice@example.test
@@ -35,4 +35,24 @@ is "$(echo "$out" | tail -3 | sed '/^+OK 1 [0-9]*$/{s/ [0-9]*$//;b;};s/^\(+OK\) 
     "DELE 1, STAT (one left of the two it listed), QUIT"
 is "$(msgs alice)" 2 "one removed, one left, the new one there"
 is "$(pop -c "$L" "$P" STAT QUIT)" "+OK +OK +OK +OK +OK" "after QUIT the mailbox is free"
+
+# other readers (Dovecot, mutt) work on the Maildir during a session:
+# one renames message 1 to flag it seen, another removes message 2
+$PY "$POPPY" fill "$(md bob)" 3 nobody
+cat >"$T/other.sh" <<EOF2
+#!/bin/sh
+cd "$(md bob)/cur" || exit 1
+set -- \$(ls | sort -n)
+basename "\$1" | sed 's/:.*//' >"$T/renamed"
+mv "\$1" "\${1}S" && rm "\$2"
+EOF2
+chmod 755 "$T/other.sh"
+out=$(pop "USER bob@example.test" "PASS bobpass" STAT @sh "$T/other.sh" "RETR 1" "RETR 2" "DELE 1" QUIT)
+echo "$out" | sed -n 4p | grep -q '^+OK 4 '; ok $? "bob has four messages"
+echo "$out" | sed -n '/^+OK [0-9]* octets$/,/^\.$/p' | grep -qx 'Subject: message 0'
+ok $? "message 1, renamed by another reader, is found by its base name"
+echo "$out" | tail -3 | head -1 | grep -q '^-ERR .'; ok $? "message 2, removed by another reader: RETR -ERR"
+is "$(echo "$out" | tail -2 | cut -d' ' -f1 | tr '\n' ' ')" "+OK +OK " "DELE 1 and QUIT"
+is "$(ls "$(md bob)/cur" | grep -c "^$(cat "$T/renamed"):")" 0 "the renamed file is removed"
+is "$(msgs bob)" 2 "the other two stay"
 done_testing
