@@ -7,7 +7,7 @@
 # connection; an unreadable auth-users is [SYS/TEMP]. Needs root.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/9-lib.sh"
-plan 15
+plan 16
 pop_instance "auth-plaintext yes" "auth-fail-delay 100"
 pop3d_start
 A=alice@example.test
@@ -27,6 +27,9 @@ r2=$(plain_reply $A $W)
 case $r2 in '-ERR [AUTH] '?*) ok 0 "AUTH PLAIN, wrong password: -ERR [AUTH]" ;;
 *) ok 1 "AUTH PLAIN, wrong password: -ERR [AUTH]: $r2" ;; esac
 is "$(plain_reply nosuch@example.test $W)" "$r2" "AUTH PLAIN, unknown user: the same reply"
+# RFC 4616: alice's password with bob as the authorization identity
+z=$(printf 'bob@example.test\0alice@example.test\0secret' | base64)
+is "$(pop -c "AUTH PLAIN $z" STAT QUIT)" "+OK -ERR -ERR +OK" "AUTH PLAIN as bob with alice's password: -ERR"
 grep -q "^pop3d: login sid=[^ ]* ip=127.0.0.1 user=$A result=failed" "$T/pop3d.log"
 ok $? "the log: login user=$A result=failed"
 grep -q "^pop3d: login sid=[^ ]* ip=127.0.0.1 user=nosuch@example.test result=failed" "$T/pop3d.log"
