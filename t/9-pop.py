@@ -31,6 +31,13 @@
   9-pop.py fill DIR N OWNER
       N messages written straight into DIR/new with names as
       postel-local(8) writes them (W= included), owned by OWNER.
+  9-pop.py fill-edges DIR OWNER
+      Five messages in DIR/new whose conversion is easy to get wrong:
+      dots and line ends at the 64 KiB boundaries of reads, CRLF files,
+      a 200 000-octet line, no line end at the end.
+  9-pop.py retr-all PORT USER PASS MAILDIR
+      RETR of every message with poplib against its file; "PASS" and
+      "FAIL" lines as above.
   9-pop.py retr-kill PORT USER PASS N READY
       Logs in, marks message 1 deleted, starts RETR N, reads 64 KiB of
       it, creates the file READY, then waits for the connection to end
@@ -164,7 +171,8 @@ def is_multi(cmd):
     if not w:
         return False
     v = w[0].upper()
-    return v in ("CAPA", "RETR", "TOP") or (v in ("LIST", "UIDL") and len(w) == 1)
+    return v in ("CAPA", "RETR", "TOP") or (v in ("LIST", "UIDL", "AUTH") and
+                                             len(w) == 1)
 
 
 def plain(user, pw):
@@ -487,6 +495,66 @@ def fill(argv):
         os.chown(p, pw.pw_uid, pw.pw_gid)
 
 
+def fill_edges(argv):
+    """messages that test RETR's conversion where it is easy to get
+    wrong: at the 64 KiB boundaries of reads, CRLF files, long lines"""
+    d, owner = argv
+    pw = pwd.getpwnam(owner)
+    h = b"Subject: edge\n\n"
+    hc = h.replace(b"\n", b"\r\n")
+    k = 65536
+    files = [
+        # "\n" the last octet of a 64 KiB read, "." the first of the next
+        h + b"x" * (k - 1 - len(h)) + b"\n.dot after the boundary\n..\nend\n",
+        # a CRLF file: CR the last octet of a read, LF the first
+        hc + b"y" * (k - 1 - len(hc)) + b"\r\n.z\r\nend\r\n",
+        # "." the last octet of a read, its line end in the next
+        h + b"w" * (k - 2 - len(h)) + b"\n.\nend\n",
+        # a 200 000-octet line, then a lone dot and two
+        h + b"q" * 200000 + b"\n.\n..\nend\n",
+        # small CRLF file, dots, no line end at the end
+        b"Subject: crlf\r\n\r\nline\r\n.\r\nend",
+    ]
+    t0 = int(time.time()) - 1000
+    for i, data in enumerate(files):
+        p = os.path.join(d, "new", "%d.M%dP%d.edge" % (t0 + i, i, os.getpid()))
+        with open(p, "wb") as f:
+            f.write(data)
+        os.chown(p, pw.pw_uid, pw.pw_gid)
+
+
+def retr_all(argv):
+    """each message as poplib gets it against its file: the lines (CRLF
+    or LF ends), and the octets against LIST"""
+    port, user, pw, md = argv
+    poplib._MAXLINE = 1 << 20
+    p = poplib.POP3(HOST, int(port), timeout=10)
+    p.user(user)
+    p.pass_(pw)
+    _, ul, _ = p.uidl()
+    _, ll, _ = p.list()
+    files = maildir_files(md)
+    for l, s in zip(ul, ll):
+        k, u = l.decode().split(" ")
+        size = int(s.split()[1])
+        data = files[u][1]
+        want = data.replace(b"\r\n", b"\n").split(b"\n")
+        if want[-1] == b"":
+            want.pop()
+        octets = len(data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+        resp, lines, got = p.retr(int(k))
+        check("RETR %s (%s) gives the file's lines" % (k, u.split(".")[1]),
+              lines == want, [(i, a[:40], b[:40]) for i, (a, b) in
+                              enumerate(zip(lines, want)) if a != b][:3] or
+              (len(lines), len(want)))
+        # a last line without its end gets one, not counted
+        extra = 0 if data.endswith(b"\n") else 2
+        check("RETR %s: LIST's size, the octets sent" % k,
+              size == octets and got == octets + extra,
+              (size, got, octets))
+    p.quit()
+
+
 def retr_kill(argv):
     port, user, pw, n, ready = argv
     c = Conn(HOST, port, False, None)
@@ -510,5 +578,5 @@ def retr_kill(argv):
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"talk": talk, "poplib": pop_poplib, "fill": fill,
-     "retr-kill": retr_kill}[cmd](args)
+    {"talk": talk, "poplib": pop_poplib, "fill": fill, "fill-edges": fill_edges,
+     "retr-all": retr_all, "retr-kill": retr_kill}[cmd](args)

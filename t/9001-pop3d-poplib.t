@@ -3,10 +3,14 @@
 # mail client does: CAPA in each state, USER/PASS and AUTH PLAIN, STAT,
 # LIST, UIDL, RETR and TOP byte for byte against the Maildir's files,
 # DELE, RSET, NOOP, QUIT; in the clear on loopback (auth-plaintext yes),
-# after STLS, and over implicit TLS (POP3S=1). Needs root (pop3d's split).
+# after STLS (also with a command injected behind it), and over implicit
+# TLS (POP3S=1). RETR of files local does not write: dots and line ends
+# at the 64 KiB boundaries of reads, CRLF files, a 200 000-octet line.
+# A password with spaces, commands in lower case. Needs root (pop3d's
+# split).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/9-lib.sh"
-plan 131
+plan 143
 pop_instance "auth-plaintext yes"
 pop3d_start
 A="alice@example.test"
@@ -22,6 +26,19 @@ ok $? "the maildrop line counts the messages and those taken from new/"
 grep -q "^pop3d: logout sid=[^ ]* user=$A end=quit retrieved=5 deleted=1 octets=[0-9]*$" "$T/pop3d.log"
 ok $? "the logout line: quit, 5 retrieved, 1 deleted"
 is "$(pop -c @plain "$A" secret STAT QUIT)" "+OK +OK +OK +OK" "AUTH PLAIN with an initial response"
+
+# what a Maildir may hold besides what local writes: RETR's conversion
+# at the boundaries of its reads, CRLF files, long lines
+$PY "$POPPY" fill-edges "$(md bob)" nobody
+checks $PY "$POPPY" retr-all "$pport" bob@example.test bobpass "$(md bob)"
+# RFC 1939 7: the argument of PASS may contain spaces
+_h=$(openssl passwd -6 -salt spaces 'two words ')
+printf 'alice@example.test:%s\n' "$_h" >"$POSTEL_ROOT/conf/pop-users"
+is "$(pop -c "USER $A" "PASS two words " QUIT)" "+OK +OK +OK +OK" "a password with spaces"
+is "$(pop -c "user $A" "pass two words " "stat" "quit")" "+OK +OK +OK +OK +OK" \
+    "commands in lower case"
+printf 'alice@example.test:%s\n' "$(openssl passwd -6 -salt alicesalt secret)" \
+    >"$POSTEL_ROOT/conf/pop-users"
 
 # STLS: no login in the clear without auth-plaintext
 pop_conf
