@@ -20,6 +20,7 @@
         @shut              half-close: no more from the client
         @eof               wait (10 s at most) for the server to close:
                            prints "EOF", else "OPEN"
+        @idle N            the same, waiting N seconds at most
       --exec: talk to CMD on a pipe instead (PORT is ignored).
       Replies are read as RFC 1939 says: multi-line after +OK to CAPA,
       RETR, TOP, and LIST and UIDL without an argument.
@@ -111,8 +112,9 @@ class Conn:
         self.s = tls_context(self.ca).wrap_socket(self.s, server_hostname=NAME)
         self.f = self.s.makefile("rb")
 
-    def wait_eof(self):
-        end = time.monotonic() + 10
+    def wait_eof(self, limit=10):
+        end = time.monotonic() + limit
+        self.s.settimeout(limit)
         while time.monotonic() < end:
             try:
                 b = self.s.recv(65536)
@@ -155,7 +157,7 @@ class PipeConn(Conn):
     def shut(self):
         self.p.stdin.close()
 
-    def wait_eof(self):
+    def wait_eof(self, limit=10):
         return "EOF" if self.f.read() is not None else "OPEN"
 
     def close(self):
@@ -296,6 +298,10 @@ def talk(argv):
             cur.shut()
         elif item == "@eof":
             out.append(cur.wait_eof())
+        elif item == "@idle":
+            # send nothing for at most N seconds: the server must close
+            out.append(cur.wait_eof(int(argv[i])))
+            i += 1
         else:
             cmd = codecs.escape_decode(item.encode("latin-1"))[0]
             cur.send(cmd + b"\r\n")

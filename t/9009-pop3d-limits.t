@@ -4,11 +4,12 @@
 # number: each a -ERR with a text, and the session goes on; max-errors
 # errors and pop3d-max-commands commands end it with nothing removed; a
 # message delivered during a session is not in it; pipelined commands
-# are all answered, also when the client half-closes after them.
+# are all answered, also when the client half-closes after them; an
+# idle client is disconnected after pop3d-timeout (30 s, its least).
 # Needs root (pop3d's split).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/9-lib.sh"
-plan 20
+plan 23
 pop_instance "auth-plaintext yes"
 pop3d_start
 A=alice@example.test
@@ -73,6 +74,15 @@ is "$(echo "$out" | grep -c '^[0-9] ')" 4 "UIDL the same, two lines twice"
 is "$(echo "$out" | tail -3 | cut -d' ' -f1 | tr '\n' ' ')" "-ERR -ERR +OK " "RETR 3, LIST 3: -ERR"
 is "$(pop -c "$L" "$P" "LIST 3" QUIT)" "+OK +OK +OK +OK +OK" "the next session has it"
 
+# the idle timeout: 30 s, its least; the client waits 60 s at most
+pop_conf "auth-plaintext yes" "pop3d-timeout 30"
+is "$(pop -c "$L" "$P" "DELE 1" @idle 60)" "+OK +OK +OK +OK EOF" \
+    "pop3d-timeout 30: an idle client is disconnected"
+wait_for 5 grep -q "^pop3d: logout sid=[^ ]* user=$A end=timeout retrieved=0 deleted=0 " "$T/pop3d.log"
+ok $? "pop3d logs end=timeout"
+is "$(msgs alice)" 3 "nothing removed"
+
+pop_conf "auth-plaintext yes"
 is "$(pop -c @raw "$L\r\n$P\r\nSTAT\r\nNOOP\r\nQUIT\r\n" @shut @replies 5 @eof)" \
     "+OK +OK +OK +OK +OK +OK EOF" "pipelined commands, then a half-close: every one answered"
 done_testing
