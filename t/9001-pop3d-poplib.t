@@ -10,7 +10,7 @@
 # split).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/9-lib.sh"
-plan 143
+plan 145
 pop_instance "auth-plaintext yes"
 pop3d_start
 A="alice@example.test"
@@ -74,5 +74,26 @@ out=$(pop --ssl CAPA QUIT)
 echo "$out" | grep -qx 'STLS'; ok $((! $?)) "POP3S: no STLS in CAPA"
 echo "$out" | grep -qx 'USER'; ok $? "POP3S: USER offered"
 is "$(pop -c --ssl STLS QUIT)" "+OK -ERR +OK" "POP3S: STLS is -ERR"
+out=$($PY - "$pport" <<'PYEOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(b"CAPA\r\n")
+got = b""
+try:
+    while True:
+        b = s.recv(4096)
+        if not b:
+            break
+        got += b
+except socket.timeout:
+    print("open")
+    sys.exit(0)
+except ConnectionResetError:
+    pass
+print("closed", b"+OK" in got)
+PYEOF
+)
+is "$out" "closed False" "POP3S: a client in the clear gets no +OK, and the end"
+grep -q '^pop3d: starttls sid=[^ ]* result=failed' "$T/pop3d.log"; ok $? "... logged as a failed TLS"
 grep -q secret "$T/pop3d.log"; ok $((! $?)) "no password in the log"
 done_testing
