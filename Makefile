@@ -142,6 +142,7 @@ UNIT_EXTRA_smtpd_parse = cmd/smtpd/parse.c
 FUZZ_EXTRA_smtpd_cmd   = cmd/smtpd/parse.c
 FUZZ_EXTRA_smtpd_data  = cmd/smtpd/data.c
 FUZZ_EXTRA_bounce      = cmd/qrun/bounce.c
+FUZZ_EXTRA_pop3d_cmd   = cmd/pop3d/parse.c cmd/pop3d/drop.c
 
 # The suite finds the programs through POSTEL_BUILD.
 # Tests that change the host itself (packages, users, /etc/aliases) run
