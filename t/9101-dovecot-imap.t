@@ -9,35 +9,13 @@
 # Root: Dovecot runs mail processes as the mailbox's owner (nobody here).
 . "$(dirname "$0")/lib.sh"
 . "$TOP/t/4-lib.sh"
-[ "$(id -u)" -eq 0 ] || skip_all "not root (Dovecot switches to the mailbox's owner)"
-DOVECOT=/usr/sbin/dovecot
-[ -x "$DOVECOT" ] && [ -x /usr/lib/dovecot/imap ] ||
-    skip_all "dovecot-imapd not installed"
-[ -x /usr/lib/dovecot/pop3 ] || skip_all "dovecot-pop3d not installed"
-command -v openssl >/dev/null 2>&1 || skip_all "openssl not installed"
-id nobody >/dev/null 2>&1 || skip_all "no nobody account"
+. "$TOP/t/9-lib.sh"
+dovecot_needs
 plan 46
 
-setup_instance
-as_recipients
-R=$POSTEL_ROOT
-MD=$R/mail/alice/Maildir
+mail_instance
 CP=$B/checkpassword
 NOBODY=$(id -u nobody):$(id -g nobody)
-
-# postel's side: alice's password in auth-users, smtpd's certificate,
-# pop3d as root with the network side as nobody, USER/PASS on a pipe
-echo "alice@example.test:$(openssl passwd -6 secret)" >"$R/conf/auth-users"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-    -days 2 -keyout "$R/conf/tls-key.pem" -out "$R/conf/tls-cert.pem" \
-    -subj /CN=mx.example.test >"$T/openssl.log" 2>&1
-cat >>"$R/conf/postel.conf" <<EOF
-auth-users auth-users
-tls-cert tls-cert.pem
-tls-key tls-key.pem
-pop3d-user nobody
-auth-plaintext yes
-EOF
 
 # checkpassword alone: a reply program that shows what it was given
 cat >"$T/reply" <<'EOF'
@@ -91,40 +69,14 @@ is "$?" 111 "checkpassword: an unreadable conf/users is temporary (111)"
 rmdir "$R/conf/users"
 mv "$R/conf/users.away" "$R/conf/users"
 
-# Dovecot with the shipped configuration: only paths and ports change.
-# Its auth process limits its address space (default_vsz_limit), where
-# ASan cannot start: a sanitizer build lends Dovecot the plain build's
-# checkpassword, as system_instance installs the plain build.
-DL=$B
-if grep -qa __asan_init "$B/checkpassword"; then
-	DL=$TOP/build/cmd
-	[ -x "$DL/checkpassword" ] && ! grep -qa __asan_init "$DL/checkpassword" || {
-		for i in $(seq $((_n + 1)) 46); do
-			skip "Dovecot cannot run an ASan checkpassword; no plain build in build/"
-		done
-		done_testing
-	}
-fi
-imap=$(free_port)
-imaps=$(free_port)
-pop3=$(free_port)
-mkdir -p "$T/dovecot/run" "$T/dovecot/state"
-sed -e "s|/var/spool/postel|$R|g" -e "s|/usr/local/lib/postel|$DL|g" \
-    -e "s|/run/dovecot-postel|$T/dovecot/run|" \
-    -e "s|/var/lib/dovecot-postel|$T/dovecot/state|" \
-    -e "s|/var/log/dovecot-postel.log|$T/dovecot/log|" \
-    -e "s|^listen = .*|listen = 127.0.0.1|" \
-    -e "s|port = 143\$|port = $imap|" -e "s|port = 993\$|port = $imaps|" \
-    -e "s|port = 110\$|port = $pop3|" -e "s|port = 995\$|port = 0|" \
-    "$TOP/conf/dovecot/dovecot.conf" >"$T/dovecot.conf"
-diag_on_fail "$T/dovecot/log" "$T/dovecot/out"
-"$DOVECOT" -F -c "$T/dovecot.conf" >"$T/dovecot/out" 2>&1 &
-dpid=$!
-reap $dpid
-listening() {
-	$PY -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$1" 2>/dev/null
+# Dovecot with the shipped configuration: only paths and ports change
+dovecot_libexec || {
+	for i in $(seq $((_n + 1)) 46); do
+		skip "Dovecot cannot run an ASan checkpassword; no plain build in build/"
+	done
+	done_testing
 }
-wait_for 20 listening "$imaps"
+dovecot_start
 ok $? "dovecot -F -c conf/dovecot/dovecot.conf starts"
 
 # Dovecot's userdb lookups (AUTHORIZED=1) through checkpassword
@@ -135,12 +87,7 @@ doveadm -c "$T/dovecot.conf" user carol@example.test >/dev/null 2>&1
 is "$?" 67 "doveadm user: carol does not exist (EX_NOUSER)"
 
 # postel delivers three messages to alice
-for i in 1 2 3; do
-	printf 'From: carol@example.org\nTo: alice@example.test\nSubject: m%s\n\nmessage %s\n.\n..two dots\n' "$i" "$i" |
-	    "$B/enqueue" -f carol@example.org alice@example.test \
-	    >>"$T/enqueue.log" 2>&1
-done
-pass
+deliver m1 m2 m3
 is "$(count_new alice)" 3 "postel delivered three messages into alice's Maildir"
 is "$(stat -c %u:%g "$MD")" "$NOBODY" "alice's Maildir belongs to nobody, not root"
 
@@ -149,7 +96,6 @@ $PY "$TOP/t/9-imap.py" imap "$imaps" "$R/conf/tls-cert.pem" "$MD" \
     alice@example.test secret >"$T/imap.out" 2>"$T/imap.err"
 is "$?" 0 "the IMAP client ran to its end"
 diag_on_fail "$T/imap.err"
-fact() { sed -n "s/^$1 //p" "$2"; }
 is "$(fact badlogin "$T/imap.out")" refused "IMAP: a wrong password is refused"
 is "$(fact login "$T/imap.out")" OK "IMAP: alice logs in with her postel password"
 is "$(fact exists "$T/imap.out")" 3 "IMAP: INBOX holds the three messages"
