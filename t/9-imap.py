@@ -8,6 +8,9 @@
 #                                        "uidl N ID" per message, no DELE
 #   pop3d PROG USER PASS                 PROG (pop3d) on a pipe: stat,
 #                                        uidl and each message's subject
+#   cross PORT CAFILE MAILDIR PROG USER PASS
+#                                        pop3d and IMAP on one Maildir at
+#                                        once (see cross below)
 import imaplib
 import os
 import poplib
@@ -93,60 +96,148 @@ def uidl(port, user, password):
     p.quit()
 
 
-def pop3d(prog, user, password):
-    # pop3d serves one connection on stdin and stdout: pipes here, a
-    # descriptor that is no socket, where auth-plaintext allows USER/PASS
-    proc = subprocess.Popen([prog], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE)
-    timer = threading.Timer(30, proc.kill)      # bounded, whatever happens
-    timer.start()
-    out = proc.stdout
+class Pipe:
+    """pop3d on a pipe: it serves one connection on stdin and stdout, and
+    a pipe is a descriptor that is no socket, where auth-plaintext allows
+    USER/PASS. Killed after 30 s whatever happens."""
 
-    def line():
-        s = out.readline()
+    def __init__(self, prog):
+        self.proc = subprocess.Popen([prog], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE)
+        self.timer = threading.Timer(30, self.proc.kill)
+        self.timer.start()
+
+    def line(self):
+        s = self.proc.stdout.readline()
         if not s:
             raise EOFError("pop3d closed the connection")
         return s.rstrip(b"\r\n").decode("latin-1")
 
-    def cmd(c):
-        proc.stdin.write(c.encode() + b"\r\n")
-        proc.stdin.flush()
-        return line()
+    def cmd(self, c):
+        self.proc.stdin.write(c.encode() + b"\r\n")
+        self.proc.stdin.flush()
+        return self.line()
 
-    def multi():
+    def multi(self):
+        """A multi-line answer, dot-stuffing undone, as bytes with LF."""
         lines = []
         while True:
-            s = line()
-            if s == ".":
+            s = self.proc.stdout.readline()
+            if not s:
+                raise EOFError("pop3d closed the connection")
+            if s == b".\r\n":
                 return lines
-            lines.append(s[1:] if s.startswith("..") else s)
+            lines.append(s[1:] if s.startswith(b"..") else s)
 
-    try:
-        say("greeting", line().split()[0])
-        say("user", cmd("USER " + user).split()[0])
-        say("pass", cmd("PASS " + password).split()[0])
-        say("stat", cmd("STAT"))
-        if cmd("UIDL").startswith("+OK"):
-            for s in multi():
-                say("uidl", s)
-        n = 1
-        while cmd("RETR %d" % n).startswith("+OK"):
-            for s in multi():
-                if s.startswith("Subject: "):
-                    say("retr", n, s[9:])
-            n += 1
-        say("quit", cmd("QUIT").split()[0])
-    finally:
-        timer.cancel()
-        proc.stdin.close()
+    def login(self, user, password):
+        say("greeting", self.line().split()[0])
+        say("user", self.cmd("USER " + user).split()[0])
+        say("pass", self.cmd("PASS " + password).split()[0])
+
+    def close(self):
+        self.timer.cancel()
+        self.proc.stdin.close()
         try:
-            proc.wait(timeout=20)
+            self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    say("exit", proc.returncode)
+            self.proc.kill()
+            self.proc.wait()
+        say("exit", self.proc.returncode)
+
+
+def subject(lines):
+    for s in lines:
+        if s.startswith(b"Subject: "):
+            return s[9:].rstrip(b"\r\n").decode()
+    return "?"
+
+
+def pop3d(prog, user, password):
+    p = Pipe(prog)
+    try:
+        p.login(user, password)
+        say("stat", p.cmd("STAT"))
+        if p.cmd("UIDL").startswith("+OK"):
+            for s in p.multi():
+                say("uidl", s.rstrip(b"\r\n").decode())
+        n = 1
+        while p.cmd("RETR %d" % n).startswith("+OK"):
+            say("retr", n, subject(p.multi()))
+            n += 1
+        say("quit", p.cmd("QUIT").split()[0])
+    finally:
+        p.close()
+
+
+def imap_login(port, cafile, user, password):
+    ctx = ssl.create_default_context(cafile=cafile)
+    ctx.check_hostname = False
+    m = imaplib.IMAP4_SSL("127.0.0.1", int(port), ssl_context=ctx,
+                          timeout=20)
+    m.login(user, password)
+    m.select("INBOX")
+    return m
+
+
+def imap_uids(m):
+    """Subject -> UID of every message in the selected mailbox."""
+    uid = {}
+    typ, data = m.uid("FETCH", "1:*", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+    for d in data:
+        if isinstance(d, tuple):
+            u = d[0].split(b"UID ")[1].split()[0].decode()
+            uid[d[1].strip().split(b": ", 1)[1].decode()] = u
+    return uid
+
+
+def cross(port, cafile, maildir, prog, user, password):
+    """A pop3d session and an IMAP session on one Maildir at once:
+    messages a1..a4. While pop3d has listed them, IMAP flags a1 (Dovecot
+    renames its file) and expunges a2; pop3d then reads a1, fails on a2,
+    deletes a1 and quits. Meanwhile an IMAP session that had selected
+    the mailbox learns of a1's removal and still reads a3."""
+    files = on_disk(maildir)
+    p = Pipe(prog)
+    try:
+        p.login(user, password)
+        num = {}
+        p.cmd("LIST")
+        for s in p.multi():
+            n = s.split()[0].decode()
+            p.cmd("TOP %s 0" % n)
+            num[subject(p.multi())] = n
+        say("listed", " ".join(sorted(num)))
+        m = imap_login(port, cafile, user, password)
+        uid = imap_uids(m)
+        say("imap-flag", m.uid("STORE", uid["a1"], "+FLAGS",
+                               r"(\Flagged)")[0])
+        m.uid("STORE", uid["a2"], "+FLAGS", r"(\Deleted)")
+        say("imap-expunge", m.expunge()[0])
+        renamed = on_disk(maildir)["a1"][0]
+        say("renamed", "yes" if renamed != files["a1"][0] else "no")
+        r = p.cmd("RETR " + num["a1"])
+        body = b"".join(l.rstrip(b"\r\n") + b"\n" for l in p.multi()) \
+            if r.startswith("+OK") else b""
+        say("retr-renamed", r.split()[0],
+            "same" if body == files["a1"][1] else "differs")
+        say("retr-expunged", p.cmd("RETR " + num["a2"]).split()[0])
+        say("dele-renamed", p.cmd("DELE " + num["a1"]).split()[0])
+        say("quit", p.cmd("QUIT").split()[0])
+    finally:
+        p.close()
+    left = sorted(on_disk(maildir))
+    say("left", " ".join(left))
+    typ, _ = m.noop()
+    typ, data = m.uid("FETCH", uid["a3"], "(BODY.PEEK[])")
+    say("imap-after", typ, "same" if data[0][1] == crlf(files["a3"][1])
+        else "differs")
+    m.logout()
+    m = imap_login(port, cafile, user, password)
+    say("imap-now", " ".join(sorted(imap_uids(m))))
+    m.logout()
 
 
 if __name__ == "__main__":
     socket.setdefaulttimeout(20)
-    {"imap": imap, "uidl": uidl, "pop3d": pop3d}[sys.argv[1]](*sys.argv[2:])
+    {"imap": imap, "uidl": uidl, "pop3d": pop3d,
+     "cross": cross}[sys.argv[1]](*sys.argv[2:])
