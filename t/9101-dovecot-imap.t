@@ -11,7 +11,7 @@
 . "$TOP/t/4-lib.sh"
 . "$TOP/t/9-lib.sh"
 dovecot_needs
-plan 46
+plan 47
 
 mail_instance
 CP=$B/checkpassword
@@ -68,10 +68,15 @@ cpw alice@example.test secret
 is "$?" 111 "checkpassword: an unreadable conf/users is temporary (111)"
 rmdir "$R/conf/users"
 mv "$R/conf/users.away" "$R/conf/users"
+cp "$R/conf/postel.conf" "$T/postel.conf"
+grep -v '^auth-users ' "$T/postel.conf" >"$R/conf/postel.conf"
+cpw alice@example.test secret
+is "$?" 111 "checkpassword: neither auth-users nor auth-checkpassword is temporary"
+cp "$T/postel.conf" "$R/conf/postel.conf"
 
 # Dovecot with the shipped configuration: only paths and ports change
 dovecot_libexec || {
-	for i in $(seq $((_n + 1)) 46); do
+	for i in $(seq $((_n + 1)) 47); do
 		skip "Dovecot cannot run an ASan checkpassword; no plain build in build/"
 	done
 	done_testing

@@ -144,6 +144,10 @@ main(int argc, char **argv)
 		wipe();
 		if (r == 0)
 			die(CP_BAD, "wrong password for %s", who);
+		if (r == -1 && !*conf_s("auth-users") &&
+		    !*conf_s("auth-checkpassword"))
+			die(EXIT_TEMP, "neither auth-users nor "
+			    "auth-checkpassword is set");
 		if (r == -1)
 			die_sys(EXIT_TEMP, "unable to check the password of %s",
 			    who);
