@@ -163,12 +163,15 @@ lint-man:
 DEB_PKGS = build-essential clang libbearssl-dev libcrypt-dev perl python3 \
 	python3-aiosmtpd ucspi-tcp swaks mandoc dnsmasq-base libresolv-wrapper \
 	openssl git git-email mutt spamassassin spamc clamav clamav-daemon cppcheck \
-	clang-tools valgrind musl-tools file lintian strace
+	clang-tools valgrind musl-tools file lintian strace fetchmail \
+	dovecot-imapd dovecot-pop3d
 # What the demo needs: enough to build and to run smtpd under tcpserver.
-RUN_PKGS = build-essential libbearssl-dev libcrypt-dev ucspi-tcp musl-tools
+RUN_PKGS = build-essential libbearssl-dev libcrypt-dev ucspi-tcp musl-tools openssl
 
 # $(call apt_need,PACKAGES,TARGET): install what is missing as root, else
-# name it and how to install it.
+# name it and how to install it. A policy-rc.d (invoke-rc.d(8)) keeps the
+# packages' daemons from starting on a machine without systemd: dovecot
+# would take ports 110 and 143; tests start their own.
 apt_need = @missing=$$(for p in $(1); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
 	  done); \
@@ -177,7 +180,11 @@ apt_need = @missing=$$(for p in $(1); do \
 	  echo "missing Debian packages:" $$missing; \
 	  echo "install them with: sudo make $(2)"; exit 1; fi; \
 	echo "installing:" $$missing; \
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing
+	rc=/usr/sbin/policy-rc.d; made=; \
+	if [ ! -e $$rc ] && [ ! -d /run/systemd/system ]; then \
+	  printf '\#!/bin/sh\nexit 101\n' >$$rc && chmod 755 $$rc && made=1; fi; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	st=$$?; [ -z "$$made" ] || rm -f $$rc; exit $$st
 
 deps:
 	$(call apt_need,$(DEB_PKGS),deps)

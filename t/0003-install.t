@@ -24,7 +24,7 @@ is "$(stat -c '%a %U:%G' "$R/queue" "$R/queue/tmp" "$R/queue/new" \
     "750 daemon:daemon 770 daemon:daemon 770 daemon:daemon 700 daemon:daemon 700 daemon:daemon 620 daemon:daemon " \
     "queue owners and modes"
 is "$(stat -c '%a %U:%G' "$L/enqueue")" "2755 root:daemon" "enqueue is setgid to the queue group"
-"$L/setup" "$R" --system --queue-user daemon --smtpd-user daemon \
+"$L/setup" "$R" --system --queue-user daemon --smtpd-user daemon --pop3d-user daemon \
     --libexec "$L" --me mx.example.test --domain example.test --user alice \
     >/dev/null 2>&1
 ok $? "running it twice is harmless"

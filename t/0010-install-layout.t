@@ -52,7 +52,7 @@ for u in "$TOP"/conf/*.service "$TOP"/conf/*.socket; do
 done
 is "$n" 0 "every systemd unit in PREFIX/lib/systemd/system"
 is "$(grep -h '^ExecStart=' "$U"/*.service | sort -u | tr '\n' ' ')" \
-    "ExecStart=/usr/local/lib/postel/qrun ExecStart=/usr/local/lib/postel/smtpd " \
+    "ExecStart=/usr/local/lib/postel/pop3d ExecStart=/usr/local/lib/postel/qrun ExecStart=/usr/local/lib/postel/smtpd " \
     "the units start the installed programs"
 
 # uninstall leaves only what is not its own: a link made by someone else
@@ -83,7 +83,7 @@ ok $? "a build for PREFIX=/opt/pt ROOT=/srv/pt"
 diag_on_fail "$T/b.out"
 mk -o all install O="$O2" PREFIX=/opt/pt ROOT=/srv/pt DESTDIR="$T/d1" QUEUE_GROUP= >"$T/i1.out" 2>&1
 is "$(grep -h '^ExecStart=\|^Environment=POSTEL_ROOT' "$T/d1/opt/pt/lib/systemd/system"/*.service | sort -u | tr '\n' ' ')" \
-    "Environment=POSTEL_ROOT=/srv/pt ExecStart=/opt/pt/lib/postel/qrun ExecStart=/opt/pt/lib/postel/smtpd " \
+    "Environment=POSTEL_ROOT=/srv/pt ExecStart=/opt/pt/lib/postel/pop3d ExecStart=/opt/pt/lib/postel/qrun ExecStart=/opt/pt/lib/postel/smtpd " \
     "the installed units carry the build's LIBEXEC and ROOT"
 mk -o all install O="$O2" PREFIX=/usr DESTDIR="$T/d2" >"$T/i2.out" 2>"$T/i2.err"
 # make's own "Error" lines vary with -j; ours is the one "make install:"

@@ -19,7 +19,7 @@ R=$T/spool
 C=$T/etc
 sys() {
 	"$L/setup" "$1" --system --conf-dir "$2" --queue-user daemon \
-	    --smtpd-user daemon --libexec "$L" --me mx.example.test \
+	    --smtpd-user daemon --pop3d-user daemon --libexec "$L" --me mx.example.test \
 	    --domain example.test --user alice
 }
 sys "$R" "$C" >"$T/setup.out" 2>&1

@@ -27,7 +27,7 @@ H=$(getent passwd "$U" | cut -d: -f6)
 ok $? "its home has no Maildir"
 
 # bob for the aliases-system alias; the same setup again, one user more
-"$L/setup" "$R" --system --queue-user daemon --smtpd-user daemon \
+"$L/setup" "$R" --system --queue-user daemon --smtpd-user daemon --pop3d-user daemon \
     --libexec "$L" --me mx.example.test --domain example.test --user alice \
     --user bob >>"$T/setup.out" 2>&1
 ok $? "setup again with bob"

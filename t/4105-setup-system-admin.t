@@ -14,7 +14,7 @@ system_needs
 command -v useradd >/dev/null 2>&1 || skip_all "useradd not installed"
 U=pt4105u
 id "$U" >/dev/null 2>&1 && skip_all "a user $U exists already: not touching it"
-plan 15
+plan 16
 made=0 etc=0
 trap '[ "$made" = 1 ] && userdel -r "$U" >/dev/null 2>&1
 [ "$etc" = 1 ] && rm -f /etc/aliases; _cleanup' EXIT
@@ -31,7 +31,7 @@ is "$(stat -c '%a %U' "$R/queue/hold" 2>/dev/null)" "750 daemon" "queue/hold/: t
 
 sys() {         # sys ROOT [OPTION...]: setup --system as system_instance, no user
 	r=$1; shift
-	"$L/setup" "$r" --system --queue-user daemon --smtpd-user daemon \
+	"$L/setup" "$r" --system --queue-user daemon --smtpd-user daemon --pop3d-user daemon \
 	    --libexec "$L" --me mx.example.test "$@"
 }
 R2=$T/s2
@@ -42,6 +42,8 @@ is "$(grep '^admin ' "$R2/conf/postel.conf")" "admin $U@mx.example.test" "admin:
 ok $? "no role alias written to conf/aliases"
 is "$(grep '^aliases-system ' "$R2/conf/postel.conf")" "aliases-system /etc/aliases" \
     "aliases-system is /etc/aliases"
+is "$(grep '^pop3d-user ' "$R2/conf/postel.conf")" "pop3d-user daemon" \
+    "pop3d-user names the account of --pop3d-user"
 
 # the first person: other tests may make and remove users meanwhile, so
 # what is checked is that the admin is a person (uid, shell)
@@ -52,7 +54,7 @@ getent passwd "${a:-none}" | awk -F: -v min="${min:-1000}" \
     '$3 >= min && $7 !~ /\/(nologin|false)$/ { f = 1 } END { exit !f }'
 ok $? "sudo by root: the first person, one with a uid from UID_MIN and a login shell ($a)"
 env -u SUDO_USER "$L/setup" "$T/s4" --system --queue-user daemon \
-    --smtpd-user daemon --libexec "$L" --me mx.example.test --admin ops@example.org \
+    --smtpd-user daemon --pop3d-user daemon --libexec "$L" --me mx.example.test --admin ops@example.org \
     >/dev/null 2>&1
 is "$(grep '^admin ' "$T/s4/conf/postel.conf")" "admin ops@example.org" "--admin wins"
 

@@ -126,7 +126,7 @@ system_instance() {
 	L=$D/usr/local/lib/postel
 	chmod -R go+rX "$D"
 	R=$T/sys
-	"$L/setup" "$R" --system --queue-user daemon --smtpd-user daemon \
+	"$L/setup" "$R" --system --queue-user daemon --smtpd-user daemon --pop3d-user daemon \
 	    --libexec "$L" --me mx.example.test --domain example.test --user alice \
 	    >"$T/setup.out" 2>&1
 	ok $? "setup --system"

@@ -203,7 +203,7 @@ pop3_checker(int creds, int relay, pid_t front)
 	explicit_bzero(rec, sizeof rec);
 	close(creds);
 	close(relay);
-	if (ses > 0 && child_wait(ses, &st) == ses && WIFEXITED(st))
+	if (ses > 0 && child_wait(ses, &st) == 0 && WIFEXITED(st))
 		code = WEXITSTATUS(st);
 	if (ses <= 0)
 		kill(front, SIGTERM);

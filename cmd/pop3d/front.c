@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "die.h"
@@ -69,20 +70,22 @@ relay(int s)
 {
 	static char b[16384];
 	struct pollfd p[2];
+	int eof = 0;                    /* the client sent all it will */
 	ssize_t n;
 
 	for (;;) {
-		int net = bio_buffered(&in) > 0 || (pop3.tls &&
+		int net = !eof && (bio_buffered(&in) > 0 || (pop3.tls &&
 		    (br_ssl_engine_current_state(&srv.sc.eng) &
-		    BR_SSL_RECVAPP));
+		    BR_SSL_RECVAPP)));
 		long long now = bio_now(), dl = now + (long long)pop3.timeout
 		    + 5000;
 
 		if (dl > pop3.deadline + 5000)
 			dl = pop3.deadline + 5000;
 		if (!net) {
-			p[0].fd = 0;
+			p[0].fd = eof ? -1 : 0;
 			p[0].events = POLLIN;
+			p[0].revents = 0;
 			p[1].fd = s;
 			p[1].events = POLLIN;
 			if (dl <= now)
@@ -104,9 +107,16 @@ relay(int s)
 		}
 		if (net) {
 			in.deadline = dl;
-			if ((n = bio_read(&in, b, sizeof b)) <= 0 ||
-			    fd_write_all(s, b, (size_t)n) == -1)
+			if ((n = bio_read(&in, b, sizeof b)) < 0 ||
+			    (n > 0 && fd_write_all(s, b, (size_t)n) == -1))
 				exit(EXIT_TEMP);
+			/* the end of the client's input: the session still
+			 * answers what came before it (a pipelined QUIT) */
+			if (n == 0) {
+				eof = 1;
+				if (shutdown(s, SHUT_WR) == -1)
+					exit(EXIT_TEMP);
+			}
 		}
 	}
 }

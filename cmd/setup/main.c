@@ -250,7 +250,7 @@ usage(void)
 {
 	die(EXIT_PERM, "usage: setup ROOT [--me HOST] [--domain DOMAIN]... "
 	    "[--user NAME]... [--admin ADDRESS] [--conf-dir DIR] [--system [--queue-user U] "
-	    "[--smtpd-user U] [--libexec DIR]]");
+	    "[--smtpd-user U] [--pop3d-user U] [--libexec DIR]]");
 }
 
 /* Run a command (useradd, groupadd) and require exit 0. */
@@ -350,8 +350,8 @@ own(const char *rel, uid_t u, gid_t g, mode_t mode)
 
 /* postel-security(7): who owns what in a system instance. */
 static void
-system_modes(const char *quser, const char *suser, const char *libexec,
-    const char **users, size_t nu)
+system_modes(const char *quser, const char *suser, const char *puser,
+    const char *libexec, const char **users, size_t nu)
 {
 	const struct qlayout *ql;
 	struct passwd q, sm;
@@ -363,6 +363,8 @@ system_modes(const char *quser, const char *suser, const char *libexec,
 	fmt_s(qhome, sizeof qhome, "%s", root);
 	q = account(quser, quser, qhome);
 	sm = account(suser, quser, "/nonexistent");
+	/* pop3d's front owns nothing: a group of its own, not the queue's */
+	(void)account(puser, puser, "/nonexistent");
 	if (sm.pw_gid != q.pw_gid)
 		warn("%s's primary group is not %s's: start smtpd with the "
 		    "queue group (tcpserver -g %lu, Group= in the unit)", suser,
@@ -413,6 +415,7 @@ main(int argc, char **argv)
 		{ "system", no_argument, NULL, 's' },
 		{ "queue-user", required_argument, NULL, 'Q' },
 		{ "smtpd-user", required_argument, NULL, 'S' },
+		{ "pop3d-user", required_argument, NULL, 'P' },
 		{ "libexec", required_argument, NULL, 'L' },
 		{ "admin", required_argument, NULL, 'A' },
 		{ "conf-dir", required_argument, NULL, 'C' },
@@ -420,7 +423,7 @@ main(int argc, char **argv)
 	};
 	const char *domains[64], *users[256], *me = NULL;
 	const char *quser = "postel", *suser = "postel-smtpd", *libexec = NULL;
-	const char *admin = NULL;
+	const char *admin = NULL, *puser = "postel-pop3d";
 	int sys = 0;
 	size_t nd = 0, nu = 0, i, j;
 	char path[PATH_MAX], line[4200], key[600], mename[300];
@@ -453,6 +456,9 @@ main(int argc, char **argv)
 			break;
 		case 'S':
 			suser = optarg;
+			break;
+		case 'P':
+			puser = optarg;
 			break;
 		case 'L':
 			libexec = optarg;
@@ -543,7 +549,11 @@ main(int argc, char **argv)
 		if (fmt_s(line, sizeof line, "qrun-user %s", quser) < 0)
 			die(EXIT_PERM, "queue user name too long");
 		add_line("postel.conf", "qrun-user", line);
-		system_modes(quser, suser, libexec, users, nu);
+		/* the account pop3d's network side runs as */
+		if (fmt_s(line, sizeof line, "pop3d-user %s", puser) < 0)
+			die(EXIT_PERM, "pop3d user name too long");
+		add_line("postel.conf", "pop3d-user", line);
+		system_modes(quser, suser, puser, libexec, users, nu);
 	}
 	return 0;
 }
