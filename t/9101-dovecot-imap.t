@@ -158,14 +158,7 @@ else
 	is "$(fact retr "$T/pop3d.out" | cut -d' ' -f2 | sort | tr '\n' ' ')" \
 	    "m2 m3 " "pop3d: retrieves m2 and m3"
 	is "$(fact quit "$T/pop3d.out")" +OK "pop3d: QUIT"
-	# TODO (issue 19): the root checker takes child_wait's 0 for a
-	# failure and exits 111 after every QUIT (cmd/pop3d/check.c)
-	_n=$((_n + 1))
-	if [ "$(fact exit "$T/pop3d.out")" = 0 ]; then
-		echo "ok $_n - pop3d exits 0 after QUIT"
-	else
-		echo "not ok $_n - pop3d exits 0 after QUIT # TODO checker's exit (issue 19)"
-	fi
+	is "$(fact exit "$T/pop3d.out")" 0 "pop3d exits 0 after QUIT"
 fi
 is "$(ls "$MD/cur" | wc -l)" 2 "two messages left, nothing lost"
 done_testing
