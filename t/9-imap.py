@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-# t/9-imap.py: the IMAP and POP3 clients of t/9101 and t/9102. Prints one fact per
-# line ("key value") for the shell to compare; standard library only.
+# t/9-imap.py: the IMAP and POP3 clients of t/9101 and t/9102. Prints one
+# fact per line ("key value") for the shell to compare; standard library
+# only.
 #
 #   imap PORT CAFILE MAILDIR USER PASS   log in over TLS (imaps), read,
 #                                        flag and expunge (see below)
