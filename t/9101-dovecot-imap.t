@@ -9,7 +9,7 @@
 # Root: Dovecot runs mail processes as the mailbox's owner (nobody here).
 . "$(dirname "$0")/lib.sh"
 . "$TOP/t/4-lib.sh"
-. "$TOP/t/9-lib.sh"
+. "$TOP/t/9-dovecot.sh"
 dovecot_needs
 plan 47
 

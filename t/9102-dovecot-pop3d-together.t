@@ -8,7 +8,7 @@
 # and reads on; a new one sees what is left. Root, as t/9101.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/t/4-lib.sh"
-. "$TOP/t/9-lib.sh"
+. "$TOP/t/9-dovecot.sh"
 dovecot_needs
 [ -x "$B/pop3d" ] || skip_all "pop3d not built"
 dovecot_libexec || skip_all "Dovecot cannot run an ASan checkpassword; no plain build in build/"

@@ -1,4 +1,4 @@
-# t/9-lib.sh: helpers for the mailbox access tests that run Dovecot
+# t/9-dovecot.sh: helpers for the mailbox access tests that run Dovecot
 # (t/91xx), sourced after t/lib.sh and t/4-lib.sh.
 # dovecot_needs: skip the whole test unless it can run Dovecot as root.
 # mail_instance: example.test with alice's password "secret" in
