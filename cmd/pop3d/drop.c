@@ -366,7 +366,7 @@ drop_send(struct bio *out, int fd, long long lines)
 {
 	struct sendst s = { 1, 0, 0, lines };
 	char b[SEND_CHUNK];
-	ssize_t r;
+	ssize_t r = 0;
 	int done = 0;
 
 	while (!done && (r = fd_read(fd, b, sizeof b)) > 0)
