@@ -9,7 +9,7 @@
 # Needs root (pop3d's split).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/9-lib.sh"
-plan 23
+plan 25
 pop_instance "auth-plaintext yes"
 pop3d_start
 A=alice@example.test
@@ -40,6 +40,12 @@ is "$(pop -c "AUTH PLAIN" "$($PY -c 'print("A" * 1100)')" CAPA QUIT | cut -d' ' 
     "an AUTH continuation over 1024 octets: -ERR"
 is "$(pop -c "AUTH PLAIN" "$($PY -c 'print("A" * 1100)')" CAPA QUIT | cut -d' ' -f4-)" "+OK +OK" \
     "... and the session goes on"
+
+# verbs that take no argument refuse one, before and after login
+out=$(pop "QUIT x" "CAPA x" "$L" "$P" "STAT x" "NOOP x" "RSET x" "QUIT x" NOOP)
+is "$(echo "$out" | cut -d' ' -f1 | tr '\n' ' ')" "+OK -ERR -ERR +OK +OK -ERR -ERR -ERR -ERR +OK " \
+    "QUIT, CAPA, STAT, NOOP, RSET with an argument: -ERR"
+is "$(echo "$out" | grep -c '^-ERR [A-Z]* takes no argument$')" 6 "... saying that the verb takes none"
 
 pop_conf "auth-plaintext yes" "max-errors 3"
 out=$(pop -c "$L" "$P" "DELE 1" "RETR 9" "RETR 9" "RETR 9" NOOP "DELE 2" QUIT @eof)

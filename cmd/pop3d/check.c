@@ -105,8 +105,9 @@ verify(const char *user, const char *pass)
 		loglogin(user, "failed", "bad password");
 		a = 'n';
 	} else {
-		loglogin(user, "temp", errno == ENOENT ? "neither auth-users "
-		    "nor auth-checkpassword is set" : strerror(errno));
+		loglogin(user, "temp", !*conf_s("auth-users") &&
+		    !*conf_s("auth-checkpassword") ? "neither auth-users nor "
+		    "auth-checkpassword is set" : strerror(errno));
 	}
 	sasl_wipe(&c);
 	if (a == 'n') {
@@ -156,6 +157,8 @@ session_child(int relay)
 	if (getuid() == 0 || geteuid() == 0 || getegid() == 0 ||
 	    setuid(0) != -1)
 		die(EXIT_TEMP, "refusing to serve a mailbox as root");
+	if (pop3_counts_read(relay) == -1)
+		die_sys(EXIT_TEMP, "unable to read the front's counts");
 	bio_init(&in, relay, bio_fdread, ib, sizeof ib);
 	bio_init(&out, relay, bio_fdwrite, ob, sizeof ob);
 	in.flush = &out;
@@ -169,23 +172,35 @@ pop3_checker(int creds, int relay, pid_t front)
 {
 	char rec[REC_MAX + 1];
 	pid_t ses = -1;
-	int st = 0, code = EXIT_TEMP;
+	int st = 0, code = EXIT_TEMP, bad = 0;
 	ssize_t n;
 
 	for (;;) {
 		const char *pass;
 		char a;
 
-		n = bio_fdio(creds, POLLIN, rec, sizeof rec, pop3.deadline);
-		if (n <= 0)
+		/* the end of the front's input, or of the session's time */
+		if ((n = bio_fdio(creds, POLLIN, rec, sizeof rec,
+		    pop3.deadline)) <= 0) {
+			bad = n == -1;
 			break;
+		}
 		/* two NUL-ended strings, filling the record exactly */
 		if ((size_t)n > REC_MAX || rec[n - 1] != '\0' ||
 		    (pass = memchr(rec, '\0', (size_t)n)) == NULL ||
 		    pass + 1 == rec + n || memchr(pass + 1, '\0',
-		    (size_t)(rec + n - pass - 1)) != rec + n - 1)
+		    (size_t)(rec + n - pass - 1)) != rec + n - 1) {
+			bad = 1;
 			break;
-		a = (char)verify(rec, pass + 1);
+		}
+		/* past max-errors nothing is checked any more: the front
+		 * says so to the client and ends the connection itself */
+		if (fails >= pop3.max_errors) {
+			fails++;
+			delay();
+			a = 'n';
+		} else
+			a = (char)verify(rec, pass + 1);
 		explicit_bzero(rec, sizeof rec);
 		if (a == 'y') {
 			if ((ses = fork()) == -1) {
@@ -197,16 +212,14 @@ pop3_checker(int creds, int relay, pid_t front)
 		}
 		if (fd_write_all(creds, &a, 1) == -1 || a == 'y')
 			break;
-		if (fails >= pop3.max_errors)
-			break;
 	}
 	explicit_bzero(rec, sizeof rec);
 	close(creds);
 	close(relay);
 	if (ses > 0 && child_wait(ses, &st) == 0 && WIFEXITED(st))
 		code = WEXITSTATUS(st);
-	if (ses <= 0)
-		kill(front, SIGTERM);
+	if (bad)                /* a front that broke the protocol, or late */
+		kill(front, SIGKILL);
 	child_wait(front, &st);
 	return code;
 }

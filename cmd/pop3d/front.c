@@ -125,8 +125,11 @@ static _Noreturn void
 logged_in(void)
 {
 	explicit_bzero(user, sizeof user);
-	if (pop3.split)
+	if (pop3.split) {
+		if (pop3_counts_write(pop3.relay) == -1)
+			exit(EXIT_TEMP);
 		relay(pop3.relay);
+	}
 	bye(session_run(pop3_mailbox(), &in, &out));
 }
 
@@ -244,11 +247,9 @@ do_auth(const struct pcmd *c)
 }
 
 static void
-do_stls(const struct pcmd *c)
+do_stls(void)
 {
-	if (c->alen)
-		pop3_err(&out, "STLS takes no argument");
-	else if (pop3.tls)
+	if (pop3.tls)
 		pop3_err(&out, "TLS is already on");
 	else if (!pop3.tls_offer)
 		pop3_err(&out, "TLS is not available");
@@ -294,7 +295,7 @@ front_run(void)
 			pop3_capa(&out, 0);
 			break;
 		case V_STLS:
-			do_stls(&c);
+			do_stls();
 			break;
 		case V_USER:
 			do_user(&c);

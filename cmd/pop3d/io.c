@@ -4,10 +4,12 @@
  * "Commands" (line length, errors, commands, timeouts) live here.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "fd.h"
 #include "fmt.h"
 #include "pop3d.h"
 
@@ -111,6 +113,10 @@ pop3_cmd(struct bio *in, struct bio *out, char *line, size_t size,
 		pop3_err(out, "%s", why);
 		return 2;
 	}
+	if (c->alen && pcmd_noarg(c->verb)) {
+		pop3_err(out, "%s takes no argument", c->name);
+		return 2;
+	}
 	return 1;
 }
 
@@ -125,6 +131,38 @@ pop3_capa(struct bio *out, int authed)
 	if (!authed && pop3.tls_offer && !pop3.tls)
 		bio_puts(out, "STLS\r\n");
 	bio_puts(out, "IMPLEMENTATION postel\r\n.\r\n");
+}
+
+/* The counts go from the front to the session first on the relay
+ * socket, so that the limits hold for the whole connection. */
+int
+pop3_counts_write(int fd)
+{
+	unsigned long long c[2] = { cmds, errors };
+
+	return fd_write_all(fd, c, sizeof c);
+}
+
+int
+pop3_counts_read(int fd)
+{
+	unsigned long long c[2];
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < sizeof c) {
+		r = bio_fdio(fd, POLLIN, (char *)c + got, sizeof c - got,
+		    pop3.deadline);
+		if (r <= 0) {
+			if (r == 0)
+				errno = ECONNRESET;
+			return -1;
+		}
+		got += (size_t)r;
+	}
+	cmds = c[0];
+	errors = c[1];
+	return 0;
 }
 
 int

@@ -49,6 +49,13 @@ pcmd_split(struct pcmd *c, const char *line, size_t n)
 	return NULL;
 }
 
+int
+pcmd_noarg(enum verb v)
+{
+	return v == V_CAPA || v == V_STLS || v == V_STAT || v == V_RSET ||
+	    v == V_NOOP || v == V_QUIT;
+}
+
 /* A decimal number of at most 18 digits, nothing else. */
 static int
 number(const char *s, size_t n, unsigned long long *v)

@@ -40,6 +40,9 @@ struct pcmd {
 /* Split a line without its CRLF. NULL, or why it is refused (a control
  * octet, no verb, a verb over 4 letters). */
 const char *pcmd_split(struct pcmd *c, const char *line, size_t n);
+/* 1 if the verb takes no argument (CAPA, STLS, STAT, RSET, NOOP,
+ * QUIT). */
+int pcmd_noarg(enum verb v);
 /* A message number: 1 to max, decimal, nothing else. 0 or -1. */
 int parse_msgno(const char *s, size_t n, unsigned long max,
     unsigned long *v);
@@ -140,6 +143,11 @@ int pop3_cmd(struct bio *in, struct bio *out, char *line, size_t size,
     struct pcmd *c);
 /* CAPA's answer, before (authed 0) or after login. */
 void pop3_capa(struct bio *out, int authed);
+/* split mode: the commands and errors so far, from the front to the
+ * session (16 octets on the relay socket before anything else). 0 or
+ * -1 with errno. */
+int pop3_counts_write(int fd);
+int pop3_counts_read(int fd);
 /* Whether USER, PASS and AUTH PLAIN may be used now. */
 int pop3_login_ok(void);
 /* Ask whoever checks passwords: 'y' good (in split mode the session is

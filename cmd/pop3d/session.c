@@ -215,10 +215,7 @@ session_run(const struct mailbox *mb, struct bio *in, struct bio *out)
 			pop3_capa(out, 1);
 			break;
 		case V_STAT:
-			if (c.alen)
-				pop3_err(out, "STAT takes no argument");
-			else
-				stat_drop(out);
+			stat_drop(out);
 			break;
 		case V_LIST:
 		case V_UIDL:
