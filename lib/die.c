@@ -40,9 +40,15 @@ die_prog(void)
 int
 die_stderr_is_peer(void)
 {
+	static int seen;
 	struct stat e, s;
 	int fd, peer = 0;
 
+	/* once seen, for good: a program that then moves its descriptors
+	 * (pop3d's checker puts /dev/null on all three) still logs to
+	 * syslog, not to whatever fd 2 became */
+	if (seen)
+		return 1;
 	if (fstat(2, &e) == -1 || !S_ISSOCK(e.st_mode))
 		return 0;
 	for (fd = 0; fd <= 1; fd++)
@@ -55,6 +61,7 @@ die_stderr_is_peer(void)
 		openlog(prog, LOG_PID, LOG_MAIL);
 		logopen = 1;
 	}
+	seen = peer;
 	return peer;
 }
 

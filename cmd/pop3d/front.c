@@ -6,6 +6,7 @@
  * where the front runs as pop3d-user and never sees the mailbox).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,31 +64,46 @@ handshake(void)
 }
 
 /* After a good login in split mode: octets both ways until either side
- * ends. The session's own timeouts come first (its idle limit is ours
- * less 5 s), so that it can say goodbye. */
+ * ends. The session's own timeouts come first (the front's idle limit
+ * is its own plus 5 s), so that it can say goodbye. The session's
+ * socket is non-blocking and what the client sent waits in up[] while
+ * the session cannot take it: the front then reads the client no more
+ * but still passes on what the session writes, so that a client that
+ * pipelines more than the socket holds cannot stop both ends. */
 static _Noreturn void
 relay(int s)
 {
-	static char b[16384];
+	static char up[16384], down[16384];
+	size_t upn = 0, upoff = 0;
 	struct pollfd p[2];
-	int eof = 0;                    /* the client sent all it will */
+	int eof = 0, shut = 0;          /* the client sent all it will */
 	ssize_t n;
 
+	if (fcntl(s, F_SETFL, O_NONBLOCK) == -1)
+		exit(EXIT_TEMP);
 	for (;;) {
-		int net = !eof && (bio_buffered(&in) > 0 || (pop3.tls &&
-		    (br_ssl_engine_current_state(&srv.sc.eng) &
+		int net = !eof && upn == 0 && (bio_buffered(&in) > 0 ||
+		    (pop3.tls && (br_ssl_engine_current_state(&srv.sc.eng) &
 		    BR_SSL_RECVAPP)));
 		long long now = bio_now(), dl = now + (long long)pop3.timeout
 		    + 5000;
 
 		if (dl > pop3.deadline + 5000)
 			dl = pop3.deadline + 5000;
+		if (eof && upn == 0 && !shut) {
+			/* the session still answers what came before the
+			 * end (a pipelined QUIT) */
+			if (shutdown(s, SHUT_WR) == -1)
+				exit(EXIT_TEMP);
+			shut = 1;
+		}
+		p[0].fd = eof || upn ? -1 : 0;
+		p[0].events = POLLIN;
+		p[0].revents = 0;
+		p[1].fd = s;
+		p[1].events = POLLIN | (upn ? POLLOUT : 0);
+		p[1].revents = 0;
 		if (!net) {
-			p[0].fd = eof ? -1 : 0;
-			p[0].events = POLLIN;
-			p[0].revents = 0;
-			p[1].fd = s;
-			p[1].events = POLLIN;
 			if (dl <= now)
 				bye(EXIT_TEMP);
 			n = poll(p, 2, (int)(dl - now));
@@ -96,27 +112,35 @@ relay(int s)
 			if (n <= 0)
 				continue;
 			net = p[0].revents != 0;
-			if (p[1].revents) {
-				if ((n = fd_read(s, b, sizeof b)) <= 0)
-					bye(0);
+		}
+		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			n = read(s, down, sizeof down);
+			if (n == 0)
+				bye(0);
+			if (n == -1 && errno != EAGAIN && errno != EINTR)
+				bye(EXIT_TEMP);
+			if (n > 0) {
 				pop3_wait(&out);
-				if (bio_put(&out, b, (size_t)n) == -1 ||
+				if (bio_put(&out, down, (size_t)n) == -1 ||
 				    bio_flush(&out) == -1)
 					exit(EXIT_TEMP);
 			}
 		}
 		if (net) {
 			in.deadline = dl;
-			if ((n = bio_read(&in, b, sizeof b)) < 0 ||
-			    (n > 0 && fd_write_all(s, b, (size_t)n) == -1))
+			if ((n = bio_read(&in, up, sizeof up)) < 0)
 				exit(EXIT_TEMP);
-			/* the end of the client's input: the session still
-			 * answers what came before it (a pipelined QUIT) */
-			if (n == 0) {
+			if (n == 0)
 				eof = 1;
-				if (shutdown(s, SHUT_WR) == -1)
-					exit(EXIT_TEMP);
-			}
+			upn = (size_t)n;
+			upoff = 0;
+		}
+		if (upn) {
+			n = write(s, up + upoff, upn - upoff);
+			if (n == -1 && errno != EAGAIN && errno != EINTR)
+				exit(EXIT_TEMP);
+			if (n > 0 && (upoff += (size_t)n) == upn)
+				upn = 0;
 		}
 	}
 }

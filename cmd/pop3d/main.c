@@ -142,7 +142,7 @@ become_front(void)
 static int
 split(void)
 {
-	int c[2], r[2], null;
+	int c[2], r[2], null, peer;
 	pid_t pid;
 	struct passwd *pw = getpwnam(conf_s("pop3d-user"));
 
@@ -164,8 +164,12 @@ split(void)
 	}
 	close(c[1]);
 	close(r[0]);
+	/* under inetd fd 2 is the connection too: from here the log goes
+	 * to syslog (lib/die.h) and fd 2 to /dev/null */
+	peer = die_stderr_is_peer();
 	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1 ||
-	    dup2(null, 0) == -1 || dup2(null, 1) == -1)
+	    dup2(null, 0) == -1 || dup2(null, 1) == -1 ||
+	    (peer && dup2(null, 2) == -1))
 		die_sys(EXIT_TEMP, "unable to let go of the connection");
 	close(null);
 	return pop3_checker(c[0], r[1], pid);
