@@ -19,8 +19,8 @@ extern char **environ;
 /* The fallback when close_range(2) is missing (kernels before 5.9, or a
  * libc that does not know its number): the open descriptors are listed in
  * /proc/self/fd; without /proc, every number up to the limit is tried. */
-static void
-close_from(int low)
+void
+child_close_from(int low)
 {
 	DIR *d;
 	struct dirent *de;
@@ -67,7 +67,7 @@ child_reset(int keep)
 	sigset_t none;
 	int sig, e = errno;
 
-	close_from(keep + 1);
+	child_close_from(keep + 1);
 	sa.sa_handler = SIG_DFL;
 	sa.sa_flags = 0;
 	sigemptyset(&sa.sa_mask);

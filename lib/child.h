@@ -45,6 +45,9 @@ struct child {
 
 /* Fork and start c: the child's pid, or -1 with errno (fork failed). */
 pid_t child_spawn(const struct child *c);
+/* Close every descriptor from low up (what child_spawn does between
+ * fork and exec), for a forked process that runs no program. */
+void child_close_from(int low);
 /* waitpid(pid, status, 0), EINTR retried: 0, or -1 with errno. */
 int child_wait(pid_t pid, int *status);
 /* A failed hook: "PROG: warning: unable to run PATH: REASON" on the

@@ -192,13 +192,20 @@ same(const char *a, const char *b)
 int
 sasl_users_check(const char *file, const struct sasl_cred *c)
 {
-	char line[1024];
+	char line[1024], iobuf[4096];
 	FILE *f;
 	int found = 0, good = 0, e;
 	const char *h;
 
 	if ((f = fopen(file, "re")) == NULL)
 		return -1;
+	/* the file's hashes pass through a buffer we can wipe, not one
+	 * stdio frees for the next malloc (a forked child's) to find */
+	if (setvbuf(f, iobuf, _IOFBF, sizeof iobuf) != 0) {
+		fclose(f);
+		errno = ENOMEM;
+		return -1;
+	}
 	while (!found && fgets(line, sizeof line, f)) {
 		char *colon, *nl = strchr(line, '\n');
 		if (nl == NULL && !feof(f)) {   /* overlong: skip it */
@@ -222,6 +229,7 @@ sasl_users_check(const char *file, const struct sasl_cred *c)
 	e = ferror(f) ? EIO : 0;
 	explicit_bzero(line, sizeof line);
 	fclose(f);
+	explicit_bzero(iobuf, sizeof iobuf);
 	if (e) {
 		errno = e;
 		return -1;

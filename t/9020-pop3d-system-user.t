@@ -12,7 +12,7 @@ for c in useradd userdel chpasswd tcpserver pgrep; do
 	command -v $c >/dev/null 2>&1 || skip_all "$c not installed"
 done
 id nobody >/dev/null 2>&1 || skip_all "no nobody account"
-plan 11
+plan 12
 U=pt9020u
 userdel -r "$U" >/dev/null 2>&1
 useradd -m -s /bin/sh "$U" >/dev/null 2>&1 || skip_all "useradd $U failed"
@@ -28,6 +28,8 @@ cat >"$T/checkpw" <<'EOF2'
 #!/usr/bin/python3 -W ignore
 import crypt, os, spwd, sys
 d = os.read(3, 1024).split(b"\0")
+with open(os.path.join(os.path.dirname(sys.argv[0]), "cp.log"), "ab") as f:
+    f.write(d[0] + b"\n")
 try:
     h = spwd.getspnam(d[0].decode()).sp_pwdp
 except KeyError:
@@ -108,6 +110,9 @@ is "$(try root sesame-9020)" "-ERR [AUTH] invalid user name or password" \
     "root has no mailbox here"
 is "$(try daemon sesame-9020)" "-ERR [AUTH] invalid user name or password" \
     "nor has a system account"
+try nosuch9020 x >/dev/null
+grep -qx nosuch9020 "$T/cp.log"
+ok $? "an unknown login gets the same check as a known one (the same time)"
 grep -q "login .*user=$U result=failed reason=\"bad password\"" "$T/pop3d.log"
 ok $? "the failure is logged with its reason"
 grep -q 'sesame-9020\|wrong' "$T/pop3d.log"

@@ -17,7 +17,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "auth.h"
 #include "child.h"
 #include "conf.h"
 #include "die.h"
@@ -70,7 +69,7 @@ static int
 verify(const char *user, const char *pass)
 {
 	struct sasl_cred c;
-	char stamp[128], users[PATH_MAX];
+	char stamp[128];
 	long long dl = bio_now() + (long long)pop3.timeout;
 	int r, a = 't';
 
@@ -84,10 +83,13 @@ verify(const char *user, const char *pass)
 	fmt_s(stamp, sizeof stamp, "<%s@%s>", pop3.sid, pop3.me);
 	r = mailbox_find(user, &mbox);
 	if (r == 0) {
-		/* about the time a known user's check takes */
-		if (*conf_s("auth-users") && conf_file(users, sizeof users,
-		    conf_s("auth-users")) == 0)
-			(void)auth_check(&c, NULL, users, stamp, dl);
+		/* the check a known login of this shape gets, its answer
+		 * unused: an unknown login takes as long as a wrong
+		 * password (a users file or a checkpassword program) */
+		struct mailbox none;
+		memset(&none, 0, sizeof none);
+		none.kind = strchr(user, '@') ? USER_VIRTUAL : USER_SYSTEM;
+		(void)mailbox_auth(&none, &c, stamp, dl);
 		loglogin(user, "failed", "no such mailbox");
 		a = 'n';
 	} else if (r == -1) {
@@ -150,6 +152,14 @@ session_child(int relay)
 	struct bio in, out;
 
 	tls_server_free((struct tls_server_cred *)pop3_tls());
+	/* nothing of the checker's but the socket and the log: not what
+	 * NSS (sssd, LDAP) or anything else left open */
+	if (relay != 3) {
+		if (dup2(relay, 3) == -1)
+			die_sys(EXIT_TEMP, "unable to move the session's socket");
+		relay = 3;
+	}
+	child_close_from(4);
 	if (setgroups(1, &mbox.gid) == -1 || setgid(mbox.gid) == -1 ||
 	    setuid(mbox.uid) == -1)
 		die_sys(EXIT_TEMP, "unable to become uid %ld",

@@ -67,6 +67,18 @@ count_size(int curfd, const char *name, unsigned long long *size)
 	return 0;
 }
 
+/* An error about one file (a name too long to take ":2,", a file that
+ * cannot be read, one another reader removed): that file waits, the
+ * others are served. Anything else (EIO, ENOSPC, ENOMEM...) is about
+ * the whole mailbox and fails the login, temporarily. */
+static int
+one_file(int e)
+{
+	return e == ENOENT || e == ENAMETOOLONG || e == EACCES || e == EPERM ||
+	    e == ELOOP || e == EISDIR || e == ENOTDIR || e == EINVAL ||
+	    e == EEXIST || e == ENOTEMPTY;
+}
+
 /* Move each message of new/ to cur/, with the info ":2," (no flags). */
 static int
 take_new(struct drop *d, int newfd)
@@ -83,12 +95,16 @@ take_new(struct drop *d, int newfd)
 		if (e->d_name[0] == '.')
 			continue;
 		if (fmt_s(to, sizeof to, "%s%s", e->d_name,
-		    strchr(e->d_name, ':') ? "" : ":2,") < 0)
+		    strchr(e->d_name, ':') ? "" : ":2,") < 0) {
+			d->skipped++;
 			continue;
+		}
 		if (renameat(newfd, e->d_name, d->curfd, to) == 0)
 			d->moved++;
-		else if (errno != ENOENT)       /* ENOENT: another reader */
+		else if (!one_file(errno))
 			break;
+		else if (errno != ENOENT)       /* ENOENT: another reader */
+			d->skipped++;
 	}
 	if (errno) {
 		int e2 = errno;
@@ -110,6 +126,16 @@ lead_time(const char *name)
 	return t;
 }
 
+/* Base names in order, for dedupe and for the index rescan sorts and searches. */
+static int
+basecmp(const char *a, const char *b)
+{
+	size_t la = maildir_baselen(a), lb = maildir_baselen(b);
+	int c = memcmp(a, b, la < lb ? la : lb);
+
+	return c ? c : la < lb ? -1 : la > lb;
+}
+
 static const char *sort_names;
 
 static int
@@ -120,6 +146,26 @@ cmp(const void *a, const void *b)
 	if (x->t != y->t)
 		return x->t < y->t ? -1 : 1;
 	return strcmp(sort_names + x->name, sort_names + y->name);
+}
+
+/* Two files with one base name (a copy another program left, or a
+ * rename seen twice by readdir) would give two messages one unique-id
+ * (RFC 1939 7 forbids it): the first in order stays, the other waits.
+ * Sorted by time and then name, such files are neighbours. */
+static void
+dedupe(struct drop *d)
+{
+	size_t i, k;
+
+	for (i = k = 0; i < d->n; i++) {
+		if (k && basecmp(drop_name(d, i), drop_name(d, k - 1)) == 0) {
+			d->octets -= d->m[i].size;
+			d->skipped++;
+			continue;
+		}
+		d->m[k++] = d->m[i];
+	}
+	d->n = k;
 }
 
 static int
@@ -153,9 +199,10 @@ list_cur(struct drop *d)
 		memset(&m, 0, sizeof m);
 		if (maildir_field(e->d_name, 'W', &m.size) == -1 &&
 		    count_size(d->curfd, e->d_name, &m.size) == -1) {
-			if (errno == ENOENT)    /* gone meanwhile */
-				continue;
-			break;
+			if (!one_file(errno))
+				break;
+			d->skipped += errno != ENOENT;
+			continue;
 		}
 		m.t = lead_time(e->d_name);
 		if (add_name(d, e->d_name, &m.name) == -1 ||
@@ -176,6 +223,7 @@ list_cur(struct drop *d)
 	sort_names = d->names;
 	if (d->n)
 		qsort(d->m, d->n, sizeof *d->m, cmp);
+	dedupe(d);
 	return 0;
 }
 
@@ -246,40 +294,83 @@ drop_uid(const struct drop *d, size_t i, char *uid)
 	uid[33] = '\0';
 }
 
-/* Find message i's file again by its base name, after another reader
- * renamed it; the new name joins the arena. 0, or -1 (ENOENT: gone). */
+static const struct drop *idx_drop;
+
 static int
-refind(struct drop *d, size_t i)
+idxcmp(const void *a, const void *b)
 {
-	const char *old = drop_name(d, i);
-	size_t bl = maildir_baselen(old), off;
-	char base[NAME_MAX_ + 1];
+	return basecmp(drop_name(idx_drop, *(const size_t *)a),
+	    drop_name(idx_drop, *(const size_t *)b));
+}
+
+/* Another reader renamed files (Dovecot does, to change flags): read
+ * cur/ once and give every listed message whose file has a new name
+ * that name, found by its base name through an index sorted by it.
+ * A message whose file is not there any more is gone. 0 or -1. */
+static int
+rescan(struct drop *d)
+{
+	size_t *ix, i, lo, hi, off;
 	DIR *dir;
 	struct dirent *e;
-	int fd, found = 0;
+	int fd, err = 0;
 
-	if (bl > NAME_MAX_)
-		return errno = ENOENT, -1;
-	memcpy(base, old, bl);
-	base[bl] = '\0';
-	if ((fd = dup(d->curfd)) == -1)
+	if ((ix = calloc(d->n ? d->n : 1, sizeof *ix)) == NULL)
 		return -1;
-	if ((dir = fdopendir(fd)) == NULL) {
-		close(fd);
+	for (i = 0; i < d->n; i++) {
+		ix[i] = i;
+		d->m[i].seen = 0;
+	}
+	idx_drop = d;
+	qsort(ix, d->n, sizeof *ix, idxcmp);
+	if ((fd = dup(d->curfd)) == -1 || (dir = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		free(ix);
 		return -1;
 	}
 	rewinddir(dir);
-	while ((errno = 0, e = readdir(dir)) != NULL)
-		if (maildir_baselen(e->d_name) == bl &&
-		    memcmp(e->d_name, base, bl) == 0) {
-			found = add_name(d, e->d_name, &off) == 0;
-			break;
+	while ((errno = 0, e = readdir(dir)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		for (lo = 0, hi = d->n; lo < hi; ) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c = basecmp(e->d_name, drop_name(d, ix[mid]));
+			if (c == 0) {
+				struct dmsg *m = &d->m[ix[mid]];
+				m->seen = 1;
+				if (strcmp(drop_name(d, ix[mid]), e->d_name) &&
+				    add_name(d, e->d_name, &off) == 0)
+					m->name = off;
+				break;
+			}
+			if (c < 0)
+				hi = mid;
+			else
+				lo = mid + 1;
 		}
+	}
+	err = errno;
 	closedir(dir);
-	if (!found)
-		return errno = ENOENT, -1;
-	d->m[i].name = off;
+	free(ix);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	for (i = 0; i < d->n; i++)
+		if (!d->m[i].seen)
+			d->m[i].gone = 1;
 	return 0;
+}
+
+/* Message i's file, under the name it has now: 0, or -1 (ENOENT when
+ * another reader removed it). */
+static int
+refind(struct drop *d, size_t i)
+{
+	if (d->m[i].gone || rescan(d) == -1)
+		return d->m[i].gone ? (errno = ENOENT, -1) : -1;
+	return d->m[i].gone ? (errno = ENOENT, -1) : 0;
 }
 
 int
@@ -299,12 +390,13 @@ drop_msgfd(struct drop *d, size_t i)
 
 /* Where drop_send is: at the start of a line, in the header or body. */
 struct sendst {
-	int bol, cr, body;
+	int bol, cr, body;              /* body: past the header's end */
+	unsigned long long col;         /* octets of this line so far */
 	long long lines;                /* body lines still to send; <0 all */
 };
 
-/* Send p[0..n) of the message, converting as drop_send says; 1 when TOP
- * has sent all it should. */
+/* Send p[0..n) of the message, converting as drop_send says; *done
+ * when TOP has sent all it should. */
 static int
 put_chunk(struct bio *out, struct sendst *s, const char *p, size_t n,
     int *done)
@@ -314,17 +406,12 @@ put_chunk(struct bio *out, struct sendst *s, const char *p, size_t n,
 	*done = 0;
 	while (p < e) {
 		const char *lf = memchr(p, '\n', (size_t)(e - p));
-		const char *end = lf ? lf : e;
 
 		if (s->bol) {
 			if (s->body && s->lines == 0) {
 				*done = 1;
 				return 0;
 			}
-			/* the empty line ends the header (LF or CRLF) */
-			if (!s->body && (*p == '\n' || (*p == '\r' &&
-			    p + 1 < e && p[1] == '\n')))
-				s->body = -1;
 			if (*p == '.' && bio_put(out, ".", 1) == -1)
 				return -1;
 			s->bol = 0;
@@ -333,6 +420,7 @@ put_chunk(struct bio *out, struct sendst *s, const char *p, size_t n,
 			if (bio_put(out, p, (size_t)(e - p)) == -1)
 				return -1;
 			s->cr = e[-1] == '\r';
+			s->col += (size_t)(e - p);
 			return 0;
 		}
 		/* a line end: a bare LF goes out as CRLF */
@@ -340,16 +428,20 @@ put_chunk(struct bio *out, struct sendst *s, const char *p, size_t n,
 			if (bio_put(out, p, (size_t)(lf - p)) == -1)
 				return -1;
 			s->cr = lf[-1] == '\r';
+			s->col += (size_t)(lf - p);
 		}
 		if (bio_put(out, s->cr ? "\n" : "\r\n", s->cr ? 1 : 2) == -1)
 			return -1;
-		s->cr = 0;
-		s->bol = 1;
-		if (s->body == -1)
-			s->body = 1;    /* the blank line itself is sent */
+		/* an empty line (LF or CRLF, however the reads cut it) ends
+		 * the header; it is sent, the body's lines are counted */
+		if (!s->body && (s->col == 0 || (s->col == 1 && s->cr)))
+			s->body = 1;
 		else if (s->body && s->lines > 0)
 			s->lines--;
-		p = end + 1;
+		s->cr = 0;
+		s->col = 0;
+		s->bol = 1;
+		p = lf + 1;
 	}
 	return 0;
 }
@@ -364,7 +456,7 @@ put_chunk(struct bio *out, struct sendst *s, const char *p, size_t n,
 int
 drop_send(struct bio *out, int fd, long long lines)
 {
-	struct sendst s = { 1, 0, 0, lines };
+	struct sendst s = { 1, 0, 0, 0, lines };
 	char b[SEND_CHUNK];
 	ssize_t r = 0;
 	int done = 0;

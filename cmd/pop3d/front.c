@@ -52,6 +52,8 @@ handshake(void)
 		return -1;
 	}
 	pop3.tls = 1;
+	/* renegotiation is off (lib/tls): the key is not needed again */
+	tls_server_free((struct tls_server_cred *)pop3_tls());
 	in.op = tls_bio_read;
 	in.ctx = &srv.t;
 	out.op = tls_bio_write;
@@ -289,6 +291,15 @@ do_stls(void)
 	}
 }
 
+/* After a password went by: the line and what the input buffer held of
+ * it (the octets read so far). */
+static void
+wipe_input(char *line)
+{
+	explicit_bzero(line, POP3_LINE_MAX + 1);
+	explicit_bzero(in.p, in.start);
+}
+
 _Noreturn void
 front_run(void)
 {
@@ -326,9 +337,11 @@ front_run(void)
 			break;
 		case V_PASS:
 			do_pass(&c);
+			wipe_input(line);
 			break;
 		case V_AUTH:
 			do_auth(&c);
+			wipe_input(line);
 			break;
 		case V_QUIT:
 			pop3_put(&out, "+OK %s POP3 server signing off",

@@ -57,6 +57,8 @@ struct dmsg {
 	long long t;                    /* the name's leading seconds */
 	size_t name;                    /* offset of the name in names */
 	int dele;
+	int gone;                       /* removed by another reader */
+	int seen;                       /* rescan found it */
 };
 
 struct drop {
@@ -67,6 +69,7 @@ struct drop {
 	size_t nlen, ncap;
 	unsigned long long octets;      /* of the messages not marked */
 	size_t moved;                   /* taken from new/ */
+	size_t skipped;                 /* files that could not be */
 	size_t more;                    /* left for a later session */
 };
 

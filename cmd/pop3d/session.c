@@ -199,6 +199,8 @@ session_run(const struct mailbox *mb, struct bio *in, struct bio *out)
 	log_kvu(&l, "moved", d.moved);
 	if (d.more)
 		log_kvu(&l, "more", d.more);
+	if (d.skipped)
+		log_kvu(&l, "skipped", d.skipped);
 	log_end(&l);
 	pop3_put(out, "+OK %s has %zu messages (%llu octets)", mb->login, d.n,
 	    d.octets);
