@@ -67,6 +67,18 @@ count_size(int curfd, const char *name, unsigned long long *size)
 	return 0;
 }
 
+/* Close dir after its readdir loop: 0, or -1 with err, the loop's. */
+static int
+dir_done(DIR *dir, int err)
+{
+	closedir(dir);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
 /* An error about one file (a name too long to take ":2,", a file that
  * cannot be read, one another reader removed): that file waits, the
  * others are served. Anything else (EIO, ENOSPC, ENOMEM...) is about
@@ -106,14 +118,7 @@ take_new(struct drop *d, int newfd)
 		else if (errno != ENOENT)       /* ENOENT: another reader */
 			d->skipped++;
 	}
-	if (errno) {
-		int e2 = errno;
-		closedir(dir);
-		errno = e2;
-		return -1;
-	}
-	closedir(dir);
-	return 0;
+	return dir_done(dir, errno);
 }
 
 static long long
@@ -213,13 +218,8 @@ list_cur(struct drop *d)
 		d->m[d->n++] = m;
 		d->octets += m.size;
 	}
-	if (errno) {
-		int e2 = errno;
-		closedir(dir);
-		errno = e2;
+	if (dir_done(dir, errno) == -1)
 		return -1;
-	}
-	closedir(dir);
 	sort_names = d->names;
 	if (d->n)
 		qsort(d->m, d->n, sizeof *d->m, cmp);
@@ -351,12 +351,9 @@ rescan(struct drop *d)
 		}
 	}
 	err = errno;
-	closedir(dir);
 	free(ix);
-	if (err) {
-		errno = err;
+	if (dir_done(dir, err) == -1)
 		return -1;
-	}
 	for (i = 0; i < d->n; i++)
 		if (!d->m[i].seen)
 			d->m[i].gone = 1;
