@@ -33,6 +33,8 @@ die_prog(void)
 	return prog;
 }
 
+static int kept;        /* die_stderr_keep_peer was called */
+
 /* inetd starts a program with its connection as stdin, stdout and
  * stderr: a line written to fd 2 would reach the client, ahead of or in
  * the middle of the protocol. A socket of its own on fd 2 (journald, a
@@ -40,18 +42,12 @@ die_prog(void)
 int
 die_stderr_is_peer(void)
 {
-	static int seen;
 	struct stat e, s;
-	int fd, peer = 0;
+	int fd, peer = kept;
 
-	/* once seen, for good: a program that then moves its descriptors
-	 * (pop3d's checker puts /dev/null on all three) still logs to
-	 * syslog, not to whatever fd 2 became */
-	if (seen)
-		return 1;
-	if (fstat(2, &e) == -1 || !S_ISSOCK(e.st_mode))
+	if (!kept && (fstat(2, &e) == -1 || !S_ISSOCK(e.st_mode)))
 		return 0;
-	for (fd = 0; fd <= 1; fd++)
+	for (fd = 0; !kept && fd <= 1; fd++)
 		if (fstat(fd, &s) == 0 && s.st_dev == e.st_dev &&
 		    s.st_ino == e.st_ino)
 			peer = 1;
@@ -61,8 +57,13 @@ die_stderr_is_peer(void)
 		openlog(prog, LOG_PID, LOG_MAIL);
 		logopen = 1;
 	}
-	seen = peer;
 	return peer;
+}
+
+void
+die_stderr_keep_peer(void)
+{
+	kept = 1;
 }
 
 void

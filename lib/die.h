@@ -25,10 +25,12 @@ void warn_sys(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* 1 when fd 2 is the very socket of fd 0 or fd 1, as inetd starts a
  * program: then die, warn and lib/log write to syslog(3) (facility mail,
  * ident the program's name) instead, so that no text of ours reaches the
- * peer. Checked at each call (one fstat when fd 2 is no socket) until
- * it is found so; from then on it stays so for the process and the
- * children it forks. */
+ * peer. Checked at each call (one fstat when fd 2 is no socket). */
 int die_stderr_is_peer(void);
+/* From now on, for this process and the children it forks, take fd 2
+ * for the peer whatever it is: for a program that found it so and then
+ * moves its descriptors (pop3d's checker puts /dev/null on all three). */
+void die_stderr_keep_peer(void);
 
 /* 1 if errno value e means "try again later" (disk full, no memory, I/O
  * errors, network trouble); when unsure it says temporary. */

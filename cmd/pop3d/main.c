@@ -166,7 +166,8 @@ split(void)
 	close(r[0]);
 	/* under inetd fd 2 is the connection too: from here the log goes
 	 * to syslog (lib/die.h) and fd 2 to /dev/null */
-	peer = die_stderr_is_peer();
+	if ((peer = die_stderr_is_peer()))
+		die_stderr_keep_peer();
 	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1 ||
 	    dup2(null, 0) == -1 || dup2(null, 1) == -1 ||
 	    (peer && dup2(null, 2) == -1))

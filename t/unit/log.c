@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "die.h"
 #include "log.h"
 #include "../tap.h"
 
@@ -57,7 +58,7 @@ main(void)
 	char big[5000];
 	struct logl l;
 
-	plan(11);
+	plan(12);
 	is_str(Q("<a@b.c>", 7), "<a@b.c>", "bare value");
 	is_str(Q("two words", 9), "\"two words\"", "space quoted");
 	is_str(Q("a\"b\\c", 5), "\"a\\\"b\\\\c\"", "quote and backslash escaped");
@@ -87,5 +88,11 @@ main(void)
 	    "line is written there");
 	n = recv(a[0], got, sizeof got, MSG_DONTWAIT);
 	ok(n == -1 && errno == EAGAIN, "and not to the connection");
+	/* pop3d's checker found the peer on fd 2, then moved its fds: the
+	 * socket on fd 2 now is not the peer, but the choice was kept */
+	die_stderr_keep_peer();
+	n = log_with(a[1], a[1], b[1], b[0], got, sizeof got);
+	ok(n == -1 && errno == EAGAIN, "after die_stderr_keep_peer: nothing "
+	    "written to fd 2 at all");
 	return done();
 }
