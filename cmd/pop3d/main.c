@@ -77,7 +77,7 @@ on_loopback(int fd)
 static void
 config(void)
 {
-	const char *cert, *key, *e = getenv("TCPREMOTEIP"), *why = NULL;
+	const char *cert, *key, *e, *why = NULL;
 	char cp[PATH_MAX], kp[PATH_MAX];
 	struct logl l;
 
@@ -93,12 +93,14 @@ config(void)
 	pop3.plain = conf_u("auth-plaintext") != 0;
 	pop3.deadline = bio_now() + (long long)conf_u("pop3d-session-timeout")
 	    * 1000;
-	pop3.pop3s = getenv("POP3S") && strcmp(getenv("POP3S"), "1") == 0;
+	pop3.pop3s = (e = getenv("POP3S")) != NULL && strcmp(e, "1") == 0;
+	e = getenv("TCPREMOTEIP");
 	pop3.loopback = on_loopback(0);
 	if (e == NULL || *e == '\0')
 		e = getenv("REMOTE_ADDR");
-	fmt_safe(pop3.ip, sizeof pop3.ip, e && *e ? e : "unknown",
-	    strlen(e && *e ? e : "unknown"));
+	if (e == NULL || *e == '\0')
+		e = "unknown";
+	fmt_safe(pop3.ip, sizeof pop3.ip, e, strlen(e));
 	if (*cert && *key) {
 		if (conf_file(cp, sizeof cp, cert) == -1 ||
 		    conf_file(kp, sizeof kp, key) == -1)
