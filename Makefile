@@ -209,9 +209,12 @@ $(O)/bench/%: bench/%.c
 
 FUZZERS = $(patsubst fuzz/%.c,$(O)/fuzz/%,$(wildcard fuzz/*.c))
 fuzz: $(FUZZERS)
-$(O)/fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard cmd/*/*.c)
+# A target is compiled from several sources in one command, so its
+# dependencies are named here (every source and header) rather than in a
+# .d file, which would name a moved source as a file to be made.
+$(O)/fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard cmd/*/*.c lib/*.h cmd/*/*.h)
 	@mkdir -p $(@D)
-	clang $(CPPFLAGS) -Icmd -std=c11 $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined \
+	clang $(filter-out -MMD -MP,$(CPPFLAGS)) -Icmd -std=c11 $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -DFUZZING -o $@ $< $(LIB_SRC) $(FUZZ_EXTRA_$*) $(LDLIBS)
 
 # make install: the programs in LIBEXEC, `postel` in SBINDIR, sendmail,
@@ -297,4 +300,4 @@ clean:
 	rm -rf build build-san build-clang build-fuzz build-vg build-deb
 
 .PHONY: all bench check deps deps-run run test fuzz install uninstall install-sendmail-links deb clean lint-man FORCE
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+-include $(shell find $(O) -name '*.d' ! -path '$(O)/fuzz/*' 2>/dev/null)
