@@ -5,31 +5,6 @@
 #include "sasl.h"
 #include "taglist.h"
 
-/* Whether the colon-separated list v (RFC 6376 3.6.1: h=, s=, t=)
- * holds word, white space around the items ignored. */
-static int
-has_item(const struct tag *v, const char *word)
-{
-	size_t i = 0, wl = strlen(word);
-
-	while (i < v->vlen) {
-		size_t a, b;
-
-		while (i < v->vlen && strchr(" \t\r\n", v->val[i]))
-			i++;
-		a = i;
-		while (i < v->vlen && v->val[i] != ':')
-			i++;
-		b = i;
-		while (b > a && strchr(" \t\r\n", v->val[b - 1]))
-			b--;
-		if (b - a == wl && memcmp(v->val + a, word, wl) == 0)
-			return 1;
-		i++;                            /* the ':' */
-	}
-	return 0;
-}
-
 static int
 is(const struct tag *t, const char *word)
 {
@@ -78,14 +53,14 @@ dkimkey_parse(struct dkimkey *k, const char *s, size_t n)
 		    DKIMKEY_ED25519 : DKIMKEY_OTHER;
 	k->hashes = DKIMKEY_SHA1 | DKIMKEY_SHA256;
 	if ((t = taglist_get(&l, "h")) != NULL)
-		k->hashes = (has_item(t, "sha1") ? DKIMKEY_SHA1 : 0) |
-		    (has_item(t, "sha256") ? DKIMKEY_SHA256 : 0);
-	if ((t = taglist_get(&l, "s")) != NULL && !has_item(t, "*") &&
-	    !has_item(t, "email"))
+		k->hashes = (taglist_item(t, "sha1", 0) ? DKIMKEY_SHA1 : 0) |
+		    (taglist_item(t, "sha256", 0) ? DKIMKEY_SHA256 : 0);
+	if ((t = taglist_get(&l, "s")) != NULL && !taglist_item(t, "*", 0) &&
+	    !taglist_item(t, "email", 0))
 		return "the key is not for email (s=)";
 	if ((t = taglist_get(&l, "t")) != NULL) {
-		k->testing = has_item(t, "y");
-		k->strict = has_item(t, "s");
+		k->testing = taglist_item(t, "y", 0);
+		k->strict = taglist_item(t, "s", 0);
 	}
 	if ((t = taglist_get(&l, "p")) == NULL)
 		return "no key (p=)";

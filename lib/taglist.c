@@ -1,5 +1,6 @@
 /* taglist: see taglist.h. */
 #include <string.h>
+#include <strings.h>
 
 #include "taglist.h"
 
@@ -109,4 +110,28 @@ taglist_get(const struct taglist *l, const char *name)
 		if (l->t[i].nlen == n && memcmp(l->t[i].name, name, n) == 0)
 			return &l->t[i];
 	return NULL;
+}
+
+int
+taglist_item(const struct tag *t, const char *w, int nocase)
+{
+	size_t i = 0, wl = strlen(w);
+
+	while (i < t->vlen) {
+		size_t a, b;
+
+		while (i < t->vlen && strchr(" \t\r\n", t->val[i]))
+			i++;
+		a = i;
+		while (i < t->vlen && t->val[i] != ':')
+			i++;
+		b = i;
+		while (b > a && strchr(" \t\r\n", t->val[b - 1]))
+			b--;
+		if (b - a == wl && (nocase ? strncasecmp(t->val + a, w, wl) :
+		    memcmp(t->val + a, w, wl)) == 0)
+			return 1;
+		i++;                            /* the ':' */
+	}
+	return 0;
 }

@@ -34,5 +34,9 @@ struct taglist {
 const char *taglist_parse(struct taglist *l, const char *s, size_t n);
 /* The tag called name (a C string), or NULL. */
 const struct tag *taglist_get(const struct taglist *l, const char *name);
+/* Whether t's value, a list separated by ':' (h=, q=, s=, t= of DKIM),
+ * holds w as an item, white space around items ignored; in any case
+ * of letters when nocase. */
+int taglist_item(const struct tag *t, const char *w, int nocase);
 
 #endif
