@@ -2,37 +2,7 @@
 #include <string.h>
 
 #include "dkimkey.h"
-#include "sasl.h"
 #include "taglist.h"
-
-static int
-is(const struct tag *t, const char *word)
-{
-	return t->vlen == strlen(word) && memcmp(t->val, word, t->vlen) == 0;
-}
-
-/* p=: base64 with FWS anywhere, decoded into k. */
-static const char *
-key_bytes(struct dkimkey *k, const struct tag *p)
-{
-	char b64[DKIMKEY_MAX / 3 * 4 + 8];
-	size_t i, n = 0;
-
-	for (i = 0; i < p->vlen; i++) {
-		if (strchr(" \t\r\n", p->val[i]))
-			continue;
-		if (n == sizeof b64)
-			return "the key (p=) is too long";
-		b64[n++] = p->val[i];
-	}
-	if (n == 0) {
-		k->revoked = 1;
-		return NULL;
-	}
-	if (sasl_b64_decode(k->key, sizeof k->key, &k->keylen, b64, n) == -1)
-		return "the key (p=) is not base64";
-	return NULL;
-}
 
 const char *
 dkimkey_parse(struct dkimkey *k, const char *s, size_t n)
@@ -45,11 +15,11 @@ dkimkey_parse(struct dkimkey *k, const char *s, size_t n)
 	if ((why = taglist_parse(&l, s, n)) != NULL)
 		return why;
 	if ((t = taglist_get(&l, "v")) != NULL &&
-	    (t != &l.t[0] || !is(t, "DKIM1")))
+	    (t != &l.t[0] || !taglist_is(t, "DKIM1")))
 		return "v= is not DKIM1 or not the first tag";
 	k->type = DKIMKEY_RSA;
 	if ((t = taglist_get(&l, "k")) != NULL)
-		k->type = is(t, "rsa") ? DKIMKEY_RSA : is(t, "ed25519") ?
+		k->type = taglist_is(t, "rsa") ? DKIMKEY_RSA : taglist_is(t, "ed25519") ?
 		    DKIMKEY_ED25519 : DKIMKEY_OTHER;
 	k->hashes = DKIMKEY_SHA1 | DKIMKEY_SHA256;
 	if ((t = taglist_get(&l, "h")) != NULL)
@@ -64,5 +34,8 @@ dkimkey_parse(struct dkimkey *k, const char *s, size_t n)
 	}
 	if ((t = taglist_get(&l, "p")) == NULL)
 		return "no key (p=)";
-	return key_bytes(k, t);
+	if (taglist_b64(t, k->key, sizeof k->key, &k->keylen) == -1)
+		return "the key (p=) is not base64 or too long";
+	k->revoked = k->keylen == 0;
+	return NULL;
 }

@@ -3,31 +3,7 @@
 #include <strings.h>
 
 #include "dkimsig.h"
-#include "sasl.h"
 #include "taglist.h"
-
-static int
-is(const struct tag *t, const char *word)
-{
-	return t->vlen == strlen(word) && memcmp(t->val, word, t->vlen) == 0;
-}
-
-/* A base64 value with FWS anywhere, decoded into dst. 0 or -1. */
-static int
-b64(const struct tag *t, unsigned char *dst, size_t size, size_t *len)
-{
-	char in[DKIMSIG_B_MAX / 3 * 4 + 8];
-	size_t i, n = 0;
-
-	for (i = 0; i < t->vlen; i++) {
-		if (strchr(" \t\r\n", t->val[i]))
-			continue;
-		if (n == sizeof in)
-			return -1;
-		in[n++] = t->val[i];
-	}
-	return n == 0 ? -1 : sasl_b64_decode(dst, size, len, in, n);
-}
 
 /* A value copied as a C string (lower-cased if low): 0, or -1 when it
  * is empty, too long, or holds white space. */
@@ -79,9 +55,9 @@ canon(struct dkimsig *g, const struct tag *c)
 		bd.val = "simple";
 		bd.vlen = 6;
 	}
-	g->hcanon = is(&hd, "relaxed") ? DKIM_RELAXED : is(&hd, "simple") ?
+	g->hcanon = taglist_is(&hd, "relaxed") ? DKIM_RELAXED : taglist_is(&hd, "simple") ?
 	    DKIM_SIMPLE : -1;
-	g->bcanon = is(&bd, "relaxed") ? DKIM_RELAXED : is(&bd, "simple") ?
+	g->bcanon = taglist_is(&bd, "relaxed") ? DKIM_RELAXED : taglist_is(&bd, "simple") ?
 	    DKIM_SIMPLE : -1;
 	return g->hcanon < 0 || g->bcanon < 0 ? "unknown canonicalization (c=)" :
 	    NULL;
@@ -120,19 +96,21 @@ dkimsig_parse(struct dkimsig *g, const char *s, size_t n)
 	for (k = 0; k < sizeof need / sizeof need[0]; k++)
 		if (taglist_get(&l, need[k]) == NULL)
 			return "a required tag is missing (v, a, b, bh, d, h, s)";
-	if (!is(taglist_get(&l, "v"), "1"))
+	if (!taglist_is(taglist_get(&l, "v"), "1"))
 		return "v= is not 1";
 	t = taglist_get(&l, "a");
-	g->alg = is(t, "rsa-sha256") ? DKIM_RSA_SHA256 : is(t, "rsa-sha1") ?
-	    DKIM_RSA_SHA1 : is(t, "ed25519-sha256") ? DKIM_ED25519_SHA256 : 0;
+	g->alg = taglist_is(t, "rsa-sha256") ? DKIM_RSA_SHA256 : taglist_is(t, "rsa-sha1") ?
+	    DKIM_RSA_SHA1 : taglist_is(t, "ed25519-sha256") ? DKIM_ED25519_SHA256 : 0;
 	if (g->alg == 0)
 		return "unknown algorithm (a=)";
 	if ((t = taglist_get(&l, "c")) != NULL && (why = canon(g, t)) != NULL)
 		return why;
-	if (b64(taglist_get(&l, "b"), g->b, sizeof g->b, &g->blen) == -1)
-		return "b= is not base64 or too long";
-	if (b64(taglist_get(&l, "bh"), g->bh, sizeof g->bh, &g->bhlen) == -1)
-		return "bh= is not base64 or too long";
+	if (taglist_b64(taglist_get(&l, "b"), g->b, sizeof g->b, &g->blen)
+	    == -1 || g->blen == 0)
+		return "b= is empty, not base64 or too long";
+	if (taglist_b64(taglist_get(&l, "bh"), g->bh, sizeof g->bh,
+	    &g->bhlen) == -1 || g->bhlen == 0)
+		return "bh= is empty, not base64 or too long";
 	if (word(taglist_get(&l, "d"), g->d, sizeof g->d, 1) == -1)
 		return "bad domain (d=)";
 	if (word(taglist_get(&l, "s"), g->s, sizeof g->s, 0) == -1)

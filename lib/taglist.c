@@ -1,7 +1,9 @@
 /* taglist: see taglist.h. */
+#include <errno.h>
 #include <string.h>
 #include <strings.h>
 
+#include "sasl.h"
 #include "taglist.h"
 
 static int
@@ -134,4 +136,29 @@ taglist_item(const struct tag *t, const char *w, int nocase)
 		i++;                            /* the ':' */
 	}
 	return 0;
+}
+
+int
+taglist_is(const struct tag *t, const char *w)
+{
+	return t->vlen == strlen(w) && memcmp(t->val, w, t->vlen) == 0;
+}
+
+int
+taglist_b64(const struct tag *t, void *dst, size_t size, size_t *len)
+{
+	char in[4096];
+	size_t i, n = 0;
+
+	*len = 0;
+	for (i = 0; i < t->vlen; i++) {
+		if (strchr(" \t\r\n", t->val[i]))
+			continue;
+		if (n == sizeof in) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+		in[n++] = t->val[i];
+	}
+	return n == 0 ? 0 : sasl_b64_decode(dst, size, len, in, n);
 }

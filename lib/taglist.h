@@ -38,5 +38,12 @@ const struct tag *taglist_get(const struct taglist *l, const char *name);
  * holds w as an item, white space around items ignored; in any case
  * of letters when nocase. */
 int taglist_item(const struct tag *t, const char *w, int nocase);
+/* Whether t's value is exactly w. */
+int taglist_is(const struct tag *t, const char *w);
+/* Decode t's value, base64 with FWS anywhere in it (b=, bh=, p=), into
+ * dst (size octets), *len set (0 for an empty value). 0, or -1 with
+ * EINVAL (not base64) or EMSGSIZE (longer than 4096 characters or than
+ * dst). */
+int taglist_b64(const struct tag *t, void *dst, size_t size, size_t *len);
 
 #endif

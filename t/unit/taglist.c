@@ -32,7 +32,7 @@ main(void)
 	char many[400];
 	size_t i;
 
-	plan(19);
+	plan(24);
 	ok(P("v=1; a=rsa-sha256; d=example.net") == NULL && l.n == 3,
 	    "three tags");
 	is_str(V("a"), "rsa-sha256", "a value");
@@ -60,5 +60,26 @@ main(void)
 	ok(P(many) != NULL, "33 tags: too many");
 	many[32 * 6] = '\0';
 	ok(P(many) == NULL && l.n == 32, "32 tags");
+	{
+		unsigned char b[8];
+		size_t bl;
+		ok(P("h = From : to:Subject ; q=dns/txt") == NULL &&
+		    taglist_item(taglist_get(&l, "h"), "from", 1) &&
+		    !taglist_item(taglist_get(&l, "h"), "from", 0) &&
+		    taglist_item(taglist_get(&l, "h"), "Subject", 0),
+		    "taglist_item: items of a ':' list, in any case if asked");
+		ok(taglist_is(taglist_get(&l, "q"), "dns/txt") &&
+		    !taglist_is(taglist_get(&l, "q"), "dns"),
+		    "taglist_is: the whole value");
+		ok(P("p=QU\r\n JD;e=") == NULL &&
+		    taglist_b64(taglist_get(&l, "p"), b, sizeof b, &bl) == 0 &&
+		    bl == 3 && memcmp(b, "ABC", 3) == 0,
+		    "taglist_b64: base64 across a fold");
+		ok(taglist_b64(taglist_get(&l, "e"), b, sizeof b, &bl) == 0 &&
+		    bl == 0, "taglist_b64: an empty value is 0 octets");
+		ok(P("p=QUJD!") == NULL &&
+		    taglist_b64(taglist_get(&l, "p"), b, sizeof b, &bl) == -1,
+		    "taglist_b64: not base64");
+	}
 	return done();
 }
