@@ -45,7 +45,7 @@ static const char *
 canon(struct dkimsig *g, const struct tag *c)
 {
 	const char *slash = memchr(c->val, '/', c->vlen);
-	struct tag hd = *c, bd;
+	struct tag hd = *c, bd = *c;
 
 	if (slash) {
 		hd.vlen = (size_t)(slash - c->val);
