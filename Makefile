@@ -53,10 +53,10 @@ ifeq ($(SAN),1)
 override MUSL_CC :=
 endif
 STATIC_PROGS = $(if $(MUSL_CC),smtpd enqueue)
-# lib/ (no libresolv there: remote's dns.c lives in cmd/remote), and the
-# glibc entry points Debian's libbearssl.a and libcrypt.a call
-# (lib/compat/glibc.c)
-MUSL_LIB_OBJ = $(patsubst %.c,$(O)/musl/%.o,$(wildcard lib/*.c))
+# lib/ but dns.c (musl has no res_ninit; neither static program looks
+# up DNS), and the glibc entry points Debian's libbearssl.a and
+# libcrypt.a call (lib/compat/glibc.c)
+MUSL_LIB_OBJ = $(patsubst %.c,$(O)/musl/%.o,$(filter-out lib/dns.c,$(wildcard lib/*.c)))
 MUSL_LDLIBS  = $(shell $(CC) -print-file-name=libbearssl.a) \
 	$(shell $(CC) -print-file-name=libcrypt.a) $(O)/musl/lib/compat/glibc.o
 # ... as static-pie, so that they too get a random address (ASLR; enqueue
@@ -132,10 +132,8 @@ $(O)/t/unit/%.t: $(O)/obj/t/unit/%.o $$(addprefix $(O)/obj/,$$(addsuffix .o,$$(b
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(O)/obj/t/unit/%.o: CPPFLAGS += -Icmd
-UNIT_EXTRA_dns       = cmd/remote/dns.c
 UNIT_EXTRA_smtpreply = cmd/remote/smtpreply.c
 UNIT_EXTRA_instr     = cmd/local/instr.c
-FUZZ_EXTRA_dns_reply   = cmd/remote/dns.c
 FUZZ_EXTRA_smtp_reply  = cmd/remote/smtpreply.c
 FUZZ_EXTRA_local_instr = cmd/local/instr.c
 UNIT_EXTRA_smtpd_parse = cmd/smtpd/parse.c

@@ -1,11 +1,11 @@
-/* fuzz target: remote's DNS reply parsers (cmd/remote/dns.c: MX, A,
- * AAAA) on arbitrary bytes. */
+/* fuzz target: the DNS reply parsers (lib/dns.c: MX, A, AAAA, TXT, PTR)
+ * on arbitrary bytes. */
 #include <arpa/nameser.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "remote/dns.h"
+#include "dns.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,5 +25,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	(void)dns_parse_ip(data, size, ns_t_a, ip, DNS_IP_MAX);
 	(void)dns_parse_ip(data, size, ns_t_aaaa, ip, 2);
+	static struct dns_txt t;
+	static char names[DNS_PTR_MAX][DNS_NAME_MAX + 1];
+	if (dns_parse_txt(data, size, &t) >= 0) {
+		size_t used = 0;
+		for (size_t i = 0; i < t.n; i++) {
+			if (strlen(t.rec[i]) > t.len[i] || t.len[i] > DNS_TXT_ONE)
+				__builtin_trap();
+			used += t.len[i] + 1;
+		}
+		if (used > DNS_TXT_SIZE)
+			__builtin_trap();
+	}
+	n = dns_parse_ptr(data, size, names, DNS_PTR_MAX);
+	for (int i = 0; i < n; i++)
+		if (strlen(names[i]) > DNS_NAME_MAX)
+			__builtin_trap();
 	return 0;
 }

@@ -1,13 +1,14 @@
-/* unit tests for remote's dns.c: the reply parsers on hand-made messages */
+/* unit tests for lib/dns.c: the reply parsers on hand-made messages */
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "remote/dns.h"
+#include "dns.h"
 #include "../tap.h"
 
-static unsigned char m[1024];
+static unsigned char m[8192];
 static size_t mlen;
 
 static void
@@ -88,6 +89,70 @@ cname(const char *owner, const char *target)
 	rr(owner, ns_t_cname, rd, n);
 }
 
+static void
+ptr(const char *owner, const char *target)
+{
+	unsigned char rd[300];
+	size_t save = mlen, n;
+
+	name(target);
+	n = mlen - save;
+	memcpy(rd, m + save, n);
+	mlen = save;
+	rr(owner, ns_t_ptr, rd, n);
+}
+
+static struct dns_txt txt;
+
+static void
+txt_tests(void)
+{
+	unsigned char rd[1200];
+	char (*names)[DNS_NAME_MAX + 1] = (char (*)[DNS_NAME_MAX + 1])malloc(
+	    4 * sizeof *names);
+	int i;
+
+	start("t.test", ns_t_txt, 4);
+	rr("t.test", ns_t_txt, "\x06" "v=spf1" "\x05" " -all", 13);
+	rr("other.test", ns_t_txt, "\x03" "bad", 4);
+	rr("t.test", ns_t_txt, "", 0);
+	for (i = 0; i < 5; i++) {               /* 5 strings of 200 = 1000 */
+		rd[i * 201] = 200;
+		memset(rd + i * 201 + 1, 'a' + i, 200);
+	}
+	rr("t.test", ns_t_txt, rd, 1005);
+	is_int(dns_parse_txt(m, mlen, &txt), 3, "three TXT records of the name");
+	is_str(txt.rec[0], "v=spf1 -all", "strings joined without a blank");
+	ok(txt.len[1] == 0 && txt.rec[1][0] == '\0', "an empty record");
+	ok(txt.len[2] == 1000 && txt.rec[2][200] == 'b' &&
+	    txt.rec[2][999] == 'e', "a long record joined whole");
+	start("t.test", ns_t_txt, 1);
+	rr("t.test", ns_t_txt, "\x09" "short", 6);
+	is_int(dns_parse_txt(m, mlen, &txt), -1, "a string past its rdata");
+	start("big.test", ns_t_txt, 6);
+	for (i = 0; i < 6; i++) {
+		size_t k, len = 0;
+		for (k = 0; k < 6; k++) {       /* 6 * 201 = 1206 rdata */
+			rd[k * 201] = 200;
+			memset(rd + k * 201 + 1, 'x', 200);
+			len += 201;
+		}
+		if (mlen + 1300 > sizeof m)
+			break;
+		rr("big.test", ns_t_txt, rd, len);
+	}
+	dns_parse_txt(m, mlen, &txt);
+	ok(txt.n + txt.skipped == (size_t)i && txt.n * 1201 <= DNS_TXT_SIZE,
+	    "records beyond the room are counted, not kept");
+
+	start("7.2.0.192.in-addr.arpa", ns_t_ptr, 2);
+	ptr("7.2.0.192.in-addr.arpa", "mail.example.test");
+	ptr("elsewhere.arpa", "evil.test");
+	ok(dns_parse_ptr(m, mlen, names, 4) == 1 &&
+	    strcmp(names[0], "mail.example.test") == 0, "PTR target");
+	free(names);
+}
+
 int
 main(void)
 {
@@ -98,7 +163,8 @@ main(void)
 	unsigned char a6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 	int n, i, seen_b_first = 0, seen_c_first = 0;
 
-	plan(24);
+	plan(31);
+	txt_tests();
 	start("example.test", ns_t_mx, 3);
 	mx("example.test", 20, "mx2.example.test");
 	mx("example.test", 10, "mx1.example.test");

@@ -147,6 +147,82 @@ dns_parse_ip(const unsigned char *msg, size_t n, int type,
 	return (int)found;
 }
 
+int
+dns_parse_txt(const unsigned char *msg, size_t n, struct dns_txt *t)
+{
+	static struct names nm;
+	ns_msg h;
+	ns_rr rr;
+	int i, count;
+	size_t used = 0;
+
+	t->n = t->skipped = 0;
+	if ((count = open_msg(msg, n, &h, &nm)) == -1)
+		return -1;
+	for (i = 0; i < count; i++) {
+		const unsigned char *p, *end;
+		size_t len = 0, room;
+		char *dst;
+
+		if (ns_parserr(&h, ns_s_an, i, &rr) == -1)
+			return -1;
+		if (ns_rr_type(rr) != ns_t_txt || !known(&nm, ns_rr_name(rr)))
+			continue;
+		p = ns_rr_rdata(rr);
+		end = p + ns_rr_rdlen(rr);
+		/* the strings' lengths add up to at most the rdata's */
+		for (; p < end; p += 1 + *p) {
+			if (p + 1 + *p > end)
+				return -1;
+			len += *p;
+		}
+		room = sizeof t->buf - used;
+		if (len > DNS_TXT_ONE || len + 1 > room || t->n == DNS_TXT_MAX) {
+			t->skipped++;
+			continue;
+		}
+		dst = t->buf + used;
+		t->rec[t->n] = dst;
+		t->len[t->n] = len;
+		for (p = ns_rr_rdata(rr); p < end; p += 1 + *p) {
+			memcpy(dst, p + 1, *p);
+			dst += *p;
+		}
+		*dst = '\0';
+		used += len + 1;
+		t->n++;
+	}
+	return (int)t->n;
+}
+
+int
+dns_parse_ptr(const unsigned char *msg, size_t n,
+    char (*name)[DNS_NAME_MAX + 1], size_t max)
+{
+	static struct names nm;
+	ns_msg h;
+	ns_rr rr;
+	int i, count;
+	size_t found = 0;
+
+	if ((count = open_msg(msg, n, &h, &nm)) == -1)
+		return -1;
+	for (i = 0; i < count && found < max; i++) {
+		char host[NS_MAXDNAME];
+		if (ns_parserr(&h, ns_s_an, i, &rr) == -1)
+			return -1;
+		if (ns_rr_type(rr) != ns_t_ptr || !known(&nm, ns_rr_name(rr)))
+			continue;
+		if (dn_expand(ns_msg_base(h), ns_msg_end(h), ns_rr_rdata(rr),
+		    host, sizeof host) < 0)
+			return -1;
+		if (fmt_s(name[found], sizeof name[found], "%s", host) < 0)
+			continue;               /* longer than a name may be */
+		found++;
+	}
+	return (int)found;
+}
+
 static unsigned
 rnd(unsigned n)
 {
@@ -256,6 +332,69 @@ dns_ip(const char *host, struct dns_ip *ip, size_t max, size_t *n)
 	if (temp)
 		return DNS_TEMP;
 	return nx ? DNS_NXDOMAIN : DNS_NONE;
+}
+
+int
+dns_addr(const char *host, int family, struct dns_ip *ip, size_t max,
+    size_t *n)
+{
+	static unsigned char ans[DNS_MSG_MAX];
+	int type = family == AF_INET ? ns_t_a : ns_t_aaaa;
+	int len, r, c;
+
+	*n = 0;
+	if ((r = query(host, type, ans, sizeof ans, &len)) != DNS_OK)
+		return r;
+	if ((c = dns_parse_ip(ans, (size_t)len, type, ip, max)) == -1)
+		return DNS_TEMP;
+	*n = (size_t)c;
+	return c ? DNS_OK : DNS_NONE;
+}
+
+int
+dns_txt(const char *name, struct dns_txt *t)
+{
+	static unsigned char ans[DNS_MSG_MAX];
+	int len, r;
+
+	t->n = t->skipped = 0;
+	if ((r = query(name, ns_t_txt, ans, sizeof ans, &len)) != DNS_OK)
+		return r;
+	if (dns_parse_txt(ans, (size_t)len, t) == -1)
+		return DNS_TEMP;
+	return t->n || t->skipped ? DNS_OK : DNS_NONE;
+}
+
+int
+dns_ptr(const struct dns_ip *ip, char (*name)[DNS_NAME_MAX + 1],
+    size_t max, size_t *n)
+{
+	static unsigned char ans[DNS_MSG_MAX];
+	static const char hex[] = "0123456789abcdef";
+	char q[80];
+	size_t i, k = 0;
+	int len, r, c;
+
+	*n = 0;
+	if (ip->family == AF_INET) {
+		if (fmt_s(q, sizeof q, "%u.%u.%u.%u.in-addr.arpa", ip->a[3],
+		    ip->a[2], ip->a[1], ip->a[0]) < 0)
+			return DNS_TEMP;
+	} else {
+		for (i = 16; i-- > 0; ) {
+			q[k++] = hex[ip->a[i] & 15];
+			q[k++] = '.';
+			q[k++] = hex[ip->a[i] >> 4];
+			q[k++] = '.';
+		}
+		memcpy(q + k, "ip6.arpa", sizeof "ip6.arpa");
+	}
+	if ((r = query(q, ns_t_ptr, ans, sizeof ans, &len)) != DNS_OK)
+		return r;
+	if ((c = dns_parse_ptr(ans, (size_t)len, name, max)) == -1)
+		return DNS_TEMP;
+	*n = (size_t)c;
+	return c ? DNS_OK : DNS_NONE;
 }
 
 int

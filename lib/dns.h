@@ -1,14 +1,13 @@
 /*
- * dns: MX, A and AAAA lookups through libresolv (res_nquery, ns_initparse,
- * ns_parserr), thread-free, and the parsers of their replies, kept apart
- * so that they can be fuzzed and unit-tested on bytes.
+ * dns: MX, A, AAAA, TXT and PTR lookups through libresolv (res_nquery,
+ * ns_initparse, ns_parserr), thread-free, and the parsers of their
+ * replies, kept apart so that they can be fuzzed and unit-tested on bytes.
+ * remote looks up MX hosts; filter-dmarc looks up SPF, DKIM and DMARC.
  * Results go into caller-owned fixed arrays; nothing is allocated.
  * Lookups return DNS_OK, DNS_NONE (the name exists but has no record of
  * that type), DNS_NXDOMAIN (the name does not exist: permanent) or
  * DNS_TEMP (SERVFAIL, timeout, malformed reply: try later).
  * Parsers return the number of records found or -1 (malformed reply).
- * remote's own: the unit test and the fuzz target include it as
- * "remote/dns.h".
  */
 #ifndef POSTEL_DNS_H
 #define POSTEL_DNS_H
@@ -19,6 +18,10 @@
 #define DNS_NAME_MAX 255
 #define DNS_MX_MAX   32
 #define DNS_IP_MAX   16
+#define DNS_TXT_SIZE 16384      /* all TXT records of one name, octets */
+#define DNS_TXT_ONE  4096       /* one TXT record; longer ones are skipped */
+#define DNS_TXT_MAX  32         /* TXT records of one name kept */
+#define DNS_PTR_MAX  10         /* PTR names kept (RFC 7208 4.6.4) */
 
 enum { DNS_OK = 0, DNS_NONE = 1, DNS_NXDOMAIN = 2, DNS_TEMP = -1 };
 
@@ -40,6 +43,22 @@ int dns_parse_mx(const unsigned char *msg, size_t n, struct dns_mx *mx,
 int dns_parse_ip(const unsigned char *msg, size_t n, int type,
     struct dns_ip *ip, size_t max);
 
+/* The TXT records of a name: each one's character-strings joined
+ * without separators (RFC 7208 3.3, RFC 6376 3.6.2.2), NUL-terminated,
+ * rec[i] pointing into buf. A record longer than DNS_TXT_ONE, or past
+ * DNS_TXT_MAX records or DNS_TXT_SIZE octets, is counted in skipped and
+ * not kept: a hostile name cannot make a reader hold more than this. */
+struct dns_txt {
+	char buf[DNS_TXT_SIZE];
+	const char *rec[DNS_TXT_MAX];
+	size_t len[DNS_TXT_MAX];
+	size_t n, skipped;
+};
+int dns_parse_txt(const unsigned char *msg, size_t n, struct dns_txt *t);
+/* PTR targets, without the final dot. */
+int dns_parse_ptr(const unsigned char *msg, size_t n,
+    char (*name)[DNS_NAME_MAX + 1], size_t max);
+
 /* Sort by preference; equal preferences in random order (RFC 5321 5.1). */
 void dns_mx_sort(struct dns_mx *mx, size_t n);
 
@@ -47,6 +66,15 @@ int dns_mx(const char *domain, struct dns_mx *mx, size_t max, size_t *n);
 /* A and AAAA records of host (IPv6 first when both exist); DNS_OK when
  * at least one was found. */
 int dns_ip(const char *host, struct dns_ip *ip, size_t max, size_t *n);
+/* Only the records of one family (AF_INET: A, AF_INET6: AAAA). */
+int dns_addr(const char *host, int family, struct dns_ip *ip, size_t max,
+    size_t *n);
+/* TXT records of name; DNS_OK even when t->n is 0 but some were
+ * skipped. */
+int dns_txt(const char *name, struct dns_txt *t);
+/* The names of ip (in-addr.arpa or ip6.arpa PTR), at most max. */
+int dns_ptr(const struct dns_ip *ip, char (*name)[DNS_NAME_MAX + 1],
+    size_t max, size_t *n);
 /* Parse an IPv4 or IPv6 address in text form ("192.0.2.1", "::1",
  * "IPv6:::1"); 0 or -1. */
 int dns_ip_parse(const char *s, struct dns_ip *ip);
