@@ -423,3 +423,38 @@ dns_ip_fmt(const struct dns_ip *ip, char *dst, size_t size)
 		fmt_s(dst, size, "?");
 	return dst;
 }
+
+static int
+real_txt(void *ctx, const char *name, struct dns_txt *t)
+{
+	(void)ctx;
+	return dns_txt(name, t);
+}
+
+static int
+real_addr(void *ctx, const char *host, int family, struct dns_ip *ip,
+    size_t max, size_t *n)
+{
+	(void)ctx;
+	return dns_addr(host, family, ip, max, n);
+}
+
+static int
+real_mx(void *ctx, const char *domain, struct dns_mx *mx, size_t max,
+    size_t *n)
+{
+	(void)ctx;
+	return dns_mx(domain, mx, max, n);
+}
+
+static int
+real_ptr(void *ctx, const struct dns_ip *ip, char (*name)[DNS_NAME_MAX + 1],
+    size_t max, size_t *n)
+{
+	(void)ctx;
+	return dns_ptr(ip, name, max, n);
+}
+
+const struct dns_ops dns_ops_real = {
+	real_txt, real_addr, real_mx, real_ptr, NULL
+};

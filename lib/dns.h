@@ -75,6 +75,21 @@ int dns_txt(const char *name, struct dns_txt *t);
 /* The names of ip (in-addr.arpa or ip6.arpa PTR), at most max. */
 int dns_ptr(const struct dns_ip *ip, char (*name)[DNS_NAME_MAX + 1],
     size_t max, size_t *n);
+/* The lookups as a table, so that SPF, DKIM and DMARC take their
+ * answers from the caller: dns_ops_real is the functions above; tests and
+ * fuzz targets answer from memory. ctx is passed back to each call. */
+struct dns_ops {
+	int (*txt)(void *ctx, const char *name, struct dns_txt *t);
+	int (*addr)(void *ctx, const char *host, int family,
+	    struct dns_ip *ip, size_t max, size_t *n);
+	int (*mx)(void *ctx, const char *domain, struct dns_mx *mx,
+	    size_t max, size_t *n);
+	int (*ptr)(void *ctx, const struct dns_ip *ip,
+	    char (*name)[DNS_NAME_MAX + 1], size_t max, size_t *n);
+	void *ctx;
+};
+extern const struct dns_ops dns_ops_real;
+
 /* Parse an IPv4 or IPv6 address in text form ("192.0.2.1", "::1",
  * "IPv6:::1"); 0 or -1. */
 int dns_ip_parse(const char *s, struct dns_ip *ip);

@@ -42,6 +42,15 @@ static const struct cmd {
 	{ "check", "[args]", "check the configuration (postel check)",
 	    cmd_check },
 	{ "log", "[logsum args]", "summarize the log (logsum)", cmd_log },
+	{ "dkim-keygen", "[-b bits] DOMAIN SELECTOR",
+	    "make a DKIM key, print its DNS record", cmd_dkim_keygen },
+	{ "dkim-sign", "-d DOMAIN -s SELECTOR -k KEY [FILE]",
+	    "print a message with a DKIM signature", cmd_dkim_sign },
+	{ "dkim-verify", "[FILE]", "check a message's DKIM signatures",
+	    cmd_dkim_verify },
+	{ "spf", "IP SENDER [HELO]", "evaluate SPF as filter-dmarc does",
+	    cmd_spf },
+	{ "dmarc", "DOMAIN", "show the DMARC policy that applies", cmd_dmarc },
 	{ "help", "", "this list", cmd_help },
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
@@ -57,7 +66,7 @@ cmd_help(int argc, char **argv)
 	(void)argv;
 	printf("usage: postel command [arguments]\n");
 	for (i = 0; i < NCMDS; i++)
-		printf("  postel %-7s %-36s %s\n", cmds[i].name, cmds[i].args,
+		printf("  postel %-11s %-36s %s\n", cmds[i].name, cmds[i].args,
 		    cmds[i].what);
 	printf("See postel-admin(8).\n");
 	return fflush(stdout) == EOF ? EXIT_TEMP : 0;

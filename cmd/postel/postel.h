@@ -51,5 +51,11 @@ int cmd_hold(int argc, char **argv);
 int cmd_release(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 int cmd_reload(int argc, char **argv);
+/* sender authentication (issue 20): dkim.c, dkimtool.c, spf.c, dmarc.c */
+int cmd_dkim_keygen(int argc, char **argv);
+int cmd_dkim_sign(int argc, char **argv);
+int cmd_dkim_verify(int argc, char **argv);
+int cmd_spf(int argc, char **argv);
+int cmd_dmarc(int argc, char **argv);
 
 #endif
