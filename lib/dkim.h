@@ -41,7 +41,8 @@ struct dkim_key {
 	unsigned char buf[BR_RSA_KBUF_PRIV_SIZE(DKIM_BITS_MAX)];
 	unsigned bits;
 };
-/* 0, or -1 with *why: unreadable (errno kept), not a key, not RSA, size. */
+/* 0, or -1 with *why: unreadable (errno kept), or errno EINVAL: not a
+ * PEM private key, not RSA, shorter than 1024 or longer than 4096 bits. */
 int dkim_key_load(struct dkim_key *k, const char *path, const char **why);
 void dkim_key_free(struct dkim_key *k);
 
@@ -85,13 +86,24 @@ struct dkim_result {
  * DKIM_SIGS_MAX): one result each, in res; returns how many. rsa-sha1
  * that verifies is DKIM_POLICY with why "rsa-sha1" (RFC 8301); a key
  * lookup that failed for now is DKIM_TEMPERROR; x= before now is
- * DKIM_FAIL ("signature expired"). */
+ * DKIM_FAIL ("signature expired"); so are a body or header that changed
+ * ("body hash did not verify", "signature did not verify") and an RSA
+ * key under 1024 bits ("key too short (N bits)"). DKIM_PERMERROR: the
+ * signature's tags (dkimsig's reason), "no key" (no such name or no
+ * record; the first TXT record that parses as a key is used), "key
+ * revoked" (p= empty: PERMFAIL in RFC 6376 6.1.2, permerror in RFC 8601
+ * 2.7.1 terms), the key's k=, h= or t=s refusing it, "ed25519-sha256 not
+ * supported". A message of more than 1000 header fields gets
+ * DKIM_PERMERROR for each signature among the first 1000. l= is
+ * honoured. Memory: a few tens of KiB, freed before it returns. */
 size_t dkim_verify(const char *msg, size_t n, const struct dns_ops *dns,
     time_t now, struct dkim_result *res, size_t max);
 
 /* Canonical forms, exposed for the unit tests and the fuzz target:
  * append the canonical header field (name and value, CRLF at the end)
- * or the whole canonical body of msg's body part to out. */
+ * or the whole canonical body of msg's body part to out. f is one field
+ * and body a body in queue form: LF line ends (LF TAB or LF SP folds),
+ * the field's final LF optional. 0, or -1 with errno from buf. */
 int dkim_canon_header(int canon, const char *f, size_t n, struct buf *out);
 int dkim_canon_body(int canon, const char *body, size_t n, struct buf *out);
 
