@@ -9,6 +9,10 @@
 #   peer ARGS...: t/82-dkim-peer.py (dkimpy)
 $PY -c 'import dkim' 2>/dev/null || skip_all "python3-dkim (dkimpy) not installed"
 command -v openssl >/dev/null 2>&1 || skip_all "openssl not installed"
+# Under SAN=1 the sanitizer runtime must come before the wrapper; 5-lib.sh
+# looks at remote, which a partial build may lack.
+_pa=$(ldd "$B/postel" 2>/dev/null | awk '/libasan/ {print $3}')
+case "$WRAP" in *libasan*) ;; *) [ -z "$_pa" ] || WRAP="$_pa $WRAP" ;; esac
 
 make_key() {
 	openssl genrsa -out "$T/$1.pem" "$2" 2>/dev/null &&
