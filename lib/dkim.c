@@ -705,6 +705,19 @@ copy(char *dst, size_t size, const char *src, size_t n)
 	dst[n] = '\0';
 }
 
+static void
+tag_word(char *dst, size_t size, const struct tag *t)
+{
+	size_t i;
+
+	if (t == NULL || t->vlen >= size)
+		return;
+	for (i = 0; i < t->vlen; i++)
+		if (strchr(" \t\r\n", t->val[i]))
+			return;
+	copy(dst, size, t->val, t->vlen);
+}
+
 static int
 result(struct dkim_result *r, int res, const char *why)
 {
@@ -837,10 +850,12 @@ check_one(struct verwork *w, const struct field *f, const struct dns_ops *dns,
 
 	memset(r, 0, sizeof *r);
 	memset(&w->g, 0, sizeof w->g);
-	if ((why = field_forms(w, f, &l, &v, &vn, r)) != NULL ||
-	    (why = dkimsig_parse(&w->g, v, vn)) != NULL) {
-		copy(r->d, sizeof r->d, w->g.d, strlen(w->g.d));
-		copy(r->s, sizeof r->s, w->g.s, strlen(w->g.s));
+	if ((why = field_forms(w, f, &l, &v, &vn, r)) != NULL)
+		return result(r, DKIM_PERMERROR, why);
+	if ((why = dkimsig_parse(&w->g, v, vn)) != NULL) {
+		/* for the report: d= and s= as written, if they are words */
+		tag_word(r->d, sizeof r->d, taglist_get(&l, "d"));
+		tag_word(r->s, sizeof r->s, taglist_get(&l, "s"));
 		return result(r, DKIM_PERMERROR, why);
 	}
 	r->alg = w->g.alg;

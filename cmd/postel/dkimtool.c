@@ -65,9 +65,15 @@ cmd_dkim_sign(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "d:s:k:")) != -1) {
 		switch (c) {
-		case 'd': o.d = optarg; break;
-		case 's': o.s = optarg; break;
-		case 'k': kpath = optarg; break;
+		case 'd':
+			o.d = optarg;
+			break;
+		case 's':
+			o.s = optarg;
+			break;
+		case 'k':
+			kpath = optarg;
+			break;
 		default:
 			die(EXIT_PERM, "usage: postel dkim-sign -d DOMAIN "
 			    "-s SELECTOR -k KEY [FILE]");
