@@ -7,11 +7,11 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/t/5-lib.sh"
 . "$TOP/t/82-dkim-lib.sh"
-plan 27
+plan 37
 
 make_key k2048 2048
 make_key k1024 1024
-dns_start 127.82.1.1 "$(txt_arg k2048 sel1 example.test)" \
+dkim_dns "$(txt_arg k2048 sel1 example.test)" \
     "$(txt_arg k1024 short example.test)"
 
 cat >"$T/msg" <<'MSG'
@@ -117,6 +117,16 @@ verify "$T/two" >"$T/out" 2>"$T/err"
 is "$? $(sed 's/ b=[^ ]*/ b=*/' "$T/out" | tr '\n' '|')" \
     "0 dkim=temperror d=example.org s=sel1 b=* (key lookup failed for now)|dkim=pass d=example.test s=sel1 b=*|" \
     "two signatures, top first: one pass is enough"
+# bodies with corners: empty, none, blank lines only, no final LF
+edge_msgs
+for i in 1 2 3 4 5; do
+	for c in relaxed simple; do
+		peer sign "$T/k2048.pem" example.test sel1 $c $c rsa-sha256 \
+		    <"$T/edge$i" >"$T/e$i$c"
+		check "edge message $i, $c/$c, verifies" 0 \
+		    "dkim=pass d=example.test s=sel1 b=*" "$T/e$i$c"
+	done
+done
 printf 'From: a@example.test\n\nhi\n' >"$T/none"
 check "no signature: none, 100" 100 "dkim=none" "$T/none"
 

@@ -6,12 +6,12 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/t/5-lib.sh"
 . "$TOP/t/82-dkim-lib.sh"
-plan 19
+plan 29
 
 make_key k2048 2048
 make_key k1024 1024
 make_key k512 512
-dns_start 127.82.2.1 "$(txt_arg k2048 sel1 example.test)" \
+dkim_dns "$(txt_arg k2048 sel1 example.test)" \
     "$(txt_arg k1024 small example.test)"
 # opendkim-testmsg is not ours: no sanitizer runtime before the wrapper
 RW=${WRAP##* }
@@ -91,6 +91,21 @@ is "$? $(cat "$T/py.out")" "0 pass" "a 1024-bit key: dkimpy verifies it"
 verify "$T/s" >"$T/out"
 is "$? $(sed 's/ b=.*//' "$T/out")" "0 dkim=pass d=example.test s=sel1" \
     "postel dkim-verify agrees"
+
+# bodies with corners: empty, none, blank lines only, no final LF
+edge_msgs
+for i in 1 2 3 4 5; do
+	sign -d example.test -s sel1 -k "$T/k2048.pem" "$T/edge$i" >"$T/e$i"
+	peer verify "$T/k2048.rec" <"$T/e$i" >"$T/py.out"
+	is "$? $(cat "$T/py.out")" "0 pass" "edge message $i: dkimpy verifies it"
+	if command -v opendkim-testmsg >/dev/null 2>&1; then
+		testmsg "$T/e$i"
+		is "$? $(cat "$T/od.out")" "0 " \
+		    "edge message $i: opendkim-testmsg verifies it"
+	else
+		skip "opendkim-testmsg (opendkim-tools) not installed"
+	fi
+done
 
 expect_exit 111 "a 512-bit key is refused" \
     "$B/postel" dkim-sign -d example.test -s sel1 -k "$T/k512.pem" "$T/msg"
