@@ -381,6 +381,24 @@ key_put(struct dkim_key *k, size_t *off, const unsigned char *p, size_t n)
 	return d;
 }
 
+/* path's bytes into p (size octets at most; a full p means too long). */
+static int
+read_file(const char *path, char *p, size_t size, size_t *n)
+{
+	ssize_t r;
+	int fd, e;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	while ((r = fd_read(fd, p + *n, size - *n)) > 0)
+		*n += (size_t)r;
+	e = errno;
+	if (close(fd) == -1 && r == 0)
+		return -1;
+	errno = e;
+	return r == -1 ? -1 : 0;
+}
+
 int
 dkim_key_load(struct dkim_key *k, const char *path, const char **why)
 {
@@ -391,28 +409,16 @@ dkim_key_load(struct dkim_key *k, const char *path, const char **why)
 		br_skey_decoder_context sc;
 	} *w;
 	const br_rsa_private_key *sk;
-	ssize_t r;
 	size_t n = 0, off = 0;
-	int fd, rc = -1, e;
+	int rc = -1, e;
 
 	memset(k, 0, sizeof *k);
 	if ((w = malloc(sizeof *w)) == NULL) {
 		*why = "out of memory";
 		return -1;
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if (read_file(path, w->text, sizeof w->text, &n) == -1) {
 		e = errno;
-		*why = "unable to open the key";
-		goto out;
-	}
-	while ((r = fd_read(fd, w->text + n, sizeof w->text - n)) > 0)
-		n += (size_t)r;
-	e = errno;
-	if (close(fd) == -1 && r == 0) {
-		r = -1;
-		e = errno;
-	}
-	if (r == -1) {
 		*why = "unable to read the key";
 		goto out;
 	}
