@@ -8,6 +8,8 @@ import re, sys
 import dkim
 
 raw = open(sys.argv[1], 'rb').read()
+if raw.endswith(b'\r\n.\r\n'):
+    raw = raw[:-3]                              # the final dot
 msg = re.sub(rb'(^|\r\n)\.', rb'\1', raw)       # undo dot-stuffing
 records = {}
 for f in sys.argv[2:]:

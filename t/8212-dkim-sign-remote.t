@@ -17,7 +17,7 @@ for p in qrun sendmail enqueue local postel; do
 	[ -x "$B/$p" ] || skip_all "$p not built"
 done
 $PY -c 'import dkim' 2>/dev/null || skip_all "dkimpy (python3-dkim) not installed"
-plan 32
+plan 35
 setup_instance
 if [ "$(id -u)" -eq 0 ]; then   # local runs as the recipient: see t/4-lib.sh
 	chmod 711 "$T"; chmod 755 "$POSTEL_ROOT" "$POSTEL_ROOT/mail"
@@ -62,6 +62,15 @@ f=$(bysubj sub1)
 is "$(verify "$f" "$R1" "$R2")" "pass d=example.test s=sel1" "alice's submission left signed with her domain's own key; dkimpy verifies it"
 head -1 "$f" | grep -q '^DKIM-Signature: '; ok $? "the signature is the first header field"
 grep -q '^\.\.dot line' "$f"; ok $? "the message is still dot-stuffed"
+n=${f%.raw}.env
+$PY - "$f" "$n" <<'PYEOF'
+import json, re, sys
+raw = open(sys.argv[1], 'rb').read()[:-3]          # less the final dot
+size = len(re.sub(rb'(^|\r\n)\.', rb'\1', raw))
+mail = json.load(open(sys.argv[2]))['mail']
+sys.exit(0 if re.search(r'SIZE=%d\b' % size, mail) else 1)
+PYEOF
+ok $? "MAIL FROM's SIZE= counts the signature"
 grep -q '^remote: dkim qid=[0-9.]* result=signed d=example.test s=sel1$' "$T/qrun.log"
 ok $? "remote logs the signing"
 
@@ -120,6 +129,22 @@ grep -q '^remote: dkim qid=1764000000.000004.1 result=none why="no From: field"$
 is "$(verify "$(bysubj sub5e)")" unsigned "a From: with two addresses leaves unsigned"
 grep -q '^remote: dkim qid=1764000000.000005.1 result=none why=' "$T/qrun.log"; ok $? "and the log says why"
 is "$(queue_count)" 0 "nothing left in the queue"
+
+# 5b. remote -m: each message of a batch signed on its own, in one session
+qfile 1764000000.000006.1 "sendmail uid=1000" sub5f 'From: alice@example.test\n'
+qfile 1764000000.000007.1 "smtpd 192.0.2.9" sub5g 'From: alice@example.test\n'
+qfile 1764000000.000008.1 "qrun bounce 1764000000.1.9" sub5h 'From: MAILER-DAEMON@mx.example.test\n'
+Q=$POSTEL_ROOT/queue/new
+LD_PRELOAD=$WRAP RESOLV_WRAPPER_CONF=$T/resolv.conf "$B/remote" -m -- far.test \
+    1764000000.000006.1:1 1764000000.000007.1:1 1764000000.000008.1:1 \
+    <"$Q/1764000000.000006.1" 3<"$Q/1764000000.000007.1" 4<"$Q/1764000000.000008.1" \
+    >"$T/batch.out" 2>"$T/batch.err"
+diag_on_fail "$T/batch.err"
+is "$(grep -c ' ok 2.0.0 ' "$T/batch.out")" 3 "remote -m delivered a batch of three"
+is "$(verify "$(bysubj sub5f)" "$R1" "$R2") $(verify "$(bysubj sub5g)" "$R1" "$R2") $(verify "$(bysubj sub5h)" "$R1" "$R2")" \
+    "pass d=example.test s=sel1 unsigned pass d=example.test s=sel2" \
+    "in the batch the submission and the bounce were signed, each with its key, the received mail not"
+rm -f "$Q"/1764000000.00000[678].1
 
 # 6. the key cannot be loaded: the message waits, never leaves unsigned
 K=$POSTEL_ROOT/conf/dkim/example.test.sel1.key

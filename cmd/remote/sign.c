@@ -15,8 +15,6 @@
 #include "remote.h"
 
 #define KEYS_MAX 16                     /* keys kept loaded per process */
-#define HEADER_MAX (1024 * 1024)        /* where the From: field is looked
-                                           for, as hdr_qualify_copy */
 
 /* Each key file is loaded once per process; a failure is kept too, so
  * that every message it should sign gets the same answer. A key holds
