@@ -242,11 +242,10 @@ cmd_dkim_keygen(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		usage();
-	if (strlen(argv[optind]) > ADDR_DOMAIN_MAX || argv[optind][0] == '[' ||
-	    (why = addr_domain_check(argv[optind], strlen(argv[optind]), 0)))
-		die(EXIT_PERM, "bad domain: %s", argv[optind][0] == '[' ?
-		    "an address literal" : strlen(argv[optind]) >
-		    ADDR_DOMAIN_MAX ? "too long" : why);
+	why = argv[optind][0] == '[' ? "an address literal" :
+	    addr_domain_check(argv[optind], strlen(argv[optind]), 0);
+	if (why != NULL)
+		die(EXIT_PERM, "bad domain: %s", why);
 	for (i = 0; argv[optind][i]; i++)
 		dom[i] = (char)(argv[optind][i] >= 'A' && argv[optind][i] <= 'Z'
 		    ? argv[optind][i] + 32 : argv[optind][i]);
