@@ -31,6 +31,8 @@ struct filter_env {
 	const char *const *rcpt;
 	size_t nrcpt;
 	const char *client_ip, *helo, *auth_user, *qid, *tls;
+	int relay;                      /* the client may relay (RELAYCLIENT,
+	                                   relay-clients, AUTH, local) */
 };
 
 struct filter_opt {
@@ -46,6 +48,13 @@ struct filter_res {
 	char err[FILTER_WHY_MAX + 64];  /* what went wrong, for the log */
 	char stage[64];                 /* program that decided, or "" */
 };
+
+/* The SMTP reply for a reject or defer: the filter's line when it
+ * begins with its own code and enhanced status of the right class
+ * ("550 5.7.23 ..." for a reject, "451 4.7.24 ..." for a defer), else
+ * 554 5.7.1 or 451 4.7.1 and the line. Fills line; returns it. */
+const char *filter_reply(const struct filter_res *r, char *line,
+    size_t size);
 
 /* Check a chain's syntax: NULL, or a reason. */
 const char *filter_check(const char *chain);

@@ -99,11 +99,5 @@ sfilter_run(const char *chain, int *spool, const struct filter_env *e,
 		*eightbit = r.eightbit;
 		return NULL;
 	}
-	if (r.status == FILTER_REJECT)
-		fmt_s(line, sizeof line, "554 5.7.1 %s", r.why[0] ? r.why :
-		    "Message rejected by a content filter");
-	else
-		fmt_s(line, sizeof line, "451 4.7.1 %s", r.why[0] ? r.why :
-		    "Content filter failure, try again later");
-	return line;
+	return filter_reply(&r, line, sizeof line);
 }
