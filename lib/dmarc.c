@@ -34,7 +34,7 @@ dmarc_is_record(const char *s, size_t n)
 	size_t i = 0;
 
 	/* dmarc-version = "v" *WSP "=" *WSP %x44 %x4d %x41 %x52 %x43 %x31 */
-	if (n == 0 || s[0] != 'v')
+	if (n == 0 || (s[0] != 'v' && s[0] != 'V'))
 		return 0;
 	for (i = 1; i < n && wsp(s[i]); i++)
 		;
@@ -110,13 +110,32 @@ rua_valid(const struct tag *t)
 	return 0;
 }
 
+/* The tag called name in any case of letters (the names of RFC 7489 6.4
+ * are ABNF strings, which RFC 5234 2.3 reads so), or NULL; *twice set
+ * when the name comes twice. */
+static const struct tag *
+get(const struct taglist *l, const char *name, int *twice)
+{
+	const struct tag *t = NULL;
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < l->n; i++)
+		if (l->t[i].nlen == n &&
+		    strncasecmp(l->t[i].name, name, n) == 0) {
+			if (t)
+				*twice = 1;
+			t = &l->t[i];
+		}
+	return t;
+}
+
 const char *
 dmarc_parse(struct dmarc_rec *r, const char *s, size_t n)
 {
 	struct taglist l;
 	const struct tag *t;
 	const char *why;
-	int p = -1, sp = -1, bad = 0;
+	int p = -1, sp = -1, bad = 0, twice = 0;
 	unsigned long v;
 
 	r->p = r->sp = DMARC_P_NONE;
@@ -126,15 +145,21 @@ dmarc_parse(struct dmarc_rec *r, const char *s, size_t n)
 		return "not a DMARC record: v=DMARC1 must come first";
 	if ((why = taglist_parse(&l, s, n)) != NULL)
 		return why;
-	if ((t = taglist_get(&l, "p")) == NULL)
+	get(&l, "v", &twice);
+	if ((t = get(&l, "p", &twice)) == NULL)
 		bad = 1;
 	else if ((p = policy(t)) == -1)
 		bad = 2;
-	if ((t = taglist_get(&l, "sp")) != NULL && (sp = policy(t)) == -1)
+	if ((t = get(&l, "sp", &twice)) != NULL && (sp = policy(t)) == -1)
 		bad = 3;
+	get(&l, "adkim", &twice);
+	get(&l, "aspf", &twice);
+	get(&l, "pct", &twice);
+	if (twice)
+		return "a tag given twice";
 	if (bad) {
 		/* 6.6.3 step 6: as if "v=DMARC1; p=none" */
-		if ((t = taglist_get(&l, "rua")) != NULL && rua_valid(t))
+		if ((t = get(&l, "rua", &twice)) != NULL && rua_valid(t))
 			return NULL;
 		return bad == 1 ? "no p= and no valid rua=" :
 		    bad == 2 ? "an invalid p= and no valid rua=" :
@@ -142,11 +167,11 @@ dmarc_parse(struct dmarc_rec *r, const char *s, size_t n)
 	}
 	r->p = p;
 	r->sp = sp == -1 ? p : sp;
-	if ((t = taglist_get(&l, "adkim")) != NULL && mode(t) != -1)
+	if ((t = get(&l, "adkim", &twice)) != NULL && mode(t) != -1)
 		r->adkim_strict = mode(t);
-	if ((t = taglist_get(&l, "aspf")) != NULL && mode(t) != -1)
+	if ((t = get(&l, "aspf", &twice)) != NULL && mode(t) != -1)
 		r->aspf_strict = mode(t);
-	if ((t = taglist_get(&l, "pct")) != NULL && t->vlen > 0 &&
+	if ((t = get(&l, "pct", &twice)) != NULL && t->vlen > 0 &&
 	    t->vlen <= 3) {
 		size_t i;
 		for (i = 0, v = 0; i < t->vlen && digit(t->val[i]); i++)

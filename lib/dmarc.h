@@ -23,14 +23,15 @@ struct dmarc_rec {
 };
 /* One "v=DMARC1; p=..." record: NULL, or why it is not valid. A record
  * without a valid p= (or with an invalid sp=) but with a valid rua=
- * counts as p=none (6.6.3 step 6). Values of p, sp, adkim and aspf are
- * read without regard to case (RFC 5234 strings); tag names are
- * case-sensitive (lib/taglist). An invalid adkim=, aspf= or pct= takes
- * the default (6.3: "discarded in favor of default values"). */
+ * counts as p=none (6.6.3 step 6). Tag names and the values of p, sp,
+ * adkim and aspf are read without regard to case (6.4's ABNF strings,
+ * RFC 5234 2.3), so "P=" and "p=" together are a tag twice, invalid.
+ * An invalid adkim=, aspf= or pct= takes the default (6.3: "discarded
+ * in favor of default values"). */
 const char *dmarc_parse(struct dmarc_rec *r, const char *s, size_t n);
 /* Whether the TXT record s[0..n) is a DMARC record at all: it starts
  * with the tag v=DMARC1 (6.6.3 step 2; white space around '=' allowed,
- * the version exact). */
+ * "v" in either case, "DMARC1" exact). */
 int dmarc_is_record(const char *s, size_t n);
 
 /* RFC 8601 2.7.4 results. */

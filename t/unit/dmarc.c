@@ -103,7 +103,7 @@ main(void)
 	FILE *f;
 	int fd, i, out;
 
-	plan(76);
+	plan(78);
 	/* a list with co.uk, so that example.co.uk is an org domain */
 	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL ||
 	    fputs("test\nuk\nco.uk\n", f) == EOF || fclose(f) == EOF ||
@@ -153,6 +153,11 @@ main(void)
 	    "ruf=mailto:f@x.test; x=unknown") == NULL && r.p == DMARC_P_REJECT,
 	    "other and unknown tags are ignored");
 	ok(P(&r, "v=DMARC1; p=reject; p=none") != NULL, "a tag twice");
+	ok(P(&r, "V=DMARC1; P=reject; ADKIM=s; Pct=5") == NULL &&
+	    r.p == DMARC_P_REJECT && r.adkim_strict && r.pct == 5,
+	    "tag names in any case (ABNF strings)");
+	ok(P(&r, "v=DMARC1; p=reject; P=none") != NULL,
+	    "p= and P= are a tag twice");
 	ok(P(&r, "v=DMARC1; p=reject\r\n\tsp=none") != NULL,
 	    "no ';' between tags");
 	ok(P(&r, "") != NULL, "empty");
