@@ -429,12 +429,25 @@ filter_run(char *const argv[], int in, int *out, const struct filter_env *e,
 		close(ofd);
 		return res->status = FILTER_DEFER;
 	}
-	res->why[0] = '\0';
-	*out = ofd;
+	*out = ofd;                     /* why: a passing filter's note */
 	return res->status = FILTER_PASS;
 }
 
 /* The chain ---------------------------------------------------------- */
+
+/* A passing stage's line goes into res->note as "prog: line", the
+ * stages' notes joined with "; " while they fit. */
+static void
+note(struct filter_res *res, const char *prog)
+{
+	const char *base = strrchr(prog, '/');
+	size_t n = strlen(res->note);
+
+	if (res->why[0] && fmt_s(res->note + n, sizeof res->note - n,
+	    "%s%s: %s", n ? "; " : "", base ? base + 1 : prog, res->why) < 0)
+		res->note[n] = '\0';
+	res->why[0] = '\0';
+}
 
 int
 filter_chain(const char *chain, int *fd, const struct filter_env *e,
@@ -471,6 +484,7 @@ filter_chain(const char *chain, int *fd, const struct filter_env *e,
 		}
 		if (filter_run(argv, cur, &out, e, o, res) != FILTER_PASS)
 			break;
+		note(res, argv[0]);
 		if (cur != *fd)
 			close(cur);
 		cur = out;

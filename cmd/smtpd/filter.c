@@ -93,6 +93,8 @@ sfilter_run(const char *chain, int *spool, const struct filter_env *e,
 		log_kv(&l, "why", r.why);
 	if (r.err[0])
 		log_kv(&l, "error", r.err);
+	if (r.note[0])
+		log_kv(&l, "note", r.note);
 	if (!quiet || r.status != FILTER_PASS)
 		log_end(&l);
 	if (r.status == FILTER_PASS) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "filter.h"
@@ -194,6 +195,38 @@ check_reply(void)
 	    "a defer cannot answer 5xx");
 }
 
+/* Passing stages' lines become the chain's note, for the log. */
+static void
+notes(void)
+{
+	struct filter_res r;
+	char chain[500], p1[200], p2[200];
+	int fd = message();
+	FILE *f;
+
+	snprintf(p1, sizeof p1, "%s/one", dir);
+	snprintf(p2, sizeof p2, "%s/two", dir);
+	if ((f = fopen(p1, "w")) != NULL) {
+		fputs("#!/bin/sh\necho one >&2\nexec cat\n", f);
+		fclose(f);
+	}
+	if ((f = fopen(p2, "w")) != NULL) {
+		fputs("#!/bin/sh\necho two >&2\nexec cat\n", f);
+		fclose(f);
+	}
+	chmod(p1, 0755);
+	chmod(p2, 0755);
+	snprintf(chain, sizeof chain, "%s | /bin/cat | %s", p1, p2);
+	is_int(filter_chain(chain, &fd, &env, &opt, &r), FILTER_PASS,
+	    "a chain whose stages leave notes passes");
+	is_str(r.note, "one: one; two: two", "the notes of the stages, "
+	    "for the log");
+	is_str(r.why, "", "and no reason");
+	close(fd);
+	unlink(p1);
+	unlink(p2);
+}
+
 static void
 check_chain(void)
 {
@@ -215,6 +248,7 @@ check_chain(void)
 	    "leaving the message as it was");
 	ok(strstr(r.stage, "false") != NULL, "naming the stage");
 	close(fd);
+	notes();
 }
 
 int
@@ -225,7 +259,7 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	plan(51);
+	plan(54);
 	check_verdicts();
 	check_failures();
 	check_env();
