@@ -35,6 +35,15 @@ dns_start 127.0.0.82 --local=/uk/ \
     --txt-record=_dmarc.badrua.test,"v=DMARC1; p=bogus; rua=mailto:d@badrua.test" \
     --txt-record=_dmarc.example.co.uk,"v=DMARC1; p=quarantine; sp=reject; adkim=s"
 
+# under SAN=1 the sanitizer runtime comes first (5-lib.sh finds it
+# through remote, which a partial build may lack)
+_asan=$(ldd "$B/postel" 2>/dev/null | awk '/libasan/ {print $3}')
+case $WRAP in
+*libasan*) ;;
+*) [ -z "$_asan" ] || WRAP="$_asan $WRAP" ;;
+esac
+PYWRAP=${WRAP##* }
+
 pd() {
 	LD_PRELOAD=$WRAP RESOLV_WRAPPER_CONF=$T/resolv.conf \
 	    "$B/postel" dmarc "$@"
@@ -111,7 +120,6 @@ while read -r from spf dkim code res pol why; do
 	set -- "$@" "$c"
 done < "$T/cases"
 od_lib=$(ldconfig -p 2>/dev/null | grep -c 'libopendmarc.so.2 ')
-PYWRAP=${WRAP##* }
 if [ "$od_lib" -gt 0 ]; then
 	LD_PRELOAD=$PYWRAP RESOLV_WRAPPER_CONF=$T/resolv.conf \
 	    $PY "$TOP/t/82-dmarc-opendmarc.py" \
