@@ -12,6 +12,9 @@
  * Parsing of the tags is lib/dkimsig and lib/dkimkey; keys come from DNS
  * through struct dns_ops (lib/dns.h), so tests answer from memory.
  *
+ * The RSA public key in p= is read by dkimkey_rsa (lib/dkimkey.h), a
+ * bounded DER reader.
+ *
  * The caller owns every buffer; nothing is kept between calls. Errors:
  * -1 with a reason string (never errno alone); results are values.
  */

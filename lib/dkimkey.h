@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include <bearssl.h>
+
 #define DKIMKEY_MAX 2048        /* decoded p=: RSA up to 8192 bits */
 
 enum { DKIMKEY_RSA = 1, DKIMKEY_ED25519, DKIMKEY_OTHER };
@@ -31,5 +33,13 @@ struct dkimkey {
  * error, v= not first or not DKIM1, no p=, p= not base64 or too long,
  * s= not for email). A revoked key parses (revoked set, keylen 0). */
 const char *dkimkey_parse(struct dkimkey *k, const char *s, size_t n);
+
+/* The RSA public key in p= (k->key): a SubjectPublicKeyInfo (RFC 5280
+ * 4.1.2.7, rsaEncryption, RFC 8017 A.1) in DER, or a bare RSAPublicKey
+ * as some old records publish. Bounded reader: definite lengths only,
+ * nothing past der[0..n) is read. pk->n and pk->e point into der
+ * (leading zeros skipped), *bits is the modulus's size. NULL, or why. */
+const char *dkimkey_rsa(const unsigned char *der, size_t n,
+    br_rsa_public_key *pk, unsigned *bits);
 
 #endif

@@ -589,6 +589,7 @@ filters(void)
 	e.auth_user = ses.authed ? ses.authuser : NULL;
 	e.qid = cfg.local ? NULL : tx.qid;      /* enqueue's is not known */
 	e.tls = tlsv();
+	e.relay = ses.relay;
 	if (spool_dir(dir, sizeof dir) == -1) {
 		free(v);
 		return "451 4.3.0 Local error in processing";
