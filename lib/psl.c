@@ -8,7 +8,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "psl.h"
+
+#ifndef POSTEL_SHARE
+#define POSTEL_SHARE "/usr/local/share/postel"
+#endif
 
 /* What the list says about one suffix (the key): a rule that is the key
  * itself, a wildcard rule "*.key", an exception rule "!key". */
@@ -431,6 +436,30 @@ psl_load(struct psl **pp, const char *path, const char **why)
 		s = e + 1;
 	}
 	*pp = p;
+	return 0;
+}
+
+int
+psl_path(char *dst, size_t size, const char *name)
+{
+	static const char *const other[] = { PSL_SYSTEM,
+	    POSTEL_SHARE "/conf/public-suffix-list.dat" };
+	size_t i;
+
+	if (conf_file(dst, size, name ? name : "public-suffix-list.dat") ==
+	    -1)
+		return -1;
+	for (i = 0; name == NULL && i < 2; i++) {
+		if (access(dst, F_OK) == 0)
+			return 0;
+		if (errno != ENOENT)
+			return -1;
+		if (strlen(other[i]) >= size) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(dst, other[i], strlen(other[i]) + 1);
+	}
 	return 0;
 }
 

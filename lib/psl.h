@@ -26,6 +26,14 @@
 struct psl;
 
 int psl_load(struct psl **p, const char *path, const char **why);
+/* Which list a program of this instance reads, into dst: name when
+ * given (a conf value: absolute, or relative to $POSTEL_ROOT/conf), else
+ * the admin's conf/public-suffix-list.dat if it exists, else Debian's
+ * (PSL_SYSTEM, kept current by apt) if it exists, else the copy make
+ * install puts in PREFIX/share/postel/conf. 0, or -1 (ENAMETOOLONG, or
+ * errno of a failed look). */
+#define PSL_SYSTEM "/usr/share/publicsuffix/public_suffix_list.dat"
+int psl_path(char *dst, size_t size, const char *name);
 void psl_free(struct psl *p);
 
 /* The organizational domain of name (lower-cased into out): the public

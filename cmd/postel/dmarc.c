@@ -1,7 +1,9 @@
 /*
  * postel dmarc: the DMARC policy (RFC 7489) that applies to a domain, as
- * filter-dmarc finds it: the organizational domain from the instance's
- * conf/public-suffix-list.dat, the record at _dmarc.DOMAIN or else at
+ * filter-dmarc finds it: the organizational domain from the public
+ * suffix list (psl_path: -l LIST, else the instance's
+ * conf/public-suffix-list.dat, else Debian's, else the installed copy),
+ * the record at _dmarc.DOMAIN or else at
  * _dmarc.<org>, and the policy for DOMAIN. With --spf and --dkim, the
  * result of a message whose From: domain is DOMAIN. With --org, only
  * organizational domains, without DNS. Exit 0 when a policy was found,
@@ -13,7 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "conf.h"
 #include "die.h"
 #include "dmarc.h"
 #include "dns.h"
@@ -46,17 +47,12 @@ list(const char *arg)
 	const char *why;
 	struct psl *p;
 
-	if (arg == NULL) {
-		if (conf_file(path, sizeof path, "public-suffix-list.dat") ==
-		    -1)
-			die_sys(EXIT_TEMP, "unable to name the public suffix "
-			    "list");
-		arg = path;
-	}
-	if (psl_load(&p, arg, &why) == -1) {
+	if (psl_path(path, sizeof path, arg) == -1)
+		die_sys(EXIT_TEMP, "unable to find the public suffix list");
+	if (psl_load(&p, path, &why) == -1) {
 		if (why)
-			die(EXIT_TEMP, "%s: %s", arg, why);
-		die_sys(EXIT_TEMP, "unable to read %s", arg);
+			die(EXIT_TEMP, "%s: %s", path, why);
+		die_sys(EXIT_TEMP, "unable to read %s", path);
 	}
 	return p;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "psl.h"
@@ -110,7 +111,7 @@ main(int argc, char **argv)
 	struct psl *p;
 	int i;
 
-	plan(43);
+	plan(46);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(path, sizeof path, "%s/list", dir);
@@ -185,6 +186,29 @@ main(int argc, char **argv)
 		ok(f && ftruncate(fileno(f), PSL_SIZE_MAX + 1) == 0 &&
 		    fclose(f) == 0 && psl_load(&p, path, &why) == -1 &&
 		    errno == EFBIG, "a file over PSL_SIZE_MAX: EFBIG");
+	}
+
+	/* psl_path: which list */
+	{
+		char got[512], want[512], conf[128];
+		FILE *f;
+
+		setenv("POSTEL_ROOT", dir, 1);
+		snprintf(conf, sizeof conf, "%s/conf", dir);
+		snprintf(want, sizeof want, "%s/conf/l", dir);
+		ok(psl_path(got, sizeof got, "/x/list") == 0 &&
+		    strcmp(got, "/x/list") == 0 &&
+		    psl_path(got, sizeof got, "l") == 0 &&
+		    strcmp(got, want) == 0, "psl_path: the list named");
+		ok(psl_path(got, sizeof got, NULL) == 0 &&
+		    strcmp(got, access(PSL_SYSTEM, F_OK) == 0 ? PSL_SYSTEM :
+		    POSTEL_SHARE "/conf/public-suffix-list.dat") == 0,
+		    "psl_path: no list in the instance: Debian's, else ours");
+		snprintf(want, sizeof want, "%s/public-suffix-list.dat", conf);
+		ok(mkdir(conf, 0700) == 0 && (f = fopen(want, "w")) != NULL &&
+		    fclose(f) == 0 && psl_path(got, sizeof got, NULL) == 0 &&
+		    strcmp(got, want) == 0 && unlink(want) == 0 &&
+		    rmdir(conf) == 0, "psl_path: the instance's list first");
 	}
 
 	/* the shipped list: the one in the source tree, found from the
