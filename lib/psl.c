@@ -362,6 +362,12 @@ count(const char *s, size_t n, size_t *rules, size_t *utf)
 		size_t a = i;
 		int u = 0;
 
+		if (n - i >= 2 && s[i] == '/' && s[i + 1] == '/') {
+			/* a comment, most of the file: to its end at once */
+			const char *e = memchr(s + i, '\n', n - i);
+			i = e ? (size_t)(e - s) + 1 : n;
+			continue;
+		}
 		while (i < n && s[i] != '\n')
 			if ((unsigned char)s[i++] >= 0x80)
 				u = 1;
@@ -420,6 +426,10 @@ psl_load(struct psl **pp, const char *path, const char **why)
 		line++;
 		if (e == NULL)
 			e = end;
+		if (e - s >= 2 && s[0] == '/' && s[1] == '/') {
+			s = e + 1;      /* a comment */
+			continue;
+		}
 		*e = '\0';
 		/* a rule is the line up to the first white space */
 		for (w = s; *w && *w != ' ' && *w != '\t' && *w != '\r'; w++)
