@@ -7,7 +7,6 @@
  * annotate. A check that failed for now defers the message (451) where
  * its answer could change the outcome: never a pass, never a reject.
  */
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +22,6 @@
 #include "hdr.h"
 #include "queue.h"
 
-#define PSL_SYSTEM "/usr/share/publicsuffix/public_suffix_list.dat"
-#define PSL_SHIPPED POSTEL_SHARE "/conf/public-suffix-list.dat"
 #define QUARANTINE HDR_QUARANTINE
 
 enum { DO_NONE, DO_QUARANTINE, DO_REJECT };     /* -d */
@@ -173,15 +170,8 @@ load_psl(const char *name)
 	struct psl *p;
 	const char *why = NULL;
 
-	if (conf_file(path, sizeof path, name ? name :
-	    "public-suffix-list.dat") == -1)
-		die_sys(EXIT_TEMP, "unable to name the public suffix list");
-	/* the admin's copy, else Debian's (kept current by apt), else the
-	 * one postel installs */
-	if (name == NULL && access(path, F_OK) == -1 && errno == ENOENT)
-		fmt_s(path, sizeof path, "%s", PSL_SYSTEM);
-	if (name == NULL && access(path, F_OK) == -1 && errno == ENOENT)
-		fmt_s(path, sizeof path, "%s", PSL_SHIPPED);
+	if (psl_path(path, sizeof path, name) == -1)
+		die_sys(EXIT_TEMP, "unable to find the public suffix list");
 	if (psl_load(&p, path, &why) == -1) {
 		if (why)
 			die(EXIT_TEMP, "unable to read %s: %s", path, why);
