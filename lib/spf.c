@@ -901,6 +901,10 @@ target(struct ctx *c, const struct term *t, const char *domain, char *out,
 	    DNS_NAME_MAX + 1)) != NULL)
 		return why(c, SPF_PERMERROR, "%s: %.*s: %s", domain, (int)n,
 		    s, w);
+	/* %{p} may have gone past the void limit */
+	if (c->o->voids > SPF_VOIDS_MAX)
+		return why(c, SPF_PERMERROR, "%s: more than %d void DNS "
+		    "lookups at %.*s", domain, SPF_VOIDS_MAX, (int)n, s);
 	return 0;
 }
 
@@ -1116,6 +1120,9 @@ again:
 		    target, sizeof target)) != NULL)
 			return why(c, SPF_PERMERROR, "%s: redirect=%.*s: %s",
 			    dom, (int)redirect.slen, redirect.spec, s);
+		if (c->o->voids > SPF_VOIDS_MAX)
+			return why(c, SPF_PERMERROR, "%s: more than %d void "
+			    "DNS lookups at redirect", dom, SPF_VOIDS_MAX);
 		memcpy(dom, target, sizeof dom);
 		redirected = 1;
 		goto again;

@@ -110,6 +110,9 @@ static const struct rr {
 	    "v=spf1 exists:%{l}.%{l}.%{l}.%{l}.%{l}.long.test -all" },
 	{ "tab.test", "T", "v=spf1 +all\t-all" },
 	{ "tab2.test", "T", "v=spf1\t+all" },
+	{ "pvoid.test", "T", "v=spf1 a:%{p}.pv.test a:%{p}.pv.test "
+	    "a:%{p}.pv.test +all" },
+	{ "unknown.pv.test", "A", "203.0.113.1" },
 };
 #define NZONE (sizeof zone / sizeof zone[0])
 
@@ -311,7 +314,7 @@ main(void)
 	char big[610];
 	size_t i;
 
-	plan(135);
+	plan(136);
 	for (i = 0; i < sizeof rfc / sizeof rfc[0]; i++)
 		is_str(M(rfc[i][0], "192.0.2.3", 0), rfc[i][1], rfc[i][0]);
 	is_str(M("%{ir}.%{v}._spf.%{d2}", "2001:db8::cb01", 0),
@@ -481,6 +484,8 @@ main(void)
 
 	is_str(R("192.0.2.1", "x@void2.test"), "pass", "2 void lookups");
 	is_str(R("192.0.2.1", "x@void3.test"), "permerror", "3 void lookups");
+	is_str(R("192.0.2.23", "x@pvoid.test"), "permerror",
+	    "void lookups of %{p} count too");
 	is_int(o.voids, 3, "voids counted");
 	is_str(R("192.0.2.1", "x@h.test"), "pass", "10 lookups");
 	is_int(o.lookups, 10, "lookups counted");
