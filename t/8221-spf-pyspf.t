@@ -11,14 +11,14 @@
 $PY -c 'import spf, dns.resolver' 2>/dev/null ||
     skip_all "python3-spf (pyspf) not installed"
 [ "$(id -u)" -eq 0 ] || skip_all "not root (dnsmasq listens on port 53)"
-_udp_busy 127.0.82.21 && skip_all "127.0.82.21:53 is in use"
+_udp_busy 127.82.21.53 && skip_all "127.82.21.53:53 is in use"
 
 CASES=$TOP/t/82-spf-cases
 n=$(grep -vc '^#\|^$' "$CASES")
 plan $((n + 3))
 
-dns_start 127.0.82.21 --conf-file="$TOP/t/82-spf-zone.conf"
-$PY "$TOP/t/82-spf-pyspf.py" 127.0.82.21 "$CASES" >"$T/pyspf.out" \
+dns_start 127.82.21.53 --conf-file="$TOP/t/82-spf-zone.conf"
+$PY "$TOP/t/82-spf-pyspf.py" 127.82.21.53 "$CASES" >"$T/pyspf.out" \
     2>"$T/pyspf.err"
 ok $? "pyspf ran over the cases"
 diag_on_fail "$T/pyspf.err"
