@@ -857,9 +857,11 @@ static void
 getp(void *cx, const char *d, char *out, size_t size)
 {
 	struct ctx *c = cx;
-	int keep[DNS_PTR_MAX], n, i, best = -1;
+	int keep[DNS_PTR_MAX], n = 0, i, best = -1;
 
-	n = validated(c, keep);
+	/* past the void limit nothing more is asked: target() stops */
+	if (!c->counting || c->o->voids <= SPF_VOIDS_MAX)
+		n = validated(c, keep);
 	for (i = 0; n > 0 && i < DNS_PTR_MAX; i++) {
 		if (!keep[i])
 			continue;
