@@ -83,7 +83,8 @@ put(struct sink *w, const char *s, size_t n)
 			w->lost = 1;
 			if (!w->tail)
 				return;
-			memmove(w->p, w->p + w->size / 2, w->size - w->size / 2);
+			memmove(w->p, w->p + w->size / 2,
+			    w->size - w->size / 2);
 			w->len = w->size - w->size / 2;
 		}
 		w->p[w->len++] = *s;
@@ -298,7 +299,8 @@ expand(const struct menv *e, const char *in, size_t n, int exp,
 			used = 2;
 			break;
 		case '{':
-			why = macro_one(e, in + i + 1, n - i - 1, exp, w, &used);
+			why = macro_one(e, in + i + 1, n - i - 1, exp, w,
+			    &used);
 			if (why)
 				return why;
 			used++;
@@ -910,6 +912,47 @@ target(struct ctx *c, const struct term *t, const char *domain, char *out,
 	return 0;
 }
 
+static int
+void_over(struct ctx *c, const char *domain, const char *s, size_t n)
+{
+	return -why(c, SPF_PERMERROR, "%s: more than %d void DNS lookups at "
+	    "%.*s", domain, SPF_VOIDS_MAX, (int)n, s);
+}
+
+/* mx (5.4): at most MX_MAX names, each looked up in the client's
+ * family. 1, 0, or -result. */
+static int
+match_mx(struct ctx *c, const struct term *t, const char *name,
+    const char *domain, const char *s, size_t n)
+{
+	size_t m, i, k;
+	int rc;
+
+	rc = c->dns->mx(c->dns->ctx, name, c->mx, MX_MAX + 1, &m);
+	if (rc == DNS_TEMP)
+		return -why(c, SPF_TEMPERROR, "%s: %.*s: DNS failure for MX "
+		    "of %s", domain, (int)n, s, name);
+	if (rc != DNS_OK || m == 0)
+		return void_lookup(c) == -1 ? void_over(c, domain, s, n) : 0;
+	if (m > MX_MAX)
+		return -why(c, SPF_PERMERROR, "%s: %.*s: more than %d MX "
+		    "names", domain, (int)n, s, MX_MAX);
+	for (k = 0; k < m; k++) {
+		if (c->mx[k].host[0] == '\0')
+			continue;               /* a null MX (RFC 7505) */
+		rc = addr(c, c->mx[k].host, c->env.ip.family, &i);
+		if (rc == DNS_TEMP)
+			return -why(c, SPF_TEMPERROR, "%s: %.*s: DNS failure "
+			    "for %s", domain, (int)n, s, c->mx[k].host);
+		if (rc == -2)
+			return void_over(c, domain, s, n);
+		while (i-- > 0)
+			if (ip_in(c, &c->ips[i], t))
+				return 1;
+	}
+	return 0;
+}
+
 /* 1 when the directive matches, 0 when not, else -result. */
 static int
 match(struct ctx *c, const struct term *t, const char *domain, int depth,
@@ -918,7 +961,7 @@ match(struct ctx *c, const struct term *t, const char *domain, int depth,
 	char name[DNS_NAME_MAX + 1];
 	int keep[DNS_PTR_MAX];
 	struct dns_ip net;
-	size_t m, i, k;
+	size_t m, i;
 	int rc, family = c->env.ip.family;
 
 	if (t->kind == M_ALL)
@@ -957,35 +1000,7 @@ match(struct ctx *c, const struct term *t, const char *domain, int depth,
 				return 1;
 		return 0;
 	case M_MX:
-		rc = c->dns->mx(c->dns->ctx, name, c->mx, MX_MAX + 1, &m);
-		if (rc == DNS_TEMP)
-			return -why(c, SPF_TEMPERROR, "%s: %.*s: DNS failure "
-			    "for MX of %s", domain, (int)n, s, name);
-		if (rc != DNS_OK || m == 0) {
-			if (void_lookup(c) == -1)
-				break;
-			return 0;
-		}
-		if (m > MX_MAX)
-			return -why(c, SPF_PERMERROR, "%s: %.*s: more than %d "
-			    "MX names", domain, (int)n, s, MX_MAX);
-		for (k = 0; k < m; k++) {
-			if (c->mx[k].host[0] == '\0')
-				continue;               /* a null MX */
-			rc = addr(c, c->mx[k].host, family, &i);
-			if (rc == DNS_TEMP)
-				return -why(c, SPF_TEMPERROR, "%s: %.*s: DNS "
-				    "failure for %s", domain, (int)n, s,
-				    c->mx[k].host);
-			if (rc == -2)
-				break;
-			while (i-- > 0)
-				if (ip_in(c, &c->ips[i], t))
-					return 1;
-		}
-		if (rc == -2)
-			break;
-		return 0;
+		return match_mx(c, t, name, domain, s, n);
 	case M_PTR:
 		/* a failed PTR lookup is no match, a failed address lookup
 		 * skips that name (5.5) */
@@ -997,8 +1012,7 @@ match(struct ctx *c, const struct term *t, const char *domain, int depth,
 				return 1;
 		return 0;
 	}
-	return -why(c, SPF_PERMERROR, "%s: more than %d void DNS lookups at "
-	    "%.*s", domain, SPF_VOIDS_MAX, (int)n, s);
+	return void_over(c, domain, s, n);
 }
 
 /* The record of domain (4.4, 4.5) into rec: -1, or a result. */

@@ -83,7 +83,8 @@ static const struct rr {
 	{ "192.0.2.22", "PTR", "temp.test" },
 	{ "192.0.2.22", "PTR", "ok.ptrtemp.test" },
 	{ "ok.ptrtemp.test", "A", "192.0.2.22" },
-	{ "mapped.test", "T", "v=spf1 ip6:::ffff:192.0.2.0/120 ip4:192.0.2.5 -all" },
+	{ "mapped.test", "T",
+	    "v=spf1 ip6:::ffff:192.0.2.0/120 ip4:192.0.2.5 -all" },
 	{ "macro.test", "T",
 	    "v=spf1 exists:%{ir}.%{v}._spf.%{d2} exists:%{l1r-}.lp.%{d} -all" },
 	{ "1.2.0.192.in-addr._spf.macro.test", "A", "127.0.0.2" },
@@ -202,7 +203,8 @@ m_mx(void *ctx, const char *domain, struct dns_mx *mx, size_t max,
 	if (strcmp(domain, "manymx.test") == 0) {
 		for (i = 0; i < 11 && *n < max; i++) {
 			mx[*n].pref = 10;
-			snprintf(mx[*n].host, sizeof mx[*n].host, "m%zu.test", i);
+			snprintf(mx[*n].host, sizeof mx[*n].host, "m%zu.test",
+			    i);
 			++*n;
 		}
 		return DNS_OK;
@@ -302,7 +304,8 @@ main(void)
 		{ "%{lr}", "strong-bad" },
 		{ "%{lr-}", "bad.strong" },
 		{ "%{l1r-}", "strong" },
-		{ "%{ir}.%{v}._spf.%{d2}", "3.2.0.192.in-addr._spf.example.com" },
+		{ "%{ir}.%{v}._spf.%{d2}",
+		    "3.2.0.192.in-addr._spf.example.com" },
 		{ "%{lr-}.lp._spf.%{d2}", "bad.strong.lp._spf.example.com" },
 		{ "%{lr-}.lp.%{ir}.%{v}._spf.%{d2}",
 		    "bad.strong.lp.3.2.0.192.in-addr._spf.example.com" },
