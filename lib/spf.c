@@ -48,7 +48,6 @@ struct ctx {
 	const struct dns_ops *dns;
 	struct spf_out *o;
 	struct menv env;
-	char local[DNS_NAME_MAX + 1];
 	struct dns_txt txt;
 	struct dns_mx mx[MX_MAX + 1];
 	struct dns_ip ips[DNS_IP_MAX];
@@ -676,37 +675,48 @@ expand_name(const struct menv *e, const char *in, size_t n, char *out,
 	return NULL;
 }
 
+/* The client and the sender as macros see them. */
+static void
+env_init(struct menv *e, const struct spf_req *r)
+{
+	const char *at;
+
+	memset(e, 0, sizeof *e);
+	e->r = r;
+	e->ip = r->ip;
+	/* an IPv4-mapped address is an IPv4 client (5) */
+	if (e->ip.family == AF_INET6 && memcmp(e->ip.a,
+	    "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
+		memmove(e->ip.a, e->ip.a + 12, 4);
+		e->ip.family = AF_INET;
+	}
+	/* <sender> without a local part has "postmaster" (4.3); without
+	 * a sender at all it is postmaster@helo (2.4) */
+	at = r->sender && *r->sender ? strrchr(r->sender, '@') : NULL;
+	if (at && at > r->sender) {
+		e->l = r->sender;
+		e->llen = (size_t)(at - r->sender);
+	} else {
+		e->l = "postmaster";
+		e->llen = 10;
+	}
+	e->o = at ? at + 1 : r->sender && *r->sender ? r->sender :
+	    r->helo ? r->helo : "";
+}
+
 int
 spf_macro(const char *in, size_t n, const struct spf_req *r,
     const char *domain, int exp, char *out, size_t size, const char **why)
 {
 	struct menv e;
 	struct sink w = { out, 0, size ? size - 1 : 0, 0, 0 };
-	const char *at;
 
 	*why = NULL;
 	if (size == 0) {
 		*why = "no room";
 		return -1;
 	}
-	memset(&e, 0, sizeof e);
-	e.r = r;
-	e.ip = r->ip;
-	if (e.ip.family == AF_INET6 && memcmp(e.ip.a,
-	    "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
-		memmove(e.ip.a, e.ip.a + 12, 4);
-		e.ip.family = AF_INET;
-	}
-	at = r->sender && *r->sender ? strrchr(r->sender, '@') : NULL;
-	if (at && at > r->sender) {
-		e.l = r->sender;
-		e.llen = (size_t)(at - r->sender);
-	} else {
-		e.l = "postmaster";
-		e.llen = 10;
-	}
-	e.o = at ? at + 1 : r->sender && *r->sender ? r->sender :
-	    r->helo ? r->helo : "";
+	env_init(&e, r);
 	e.d = domain;
 	if (!exp) {
 		*why = expand_name(&e, in, n, out, size);
@@ -1151,40 +1161,16 @@ spf_check(const struct spf_req *r, const struct dns_ops *dns,
     struct spf_out *o)
 {
 	struct ctx c;
-	const char *at, *d;
+	const char *d;
 	size_t n;
 
 	memset(o, 0, sizeof *o);
-	memset(&c.env, 0, sizeof c.env);
+	env_init(&c.env, r);
 	c.dns = dns;
 	c.o = o;
 	c.counting = 1;
-	c.env.r = r;
-	c.env.ip = r->ip;
 	c.env.getp = getp;
 	c.env.cx = &c;
-	/* an IPv4-mapped address is an IPv4 client (5) */
-	if (c.env.ip.family == AF_INET6 && memcmp(c.env.ip.a,
-	    "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
-		memmove(c.env.ip.a, c.env.ip.a + 12, 4);
-		c.env.ip.family = AF_INET;
-	}
-	/* <sender> without a local part has "postmaster" (4.3) */
-	at = r->sender && *r->sender ? strrchr(r->sender, '@') : NULL;
-	if (at && at > r->sender) {
-		n = (size_t)(at - r->sender);
-		if (n > DNS_NAME_MAX)
-			n = DNS_NAME_MAX;
-		memcpy(c.local, r->sender, n);
-		c.local[n] = '\0';
-		c.env.l = c.local;
-		c.env.llen = n;
-	} else {
-		c.env.l = "postmaster";
-		c.env.llen = 10;
-	}
-	c.env.o = at ? at + 1 : r->sender && *r->sender ? r->sender :
-	    r->helo ? r->helo : "";
 	d = r->domain ? r->domain : "";
 	n = strlen(d);
 	if (n > 0 && d[n - 1] == '.')
