@@ -1161,6 +1161,7 @@ spf_check(const struct spf_req *r, const struct dns_ops *dns,
     struct spf_out *o)
 {
 	struct ctx c;
+	char dom[DNS_NAME_MAX + 1];
 	const char *d;
 	size_t n;
 
@@ -1179,12 +1180,9 @@ spf_check(const struct spf_req *r, const struct dns_ops *dns,
 		o->result = why(&c, SPF_NONE, "no domain to check");
 		return o->result;
 	}
-	{
-		char dom[DNS_NAME_MAX + 1];
-		memcpy(dom, d, n);
-		dom[n] = '\0';
-		c.env.d = dom;
-		o->result = check_host(&c, dom, 0);
-	}
+	memcpy(dom, d, n);
+	dom[n] = '\0';
+	c.env.d = dom;
+	o->result = check_host(&c, dom, 0);
 	return o->result;
 }
