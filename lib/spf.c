@@ -48,7 +48,6 @@ struct ctx {
 	const struct dns_ops *dns;
 	struct spf_out *o;
 	struct menv env;
-	char local[DNS_NAME_MAX + 1];
 	struct dns_txt txt;
 	struct dns_mx mx[MX_MAX + 1];
 	struct dns_ip ips[DNS_IP_MAX];
@@ -83,7 +82,8 @@ put(struct sink *w, const char *s, size_t n)
 			w->lost = 1;
 			if (!w->tail)
 				return;
-			memmove(w->p, w->p + w->size / 2, w->size - w->size / 2);
+			memmove(w->p, w->p + w->size / 2,
+			    w->size - w->size / 2);
 			w->len = w->size - w->size / 2;
 		}
 		w->p[w->len++] = *s;
@@ -298,7 +298,8 @@ expand(const struct menv *e, const char *in, size_t n, int exp,
 			used = 2;
 			break;
 		case '{':
-			why = macro_one(e, in + i + 1, n - i - 1, exp, w, &used);
+			why = macro_one(e, in + i + 1, n - i - 1, exp, w,
+			    &used);
 			if (why)
 				return why;
 			used++;
@@ -674,37 +675,48 @@ expand_name(const struct menv *e, const char *in, size_t n, char *out,
 	return NULL;
 }
 
+/* The client and the sender as macros see them. */
+static void
+env_init(struct menv *e, const struct spf_req *r)
+{
+	const char *at;
+
+	memset(e, 0, sizeof *e);
+	e->r = r;
+	e->ip = r->ip;
+	/* an IPv4-mapped address is an IPv4 client (5) */
+	if (e->ip.family == AF_INET6 && memcmp(e->ip.a,
+	    "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
+		memmove(e->ip.a, e->ip.a + 12, 4);
+		e->ip.family = AF_INET;
+	}
+	/* <sender> without a local part has "postmaster" (4.3); without
+	 * a sender at all it is postmaster@helo (2.4) */
+	at = r->sender && *r->sender ? strrchr(r->sender, '@') : NULL;
+	if (at && at > r->sender) {
+		e->l = r->sender;
+		e->llen = (size_t)(at - r->sender);
+	} else {
+		e->l = "postmaster";
+		e->llen = 10;
+	}
+	e->o = at ? at + 1 : r->sender && *r->sender ? r->sender :
+	    r->helo ? r->helo : "";
+}
+
 int
 spf_macro(const char *in, size_t n, const struct spf_req *r,
     const char *domain, int exp, char *out, size_t size, const char **why)
 {
 	struct menv e;
 	struct sink w = { out, 0, size ? size - 1 : 0, 0, 0 };
-	const char *at;
 
 	*why = NULL;
 	if (size == 0) {
 		*why = "no room";
 		return -1;
 	}
-	memset(&e, 0, sizeof e);
-	e.r = r;
-	e.ip = r->ip;
-	if (e.ip.family == AF_INET6 && memcmp(e.ip.a,
-	    "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
-		memmove(e.ip.a, e.ip.a + 12, 4);
-		e.ip.family = AF_INET;
-	}
-	at = r->sender && *r->sender ? strrchr(r->sender, '@') : NULL;
-	if (at && at > r->sender) {
-		e.l = r->sender;
-		e.llen = (size_t)(at - r->sender);
-	} else {
-		e.l = "postmaster";
-		e.llen = 10;
-	}
-	e.o = at ? at + 1 : r->sender && *r->sender ? r->sender :
-	    r->helo ? r->helo : "";
+	env_init(&e, r);
 	e.d = domain;
 	if (!exp) {
 		*why = expand_name(&e, in, n, out, size);
@@ -857,9 +869,11 @@ static void
 getp(void *cx, const char *d, char *out, size_t size)
 {
 	struct ctx *c = cx;
-	int keep[DNS_PTR_MAX], n, i, best = -1;
+	int keep[DNS_PTR_MAX], n = 0, i, best = -1;
 
-	n = validated(c, keep);
+	/* past the void limit nothing more is asked: target() stops */
+	if (!c->counting || c->o->voids <= SPF_VOIDS_MAX)
+		n = validated(c, keep);
 	for (i = 0; n > 0 && i < DNS_PTR_MAX; i++) {
 		if (!keep[i])
 			continue;
@@ -901,6 +915,51 @@ target(struct ctx *c, const struct term *t, const char *domain, char *out,
 	    DNS_NAME_MAX + 1)) != NULL)
 		return why(c, SPF_PERMERROR, "%s: %.*s: %s", domain, (int)n,
 		    s, w);
+	/* %{p} may have gone past the void limit */
+	if (c->o->voids > SPF_VOIDS_MAX)
+		return why(c, SPF_PERMERROR, "%s: more than %d void DNS "
+		    "lookups at %.*s", domain, SPF_VOIDS_MAX, (int)n, s);
+	return 0;
+}
+
+static int
+void_over(struct ctx *c, const char *domain, const char *s, size_t n)
+{
+	return -why(c, SPF_PERMERROR, "%s: more than %d void DNS lookups at "
+	    "%.*s", domain, SPF_VOIDS_MAX, (int)n, s);
+}
+
+/* mx (5.4): at most MX_MAX names, each looked up in the client's
+ * family. 1, 0, or -result. */
+static int
+match_mx(struct ctx *c, const struct term *t, const char *name,
+    const char *domain, const char *s, size_t n)
+{
+	size_t m, i, k;
+	int rc;
+
+	rc = c->dns->mx(c->dns->ctx, name, c->mx, MX_MAX + 1, &m);
+	if (rc == DNS_TEMP)
+		return -why(c, SPF_TEMPERROR, "%s: %.*s: DNS failure for MX "
+		    "of %s", domain, (int)n, s, name);
+	if (rc != DNS_OK || m == 0)
+		return void_lookup(c) == -1 ? void_over(c, domain, s, n) : 0;
+	if (m > MX_MAX)
+		return -why(c, SPF_PERMERROR, "%s: %.*s: more than %d MX "
+		    "names", domain, (int)n, s, MX_MAX);
+	for (k = 0; k < m; k++) {
+		if (c->mx[k].host[0] == '\0')
+			continue;               /* a null MX (RFC 7505) */
+		rc = addr(c, c->mx[k].host, c->env.ip.family, &i);
+		if (rc == DNS_TEMP)
+			return -why(c, SPF_TEMPERROR, "%s: %.*s: DNS failure "
+			    "for %s", domain, (int)n, s, c->mx[k].host);
+		if (rc == -2)
+			return void_over(c, domain, s, n);
+		while (i-- > 0)
+			if (ip_in(c, &c->ips[i], t))
+				return 1;
+	}
 	return 0;
 }
 
@@ -912,7 +971,7 @@ match(struct ctx *c, const struct term *t, const char *domain, int depth,
 	char name[DNS_NAME_MAX + 1];
 	int keep[DNS_PTR_MAX];
 	struct dns_ip net;
-	size_t m, i, k;
+	size_t m, i;
 	int rc, family = c->env.ip.family;
 
 	if (t->kind == M_ALL)
@@ -951,35 +1010,7 @@ match(struct ctx *c, const struct term *t, const char *domain, int depth,
 				return 1;
 		return 0;
 	case M_MX:
-		rc = c->dns->mx(c->dns->ctx, name, c->mx, MX_MAX + 1, &m);
-		if (rc == DNS_TEMP)
-			return -why(c, SPF_TEMPERROR, "%s: %.*s: DNS failure "
-			    "for MX of %s", domain, (int)n, s, name);
-		if (rc != DNS_OK || m == 0) {
-			if (void_lookup(c) == -1)
-				break;
-			return 0;
-		}
-		if (m > MX_MAX)
-			return -why(c, SPF_PERMERROR, "%s: %.*s: more than %d "
-			    "MX names", domain, (int)n, s, MX_MAX);
-		for (k = 0; k < m; k++) {
-			if (c->mx[k].host[0] == '\0')
-				continue;               /* a null MX */
-			rc = addr(c, c->mx[k].host, family, &i);
-			if (rc == DNS_TEMP)
-				return -why(c, SPF_TEMPERROR, "%s: %.*s: DNS "
-				    "failure for %s", domain, (int)n, s,
-				    c->mx[k].host);
-			if (rc == -2)
-				break;
-			while (i-- > 0)
-				if (ip_in(c, &c->ips[i], t))
-					return 1;
-		}
-		if (rc == -2)
-			break;
-		return 0;
+		return match_mx(c, t, name, domain, s, n);
 	case M_PTR:
 		/* a failed PTR lookup is no match, a failed address lookup
 		 * skips that name (5.5) */
@@ -991,8 +1022,7 @@ match(struct ctx *c, const struct term *t, const char *domain, int depth,
 				return 1;
 		return 0;
 	}
-	return -why(c, SPF_PERMERROR, "%s: more than %d void DNS lookups at "
-	    "%.*s", domain, SPF_VOIDS_MAX, (int)n, s);
+	return void_over(c, domain, s, n);
 }
 
 /* The record of domain (4.4, 4.5) into rec: -1, or a result. */
@@ -1116,6 +1146,9 @@ again:
 		    target, sizeof target)) != NULL)
 			return why(c, SPF_PERMERROR, "%s: redirect=%.*s: %s",
 			    dom, (int)redirect.slen, redirect.spec, s);
+		if (c->o->voids > SPF_VOIDS_MAX)
+			return why(c, SPF_PERMERROR, "%s: more than %d void "
+			    "DNS lookups at redirect", dom, SPF_VOIDS_MAX);
 		memcpy(dom, target, sizeof dom);
 		redirected = 1;
 		goto again;
@@ -1128,40 +1161,17 @@ spf_check(const struct spf_req *r, const struct dns_ops *dns,
     struct spf_out *o)
 {
 	struct ctx c;
-	const char *at, *d;
+	char dom[DNS_NAME_MAX + 1];
+	const char *d;
 	size_t n;
 
 	memset(o, 0, sizeof *o);
-	memset(&c.env, 0, sizeof c.env);
+	env_init(&c.env, r);
 	c.dns = dns;
 	c.o = o;
 	c.counting = 1;
-	c.env.r = r;
-	c.env.ip = r->ip;
 	c.env.getp = getp;
 	c.env.cx = &c;
-	/* an IPv4-mapped address is an IPv4 client (5) */
-	if (c.env.ip.family == AF_INET6 && memcmp(c.env.ip.a,
-	    "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
-		memmove(c.env.ip.a, c.env.ip.a + 12, 4);
-		c.env.ip.family = AF_INET;
-	}
-	/* <sender> without a local part has "postmaster" (4.3) */
-	at = r->sender && *r->sender ? strrchr(r->sender, '@') : NULL;
-	if (at && at > r->sender) {
-		n = (size_t)(at - r->sender);
-		if (n > DNS_NAME_MAX)
-			n = DNS_NAME_MAX;
-		memcpy(c.local, r->sender, n);
-		c.local[n] = '\0';
-		c.env.l = c.local;
-		c.env.llen = n;
-	} else {
-		c.env.l = "postmaster";
-		c.env.llen = 10;
-	}
-	c.env.o = at ? at + 1 : r->sender && *r->sender ? r->sender :
-	    r->helo ? r->helo : "";
 	d = r->domain ? r->domain : "";
 	n = strlen(d);
 	if (n > 0 && d[n - 1] == '.')
@@ -1170,12 +1180,9 @@ spf_check(const struct spf_req *r, const struct dns_ops *dns,
 		o->result = why(&c, SPF_NONE, "no domain to check");
 		return o->result;
 	}
-	{
-		char dom[DNS_NAME_MAX + 1];
-		memcpy(dom, d, n);
-		dom[n] = '\0';
-		c.env.d = dom;
-		o->result = check_host(&c, dom, 0);
-	}
+	memcpy(dom, d, n);
+	dom[n] = '\0';
+	c.env.d = dom;
+	o->result = check_host(&c, dom, 0);
 	return o->result;
 }

@@ -11,14 +11,14 @@
 $PY -c 'import spf, dns.resolver' 2>/dev/null ||
     skip_all "python3-spf (pyspf) not installed"
 [ "$(id -u)" -eq 0 ] || skip_all "not root (dnsmasq listens on port 53)"
-_udp_busy 127.0.82.21 && skip_all "127.0.82.21:53 is in use"
+_udp_busy 127.82.21.53 && skip_all "127.82.21.53:53 is in use"
 
 CASES=$TOP/t/82-spf-cases
 n=$(grep -vc '^#\|^$' "$CASES")
-plan $((n + 3))
+plan $((n + 6))
 
-dns_start 127.0.82.21 --conf-file="$TOP/t/82-spf-zone.conf"
-$PY "$TOP/t/82-spf-pyspf.py" 127.0.82.21 "$CASES" >"$T/pyspf.out" \
+dns_start 127.82.21.53 --conf-file="$TOP/t/82-spf-zone.conf"
+$PY "$TOP/t/82-spf-pyspf.py" 127.82.21.53 "$CASES" >"$T/pyspf.out" \
     2>"$T/pyspf.err"
 ok $? "pyspf ran over the cases"
 diag_on_fail "$T/pyspf.err"
@@ -63,4 +63,9 @@ is "$(echo "$out" | sed -n 's/.*explanation: \(.*\))$/\1/p')" \
 is "$(echo "$out" | sed -n 2p)" \
     "spf=pass smtp.helo=helo1.spf.test (helo1.spf.test: mechanism ip4:192.0.2.1 matched)" \
     "the HELO identity on its own line"
+expect_exit 0 "a temperror is still an answer" spf 192.0.2.1 a@temp.invalid
+is "$(cat "$T/.out")" \
+    "spf=temperror smtp.mailfrom=a@temp.invalid (temp.invalid: DNS failure for TXT)" \
+    "temperror printed"
+expect_exit 100 "a bad address is a usage error" spf 192.0.2.300 a@pass.spf.test
 done_testing

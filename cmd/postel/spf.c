@@ -56,8 +56,11 @@ cmd_spf(int argc, char **argv)
 		die(EXIT_PERM, "bad IP address %s", argv[1]);
 	n = strlen(argv[2]);
 	if (n >= 2 && argv[2][0] == '<' && argv[2][n - 1] == '>')
-		fmt_s(sender, sizeof sender, "%.*s", (int)(n - 2), argv[2] + 1);
-	else if (fmt_s(sender, sizeof sender, "%s", argv[2]) < 0)
+		n = (size_t)fmt_s(sender, sizeof sender, "%.*s", (int)(n - 2),
+		    argv[2] + 1);
+	else
+		n = (size_t)fmt_s(sender, sizeof sender, "%s", argv[2]);
+	if (n >= sizeof sender)
 		die(EXIT_PERM, "sender too long");
 	if (helo && (*helo == '\0' || strlen(helo) > DNS_NAME_MAX))
 		die(EXIT_PERM, "bad HELO name");

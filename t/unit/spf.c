@@ -83,7 +83,8 @@ static const struct rr {
 	{ "192.0.2.22", "PTR", "temp.test" },
 	{ "192.0.2.22", "PTR", "ok.ptrtemp.test" },
 	{ "ok.ptrtemp.test", "A", "192.0.2.22" },
-	{ "mapped.test", "T", "v=spf1 ip6:::ffff:192.0.2.0/120 ip4:192.0.2.5 -all" },
+	{ "mapped.test", "T",
+	    "v=spf1 ip6:::ffff:192.0.2.0/120 ip4:192.0.2.5 -all" },
 	{ "macro.test", "T",
 	    "v=spf1 exists:%{ir}.%{v}._spf.%{d2} exists:%{l1r-}.lp.%{d} -all" },
 	{ "1.2.0.192.in-addr._spf.macro.test", "A", "127.0.0.2" },
@@ -110,6 +111,9 @@ static const struct rr {
 	    "v=spf1 exists:%{l}.%{l}.%{l}.%{l}.%{l}.long.test -all" },
 	{ "tab.test", "T", "v=spf1 +all\t-all" },
 	{ "tab2.test", "T", "v=spf1\t+all" },
+	{ "pvoid.test", "T", "v=spf1 a:%{p}.pv.test a:%{p}.pv.test "
+	    "a:%{p}.pv.test +all" },
+	{ "unknown.pv.test", "A", "203.0.113.1" },
 };
 #define NZONE (sizeof zone / sizeof zone[0])
 
@@ -199,7 +203,8 @@ m_mx(void *ctx, const char *domain, struct dns_mx *mx, size_t max,
 	if (strcmp(domain, "manymx.test") == 0) {
 		for (i = 0; i < 11 && *n < max; i++) {
 			mx[*n].pref = 10;
-			snprintf(mx[*n].host, sizeof mx[*n].host, "m%zu.test", i);
+			snprintf(mx[*n].host, sizeof mx[*n].host, "m%zu.test",
+			    i);
 			++*n;
 		}
 		return DNS_OK;
@@ -299,7 +304,8 @@ main(void)
 		{ "%{lr}", "strong-bad" },
 		{ "%{lr-}", "bad.strong" },
 		{ "%{l1r-}", "strong" },
-		{ "%{ir}.%{v}._spf.%{d2}", "3.2.0.192.in-addr._spf.example.com" },
+		{ "%{ir}.%{v}._spf.%{d2}",
+		    "3.2.0.192.in-addr._spf.example.com" },
 		{ "%{lr-}.lp._spf.%{d2}", "bad.strong.lp._spf.example.com" },
 		{ "%{lr-}.lp.%{ir}.%{v}._spf.%{d2}",
 		    "bad.strong.lp.3.2.0.192.in-addr._spf.example.com" },
@@ -311,7 +317,7 @@ main(void)
 	char big[610];
 	size_t i;
 
-	plan(135);
+	plan(136);
 	for (i = 0; i < sizeof rfc / sizeof rfc[0]; i++)
 		is_str(M(rfc[i][0], "192.0.2.3", 0), rfc[i][1], rfc[i][0]);
 	is_str(M("%{ir}.%{v}._spf.%{d2}", "2001:db8::cb01", 0),
@@ -481,6 +487,8 @@ main(void)
 
 	is_str(R("192.0.2.1", "x@void2.test"), "pass", "2 void lookups");
 	is_str(R("192.0.2.1", "x@void3.test"), "permerror", "3 void lookups");
+	is_str(R("192.0.2.23", "x@pvoid.test"), "permerror",
+	    "void lookups of %{p} count too");
 	is_int(o.voids, 3, "voids counted");
 	is_str(R("192.0.2.1", "x@h.test"), "pass", "10 lookups");
 	is_int(o.lookups, 10, "lookups counted");
