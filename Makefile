@@ -25,7 +25,8 @@ CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wimplicit-fallthrough
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib -I/usr/include/bearssl \
-           -DPOSTEL_ROOT_DEFAULT='"$(ROOT)"' -DPOSTEL_LIBEXEC='"$(LIBEXEC)"' -MMD -MP
+           -DPOSTEL_ROOT_DEFAULT='"$(ROOT)"' -DPOSTEL_LIBEXEC='"$(LIBEXEC)"' \
+           -DPOSTEL_SHARE='"$(PREFIX)/share/postel"' -MMD -MP
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
            -fno-omit-frame-pointer
 ifeq ($(SAN),1)
@@ -162,7 +163,8 @@ DEB_PKGS = build-essential clang libbearssl-dev libcrypt-dev perl python3 \
 	python3-aiosmtpd ucspi-tcp swaks mandoc dnsmasq-base libresolv-wrapper \
 	openssl git git-email mutt spamassassin spamc clamav clamav-daemon cppcheck \
 	clang-tools valgrind musl-tools file lintian strace fetchmail \
-	dovecot-imapd dovecot-pop3d
+	dovecot-imapd dovecot-pop3d python3-dkim opendkim-tools python3-spf opendmarc \
+	publicsuffix
 # What the demo needs: enough to build and to run smtpd under tcpserver.
 RUN_PKGS = build-essential libbearssl-dev libcrypt-dev ucspi-tcp musl-tools openssl
 

@@ -4,6 +4,9 @@
  * send M messages per session (MAIL, RCPT and DATA pipelined in one write,
  * then the message and its dot), until N messages in all were accepted.
  * usage: smtpd-load PORT N C M SIZE RCPT
+ * With SMTPD_LOAD_MSG=FILE the message is that file (LF or CRLF lines,
+ * dot-stuffed here) instead of SIZE octets of x, and SMTPD_LOAD_FROM
+ * names the envelope sender.
  * prints "rate: X msgs/s median: Y ms p99: Z ms failed: F".
  */
 #include <arpa/inet.h>
@@ -80,6 +83,42 @@ cmpd(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* FILE as SMTP DATA: CRLF line ends, dot-stuffed, ".\r\n" at the end. */
+static char *
+load_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096], *m = NULL;
+	size_t len = 0, cap = 0;
+
+	if (f == NULL)
+		return NULL;
+	while (fgets(line, sizeof line, f)) {
+		size_t l = strcspn(line, "\r\n");
+		if (len + l + 8 > cap) {
+			char *n = realloc(m, cap = (cap + l + 8) * 2);
+			if (n == NULL) {
+				free(m);
+				fclose(f);
+				return NULL;
+			}
+			m = n;
+		}
+		if (line[0] == '.')
+			m[len++] = '.';
+		memcpy(m + len, line, l);
+		len += l;
+		memcpy(m + len, "\r\n", 2);
+		len += 2;
+	}
+	fclose(f);
+	if (m == NULL || len + 3 > cap)
+		return NULL;
+	memcpy(m + len, ".\r\n", 3);
+	*size = len + 3;
+	return m;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -101,14 +140,19 @@ main(int argc, char **argv)
 	size = (size_t)atol(argv[5]);
 	if (n < 1 || c < 1 || m < 1 || port < 1)
 		return 100;
-	if (snprintf(env, sizeof env, "MAIL FROM:<load@example.org>\r\n"
-	    "RCPT TO:<%s>\r\nDATA\r\n", argv[6]) >= (int)sizeof env)
+	if (snprintf(env, sizeof env, "MAIL FROM:<%s>\r\n"
+	    "RCPT TO:<%s>\r\nDATA\r\n", getenv("SMTPD_LOAD_FROM") ?
+	    getenv("SMTPD_LOAD_FROM") : "load@example.org", argv[6]) >=
+	    (int)sizeof env)
 		return 100;
-	/* a message of about SIZE octets in 76-octet lines */
-	msg = malloc(size + 200);
-	if (msg == NULL)
+	if (getenv("SMTPD_LOAD_MSG")) {
+		msg = load_file(getenv("SMTPD_LOAD_MSG"), &size);
+		if (msg == NULL)
+			return 111;
+	} else if ((msg = malloc(size + 200)) == NULL) {
 		return 111;
-	{
+	} else {
+		/* a message of about SIZE octets in 76-octet lines */
 		size_t k = (size_t)snprintf(msg, 200, "Subject: load\r\n\r\n");
 		while (k + 78 < size) {
 			memset(msg + k, 'x', 76);

@@ -11,9 +11,12 @@
 #include <stddef.h>
 
 /* v[0..n) is the value of an Authentication-Results field (after the
- * colon, folded lines included). 1 when its authserv-id is id, 0 when
- * another, -1 when the value cannot be read (a reader then treats it as
- * possibly ours, and removes it). */
+ * colon, folded lines included, by CRLF or a bare LF). 1 when its
+ * authserv-id is id, 0 when another, -1 when the value cannot be read
+ * (a reader then treats it as possibly ours, and removes it). The id is
+ * a token (RFC 2045, UTF-8 allowed) or a quoted-string on one line, and
+ * must be followed by CFWS, ';' or the end: comments that do not end,
+ * line breaks that do not fold, ids over 255 octets are unreadable. */
 int authres_is_ours(const char *v, size_t n, const char *id);
 
 #endif

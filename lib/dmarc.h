@@ -22,8 +22,17 @@ struct dmarc_rec {
 	unsigned pct;                   /* 0..100, default 100 */
 };
 /* One "v=DMARC1; p=..." record: NULL, or why it is not valid. A record
- * without a valid p= but with rua= counts as p=none (6.6.3 step 6). */
+ * without a valid p= (or with an invalid sp=) but with a valid rua=
+ * counts as p=none (6.6.3 step 6). Tag names and the values of p, sp,
+ * adkim and aspf are read without regard to case (6.4's ABNF strings,
+ * RFC 5234 2.3), so "P=" and "p=" together are a tag twice, invalid.
+ * An invalid adkim=, aspf= or pct= takes the default (6.3: "discarded
+ * in favor of default values"). */
 const char *dmarc_parse(struct dmarc_rec *r, const char *s, size_t n);
+/* Whether the TXT record s[0..n) is a DMARC record at all: it starts
+ * with the tag v=DMARC1 (6.6.3 step 2; white space around '=' allowed,
+ * "v" in either case, "DMARC1" exact). */
+int dmarc_is_record(const char *s, size_t n);
 
 /* RFC 8601 2.7.4 results. */
 enum {
@@ -51,12 +60,19 @@ struct dmarc_out {
 	int sampled_out;                /* pct= left this failure out:
 	                                   treat as the next policy down */
 	struct dmarc_rec rec;
+	int at_org;                     /* the record was found at
+	                                   _dmarc.<org>, not at the From:
+	                                   domain */
 	char org[256];                  /* organizational domain */
+	char record[512];               /* its text, cut to fit */
 	char why[160];                  /* for the log and comments */
 };
 
 /* Fills o; returns o->result. A lookup that failed for now is
- * DMARC_TEMPERROR; never DMARC_PASS without an aligned pass. */
+ * DMARC_TEMPERROR; never DMARC_PASS without an aligned pass. No record,
+ * or more than one at the name where discovery stops, is DMARC_NONE;
+ * a record that does not parse, or a From: domain that is not a domain
+ * name, DMARC_PERMERROR. pct= draws with getrandom(2). */
 int dmarc_check(const struct dmarc_in *in, const struct psl *psl,
     const struct dns_ops *dns, struct dmarc_out *o);
 

@@ -178,6 +178,7 @@ setenv_all(const struct filter_env *e)
 	env1("AUTH_USER", e->auth_user);
 	env1("QID", e->qid);
 	env1("TLS", e->tls);
+	env1("RELAYCLIENT", e->relay ? "" : NULL);
 }
 
 /* The child's setup hook: the envelope into its environment. */
@@ -428,12 +429,25 @@ filter_run(char *const argv[], int in, int *out, const struct filter_env *e,
 		close(ofd);
 		return res->status = FILTER_DEFER;
 	}
-	res->why[0] = '\0';
-	*out = ofd;
+	*out = ofd;                     /* why: a passing filter's note */
 	return res->status = FILTER_PASS;
 }
 
 /* The chain ---------------------------------------------------------- */
+
+/* A passing stage's line goes into res->note as "prog: line", the
+ * stages' notes joined with "; " while they fit. */
+static void
+note(struct filter_res *res, const char *prog)
+{
+	const char *base = strrchr(prog, '/');
+	size_t n = strlen(res->note);
+
+	if (res->why[0] && fmt_s(res->note + n, sizeof res->note - n,
+	    "%s%s: %s", n ? "; " : "", base ? base + 1 : prog, res->why) < 0)
+		res->note[n] = '\0';
+	res->why[0] = '\0';
+}
 
 int
 filter_chain(const char *chain, int *fd, const struct filter_env *e,
@@ -470,6 +484,7 @@ filter_chain(const char *chain, int *fd, const struct filter_env *e,
 		}
 		if (filter_run(argv, cur, &out, e, o, res) != FILTER_PASS)
 			break;
+		note(res, argv[0]);
 		if (cur != *fd)
 			close(cur);
 		cur = out;
@@ -484,4 +499,41 @@ filter_chain(const char *chain, int *fd, const struct filter_env *e,
 		*fd = cur;
 	}
 	return FILTER_PASS;
+}
+
+/* "DDD D.D.D text": a reply code of class c ('4' or '5') and an enhanced
+ * status code of the same class (RFC 3463 2: 1-3 digits per part), then
+ * a blank and some text; the length of the codes, or 0. */
+static size_t
+coded(const char *s, char c)
+{
+	size_t i = 3, part, n;
+
+	if (s[0] != c || s[1] < '0' || s[1] > '5' || s[2] < '0' ||
+	    s[2] > '9' || s[3] != ' ' || s[4] != c || s[5] != '.')
+		return 0;
+	for (i = 6, part = 0; part < 2; part++) {
+		for (n = 0; s[i] >= '0' && s[i] <= '9' && n < 3; i++)
+			n++;
+		if (n == 0 || s[i] != (part == 0 ? '.' : ' '))
+			return 0;
+		i++;
+	}
+	return s[i] > ' ' ? i : 0;
+}
+
+const char *
+filter_reply(const struct filter_res *r, char *line, size_t size)
+{
+	int rej = r->status == FILTER_REJECT;
+
+	if (r->why[0] && coded(r->why, rej ? '5' : '4'))
+		fmt_s(line, size, "%s", r->why);
+	else if (rej)
+		fmt_s(line, size, "554 5.7.1 %s", r->why[0] ? r->why :
+		    "Message rejected by a content filter");
+	else
+		fmt_s(line, size, "451 4.7.1 %s", r->why[0] ? r->why :
+		    "Content filter failure, try again later");
+	return line;
 }

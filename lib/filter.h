@@ -31,6 +31,8 @@ struct filter_env {
 	const char *const *rcpt;
 	size_t nrcpt;
 	const char *client_ip, *helo, *auth_user, *qid, *tls;
+	int relay;                      /* the client may relay (RELAYCLIENT,
+	                                   relay-clients, AUTH, local) */
 };
 
 struct filter_opt {
@@ -45,7 +47,16 @@ struct filter_res {
 	char why[FILTER_WHY_MAX + 1];   /* the filter's own line, or "" */
 	char err[FILTER_WHY_MAX + 64];  /* what went wrong, for the log */
 	char stage[64];                 /* program that decided, or "" */
+	char note[2 * FILTER_WHY_MAX];  /* filter_chain: the lines of the
+	                                   stages that passed, for the log */
 };
+
+/* The SMTP reply for a reject or defer: the filter's line when it
+ * begins with its own code and enhanced status of the right class
+ * ("550 5.7.23 ..." for a reject, "451 4.7.24 ..." for a defer), else
+ * 554 5.7.1 or 451 4.7.1 and the line. Fills line; returns it. */
+const char *filter_reply(const struct filter_res *r, char *line,
+    size_t size);
 
 /* Check a chain's syntax: NULL, or a reason. */
 const char *filter_check(const char *chain);
@@ -56,7 +67,8 @@ const char *filter_check(const char *chain);
 int filter_chain(const char *chain, int *fd, const struct filter_env *e,
     const struct filter_opt *o, struct filter_res *res);
 
-/* One stage: argv[0] is a path. On FILTER_PASS *out is a new fd. */
+/* One stage: argv[0] is a path. On FILTER_PASS *out is a new fd and
+ * res->why the filter's line, if it wrote one (a note for the log). */
 int filter_run(char *const argv[], int in, int *out,
     const struct filter_env *e, const struct filter_opt *o,
     struct filter_res *res);

@@ -24,6 +24,23 @@ hdr_is_field(const char *line, size_t n)
 }
 
 int
+hdr_field_next(const char *msg, size_t n, size_t off, size_t *len)
+{
+	const char *p = msg + off, *end = msg + n, *lf;
+
+	if (off >= n || !hdr_is_field(p, (size_t)(end - p)))
+		return 0;
+	for (;;) {
+		lf = memchr(p, '\n', (size_t)(end - p));
+		p = lf ? lf + 1 : end;
+		if (p == end || (*p != ' ' && *p != '\t'))
+			break;
+	}
+	*len = (size_t)(p - (msg + off));
+	return 1;
+}
+
+int
 hdr_name_is(const char *line, size_t n, const char *name)
 {
 	size_t l = strlen(name);

@@ -616,9 +616,29 @@ dsn_lines(struct qw *w, const struct qdsn *dsn)
 	return 0;
 }
 
-int
-qw_envelope_dsn(struct qw *w, const char *from, char *const *rcpt,
-    size_t nrcpt, unsigned flags, const char *origin, const struct qdsn *dsn)
+/* The auth line (postel-queue(5)): the value is one word of printable
+ * ASCII, so that a reader takes the whole line as it was written. */
+static int
+auth_line(struct qw *w, const char *auth)
+{
+	char line[QUEUE_AUTH_MAX + 8];
+	size_t i, n = strlen(auth);
+	int k;
+
+	if (n > QUEUE_AUTH_MAX)
+		n = QUEUE_AUTH_MAX;
+	if ((k = fmt_s(line, sizeof line, "auth %.*s\n", (int)n, auth)) < 0)
+		return -1;
+	for (i = 5; i < 5 + n; i++)
+		if ((unsigned char)line[i] <= ' ' || (unsigned char)line[i] >= 0x7f)
+			line[i] = '?';
+	return bio_put(&w->out, line, (size_t)k);
+}
+
+static int
+envelope(struct qw *w, const char *from, char *const *rcpt, size_t nrcpt,
+    unsigned flags, const char *origin, const struct qdsn *dsn,
+    const char *auth)
 {
 	char line[ADDR_MAX + 64], v[16];
 	off_t off = 0;
@@ -656,7 +676,23 @@ qw_envelope_dsn(struct qw *w, const char *from, char *const *rcpt,
 	}
 	if (dsn != NULL && dsn_lines(w, dsn) == -1)
 		return -1;
+	if (auth != NULL && *auth && auth_line(w, auth) == -1)
+		return -1;
 	return bio_put(&w->out, "\n", 1);
+}
+
+int
+qw_envelope_dsn(struct qw *w, const char *from, char *const *rcpt,
+    size_t nrcpt, unsigned flags, const char *origin, const struct qdsn *dsn)
+{
+	return envelope(w, from, rcpt, nrcpt, flags, origin, dsn, NULL);
+}
+
+int
+qw_envelope_auth(struct qw *w, const char *from, char *const *rcpt,
+    size_t nrcpt, unsigned flags, const char *origin, const char *auth)
+{
+	return envelope(w, from, rcpt, nrcpt, flags, origin, NULL, auth);
 }
 
 void
@@ -843,6 +879,8 @@ qenv_read(int fd, struct qenv *e, const char **why)
 				e->flags |= QF_8BIT;
 		} else if (strncmp(line, "origin ", 7) == 0) {
 			fmt_s(e->origin, sizeof e->origin, "%.200s", line + 7);
+		} else if (strncmp(line, "auth ", 5) == 0) {
+			fmt_s(e->auth, sizeof e->auth, "%s", line + 5);
 		} else if (strncmp(line, "notify ", 7) == 0) {
 			/* a DSN request never stops a delivery: a bad
 			 * value is read as none given */

@@ -127,6 +127,12 @@ int qw_envelope(struct qw *w, const char *from, char *const *rcpt,
 int qw_envelope_dsn(struct qw *w, const char *from, char *const *rcpt,
     size_t nrcpt, unsigned flags, const char *origin,
     const struct qdsn *dsn);
+/* The same with the user an SMTP client authenticated as (smtpd; NULL
+ * or "": none), as the auth line (postel-queue(5)); its printable ASCII
+ * is kept, at most QUEUE_AUTH_MAX bytes, anything else made '?'. */
+#define QUEUE_AUTH_MAX 255
+int qw_envelope_auth(struct qw *w, const char *from, char *const *rcpt,
+    size_t nrcpt, unsigned flags, const char *origin, const char *auth);
 void qw_flags(struct qw *w, unsigned flags);
 /* message bytes; EMSGSIZE past max */
 int qw_write(struct qw *w, const void *p, size_t n);
@@ -145,6 +151,7 @@ struct qenv {
 	size_t nrcpt;
 	unsigned flags;
 	char origin[256];
+	char auth[QUEUE_AUTH_MAX + 1];  /* the auth line's user; "" = none */
 	struct qdsn dsn;            /* a bad notify/ret/envid value: unset */
 	off_t body;                 /* offset of the message */
 };

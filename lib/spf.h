@@ -8,7 +8,21 @@
  * and the fuzz target answer from memory.
  *
  * Nothing is allocated; the caller owns every buffer. A DNS failure that
- * may pass is SPF_TEMPERROR, never a pass or a fail.
+ * may pass is SPF_TEMPERROR, never a pass or a fail. spf_check keeps its
+ * work on the stack (about 80 KB at the deepest include).
+ *
+ * Counting (4.6.4): a term that queries DNS counts when it is evaluated,
+ * so terms after the match do not; every query answered NXDOMAIN or
+ * without records is a void lookup (the A/AAAA of each MX or PTR name
+ * and the lookups of %{p} included), except the record lookups
+ * themselves and the explanation's, which never change a result.
+ * A record one of whose TXT records could not be read (lib/dns's
+ * limits) and that has no SPF record among the rest is a permerror.
+ *
+ * The two identities (RFC 7208 2.3, 2.4): MAIL FROM sets domain to the
+ * sender's domain and sender to the address (a null sender: sender ""
+ * and domain helo, checked as postmaster@helo); the HELO check sets
+ * domain to helo and sender to "postmaster@" helo.
  */
 #ifndef POSTEL_SPF_H
 #define POSTEL_SPF_H
@@ -56,7 +70,13 @@ int spf_check(const struct spf_req *r, const struct dns_ops *dns,
 const char *spf_record_check(const char *rec, size_t n);
 
 /* Expand a macro-string (7.1) for domain (the current %{d}); exp
- * allows %{c}, %{r}, %{t} (explanations only). 0, or -1 with *why. */
+ * allows %{c}, %{r}, %{t} and spaces (explanations only) and cuts the
+ * text at size - 1. Without exp the input is a domain-spec and the
+ * result a name to query (4.8, 7.3): its trailing dot dropped, labels cut
+ * from the left until at most 253 octets remain, then checked (labels of
+ * 1 to 63 octets); size must be at least 254. %{p} needs DNS: here it
+ * is "unknown" (spf_check finds the validated name). 0, or -1 with
+ * *why. */
 int spf_macro(const char *in, size_t n, const struct spf_req *r,
     const char *domain, int exp, char *out, size_t size, const char **why);
 

@@ -19,6 +19,8 @@
 #include "addr.h"
 #include "conf.h"
 #include "die.h"
+#include "dkim.h"
+#include "dkimconf.h"
 #include "filter.h"
 #include "fmt.h"
 #include "route.h"
@@ -360,15 +362,49 @@ check_filters(const struct conf_table *t)
 	}
 }
 
+/* conf/dkim-sign: "from-domain selector keyfile [signing-domain]", and
+ * each key loads as remote loads it (remote runs as the queue user: check
+ * run as another may not read the keys). */
+static void
+check_dkim(const struct conf_table *t)
+{
+	const char *f = cpath(DKIMCONF_FILE), *why;
+	struct dkimconf c;
+	struct dkim_key *k;
+	size_t i;
+
+	if ((k = malloc(sizeof *k)) == NULL)
+		die_sys(EXIT_TEMP, "unable to allocate");
+	for (i = 0; i < t->n; i++) {
+		const struct conf_ent *e = &t->e[i];
+		unsigned line = (unsigned)e->line;
+		if ((why = dkimconf_parse(&c, e)) != NULL) {
+			problem(f, line, "%.255s: %s", e->key, why);
+			continue;
+		}
+		errno = 0;
+		if (dkim_key_load(k, c.key, &why) == -1) {
+			int err = errno;
+			problem(f, line, "%.255s: key %s: %s%s%s", e->key, c.key,
+			    why ? why : "unusable", err ? ": " : "",
+			    err ? strerror(err) : "");
+			continue;
+		}
+		dkim_key_free(k);
+	}
+	free(k);
+}
+
 static void
 check_tables(void)
 {
-	struct conf_table dom, users, routes, filters;
+	struct conf_table dom, users, routes, filters, dkim;
 
 	table(&dom, "domains");
 	table(&users, "users");
 	table(&routes, "routes");
 	table(&filters, "filters");
+	table(&dkim, DKIMCONF_FILE);
 	check_domains(&dom);
 	/* lookups need the table sorted by key, as the reader leaves it;
 	 * its problems were reported the first time */
@@ -386,10 +422,12 @@ check_tables(void)
 		    strerror(errno));
 	check_routes(&routes);
 	check_filters(&filters);
+	check_dkim(&dkim);
 	conf_table_free(&dom);
 	conf_table_free(&users);
 	conf_table_free(&routes);
 	conf_table_free(&filters);
+	conf_table_free(&dkim);
 }
 
 /* The postmaster key must reach someone (smtpd answers 451 to RCPT

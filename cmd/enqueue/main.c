@@ -23,6 +23,9 @@
 #include "qreq.h"
 #include "queue.h"
 
+/* the origin local(8) gives a forward (cmd/local/pipe.c) */
+#define FORWARD_ORIGIN "local forward "
+
 static void
 usage(void)
 {
@@ -247,7 +250,15 @@ main(int argc, char **argv)
 		if (id != NULL)
 			die(EXIT_PERM, "-q is for smtpd, not for other users");
 		fmt_s(mine, sizeof mine, "sendmail uid=%lu", (unsigned long)uid);
-		if (origin == NULL || strcmp(origin, mine) != 0)
+		/* local's forwards keep saying so: remote signs a user's
+		 * submission, never mail that only passes through
+		 * (postel-remote(8), DKIM); a caller may give up signing
+		 * this way, never gain it */
+		if (origin != NULL && strncmp(origin, FORWARD_ORIGIN,
+		    strlen(FORWARD_ORIGIN)) == 0)
+			fmt_s(mine, sizeof mine, "forward uid=%lu",
+			    (unsigned long)uid);
+		else if (origin == NULL || strcmp(origin, mine) != 0)
 			fmt_s(mine, sizeof mine, "enqueue uid=%lu",
 			    (unsigned long)uid);
 		origin = mine;

@@ -11,11 +11,13 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include "fd.h"
 #include "fmt.h"
+#include "hdr.h"
 #include "local.h"
 #include "maildir.h"
 
@@ -130,16 +132,41 @@ dirsync_run(struct dirsync *ds, struct fail *f)
 	return bad;
 }
 
+/* A message filter-dmarc marked for quarantine goes to the Maildir's
+ * .Junk folder (Maildir++, Dovecot's "Junk") when the user has one:
+ * dir is then that folder. */
+static const char *
+junk(const struct msgdata *md, const char *dir, const char *sl, char *buf,
+    size_t size)
+{
+	struct stat st;
+	size_t off = 0, len;
+	int marked = 0;
+
+	while (!marked && hdr_field_next(md->body, md->bodylen, off, &len)) {
+		marked = hdr_name_is(md->body + off, len, HDR_QUARANTINE);
+		off += len;
+	}
+	if (!marked || fmt_s(buf, size, "%s%s.Junk/new", dir, sl) < 0 ||
+	    stat(buf, &st) == -1 || !S_ISDIR(st.st_mode))
+		return dir;
+	buf[strlen(buf) - 3] = '\0';          /* ".../.Junk/" */
+	return buf;
+}
+
 int
 maildir_deliver(const struct msgdata *md, const char *dir, struct fail *f,
     char *name, size_t namesize)
 {
 	static unsigned counter;
-	char tmp[PATH_MAX], fin[PATH_MAX], nd[PATH_MAX];
+	char tmp[PATH_MAX], fin[PATH_MAX], nd[PATH_MAX], jd[PATH_MAX];
 	struct timeval tv;
 	size_t dl = strlen(dir);
 	const char *sl = dl && dir[dl - 1] == '/' ? "" : "/";
 	int fd, e, fixed;
+
+	if ((dir = junk(md, dir, sl, jd, sizeof jd)) == jd)
+		sl = "";
 
 	/* tmp/ gets a name of its own: one left by a killed delivery must
 	 * not stop the next attempt */

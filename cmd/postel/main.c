@@ -50,7 +50,8 @@ static const struct cmd {
 	    cmd_dkim_verify },
 	{ "spf", "IP SENDER [HELO]", "evaluate SPF as filter-dmarc does",
 	    cmd_spf },
-	{ "dmarc", "DOMAIN", "show the DMARC policy that applies", cmd_dmarc },
+	{ "dmarc", "[-l LIST] [--spf R:D] [--dkim R:D]... DOMAIN | --org NAME...",
+	    "show the DMARC policy that applies", cmd_dmarc },
 	{ "help", "", "this list", cmd_help },
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])

@@ -108,6 +108,7 @@ read_one(struct delivery *m, size_t k, int fd, size_t first)
 	m->utf8 = (e.flags & QF_UTF8) != 0;
 	m->eightbit = (e.flags & QF_8BIT) != 0;
 	m->off = (long long)e.body;
+	m->sign = sign_wanted(e.origin, e.auth);
 	if (*m->sender && (why = addr_parse(&a, m->sender, strlen(m->sender),
 	    ADDR_UTF8)) != NULL)
 		fail_all(m, OUTCOME_PERM, "5.1.7", "bad sender", why);

@@ -14,6 +14,7 @@
 #include "fd.h"
 #include "fmt.h"
 #include "log.h"
+#include "queue.h"
 #include "remote.h"
 
 static void
@@ -43,6 +44,25 @@ remote_crlf_size(int fd, long long off, unsigned long long *size)
 	}
 	*size = last == '\n' ? n : n + 2;
 	return 0;
+}
+
+/* qrun hands one message over as its queue file at the message
+ * (postel-result(5)): the envelope before it says whether to sign it.
+ * Standard input that is not a queue file, or not one whose message
+ * starts there, is sent as it is. */
+static void
+envelope_of(struct delivery *j)
+{
+	struct qenv e;
+	const char *why;
+
+	if (qenv_read(0, &e, &why) == 0) {
+		if ((long long)e.body == j->off)
+			j->sign = sign_wanted(e.origin, e.auth);
+		qenv_free(&e);
+	}
+	if (lseek(0, j->off, SEEK_SET) == -1)
+		die_sys(EXIT_TEMP, "unable to seek in the message");
 }
 
 /* The job from argv (after the options) and standard input. */
@@ -78,6 +98,8 @@ job_init(struct delivery *j, int argc, char **argv)
 	j->fd = 0;
 	if ((j->off = lseek(0, 0, SEEK_CUR)) == -1)
 		die_sys(EXIT_TEMP, "standard input is not a seekable file");
+	if (j->off > 0)
+		envelope_of(j);
 	if (remote_crlf_size(j->fd, j->off, &j->size) == -1)
 		die_sys(EXIT_TEMP, "unable to read the message");
 }
@@ -210,14 +232,22 @@ main(int argc, char **argv)
 		die(EXIT_TEMP, "usage: %s", why);
 	if ((why = route_find(&r, m[0].domain)) != NULL)
 		die(EXIT_TEMP, "%s", why);
-	for (k = 0; k < nm; k++)
+	for (k = 0; k < nm; k++) {
 		result_set(&m[k].res, OUTCOME_TEMP, "4.4.1", "no host tried");
+		sign_message(&m[k]);    /* each message of a batch its own */
+	}
+	/* a result settled now (a DKIM key that cannot be used) goes out
+	 * at once, as any other */
+	remote_report(m, nm, 0);
 	if (route_plan(&r, &m[0], t, REMOTE_HOSTS_MAX, &nt, &m[0].res) == 0)
 		deliver(m, nm, batch, &r, t, nt);
 	else
 		for (k = 1; k < nm; k++)
 			m[k].res = m[0].res;
 	remote_report(m, nm, 1);
+	for (k = 0; k < nm; k++)
+		buf_free(&m[k].dkim);
+	sign_end();
 	if (!batch)
 		free(m[0].rcpt);
 	return 0;

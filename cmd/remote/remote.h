@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "dns.h"
 #include "result.h"
 #include "route.h"
@@ -42,6 +43,9 @@ struct delivery {
 	long long off;                  /* its first byte */
 	unsigned long long size;        /* its size in CRLF form */
 	const char *me;
+	int sign;                       /* a user's of this host: DKIM */
+	struct buf dkim;                /* its DKIM-Signature field, LF form,
+	                                   sent before the message */
 	struct result res;              /* the last failure: the result of
 	                                   the recipients still pending */
 };
@@ -66,6 +70,19 @@ int remote_crlf_size(int fd, long long off, unsigned long long *size);
  * or a usage error. */
 const char *batch_init(struct delivery *m, size_t *nm, struct rcpt *rcpt,
     int argc, char **argv, const char *domain);
+
+/* sign.c */
+/* 1 if a message with this envelope origin and auth line (postel-queue(5))
+ * is this host's users' mail, which is signed: a local submission, a
+ * bounce of qrun's, or a client's that authenticated. */
+int sign_wanted(const char *origin, const char *auth);
+/* When j->sign, and conf/dkim-sign has a key for its From: domain, the
+ * DKIM-Signature field into j->dkim and its size into j->size; a key or
+ * table that cannot be used gives every pending recipient a temporary
+ * result. Logs a dkim event when it signs or why it did not. */
+void sign_message(struct delivery *j);
+/* Free the keys (wiped) and the table. */
+void sign_end(void);
 
 /* route.c */
 /* Resolve r into targets; NULL, or a failure in res for every recipient. */

@@ -442,8 +442,33 @@ put_line(const char *p, ptrdiff_t n)
 	return bio_put(&out, p, (size_t)n);
 }
 
-/* The message in CRLF form with dot-stuffing (RFC 5321 4.5.2), then the
- * final dot. */
+/* Bytes p[0..n) of the message in CRLF form with dot-stuffing (RFC 5321
+ * 4.5.2); *bol says whether a line starts at p, and then after the end. */
+static int
+put_text(const char *p, size_t n, int *bol)
+{
+	const char *end = p + n, *lf;
+
+	while (p < end) {
+		lf = memchr(p, '\n', (size_t)(end - p));
+		if (*bol && *p == '.' && bio_put(&out, ".", 1) == -1)
+			return -1;
+		if (put_line(p, (lf ? lf : end) - p) == -1)
+			return -1;
+		if (lf == NULL) {
+			*bol = 0;
+			break;
+		}
+		if (bio_put(&out, "\r\n", 2) == -1)
+			return -1;
+		*bol = 1;
+		p = lf + 1;
+	}
+	return 0;
+}
+
+/* The message in CRLF form with dot-stuffing (RFC 5321 4.5.2), its DKIM
+ * signature first if it has one, then the final dot. */
 static int
 body(struct sess *s)
 {
@@ -451,9 +476,11 @@ body(struct sess *s)
 	long long off = s->j->off;
 	int bol = 1;
 
+	bio_timeout(&out, conf_u("remote-timeout-data"));
+	if (put_text(s->j->dkim.p, s->j->dkim.len, &bol) == -1)
+		return -1;
 	for (;;) {
 		ssize_t n = fd_pread(s->j->fd, chunk, sizeof chunk, off);
-		const char *p = chunk, *end, *lf;
 
 		if (n == -1) {
 			fmt_s(s->why, sizeof s->why, "reading the queue file: "
@@ -464,23 +491,9 @@ body(struct sess *s)
 		if (n == 0)
 			break;
 		off += n;
-		end = chunk + n;
 		bio_timeout(&out, conf_u("remote-timeout-data"));
-		while (p < end) {
-			lf = memchr(p, '\n', (size_t)(end - p));
-			if (bol && *p == '.' && bio_put(&out, ".", 1) == -1)
-				return -1;
-			if (put_line(p, (lf ? lf : end) - p) == -1)
-				return -1;
-			if (lf == NULL) {
-				bol = 0;
-				break;
-			}
-			if (bio_put(&out, "\r\n", 2) == -1)
-				return -1;
-			bol = 1;
-			p = lf + 1;
-		}
+		if (put_text(chunk, (size_t)n, &bol) == -1)
+			return -1;
 	}
 	if (!bol && bio_put(&out, "\r\n", 2) == -1)
 		return -1;

@@ -129,6 +129,7 @@ local_filters(int *spool, const char *from, const struct rcpts *r)
 	fe.sender = from;
 	fe.rcpt = (const char *const *)r->v;
 	fe.nrcpt = r->n;
+	fe.relay = 1;                   /* a local user's mail */
 	fo.tmpdir = tmp && *tmp ? tmp : "/tmp";
 	fo.timeout = conf_u("filter-timeout");
 	fo.max = conf_u("max-size") + FILTER_ROOM;

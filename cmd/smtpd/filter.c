@@ -93,17 +93,13 @@ sfilter_run(const char *chain, int *spool, const struct filter_env *e,
 		log_kv(&l, "why", r.why);
 	if (r.err[0])
 		log_kv(&l, "error", r.err);
+	if (r.note[0])
+		log_kv(&l, "note", r.note);
 	if (!quiet || r.status != FILTER_PASS)
 		log_end(&l);
 	if (r.status == FILTER_PASS) {
 		*eightbit = r.eightbit;
 		return NULL;
 	}
-	if (r.status == FILTER_REJECT)
-		fmt_s(line, sizeof line, "554 5.7.1 %s", r.why[0] ? r.why :
-		    "Message rejected by a content filter");
-	else
-		fmt_s(line, sizeof line, "451 4.7.1 %s", r.why[0] ? r.why :
-		    "Content filter failure, try again later");
-	return line;
+	return filter_reply(&r, line, sizeof line);
 }

@@ -445,7 +445,10 @@ envelope(struct qw *w, unsigned flags)
 	fmt_s(origin, sizeof origin, "smtpd %s", ses.ip);
 	if ((rcpt = rcpt_list()) == NULL)
 		return -1;
-	r = qw_envelope(w, tx.mail.a.s, rcpt, tx.nrcpt, flags, origin);
+	/* the auth line tells remote the mail is a user's of this host,
+	 * which it signs (postel-remote(8), DKIM) */
+	r = qw_envelope_auth(w, tx.mail.a.s, rcpt, tx.nrcpt, flags, origin,
+	    ses.authed ? ses.authuser : NULL);
 	free(rcpt);
 	return r;
 }
@@ -589,6 +592,7 @@ filters(void)
 	e.auth_user = ses.authed ? ses.authuser : NULL;
 	e.qid = cfg.local ? NULL : tx.qid;      /* enqueue's is not known */
 	e.tls = tlsv();
+	e.relay = ses.relay;
 	if (spool_dir(dir, sizeof dir) == -1) {
 		free(v);
 		return "451 4.3.0 Local error in processing";

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "filter.h"
@@ -16,7 +17,7 @@ static const char msg[] = "Received: from x\nSubject: hi\n\nbody\n";
 static char dir[] = "/tmp/filter-unit.XXXXXX";
 static const char *rcpts[] = { "a@example.org", "b@example.net" };
 static struct filter_env env = { "s@example.com", rcpts, 2, "127.0.0.1",
-    "client.test", NULL, "1.2.3", "no" };
+    "client.test", NULL, "1.2.3", "no", 0 };
 static struct filter_opt opt = { dir, 5, 4096 };
 
 static int
@@ -140,6 +141,90 @@ check_env(void)
 	ok(strncmp(slurp(out), "X-Rcpt: a@example.org,b@example.net,\n",
 	    37) == 0, "fd 3 holds one recipient per line");
 	close(out);
+	setenv("RELAYCLIENT", "inherited", 1);
+	is_int(sh("echo \"X-Relay: ${RELAYCLIENT-unset}\"; cat", &r, &out),
+	    FILTER_PASS, "RELAYCLIENT filter passes");
+	ok(strncmp(slurp(out), "X-Relay: unset\n", 15) == 0,
+	    "RELAYCLIENT unset for a client that may not relay");
+	close(out);
+	env.relay = 1;
+	is_int(sh("echo \"X-Relay: ${RELAYCLIENT-unset}.\"; cat", &r, &out),
+	    FILTER_PASS, "RELAYCLIENT filter passes again");
+	ok(strncmp(slurp(out), "X-Relay: .\n", 11) == 0,
+	    "RELAYCLIENT set, empty, for one that may");
+	close(out);
+	env.relay = 0;
+	unsetenv("RELAYCLIENT");
+}
+
+static void
+check_reply(void)
+{
+	struct filter_res r;
+	char line[300];
+
+	memset(&r, 0, sizeof r);
+	r.status = FILTER_REJECT;
+	strcpy(r.why, "550 5.7.23 SPF fail");
+	is_str(filter_reply(&r, line, sizeof line), "550 5.7.23 SPF fail",
+	    "a reject with its own 5xx code keeps it");
+	strcpy(r.why, "451 4.7.24 try later");
+	is_str(filter_reply(&r, line, sizeof line),
+	    "554 5.7.1 451 4.7.24 try later", "a reject cannot answer 4xx");
+	strcpy(r.why, "550 4.7.1 mixed");
+	is_str(filter_reply(&r, line, sizeof line), "554 5.7.1 550 4.7.1 mixed",
+	    "nor mix the classes");
+	strcpy(r.why, "599 5.7.1 x");
+	ok(strncmp(filter_reply(&r, line, sizeof line), "554 ", 4) == 0,
+	    "nor use a code past 55x");
+	strcpy(r.why, "550 5.7.1234 x");
+	ok(strncmp(filter_reply(&r, line, sizeof line), "554 ", 4) == 0,
+	    "nor a status part of four digits");
+	strcpy(r.why, "550 5.7.1 ");
+	ok(strncmp(filter_reply(&r, line, sizeof line), "554 ", 4) == 0,
+	    "nor a code without text");
+	r.why[0] = '\0';
+	is_str(filter_reply(&r, line, sizeof line),
+	    "554 5.7.1 Message rejected by a content filter", "no line");
+	r.status = FILTER_DEFER;
+	strcpy(r.why, "451 4.7.24 DNS trouble");
+	is_str(filter_reply(&r, line, sizeof line), "451 4.7.24 DNS trouble",
+	    "a defer with its own 4xx code keeps it");
+	strcpy(r.why, "550 5.7.1 no");
+	is_str(filter_reply(&r, line, sizeof line), "451 4.7.1 550 5.7.1 no",
+	    "a defer cannot answer 5xx");
+}
+
+/* Passing stages' lines become the chain's note, for the log. */
+static void
+notes(void)
+{
+	struct filter_res r;
+	char chain[500], p1[200], p2[200];
+	int fd = message();
+	FILE *f;
+
+	snprintf(p1, sizeof p1, "%s/one", dir);
+	snprintf(p2, sizeof p2, "%s/two", dir);
+	if ((f = fopen(p1, "w")) != NULL) {
+		fputs("#!/bin/sh\necho one >&2\nexec cat\n", f);
+		fclose(f);
+	}
+	if ((f = fopen(p2, "w")) != NULL) {
+		fputs("#!/bin/sh\necho two >&2\nexec cat\n", f);
+		fclose(f);
+	}
+	chmod(p1, 0755);
+	chmod(p2, 0755);
+	snprintf(chain, sizeof chain, "%s | /bin/cat | %s", p1, p2);
+	is_int(filter_chain(chain, &fd, &env, &opt, &r), FILTER_PASS,
+	    "a chain whose stages leave notes passes");
+	is_str(r.note, "one: one; two: two", "the notes of the stages, "
+	    "for the log");
+	is_str(r.why, "", "and no reason");
+	close(fd);
+	unlink(p1);
+	unlink(p2);
 }
 
 static void
@@ -163,6 +248,7 @@ check_chain(void)
 	    "leaving the message as it was");
 	ok(strstr(r.stage, "false") != NULL, "naming the stage");
 	close(fd);
+	notes();
 }
 
 int
@@ -173,11 +259,12 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	plan(38);
+	plan(54);
 	check_verdicts();
 	check_failures();
 	check_env();
 	check_chain();
+	check_reply();
 	rmdir(dir);
 	return done();
 }

@@ -63,7 +63,7 @@ copy(const char *in, const char *want)
 int
 main(void)
 {
-	plan(29);
+	plan(35);
 	is_str(Q(" root (Cron Daemon)\n"), " root@me.example (Cron Daemon)\n",
 	    "bare name before a comment, comment kept");
 	is_str(Q(" root\n"), " root@me.example\n", "bare name");
@@ -105,5 +105,25 @@ main(void)
 	ok(copy("\nTo: root\n", "\nTo: root\n"), "copy: no header section at all");
 	ok(hdr_address_field("reply-to: x", 11) && !hdr_address_field("Subject: x", 10),
 	    "address fields by name, any case");
+	{
+		static const char m[] = "A: 1\nB: 2\n  more\n\tmore\nC:3\n"
+		    "\nbody: x\n";
+		size_t off = 0, len = 0;
+		ok(hdr_field_next(m, sizeof m - 1, off, &len) && len == 5,
+		    "first field with its LF");
+		off += len;
+		ok(hdr_field_next(m, sizeof m - 1, off, &len) && len == 18,
+		    "a folded field with its continuation lines");
+		off += len;
+		ok(hdr_field_next(m, sizeof m - 1, off, &len) && len == 4,
+		    "the last field");
+		off += len;
+		ok(!hdr_field_next(m, sizeof m - 1, off, &len),
+		    "the empty line ends the header section");
+		ok(hdr_field_next("X: no lf", 8, 0, &len) && len == 8,
+		    "a field at the end without LF");
+		ok(!hdr_field_next("not a field\nA: b\n", 17, 0, &len),
+		    "a line that starts no field ends it");
+	}
 	return done();
 }

@@ -86,6 +86,34 @@ refused(const char *env)
 	return r == 0 ? 0 : r == -1 && errno == EINVAL ? 1 : 2;
 }
 
+/* the auth line: one word of printable ASCII, read back whole */
+static void
+auth_line(int qd)
+{
+	char p[300], body[16];
+	char *rc[] = { "b@example.net" };
+	const char *why;
+	struct qenv e;
+	struct qw w;
+	int fd = -1, good;
+
+	good = qw_begin(&w, qd, 0) == 0 && qw_envelope_auth(&w,
+	    "a@example.org", rc, 1, QF_LATER, "smtpd 192.0.2.1",
+	    "al ice\x01") == 0 && qw_write(&w, "x\n", 2) == 0 &&
+	    qw_commit(&w) == 0;
+	snprintf(p, sizeof p, "new/%s", w.id);
+	good = good && (fd = openat(qd, p, O_RDONLY)) != -1 &&
+	    qenv_read(fd, &e, &why) == 0;
+	ok(good && strcmp(e.auth, "al?ice?") == 0 &&
+	    strcmp(e.origin, "smtpd 192.0.2.1") == 0 &&
+	    read(fd, body, sizeof body) == 2, "the auth line round-trips, "
+	    "blanks and controls made ?");
+	if (good)
+		qenv_free(&e);
+	if (fd != -1)
+		close(fd);
+}
+
 int
 main(void)
 {
@@ -102,7 +130,7 @@ main(void)
 	    "queue/cur", "queue/state" };
 	size_t i;
 
-	plan(47);
+	plan(49);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	for (i = 0; i < 5; i++) {
@@ -128,6 +156,8 @@ main(void)
 	n = read(fd, body, sizeof body);
 	ok(n == 6 && memcmp(body, "hello\n", 6) == 0, "fd left at the message");
 	close(fd);
+	ok(e.auth[0] == '\0', "no auth line: no authenticated user");
+	auth_line(qd);
 	later(qd, 0, QF_8BIT, "reserved flags: none, then 8bit");
 	later(qd, QF_UTF8, QF_UTF8 | QF_8BIT, "reserved flags: utf8, then both");
 	later(qd, QF_8BIT, QF_8BIT, "reserved flags: 8bit, unchanged");
