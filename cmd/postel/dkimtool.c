@@ -2,6 +2,8 @@
  * postel dkim-sign, dkim-verify: lib/dkim on one message, read from a
  * file or standard input with LF or CRLF line ends and worked on in queue
  * form (postel-queue(5)); what sign prints keeps the input's line ends.
+ * verify's lines use Authentication-Results' names (RFC 8601 2.7.1),
+ * as postel(8) shows.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -128,11 +130,11 @@ cmd_dkim_verify(int argc, char **argv)
 	if (n == 0)
 		printf("dkim=none\n");
 	for (i = 0; i < n; i++) {
-		printf("dkim=%s d=", dkim_result_name(r[i].res));
+		printf("dkim=%s header.d=", dkim_result_name(r[i].res));
 		safe(r[i].d);
-		printf(" s=");
+		printf(" header.s=");
 		safe(r[i].s);
-		printf(" b=");
+		printf(" header.b=");
 		safe(r[i].b);
 		if (r[i].why[0]) {
 			printf(" (");
