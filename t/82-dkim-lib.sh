@@ -12,7 +12,8 @@
 #   edge_msgs: $T/edge1..5, the bodies canonicalization has corners for:
 #       empty, none (no blank line), blank lines only, no final LF, and a
 #       field whose value starts on a fold
-$PY -c 'import dkim' 2>/dev/null || skip_all "python3-dkim (dkimpy) not installed"
+$PY -c 'import dkim' 2>/dev/null ||
+    skip_all "python3-dkim (dkimpy) not installed"
 command -v openssl >/dev/null 2>&1 || skip_all "openssl not installed"
 # Under SAN=1 the sanitizer runtime must come before the wrapper; 5-lib.sh
 # looks at remote, which a partial build may lack.

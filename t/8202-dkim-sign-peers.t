@@ -78,7 +78,9 @@ if command -v opendkim-testmsg >/dev/null 2>&1; then
 	testmsg "$T/nk"
 	ok $((! $?)) "opendkim-testmsg: a selector without a key fails"
 else
-	for i in 1 2 3 4; do skip "opendkim-testmsg (opendkim-tools) not installed"; done
+	for i in 1 2 3 4; do
+		skip "opendkim-testmsg (opendkim-tools) not installed"
+	done
 fi
 
 # CRLF in, CRLF out; a 1024-bit key; postel's own verifier agrees
