@@ -31,7 +31,10 @@ dns_start() {
 	reap $!
 	diag_on_fail "$T/dnsmasq.log"
 	echo "nameserver $_ip" > "$T/resolv.conf"
-	wait_for 10 _udp_busy "$_ip" || echo "# dnsmasq did not start"
+	# its own "started" line: a port that answers may be another's
+	wait_for 10 grep -qE 'started, version|failed|[Ee]rror' "$T/dnsmasq.log"
+	grep -q 'started, version' "$T/dnsmasq.log" && wait_for 10 _udp_busy "$_ip" ||
+	    echo "# dnsmasq did not start on $_ip"
 }
 
 sink_start() {
