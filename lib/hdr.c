@@ -28,7 +28,7 @@ hdr_field_next(const char *msg, size_t n, size_t off, size_t *len)
 {
 	const char *p = msg + off, *end = msg + n, *lf;
 
-	if (off >= n || !hdr_is_field(p, (size_t)(end - p)))
+	if (off >= n || *p == '\n')
 		return 0;
 	for (;;) {
 		lf = memchr(p, '\n', (size_t)(end - p));
@@ -40,12 +40,100 @@ hdr_field_next(const char *msg, size_t n, size_t off, size_t *len)
 	return 1;
 }
 
+/* The length of the name of the field in line[0..n) when it is a field,
+ * "Name:" or, in the obsolete syntax (RFC 5322 4.5), "Name WSP:"; else 0. */
+static size_t
+field_name(const char *line, size_t n)
+{
+	size_t i, w;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)line[i];
+		if (c == ':' || c == ' ' || c == '\t')
+			break;
+		if (c < 32 || c >= 127)
+			return 0;
+	}
+	for (w = i; w < n && (line[w] == ' ' || line[w] == '\t'); w++)
+		;
+	return i > 0 && w < n && line[w] == ':' ? i : 0;
+}
+
 int
 hdr_name_is(const char *line, size_t n, const char *name)
 {
-	size_t l = strlen(name);
+	size_t l = field_name(line, n);
 
-	return n > l && line[l] == ':' && strncasecmp(line, name, l) == 0;
+	return l > 0 && l == strlen(name) && strncasecmp(line, name, l) == 0;
+}
+
+struct from {
+	size_t n;
+	char dom[ADDR_DOMAIN_MAX + 1];
+	int bad;
+};
+
+static int
+one_mailbox(void *arg, const char *spec, size_t len)
+{
+	struct from *f = arg;
+	const char *at = NULL;
+	size_t i, dl;
+
+	if (f->n++ > 0)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (spec[i] == '@')
+			at = spec + i;
+	if (at != NULL && (dl = len - (size_t)(at + 1 - spec)) > 1 &&
+	    at[dl] == '.')
+		len--;                  /* "a@b.test." names b.test */
+	if (at == NULL || (dl = len - (size_t)(at + 1 - spec)) == 0 ||
+	    dl > ADDR_DOMAIN_MAX || at[1] == '[' ||
+	    addr_domain_check(at + 1, dl, ADDR_UTF8) != NULL) {
+		f->bad = 1;
+		return 0;
+	}
+	for (i = 0; i < dl; i++)
+		f->dom[i] = (char)(at[1 + i] >= 'A' && at[1 + i] <= 'Z' ?
+		    at[1 + i] + 32 : at[1 + i]);
+	f->dom[dl] = '\0';
+	return 0;
+}
+
+const char *
+hdr_from_domain(const char *msg, size_t n, char *dom, size_t size)
+{
+	const char *f = NULL, *why;
+	size_t off = 0, len, flen = 0, nfrom = 0, nl;
+	struct from fr;
+
+	while (hdr_field_next(msg, n, off, &len)) {
+		if ((nl = field_name(msg + off, len)) == 0)
+			return "a header line that is not a field";
+		if (nl == 4 && strncasecmp(msg + off, "From", 4) == 0) {
+			nfrom++;
+			f = msg + off;
+			flen = len;
+		}
+		off += len;
+	}
+	if (nfrom == 0)
+		return "no From: field";
+	if (nfrom > 1)
+		return "more than one From: field";
+	nl = (size_t)((const char *)memchr(f, ':', flen) - f) + 1;
+	memset(&fr, 0, sizeof fr);
+	if (hdr_addrlist(f + nl, flen - nl, one_mailbox, &fr, &why) == -1)
+		return "unreadable From: field";
+	if (fr.n != 1)
+		return "From: does not hold exactly one address";
+	if (fr.bad || fr.dom[0] == '\0')
+		return "From: address without a valid domain";
+	if (strlen(fr.dom) >= size)
+		return "From: domain too long";
+	memcpy(dom, fr.dom, strlen(fr.dom) + 1);
+	return NULL;
 }
 
 struct acc {

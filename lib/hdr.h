@@ -45,16 +45,24 @@ int hdr_qualify_copy(int in, int out, const char *domain);
 /* 1 if line (n bytes, no LF) starts a header field "Name:" (RFC 5322
  * 2.2: printable ASCII but ':' and space, at least one). */
 int hdr_is_field(const char *line, size_t n);
-/* The next header field of msg[0..n) at *off: 1 with *len its length,
- * continuation lines and the final LF included (*off is left at its
- * start; the caller adds *len to go on), or 0 at the end of the header
- * section: an empty line, a line that starts no field, or the end. */
+/* The next line of the header section of msg[0..n) at *off with its
+ * continuation lines: 1 with *len its length, final LF included (*off is
+ * left at its start; the caller adds *len to go on), or 0 at the empty
+ * line that ends the section, or at the end. A line that starts no field
+ * is returned all the same: the section ends only at the empty line. */
 int hdr_field_next(const char *msg, size_t n, size_t off, size_t *len);
+/* The domain of the one address of the one From: field of the header
+ * section msg[0..n), lower case, without a final dot, into dom: NULL, or
+ * why there is none (no From:, two, several addresses, no domain, a
+ * header line that is not a field). Obsolete "From :" counts. */
+const char *hdr_from_domain(const char *msg, size_t n, char *dom,
+    size_t size);
 /* The mark filter-dmarc puts on a message whose sender's DMARC policy
  * asks for quarantine; local delivers such mail to a Maildir's .Junk
  * folder when there is one (postel-filter-dmarc(8), postel-local(8)). */
 #define HDR_QUARANTINE "X-Postel-Quarantine"
-/* 1 if the field in line has the name (case-insensitive). */
+/* 1 if the field in line has the name (case-insensitive; white space
+ * before the colon, RFC 5322 4.5, allowed). */
 int hdr_name_is(const char *line, size_t n, const char *name);
 
 #endif

@@ -15,7 +15,7 @@ command -v openssl >/dev/null 2>&1 || skip_all "openssl not installed"
 _asan=$(ldd "$B/filter-dmarc" 2>/dev/null | awk '/libasan/ {print $3}')
 WRAP=$(echo "$WRAP" | sed 's/^[^ ]*libasan[^ ]* //')
 [ -z "$_asan" ] || WRAP="$_asan $WRAP"
-plan 27
+plan 34
 
 setup_instance
 cp "$TOP/conf/public-suffix-list.dat" "$POSTEL_ROOT/conf/" 2>/dev/null ||
@@ -152,7 +152,28 @@ r=$(send $EVIL "$port" ann@tempfail.example ann@tempfail.example none)
 case $r in 451*) ok 0 "a DMARC lookup that fails for now: 451";; *) ok 1 "DNS trouble: 451 (got: $r)";; esac
 is "$(queue_count)" "$n1" "nothing queued"
 
-# 9. a relay client is this site's own: not checked
+# 9. ways to hide the From: domain are refused, not waved through
+r=$(send $EVIL "$port" x@evil.test ann@good.test none 'X-Foo : bar')
+case $r in "550 5.7.1 Rejected by the DMARC policy of good.test"*) ok 0 "a line with a blank before its colon hides no From:";; *) ok 1 "X-Foo : bar then From: (got: $r)";; esac
+r=$(send $EVIL "$port" x@evil.test ann@quar.test none 'X-Foo : bar' \
+    'Authentication-Results: mx.example.test; dmarc=pass header.from=quar.test')
+is "${r%% *}" 250 "a p=quarantine forgery after such a line is accepted"
+h=$(hdr "$(newest)")
+printf '%s\n' "$h" | grep -q 'dmarc=pass header.from=quar.test'
+ok $((! $?)) "and its forged results below that line are removed"
+r=$(send $EVIL "$port" x@evil.test 'ann@good.test>' none 'From: x@evil.test')
+case $r in "550 5.7.1 A message needs exactly one From: address"*) ok 0 "two From: fields: 550";; *) ok 1 "two From: fields: 550 (got: $r)";; esac
+r=$($PY "$T/send.py" $EVIL "$port" x@evil.test 'ann@good.test>, <x@evil.test' none)
+case $r in "550 5.7.1 A message needs exactly one From: address"*) ok 0 "two From: addresses: 550";; *) ok 1 "two From: addresses: 550 (got: $r)";; esac
+r=$(send $EVIL "$port" ann@good.test ann@good.test none \
+    'DKIM-Signature: v=1; a=rsa-sha256; d=tempfail.example; s=s; h=from; bh=AAAA; b=AAAA')
+case $r in "550 5.7.1 Rejected by the DMARC policy of good.test"*) ok 0 "a signature of another domain that fails for now does not defer a forgery";; *) ok 1 "unaligned temperror: 550 (got: $r)";; esac
+n1=$(queue_count)
+r=$(send $EVIL "$port" ann@good.test ann@good.test none \
+    'DKIM-Signature: v=1; a=rsa-sha256; d=good.test; s=gone; h=from; bh=AAAA; b=AAAA')
+case $r in 550*) ok 0 "a signature of the From: domain without a key: still 550";; *) ok 1 "no key: 550 (got: $r)";; esac
+
+# 10. a relay client is this site's own: not checked
 kill "$spid"
 start_smtpd RELAYCLIENT= LD_PRELOAD="$WRAP" RESOLV_WRAPPER_CONF="$T/resolv.conf"
 is "$(send $EVIL "$port" ann@good.test ann@good.test none)" 250 "a relay client's mail is not checked"

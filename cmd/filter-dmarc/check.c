@@ -15,76 +15,15 @@
 #include "fmt.h"
 #include "hdr.h"
 
-struct from_acc {
-	size_t n;
-	char dom[256];
-};
-
-static int
-from_one(void *arg, const char *spec, size_t len)
-{
-	struct from_acc *a = arg;
-	const char *at = NULL;
-	size_t i, dl;
-
-	if (a->n++ > 0)
-		return -1;              /* a second mailbox: stop */
-	for (i = len; i-- > 0; )
-		if (spec[i] == '@') {
-			at = spec + i;
-			break;
-		}
-	if (at == NULL)
-		return 0;
-	dl = len - (size_t)(at + 1 - spec);
-	if (dl == 0 || dl >= sizeof a->dom)
-		return 0;
-	for (i = 0; i < dl; i++)
-		a->dom[i] = (char)tolower((unsigned char)at[1 + i]);
-	a->dom[dl] = '\0';
-	if (a->dom[dl - 1] == '.')      /* a trailing dot names the same */
-		a->dom[dl - 1] = '\0';
-	return 0;
-}
-
 int
 check_from(const char *msg, size_t n, char *dom, size_t size, char *why,
     size_t wsize)
 {
-	struct from_acc a;
-	const char *f = NULL, *bad;
-	size_t off = 0, len, flen = 0, fields = 0;
+	const char *bad = hdr_from_domain(msg, n, dom, size);
 
-	while (hdr_field_next(msg, n, off, &len)) {
-		if (hdr_name_is(msg + off, len, "From")) {
-			f = msg + off;
-			flen = len;
-			fields++;
-		}
-		off += len;
-	}
-	if (fields != 1) {
-		fmt_s(why, wsize, fields ? "several From: fields" :
-		    "no From: field");
-		return 0;
-	}
-	memset(&a, 0, sizeof a);
-	if (hdr_addrlist(f + 5, flen - 5, from_one, &a, &bad) == -1 &&
-	    a.n <= 1) {
-		fmt_s(why, wsize, "From: unreadable");
-		return 0;
-	}
-	if (a.n != 1) {
-		fmt_s(why, wsize, a.n ? "several From: addresses" :
-		    "no From: address");
-		return 0;
-	}
-	if (a.dom[0] == '\0' || a.dom[0] == '[' ||
-	    addr_domain_check(a.dom, strlen(a.dom), 0) != NULL) {
-		fmt_s(why, wsize, "no From: domain");
-		return 0;
-	}
-	return fmt_s(dom, size, "%s", a.dom) >= 0;
+	if (bad != NULL)
+		fmt_s(why, wsize, "%s", bad);
+	return bad == NULL;
 }
 
 /* The domain part of an address, or NULL. */
@@ -147,6 +86,15 @@ spf_both(struct checks *c, const char *me, const struct dns_ops *dns)
 		*p = (char)tolower((unsigned char)*p);
 }
 
+static int
+same_org(const struct psl *psl, const char *a, const char *b)
+{
+	char oa[256], ob[256];
+
+	return *a && psl_org(psl, a, oa, sizeof oa) == 0 &&
+	    psl_org(psl, b, ob, sizeof ob) == 0 && strcmp(oa, ob) == 0;
+}
+
 void
 check_all(struct checks *c, const char *msg, size_t n, const char *me,
     const struct dns_ops *dns, const struct psl *psl)
@@ -168,6 +116,15 @@ check_all(struct checks *c, const char *msg, size_t n, const char *me,
 			ids[k].pass = 1;
 			ids[k++].domain = c->dkim[i].d;
 		}
+	/* a check that failed for now counts where its identity could
+	 * align with From: (the same organizational domain); a forger's
+	 * broken signature of another domain cannot turn a reject into a
+	 * deferral */
+	c->temp = c->spf.result == SPF_TEMPERROR &&
+	    same_org(psl, c->spfdomain, c->from);
+	for (i = 0; i < c->ndkim; i++)
+		c->temp |= c->dkim[i].res == DKIM_TEMPERROR &&
+		    same_org(psl, c->dkim[i].d, c->from);
 	memset(&in, 0, sizeof in);
 	in.from = c->from;
 	in.spf.pass = c->spf.result == SPF_PASS;

@@ -30,6 +30,8 @@ struct checks {
 	char fromwhy[80];
 	struct dmarc_out dmarc;
 	int dmarc_checked;
+	int temp;                       /* SPF or DKIM failed for now for an
+	                                   identity that could align */
 };
 
 /* Run the checks over msg[0..n) with the envelope from the environment.

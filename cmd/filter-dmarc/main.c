@@ -90,8 +90,7 @@ static int
 decide(const struct checks *c, const struct opts *o, const char *sum)
 {
 	char line[512];
-	int pol, temp = 0;
-	size_t i;
+	int pol;
 
 	if (o->spf_reject && c->spf.result == SPF_FAIL) {
 		fmt_s(line, sizeof line, "550 5.7.23 SPF check of %s failed: "
@@ -104,7 +103,19 @@ decide(const struct checks *c, const struct opts *o, const char *sum)
 		    "for now: %s", c->spfdomain, c->spf.why);
 		verdict(EXIT_TEMP, line);
 	}
-	if (o->dmarc == DO_NONE || !c->dmarc_checked)
+	if (o->dmarc == DO_NONE)
+		return 0;
+	if (!c->from_ok && c->have_ip) {
+		/* RFC 7489 6.6.1: without one From: domain DMARC cannot be
+		 * applied, and several or hidden ones are how a forger gets
+		 * past it; RFC 5322 3.6 asks for exactly one */
+		if (o->dmarc == DO_QUARANTINE)
+			return 1;
+		fmt_s(line, sizeof line, "550 5.7.1 A message needs exactly "
+		    "one From: address (%s)", c->fromwhy);
+		verdict(EXIT_PERM, line);
+	}
+	if (!c->dmarc_checked)
 		return 0;
 	if (c->dmarc.result == DMARC_TEMPERROR) {
 		fmt_s(line, sizeof line, "451 4.7.1 DMARC policy of %s could "
@@ -119,10 +130,7 @@ decide(const struct checks *c, const struct opts *o, const char *sum)
 	if (pol == DMARC_P_NONE)
 		return 0;
 	/* a check that could not finish might have passed */
-	temp = c->spf.result == SPF_TEMPERROR;
-	for (i = 0; i < c->ndkim; i++)
-		temp |= c->dkim[i].res == DKIM_TEMPERROR;
-	if (temp) {
+	if (c->temp) {
 		fmt_s(line, sizeof line, "451 4.7.1 Sender checks for %s "
 		    "failed for now (%s), try again later", c->from, sum);
 		verdict(EXIT_TEMP, line);
@@ -219,7 +227,11 @@ main(int argc, char **argv)
 	buf_init(&ar, 64 * 1024);
 	if (check_authres(&c, o.id, &ar) == -1)
 		die_sys(EXIT_TEMP, "unable to format Authentication-Results");
-	if (mark && (buf_cats(&ar, QUARANTINE ": dmarc=fail policy=") == -1 ||
+	if (mark && !c.from_ok && buf_cats(&ar, QUARANTINE
+	    ": dmarc=permerror (no single From: domain)\n") == -1)
+		die_sys(EXIT_TEMP, "unable to format the quarantine mark");
+	if (mark && c.from_ok && (buf_cats(&ar, QUARANTINE
+	    ": dmarc=fail policy=") == -1 ||
 	    buf_cats(&ar, dmarc_policy_name(c.dmarc.policy)) == -1 ||
 	    buf_cats(&ar, " header.from=") == -1 ||
 	    buf_cats(&ar, c.from) == -1 || buf_catc(&ar, '\n') == -1))

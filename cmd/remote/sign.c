@@ -106,77 +106,6 @@ key_get(const char *path)
 	return s;
 }
 
-/* mailbox counter for hdr_addrlist: the last mailbox's domain */
-struct from {
-	size_t n;
-	char dom[ADDR_DOMAIN_MAX + 1];
-	int bad;
-};
-
-static int
-one_mailbox(void *arg, const char *spec, size_t len)
-{
-	struct from *f = arg;
-	const char *at = NULL;
-	size_t i, dl;
-
-	f->n++;
-	for (i = 0; i < len; i++)
-		if (spec[i] == '@')
-			at = spec + i;
-	if (at == NULL || (dl = len - (size_t)(at + 1 - spec)) == 0 ||
-	    dl > ADDR_DOMAIN_MAX || addr_domain_check(at + 1, dl, ADDR_UTF8)
-	    != NULL) {
-		f->bad = 1;
-		return 0;
-	}
-	memcpy(f->dom, at + 1, dl);
-	f->dom[dl] = '\0';
-	return 0;
-}
-
-/* The domain of the one mailbox of the one From: field of the header
- * section msg[0..n) into dom: NULL, or why there is none. */
-static const char *
-from_domain(const char *msg, size_t n, char *dom, size_t size)
-{
-	const char *p = msg, *end = msg + n, *f = NULL, *v, *why;
-	size_t flen = 0, nfrom = 0;
-	struct from fr;
-
-	while (p < end && *p != '\n') {
-		const char *q = p;
-		/* one field: its line and the continuation lines */
-		do {
-			const char *lf = memchr(q, '\n', (size_t)(end - q));
-			q = lf ? lf + 1 : end;
-		} while (q < end && (*q == ' ' || *q == '\t'));
-		if (hdr_name_is(p, (size_t)(q - p), "From")) {
-			nfrom++;
-			f = p;
-			flen = (size_t)(q - p);
-		}
-		p = q;
-	}
-	if (nfrom == 0)
-		return "no From: field";
-	if (nfrom > 1)
-		return "more than one From: field";
-	v = memchr(f, ':', flen) + 1;
-	memset(&fr, 0, sizeof fr);
-	if (hdr_addrlist(v, flen - (size_t)(v - f), one_mailbox, &fr, &why)
-	    == -1)
-		return "unreadable From: field";
-	if (fr.n != 1)
-		return "From: does not hold exactly one address";
-	if (fr.bad)
-		return "From: address without a valid domain";
-	if (strlen(fr.dom) >= size)
-		return "From: domain too long";
-	memcpy(dom, fr.dom, strlen(fr.dom) + 1);
-	return NULL;
-}
-
 /* The message of j, from its first byte to the end of the file, into b. */
 static int
 read_msg(const struct delivery *j, struct buf *b)
@@ -220,7 +149,7 @@ table_load(void)
 void
 sign_message(struct delivery *j)
 {
-	struct buf msg;
+	struct buf msg = BUF_INIT(0);
 	struct dkimconf c;
 	struct dkim_sign o;
 	const struct conf_ent *e;
@@ -244,7 +173,7 @@ sign_message(struct delivery *j)
 		buf_free(&msg);
 		return;
 	}
-	if ((why = from_domain(msg.p, msg.len, dom, sizeof dom)) != NULL) {
+	if ((why = hdr_from_domain(msg.p, msg.len, dom, sizeof dom)) != NULL) {
 		logdkim(j, "none", NULL, NULL, why);
 		buf_free(&msg);
 		return;

@@ -107,7 +107,7 @@ static struct dns_txt txt;
 static void
 txt_tests(void)
 {
-	unsigned char rd[1200];
+	unsigned char rd[1300];
 	char (*names)[DNS_NAME_MAX + 1] = (char (*)[DNS_NAME_MAX + 1])malloc(
 	    4 * sizeof *names);
 	int i;

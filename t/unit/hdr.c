@@ -63,7 +63,7 @@ copy(const char *in, const char *want)
 int
 main(void)
 {
-	plan(35);
+	plan(42);
 	is_str(Q(" root (Cron Daemon)\n"), " root@me.example (Cron Daemon)\n",
 	    "bare name before a comment, comment kept");
 	is_str(Q(" root\n"), " root@me.example\n", "bare name");
@@ -122,8 +122,30 @@ main(void)
 		    "the empty line ends the header section");
 		ok(hdr_field_next("X: no lf", 8, 0, &len) && len == 8,
 		    "a field at the end without LF");
-		ok(!hdr_field_next("not a field\nA: b\n", 17, 0, &len),
-		    "a line that starts no field ends it");
+		ok(hdr_field_next("not a field\nA: b\n", 17, 0, &len) &&
+		    len == 12, "a line that starts no field does not end it");
+		ok(hdr_name_is("From : x", 8, "From") &&
+		    !hdr_name_is("From x: y", 9, "From"),
+		    "white space before the colon (RFC 5322 4.5)");
+	}
+	{
+		char d[256];
+		const char *w;
+		w = hdr_from_domain("X: 1\nFrom: Ann <a@Ex.ORG.>\n\nFrom: b@c\n",
+		    39, d, sizeof d);
+		ok(w == NULL && strcmp(d, "ex.org") == 0,
+		    "From: domain, lower case, no final dot");
+		ok(hdr_from_domain("X-Foo : bar\nFrom : a@b.test\n\n", 30, d,
+		    sizeof d) == NULL && strcmp(d, "b.test") == 0,
+		    "obsolete white space before colons");
+		ok(hdr_from_domain("x\nFrom: a@b.test\n", 18, d, sizeof d)
+		    != NULL, "a line that is not a field hides nothing");
+		ok(hdr_from_domain("From: a@b.test\nFrom: a@b.test\n", 30, d,
+		    sizeof d) != NULL, "two From: fields");
+		ok(hdr_from_domain("From: a@b.test, c@d.test\n", 25, d,
+		    sizeof d) != NULL, "two addresses");
+		ok(hdr_from_domain("Subject: x\n\nFrom: a@b.test\n", 27, d,
+		    sizeof d) != NULL, "a From: in the body is none");
 	}
 	return done();
 }
