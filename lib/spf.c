@@ -54,6 +54,10 @@ struct ctx {
 	char names[DNS_PTR_MAX][DNS_NAME_MAX + 1];
 	char p[DNS_NAME_MAX + 1];
 	int counting;                   /* void lookups count (not in exp) */
+	int vdone, vn;                  /* validated()'s answer, kept: the */
+	int vkeep[DNS_PTR_MAX];         /* client does not change within a
+	                                   check, and %{p} in every term
+	                                   must not ask again and again */
 };
 
 static int
@@ -820,12 +824,27 @@ same_ip(const struct dns_ip *a, const struct dns_ip *b)
 /* The client's validated names (5.5): at most DNS_PTR_MAX PTR names
  * whose address lookup gives the client back. The count, or -1 on a
  * PTR lookup error, -2 past the void limit. */
+static int validated_ask(struct ctx *c, int *keep);
+
 static int
 validated(struct ctx *c, int *keep)
+{
+	if (!c->vdone) {
+		c->vn = validated_ask(c, c->vkeep);
+		c->vdone = 1;
+	}
+	memcpy(keep, c->vkeep, sizeof c->vkeep);
+	return c->vn;
+}
+
+static int
+validated_ask(struct ctx *c, int *keep)
 {
 	size_t n = 0, i, k, m;
 	int rc, found = 0;
 
+	for (i = 0; i < DNS_PTR_MAX; i++)
+		keep[i] = 0;
 	rc = c->dns->ptr(c->dns->ctx, &c->env.ip, c->names, DNS_PTR_MAX, &n);
 	if (rc == DNS_TEMP)
 		return -1;
@@ -1170,6 +1189,7 @@ spf_check(const struct spf_req *r, const struct dns_ops *dns,
 	c.dns = dns;
 	c.o = o;
 	c.counting = 1;
+	c.vdone = 0;
 	c.env.getp = getp;
 	c.env.cx = &c;
 	d = r->domain ? r->domain : "";
