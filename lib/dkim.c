@@ -800,6 +800,8 @@ get_key(struct verwork *w, const struct dns_ops *dns, br_rsa_public_key *pk,
 	k = snprintf(name, sizeof name, "%s._domainkey.%s", w->g.s, w->g.d);
 	if (k < 0 || (size_t)k > DNS_NAME_MAX)
 		return result(r, DKIM_PERMERROR, "key name too long");
+	if (!dns_name_ok(name))         /* no query the resolver would refuse */
+		return result(r, DKIM_PERMERROR, "d= or s= is not a name");
 	rc = dns->txt(dns->ctx, name, &w->txt);
 	if (rc == DNS_TEMP)
 		return result(r, DKIM_TEMPERROR, "key lookup failed for now");

@@ -398,6 +398,27 @@ dns_ptr(const struct dns_ip *ip, char (*name)[DNS_NAME_MAX + 1],
 }
 
 int
+dns_name_ok(const char *s)
+{
+	size_t n = strlen(s), label = 0, i;
+
+	if (n == 0 || n > 253)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (ch < 0x20 || ch == 0x7f || ch == '\\' || ++label > 63)
+			return 0;
+	}
+	return label > 0;
+}
+
+int
 dns_ip_parse(const char *s, struct dns_ip *ip)
 {
 	if (strncasecmp(s, "IPv6:", 5) == 0) {

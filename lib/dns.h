@@ -90,6 +90,10 @@ struct dns_ops {
 };
 extern const struct dns_ops dns_ops_real;
 
+/* 1 if s may be asked for: labels of 1 to 63 octets, at most 253 in
+ * all, no control octet and no backslash, which a resolver would read as
+ * an escape (SPF's targets, DKIM's key names). */
+int dns_name_ok(const char *s);
 /* Parse an IPv4 or IPv6 address in text form ("192.0.2.1", "::1",
  * "IPv6:::1"); 0 or -1. */
 int dns_ip_parse(const char *s, struct dns_ip *ip);

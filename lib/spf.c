@@ -625,28 +625,6 @@ spf_record_check(const char *rec, size_t n)
 	return record_parse(rec, n, &bad, &badlen);
 }
 
-/* A name SPF may query: labels of 1 to 63 octets, at most 253 in all,
- * no octet that a resolver would read as an escape or a separator. */
-static int
-name_ok(const char *s)
-{
-	size_t n = strlen(s), label = 0, i;
-
-	if (n == 0 || n > 253)
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch == '.') {
-			if (label == 0)
-				return 0;
-			label = 0;
-			continue;
-		}
-		if (ch < 0x20 || ch == 0x7f || ch == '\\' || ++label > 63)
-			return 0;
-	}
-	return label > 0;
-}
 
 /* A domain-spec for a query: the trailing dot gone, labels cut from
  * the left until at most 253 octets remain (4.8, 7.3). */
@@ -674,7 +652,7 @@ expand_name(const struct menv *e, const char *in, size_t n, char *out,
 		return "name too long";
 	memcpy(out, buf + off, w.len - off);
 	out[w.len - off] = '\0';
-	if (!name_ok(out))
+	if (!dns_name_ok(out))
 		return "not a valid domain name";
 	return NULL;
 }
@@ -1051,7 +1029,7 @@ fetch(struct ctx *c, const char *domain, char *rec, size_t *len)
 	size_t i, found = 0, at = 0;
 	int rc;
 
-	if (!name_ok(domain) || !strchr(domain, '.'))
+	if (!dns_name_ok(domain) || !strchr(domain, '.'))
 		return why(c, SPF_NONE, "%s: not a domain name", domain);
 	rc = c->dns->txt(c->dns->ctx, domain, &c->txt);
 	if (rc == DNS_TEMP)

@@ -163,7 +163,7 @@ main(void)
 	unsigned char a6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 	int n, i, seen_b_first = 0, seen_c_first = 0;
 
-	plan(31);
+	plan(34);
 	txt_tests();
 	start("example.test", ns_t_mx, 3);
 	mx("example.test", 20, "mx2.example.test");
@@ -229,6 +229,11 @@ main(void)
 	    "IPv4 literal");
 	ok(dns_ip_parse("300.1.1.1", &ip[0]) == -1, "bad IPv4 literal");
 	ok(dns_ip_parse("example.test", &ip[0]) == -1, "name is no literal");
+	ok(dns_name_ok("sel._domainkey.example.test"), "a name to ask for");
+	ok(!dns_name_ok("a..b.test") && !dns_name_ok(".b.test") &&
+	    !dns_name_ok("a\\046b.test"), "empty labels and escapes are not");
+	ok(!dns_name_ok("x.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaa.test"), "nor a label of 64 octets");
 
 	/* equal preferences come out in both orders over many sorts */
 	for (i = 0; i < 200; i++) {
