@@ -4,7 +4,7 @@
 # loaded; every problem as file:line, exit 111; a good file passes.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/t/82-sign-lib.sh"
-plan 9
+plan 12
 setup_instance
 F=$POSTEL_ROOT/conf/dkim-sign
 keygen example.test sel1
@@ -30,4 +30,10 @@ grep -q "^$F:4: third.test: key $POSTEL_ROOT/conf/dkim/bad.key: " "$T/.err"; ok 
 grep -q "^$F:5: bad..domain: empty label" "$T/.err"; ok $? "a bad From: domain"
 grep -q "^$F:6: fourth.test: no key file" "$T/.err"; ok $? "no key file"
 is "$(grep -c "^$F:" "$T/.err")" 6 "one problem per bad line, the two good lines none"
+printf 'example.test sel1 dkim/example.test.sel1.key\n' >"$F"
+chmod 644 "$POSTEL_ROOT/conf/dkim/example.test.sel1.key"
+expect_exit 111 "a key others can read: exit 111" "$B/check"
+grep -q "^$F:1: example.test: key .*example.test.sel1.key is readable by others (mode 0644)" "$T/.err"; ok $? "named with its mode"
+chmod 600 "$POSTEL_ROOT/conf/dkim/example.test.sel1.key"
+expect_exit 0 "chmod 600 mends it" "$B/check"
 done_testing

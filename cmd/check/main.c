@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -371,6 +372,7 @@ check_dkim(const struct conf_table *t)
 	const char *f = cpath(DKIMCONF_FILE), *why;
 	struct dkimconf c;
 	struct dkim_key *k;
+	struct stat st;
 	size_t i;
 
 	if ((k = malloc(sizeof *k)) == NULL)
@@ -391,6 +393,11 @@ check_dkim(const struct conf_table *t)
 			continue;
 		}
 		dkim_key_free(k);
+		/* a key others can read lets them sign as the domain */
+		if (stat(c.key, &st) == 0 && (st.st_mode & 077))
+			problem(f, line, "%.255s: key %s is readable by "
+			    "others (mode %04o): chmod 600 it", e->key, c.key,
+			    (unsigned)(st.st_mode & 07777));
 	}
 	free(k);
 }
