@@ -41,14 +41,17 @@ struct sink {
 	struct buf *out;
 	long long left;
 	int err;
+	int cut;                        /* left stopped some octets */
 };
 
 static void
 put(struct sink *s, const void *p, size_t n)
 {
 	if (s->left >= 0) {
-		if ((unsigned long long)n > (unsigned long long)s->left)
+		if ((unsigned long long)n > (unsigned long long)s->left) {
 			n = (size_t)s->left;
+			s->cut = 1;
+		}
 		s->left -= (long long)n;
 	}
 	if (n == 0)
@@ -177,7 +180,7 @@ canon_body(int canon, const char *b, size_t n, struct sink *s)
 int
 dkim_canon_header(int canon, const char *f, size_t n, struct buf *out)
 {
-	struct sink s = { NULL, out, -1, 0 };
+	struct sink s = { NULL, out, -1, 0, 0 };
 
 	canon_field(canon, f, n, &s);
 	return s.err;
@@ -186,7 +189,7 @@ dkim_canon_header(int canon, const char *f, size_t n, struct buf *out)
 int
 dkim_canon_body(int canon, const char *body, size_t n, struct buf *out)
 {
-	struct sink s = { NULL, out, -1, 0 };
+	struct sink s = { NULL, out, -1, 0, 0 };
 
 	canon_body(canon, body, n, &s);
 	return s.err;
@@ -302,7 +305,7 @@ static int
 hash_self(int canon, const char *f, size_t n, struct sink *s,
     struct buf *tmp)
 {
-	struct sink t = { NULL, tmp, -1, 0 };
+	struct sink t = { NULL, tmp, -1, 0, 0 };
 
 	tmp->len = 0;
 	canon_field(canon, f, n, &t);
@@ -622,7 +625,7 @@ dkim_sign(const struct dkim_sign *o, const char *msg, size_t n,
     struct buf *out, const char **why)
 {
 	struct signwork *w;
-	struct sink s = { NULL, NULL, -1, 0 };
+	struct sink s = { NULL, NULL, -1, 0, 0 };
 	size_t xlen, i, m, k;
 	int rc = -1;
 
@@ -850,11 +853,12 @@ check_one(struct verwork *w, const struct field *f, const struct dns_ops *dns,
 	struct taglist l;
 	br_hash_compat_context hc;
 	br_rsa_public_key pk;
-	struct sink s = { NULL, NULL, -1, 0 };
+	struct sink s = { NULL, NULL, -1, 0, 0 };
 	const br_hash_class *hcl;
 	unsigned char body[64], head[64], got[64];
 	const char *v, *why;
 	size_t vn, hl;
+	int body_cut;
 
 	memset(r, 0, sizeof *r);
 	memset(&w->g, 0, sizeof w->g);
@@ -887,6 +891,7 @@ check_one(struct verwork *w, const struct field *f, const struct dns_ops *dns,
 	hcl->out(&hc.vtable, body);
 	if (w->g.bhlen != hl || memcmp(body, w->g.bh, hl) != 0)
 		return result(r, DKIM_FAIL, "body hash did not verify");
+	body_cut = s.cut;
 	hcl->init(&hc.vtable);
 	s.left = -1;
 	if (hash_fields(&w->hd, w->g.h, w->g.hlen, w->g.hcanon, &s) == -1)
@@ -900,7 +905,14 @@ check_one(struct verwork *w, const struct field *f, const struct dns_ops *dns,
 		return result(r, DKIM_FAIL, "signature did not verify");
 	if (w->g.alg == DKIM_RSA_SHA1)  /* RFC 8301 3.1 */
 		return result(r, DKIM_POLICY, "rsa-sha1");
-	return result(r, DKIM_PASS, w->k.testing ? "testing (t=y)" : "");
+	/* what l= leaves out could say anything (RFC 6376 8.2) */
+	if (body_cut)
+		return result(r, DKIM_POLICY, "l= leaves part of the body "
+		    "unsigned");
+	/* 3.6.1: a signer in testing mode is as if unsigned */
+	if (w->k.testing)
+		return result(r, DKIM_POLICY, "key in testing mode (t=y)");
+	return result(r, DKIM_PASS, "");
 }
 
 size_t

@@ -83,8 +83,10 @@ struct dkim_result {
 	                                   verify", "rsa-sha1", "key revoked" */
 };
 /* Check every DKIM-Signature field of msg, top first, at most max (and
- * DKIM_SIGS_MAX): one result each, in res; returns how many. rsa-sha1
- * that verifies is DKIM_POLICY with why "rsa-sha1" (RFC 8301); a key
+ * DKIM_SIGS_MAX): one result each, in res; returns how many. A
+ * signature that verifies is DKIM_POLICY, not a pass, when it is rsa-sha1
+ * (why "rsa-sha1", RFC 8301), when l= leaves part of the body unsigned,
+ * or when its key is in testing mode (t=y, RFC 6376 3.6.1); a key
  * lookup that failed for now is DKIM_TEMPERROR; x= before now is
  * DKIM_FAIL ("signature expired"); so are a body or header that changed
  * ("body hash did not verify", "signature did not verify") and an RSA

@@ -333,7 +333,7 @@ main(void)
 	size_t n, i;
 	int longest;
 
-	plan(59);
+	plan(60);
 	snprintf(rec2048, sizeof rec2048, "v=DKIM1; k=rsa; p=%s", pub2048);
 	snprintf(rec512, sizeof rec512, "v=DKIM1; k=rsa; p=%s", pub512);
 
@@ -483,14 +483,20 @@ main(void)
 	    "i= is not d= and the key says t=s"), "t=s: i= must be d=");
 	free(m);
 	free(m2);
+	m = subst(rec2048, "k=rsa;", "k=rsa; t=y;");
+	serve(m, NULL);
+	ok(is(V(signed_, 1700000001, NULL), DKIM_POLICY, "key in testing "
+	    "mode (t=y)"), "t=y: a signer in testing mode is no pass");
+	free(m);
 	serve(rec2048, NULL);
 
 	/* what dkim_sign never writes */
 	m = tsign(msg, "rsa-sha256", "l=15;", 15, &key.sk);
-	ok(is(V(m, 1, NULL), DKIM_PASS, ""), "l=: verifies");
+	ok(is(V(m, 1, NULL), DKIM_POLICY, "l= leaves part of the body "
+	    "unsigned"), "l= short of the body: verifies, but is no pass");
 	m2 = cat2(m, "unsubscribe here\n");
-	ok(is(V(m2, 1, NULL), DKIM_PASS, ""), "l=: text added after it is "
-	    "not seen");
+	ok(is(V(m2, 1, NULL), DKIM_POLICY, "l= leaves part of the body "
+	    "unsigned"), "l=: text added after it is not signed");
 	free(m2);
 	m2 = subst(m, "Hi  Bob", "Hi  Bib");
 	ok(is(V(m2, 1, NULL), DKIM_FAIL, "body hash did not verify"),
