@@ -244,19 +244,53 @@ lookup(const struct dns_ops *dns, const char *domain, struct dns_txt *t,
 	return DNS_OK;
 }
 
+/* Where the public suffix list comes from: given, or loaded by get on
+ * first need, so that mail whose identifiers equal its From: domain,
+ * with a record at that very name, never needs the list. */
+struct src {
+	const struct psl *(*get)(void *);
+	void *ctx;
+	const struct psl *p;
+};
+
+static const struct psl *
+list(struct src *s)
+{
+	if (s->p == NULL && s->get != NULL)
+		s->p = s->get(s->ctx);
+	return s->p;
+}
+
+/* The organizational domain of the From: domain into o->org, once:
+ * 0, or -1 when name is none. */
+static int
+org_of(struct src *s, const char *from, struct dmarc_out *o)
+{
+	const struct psl *p;
+
+	if (o->org[0])
+		return 0;
+	if ((p = list(s)) == NULL)
+		return -1;
+	return psl_org(p, from, o->org, sizeof o->org);
+}
+
 /* Identifier alignment (3.1): in strict mode the same name, in relaxed
  * mode the same organizational domain. */
 static int
-aligned(const struct psl *psl, const char *d, const char *from,
-    const char *org, int strict)
+aligned(struct src *s, const char *d, const char *from,
+    struct dmarc_out *o, int strict)
 {
-	char o[256];
+	char od[256];
+	const struct psl *p;
 
 	if (d == NULL || *d == '\0')
 		return 0;
-	if (strict)
-		return strcasecmp(d, from) == 0;
-	return psl_org(psl, d, o, sizeof o) == 0 && strcmp(o, org) == 0;
+	if (strcasecmp(d, from) == 0)
+		return 1;
+	if (strict || org_of(s, from, o) == -1 || (p = list(s)) == NULL)
+		return 0;
+	return psl_org(p, d, od, sizeof od) == 0 && strcmp(od, o->org) == 0;
 }
 
 /* pct= (6.6.4): whether this failure is left out of the policy. */
@@ -272,8 +306,8 @@ sampled_out(unsigned pct)
 	return r % 100 >= pct;
 }
 
-int
-dmarc_check(const struct dmarc_in *in, const struct psl *psl,
+static int
+check(const struct dmarc_in *in, struct src *src, int eager,
     const struct dns_ops *dns, struct dmarc_out *o)
 {
 	static struct dns_txt t;
@@ -285,12 +319,12 @@ dmarc_check(const struct dmarc_in *in, const struct psl *psl,
 	memset(o, 0, sizeof *o);
 	o->result = DMARC_NONE;
 	o->rec.pct = 100;
-	if (in->from == NULL || psl_org(psl, in->from, o->org,
-	    sizeof o->org) == -1) {
+	if (in->from == NULL || strlen(in->from) >= sizeof from ||
+	    !dns_name_ok(in->from) || (eager && org_of(src, in->from, o) ==
+	    -1)) {
 		say(o, "the From: domain is not a domain name");
 		return o->result = DMARC_PERMERROR;
 	}
-	/* psl_org checked the name, which fits */
 	for (i = 0; in->from[i]; i++)
 		from[i] = (char)(in->from[i] >= 'A' && in->from[i] <= 'Z' ?
 		    in->from[i] + 32 : in->from[i]);
@@ -300,6 +334,10 @@ dmarc_check(const struct dmarc_in *in, const struct psl *psl,
 	if (lookup(dns, from, &t, &n, &rec, &len) == DNS_TEMP) {
 		say(o, "lookup of _dmarc.%s failed for now", from);
 		return o->result = DMARC_TEMPERROR;
+	}
+	if (n == 0 && org_of(src, from, o) == -1) {
+		say(o, "the From: domain is not a domain name");
+		return o->result = DMARC_PERMERROR;
 	}
 	if (n == 0 && strcmp(from, o->org) != 0) {
 		o->at_org = 1;
@@ -328,11 +366,11 @@ dmarc_check(const struct dmarc_in *in, const struct psl *psl,
 	o->policy = o->at_org ? o->rec.sp : o->rec.p;
 
 	/* alignment, 3.1 */
-	spf = in->spf.pass && aligned(psl, in->spf.domain, from, o->org,
+	spf = in->spf.pass && aligned(src, in->spf.domain, from, o,
 	    o->rec.aspf_strict);
 	for (i = 0; i < in->ndkim && !dkim; i++)
-		if (in->dkim[i].pass && aligned(psl, in->dkim[i].domain, from,
-		    o->org, o->rec.adkim_strict)) {
+		if (in->dkim[i].pass && aligned(src, in->dkim[i].domain, from,
+		    o, o->rec.adkim_strict)) {
 			dkim = 1;
 			d = in->dkim[i].domain;
 		}
@@ -350,4 +388,23 @@ dmarc_check(const struct dmarc_in *in, const struct psl *psl,
 	say(o, "no aligned pass%s", o->sampled_out ? " (sampled out by "
 	    "pct=)" : "");
 	return o->result = DMARC_FAIL;
+}
+
+int
+dmarc_check(const struct dmarc_in *in, const struct psl *psl,
+    const struct dns_ops *dns, struct dmarc_out *o)
+{
+	struct src src = { NULL, NULL, psl };
+
+	return check(in, &src, 1, dns, o);
+}
+
+int
+dmarc_check_lazy(const struct dmarc_in *in,
+    const struct psl *(*load)(void *), void *ctx, const struct dns_ops *dns,
+    struct dmarc_out *o)
+{
+	struct src src = { load, ctx, NULL };
+
+	return check(in, &src, 0, dns, o);
 }

@@ -75,6 +75,14 @@ struct dmarc_out {
  * name, DMARC_PERMERROR. pct= draws with getrandom(2). */
 int dmarc_check(const struct dmarc_in *in, const struct psl *psl,
     const struct dns_ops *dns, struct dmarc_out *o);
+/* The same, with the list loaded by load(ctx) only when needed: not when
+ * the record is at the From: domain itself and the identifiers that
+ * passed are that very domain. load returns NULL when it cannot load it
+ * (then relaxed alignment and the fallback to the organizational domain
+ * find nothing); o->org is "" when it was not needed. */
+int dmarc_check_lazy(const struct dmarc_in *in,
+    const struct psl *(*load)(void *), void *ctx, const struct dns_ops *dns,
+    struct dmarc_out *o);
 
 /* "none", "reject", "quarantine"; and the result names of RFC 8601. */
 const char *dmarc_policy_name(int p);

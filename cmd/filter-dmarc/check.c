@@ -87,17 +87,21 @@ spf_both(struct checks *c, const char *me, const struct dns_ops *dns)
 }
 
 static int
-same_org(const struct psl *psl, const char *a, const char *b)
+same_org(const struct psl *(*load)(void *), const char *a, const char *b)
 {
+	const struct psl *psl;
 	char oa[256], ob[256];
 
-	return *a && psl_org(psl, a, oa, sizeof oa) == 0 &&
+	if (*a && strcasecmp(a, b) == 0)
+		return 1;
+	return *a && (psl = load(NULL)) != NULL &&
+	    psl_org(psl, a, oa, sizeof oa) == 0 &&
 	    psl_org(psl, b, ob, sizeof ob) == 0 && strcmp(oa, ob) == 0;
 }
 
 void
 check_all(struct checks *c, const char *msg, size_t n, const char *me,
-    const struct dns_ops *dns, const struct psl *psl)
+    const struct dns_ops *dns, const struct psl *(*load)(void *))
 {
 	struct dmarc_id ids[DKIM_SIGS_MAX];
 	struct dmarc_in in;
@@ -109,7 +113,7 @@ check_all(struct checks *c, const char *msg, size_t n, const char *me,
 	    DKIM_SIGS_MAX);
 	c->from_ok = check_from(msg, n, c->from, sizeof c->from, c->fromwhy,
 	    sizeof c->fromwhy);
-	if (!c->from_ok || psl == NULL)
+	if (!c->from_ok)
 		return;
 	for (i = 0; i < c->ndkim; i++)
 		if (c->dkim[i].res == DKIM_PASS && c->dkim[i].d[0]) {
@@ -121,17 +125,17 @@ check_all(struct checks *c, const char *msg, size_t n, const char *me,
 	 * broken signature of another domain cannot turn a reject into a
 	 * deferral */
 	c->temp = c->spf.result == SPF_TEMPERROR &&
-	    same_org(psl, c->spfdomain, c->from);
+	    same_org(load, c->spfdomain, c->from);
 	for (i = 0; i < c->ndkim; i++)
 		c->temp |= c->dkim[i].res == DKIM_TEMPERROR &&
-		    same_org(psl, c->dkim[i].d, c->from);
+		    same_org(load, c->dkim[i].d, c->from);
 	memset(&in, 0, sizeof in);
 	in.from = c->from;
 	in.spf.pass = c->spf.result == SPF_PASS;
 	in.spf.domain = c->spfdomain;
 	in.dkim = ids;
 	in.ndkim = k;
-	dmarc_check(&in, psl, dns, &c->dmarc);
+	dmarc_check_lazy(&in, load, NULL, dns, &c->dmarc);
 	c->dmarc_checked = 1;
 }
 

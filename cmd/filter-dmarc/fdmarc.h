@@ -35,9 +35,11 @@ struct checks {
 };
 
 /* Run the checks over msg[0..n) with the envelope from the environment.
- * dns answers; psl may be NULL when there is no From: to align. */
+ * dns answers; load(NULL) gives the public suffix list, loaded only when
+ * an organizational domain is needed (it costs more than the rest). */
 void check_all(struct checks *c, const char *msg, size_t n,
-    const char *me, const struct dns_ops *dns, const struct psl *psl);
+    const char *me, const struct dns_ops *dns,
+    const struct psl *(*load)(void *));
 
 /* The field "Authentication-Results: me; ...\n", folded, into out:
  * 0, or -1 with errno from buf. */

@@ -171,21 +171,28 @@ options(int argc, char **argv, struct opts *o)
 		usage();
 }
 
-static struct psl *
-load_psl(const char *name)
+static const char *psl_name;            /* -p, or NULL */
+static struct psl *psl;
+
+/* The public suffix list, read on first need; a list that cannot be
+ * read is the admin's to mend: 111. */
+static const struct psl *
+load_psl(void *ctx)
 {
 	static char path[4096];
-	struct psl *p;
 	const char *why = NULL;
 
-	if (psl_path(path, sizeof path, name) == -1)
+	(void)ctx;
+	if (psl != NULL)
+		return psl;
+	if (psl_path(path, sizeof path, psl_name) == -1)
 		die_sys(EXIT_TEMP, "unable to find the public suffix list");
-	if (psl_load(&p, path, &why) == -1) {
+	if (psl_load(&psl, path, &why) == -1) {
 		if (why)
 			die(EXIT_TEMP, "unable to read %s: %s", path, why);
 		die_sys(EXIT_TEMP, "unable to read %s", path);
 	}
-	return p;
+	return psl;
 }
 
 int
@@ -194,7 +201,6 @@ main(int argc, char **argv)
 	static struct checks c;
 	struct buf msg, ar;
 	struct opts o;
-	struct psl *psl;
 	char sum[300], host[256];
 	int mark;
 
@@ -220,8 +226,8 @@ main(int argc, char **argv)
 		put_message(msg.p, msg.len, o.id);
 		verdict(0, "not checked: a client that may relay");
 	}
-	psl = load_psl(o.psl);
-	check_all(&c, msg.p, msg.len, o.id, &dns_ops_real, psl);
+	psl_name = o.psl;
+	check_all(&c, msg.p, msg.len, o.id, &dns_ops_real, load_psl);
 	check_summary(&c, sum, sizeof sum);
 	mark = decide(&c, &o, sum);
 	buf_init(&ar, 64 * 1024);

@@ -62,7 +62,17 @@ static const struct dns_ops dns = { .txt = txt };
 static struct psl *psl;
 static struct dmarc_out o;
 
-/* dmarc_check for From: domain from, an SPF pass for spf (NULL: none),
+static int lazy, loads;
+
+static const struct psl *
+load(void *ctx)
+{
+	(void)ctx;
+	loads++;
+	return psl;
+}
+
+/* dmarc_check (dmarc_check_lazy when lazy) for From: domain from, an SPF pass for spf (NULL: none),
  * DKIM passes for the d= in dkim (comma-separated, NULL: none; a d=
  * starting with '-' failed). */
 static int
@@ -85,6 +95,8 @@ C(const char *from, const char *spf, const char *dkim)
 		in.dkim = d;
 	}
 	lookups = 0;
+	if (lazy)
+		return dmarc_check_lazy(&in, load, NULL, &dns, &o);
 	return dmarc_check(&in, psl, &dns, &o);
 }
 
@@ -103,7 +115,7 @@ main(void)
 	FILE *f;
 	int fd, i, out;
 
-	plan(78);
+	plan(86);
 	/* a list with co.uk, so that example.co.uk is an org domain */
 	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL ||
 	    fputs("test\nuk\nco.uk\n", f) == EOF || fclose(f) == EOF ||
@@ -278,6 +290,24 @@ main(void)
 	    && strcmp(dmarc_result_name(DMARC_TEMPERROR), "temperror") == 0
 	    && strcmp(dmarc_result_name(DMARC_PERMERROR), "permerror") == 0,
 	    "names");
+	/* the list is loaded only when an organizational domain is needed */
+	lazy = 1;
+	loads = 0;
+	is_int(C("reject.test", "reject.test", NULL), DMARC_PASS,
+	    "lazy: SPF of the From: domain itself passes");
+	is_int(loads, 0, "without loading the list");
+	is_int(C("reject.test", "mail.reject.test", NULL), DMARC_PASS,
+	    "lazy: relaxed SPF alignment of a subdomain");
+	is_int(loads, 1, "loads the list once");
+	loads = 0;
+	is_int(C("x.sub.test", NULL, "x.sub.test"), DMARC_PASS,
+	    "lazy: a record found at the organizational domain");
+	ok(loads == 1 && o.policy == DMARC_P_QUARANTINE, "with the list, sp=");
+	is_int(C("reject.test", "evil.test", "other.test"), DMARC_FAIL,
+	    "lazy: no aligned pass fails as before");
+	is_int(C("bad..test", NULL, NULL), DMARC_PERMERROR,
+	    "lazy: a From: domain that is no name");
+	lazy = 0;
 	psl_free(psl);
 	return done();
 }
