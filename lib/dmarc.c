@@ -376,17 +376,17 @@ check(const struct dmarc_in *in, struct src *src, int eager,
 		}
 	if (spf || dkim) {
 		if (spf && dkim)
-			say(o, "spf and dkim (d=%s) aligned", d);
+			say(o, "spf and dkim d=%s aligned", d);
 		else if (spf)
 			say(o, "spf aligned");
 		else
-			say(o, "dkim aligned (d=%s)", d);
+			say(o, "dkim d=%s aligned", d);
 		return o->result = DMARC_PASS;
 	}
 	o->sampled_out = o->policy != DMARC_P_NONE &&
 	    sampled_out(o->rec.pct);
-	say(o, "no aligned pass%s", o->sampled_out ? " (sampled out by "
-	    "pct=)" : "");
+	say(o, "no aligned pass%s", o->sampled_out ? ", sampled out by "
+	    "pct=" : "");
 	return o->result = DMARC_FAIL;
 }
 

@@ -184,10 +184,10 @@ main(void)
 	is_str(o.why, "spf aligned", "why: spf");
 	is_int(C("reject.test", NULL, "reject.test"), DMARC_PASS,
 	    "DKIM pass of the same domain: pass");
-	is_str(o.why, "dkim aligned (d=reject.test)", "why: dkim");
+	is_str(o.why, "dkim d=reject.test aligned", "why: dkim");
 	is_int(C("reject.test", "reject.test", "other.test,reject.test"),
 	    DMARC_PASS, "both");
-	is_str(o.why, "spf and dkim (d=reject.test) aligned", "why: both");
+	is_str(o.why, "spf and dkim d=reject.test aligned", "why: both");
 	is_int(C("reject.test", "other.test", "other.test"), DMARC_FAIL,
 	    "passes of other domains: fail");
 	ok(o.policy == DMARC_P_REJECT && !o.sampled_out && !o.at_org,
