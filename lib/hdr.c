@@ -49,13 +49,16 @@ field_name(const char *line, size_t n)
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)line[i];
-		if (c == ':' || c == ' ' || c == '\t')
+		if (c == ':' || c == ' ' || c == '\t' || c == '\n')
 			break;
 		if (c < 32 || c >= 127)
 			return 0;
 	}
-	for (w = i; w < n && (line[w] == ' ' || line[w] == '\t'); w++)
-		;
+	/* white space, folded lines too, may stand before the colon */
+	for (w = i; w < n; w++)
+		if (line[w] != ' ' && line[w] != '\t' && !(line[w] == '\n' &&
+		    w + 1 < n && (line[w + 1] == ' ' || line[w + 1] == '\t')))
+			break;
 	return i > 0 && w < n && line[w] == ':' ? i : 0;
 }
 

@@ -528,3 +528,17 @@ psl_org(const struct psl *p, const char *name, char *out, size_t size)
 	memcpy(out, n + i, len - i + 1);
 	return 0;
 }
+
+int
+psl_alabels(const char *name, char *out, size_t size)
+{
+	char tmp[PSL_ALABEL];
+	size_t n = strlen(name), l;
+
+	if (n == 0 || n > PSL_NAME || (l = alabels(name, n, tmp)) == 0 ||
+	    l >= size)
+		return -1;
+	memcpy(out, tmp, l);
+	out[l] = '\0';
+	return 0;
+}

@@ -44,4 +44,9 @@ void psl_free(struct psl *p);
  * a control character). */
 int psl_org(const struct psl *p, const char *name, char *out, size_t size);
 
+/* name with each label that is not ASCII as its IDNA A-label ("xn--",
+ * RFC 3492 Punycode; no Unicode case mapping or normalization), into
+ * out: 0, or -1 when a label is not UTF-8 or the result does not fit. */
+int psl_alabels(const char *name, char *out, size_t size);
+
 #endif

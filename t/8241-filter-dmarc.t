@@ -15,7 +15,7 @@ command -v openssl >/dev/null 2>&1 || skip_all "openssl not installed"
 _asan=$(ldd "$B/filter-dmarc" 2>/dev/null | awk '/libasan/ {print $3}')
 WRAP=$(echo "$WRAP" | sed 's/^[^ ]*libasan[^ ]* //')
 [ -z "$_asan" ] || WRAP="$_asan $WRAP"
-plan 34
+plan 37
 
 setup_instance
 cp "$TOP/conf/public-suffix-list.dat" "$POSTEL_ROOT/conf/" 2>/dev/null ||
@@ -33,7 +33,8 @@ dns_start 127.0.8.41 \
     --txt-record=_dmarc.quar.test,"v=DMARC1; p=quarantine" \
     --txt-record=none.test,"v=spf1 ip4:$GOOD -all" \
     --txt-record=_dmarc.none.test,"v=DMARC1; p=none" \
-    --txt-record=client.good.test,"v=spf1 ip4:$GOOD -all"
+    --txt-record=client.good.test,"v=spf1 ip4:$GOOD -all" \
+    --txt-record=_dmarc.xn--bnk-qla.test,"v=DMARC1; p=reject"
 
 cat > "$T/send.py" <<'PYEOF'
 # send.py SRC PORT MAILFROM FROM [sign|tamper] [extra header lines...]:
@@ -172,6 +173,28 @@ n1=$(queue_count)
 r=$(send $EVIL "$port" ann@good.test ann@good.test none \
     'DKIM-Signature: v=1; a=rsa-sha256; d=good.test; s=gone; h=from; bh=AAAA; b=AAAA')
 case $r in 550*) ok 0 "a signature of the From: domain without a key: still 550";; *) ok 1 "no key: 550 (got: $r)";; esac
+
+r=$($PY - "$EVIL" "$port" <<'PYEOF'
+import smtplib, sys
+s = smtplib.SMTP(timeout=30, source_address=(sys.argv[1], 0))
+s.connect("127.0.0.1", int(sys.argv[2]))
+s.ehlo("client.good.test")
+msg = "From: ceo@b\u00e4nk.test\r\nSubject: idn\r\n\r\nbody\r\n".encode()
+try:
+    s.sendmail("x@evil.test", ["alice@example.test"], msg, mail_options=["SMTPUTF8"])
+    print("250")
+except smtplib.SMTPDataError as e:
+    print(e.smtp_code, e.smtp_error.decode())
+except smtplib.SMTPException as e:
+    print("error", e)
+PYEOF
+)
+case $r in "550 5.7.1 Rejected by the DMARC policy of xn--bnk-qla.test"*) ok 0 "a UTF-8 From: domain is checked under its A-labels";; *) ok 1 "UTF-8 From: domain (got: $r)";; esac
+is "$(send $EVIL "$port" x@evil.test ann@quar.test none 'X-A: 1' \
+    "$(printf 'Authentication-Results\r\n : mx.example.test; dmarc=pass')")" 250 \
+    "a p=quarantine forgery with a folded field name"
+hdr "$(newest)" | grep -q '^ : mx.example.test; dmarc=pass'
+ok $((! $?)) "its forged results are removed all the same"
 
 # 10. a relay client is this site's own: not checked
 kill "$spid"

@@ -19,11 +19,23 @@ int
 check_from(const char *msg, size_t n, char *dom, size_t size, char *why,
     size_t wsize)
 {
-	const char *bad = hdr_from_domain(msg, n, dom, size);
+	const char *bad = hdr_from_domain(msg, n, dom, size), *p;
+	char a[256];
 
-	if (bad != NULL)
+	if (bad != NULL) {
 		fmt_s(why, wsize, "%s", bad);
-	return bad == NULL;
+		return 0;
+	}
+	/* a UTF-8 domain (SMTPUTF8) publishes its records under its
+	 * A-labels: look there, or a forger's IDN would find no policy */
+	for (p = dom; *p && (unsigned char)*p < 0x80; p++)
+		;
+	if (*p && (psl_alabels(dom, a, sizeof a) == -1 ||
+	    fmt_s(dom, size, "%s", a) < 0)) {
+		fmt_s(why, wsize, "From: domain not convertible to A-labels");
+		return 0;
+	}
+	return 1;
 }
 
 /* The domain part of an address, or NULL. */

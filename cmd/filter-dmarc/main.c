@@ -71,8 +71,11 @@ put_message(const char *msg, size_t n, const char *id)
 	while (hdr_field_next(msg, n, off, &len)) {
 		const char *f = msg + off;
 		int drop = 0;
-		if (hdr_name_is(f, len, "Authentication-Results"))
-			drop = authres_is_ours(f + 23, len - 23, id) != 0;
+		if (hdr_name_is(f, len, "Authentication-Results")) {
+			const char *v = (const char *)memchr(f, ':', len) + 1;
+			drop = authres_is_ours(v, len - (size_t)(v - f), id)
+			    != 0;
+		}
 		else if (hdr_name_is(f, len, QUARANTINE))
 			drop = 1;
 		if (drop) {

@@ -63,7 +63,7 @@ copy(const char *in, const char *want)
 int
 main(void)
 {
-	plan(42);
+	plan(43);
 	is_str(Q(" root (Cron Daemon)\n"), " root@me.example (Cron Daemon)\n",
 	    "bare name before a comment, comment kept");
 	is_str(Q(" root\n"), " root@me.example\n", "bare name");
@@ -127,6 +127,8 @@ main(void)
 		ok(hdr_name_is("From : x", 8, "From") &&
 		    !hdr_name_is("From x: y", 9, "From"),
 		    "white space before the colon (RFC 5322 4.5)");
+		ok(hdr_name_is("Authentication-Results\n : x", 27,
+		    "Authentication-Results"), "a folded line before the colon");
 	}
 	{
 		char d[256];

@@ -111,7 +111,7 @@ main(int argc, char **argv)
 	struct psl *p;
 	int i;
 
-	plan(46);
+	plan(48);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(path, sizeof path, "%s/list", dir);
@@ -241,5 +241,13 @@ main(int argc, char **argv)
 	}
 	unlink(path);
 	rmdir(dir);
+	{
+		char a[256];
+		ok(psl_alabels("ceo.b\xc3\xa4nk.test", a, sizeof a) == 0 &&
+		    strcmp(a, "ceo.xn--bnk-qla.test") == 0,
+		    "psl_alabels: a UTF-8 label as its A-label");
+		ok(psl_alabels("b\xc3.test", a, sizeof a) == -1,
+		    "psl_alabels: not UTF-8");
+	}
 	return done();
 }
