@@ -593,6 +593,7 @@ sign_fold(struct signwork *w, const struct dkim_sign *o, const char **why)
 		snprintf(t, sizeof t, "%lld", o->t);
 		tag(fo, "t", t);
 	}
+	memset(&ht, 0, sizeof ht);
 	ht.val = w->h.p;
 	ht.vlen = w->h.len;
 	if (!taglist_item(&ht, "from", 1)) {

@@ -75,7 +75,7 @@ dkimconf_find(const struct conf_table *t, const char *dom)
 	const struct conf_ent *e;
 	size_t i;
 
-	for (i = 0; dom[i] && i < ADDR_DOMAIN_MAX; i++)
+	for (i = 0; i < ADDR_DOMAIN_MAX && dom[i]; i++)
 		low[i] = (dom[i] >= 'A' && dom[i] <= 'Z') ? dom[i] + 32 :
 		    dom[i];
 	low[i] = '\0';

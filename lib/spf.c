@@ -196,7 +196,7 @@ static const char *
 macro_one(const struct menv *e, const char *in, size_t n, int exp,
     struct sink *w, size_t *used)
 {
-	char v[VAL_MAX], delims[8];
+	char v[VAL_MAX], delims[8] = "";
 	unsigned short part[VAL_MAX + 1][2];
 	size_t i = 1, nd = 0, np = 0, start, keep, k, from;
 	unsigned long digits = 0;
@@ -476,6 +476,8 @@ parse_term(const char *s, size_t n, struct term *t)
 	memset(t, 0, sizeof *t);
 	t->cidr4 = 32;
 	t->cidr6 = 128;
+	if (n == 0)
+		return "empty term";
 	/* a modifier: name "=" */
 	if (alpha(s[0])) {
 		for (i = 1; i < n && (alpha(s[i]) || digit(s[i]) ||

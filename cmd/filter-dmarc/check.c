@@ -77,6 +77,7 @@ spf_both(struct checks *c, const char *me, const struct dns_ops *dns)
 		fmt_s(pm, sizeof pm, "postmaster@%s", helo);
 		r.sender = pm;
 		r.domain = helo;
+		fmt_s(c->heloname, sizeof c->heloname, "%s", helo);
 		spf_check(&r, dns, &c->helo);
 		c->helo_checked = 1;
 	}
@@ -224,7 +225,7 @@ check_authres(const struct checks *c, const char *me, struct buf *b)
 		if (c->helo_checked) {
 			r |= start(b, "spf", spf_result_name(c->helo.result));
 			r |= comment(b, c->helo.why);
-			r |= prop(b, "smtp.helo", getenv("HELO"));
+			r |= prop(b, "smtp.helo", c->heloname);
 		}
 	}
 	if (c->ndkim == 0)

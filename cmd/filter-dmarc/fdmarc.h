@@ -20,6 +20,7 @@ struct checks {
 	struct spf_out spf;             /* the MAIL FROM identity */
 	struct spf_out helo;            /* the HELO identity */
 	int helo_checked;
+	char heloname[256];             /* the HELO name it checked */
 	char mailfrom[300];             /* for smtp.mailfrom: the sender,
 	                                   or postmaster@helo */
 	char spfdomain[256];            /* the domain SPF checked */

@@ -95,6 +95,7 @@ read_one(struct delivery *m, size_t k, int fd, size_t first)
 	struct addr a;
 	const char *why;
 
+	memset(&a, 0, sizeof a);        /* read only after addr_parse */
 	m->fd = fd;
 	if (qenv_read(fd, &e, &why) == -1) {
 		int err = errno;
