@@ -159,6 +159,9 @@ EOF
 	for _u in $_pf_users; do
 		printf '%s@%s %s/\n' "$_u" "$_pf_domain" "$_u"
 	done >"$PF_DIR/conf/vmailbox"
+	# Postfix waits until a configuration file is a second old, lest it
+	# read one half written: these are whole already
+	touch -d '2 seconds ago' "$PF_DIR"/conf/*
 	cat >"$PF_DIR/conf/master.cf" <<EOF
 $_pf_listen inet n - n - - smtpd
 cleanup unix n - n - 0 cleanup
@@ -196,6 +199,19 @@ pf_start() {
 	chown "$PF_OWNER" "$PF_DIR/data"
 	chown nobody:nogroup "$PF_DIR/vmail"
 	_pf_conf
+	# the queue as post-install(1) would make it (postfix-files); with
+	# quick-start, postfix start skips its checks, which would only warn
+	# that postdrop and postqueue are not setgid here, a second a warning
+	for _q in active bounce corrupt defer deferred flush hold incoming \
+	    private saved trace maildrop public; do
+		mkdir "$PF_DIR/queue/$_q" && chown "$PF_OWNER" "$PF_DIR/queue/$_q" &&
+		    chmod 700 "$PF_DIR/queue/$_q" || return 1
+	done
+	mkdir -m 755 "$PF_DIR/queue/pid" || return 1
+	chgrp "$PF_SGID" "$PF_DIR/queue/maildrop" "$PF_DIR/queue/public"
+	chmod 730 "$PF_DIR/queue/maildrop"
+	chmod 710 "$PF_DIR/queue/public"
+	: >"$PF_DIR/queue/quick-start"
 	diag_on_fail "$PF_DIR/maillog"
 	trap 'pf_stop; _cleanup' EXIT
 	if ! _pf postfix -c "$PF_DIR/conf" start >"$PF_DIR/start.out" 2>&1; then
@@ -210,13 +226,24 @@ pf_start() {
 	    "${_pf_listen%:*}" "${_pf_listen##*:}" 2>/dev/null
 }
 
-# pf_stop: master takes its daemons with it; whatever is left of its
-# session (master calls setsid) is killed by PID
+# _pf_alive: the live processes of the instance's session (master calls
+# setsid; its daemons stay in the session); zombies are dead already
+_pf_alive() {
+	ps -o pid=,stat= -s "$_pf_sid" 2>/dev/null | awk '$2 !~ /^Z/ {print $1}'
+}
+
+# pf_stop: master takes its daemons with it; whatever is still alive after
+# 3 s is killed by PID
 pf_stop() {
 	[ -n "$PF_DIR" ] || return 0
 	if [ -n "$_pf_sid" ]; then
 		_pf postfix -c "$PF_DIR/conf" stop >/dev/null 2>&1
-		for _p in $(ps -o pid= -s "$_pf_sid" 2>/dev/null); do
+		_i=0
+		while [ $_i -lt 30 ] && [ -n "$(_pf_alive)" ]; do
+			sleep 0.1
+			_i=$((_i + 1))
+		done
+		for _p in $(_pf_alive); do
 			kill -9 "$_p" 2>/dev/null
 		done
 	fi
