@@ -19,6 +19,7 @@
 #include "fd.h"
 #include "fmt.h"
 #include "queue.h"
+#include "result.h"
 
 int
 queue_dir(void)
@@ -540,7 +541,7 @@ hexdig(char c)
 /* RFC 3461 4: xtext = *( xchar / "+" 2HEXCHAR ), xchar = "!".."~"
  * but "+" and "=" (HEXCHAR upper case). */
 int
-qdsn_envid_ok(const char *s)
+qdsn_xtext_ok(const char *s, size_t max)
 {
 	size_t i;
 
@@ -552,15 +553,44 @@ qdsn_envid_ok(const char *s)
 		} else if (s[i] < '!' || s[i] > '~' || s[i] == '=')
 			return 0;
 	}
-	return i > 0 && i <= QUEUE_ENVID_MAX;
+	return i > 0 && i <= max;
 }
 
 int
-qdsn_envid_encode(char *dst, size_t size, const char *s)
+qdsn_envid_ok(const char *s)
+{
+	return qdsn_xtext_ok(s, QUEUE_ENVID_MAX);
+}
+
+/* RFC 5322 3.2.3 atext */
+static int
+atext(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
+}
+
+int
+qdsn_orcpt_ok(const char *s)
+{
+	size_t i = 0;
+
+	while (atext((unsigned char)s[i]))
+		i++;
+	if (i == 0 || s[i] != ';' || strlen(s) > QUEUE_ORCPT_MAX)
+		return 0;
+	return qdsn_xtext_ok(s + i + 1, QUEUE_ORCPT_MAX);
+}
+
+int
+qdsn_xtext_encode(char *dst, size_t size, const char *s)
 {
 	size_t k = 0;
 	int n;
 
+	if (size == 0)
+		return -1;
+	dst[0] = '\0';
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 		if (c < ' ' || c > '~')
@@ -573,7 +603,46 @@ qdsn_envid_encode(char *dst, size_t size, const char *s)
 			return -1;
 		k += (size_t)n;
 	}
-	return k > 0 && k <= QUEUE_ENVID_MAX ? 0 : -1;
+	return 0;
+}
+
+int
+qdsn_envid_encode(char *dst, size_t size, const char *s)
+{
+	if (qdsn_xtext_encode(dst, size, s) == -1)
+		return -1;
+	return dst[0] && strlen(dst) <= QUEUE_ENVID_MAX ? 0 : -1;
+}
+
+static int
+hexval(char c)
+{
+	return c <= '9' ? c - '0' : c - 'A' + 10;
+}
+
+int
+qdsn_xtext_decode(char *dst, size_t size, const char *s)
+{
+	size_t k = 0;
+
+	if (!qdsn_xtext_ok(s, (size_t)-1) && *s)
+		return -1;
+	for (; *s; s++) {
+		int c = (unsigned char)*s;
+		if (c == '+') {
+			c = hexval(s[1]) * 16 + hexval(s[2]);
+			s += 2;
+			if (c < ' ' || c > '~')
+				return -1;
+		}
+		if (k + 1 >= size)
+			return -1;
+		dst[k++] = (char)c;
+	}
+	if (size == 0)
+		return -1;
+	dst[k] = '\0';
+	return 0;
 }
 
 int
@@ -616,6 +685,89 @@ dsn_lines(struct qw *w, const struct qdsn *dsn)
 	return 0;
 }
 
+int
+qrdsn_fmt(char *dst, size_t size, size_t n, const struct qrdsn *d)
+{
+	char v[64];
+	int k, m;
+
+	if ((d->notify == 0 && d->orcpt[0] == '\0') || n == 0 ||
+	    (d->orcpt[0] && !qdsn_orcpt_ok(d->orcpt)))
+		return -1;
+	if ((k = fmt_s(dst, size, "%zu", n)) < 0)
+		return -1;
+	if (d->notify) {
+		if (qdsn_notify_fmt(v, sizeof v, d->notify) < 0 ||
+		    (m = fmt_s(dst + k, size - (size_t)k, " notify=%s", v)) < 0)
+			return -1;
+		k += m;
+	}
+	if (d->orcpt[0]) {
+		if ((m = fmt_s(dst + k, size - (size_t)k, " orcpt=%s",
+		    d->orcpt)) < 0)
+			return -1;
+		k += m;
+	}
+	return k;
+}
+
+int
+qrdsn_parse(const char *s, size_t *n, struct qrdsn *d)
+{
+	char buf[QUEUE_ORCPT_MAX + 96], *w, *next, *end;
+	unsigned long long v;
+
+	memset(d, 0, sizeof *d);
+	if (fmt_s(buf, sizeof buf, "%s", s) < 0 || buf[0] < '1' ||
+	    buf[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	if (*end != ' ' || errno || v == 0 || v > 1000000)
+		return -1;
+	for (w = end + 1; w; w = next) {
+		if ((next = strchr(w, ' ')) != NULL)
+			*next++ = '\0';
+		if (strncmp(w, "notify=", 7) == 0 && d->notify == 0) {
+			if (qdsn_notify_parse(w + 7, &d->notify) == -1)
+				return -1;
+		} else if (strncmp(w, "orcpt=", 6) == 0 && !d->orcpt[0] &&
+		    qdsn_orcpt_ok(w + 6))
+			fmt_s(d->orcpt, sizeof d->orcpt, "%s", w + 6);
+		else
+			return -1;
+	}
+	if (d->notify == 0 && d->orcpt[0] == '\0')
+		return -1;
+	*n = (size_t)v;
+	return 0;
+}
+
+/* The dsn N lines (postel-queue(5)), one per recipient that has a
+ * request; only valid values reach here. */
+static int
+rdsn_lines(struct qw *w, const struct qrdsn *rdsn, size_t nrcpt)
+{
+	char line[QUEUE_ORCPT_MAX + 128];
+	size_t i;
+	int n;
+
+	for (i = 0; i < nrcpt; i++) {
+		const struct qrdsn *d = &rdsn[i];
+		if (d->notify == 0 && d->orcpt[0] == '\0')
+			continue;
+		memcpy(line, "dsn ", 4);
+		if ((n = qrdsn_fmt(line + 4, sizeof line - 5, i + 1, d)) < 0) {
+			errno = EINVAL;
+			return -1;
+		}
+		line[4 + n] = '\n';
+		if (bio_put(&w->out, line, (size_t)n + 5) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* The auth line (postel-queue(5)): the value is one word of printable
  * ASCII, so that a reader takes the whole line as it was written. */
 static int
@@ -637,9 +789,10 @@ auth_line(struct qw *w, const char *auth)
 
 static int
 envelope(struct qw *w, const char *from, char *const *rcpt, size_t nrcpt,
-    unsigned flags, const char *origin, const struct qdsn *dsn,
-    const char *auth)
+    unsigned flags, const char *origin, const struct qextra *x)
 {
+	const struct qdsn *dsn = x->dsn;
+	const char *auth = x->auth;
 	char line[ADDR_MAX + 64], v[16];
 	off_t off = 0;
 	size_t i;
@@ -676,6 +829,8 @@ envelope(struct qw *w, const char *from, char *const *rcpt, size_t nrcpt,
 	}
 	if (dsn != NULL && dsn_lines(w, dsn) == -1)
 		return -1;
+	if (x->rdsn != NULL && rdsn_lines(w, x->rdsn, nrcpt) == -1)
+		return -1;
 	if (auth != NULL && *auth && auth_line(w, auth) == -1)
 		return -1;
 	return bio_put(&w->out, "\n", 1);
@@ -685,14 +840,27 @@ int
 qw_envelope_dsn(struct qw *w, const char *from, char *const *rcpt,
     size_t nrcpt, unsigned flags, const char *origin, const struct qdsn *dsn)
 {
-	return envelope(w, from, rcpt, nrcpt, flags, origin, dsn, NULL);
+	struct qextra x = { dsn, NULL, NULL };
+
+	return envelope(w, from, rcpt, nrcpt, flags, origin, &x);
 }
 
 int
 qw_envelope_auth(struct qw *w, const char *from, char *const *rcpt,
     size_t nrcpt, unsigned flags, const char *origin, const char *auth)
 {
-	return envelope(w, from, rcpt, nrcpt, flags, origin, NULL, auth);
+	struct qextra x = { NULL, NULL, auth };
+
+	return envelope(w, from, rcpt, nrcpt, flags, origin, &x);
+}
+
+int
+qw_envelope_x(struct qw *w, const char *from, char *const *rcpt,
+    size_t nrcpt, unsigned flags, const char *origin, const struct qextra *x)
+{
+	static const struct qextra none;
+
+	return envelope(w, from, rcpt, nrcpt, flags, origin, x ? x : &none);
 }
 
 void
@@ -798,10 +966,46 @@ qw_abort(struct qw *w)
 
 /* Envelope reading: small lines, read with a bounded stdio stream on a
  * dup of fd so the caller's fd offset can be set exactly afterwards. */
+/* One dsn line's value, "N [notify=WORDS] [orcpt=VALUE]", into e; a
+ * recipient N not listed before it, a bad word or value makes that part
+ * absent, as for the message's notify line: a DSN request never keeps
+ * a message from being delivered. -1 only when out of memory. */
+static int
+rdsn_line(struct qenv *e, char *s)
+{
+	unsigned long long n;
+	struct qrdsn *d;
+	char *w, *next, *end;
+
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (end == s || *end != ' ' || errno || n == 0 || n > e->nrcpt)
+		return 0;
+	if (e->rdsn == NULL) {
+		if ((e->rdsn = calloc(e->nrcpt, sizeof *e->rdsn)) == NULL)
+			return -1;
+		e->nrdsn = e->nrcpt;
+	}
+	if (n > e->nrdsn)
+		return 0;
+	d = &e->rdsn[n - 1];
+	for (w = end + 1; w && *w; w = next) {
+		if ((next = strchr(w, ' ')) != NULL)
+			*next++ = '\0';
+		if (strncmp(w, "notify=", 7) == 0) {
+			if (qdsn_notify_parse(w + 7, &d->notify) == -1)
+				d->notify = 0;
+		} else if (strncmp(w, "orcpt=", 6) == 0 &&
+		    qdsn_orcpt_ok(w + 6))
+			fmt_s(d->orcpt, sizeof d->orcpt, "%s", w + 6);
+	}
+	return 0;
+}
+
 int
 qenv_read(int fd, struct qenv *e, const char **why)
 {
-	char line[ADDR_MAX + 300];
+	char line[ADDR_MAX + QUEUE_ORCPT_MAX + 300];
 	FILE *f;
 	int dfd, ok = 0, ver = 0, err = EINVAL, from = 0, arrival = 0;
 	off_t off = 0;
@@ -893,6 +1097,12 @@ qenv_read(int fd, struct qenv *e, const char **why)
 			if (qdsn_envid_ok(line + 6))
 				fmt_s(e->dsn.envid, sizeof e->dsn.envid, "%s",
 				    line + 6);
+		} else if (strncmp(line, "dsn ", 4) == 0) {
+			if (rdsn_line(e, line + 4) == -1) {
+				err = ENOMEM;
+				*why = "out of memory";
+				break;
+			}
 		}
 	}
 	if (ferror(f))
@@ -923,6 +1133,23 @@ qenv_free(struct qenv *e)
 	array_free_strs(e->rcpt, e->nrcpt);
 	e->rcpt = NULL;
 	e->nrcpt = 0;
+	free(e->rdsn);
+	e->rdsn = NULL;
+	e->nrdsn = 0;
+}
+
+unsigned
+qenv_notify(const struct qenv *e, size_t i)
+{
+	if (i < e->nrdsn && e->rdsn[i].notify)
+		return e->rdsn[i].notify;
+	return e->dsn.notify;
+}
+
+const char *
+qenv_orcpt(const struct qenv *e, size_t i)
+{
+	return i < e->nrdsn ? e->rdsn[i].orcpt : "";
 }
 
 static const char *const snames[] = { "todo", "ok", "fail" };
@@ -952,6 +1179,7 @@ qstate_read(int qd, const char *id, struct qstate *st, size_t n,
 		st[i].next = 0;
 		fmt_s(st[i].dsn, sizeof st[i].dsn, "-");
 		st[i].text[0] = '\0';
+		st[i].notice = ACTION_NONE;
 	}
 	if (fmt_s(path, sizeof path, "state/%s", id) < 0)
 		return -1;
@@ -983,6 +1211,20 @@ qstate_read(int qd, const char *id, struct qstate *st, size_t n,
 		if (strcmp(line, "finished") == 0) {
 			if (finished)
 				*finished = 1;
+			continue;
+		}
+		if (strncmp(line, "notice ", 7) == 0) {
+			/* the action line's grammar (postel-result(5)) */
+			enum action a;
+			memcpy(line, "action", 6);
+			if (result_action_parse(line, &i, &a) == -1 || i > n ||
+			    a == ACTION_PASSED) {
+				fclose(f);
+				*why = "malformed notice line";
+				errno = EINVAL;
+				return -1;
+			}
+			st[i - 1].notice = a;
 			continue;
 		}
 		if (sscanf(line, "rcpt %lu %7s %lu %lld %15s %n", &idx, status,
@@ -1041,6 +1283,10 @@ qstate_write(int qd, const char *id, const struct qstate *st, size_t n,
 		fprintf(f, "rcpt %zu %s %u %lld %s %s\n", i + 1,
 		    qstate_name(st[i].status), st[i].attempts, st[i].next,
 		    st[i].dsn[0] ? st[i].dsn : "-", text);
+		if (st[i].status == QS_OK && st[i].notice != ACTION_NONE &&
+		    st[i].notice != ACTION_PASSED)
+			fprintf(f, "notice %zu %s\n", i + 1,
+			    action_word(st[i].notice));
 	}
 	if (warned)
 		fprintf(f, "warned %lld\n", warned);

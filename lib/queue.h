@@ -24,9 +24,10 @@
 #define QF_8BIT 0x02
 #define QF_LATER 0x80   /* qw_envelope: final flags come with qw_flags */
 
-/* DSN requests of a local submission (RFC 3461, sendmail -N -R -V),
- * kept in the envelope as notify, ret and envid lines for the DSN work
- * to come; nothing acts on them yet. A zero struct is "none given". */
+/* DSN requests (RFC 3461), kept in the envelope (postel-queue(5)). For
+ * the message: the notify, ret and envid lines (notify as a default
+ * for every recipient, given by sendmail -N). A zero struct is "none
+ * given". */
 #define QN_NEVER   0x01
 #define QN_SUCCESS 0x02
 #define QN_FAILURE 0x04
@@ -38,6 +39,20 @@ struct qdsn {
 	int ret;                            /* QR_ */
 	char envid[QUEUE_ENVID_MAX + 1];    /* xtext; "" = not given */
 };
+/* For one recipient: the dsn N line. ORCPT is kept as it came, the
+ * addr-type, ';' and the xtext, at most QUEUE_ORCPT_MAX bytes. */
+#define QUEUE_ORCPT_MAX 500     /* RFC 3461 4.2 */
+struct qrdsn {
+	unsigned notify;                    /* QN_ bits; 0 = not given */
+	char orcpt[QUEUE_ORCPT_MAX + 1];    /* "rfc822;bob@example.net" */
+};
+/* The value of a dsn line, "N [notify=WORDS] [orcpt=TYPE;XTEXT]", for
+ * recipient n (from 1) into dst: its length, or -1 if d holds no
+ * request, a bad value, or dst is short. */
+int qrdsn_fmt(char *dst, size_t size, size_t n, const struct qrdsn *d);
+/* Parse such a value strictly (enqueue -d): 0 with *n and *d set, or -1
+ * if anything in it is wrong or it holds no request. */
+int qrdsn_parse(const char *s, size_t *n, struct qrdsn *d);
 /* "never", or a comma list of success, failure, delay (any case, no
  * blanks): 0 and *notify set, or -1. */
 int qdsn_notify_parse(const char *s, unsigned *notify);
@@ -48,9 +63,20 @@ int qdsn_notify_fmt(char *dst, size_t size, unsigned notify);
 int qdsn_ret_parse(const char *s, int *ret);
 /* 1 if s is RFC 3461 xtext of 1 to QUEUE_ENVID_MAX bytes. */
 int qdsn_envid_ok(const char *s);
+/* 1 if s is RFC 3461 xtext of 1 to max bytes. */
+int qdsn_xtext_ok(const char *s, size_t max);
+/* 1 if s is an ORCPT value, addr-type ";" xtext (RFC 3461 4.2; the
+ * addr-type an RFC 5322 atom), of at most QUEUE_ORCPT_MAX bytes. */
+int qdsn_orcpt_ok(const char *s);
 /* Encode printable ASCII text as xtext into dst: 0, or -1 if s holds
  * anything else or the result does not fit in QUEUE_ENVID_MAX. */
 int qdsn_envid_encode(char *dst, size_t size, const char *s);
+/* Encode printable ASCII text as xtext into dst (of size bytes, NUL
+ * included): 0, or -1 if s holds anything else or dst is short. */
+int qdsn_xtext_encode(char *dst, size_t size, const char *s);
+/* Decode xtext s into dst: 0, or -1 if s is not xtext, decodes to a
+ * byte outside printable ASCII and space, or dst is short. */
+int qdsn_xtext_decode(char *dst, size_t size, const char *s);
 
 /* The queue's entries (postel-queue(5)), for the code that makes them
  * (setup) and the code that names them (here). */
@@ -133,6 +159,17 @@ int qw_envelope_dsn(struct qw *w, const char *from, char *const *rcpt,
 #define QUEUE_AUTH_MAX 255
 int qw_envelope_auth(struct qw *w, const char *from, char *const *rcpt,
     size_t nrcpt, unsigned flags, const char *origin, const char *auth);
+/* Everything an envelope may carry besides the addresses, flags and
+ * origin; a NULL member is "none". rdsn, if not NULL, has one entry per
+ * recipient (an entry with notify 0 and orcpt "" writes no line). */
+struct qextra {
+	const struct qdsn *dsn;
+	const struct qrdsn *rdsn;
+	const char *auth;
+};
+int qw_envelope_x(struct qw *w, const char *from, char *const *rcpt,
+    size_t nrcpt, unsigned flags, const char *origin,
+    const struct qextra *x);
 void qw_flags(struct qw *w, unsigned flags);
 /* message bytes; EMSGSIZE past max */
 int qw_write(struct qw *w, const void *p, size_t n);
@@ -153,11 +190,19 @@ struct qenv {
 	char origin[256];
 	char auth[QUEUE_AUTH_MAX + 1];  /* the auth line's user; "" = none */
 	struct qdsn dsn;            /* a bad notify/ret/envid value: unset */
+	struct qrdsn *rdsn;         /* per recipient, or NULL: no dsn lines */
+	size_t nrdsn;               /* entries of rdsn */
 	off_t body;                 /* offset of the message */
 };
 /* Read the envelope from fd (at offset 0); leaves fd at e->body. */
 int qenv_read(int fd, struct qenv *e, const char **why);
 void qenv_free(struct qenv *e);
+/* The NOTIFY of recipient i (from 0): its dsn line's, else the
+ * message's notify line's, else 0 (none given: RFC 3461 4.1 lets the
+ * MTA report failures and delays, as postel always did). */
+unsigned qenv_notify(const struct qenv *e, size_t i);
+/* The ORCPT of recipient i as stored, or "" if none was given. */
+const char *qenv_orcpt(const struct qenv *e, size_t i);
 
 /* Per-recipient state (state/ID). */
 enum { QS_TODO, QS_OK, QS_FAIL };
@@ -167,6 +212,8 @@ struct qstate {
 	long long next;
 	char dsn[16];
 	char text[QUEUE_TEXT_MAX];
+	int notice;             /* an ok recipient's success notice still owed:
+	                           an enum action of result.h, 0 none */
 };
 /* Fill st[0..n) from state/ID; a missing file means all todo, 0 tries.
  * *finished (if not NULL) is set when the state says all is done, its

@@ -91,6 +91,25 @@ result_fmt(char *dst, size_t size, size_t n, const struct result *r)
 	return fmt_s(dst, size, "%s %s\n", head, text);
 }
 
+static const char *const actions[] = {
+	"none", "delivered", "relayed", "expanded", "passed",
+};
+
+const char *
+action_word(enum action a)
+{
+	return (unsigned)a < sizeof actions / sizeof *actions ?
+	    actions[a] : "none";
+}
+
+int
+result_action_fmt(char *dst, size_t size, size_t n, enum action a)
+{
+	if (a <= ACTION_NONE || a > ACTION_PASSED || n == 0)
+		return -1;
+	return fmt_s(dst, size, "action %zu %s\n", n, actions[a]);
+}
+
 /* Next word of *s, ended by a single space; 0 and its span, or -1. */
 static int
 word(const char **s, const char **w, size_t *len)
@@ -116,12 +135,52 @@ is(const char *w, size_t len, const char *s)
 	return strlen(s) == len && memcmp(w, s, len) == 0;
 }
 
+/* The recipient number word of *s: leading zeros say nothing, and
+ * scan_ulong bounds the rest. 0 and *n, or -1. */
+static int
+rcpt_number(const char **s, size_t *n)
+{
+	const char *w;
+	char num[16];
+	unsigned long long u;
+	size_t len;
+
+	if (word(s, &w, &len) == -1)
+		return -1;
+	while (len > 1 && w[0] == '0')
+		w++, len--;
+	if (len >= sizeof num)
+		return -1;
+	memcpy(num, w, len);
+	num[len] = '\0';
+	if (scan_ulong(num, 1, RESULT_RCPT_MAX, &u) == -1)
+		return -1;
+	*n = (size_t)u;
+	return 0;
+}
+
+int
+result_action_parse(const char *line, size_t *n, enum action *a)
+{
+	const char *s = line, *w;
+	size_t len;
+	enum action k;
+
+	if (word(&s, &w, &len) == -1 || !is(w, len, "action") ||
+	    rcpt_number(&s, n) == -1 || word(&s, &w, &len) == -1 || *s)
+		return -1;
+	for (k = ACTION_DELIVERED; k <= ACTION_PASSED; k++)
+		if (is(w, len, actions[k])) {
+			*a = k;
+			return 0;
+		}
+	return -1;
+}
+
 int
 result_parse(const char *line, size_t *n, struct result *r)
 {
 	const char *s = line, *w;
-	char num[16];
-	unsigned long long u;
 	size_t len;
 	enum outcome o;
 
@@ -129,18 +188,8 @@ result_parse(const char *line, size_t *n, struct result *r)
 	if (word(&s, &w, &len) == -1)
 		return -1;
 	if (is(w, len, "rcpt")) {
-		if (word(&s, &w, &len) == -1)
+		if (rcpt_number(&s, n) == -1)
 			return -1;
-		/* leading zeros say nothing; scan_ulong bounds the rest */
-		while (len > 1 && w[0] == '0')
-			w++, len--;
-		if (len >= sizeof num)
-			return -1;
-		memcpy(num, w, len);
-		num[len] = '\0';
-		if (scan_ulong(num, 1, RESULT_RCPT_MAX, &u) == -1)
-			return -1;
-		*n = (size_t)u;
 	} else if (!is(w, len, "msg"))
 		return -1;
 	if (word(&s, &w, &len) == -1)

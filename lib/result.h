@@ -3,6 +3,7 @@
  * the one vocabulary local, remote and qrun share:
  *     rcpt N ok|temp|perm DSN TEXT
  *     msg ok|temp|perm DSN TEXT
+ *     action N delivered|relayed|expanded|passed
  * local and remote fill a struct result and print it with result_fmt;
  * qrun reads the lines back with result_parse. Nothing here does I/O.
  */
@@ -44,6 +45,27 @@ int result_fmt(char *dst, size_t size, size_t n, const struct result *r);
 /* Parse one line (no LF) into *n (0 for a msg line) and r. 0, or -1 if
  * the line does not match the grammar. */
 int result_parse(const char *line, size_t *n, struct result *r);
+
+/* What became of a recipient reported ok, for the success notices of
+ * RFC 3461 (postel-result(5), the action line). ACTION_NONE (zero): no
+ * action line, read by qrun as delivered after local and relayed after
+ * remote. */
+enum action {
+	ACTION_NONE,
+	ACTION_DELIVERED,       /* in its mailbox here (RFC 3464 delivered) */
+	ACTION_RELAYED,         /* to a next hop that takes no DSN request */
+	ACTION_EXPANDED,        /* to several new recipients (RFC 3464) */
+	ACTION_PASSED,          /* on with its DSN request: a later hop or
+	                           the new message reports success */
+};
+/* "delivered", "relayed", "expanded", "passed" ("none" for NONE). */
+const char *action_word(enum action a);
+/* The action line of recipient n (from 1), LF included, into dst: its
+ * length, or -1 if a is ACTION_NONE, n is 0 or dst is short. */
+int result_action_fmt(char *dst, size_t size, size_t n, enum action a);
+/* Parse an action line (no LF) into *n and *a: 0, or -1 if the line is
+ * not one. */
+int result_action_parse(const char *line, size_t *n, enum action *a);
 
 /* 1 if s is an RFC 3463 status code: [245].d{1,3}.d{1,3} */
 int result_dsn_ok(const char *s);

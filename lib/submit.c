@@ -13,6 +13,7 @@
 #include "submit.h"
 
 #define SUBMIT_ARGS 14  /* enqueue -u -8 -N N -R R -V V -o O -f F -- */
+#define SUBMIT_DSN_MAX (QUEUE_ORCPT_MAX + 64)  /* one -d value */
 
 /* The ID enqueue printed, if it looks like one (it is echoed to an SMTP
  * client and into logs). */
@@ -40,9 +41,9 @@ submit_enqueue(struct submit *s, int fd)
 	char prog[PATH_MAX], notify[32];
 	struct child c = { .fd = { 0, 0, CHILD_KEEP }, .nfd = 3,
 	    .failed = child_warn };
-	char **av;
+	char **av, *dv = NULL;
 	int p[2], st, e;
-	size_t i, k = 0;
+	size_t i, k = 0, nd = 0;
 	pid_t pid;
 
 	s->sig = 0;
@@ -56,12 +57,16 @@ submit_enqueue(struct submit *s, int fd)
 		errno = EINVAL;
 		return -1;
 	}
-	if (s->nrcpt > ((size_t)-1) / sizeof *av - SUBMIT_ARGS - 1) {
+	if (s->nrcpt > ((size_t)-1) / sizeof *av / 3 - SUBMIT_ARGS - 1) {
 		errno = E2BIG;
 		return -1;
 	}
-	if ((av = calloc(s->nrcpt + SUBMIT_ARGS + 1, sizeof *av)) == NULL)
+	if ((av = calloc(3 * s->nrcpt + SUBMIT_ARGS + 1, sizeof *av)) == NULL)
 		return -1;
+	if (s->rdsn && (dv = calloc(s->nrcpt, SUBMIT_DSN_MAX)) == NULL) {
+		free(av);
+		return -1;
+	}
 	av[k++] = "enqueue";
 	if (s->flags & QF_UTF8)
 		av[k++] = "-u";
@@ -79,6 +84,21 @@ submit_enqueue(struct submit *s, int fd)
 		av[k++] = "-V";
 		av[k++] = (char *)s->dsn->envid;
 	}
+	for (i = 0; s->rdsn && i < s->nrcpt; i++) {
+		const struct qrdsn *d = &s->rdsn[i];
+		char *v = dv + nd * SUBMIT_DSN_MAX;
+		if (d->notify == 0 && d->orcpt[0] == '\0')
+			continue;
+		if (qrdsn_fmt(v, SUBMIT_DSN_MAX, i + 1, d) < 0) {
+			free(dv);
+			free(av);
+			errno = EINVAL;
+			return -1;
+		}
+		av[k++] = "-d";
+		av[k++] = v;
+		nd++;
+	}
 	av[k++] = "-o";
 	av[k++] = (char *)s->origin;
 	av[k++] = "-f";
@@ -89,6 +109,7 @@ submit_enqueue(struct submit *s, int fd)
 	av[k] = NULL;
 	if (lseek(fd, 0, SEEK_SET) == -1 || fd_pipe(p) == -1) {
 		e = errno;
+		free(dv);
 		free(av);
 		errno = e;
 		return -1;
@@ -104,10 +125,12 @@ submit_enqueue(struct submit *s, int fd)
 		e = errno;
 		close(p[0]);
 		close(p[1]);
+		free(dv);
 		free(av);
 		errno = e;
 		return -1;
 	}
+	free(dv);
 	free(av);
 	close(p[1]);
 	read_id(s, p[0]);

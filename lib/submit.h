@@ -21,6 +21,7 @@ struct submit {
 	const char *origin;             /* -o, e.g. "sendmail uid=1000" */
 	unsigned flags;                 /* QF_UTF8 gives -u, QF_8BIT -8 */
 	const struct qdsn *dsn;         /* -N -R -V; NULL for none */
+	const struct qrdsn *rdsn;       /* -d, one per recipient; NULL none */
 	int sig;                        /* out: signal that ended enqueue */
 	char id[QUEUE_ID_MAX];          /* out: the queue ID, "" if unknown */
 };

@@ -30,8 +30,8 @@ static void
 usage(void)
 {
 	die(EXIT_PERM, "usage: enqueue [-u] [-8] [-N notify] [-R ret] "
-	    "[-V envid] [-o origin] [-q id] -f sender [--] recipient ... | "
-	    "enqueue -F selector");
+	    "[-V envid] [-d 'n requests'] ... [-o origin] [-q id] -f sender "
+	    "[--] recipient ... | enqueue -F selector");
 }
 
 static unsigned
@@ -199,6 +199,9 @@ main(int argc, char **argv)
 {
 	const char *from = NULL, *origin = NULL, *id = NULL, *sel = NULL;
 	struct qdsn dsn;
+	struct qrdsn *rdsn = NULL, one;
+	size_t nr, maxr = 0;
+	struct qextra x;
 	unsigned flags = 0;
 	struct qw w;
 	struct logl l;
@@ -211,9 +214,26 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	umask(027);
 	memset(&dsn, 0, sizeof dsn);
-	while ((c = getopt(argc, argv, "F:f:o:q:u8N:R:V:")) != -1) {
+	while ((c = getopt(argc, argv, "F:f:o:q:u8N:R:V:d:")) != -1) {
 		switch (c) {
 		case 'F': sel = optarg; break;
+		case 'd':
+			/* one recipient's requests, as its dsn line
+			 * (postel-queue(5)); kept until the recipients
+			 * are known */
+			if (qrdsn_parse(optarg, &nr, &one) == -1)
+				die(EXIT_PERM, "bad -d: N notify=WORDS "
+				    "orcpt=TYPE;XTEXT (RFC 3461)");
+			if (nr > maxr) {
+				struct qrdsn *g = realloc(rdsn, nr * sizeof *g);
+				if (g == NULL)
+					die_sys(EXIT_TEMP, "unable to allocate");
+				memset(g + maxr, 0, (nr - maxr) * sizeof *g);
+				rdsn = g;
+				maxr = nr;
+			}
+			rdsn[nr - 1] = one;
+			break;
 		case 'N':
 			if (qdsn_notify_parse(optarg, &dsn.notify) == -1)
 				die(EXIT_PERM, "bad -N: never, or a list of "
@@ -240,7 +260,7 @@ main(int argc, char **argv)
 	elevated = getegid() != getgid();
 	if (sel != NULL) {
 		if (from || origin || id || flags || optind != argc ||
-		    dsn.notify || dsn.ret || dsn.envid[0])
+		    dsn.notify || dsn.ret || dsn.envid[0] || rdsn)
 			usage();
 		flush(sel, elevated);
 	}
@@ -265,6 +285,18 @@ main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		die(EXIT_PERM, "no recipients");
+	if (maxr > (size_t)(argc - optind))
+		die(EXIT_PERM, "-d names recipient %zu of %d", maxr,
+		    argc - optind);
+	if (rdsn != NULL) {
+		/* one entry per recipient, as qw_envelope_x wants */
+		struct qrdsn *g = realloc(rdsn,
+		    (size_t)(argc - optind) * sizeof *g);
+		if (g == NULL)
+			die_sys(EXIT_TEMP, "unable to allocate");
+		memset(g + maxr, 0, ((size_t)(argc - optind) - maxr) * sizeof *g);
+		rdsn = g;
+	}
 	if (id != NULL && !queue_id_ok(id))
 		die(EXIT_PERM, "bad queue ID: it must look like 1764095996.123456.4121");
 	flags |= check("sender", from, 1);
@@ -282,8 +314,11 @@ main(int argc, char **argv)
 		die_sys(EXIT_TEMP, "unable to create a file in %s", tmp);
 	}
 	readable(&w, &sq);
-	if (qw_envelope_dsn(&w, from, argv + optind, (size_t)(argc - optind),
-	    flags, origin, &dsn) == -1) {
+	x.dsn = &dsn;
+	x.rdsn = rdsn;
+	x.auth = NULL;
+	if (qw_envelope_x(&w, from, argv + optind, (size_t)(argc - optind),
+	    flags, origin, &x) == -1) {
 		qw_abort(&w);
 		die_sys(EXIT_TEMP, "unable to write %s", w.id);
 	}

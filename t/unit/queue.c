@@ -12,6 +12,7 @@
 
 #include "conf.h"
 #include "queue.h"
+#include "result.h"
 #include "../tap.h"
 
 static char dir[] = "/tmp/postel-queue.XXXXXX";
@@ -114,6 +115,89 @@ auth_line(int qd)
 		close(fd);
 }
 
+/* per-recipient DSN requests: written, read back, defaults */
+static void
+rdsn(int qd)
+{
+	char p[300], v[QUEUE_ORCPT_MAX + 2];
+	char *rc[] = { "b@example.net", "c@example.net", "d@example.net" };
+	struct qrdsn r[3];
+	struct qdsn d = { QN_FAILURE, QR_UNSET, "" };
+	struct qextra x = { &d, r, "al" };
+	const char *why;
+	struct qenv e;
+	struct qw w;
+	int fd = -1, good;
+
+	memset(r, 0, sizeof r);
+	r[0].notify = QN_NEVER;
+	snprintf(r[0].orcpt, sizeof r[0].orcpt, "rfc822;B+2Bx@example.net");
+	r[2].notify = QN_SUCCESS | QN_FAILURE;
+	good = qw_begin(&w, qd, 0) == 0 && qw_envelope_x(&w, "a@example.org",
+	    rc, 3, 0, "smtpd 192.0.2.1", &x) == 0 &&
+	    qw_write(&w, "x\n", 2) == 0 && qw_commit(&w) == 0;
+	snprintf(p, sizeof p, "new/%s", w.id);
+	good = good && (fd = openat(qd, p, O_RDONLY)) != -1 &&
+	    qenv_read(fd, &e, &why) == 0;
+	ok(good && qenv_notify(&e, 0) == QN_NEVER &&
+	    qenv_notify(&e, 1) == QN_FAILURE &&
+	    qenv_notify(&e, 2) == (QN_SUCCESS | QN_FAILURE) &&
+	    strcmp(qenv_orcpt(&e, 0), r[0].orcpt) == 0 &&
+	    strcmp(qenv_orcpt(&e, 1), "") == 0 &&
+	    strcmp(qenv_orcpt(&e, 7), "") == 0 && qenv_notify(&e, 7) ==
+	    QN_FAILURE && strcmp(e.auth, "al") == 0,
+	    "per-recipient DSN requests round-trip, the message's as default");
+	if (good)
+		qenv_free(&e);
+	if (fd != -1)
+		close(fd);
+	ok(qdsn_orcpt_ok("rfc822;a@b") && qdsn_orcpt_ok("utf-8;a+2Bb") &&
+	    !qdsn_orcpt_ok("rfc822") && !qdsn_orcpt_ok(";a@b") &&
+	    !qdsn_orcpt_ok("rfc822;") && !qdsn_orcpt_ok("rfc 822;a") &&
+	    !qdsn_orcpt_ok("rfc822;a b") && !qdsn_orcpt_ok("rfc822;a=b"),
+	    "orcpt: addr-type ; xtext");
+	memset(v, 'a', sizeof v);
+	memcpy(v, "rfc822;", 7);
+	v[QUEUE_ORCPT_MAX] = '\0';
+	ok(qdsn_orcpt_ok(v), "orcpt: 500 bytes taken");
+	v[QUEUE_ORCPT_MAX] = 'a';
+	v[QUEUE_ORCPT_MAX + 1] = '\0';
+	ok(!qdsn_orcpt_ok(v), "orcpt: 501 bytes refused");
+	ok(qdsn_xtext_decode(v, sizeof v, "B+2Bx+3D+20y") == 0 &&
+	    strcmp(v, "B+x= y") == 0 && qdsn_xtext_decode(v, sizeof v,
+	    "a+0A") == -1 && qdsn_xtext_decode(v, 3, "abc") == -1 &&
+	    qdsn_xtext_decode(v, sizeof v, "a+2") == -1,
+	    "xtext decoding: printable only, bounded");
+	ok(qdsn_xtext_encode(v, sizeof v, "B+x= y") == 0 &&
+	    strcmp(v, "B+2Bx+3D+20y") == 0 &&
+	    qdsn_xtext_encode(v, 4, "a+b") == -1, "xtext encoding, bounded");
+	{
+		struct qrdsn q;
+		size_t n = 0;
+		char out[QUEUE_ORCPT_MAX + 64];
+		ok(qrdsn_parse("3 notify=Success,FAILURE orcpt=rfc822;a+2Bb@c",
+		    &n, &q) == 0 && n == 3 && q.notify == (QN_SUCCESS |
+		    QN_FAILURE) && strcmp(q.orcpt, "rfc822;a+2Bb@c") == 0 &&
+		    qrdsn_fmt(out, sizeof out, n, &q) > 0 && strcmp(out,
+		    "3 notify=success,failure orcpt=rfc822;a+2Bb@c") == 0,
+		    "qrdsn_parse and qrdsn_fmt agree");
+		ok(qrdsn_parse("1 orcpt=rfc822;x", &n, &q) == 0 &&
+		    q.notify == 0 && qrdsn_parse("0 notify=never", &n, &q) == -1 &&
+		    qrdsn_parse("1", &n, &q) == -1 &&
+		    qrdsn_parse("1 notify=never notify=never", &n, &q) == -1 &&
+		    qrdsn_parse("1 notify=never,success", &n, &q) == -1 &&
+		    qrdsn_parse("1 orcpt=rfc822;a b", &n, &q) == -1 &&
+		    qrdsn_parse("1  notify=never", &n, &q) == -1 &&
+		    qrdsn_parse("1 ret=full", &n, &q) == -1 &&
+		    qrdsn_parse("x notify=never", &n, &q) == -1,
+		    "qrdsn_parse is strict");
+	}
+	ok(refused("postel 1\narrival 5\nfrom <a@b>\nrcpt <c@d>\n"
+	    "dsn 1 notify=sometimes orcpt=x\ndsn 2 notify=never\n"
+	    "dsn x\ndsn 0 notify=never\n\nx\n") == 0,
+	    "bad dsn lines do not stop a message");
+}
+
 int
 main(void)
 {
@@ -130,7 +214,7 @@ main(void)
 	    "queue/cur", "queue/state" };
 	size_t i;
 
-	plan(49);
+	plan(59);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	for (i = 0; i < 5; i++) {
@@ -176,6 +260,13 @@ main(void)
 	    st2[1].next == 12345 && strcmp(st2[1].dsn, "4.4.1") == 0 &&
 	    strcmp(st2[1].text, "refused?by peer") == 0 && warned == 99,
 	    "state round-trips, text kept on one line");
+	st[0].notice = ACTION_RELAYED;
+	st[1].notice = ACTION_DELIVERED;       /* not ok: no notice owed */
+	ok(qstate_write(qd, w.id, st, 2, 0, 0) == 0 &&
+	    qstate_read(qd, w.id, st2, 2, &warned, NULL, &why) == 0 &&
+	    st2[0].notice == ACTION_RELAYED && st2[1].notice == ACTION_NONE,
+	    "an owed success notice round-trips");
+	st[0].notice = st[1].notice = ACTION_NONE;
 	/* cleanup: old tmp goes, fresh tmp stays, orphan state goes */
 	snprintf(p, sizeof p, "%s/queue/tmp/old", dir);
 	close(open(p, O_CREAT | O_WRONLY, 0600));
@@ -243,6 +334,7 @@ main(void)
 		qenv_free(&e);
 		ok(refused("postel 1\narrival 5\nfrom <a@b>\nrcpt <c@d>\nnotify sometimes\nret x\nenvid a b\n\nx\n") == 0,
 		    "bad DSN values do not stop a message");
+		rdsn(qd);
 	}
 	{
 		/* the steps of postel-queue(5) as lib/queue offers them */

@@ -29,7 +29,7 @@ main(void)
 	size_t i;
 	int b = 1, len;
 
-	plan(22);
+	plan(29);
 	ok(P("rcpt 2 perm 5.1.1 mx said: 550 5.1.1 no such user", &r) == 0,
 	    "a rcpt line parses");
 	is_int(n, 2, "recipient number");
@@ -82,5 +82,40 @@ main(void)
 	r.status = OUTCOME_NONE;
 	ok(result_fmt(line, sizeof line, 1, &r) == -1,
 	    "no outcome, no line");
+
+	/* the action line after an ok result */
+	{
+		enum action a = ACTION_NONE;
+		static const char *const bad_action[] = {
+			"action 1", "action 0 delivered", "action 1 failed",
+			"action 1 delivered x", "action 1  delivered",
+			"action x relayed", "actions 1 passed", "action 1 ",
+			"action 100001 passed", "",
+		};
+		len = result_action_fmt(line, sizeof line, 7, ACTION_RELAYED);
+		is_str(line, "action 7 relayed\n", "result_action_fmt");
+		line[len - 1] = '\0';
+		ok(result_action_parse(line, &n, &a) == 0 && n == 7 &&
+		    a == ACTION_RELAYED, "the action line reads back");
+		ok(result_action_parse("action 002 passed", &n, &a) == 0 &&
+		    n == 2 && a == ACTION_PASSED &&
+		    result_action_parse("action 1 expanded", &n, &a) == 0 &&
+		    a == ACTION_EXPANDED &&
+		    result_action_parse("action 1 delivered", &n, &a) == 0 &&
+		    a == ACTION_DELIVERED, "every action word reads");
+		b = 1;
+		for (i = 0; i < sizeof bad_action / sizeof *bad_action; i++)
+			if (result_action_parse(bad_action[i], &n, &a) == 0) {
+				b = 0;
+				printf("# accepted \"%s\"\n", bad_action[i]);
+			}
+		ok(b, "refuses malformed action lines");
+		ok(result_action_fmt(line, sizeof line, 1, ACTION_NONE) == -1 &&
+		    result_action_fmt(line, sizeof line, 0, ACTION_PASSED) == -1,
+		    "no action line for no action or no recipient");
+		ok(P("action 1 passed", &r) == -1,
+		    "an action line is not a result line");
+		is_str(action_word(ACTION_EXPANDED), "expanded", "action_word");
+	}
 	return done();
 }
