@@ -22,6 +22,9 @@
 # pf_mail LOCALPART: the files of LOCALPART's Maildir/new, one a line.
 # pf_has_mail LOCALPART N: that Maildir/new holds N messages (for wait_for).
 # pf_log: the instance's log file (PF_DIR/maillog).
+# pf_commands: the SMTP commands Postfix's smtpd received from PF_DEBUG_PEER,
+#   one a line as sent; set PF_DEBUG_PEER=IP before pf_start for them
+#   (debug_peer_list: smtpd then logs "< unknown[IP]: COMMAND").
 # Accounts: Postfix runs as mail (mail_owner) with news as setgid_group and
 # delivers as nobody:nogroup; all are Debian base-passwd accounts, so
 # nothing is added to the host. Postfix refuses a setgid_group that is the
@@ -153,6 +156,7 @@ virtual_gid_maps = static:$(id -g nobody)
 queue_run_delay = 1s
 minimal_backoff_time = 1s
 maximal_backoff_time = 2s
+debug_peer_list = ${PF_DEBUG_PEER:-}
 EOF
 	# each user's Maildir is named after the local part (trailing /:
 	# Maildir); a map may not substitute, so the users are listed
@@ -261,4 +265,8 @@ pf_has_mail() {
 
 pf_log() {
 	echo "$PF_DIR/maillog"
+}
+
+pf_commands() {
+	sed -n 's/^.* postfix-test\/smtpd\[[0-9]*\]: < [^ ]*: //p' "$PF_DIR/maillog"
 }

@@ -8,7 +8,7 @@
 . "$TOP/t/5-postfix.sh"
 $PY -c 'import aiosmtpd' 2>/dev/null || skip_all "python3-aiosmtpd not installed"
 pf_prepare
-plan 12
+plan 13
 
 PFIP=127.0.0.21
 pfport=$(pf_free_port $PFIP)
@@ -20,6 +20,7 @@ reap $!
 diag_on_fail "$T/sink.log"
 wait_for 10 test -e "$T/sink/ready" || echo "# the sink did not start"
 
+PF_DEBUG_PEER=127.0.0.1
 pf_start "$T/pf" "$PFIP:$pfport" pf.test "127.0.0.1:$sinkport"
 ok $? "Postfix runs from its unpacked .deb on $PFIP"
 
@@ -30,6 +31,9 @@ printf 'From: alice@sender.test\r\nTo: bob@pf.test\r\nSubject: dsn probe\r\nMess
 grep -qx 'ehlo DSN' "$T/send.out"
 ok $? "EHLO shows DSN"
 is "$(tail -n 1 "$T/send.out")" "sent" "accepted with RET, ENVID, NOTIFY and ORCPT"
+is "$(pf_commands | grep -E '^(mail|rcpt) ' | tr '\n' /)" \
+    "mail FROM:<alice@sender.test> RET=HDRS ENVID=abc+2Bdef/rcpt TO:<bob@pf.test> NOTIFY=SUCCESS ORCPT=rfc822;orig@example.org/" \
+    "its log shows the commands as received"
 
 wait_for 20 pf_has_mail bob 1
 ok $? "delivered into the virtual Maildir"
