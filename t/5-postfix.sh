@@ -17,8 +17,9 @@
 #   DIR/vmail/LOCALPART/ (other users of DOMAIN: 550 5.1.1), and relaying
 #   all other mail to [RELAY-IP]:RELAY-PORT. Its host name: pf.DOMAIN.
 #   Returns non-zero (and says why on the TAP output) if it did not start.
-#   The instance is stopped when the test exits.
+#   The instance is stopped when the test exits. One instance per test.
 # pf_stop: `postfix stop`, then SIGKILL by PID for any of its processes left.
+# pf_alive: the PIDs of the instance's processes still alive.
 # pf_mail LOCALPART: the files of LOCALPART's Maildir/new, one a line.
 # pf_has_mail LOCALPART N: that Maildir/new holds N messages (for wait_for).
 # pf_log: the instance's log file (PF_DIR/maillog).
@@ -218,21 +219,25 @@ pf_start() {
 	: >"$PF_DIR/queue/quick-start"
 	diag_on_fail "$PF_DIR/maillog"
 	trap 'pf_stop; _cleanup' EXIT
-	if ! _pf postfix -c "$PF_DIR/conf" start >"$PF_DIR/start.out" 2>&1; then
+	_pf postfix -c "$PF_DIR/conf" start >"$PF_DIR/start.out" 2>&1
+	_rc=$?
+	# a master that is up, whatever postfix start said, is stopped at exit
+	_pf_sid=$(sed -n '1s/ //gp' "$PF_DIR/queue/pid/master.pid" 2>/dev/null)
+	if [ $_rc -ne 0 ]; then
 		echo "# Postfix did not start; its complaint:"
 		# its own commands write to stderr only on a terminal
 		script -qc "LD_LIBRARY_PATH=$PF_ROOT/usr/lib/postfix $PF_BIN/postfix -c $PF_DIR/conf check" \
 		    /dev/null 2>&1 | tail -5 | sed 's/^/# /'
 		return 1
 	fi
-	_pf_sid=$(sed -n '1s/ //gp' "$PF_DIR/queue/pid/master.pid")
 	$PY -c 'import socket,sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), 5).close()' \
 	    "${_pf_listen%:*}" "${_pf_listen##*:}" 2>/dev/null
 }
 
-# _pf_alive: the live processes of the instance's session (master calls
-# setsid; its daemons stay in the session); zombies are dead already
-_pf_alive() {
+# pf_alive: the live processes of the instance (master calls setsid and
+# its daemons stay in its session); zombies are dead already
+pf_alive() {
+	[ -n "$_pf_sid" ] || return 0
 	ps -o pid=,stat= -s "$_pf_sid" 2>/dev/null | awk '$2 !~ /^Z/ {print $1}'
 }
 
@@ -243,16 +248,15 @@ pf_stop() {
 	if [ -n "$_pf_sid" ]; then
 		_pf postfix -c "$PF_DIR/conf" stop >/dev/null 2>&1
 		_i=0
-		while [ $_i -lt 30 ] && [ -n "$(_pf_alive)" ]; do
+		while [ $_i -lt 30 ] && [ -n "$(pf_alive)" ]; do
 			sleep 0.1
 			_i=$((_i + 1))
 		done
-		for _p in $(_pf_alive); do
+		for _p in $(pf_alive); do
 			kill -9 "$_p" 2>/dev/null
 		done
 	fi
 	PF_DIR=
-	_pf_sid=
 }
 
 pf_mail() {

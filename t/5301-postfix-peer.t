@@ -8,7 +8,7 @@
 . "$TOP/t/5-postfix.sh"
 $PY -c 'import aiosmtpd' 2>/dev/null || skip_all "python3-aiosmtpd not installed"
 pf_prepare
-plan 13
+plan 14
 
 PFIP=127.0.0.21
 pfport=$(pf_free_port $PFIP)
@@ -61,4 +61,6 @@ is "$(grep -E '^rcpt (Final-Recipient|Original-Recipient|Action|Status):' "$T/ds
     "rcpt Final-Recipient: rfc822; bob@pf.test/rcpt Original-Recipient: rfc822;orig@example.org/rcpt Action: delivered/rcpt Status: 2.0.0/" \
     "per-recipient fields: delivered, with the ORCPT"
 diag_on_fail "$T/send.out" "$T/dsn"
+pf_stop
+is "$(pf_alive)" "" "postfix stop leaves none of its processes"
 done_testing
