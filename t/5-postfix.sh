@@ -8,7 +8,8 @@
 # one [ip]:port without DNS.
 #
 # pf_prepare: skip the whole test unless root (master starts as root), the
-#   .deb can be had (the apt cache, $PF_DEB, or `apt-get download postfix`)
+#   .deb can be had ($PF_DEB, else the apt cache, else `apt-get download
+#   postfix`)
 #   and its libraries load; unpacks it on first use, under a lock.
 # pf_free_port IP: a TCP port free on IP.
 # pf_start DIR IP:PORT DOMAIN RELAY-IP:PORT [LOCALPART...]: a Postfix in
@@ -18,7 +19,8 @@
 #   all other mail to [RELAY-IP]:RELAY-PORT. Its host name: pf.DOMAIN.
 #   Returns non-zero (and says why on the TAP output) if it did not start.
 #   The instance is stopped when the test exits. One instance per test.
-# pf_stop: `postfix stop`, then SIGKILL by PID for any of its processes left.
+# pf_stop: `postfix stop`, then SIGKILL by PID for any of its processes
+#   left; its files stay for the pf_ functions below.
 # pf_alive: the PIDs of the instance's processes still alive.
 # pf_mail LOCALPART: the files of LOCALPART's Maildir/new, one a line.
 # pf_has_mail LOCALPART N: that Maildir/new holds N messages (for wait_for).
@@ -35,6 +37,7 @@ PF_OWNER=mail
 PF_SGID=news
 PF_DIR=
 _pf_sid=
+_pf_up=
 
 _pf_libs() {
 	LD_LIBRARY_PATH=$PF_ROOT/usr/lib/postfix ldd "$@" 2>/dev/null |
@@ -219,6 +222,7 @@ pf_start() {
 	: >"$PF_DIR/queue/quick-start"
 	diag_on_fail "$PF_DIR/maillog"
 	trap 'pf_stop; _cleanup' EXIT
+	_pf_up=1
 	_pf postfix -c "$PF_DIR/conf" start >"$PF_DIR/start.out" 2>&1
 	_rc=$?
 	# a master that is up, whatever postfix start said, is stopped at exit
@@ -244,7 +248,8 @@ pf_alive() {
 # pf_stop: master takes its daemons with it; whatever is still alive after
 # 3 s is killed by PID
 pf_stop() {
-	[ -n "$PF_DIR" ] || return 0
+	[ -n "$_pf_up" ] || return 0
+	_pf_up=
 	if [ -n "$_pf_sid" ]; then
 		_pf postfix -c "$PF_DIR/conf" stop >/dev/null 2>&1
 		_i=0
@@ -256,7 +261,6 @@ pf_stop() {
 			kill -9 "$_p" 2>/dev/null
 		done
 	fi
-	PF_DIR=
 }
 
 pf_mail() {
