@@ -26,8 +26,8 @@
 # pf_has_mail LOCALPART N: that Maildir/new holds N messages (for wait_for).
 # pf_log: the instance's log file (PF_DIR/maillog).
 # pf_commands: the SMTP commands Postfix's smtpd received from PF_DEBUG_PEER,
-#   one a line as sent; set PF_DEBUG_PEER=IP before pf_start for them
-#   (debug_peer_list: smtpd then logs "< unknown[IP]: COMMAND").
+#   one a line as sent; set PF_DEBUG_PEER=IP (or NET/LEN) before pf_start
+#   for them (debug_peer_list: smtpd then logs "< unknown[IP]: COMMAND").
 # Accounts: Postfix runs as mail (mail_owner) with news as setgid_group and
 # delivers as nobody:nogroup; all are Debian base-passwd accounts, so
 # nothing is added to the host. Postfix refuses a setgid_group that is the
