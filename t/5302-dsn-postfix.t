@@ -4,9 +4,9 @@
 # (and none for a second recipient), RET=HDRS and an ENVID; remote passes
 # the requests to Postfix, which offers DSN, and says "action N passed";
 # Postfix delivers and sends its success report back through postel to
-# the sender's Maildir, naming the ORCPT postel received (and the one
-# remote added, RFC 3461 5.2) and the ENVID; postel sends no notice of its
-# own. Needs root (for Postfix) and tcpserver.
+# the sender's Maildir, naming the ORCPT postel received and the ENVID;
+# remote adds an ORCPT where none came (RFC 3461 5.2); postel sends no
+# notice of its own. Needs root (for Postfix) and tcpserver.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/t/4-lib.sh"
 . "$TOP/t/5-postfix.sh"
@@ -40,7 +40,8 @@ echo "pf.test [$PFIP]:$pfport tls=none" >"$POSTEL_ROOT/conf/routes"
 chmod a+r "$POSTEL_ROOT/conf/routes"
 
 # Postfix delivers pf.test and sends all else (its reports) to postel
-# remote's connections come from 127.0.0.21 itself (the kernel's pick)
+# (its log shows the commands of any loopback client: remote's source
+# address is the kernel's pick)
 PF_DEBUG_PEER=127.0.0.0/8
 pf_start "$T/pf" "$PFIP:$pfport" pf.test "127.0.0.1:$sp" bob carol
 ok $? "Postfix runs on $PFIP:$pfport"
