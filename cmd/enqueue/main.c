@@ -343,6 +343,7 @@ main(int argc, char **argv)
 		qw_abort(&w);
 		die_sys(EXIT_TEMP, "unable to commit %s", w.id);
 	}
+	free(rdsn);
 	queue_trigger(qd);
 	log_start(&l, "queued");
 	log_kv(&l, "qid", w.id);
