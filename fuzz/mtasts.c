@@ -1,7 +1,10 @@
 /*
- * mtasts: libFuzzer target for lib/mtasts (RFC 8461): the input is read
- * as an _mta-sts TXT record and as a policy body, and a few host names
- * are matched against the policy. Checks: an accepted record has an id
+ * mtasts: libFuzzer target for lib/mtasts (RFC 8461) and lib/tlsrpt's
+ * record parser (RFC 8460 3): the input is read as an _mta-sts TXT
+ * record, an _smtp._tls TXT record and a policy body, and a few host
+ * names are matched against the policy. An accepted _smtp._tls record
+ * names 1 to 8 addresses: https: URIs, or mailto: addresses of
+ * printable ASCII with an '@'. Checks: an accepted record has an id
  * of 1 to 32 letters and digits; an accepted policy has a known mode,
  * max_age within a year, mx patterns that are lower-case host names
  * (with at most a leading "*."), some under enforce and testing; a host
@@ -13,6 +16,7 @@
 #include <string.h>
 
 #include "mtasts.h"
+#include "tlsrpt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *p, size_t n);
 
@@ -41,6 +45,7 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 		"mail.example.com", "a.example.net", "example.net", "x",
 	};
 	static struct mtasts_policy pol;
+	static struct tlsrpt_rua rua;
 	char id[MTASTS_ID_MAX + 1];
 	size_t i, k;
 
@@ -52,6 +57,18 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 			if (!((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= 'A' &&
 			    id[i] <= 'Z') || (id[i] >= '0' && id[i] <= '9')))
 				__builtin_trap();
+	}
+	if (tlsrpt_txt_parse((const char *)p, n, &rua) == NULL) {
+		if (rua.n == 0 || rua.n > TLSRPT_RUA_MAX)
+			__builtin_trap();
+		for (i = 0; i < rua.n; i++) {
+			const char *u = rua.uri[i];
+			if (!rua.https[i] && strchr(u, '@') == NULL)
+				__builtin_trap();
+			for (k = 0; u[k]; k++)
+				if (u[k] <= ' ' || u[k] >= 0x7f)
+					__builtin_trap();
+		}
 	}
 	if (mtasts_policy_parse((const char *)p, n, &pol) != NULL)
 		return 0;
