@@ -82,6 +82,9 @@ class H(socketserver.StreamRequestHandler):
         self.tls = False
         self.authed = None
 
+    def finish(self):
+        pass                        # no rfile/wfile: the server closes it
+
     def send(self, s):
         self.sock.sendall(s.encode() + b'\r\n')
 
