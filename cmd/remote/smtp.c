@@ -19,6 +19,7 @@
 #include "fd.h"
 #include "fmt.h"
 #include "log.h"
+#include "net.h"
 #include "remote.h"
 #include "smtpreply.h"
 #include "tls.h"
@@ -67,52 +68,6 @@ logev(struct sess *s, const char *ev, const char *k1, const char *v1,
 	if (k2)
 		log_kv(&l, k2, v2);
 	log_end(&l);
-}
-
-static int
-connect_to(const struct target *t, unsigned long long timeout)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	int fd, err = 0;
-	socklen_t el = sizeof err;
-
-	memset(&ss, 0, sizeof ss);
-	if (t->ip.family == AF_INET) {
-		struct sockaddr_in *a = (struct sockaddr_in *)(void *)&ss;
-		a->sin_family = AF_INET;
-		a->sin_port = htons((unsigned short)t->port);
-		memcpy(&a->sin_addr, t->ip.a, 4);
-		sl = sizeof *a;
-	} else {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)(void *)&ss;
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((unsigned short)t->port);
-		memcpy(&a->sin6_addr, t->ip.a, 16);
-		sl = sizeof *a;
-	}
-	fd = socket(t->ip.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	if (fd == -1)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&ss, sl) == 0)
-		return fd;
-	if (errno != EINPROGRESS)
-		goto fail;
-	if (bio_wait(fd, POLLOUT, bio_now() + (long long)timeout * 1000) == -1)
-		goto fail;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) == -1)
-		goto fail;
-	if (err) {
-		errno = err;
-		goto fail;
-	}
-	return fd;
-fail:
-	err = errno;
-	close(fd);
-	errno = err;
-	return -1;
 }
 
 /* Read one reply; EHLO keywords into s->e when ehlo is set. */
@@ -834,7 +789,8 @@ smtp_session(struct delivery *m, size_t nm, const struct route *r,
 	fmt_s(s.peer, sizeof s.peer, "%s [%s]", t->name,
 	    dns_ip_fmt(&t->ip, ip, sizeof ip));
 	logev(&s, "connect", NULL, NULL, NULL, NULL);
-	if ((s.fd = connect_to(t, conf_u("remote-timeout-connect"))) == -1) {
+	if ((s.fd = net_connect(&t->ip, t->port, bio_now() +
+	    (long long)conf_u("remote-timeout-connect") * 1000)) == -1) {
 		lost(&s, "connecting");
 		ret = S_NEXT;
 		goto failed;
