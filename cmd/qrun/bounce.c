@@ -238,15 +238,16 @@ text_part(struct buf *b, const struct msg *m, int kind, const char *me)
 
 /* RFC 3464 2.3.1: the ORCPT of recipient i, its xtext decoded as RFC
  * 3461 (section 6) asks, as "type; address"; nothing if none was given
- * or it does not decode to printable ASCII. */
+ * or it is not a valid one (the queue reader checks it: a second guard,
+ * as the value goes into a header field). */
 static void
 original_recipient(struct buf *b, const struct msg *m, size_t i)
 {
 	const char *o = qenv_orcpt(m->env, i), *semi = strchr(o, ';');
 	char addr[QUEUE_ORCPT_MAX + 1];
 
-	if (semi == NULL || qdsn_xtext_decode(addr, sizeof addr, semi + 1)
-	    == -1)
+	if (!qdsn_orcpt_ok(o) || semi == NULL || qdsn_xtext_decode(addr,
+	    sizeof addr, semi + 1) == -1)
 		return;
 	cat(b, "Original-Recipient: %.*s; %s\n", (int)(semi - o), o, addr);
 }
