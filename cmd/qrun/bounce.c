@@ -221,8 +221,8 @@ text_part(struct buf *b, const struct msg *m, int kind, const char *me)
 		cat(b, "Your message could not be delivered to the "
 		    "recipients below.\n\n");
 	else
-		cat(b, "Your message was delivered to the recipients below, "
-		    "who you asked to be\ntold about.\n\n");
+		cat(b, "You asked to be told when your message reached the "
+		    "recipients below:\n\n");
 	for (i = 0; i < m->env->nrcpt; i++) {
 		const struct qstate *q = &m->st[i];
 		if (!bounce_lists(m, i, kind))
