@@ -583,7 +583,8 @@ job_free(struct qrun *q, struct job *j)
 }
 
 /* Record the results res[0..p->n) of one message's part (act: their
- * action lines, whole: the msg line) before anything acts on them (postel-queue(5) step 4). */
+ * action lines, whole: the msg line) before anything acts on them
+ * (postel-queue(5) step 4). */
 static void
 record(struct qrun *q, const struct job *j, const struct part *p,
     const struct result *res, const enum action *act,
