@@ -3,12 +3,7 @@
 #include <strings.h>
 
 #include "authres.h"
-
-static int
-wsp(char c)
-{
-	return c == ' ' || c == '\t';
-}
+#include "scan.h"
 
 /* Skip CFWS (RFC 5322 3.2.2): white space, line breaks that fold (CRLF,
  * or a bare LF as files keep them, before white space) and comments,
@@ -22,12 +17,12 @@ cfws(const char *v, size_t n, size_t *i)
 	while (*i < n) {
 		char c = v[*i];
 
-		if (wsp(c)) {
+		if (scan_wsp(c)) {
 			(*i)++;
 		} else if (c == '\r' || c == '\n') {
 			size_t k = *i + (c == '\r' && *i + 1 < n &&
 			    v[*i + 1] == '\n' ? 2 : 1);
-			if (k < n && wsp(v[k]))
+			if (k < n && scan_wsp(v[k]))
 				*i = k;
 			else if (k == n && depth == 0)
 				*i = k;         /* the field's own line end */
@@ -95,7 +90,7 @@ authres_is_ours(const char *v, size_t n, const char *id)
 	if (len == 0)
 		return -1;
 	/* what may follow: CFWS, then a version, ';' or the end */
-	if (i < n && (v[i] == '\0' || (!wsp(v[i]) &&
+	if (i < n && (v[i] == '\0' || (!scan_wsp(v[i]) &&
 	    !strchr("(;\r\n", v[i]))))
 		return -1;
 	if (cfws(v, n, &i) == -1)

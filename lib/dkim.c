@@ -13,6 +13,7 @@
 #include "dkimsig.h"
 #include "fd.h"
 #include "sasl.h"
+#include "scan.h"
 #include "taglist.h"
 
 #define FIELDS_MAX 1000         /* header fields of one message */
@@ -27,12 +28,6 @@ const char dkim_fields[] = "from:subject:date:to:cc:message-id:"
 
 static const char crlfs[] = "\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n"
     "\r\n\r\n\r\n\r\n\r\n\r\n";
-
-static int
-wsp(char c)
-{
-	return c == ' ' || c == '\t';
-}
 
 /* Where canonical text goes: a hash, a buffer or both, cut after left
  * octets when left >= 0 (l=). */
@@ -79,13 +74,13 @@ put_squeezed(struct sink *s, const char *p, size_t n)
 	size_t i = 0, a;
 
 	while (i < n) {
-		if (wsp(p[i])) {
-			while (i < n && wsp(p[i]))
+		if (scan_wsp(p[i])) {
+			while (i < n && scan_wsp(p[i]))
 				i++;
 			put(s, " ", 1);
 			continue;
 		}
-		for (a = i; i < n && !wsp(p[i]); i++)
+		for (a = i; i < n && !scan_wsp(p[i]); i++)
 			;
 		put(s, p + a, i - a);
 	}
@@ -109,7 +104,7 @@ canon_field(int canon, const char *f, size_t n, struct sink *s)
 		}
 		return;
 	}
-	while (nl > 0 && (wsp(f[nl - 1]) || f[nl - 1] == '\n'))
+	while (nl > 0 && (scan_wsp(f[nl - 1]) || f[nl - 1] == '\n'))
 		nl--;
 	for (i = 0; i < nl; i++) {
 		if (f[i] == '\n')
@@ -124,7 +119,7 @@ canon_field(int canon, const char *f, size_t n, struct sink *s)
 
 		put(s, ":", 1);
 		for (i = (size_t)(colon - f) + 1; i < n;) {
-			if (f[i] == '\n' || wsp(f[i])) {
+			if (f[i] == '\n' || scan_wsp(f[i])) {
 				sp |= started && f[i] != '\n';
 				i++;
 				continue;
@@ -133,7 +128,7 @@ canon_field(int canon, const char *f, size_t n, struct sink *s)
 				put(s, " ", 1);
 			sp = 0;
 			started = 1;
-			for (a = i; i < n && f[i] != '\n' && !wsp(f[i]); i++)
+			for (a = i; i < n && f[i] != '\n' && !scan_wsp(f[i]); i++)
 				;
 			put(s, f + a, i - a);
 		}
@@ -157,7 +152,7 @@ canon_body(int canon, const char *b, size_t n, struct sink *s)
 
 		len = e - i;
 		if (canon == DKIM_RELAXED)
-			while (len > 0 && wsp(b[i + len - 1]))
+			while (len > 0 && scan_wsp(b[i + len - 1]))
 				len--;
 		if (len == 0)
 			held++;
@@ -230,7 +225,7 @@ split(struct hdr *h, const char *msg, size_t n)
 		do {
 			lf = memchr(msg + i, '\n', n - i);
 			i = lf ? (size_t)(lf - msg) + 1 : n;
-		} while (i < n && wsp(msg[i]));
+		} while (i < n && scan_wsp(msg[i]));
 		if (h->n == FIELDS_MAX)
 			return -1;
 		f = &h->f[h->n++];
@@ -238,7 +233,7 @@ split(struct hdr *h, const char *msg, size_t n)
 		f->len = i - start;
 		colon = memchr(f->p, ':', f->len);
 		f->nlen = colon ? (size_t)(colon - f->p) : 0;
-		while (f->nlen > 0 && wsp(f->p[f->nlen - 1]))
+		while (f->nlen > 0 && scan_wsp(f->p[f->nlen - 1]))
 			f->nlen--;
 	}
 	return 0;

@@ -8,25 +8,8 @@
 
 #include "dmarc.h"
 #include "fmt.h"
+#include "scan.h"
 #include "taglist.h"
-
-static int
-wsp(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static int
-alpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
-digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
 
 int
 dmarc_is_record(const char *s, size_t n)
@@ -36,17 +19,17 @@ dmarc_is_record(const char *s, size_t n)
 	/* dmarc-version = "v" *WSP "=" *WSP %x44 %x4d %x41 %x52 %x43 %x31 */
 	if (n == 0 || (s[0] != 'v' && s[0] != 'V'))
 		return 0;
-	for (i = 1; i < n && wsp(s[i]); i++)
+	for (i = 1; i < n && scan_wsp(s[i]); i++)
 		;
 	if (i == n || s[i++] != '=')
 		return 0;
-	while (i < n && wsp(s[i]))
+	while (i < n && scan_wsp(s[i]))
 		i++;
 	if (n - i < 6 || memcmp(s + i, "DMARC1", 6) != 0)
 		return 0;
 	i += 6;
 	/* the tag ends there: "v=DMARC10" is another version */
-	return i == n || wsp(s[i]) || s[i] == ';' || s[i] == '\r' ||
+	return i == n || scan_wsp(s[i]) || s[i] == ';' || s[i] == '\r' ||
 	    s[i] == '\n';
 }
 
@@ -95,9 +78,9 @@ rua_valid(const struct tag *t)
 		b = i;
 		while (b > a && strchr(" \t\r\n", t->val[b - 1]))
 			b--;
-		good = b > a && alpha(t->val[a]);
+		good = b > a && scan_alpha(t->val[a]);
 		for (k = a; good && k < b && t->val[k] != ':'; k++)
-			good = alpha(t->val[k]) || digit(t->val[k]) ||
+			good = scan_alpha(t->val[k]) || scan_digit(t->val[k]) ||
 			    strchr("+-.", t->val[k]) != NULL;
 		if (good && k + 1 < b) {
 			for (k++; k < b && !strchr(" \t\r\n", t->val[k]); k++)
@@ -174,7 +157,7 @@ dmarc_parse(struct dmarc_rec *r, const char *s, size_t n)
 	if ((t = get(&l, "pct", &twice)) != NULL && t->vlen > 0 &&
 	    t->vlen <= 3) {
 		size_t i;
-		for (i = 0, v = 0; i < t->vlen && digit(t->val[i]); i++)
+		for (i = 0, v = 0; i < t->vlen && scan_digit(t->val[i]); i++)
 			v = v * 10 + (unsigned long)(t->val[i] - '0');
 		if (i == t->vlen && v <= 100)
 			r->pct = (unsigned)v;

@@ -10,4 +10,24 @@
 int scan_ulong(const char *s, unsigned long long min, unsigned long long max,
     unsigned long long *out);
 
+/* The ASCII classes the protocol grammars name (RFC 5234 B.1), whatever
+ * the locale: WSP, ALPHA, DIGIT. */
+static inline int
+scan_wsp(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static inline int
+scan_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline int
+scan_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
 #endif

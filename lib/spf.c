@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "fmt.h"
+#include "scan.h"
 #include "spf.h"
 
 #define MX_MAX    10            /* MX names one mx may name (4.6.4) */
@@ -64,18 +65,6 @@ static int
 lower(int ch)
 {
 	return ch >= 'A' && ch <= 'Z' ? ch + 32 : ch;
-}
-
-static int
-alpha(int ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-}
-
-static int
-digit(int ch)
-{
-	return ch >= '0' && ch <= '9';
 }
 
 static void
@@ -179,7 +168,7 @@ put_escaped(struct sink *w, const char *s, size_t n, int esc)
 	}
 	for (; n > 0; s++, n--) {
 		unsigned char ch = (unsigned char)*s;
-		if (alpha(ch) || digit(ch) || strchr("-._~", ch)) {
+		if (scan_alpha(ch) || scan_digit(ch) || strchr("-._~", ch)) {
 			put(w, s, 1);
 			continue;
 		}
@@ -212,7 +201,7 @@ macro_one(const struct menv *e, const char *in, size_t n, int exp,
 		return "unknown macro letter";
 	if (!exp && strchr("crt", ch))
 		return "macro c, r or t outside an explanation";
-	while (i < n && digit(in[i])) {
+	while (i < n && scan_digit(in[i])) {
 		any = 1;
 		if (digits < 1000)
 			digits = digits * 10 + (unsigned long)(in[i] - '0');
@@ -329,9 +318,9 @@ toplabel(const char *s, size_t n)
 	if (n == 0 || s[0] == '-' || s[n - 1] == '-')
 		return 0;
 	for (i = 0; i < n; i++) {
-		if (alpha(s[i]) || s[i] == '-')
+		if (scan_alpha(s[i]) || s[i] == '-')
 			letter = 1;
-		else if (!digit(s[i]))
+		else if (!scan_digit(s[i]))
 			return 0;
 	}
 	return letter;
@@ -374,7 +363,7 @@ cidr(const char *s, size_t n, unsigned max, unsigned *v)
 		return -1;
 	*v = 0;
 	for (i = 0; i < n; i++) {
-		if (!digit(s[i]))
+		if (!scan_digit(s[i]))
 			return -1;
 		*v = *v * 10 + (unsigned)(s[i] - '0');
 	}
@@ -387,13 +376,13 @@ qnum(const char **p, const char *end, unsigned char *b)
 	unsigned v = 0;
 	const char *s = *p;
 
-	if (s == end || !digit(*s))
+	if (s == end || !scan_digit(*s))
 		return -1;
-	if (*s == '0' && s + 1 < end && digit(s[1]))
+	if (*s == '0' && s + 1 < end && scan_digit(s[1]))
 		return -1;
-	while (s < end && digit(*s) && s - *p < 3)
+	while (s < end && scan_digit(*s) && s - *p < 3)
 		v = v * 10 + (unsigned)(*s++ - '0');
-	if (v > 255 || (s < end && digit(*s)))
+	if (v > 255 || (s < end && scan_digit(*s)))
 		return -1;
 	*b = (unsigned char)v;
 	*p = s;
@@ -435,7 +424,7 @@ cidrs(const char *s, size_t n, int dual, unsigned max4, struct term *t,
 	size_t i = n;
 
 	*rest = n;
-	while (i > 0 && digit(s[i - 1]))
+	while (i > 0 && scan_digit(s[i - 1]))
 		i--;
 	if (i == n || i == 0 || s[i - 1] != '/')
 		return NULL;                    /* no suffix */
@@ -446,7 +435,7 @@ cidrs(const char *s, size_t n, int dual, unsigned max4, struct term *t,
 			return "bad IPv6 CIDR length";
 		*rest = n = i - 2;
 		i = n;
-		while (i > 0 && digit(s[i - 1]))
+		while (i > 0 && scan_digit(s[i - 1]))
 			i--;
 		if (i == n || i == 0 || s[i - 1] != '/')
 			return NULL;
@@ -479,8 +468,8 @@ parse_term(const char *s, size_t n, struct term *t)
 	if (n == 0)
 		return "empty term";
 	/* a modifier: name "=" */
-	if (alpha(s[0])) {
-		for (i = 1; i < n && (alpha(s[i]) || digit(s[i]) ||
+	if (scan_alpha(s[0])) {
+		for (i = 1; i < n && (scan_alpha(s[i]) || scan_digit(s[i]) ||
 		    strchr("-_.", s[i])); i++)
 			;
 		if (i < n && s[i] == '=') {
@@ -506,7 +495,7 @@ parse_term(const char *s, size_t n, struct term *t)
 	case '~': t->result = SPF_SOFTFAIL; i = 1; break;
 	case '?': t->result = SPF_NEUTRAL; i = 1; break;
 	}
-	for (k = i; k < n && (alpha(s[k]) || (k > i && digit(s[k]))); k++)
+	for (k = i; k < n && (scan_alpha(s[k]) || (k > i && scan_digit(s[k]))); k++)
 		;
 	t->kind = -1;
 	for (size_t m = 0; m < sizeof mechs / sizeof mechs[0]; m++)

@@ -4,13 +4,8 @@
 #include <strings.h>
 
 #include "sasl.h"
+#include "scan.h"
 #include "taglist.h"
-
-static int
-wsp(char c)
-{
-	return c == ' ' || c == '\t';
-}
 
 /* Skip FWS (RFC 5322 3.2.2: white space, possibly folded by CRLF
  * followed by white space) from s[*i]; 0, or -1 for a CRLF that does not
@@ -19,10 +14,10 @@ static int
 fws(const char *s, size_t n, size_t *i)
 {
 	for (;;) {
-		while (*i < n && wsp(s[*i]))
+		while (*i < n && scan_wsp(s[*i]))
 			(*i)++;
 		if (*i + 1 < n && s[*i] == '\r' && s[*i + 1] == '\n') {
-			if (*i + 2 >= n || !wsp(s[*i + 2]))
+			if (*i + 2 >= n || !scan_wsp(s[*i + 2]))
 				return -1;
 			*i += 3;
 			continue;
@@ -31,12 +26,6 @@ fws(const char *s, size_t n, size_t *i)
 			return -1;
 		return 0;
 	}
-}
-
-static int
-alpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 static int
@@ -61,10 +50,10 @@ taglist_parse(struct taglist *l, const char *s, size_t n)
 			return "a line break that does not fold";
 		if (i == n)
 			return l->n ? NULL : "empty";
-		if (!alpha(s[i]))
+		if (!scan_alpha(s[i]))
 			return "a tag name must start with a letter";
 		t.name = s + i;
-		while (i < n && (alpha(s[i]) || (s[i] >= '0' && s[i] <= '9') ||
+		while (i < n && (scan_alpha(s[i]) || (s[i] >= '0' && s[i] <= '9') ||
 		    s[i] == '_'))
 			i++;
 		t.nlen = (size_t)(s + i - t.name);
