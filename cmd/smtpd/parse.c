@@ -363,14 +363,13 @@ parse_mail(struct mailarg *m, const char *s, size_t n, int ehlo)
 		return "501 5.5.4 Syntax: MAIL FROM:<address>";
 	if ((why = path(m, s, n, ADDR_NULL_OK, &used)) != NULL)
 		return why;
-	if ((why = params(m, s + used, n - used, ehlo, param)) != NULL) {
-		memset(&m->dsn, 0, sizeof m->dsn);
-		return why;
-	}
+	why = params(m, s + used, n - used, ehlo, param);
 	/* RFC 6531 3.5: a UTF-8 address only in an SMTPUTF8 transaction */
-	if ((m->a.flags & ADDR_UTF8) && !m->utf8)
-		return "553 5.6.7 Non-ASCII address needs SMTPUTF8";
-	return NULL;
+	if (why == NULL && (m->a.flags & ADDR_UTF8) && !m->utf8)
+		why = "553 5.6.7 Non-ASCII address needs SMTPUTF8";
+	if (why != NULL)
+		memset(&m->dsn, 0, sizeof m->dsn);
+	return why;
 }
 
 /* "<postmaster>" in any case, then the end or a blank: RFC 5321 4.5.1's
@@ -401,13 +400,12 @@ parse_rcpt(struct mailarg *m, const char *s, size_t n, int ehlo, int utf8)
 		m->postmaster = 1;
 	else if ((why = path(m, s, n, 0, &used)) != NULL)
 		return why;
-	if ((why = params(m, s + used, n - used, ehlo, rparam)) != NULL) {
+	why = params(m, s + used, n - used, ehlo, rparam);
+	if (why == NULL && (m->a.flags & ADDR_UTF8) && !utf8)
+		why = "553 5.6.7 Non-ASCII address needs SMTPUTF8";
+	if (why != NULL)
 		memset(&m->rdsn, 0, sizeof m->rdsn);
-		return why;
-	}
-	if ((m->a.flags & ADDR_UTF8) && !utf8)
-		return "553 5.6.7 Non-ASCII address needs SMTPUTF8";
-	return NULL;
+	return why;
 }
 
 int

@@ -6,7 +6,7 @@
 #include "smtpd/smtpd.h"
 #include "../tap.h"
 
-#define DSN_TESTS 82
+#define DSN_TESTS 86
 
 static struct mailarg m;
 
@@ -110,6 +110,11 @@ dsn_mail(void)
 	    "555 5.5.4 Unsupported parameter", "NOTIFY is RCPT's");
 	is_str(mail("FROM:<a@example.org> ORCPT=rfc822;a"),
 	    "555 5.5.4 Unsupported parameter", "ORCPT is RCPT's");
+	is_str(mail("FROM:<\xc3\xa9@example.org> RET=FULL ENVID=x"),
+	    "553 5.6.7 Non-ASCII address needs SMTPUTF8",
+	    "refused after good parameters");
+	ok(m.dsn.ret == QR_UNSET && m.dsn.envid[0] == '\0',
+	    "and then nothing kept of them");
 	ok(parse_mail(&m, "FROM:<a@b.org> RET=FULL", 23, 0) != NULL &&
 	    strcmp(parse_mail(&m, "FROM:<a@b.org> RET=FULL", 23, 0),
 	    "555 5.5.4 Parameters need EHLO") == 0 && m.dsn.ret == QR_UNSET,
@@ -231,6 +236,11 @@ dsn_rcpt(void)
 	ok(m.postmaster && m.a.s[0] == '\0', "no address of its own");
 	is_str(rcpt("TO:<postmaster>x"),
 	    "501 5.1.3 Bad address syntax", "<postmaster>x is not it");
+	is_str(rcpt("TO:<\xc3\xa9@example.test> NOTIFY=NEVER "
+	    "ORCPT=rfc822;a"), "553 5.6.7 Non-ASCII address needs SMTPUTF8",
+	    "refused after good parameters");
+	ok(m.rdsn.notify == 0 && m.rdsn.orcpt[0] == '\0',
+	    "and then nothing kept of them");
 	r = parse_rcpt(&m, "TO:<a@b.org> NOTIFY=NEVER", 25, 0, 0);
 	is_str(r ? r : "", "555 5.5.4 Parameters need EHLO",
 	    "after HELO: 555, as on MAIL");
