@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "queue.h"
+#include "result.h"
 #include "tmpdir.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *p, size_t n);
@@ -53,9 +54,16 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 		    memchr(e.from, '\0', sizeof e.from) == NULL ||
 		    memchr(e.origin, '\0', sizeof e.origin) == NULL)
 			__builtin_trap();
-		for (i = 0; i < e.nrcpt; i++)
-			if (e.rcpt[i] == NULL)
+		for (i = 0; i < e.nrcpt; i++) {
+			const char *o = qenv_orcpt(&e, i);
+			unsigned nt = qenv_notify(&e, i);
+			if (e.rcpt[i] == NULL || (*o && !qdsn_orcpt_ok(o)) ||
+			    ((nt & QN_NEVER) && nt != QN_NEVER))
 				__builtin_trap();
+		}
+		if (e.nrdsn > e.nrcpt || (e.dsn.envid[0] &&
+		    !qdsn_envid_ok(e.dsn.envid)))
+			__builtin_trap();
 		qenv_free(&e);
 	} else if (why == NULL)
 		__builtin_trap();
@@ -67,7 +75,8 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 			if (st[i].status < QS_TODO || st[i].status > QS_FAIL ||
 			    memchr(st[i].dsn, '\0', sizeof st[i].dsn) == NULL ||
 			    memchr(st[i].text, '\0', sizeof st[i].text) ==
-			    NULL)
+			    NULL || st[i].notice < ACTION_NONE ||
+			    st[i].notice > ACTION_EXPANDED)
 				__builtin_trap();
 	}
 	return 0;
