@@ -8,6 +8,8 @@
  * that type), DNS_NXDOMAIN (the name does not exist: permanent) or
  * DNS_TEMP (SERVFAIL, timeout, malformed reply: try later).
  * Parsers return the number of records found or -1 (malformed reply).
+ * The _sec lookups also say whether a validating resolver vouched for
+ * the answer (DNSSEC, the AD bit), for DANE (lib/tlsa).
  */
 #ifndef POSTEL_DNS_H
 #define POSTEL_DNS_H
