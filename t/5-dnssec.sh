@@ -8,8 +8,9 @@
 # dnssec_zone ZONE KIND <RECORDS: $T/dns/ZONE.zone from the records on
 #   stdin (zone-file lines relative to ZONE; SOA, NS and ns.ZONE are
 #   added). KIND: signed (secure), bogus (signed with one key, the
-#   anchor names another: unbound answers SERVFAIL), unsigned (insecure:
-#   no anchor, or a delegation without DS from a signed parent).
+#   anchor names another: unbound answers SERVFAIL), expired (signatures
+#   that expired in 2020: SERVFAIL too), unsigned (insecure: no anchor,
+#   or a delegation without DS from a signed parent).
 # dnssec_start AUTH_IP RESOLVER_IP: signs the zones, starts nsd on
 #   AUTH_IP:53 and unbound on RESOLVER_IP:53 (each stopped by its PID
 #   from the trap), waits (bounded) until unbound answers, and writes
@@ -57,7 +58,11 @@ _sign() {
 	(cd "$DNS/keys" && ldns-keygen -a ECDSAP256SHA256 -k "$1") >"$DNS/$1.key" ||
 	    return 1
 	_k=$DNS/keys/$(cat "$DNS/$1.key")
-	ldns-signzone -f "$DNS/$1.signed" "$DNS/$1.zone" "$_k" || return 1
+	_when=
+	[ "$2" = expired ] && _when="-i 20200101 -e 20200102"
+	# shellcheck disable=SC2086
+	ldns-signzone $_when -f "$DNS/$1.signed" "$DNS/$1.zone" "$_k" ||
+	    return 1
 	mv "$DNS/$1.signed" "$DNS/$1.zone"
 	if [ "$2" = bogus ]; then
 		# the anchor is a key the zone was never signed with

@@ -4,15 +4,15 @@
 # lib/tlsa's secure lookups through it: a signed zone's MX, addresses
 # and TLSA come back secure (AD), a denial in it too; an insecure
 # delegation and a zone without an anchor come back insecure; a zone
-# whose signatures do not chain to its anchor is SERVFAIL, a temporary
-# failure; TLSA records are parsed as served and match the certificate
+# whose signatures do not chain to its anchor, or have expired, is
+# SERVFAIL, a temporary failure; TLSA records are parsed as served and match the certificate
 # they were made from, and only that one.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/5-dnssec.sh"
 P=${POSTEL_BUILD:-$TOP/build}/t/unit/dnssec_probe.t
 [ -x "$P" ] || skip_all "no $P (run make first)"
 command -v openssl >/dev/null 2>&1 || skip_all "openssl not installed"
-plan 16
+plan 17
 
 # two certificates; the TLSA records name the first one's key
 for c in good other; do
@@ -49,6 +49,10 @@ dnssec_zone bogus.test bogus <<EOF
 @ MX 10 mx
 mx A 127.0.54.7
 _25._tcp.mx TLSA 3 1 1 $spki256
+EOF
+dnssec_zone expired.test expired <<EOF
+@ MX 10 mx
+mx A 127.0.54.8
 EOF
 dnssec_start 127.0.54.1 127.0.54.2
 ok $? "nsd serves the signed zones and unbound answers"
@@ -92,4 +96,6 @@ is "$(probe tlsa mx.bogus.test)" "status=temp ad=0 class=none" \
     "TLSA of that zone: temporary, no records"
 is "$(probe ip mx.bogus.test)" "status=temp ad=0" \
     "its addresses: temporary"
+is "$(probe mx expired.test)" "status=temp ad=0" \
+    "MX of a zone whose signatures expired: temporary"
 done_testing

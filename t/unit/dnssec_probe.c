@@ -88,7 +88,7 @@ match(const char *host, const char *file)
 	static struct tlsa_set s;
 	static unsigned char der[65536];
 	size_t n = 0, i;
-	ssize_t got;
+	ssize_t got = 0;
 	int fd, ad, hits = 0;
 
 	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1) {
@@ -99,7 +99,7 @@ match(const char *host, const char *file)
 	while (n < sizeof der &&
 	    (got = read(fd, der + n, sizeof der - n)) > 0)
 		n += (size_t)got;
-	if (close(fd) == -1)
+	if (got == -1 || close(fd) == -1)
 		return 1;
 	if (tlsa_lookup(host, &s, &ad) != DNS_OK)
 		return 1;
