@@ -14,7 +14,8 @@
 # dnssec_start AUTH_IP RESOLVER_IP: signs the zones, starts nsd on
 #   AUTH_IP:53 and unbound on RESOLVER_IP:53 (each stopped by its PID
 #   from the trap), waits (bounded) until unbound answers, and writes
-#   $T/resolv.conf. Call after the last dnssec_zone.
+#   $T/resolv.conf. Call after the last dnssec_zone. Names outside
+#   the zones are SERVFAIL: unbound never asks the root servers.
 # dnssec_run CMD...: CMD with libresolv-wrapper pointing it at unbound.
 #   The wrapper reads only "nameserver" lines from its file (version
 #   1.1.8), so "options trust-ad" there is ignored: the program itself
@@ -97,6 +98,9 @@ dnssec_start() {
 		printf '  local-zone: "test." nodefault\n'
 		printf '  harden-dnssec-stripped: yes\n'
 		printf '  trust-anchor-signaling: no\n'
+		# never the root servers: names outside the zones go to nsd,
+		# which refuses them (SERVFAIL at once, not a timeout)
+		printf 'stub-zone:\n  name: "."\n  stub-addr: %s\n' "$_auth"
 		printf 'remote-control:\n  control-enable: no\n'
 	} >"$DNS/unbound.conf"
 	for _zk in $_zones; do

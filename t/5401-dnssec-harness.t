@@ -12,7 +12,7 @@
 P=${POSTEL_BUILD:-$TOP/build}/t/unit/dnssec_probe.t
 [ -x "$P" ] || skip_all "no $P (run make first)"
 command -v openssl >/dev/null 2>&1 || skip_all "openssl not installed"
-plan 17
+plan 18
 
 # two certificates; the TLSA records name the first one's key
 for c in good other; do
@@ -98,4 +98,6 @@ is "$(probe ip mx.bogus.test)" "status=temp ad=0" \
     "its addresses: temporary"
 is "$(probe mx expired.test)" "status=temp ad=0" \
     "MX of a zone whose signatures expired: temporary"
+is "$(probe mx example.org)" "status=temp ad=0" \
+    "a name outside the test zones: SERVFAIL from the world itself"
 done_testing
