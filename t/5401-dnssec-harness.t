@@ -9,7 +9,7 @@
 # they were made from, and only that one.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/5-dnssec.sh"
-P=${POSTEL_BUILD:-$TOP/build}/t/unit/dnssec_probe.t
+P=${POSTEL_BUILD:-$TOP/build}/t/drivers/dnssec_probe
 [ -x "$P" ] || skip_all "no $P (run make first)"
 command -v openssl >/dev/null 2>&1 || skip_all "openssl not installed"
 plan 18
