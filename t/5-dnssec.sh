@@ -32,7 +32,7 @@ WRAP=$(for d in /usr/lib/x86_64-linux-gnu /usr/lib/aarch64-linux-gnu /usr/lib; d
 [ -n "$WRAP" ] || skip_all "libresolv-wrapper not installed"
 [ "$(id -u)" -eq 0 ] || skip_all "not root (nsd and unbound bind port 53)"
 # Under SAN=1 the sanitizer runtime must come before the wrapper.
-_asan=$(ldd "${POSTEL_BUILD:-$TOP/build}/t/unit/dnssec_probe.t" 2>/dev/null |
+_asan=$(ldd "${POSTEL_BUILD:-$TOP/build}/t/drivers/dnssec_probe" 2>/dev/null |
     awk '/libasan/ {print $3}')
 [ -z "$_asan" ] || WRAP="$_asan $WRAP"
 
