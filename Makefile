@@ -79,12 +79,16 @@ endif
 PROGS    = $(notdir $(patsubst %/,%,$(wildcard cmd/*/)))
 LIB_SRC  = $(wildcard lib/*.c)
 LIB_OBJ  = $(LIB_SRC:%.c=$(O)/obj/%.o)
-UNIT_SRC = $(wildcard t/unit/*.c)
+# drivers: C programs a .t script runs with arguments, not tests of
+# their own, so that prove does not count them (built without .t)
+DRIVER_SRC = t/unit/dnssec_probe.c
+DRIVERS  = $(DRIVER_SRC:t/unit/%.c=$(O)/t/drivers/%)
+UNIT_SRC = $(filter-out $(DRIVER_SRC),$(wildcard t/unit/*.c))
 UNITS    = $(UNIT_SRC:t/unit/%.c=$(O)/t/unit/%.t)
 BINS     = $(PROGS:%=$(O)/cmd/%)
 MANS     = $(wildcard man/*.[1-8])
 
-all: $(BINS) $(UNITS)
+all: $(BINS) $(UNITS) $(DRIVERS)
 
 # The paths built into the programs, recorded so that make rebuilds them
 # when one changes and make install can refuse a build made for others.
@@ -133,6 +137,9 @@ $(O)/t/unit/%.t: $(O)/obj/t/unit/%.o $$(addprefix $(O)/obj/,$$(addsuffix .o,$$(b
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(O)/obj/t/unit/%.o: CPPFLAGS += -Icmd
+$(O)/t/drivers/%: $(O)/obj/t/unit/%.o $(O)/lib/libpostel.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 UNIT_EXTRA_smtpreply = cmd/remote/smtpreply.c
 UNIT_EXTRA_instr     = cmd/local/instr.c
 FUZZ_EXTRA_smtp_reply  = cmd/remote/smtpreply.c
@@ -164,7 +171,7 @@ DEB_PKGS = build-essential clang libbearssl-dev libcrypt-dev perl python3 \
 	openssl git git-email mutt spamassassin spamc clamav clamav-daemon cppcheck \
 	clang-tools valgrind musl-tools file lintian strace fetchmail \
 	dovecot-imapd dovecot-pop3d python3-dkim opendkim-tools python3-spf opendmarc \
-	publicsuffix
+	publicsuffix nsd unbound ldnsutils
 # What the demo needs: enough to build and to run smtpd under tcpserver.
 RUN_PKGS = build-essential libbearssl-dev libcrypt-dev ucspi-tcp musl-tools openssl
 

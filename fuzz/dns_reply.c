@@ -1,5 +1,5 @@
-/* fuzz target: the DNS reply parsers (lib/dns.c: MX, A, AAAA, TXT, PTR)
- * on arbitrary bytes. */
+/* fuzz target: the DNS reply parsers (lib/dns.c: MX, A, AAAA, TXT, PTR,
+ * the rdata of any type, the AD bit) on arbitrary bytes. */
 #include <arpa/nameser.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,5 +41,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < n; i++)
 		if (strlen(names[i]) > DNS_NAME_MAX)
 			__builtin_trap();
+	/* the rdata of any type (the last octet's) stays in the message */
+	static struct dns_rr rr[8];
+	n = dns_parse_rr(data, size, size ? data[size - 1] : 52, rr, 8);
+	for (int i = 0; i < n; i++)
+		if (rr[i].p < data || rr[i].len > size ||
+		    (size_t)(rr[i].p - data) > size - rr[i].len)
+			__builtin_trap();
+	n = dns_reply_ad(data, size);
+	if (n != (size >= NS_HFIXEDSZ && (data[2] & 0x80) ?
+	    (data[3] & 0x20) != 0 : -1))
+		__builtin_trap();
 	return 0;
 }

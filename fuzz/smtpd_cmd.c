@@ -4,7 +4,10 @@
  * parse_rcpt with every flag combination, and parse_bdat. Checks: no
  * crash, a parsed path is NUL-terminated within struct addr, a BDAT size
  * is within its limit and came from digits only, and a size formatted
- * from the input parses back to itself.
+ * from the input parses back to itself. The DSN parameters (RET, ENVID,
+ * NOTIFY, ORCPT): whatever a command is accepted with, lib/queue writes
+ * into the envelope and reads back the same (qw_envelope_x would refuse
+ * it otherwise, after the 250); after HELO, or on a refusal, none.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +16,57 @@
 #include "smtpd/smtpd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *p, size_t n);
+
+static int
+dsn_none(const struct mailarg *m)
+{
+	return m->dsn.ret == QR_UNSET && m->dsn.envid[0] == '\0' &&
+	    m->dsn.notify == 0 && m->rdsn.notify == 0 &&
+	    m->rdsn.orcpt[0] == '\0';
+}
+
+/* MAIL's RET and ENVID as the envelope keeps them. */
+static void
+dsn_mail(const struct mailarg *m)
+{
+	char x[QUEUE_ORCPT_MAX + 1];
+
+	if (m->dsn.ret != QR_UNSET && m->dsn.ret != QR_FULL &&
+	    m->dsn.ret != QR_HDRS)
+		__builtin_trap();
+	if (m->dsn.notify != 0 || m->rdsn.notify != 0 || m->rdsn.orcpt[0])
+		__builtin_trap();
+	if (m->dsn.envid[0] && (!qdsn_envid_ok(m->dsn.envid) ||
+	    qdsn_xtext_decode(x, sizeof x, m->dsn.envid) == -1))
+		__builtin_trap();
+}
+
+/* RCPT's NOTIFY and ORCPT: a dsn line that parses back to them. */
+static void
+dsn_rcpt(const struct mailarg *m)
+{
+	char line[QUEUE_ORCPT_MAX + 96], x[QUEUE_ORCPT_MAX + 1];
+	struct qrdsn back;
+	size_t n;
+	unsigned all = QN_NEVER | QN_SUCCESS | QN_FAILURE | QN_DELAY;
+
+	if (m->dsn.ret != QR_UNSET || m->dsn.envid[0])
+		__builtin_trap();
+	if ((m->rdsn.notify & ~all) || ((m->rdsn.notify & QN_NEVER) &&
+	    m->rdsn.notify != QN_NEVER))
+		__builtin_trap();
+	if (m->rdsn.orcpt[0] && (!qdsn_orcpt_ok(m->rdsn.orcpt) ||
+	    qdsn_xtext_decode(x, sizeof x,
+	    strchr(m->rdsn.orcpt, ';') + 1) == -1))
+		__builtin_trap();
+	if (m->rdsn.notify == 0 && m->rdsn.orcpt[0] == '\0')
+		return;
+	if (qrdsn_fmt(line, sizeof line, 7, &m->rdsn) < 0 ||
+	    qrdsn_parse(line, &n, &back) == -1 || n != 7 ||
+	    back.notify != m->rdsn.notify ||
+	    strcmp(back.orcpt, m->rdsn.orcpt) != 0)
+		__builtin_trap();
+}
 
 /* The BDAT argument: what parses is "digits[ +LAST]". */
 static void
@@ -48,20 +102,33 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 	struct mailarg m;
 	const char *s = (const char *)p;
 
-	if (n > SMTP_CMD_MAX)
+	if (n > SMTP_PARAM_LINE_MAX)
 		return 0;
 	if (cmd_split(&c, s, n) == -1)
 		return 0;
-	if (c.arg < s || c.arg + c.alen > s + n || strlen(c.verb) >= 16)
+	if (c.arg < s || c.arg + c.alen > s + n || strlen(c.verb) >= 16 ||
+	    c.len != n)
 		__builtin_trap();
 	for (int fl = 0; fl < 2; fl++) {
-		if (parse_mail(&m, c.arg, c.alen, fl) == NULL &&
-		    memchr(m.a.s, '\0', sizeof m.a.s) == NULL)
+		if (parse_mail(&m, c.arg, c.alen, fl) == NULL) {
+			if (memchr(m.a.s, '\0', sizeof m.a.s) == NULL)
+				__builtin_trap();
+			if (!fl && !dsn_none(&m))
+				__builtin_trap();
+			dsn_mail(&m);
+		} else if (!dsn_none(&m))
 			__builtin_trap();
-		if (parse_rcpt(&m, c.arg, c.alen, fl) == NULL &&
-		    (memchr(m.a.s, '\0', sizeof m.a.s) == NULL ||
-		    m.a.s[0] == '\0'))
-			__builtin_trap();
+		for (int u = 0; u < 2; u++) {
+			if (parse_rcpt(&m, c.arg, c.alen, fl, u) == NULL) {
+				if (memchr(m.a.s, '\0', sizeof m.a.s) == NULL ||
+				    (m.a.s[0] == '\0') != m.postmaster)
+					__builtin_trap();
+				if (!fl && !dsn_none(&m))
+					__builtin_trap();
+				dsn_rcpt(&m);
+			} else if (!dsn_none(&m))
+				__builtin_trap();
+		}
 	}
 	bdat(&c, p, n);
 	return 0;

@@ -223,6 +223,32 @@ dns_parse_ptr(const unsigned char *msg, size_t n,
 	return (int)found;
 }
 
+int
+dns_parse_rr(const unsigned char *msg, size_t n, int type,
+    struct dns_rr *rr, size_t max)
+{
+	static struct names nm;
+	ns_msg h;
+	ns_rr r;
+	int i, count;
+	size_t found = 0;
+
+	if ((count = open_msg(msg, n, &h, &nm)) == -1)
+		return -1;
+	for (i = 0; i < count; i++) {
+		if (ns_parserr(&h, ns_s_an, i, &r) == -1)
+			return -1;
+		if ((int)ns_rr_type(r) != type || !known(&nm, ns_rr_name(r)))
+			continue;
+		if (found == max)
+			return -1;      /* more than the caller can judge */
+		rr[found].p = ns_rr_rdata(r);
+		rr[found].len = ns_rr_rdlen(r);
+		found++;
+	}
+	return (int)found;
+}
+
 static unsigned
 rnd(unsigned n)
 {
@@ -260,24 +286,43 @@ dns_mx_sort(struct dns_mx *mx, size_t n)
 	}
 }
 
-/* One query; the reply into ans. DNS_OK with *len set, or a failure. */
+/* One query; the reply into ans. DNS_OK with *len set, or a failure.
+ * With ad, the resolver is asked for the AD bit and glibc told to keep
+ * it (RES_TRUSTAD, glibc 2.31; without it glibc clears AD unless
+ * resolv.conf says "options trust-ad"), and *ad reports it for the
+ * answers that have a reply: DNS_OK, and DNS_NONE and DNS_NXDOMAIN, so
+ * that a denial can be known secure too. */
 static int
-query(const char *name, int type, unsigned char *ans, size_t size, int *len)
+query_ad(const char *name, int type, unsigned char *ans, size_t size,
+    int *len, int *ad)
 {
 	struct __res_state rs;
 	int r, e;
 
+	if (ad)
+		*ad = 0;
 	memset(&rs, 0, sizeof rs);
 	if (res_ninit(&rs) == -1)
 		return DNS_TEMP;
 	rs.options |= RES_USE_EDNS0;
+	if (ad)
+		rs.options |= RES_TRUSTAD;
+	/* a failed query may leave ans alone: no stale header is read */
+	memset(ans, 0, size < NS_HFIXEDSZ ? size : NS_HFIXEDSZ);
 	r = res_nquery(&rs, name, ns_c_in, type, ans, (int)size);
 	e = rs.res_h_errno;
 	res_nclose(&rs);
 	if (r >= 0) {
 		*len = r;
+		if (ad)
+			*ad = dns_reply_ad(ans, (size_t)r) == 1;
 		return DNS_OK;
 	}
+	/* HOST_NOT_FOUND and NO_DATA come only from a reply, whose header
+	 * res_nquery leaves in ans */
+	if (ad && (e == HOST_NOT_FOUND || e == NO_DATA))
+		*ad = dns_reply_ad(ans, size < NS_HFIXEDSZ ? size :
+		    NS_HFIXEDSZ) == 1;
 	if (e == HOST_NOT_FOUND)
 		return DNS_NXDOMAIN;
 	if (e == NO_DATA)
@@ -285,14 +330,32 @@ query(const char *name, int type, unsigned char *ans, size_t size, int *len)
 	return DNS_TEMP;                /* TRY_AGAIN, NO_RECOVERY, ... */
 }
 
+static int
+query(const char *name, int type, unsigned char *ans, size_t size, int *len)
+{
+	return query_ad(name, type, ans, size, len, NULL);
+}
+
 int
-dns_mx(const char *domain, struct dns_mx *mx, size_t max, size_t *n)
+dns_reply_ad(const unsigned char *msg, size_t n)
+{
+	/* RFC 1035 4.1.1: QR is the top bit of octet 2; RFC 4035 3.2.3:
+	 * AD is bit 0x20 of octet 3 */
+	if (n < NS_HFIXEDSZ || !(msg[2] & 0x80))
+		return -1;
+	return (msg[3] & 0x20) != 0;
+}
+
+static int
+mx_lookup(const char *domain, struct dns_mx *mx, size_t max, size_t *n,
+    int *ad)
 {
 	static unsigned char ans[DNS_MSG_MAX];
 	int len, r, c;
 
 	*n = 0;
-	if ((r = query(domain, ns_t_mx, ans, sizeof ans, &len)) != DNS_OK)
+	r = query_ad(domain, ns_t_mx, ans, sizeof ans, &len, ad);
+	if (r != DNS_OK)
 		return r;
 	if ((c = dns_parse_mx(ans, (size_t)len, mx, max)) == -1)
 		return DNS_TEMP;
@@ -304,16 +367,34 @@ dns_mx(const char *domain, struct dns_mx *mx, size_t max, size_t *n)
 }
 
 int
-dns_ip(const char *host, struct dns_ip *ip, size_t max, size_t *n)
+dns_mx(const char *domain, struct dns_mx *mx, size_t max, size_t *n)
+{
+	return mx_lookup(domain, mx, max, n, NULL);
+}
+
+int
+dns_mx_sec(const char *domain, struct dns_mx *mx, size_t max, size_t *n,
+    int *ad)
+{
+	return mx_lookup(domain, mx, max, n, ad);
+}
+
+/* With ad, *ad is 1 only if both replies carried AD. */
+static int
+ip_lookup(const char *host, struct dns_ip *ip, size_t max, size_t *n,
+    int *ad)
 {
 	static unsigned char ans[DNS_MSG_MAX];
 	static const int types[] = { ns_t_aaaa, ns_t_a };
-	int len, r, c, nx = 0, temp = 0;
+	int len, r, c, nx = 0, temp = 0, sec = 1, one;
 	size_t i;
 
 	*n = 0;
 	for (i = 0; i < 2; i++) {
-		r = query(host, types[i], ans, sizeof ans, &len);
+		r = query_ad(host, types[i], ans, sizeof ans, &len,
+		    ad ? &one : NULL);
+		if (ad && !one)
+			sec = 0;
 		if (r == DNS_NXDOMAIN)
 			nx++;
 		if (r == DNS_TEMP)
@@ -327,6 +408,8 @@ dns_ip(const char *host, struct dns_ip *ip, size_t max, size_t *n)
 		else
 			*n += (size_t)c;
 	}
+	if (ad)
+		*ad = sec;
 	if (*n)
 		return DNS_OK;
 	if (temp)
@@ -335,20 +418,64 @@ dns_ip(const char *host, struct dns_ip *ip, size_t max, size_t *n)
 }
 
 int
-dns_addr(const char *host, int family, struct dns_ip *ip, size_t max,
-    size_t *n)
+dns_ip(const char *host, struct dns_ip *ip, size_t max, size_t *n)
+{
+	return ip_lookup(host, ip, max, n, NULL);
+}
+
+int
+dns_ip_sec(const char *host, struct dns_ip *ip, size_t max, size_t *n,
+    int *ad)
+{
+	return ip_lookup(host, ip, max, n, ad);
+}
+
+static int
+addr_lookup(const char *host, int family, struct dns_ip *ip, size_t max,
+    size_t *n, int *ad)
 {
 	static unsigned char ans[DNS_MSG_MAX];
 	int type = family == AF_INET ? ns_t_a : ns_t_aaaa;
 	int len, r, c;
 
 	*n = 0;
-	if ((r = query(host, type, ans, sizeof ans, &len)) != DNS_OK)
+	r = query_ad(host, type, ans, sizeof ans, &len, ad);
+	if (r != DNS_OK)
 		return r;
 	if ((c = dns_parse_ip(ans, (size_t)len, type, ip, max)) == -1)
 		return DNS_TEMP;
 	*n = (size_t)c;
 	return c ? DNS_OK : DNS_NONE;
+}
+
+int
+dns_addr(const char *host, int family, struct dns_ip *ip, size_t max,
+    size_t *n)
+{
+	return addr_lookup(host, family, ip, max, n, NULL);
+}
+
+int
+dns_addr_sec(const char *host, int family, struct dns_ip *ip, size_t max,
+    size_t *n, int *ad)
+{
+	return addr_lookup(host, family, ip, max, n, ad);
+}
+
+int
+dns_query_sec(const char *name, int type, unsigned char *ans, size_t size,
+    size_t *len, int *ad)
+{
+	int r, l = 0;
+
+	*len = 0;
+	if (size < NS_HFIXEDSZ || size > DNS_MSG_MAX) {
+		*ad = 0;
+		return DNS_TEMP;
+	}
+	if ((r = query_ad(name, type, ans, size, &l, ad)) == DNS_OK)
+		*len = (size_t)l;
+	return r;
 }
 
 int

@@ -8,6 +8,8 @@
  * that type), DNS_NXDOMAIN (the name does not exist: permanent) or
  * DNS_TEMP (SERVFAIL, timeout, malformed reply: try later).
  * Parsers return the number of records found or -1 (malformed reply).
+ * The _sec lookups also say whether a validating resolver vouched for
+ * the answer (DNSSEC, the AD bit), for DANE (lib/tlsa).
  */
 #ifndef POSTEL_DNS_H
 #define POSTEL_DNS_H
@@ -59,6 +61,16 @@ int dns_parse_txt(const unsigned char *msg, size_t n, struct dns_txt *t);
 int dns_parse_ptr(const unsigned char *msg, size_t n,
     char (*name)[DNS_NAME_MAX + 1], size_t max);
 
+/* The rdata of the records of type in the answer, owned as above: at
+ * most max, pointing into msg; -1 if malformed or if there are more
+ * than max (a set judged as a whole, as TLSA, must not be cut). */
+struct dns_rr {
+	const unsigned char *p;
+	size_t len;
+};
+int dns_parse_rr(const unsigned char *msg, size_t n, int type,
+    struct dns_rr *rr, size_t max);
+
 /* Sort by preference; equal preferences in random order (RFC 5321 5.1). */
 void dns_mx_sort(struct dns_mx *mx, size_t n);
 
@@ -75,6 +87,29 @@ int dns_txt(const char *name, struct dns_txt *t);
 /* The names of ip (in-addr.arpa or ip6.arpa PTR), at most max. */
 int dns_ptr(const struct dns_ip *ip, char (*name)[DNS_NAME_MAX + 1],
     size_t max, size_t *n);
+/* DNSSEC status (RFC 4035 3.2.3, RFC 6840 5.7, RFC 7672 2.1.1): the
+ * lookups above with *ad set to 1 when the resolver said it validated
+ * the answer (the AD bit), else 0; also for DNS_NONE and DNS_NXDOMAIN,
+ * a secure denial. They ask for AD and make glibc keep it (RES_TRUSTAD),
+ * so the resolvers in resolv.conf must be validating ones this host
+ * trusts, on loopback (postel-remote(8)). dns_ip_sec: *ad only if both
+ * the AAAA and the A reply carried AD. The old lookups are unchanged. */
+int dns_mx_sec(const char *domain, struct dns_mx *mx, size_t max, size_t *n,
+    int *ad);
+int dns_ip_sec(const char *host, struct dns_ip *ip, size_t max, size_t *n,
+    int *ad);
+int dns_addr_sec(const char *host, int family, struct dns_ip *ip,
+    size_t max, size_t *n, int *ad);
+/* One query of type (ns_t_*) for name, its reply in ans[0..*len) for a
+ * parser elsewhere (lib/tlsa), *ad as above. size: NS_HFIXEDSZ to
+ * DNS_REPLY_MAX octets, else DNS_TEMP. */
+#define DNS_REPLY_MAX 65536
+int dns_query_sec(const char *name, int type, unsigned char *ans,
+    size_t size, size_t *len, int *ad);
+/* The AD bit of a reply's header: 1 set, 0 clear, -1 not a reply (QR
+ * clear) or shorter than a header. Pure, for tests and fuzzing. */
+int dns_reply_ad(const unsigned char *msg, size_t n);
+
 /* The lookups as a table, so that SPF, DKIM and DMARC take their
  * answers from the caller: dns_ops_real is the functions above; tests and
  * fuzz targets answer from memory. ctx is passed back to each call. */

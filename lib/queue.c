@@ -1121,8 +1121,13 @@ qenv_read(int fd, struct qenv *e, const char **why)
 		return -1;
 	}
 	e->body = off;
-	if (lseek(fd, off, SEEK_SET) == -1)
+	if (lseek(fd, off, SEEK_SET) == -1) {
+		err = errno;
+		qenv_free(e);
+		*why = "unable to seek";
+		errno = err;
 		return -1;
+	}
 	*why = NULL;
 	return 0;
 }

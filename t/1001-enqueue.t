@@ -2,7 +2,7 @@
 # 1001-enqueue.t: enqueue writes one durable, well-formed entry or exits
 # 100/111 leaving nothing.
 . "$(dirname "$0")/lib.sh"
-plan 24
+plan 27
 setup_instance
 
 id=$(printf 'Subject: x\n\nhello\n' | "$B/enqueue" -f a@example.org bob@example.test 2>/dev/null)
@@ -32,6 +32,13 @@ is "$(tail -1 "$POSTEL_ROOT/queue/cur/1764095996.000001.42") $(ls "$POSTEL_ROOT/
     "hi 0" "the message in cur/ is intact, nothing in new/"
 mv "$POSTEL_ROOT/queue/cur/1764095996.000001.42" "$POSTEL_ROOT/queue/new/"
 expect_exit 100 "an ID that is not one is refused" sh -c 'echo hi | "$0/enqueue" -q ../new/x -f a@example.org b@example.test' "$B"
+# one recipient's own DSN requests (RFC 3461), as its dsn line
+id=$(echo hi | "$B/enqueue" -N failure -d '2 notify=success,delay orcpt=rfc822;o+2Bx@example.org' \
+    -f a@example.org b@example.test c@example.test 2>/dev/null)
+is "$(sed -n '/^notify /p; /^dsn /p' "$POSTEL_ROOT/queue/new/$id")" "notify failure
+dsn 2 notify=success,delay orcpt=rfc822;o+2Bx@example.org" "-d writes the recipient's dsn line"
+expect_exit 100 "-d naming a recipient that is not there" sh -c 'echo hi | "$0/enqueue" -d "3 notify=never" -f a@example.org b@example.test c@example.test' "$B"
+expect_exit 100 "-d with a bad value" sh -c 'echo hi | "$0/enqueue" -d "1 notify=never,success" -f a@example.org b@example.test' "$B"
 echo "max-size 1024" > "$POSTEL_ROOT/conf/postel.conf"
 # the queue leaves 64 KiB past max-size for the fields postel's own
 # programs add on the way (a filter's, Delivered-To: of a forward)

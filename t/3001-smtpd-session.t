@@ -21,7 +21,7 @@ is "$(talk "${H}RCPT TO:<alice@example.test>\r\nDATA\r\nQUIT\r\n")" "220 250 503
 is "$(talk "${H}MAIL FROM:<a@b.org>\r\nMAIL FROM:<a@b.org>\r\nQUIT\r\n")" "220 250 250 503 221" "nested MAIL is 503"
 is "$(talk "${H}MAIL FROM:<a@b.org>\r\nRCPT TO:<nosuchuser@example.test>\r\nDATA\r\nQUIT\r\n")" "220 250 250 550 554 221" "DATA without a valid recipient is 554"
 is "$(talk "${H}MAIL FROM:a@b.org\r\nMAIL FROM:<a@@b.org>\r\nMAIL TO:<a@b.org>\r\nQUIT\r\n")" "220 250 501 501 501 221" "MAIL syntax errors are 501"
-is "$(talk "${H}MAIL FROM:<a@b.org> FOO=bar\r\nMAIL FROM:<a@b.org> SIZE=x\r\nMAIL FROM:<a@b.org>\r\nRCPT TO:<alice@example.test> NOTIFY=NEVER\r\nQUIT\r\n")" "220 250 555 501 250 555 221" "unknown parameters are 555, bad ones 501"
+is "$(talk "${H}MAIL FROM:<a@b.org> FOO=bar\r\nMAIL FROM:<a@b.org> SIZE=x\r\nMAIL FROM:<a@b.org>\r\nRCPT TO:<alice@example.test> FOO=bar\r\nQUIT\r\n")" "220 250 555 501 250 555 221" "unknown parameters are 555, bad ones 501"
 is "$(talk 'HELO c.org\r\nMAIL FROM:<a@b.org> BODY=8BITMIME\r\nQUIT\r\n')" "220 250 555 221" "no ESMTP parameters after HELO"
 is "$(talk "${H}FOO\r\nEXPN x\r\nSTARTTLS\r\nVRFY alice\r\nHELP\r\nNOOP\r\nRSET\r\nQUIT\r\n")" "220 250 500 502 502 252 214 250 250 221" "unknown 500, unimplemented 502, VRFY 252, HELP, NOOP, RSET"
 is "$(talk "${H}MAIL FROM:<a@b.org>\r\nRSET\r\nMAIL FROM:<a@b.org>\r\nQUIT\r\n")" "220 250 250 250 250 221" "RSET ends the transaction"

@@ -5,13 +5,18 @@
 # a 354 where none belongs, else 250), and records each transaction in
 # DIR: N.env (JSON: helo, mail, rcpt, tls, auth) and N.raw (DATA as sent on
 # the wire, dot-stuffing and CRLF included); DIR/verbs gets the verb of every
-# command received, in every session, and DIR/sessions the number of
+# command received, in every session (DIR/commands the whole line, but
+# for AUTH), and DIR/sessions the number of
 # connections. Each N.env also names its session (1, 2, ...) and says
 # whether RCPT ("pipelined") and DATA ("data_pipelined") were already
 # waiting when MAIL was read, before any reply to it. --drop-at N drops
 # the connection at the Nth message, after its final dot and before the
 # reply. Writes DIR/ready when listening.
 # --tls offers STARTTLS; --smtps speaks TLS from the start (port 465).
+# --dsn offers DSN (RFC 3461); without it a MAIL with RET= or ENVID= or a
+# RCPT with NOTIFY= or ORCPT= gets 555 (RFC 5321 4.1.1.11). N.env's
+# "mail" holds MAIL's path and parameters as sent, "rcpt_args" what
+# followed "RCPT TO:" in each RCPT of the transaction, accepted or not.
 import argparse, json, os, socket, socketserver, ssl, sys, threading, base64
 
 p = argparse.ArgumentParser()
@@ -37,6 +42,7 @@ p.add_argument('--data-reply', default='250 2.0.0 queued as %d')
 p.add_argument('--size', type=int, default=0)
 p.add_argument('--ehlo-reply')                      # instead of the list
 p.add_argument('--helo-reply', default='250 sink')
+p.add_argument('--dsn', action='store_true')        # offer DSN (RFC 3461)
 a = p.parse_args()
 
 host, port = a.listen.rsplit(':', 1)
@@ -65,12 +71,19 @@ class Lines:
         while self.sock.recv(65536):
             pass
 
+def dsn_params(args, names):
+    # any of the parameters after the path
+    return any(w.upper().startswith(names) for w in args.split()[1:])
+
 class H(socketserver.StreamRequestHandler):
     def setup(self):
         self.sock = self.request
         self.f = Lines(self.sock)
         self.tls = False
         self.authed = None
+
+    def finish(self):
+        pass                        # no rfile/wfile: the server closes it
 
     def send(self, s):
         self.sock.sendall(s.encode() + b'\r\n')
@@ -86,6 +99,7 @@ class H(socketserver.StreamRequestHandler):
         if not a.no_pipelining: ext.append('PIPELINING')
         if not a.no_smtputf8: ext.append('SMTPUTF8')
         ext.append('SIZE %d' % a.size if a.size else 'SIZE')
+        if a.dsn: ext.append('DSN')
         if a.tls and not self.tls: ext.append('STARTTLS')
         if a.auth and self.tls: ext.append('AUTH PLAIN LOGIN')
         out = ['250-sink hello ' + name] + ['250-' + e for e in ext]
@@ -122,6 +136,9 @@ class H(socketserver.StreamRequestHandler):
                 v = l[:4].upper()
                 with lock, open(os.path.join(a.dir, 'verbs'), 'a') as vf:
                     vf.write((l.split() or [''])[0][:12].upper() + '\n')
+                with lock, open(os.path.join(a.dir, 'commands'), 'a',
+                                         encoding='utf-8') as cf:
+                    cf.write((l if v != 'AUTH' else 'AUTH') + '\n')
                 if v == 'EHLO' and a.ehlo_reply:
                     self.send(a.ehlo_reply)
                 elif v == 'EHLO' and not a.no_ehlo:
@@ -160,7 +177,10 @@ class H(socketserver.StreamRequestHandler):
                 elif v == 'MAIL':
                     if a.auth and not self.authed:
                         self.send('530 5.7.0 authentication required'); continue
+                    if not a.dsn and dsn_params(l[10:], ('RET=', 'ENVID=')):
+                        self.send('555 5.5.4 DSN not offered'); continue
                     env = {'rcpt': [], 'mail': l[10:], 'helo': helo,
+                           'rcpt_args': [],
                            'pipelined': self.f.buf.startswith(b'RCPT'),
                            'data_pipelined': b'\nDATA\r\n' in b'\n' + self.f.buf,
                            'session': self.sid,
@@ -169,6 +189,9 @@ class H(socketserver.StreamRequestHandler):
                     self.send(a.mail_reply)
                 elif v == 'RCPT':
                     r = l[8:]
+                    env.setdefault('rcpt_args', []).append(r)
+                    if not a.dsn and dsn_params(r, ('NOTIFY=', 'ORCPT=')):
+                        self.send('555 5.5.4 DSN not offered'); continue
                     loc = r.strip('<>').split('@')[0]
                     again = loc in tried
                     tried.add(loc)

@@ -40,10 +40,12 @@ printf 'Subject: dots\n\n.leading dot\n..two\nmiddle . dot\n.\nend\n' > "$T/msg"
 remote -q 5001.1 example.test a@example.org ok1@example.test \
     temp1@example.test perm1@example.test ok2@example.test >"$T/out" 2>"$T/err"
 is "$?" 0 "remote exits 0 after reporting"
-is "$(sed -n 1p "$T/out" | cut -d' ' -f1-4)" "rcpt 1 ok 2.0.0" "first recipient delivered"
-is "$(sed -n 2p "$T/out" | cut -d' ' -f1-4)" "rcpt 2 temp 4.2.0" "4xx recipient is temporary"
-is "$(sed -n 3p "$T/out" | cut -d' ' -f1-4)" "rcpt 3 perm 5.1.1" "5xx recipient is permanent"
-is "$(sed -n 4p "$T/out" | cut -d' ' -f1-4)" "rcpt 4 ok 2.0.0" "last recipient delivered"
+is "$(sed -n 1,2p "$T/out" | cut -d' ' -f1-4)" "rcpt 1 ok 2.0.0
+action 1 relayed" "first recipient delivered"
+is "$(sed -n 3p "$T/out" | cut -d' ' -f1-4)" "rcpt 2 temp 4.2.0" "4xx recipient is temporary"
+is "$(sed -n 4p "$T/out" | cut -d' ' -f1-4)" "rcpt 3 perm 5.1.1" "5xx recipient is permanent"
+is "$(sed -n 5,6p "$T/out" | cut -d' ' -f1-4)" "rcpt 4 ok 2.0.0
+action 4 relayed" "last recipient delivered"
 grep -q '^rcpt 3 perm 5.1.1 mx3.example.test \[127.0.5.13\] said: 550 5.1.1 perm1 no such user$' "$T/out"
 ok $? "the remote host's own text is carried"
 grep -q 'mx1.example.test' "$T/err" && grep -q 'mx2.example.test' "$T/err"
@@ -59,16 +61,19 @@ grep -q '"pipelined": true' "$T/mx3/1.env"; ok $? "MAIL and RCPTs sent in one wr
 # message without a final newline
 printf 'Subject: x\n\nno newline' > "$T/msg"
 remote example.test a@example.org ok3@example.test >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "delivered a message without final LF"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
+action 1 relayed" "delivered a message without final LF"
 is "$(tail -c 15 "$T/mx3/2.raw" | tr '\r' '~')" "$(printf 'no newline~\n.~\n')" "terminated with CRLF before the dot"
 
 printf 'Subject: y\n\nhi\n' > "$T/msg"
 remote implicit.test '' bob@implicit.test >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "implicit MX: delivered to the domain's A record"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
+action 1 relayed" "implicit MX: delivered to the domain's A record"
 grep -q '"mail": "<>' "$T/imp/1.env"; ok $? "null sender sent as <>"
 
 remote alias.test a@example.org bob@alias.test >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "CNAME followed to the canonical name's address"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
+action 1 relayed" "CNAME followed to the canonical name's address"
 
 remote nullmx.test a@example.org x@nullmx.test >"$T/out" 2>"$T/err"
 is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 perm 5.1.10" "null MX is permanent 5.1.10"
@@ -81,10 +86,11 @@ remote fail.example a@example.org x@fail.example >"$T/out" 2>"$T/err"
 is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 temp" "SERVFAIL is temporary"
 
 remote '[127.0.5.13]' a@example.org 'lit@[127.0.5.13]' >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "address literal honoured"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
+action 1 relayed" "address literal honoured"
 
 remote nopipe.test a@example.org ok@nopipe.test perm@nopipe.test >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-4 "$T/out" | tr '\n' /)" "rcpt 1 ok 2.0.0/rcpt 2 perm 5.1.1/" \
+is "$(cut -d' ' -f1-4 "$T/out" | tr '\n' /)" "rcpt 1 ok 2.0.0/action 1 relayed/rcpt 2 perm 5.1.1/" \
     "HELO fallback without PIPELINING, mixed results"
 grep -q '"pipelined": false' "$T/nop/1.env"; ok $? "one command at a time without PIPELINING"
 
@@ -103,7 +109,8 @@ is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 temp" "MX host without address is tempo
 
 printf 'Subject: caf\303\251\n\n8bit \303\251\n' > "$T/msg"
 remote -8 example.test a@example.org "$(printf 'j\303\251r\303\264me@example.test')" >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "UTF-8 recipient delivered where SMTPUTF8 is offered"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
+action 1 relayed" "UTF-8 recipient delivered where SMTPUTF8 is offered"
 n=$(ls "$T/mx3" | grep -c env)
 grep -q 'BODY=8BITMIME SMTPUTF8' "$T/mx3/$n.env"; ok $? "MAIL declares BODY=8BITMIME and SMTPUTF8"
 remote -u nopipe.test a@example.org ok@nopipe.test >"$T/out" 2>"$T/err"
@@ -114,7 +121,8 @@ grep -q 'does not support SMTPUTF8' "$T/out"; ok $? "clearly worded"
 # list) is not the sender's fault: temporary, and the next MX is tried.
 printf 'Subject: y\n\nhi\n' > "$T/msg"
 remote blocked.test a@example.org ok@blocked.test >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "EHLO and HELO refused by the first MX: the next one takes it"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
+action 1 relayed" "EHLO and HELO refused by the first MX: the next one takes it"
 remote blockedonly.test a@example.org ok@blockedonly.test >"$T/out" 2>"$T/err"
 is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 temp 4.7.1" "refused by the only MX: temporary, never a bounce"
 # EHLO 4xx: busy, not a server without EHLO; no HELO session in which
@@ -124,13 +132,14 @@ is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 temp 4.3.2" "EHLO answered 451: tempora
 # 552 to RCPT (too many recipients) is temporary, RFC 5321 4.5.3.1.10;
 # a 3xx there is nonsense, temporary with a 4.x.x code qrun can read
 remote example.test a@example.org ok@example.test full1@example.test odd1@example.test >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-4 "$T/out" | tr '\n' ' ')" "rcpt 1 ok 2.0.0 rcpt 2 temp 4.5.3 rcpt 3 temp 4.0.0 " \
+is "$(cut -d' ' -f1-4 "$T/out" | tr '\n' ' ')" "rcpt 1 ok 2.0.0 action 1 relayed rcpt 2 temp 4.5.3 rcpt 3 temp 4.0.0 " \
     "RCPT 552: temp 4.5.3; RCPT 354: temp 4.0.0"
 # A CR in the queue (sendmail can queue one) is never sent bare (RFC 5321
 # 2.3.8): some servers end a line or the data at it (SMTP smuggling).
 printf 'Subject: cr\n\nfoo\r.\r\nMAIL FROM:<x@y>\nend\r\n' > "$T/msg"
 remote example.test a@example.org ok@example.test >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "a message with CRs in it: delivered"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
+action 1 relayed" "a message with CRs in it: delivered"
 n=$(ls "$T/mx3" | grep -c raw)
 is "$(tr '\r' '~' < "$T/mx3/$n.raw")" "$(printf 'Subject: cr~\n~\nfoo . ~\nMAIL FROM:<x@y>~\nend ~\n.~\n')" \
     "each CR went as a space: only CRLF on the wire"

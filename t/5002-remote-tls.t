@@ -43,7 +43,8 @@ printf 'Subject: tls\n\nsecret\n' > "$T/msg"
 printf 'remote-tls verify\nremote-ca-file %s\n' "$T/ca.pem" > "$POSTEL_ROOT/conf/postel.conf"
 
 remote tls.test a@example.org ok@tls.test >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "verify: delivered over a verified chain"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
+action 1 relayed" "verify: delivered over a verified chain"
 grep -q '"tls": true' "$T/good/1.env"; ok $? "the sink saw TLS"
 grep -q '"tls_version": "TLSv1.2"' "$T/good/1.env"; ok $? "TLS 1.2 was used"
 grep -q 'remote: tls .*version=TLSv1.2 cipher=ECDHE-ECDSA-' "$T/err"; ok $? "protocol and ECDHE cipher logged"
@@ -62,19 +63,23 @@ is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 temp 4.7.4" "verify: a host without STA
 
 echo "remote-tls opportunistic" > "$POSTEL_ROOT/conf/postel.conf"
 remote other.test a@example.org ok@other.test >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "opportunistic: untrusted certificate still encrypts"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
+action 1 relayed" "opportunistic: untrusted certificate still encrypts"
 grep -q '"tls": true' "$T/other/1.env"; ok $? "over TLS"
 
 remote plain.test a@example.org ok@plain.test >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "opportunistic: plaintext when STARTTLS is not offered"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
+action 1 relayed" "opportunistic: plaintext when STARTTLS is not offered"
 grep -q 'remote: notls .*reason="not offered"' "$T/err"; ok $? "plaintext is logged"
 
 remote new.test a@example.org ok@new.test >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "opportunistic: failed handshake falls back to plaintext"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
+action 1 relayed" "opportunistic: failed handshake falls back to plaintext"
 
 printf 'remote-timeout-command 1\n' >> "$POSTEL_ROOT/conf/postel.conf"
 remote mute.test a@example.org ok@mute.test >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "opportunistic: a handshake that times out falls back to plaintext"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
+action 1 relayed" "opportunistic: a handshake that times out falls back to plaintext"
 grep -q 'TLS handshake with .* failed: Connection timed out' "$T/err"; ok $? "the timeout is logged"
 printf 'remote-tls require\nremote-timeout-command 1\n' > "$POSTEL_ROOT/conf/postel.conf"
 remote mute.test a@example.org ok@mute.test >"$T/out" 2>"$T/err"

@@ -41,13 +41,15 @@ EOR
 printf 'remote-ca-file %s\n' "$T/relay.pem" > "$POSTEL_ROOT/conf/postel.conf"
 
 remote lit.test a@example.org x@lit.test >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "[ip]:port route skips DNS"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
+action 1 relayed" "[ip]:port route skips DNS"
 remote deep.sub.test a@example.org x@deep.sub.test >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" ".domain route covers subdomains"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
+action 1 relayed" ".domain route covers subdomains"
 is "$(ls "$T/lit" | grep -c raw)" 2 "both reached the literal route's host"
 
 remote relay.test a@example.org x@relay.test y@relay.test >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-3 "$T/out" | tr '\n' /)" "rcpt 1 ok/rcpt 2 ok/" "smarthost with AUTH PLAIN over verified TLS"
+is "$(cut -d' ' -f1-3 "$T/out" | tr '\n' /)" "rcpt 1 ok/action 1 relayed/rcpt 2 ok/action 2 relayed/" "smarthost with AUTH PLAIN over verified TLS"
 grep -q '"auth": "me@isp.test"' "$T/relay/1.env" && grep -q '"tls": true' "$T/relay/1.env"
 ok $? "authenticated after STARTTLS"
 grep -q 's3cr' "$T/err" "$T/out"; ok $((! $?)) "the password is never logged"
@@ -55,7 +57,8 @@ grep -q 's3cr' "$T/err" "$T/out"; ok $((! $?)) "the password is never logged"
 remote noauth.test a@example.org x@noauth.test >"$T/out" 2>"$T/err"
 is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 temp 4.7.0" "a relay's 530 (AUTH required) is temporary: our setup, not the sender's fault"
 remote login.test a@example.org x@login.test >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "AUTH LOGIN (credentials force TLS)"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
+action 1 relayed" "AUTH LOGIN (credentials force TLS)"
 grep -q '"auth": "u"' "$T/login/1.env"; ok $? "LOGIN authenticated"
 
 remote badpass.test a@example.org x@badpass.test >"$T/out" 2>"$T/err"
@@ -67,14 +70,16 @@ is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 temp 4.7.4" "credentials and no STARTTL
 is "$(ls "$T/lit" | grep -c raw)" 2 "nothing sent in the clear"
 
 remote smtps.test a@example.org x@smtps.test >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "smtps: implicit TLS, verified, with AUTH"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
+action 1 relayed" "smtps: implicit TLS, verified, with AUTH"
 grep -q '"tls": true' "$T/smtps/1.env" && grep -q '"auth": "me@isp.test"' "$T/smtps/1.env"
 ok $? "the sink saw TLS from the start and the login"
 remote plain.test a@example.org x@plain.test >"$T/out" 2>"$T/err"
 is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 temp 4.7.5" "smtps to a plaintext server: the handshake fails, temporary"
 is "$(ls "$T/lit" | grep -c raw)" 2 "and nothing goes in the clear"
 remote p465.test a@example.org x@p465.test >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "port 465 means implicit TLS without saying smtps"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
+action 1 relayed" "port 465 means implicit TLS without saying smtps"
 grep -q '"tls": true' "$T/s465/1.env"; ok $? "over TLS"
 expect_exit 111 "smtps with an mx route is a configuration error, temporary" remote mxsmtps.test a@example.org x@mxsmtps.test
 grep -q 'smtps needs a relay host' "$T/.err"; ok $? "and says why"
@@ -82,7 +87,8 @@ grep -q 'smtps needs a relay host' "$T/.err"; ok $? "and says why"
 printf 'remote-ca-file %s\nsmarthost [127.0.5.32]:%s\n' "$T/relay.pem" "$P1" > "$POSTEL_ROOT/conf/postel.conf"
 rm "$POSTEL_ROOT/conf/routes"
 remote anywhere.example a@example.org x@anywhere.example >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "the smarthost key is the default route"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
+action 1 relayed" "the smarthost key is the default route"
 is "$(ls "$T/lit" | grep -c raw)" 3 "delivered to the smarthost"
 
 echo "example.test relay.isp.test:99999" > "$POSTEL_ROOT/conf/routes"

@@ -33,7 +33,8 @@ is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 temp 4.4.2" "a hanging server is tempor
 grep -q 'timed out waiting for the greeting' "$T/out"; ok $? "says it timed out"
 
 remote fallback.test a@example.org x@fallback.test >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "after a timeout the next MX is tried"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
+action 1 relayed" "after a timeout the next MX is tried"
 
 remote drop.test a@example.org x@drop.test >"$T/out" 2>"$T/err"
 is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 temp 4.4.2" "connection lost after the dot is temporary"
@@ -53,7 +54,8 @@ expect_exit 100 "a sender with CRLF is refused" remote hang.test "$(printf 'a@b\
 if $PY -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1",25))' 2>/dev/null; then
 	sink_start six '[::1]:25'
 	remote six.test a@example.org x@six.test >"$T/out" 2>"$T/err"
-	is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "AAAA-only MX reached over IPv6"
+	is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
+action 1 relayed" "AAAA-only MX reached over IPv6"
 	grep -q 'ip=::1' "$T/err"; ok $? "connected to ::1"
 else
 	skip "[::1]:25 busy or IPv6 unavailable"

@@ -45,7 +45,8 @@ nverbs() { # SINK VERB: how many times the sink got VERB
 }
 
 remote good.test a@example.org x@good.test >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "auth= alone: delivered to a relay whose certificate verifies"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
+action 1 relayed" "auth= alone: delivered to a relay whose certificate verifies"
 grep -q '"auth": "u"' "$T/good/1.env" && grep -q '"tls": true' "$T/good/1.env"
 ok $? "authenticated over TLS"
 grep -q '^remote: auth .*user=u verified=yes' "$T/err"; ok $? "logged verified=yes"
@@ -62,7 +63,8 @@ is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 temp 4.7.5" "auth= with tls=require wri
 is "$(nverbs rogue STARTTLS) $(nverbs rogue AUTH)" "2 0" "no AUTH sent either"
 
 remote optout.test a@example.org x@optout.test >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok" "auth-unverified: delivered over unverified TLS"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
+action 1 relayed" "auth-unverified: delivered over unverified TLS"
 grep -q '"auth": "u"' "$T/rogue/1.env" && grep -q '"tls": true' "$T/rogue/1.env"
 ok $? "with AUTH, after STARTTLS"
 grep -q '^remote: auth .*user=u verified=no' "$T/err"; ok $? "logged verified=no"

@@ -41,7 +41,7 @@ rb batch.test "$m1:1,2,3" "$m2:2" "$m3:1" <"$Q/$m1" 3<"$Q/$m2" 4<"$Q/$m3" \
     >"$T/out" 2>"$T/err"
 is "$?" 0 "a batch of three messages: exit 0"
 is "$(words "$T/out")" \
-    "rcpt 1 ok 2.0.0/rcpt 2 perm 5.1.1/rcpt 3 ok 2.0.0/rcpt 4 ok 2.0.0/rcpt 5 ok 2.0.0/" \
+    "rcpt 1 ok 2.0.0/action 1 relayed/rcpt 2 perm 5.1.1/rcpt 3 ok 2.0.0/action 3 relayed/rcpt 4 ok 2.0.0/action 4 relayed/rcpt 5 ok 2.0.0/action 5 relayed/" \
     "one result per named recipient, K counted across the batch"
 is "$(sessions bat)" 1 "all three over one connection"
 is "$(envs bat)" 3 "three transactions"
@@ -75,7 +75,7 @@ m5=$(enq five a@example.org perm2@batch.test)
 m6=$(enq six a@example.org ok6@batch.test)
 rb batch.test "$m4:1" "$m5:1" "$m6:1" <"$Q/$m4" 3<"$Q/$m5" 4<"$Q/$m6" \
     >"$T/out" 2>"$T/err"
-is "$(words "$T/out")" "rcpt 1 ok 2.0.0/rcpt 2 perm 5.1.1/rcpt 3 ok 2.0.0/" \
+is "$(words "$T/out")" "rcpt 1 ok 2.0.0/action 1 relayed/rcpt 2 perm 5.1.1/rcpt 3 ok 2.0.0/action 3 relayed/" \
     "a refused recipient in the middle: its own 5xx, the others delivered"
 is "$(sessions bat)" 2 "over one more connection"
 is "$(envs bat)" 5 "two more transactions"
@@ -88,7 +88,7 @@ m7=$(enq seven a@example.org ok7@drop.test)
 rb drop.test "$m7:1" "$m1:1" "$m2:2" <"$Q/$m7" 3<"$Q/$m1" 4<"$Q/$m2" \
     >"$T/out" 2>"$T/err"
 is "$?" 0 "dropped mid-batch: exit 0"
-is "$(words "$T/out")" "rcpt 1 ok 2.0.0/rcpt 2 temp 4.4.2/rcpt 3 temp 4.4.2/" \
+is "$(words "$T/out")" "rcpt 1 ok 2.0.0/action 1 relayed/rcpt 2 temp 4.4.2/rcpt 3 temp 4.4.2/" \
     "delivered before the drop: ok; the rest temporary"
 grep -q '^rcpt 2 temp 4.4.2 .*after sending the message' "$T/out"
 ok $? "the one in flight says so"
@@ -100,7 +100,7 @@ is "$(envs drop)" 2 "the third message was never sent"
 # The first MX refuses connections: the whole batch goes to the next one,
 # in one session there.
 rb two.test "$m1:1" "$m3:1" <"$Q/$m1" 3<"$Q/$m3" >"$T/out" 2>"$T/err"
-is "$(words "$T/out")" "rcpt 1 ok 2.0.0/rcpt 2 ok 2.0.0/" "delivered by the second MX"
+is "$(words "$T/out")" "rcpt 1 ok 2.0.0/action 1 relayed/rcpt 2 ok 2.0.0/action 2 relayed/" "delivered by the second MX"
 is "$(sessions two)" 1 "in one session"
 grep -q "^remote: fail session=$$\\|^remote: fail session=[0-9]*\.1 host=mx1.two.test" "$T/err"
 ok $? "the failed first session logged with its own number"
@@ -112,7 +112,7 @@ is "$(grep -c '^remote: sent .*session=[0-9]*\.2 host=mx2.two.test' "$T/err")" 2
 rb batch.test "$m3:1" "$m4:1" "$m6:1,2" <"$Q/$m3" 3<&- 4<"$Q/$m6" \
     >"$T/out" 2>"$T/err"
 # (a line goes out as soon as its result is settled: in any order)
-is "$(sort "$T/out" | words /dev/stdin)" "rcpt 1 ok 2.0.0/rcpt 2 temp 4.3.0/rcpt 3 ok 2.0.0/rcpt 4 temp 4.3.0/" \
+is "$(sort "$T/out" | words /dev/stdin)" "action 1 relayed/action 3 relayed/rcpt 1 ok 2.0.0/rcpt 2 temp 4.3.0/rcpt 3 ok 2.0.0/rcpt 4 temp 4.3.0/" \
     "unreadable envelope and a missing recipient: 4.3.0, the others delivered"
 
 # arguments qrun would never make: its fault, not the sender's, so 111

@@ -33,7 +33,7 @@ for d in pipe lock; do
 	    temp1@$d.test ok2@$d.test >"$T/out.$d" 2>"$T/err.$d"
 done
 is "$(cut -d' ' -f1-4 "$T/out.pipe" | tr '\n' /)" \
-    "rcpt 1 ok 2.0.0/rcpt 2 perm 5.1.1/rcpt 3 temp 4.2.0/rcpt 4 ok 2.0.0/" \
+    "rcpt 1 ok 2.0.0/action 1 relayed/rcpt 2 perm 5.1.1/rcpt 3 temp 4.2.0/rcpt 4 ok 2.0.0/action 4 relayed/" \
     "pipelined: each recipient its own result"
 is "$(flag pipe 1 pipelined) $(flag pipe 1 data_pipelined)" "true true" \
     "MAIL, the RCPTs and DATA arrived before any reply was sent"
@@ -54,7 +54,7 @@ enq() { printf 'Subject: %s\n\n%s\n' "$1" "$1" | "$B/enqueue" -f a@example.org "
 m1=$(enq one ok3@pipe.test); m2=$(enq two ok4@pipe.test)
 LD_PRELOAD=$WRAP RESOLV_WRAPPER_CONF=$T/resolv.conf "$B/remote" -m -- \
     pipe.test "$m1:1" "$m2:1" <"$Q/$m1" 3<"$Q/$m2" >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-4 "$T/out" | tr '\n' /)" "rcpt 1 ok 2.0.0/rcpt 2 ok 2.0.0/" "batch delivered"
+is "$(cut -d' ' -f1-4 "$T/out" | tr '\n' /)" "rcpt 1 ok 2.0.0/action 1 relayed/rcpt 2 ok 2.0.0/action 2 relayed/" "batch delivered"
 is "$(flag pipe 2 session) $(flag pipe 3 session)" "3 3" "over one connection"
 is "$(flag pipe 3 data_pipelined)" "true" "the second transaction pipelined too"
 
@@ -64,7 +64,7 @@ is "$(flag pipe 3 data_pipelined)" "true" "the second transaction pipelined too"
 m3=$(enq three perm4@lax.test); m4=$(enq four ok5@lax.test)
 LD_PRELOAD=$WRAP RESOLV_WRAPPER_CONF=$T/resolv.conf "$B/remote" -m -- \
     lax.test "$m3:1" "$m4:1" <"$Q/$m3" 3<"$Q/$m4" >"$T/out" 2>"$T/err"
-is "$(cut -d' ' -f1-4 "$T/out" | tr '\n' /)" "rcpt 1 perm 5.1.1/rcpt 2 ok 2.0.0/" \
+is "$(cut -d' ' -f1-4 "$T/out" | tr '\n' /)" "rcpt 1 perm 5.1.1/rcpt 2 ok 2.0.0/action 2 relayed/" \
     "354 without recipients: refused recipient perm, the next message delivered"
 is "$(tr '\r' '~' <"$T/lax/1.raw")" ".~" "the empty message ended at once"
 is "$(cat "$T/lax/sessions") $(flag lax 2 rcpt)" "1 ['<ok5@lax.test>']" \

@@ -224,13 +224,21 @@ main(int argc, char **argv)
 			if (qrdsn_parse(optarg, &nr, &one) == -1)
 				die(EXIT_PERM, "bad -d: N notify=WORDS "
 				    "orcpt=TYPE;XTEXT (RFC 3461)");
-			if (nr > maxr) {
+			/* the recipients are among the arguments: no more
+			 * entries than there are arguments */
+			if (nr >= (size_t)argc)
+				die(EXIT_PERM, "-d names recipient %zu of "
+				    "fewer", nr);
+			if (rdsn == NULL || nr > maxr) {
 				struct qrdsn *g = realloc(rdsn, nr * sizeof *g);
 				if (g == NULL)
 					die_sys(EXIT_TEMP, "unable to allocate");
-				memset(g + maxr, 0, (nr - maxr) * sizeof *g);
+				if (nr > maxr) {
+					memset(g + maxr, 0,
+					    (nr - maxr) * sizeof *g);
+					maxr = nr;
+				}
 				rdsn = g;
-				maxr = nr;
 			}
 			rdsn[nr - 1] = one;
 			break;
@@ -335,6 +343,7 @@ main(int argc, char **argv)
 		qw_abort(&w);
 		die_sys(EXIT_TEMP, "unable to commit %s", w.id);
 	}
+	free(rdsn);
 	queue_trigger(qd);
 	log_start(&l, "queued");
 	log_kv(&l, "qid", w.id);

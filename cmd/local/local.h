@@ -11,6 +11,8 @@
 #include <limits.h>
 #include <stddef.h>
 
+#include "queue.h"
+
 /* -m: at most this many messages in one run (postel-local(8)) */
 #define LOCAL_BATCH_MAX 64
 
@@ -36,6 +38,32 @@ struct dirsync {
 	unsigned touched;
 };
 
+/* The DSN requests (RFC 3461) the recipient being delivered came with,
+ * from its queue file's envelope (postel-queue(5)): what a forward
+ * carries on to the new message. All zero: none given, or no envelope
+ * (standard input that is not a queue file). */
+struct dsn {
+	unsigned notify;                    /* QN_ bits; 0 = none given */
+	int ret;                            /* QR_ */
+	char envid[QUEUE_ENVID_MAX + 1];    /* xtext; "" = none */
+	char orcpt[QUEUE_ORCPT_MAX + 1];    /* as stored; "" = none */
+};
+/* d from the envelope e for the recipient rcpt: its first rcpt line of
+ * that address (its NOTIFY and ORCPT), and the message's RET and ENVID. */
+void dsn_of_env(struct dsn *d, const struct qenv *e, const char *rcpt);
+/* d from the queue file on fd, positioned at the message (the
+ * one-message form): the envelope is read from offset 0 and fd put back
+ * where it was. A pipe, or a file at offset 0, has no envelope: d all
+ * zero. 0, or -1 (errno) if fd cannot be put back. */
+int dsn_of_fd(struct dsn *d, int fd, const char *rcpt);
+/* The request each new recipient of a forward of rcpt gets (RFC 3461
+ * 5.2.7): d's NOTIFY, without SUCCESS when the recipient went to several
+ * places (several), and d's ORCPT, or when none came the one RFC 3461
+ * 4.2 lets a relay add, rfc822; and rcpt as xtext (none if rcpt is not
+ * ASCII or too long). */
+void dsn_next(const struct dsn *d, const char *rcpt, int several,
+    struct qrdsn *r);
+
 struct msgdata {
 	const char *prefix;     /* Return-Path: and Delivered-To: lines */
 	size_t prefixlen;
@@ -54,6 +82,7 @@ struct msgdata {
 	unsigned flags;         /* LOCAL_UTF8, LOCAL_8BIT: what qrun passed */
 	unsigned long long timeout;
 	struct dirsync *ds;     /* NULL: each new/ synced as it is used */
+	struct dsn dsn;         /* the recipient's DSN requests */
 };
 
 /* Fill f (errno e decides temporary or not); returns -1. */
@@ -67,7 +96,9 @@ int maildir_deliver(const struct msgdata *md, const char *dir,
 unsigned dirsync_run(struct dirsync *ds, struct fail *f);
 int mbox_deliver(const struct msgdata *md, const char *path, struct fail *f);
 int pipe_deliver(const struct msgdata *md, const char *cmd, struct fail *f);
+/* Re-queue the message to the n addresses to, with the DSN requests of
+ * md->dsn (dsn_next: several, when the recipient went elsewhere too). */
 int forward_deliver(const struct msgdata *md, char *const *to, size_t n,
-    struct fail *f);
+    int several, struct fail *f);
 
 #endif

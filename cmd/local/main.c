@@ -395,14 +395,31 @@ make_maildir(const struct user *u, struct result *r)
 
 static void flush_held(void);
 
-/* Deliver to every destination; r gets the outcome. */
+/* What became of a recipient delivered to ndel mailboxes and programs
+ * and forwarded to nf addresses, for the action line (postel-result(5))
+ * and RFC 3461 5.2.7: a forward to one address alone keeps the requests
+ * and passes them on; a recipient that went to several places is
+ * expanded, and its notice, if SUCCESS was asked for, is sent from here. */
+static enum action
+action_of(size_t ndel, size_t nf)
+{
+	if (nf == 0)
+		return ACTION_DELIVERED;
+	return nf == 1 && ndel == 0 ? ACTION_PASSED : ACTION_EXPANDED;
+}
+
+/* Deliver to every destination; r gets the outcome, *act what became
+ * of the recipient when r is ok. */
 static void
-deliver(struct msgdata *md, char *const *dest, size_t n, struct result *r)
+deliver(struct msgdata *md, char *const *dest, size_t n, struct result *r,
+    enum action *act)
 {
 	char *fwd[INSTR_DEST_MAX], name[512], path[PATH_MAX + 8];
 	char done[300] = "";
-	size_t nf = 0, i;
+	size_t nf = 0, ndel = 0, i;
 	struct fail f;
+
+	*act = ACTION_NONE;
 
 	if (n == INSTR_TOO_MANY) {      /* the mail waits; none is dropped */
 		fail(r, OUTCOME_TEMP, "4.3.5", "more than %d destinations",
@@ -457,11 +474,13 @@ deliver(struct msgdata *md, char *const *dest, size_t n, struct result *r)
 			    "%s", f.text);
 			return;
 		}
+		ndel++;
 		if (!done[0])
 			fmt_s(done, sizeof done, "delivered to %.200s", d);
 	}
 	if (nf) {
-		if (forward_deliver(md, fwd, nf, &f) == -1) {
+		if (forward_deliver(md, fwd, nf,
+		    action_of(ndel, nf) == ACTION_EXPANDED, &f) == -1) {
 			fail(r, f.temp ? OUTCOME_TEMP : OUTCOME_PERM, f.dsn,
 			    "%s", f.text);
 			return;
@@ -469,11 +488,13 @@ deliver(struct msgdata *md, char *const *dest, size_t n, struct result *r)
 		if (!done[0])
 			fmt_s(done, sizeof done, "forwarded to %.200s", fwd[0]);
 	}
-	if (!done[0])
+	if (!done[0]) {
 		fail(r, OUTCOME_PERM, "5.1.1", "no destination for %s",
 		    md->rcpt);
-	else
-		result_set(r, OUTCOME_OK, "2.0.0", "%s", done);
+		return;
+	}
+	result_set(r, OUTCOME_OK, "2.0.0", "%s", done);
+	*act = action_of(ndel, nf);
 }
 
 /* The lines every copy starts with; the Delivered-To: line alone is
@@ -510,10 +531,11 @@ struct run {
 };
 
 /* Deliver the message on fd (positioned at the message) for md->rcpt,
- * as md says (sender, flags, queue ID): every destination of the
- * recipient, in order; r gets its result. */
+ * as md says (sender, flags, queue ID, DSN requests): every destination
+ * of the recipient, in order; r gets its result, *act its action. */
 static void
-deliver_one(struct run *run, struct msgdata *md, int fd, struct result *r)
+deliver_one(struct run *run, struct msgdata *md, int fd, struct result *r,
+    enum action *act)
 {
 	struct user *u = &run->u;
 	struct text t;
@@ -521,6 +543,7 @@ deliver_one(struct run *run, struct msgdata *md, int fd, struct result *r)
 	size_t n;
 	int got;
 
+	*act = ACTION_NONE;
 	if (read_message(fd, &run->msg, &t, &md->body, &md->bodylen, r) == -1)
 		return;
 	if (md->bodylen && looped(md->body, md->bodylen, md->rcpt)) {
@@ -531,7 +554,7 @@ deliver_one(struct run *run, struct msgdata *md, int fd, struct result *r)
 	if (prefix(md, &run->pre, r) == -1)
 		goto out;
 	if (u->kind == USER_ALIAS) {
-		deliver(md, run->dest, run->ndest, r);
+		deliver(md, run->dest, run->ndest, r, act);
 		goto out;
 	}
 	if (fchdir(homefd) == -1) {
@@ -551,25 +574,31 @@ deliver_one(struct run *run, struct msgdata *md, int fd, struct result *r)
 		    make_maildir(u, r) == -1)
 			goto out;
 	}
-	deliver(md, dest, n, r);
+	deliver(md, dest, n, r, act);
 out:
 	if (t.map != NULL)
 		munmap(t.map, t.maplen);
 }
 
-/* Write K's result line; a failed write: exit 111, qrun has "no
+/* Write K's result line, and after an ok its action line in the same
+ * write (postel-result(5)); a failed write: exit 111, qrun has "no
  * result" for what is not written. */
 static void
-put_result(size_t k, const struct result *r)
+put_result(size_t k, const struct result *r, enum action act)
 {
-	char line[RESULT_LINE_MAX + 1];
-	int n;
+	char line[2 * (RESULT_LINE_MAX + 1)];
+	int n, m = 0;
 
 	if ((n = result_fmt(line, sizeof line, k, r)) == -1) {
 		warn("bad result %s %s: %s", outcome_word(r->status), r->dsn,
 		    r->text);
 		exit(EXIT_TEMP);
 	}
+	if (r->status == OUTCOME_OK && act != ACTION_NONE &&
+	    (m = result_action_fmt(line + n, sizeof line - (size_t)n, k,
+	    act)) == -1)
+		m = 0;  /* cannot be: line holds both; qrun would assume */
+	n += m;
 	if (fwrite(line, 1, (size_t)n, stdout) != (size_t)n ||
 	    fflush(stdout) == EOF)
 		exit(EXIT_TEMP);
@@ -583,6 +612,7 @@ put_result(size_t k, const struct result *r)
  * then keeps what it delivered (postel-result(5), Batches). */
 static struct {
 	struct result r[LOCAL_BATCH_MAX];
+	enum action act[LOCAL_BATCH_MAX];
 	unsigned dirs[LOCAL_BATCH_MAX];
 	int waiting[LOCAL_BATCH_MAX];
 	size_t n;                       /* results waiting */
@@ -619,7 +649,7 @@ flush_held(void)
 		if ((held.dirs[k] & bad) && held.r[k].status == OUTCOME_OK)
 			result_set(&held.r[k], OUTCOME_TEMP, f.dsn, "%s",
 			    f.text);
-		put_result(k + 1, &held.r[k]);
+		put_result(k + 1, &held.r[k], held.act[k]);
 		held.waiting[k] = 0;
 		held.n--;
 	}
@@ -631,6 +661,7 @@ batch(struct run *run, struct msgdata *md, char **qids, size_t nq)
 	struct qenv env;
 	const char *why;
 	struct result r;
+	enum action act;
 	size_t k;
 	int fd;
 
@@ -639,6 +670,7 @@ batch(struct run *run, struct msgdata *md, char **qids, size_t nq)
 		fd = k == 0 ? 0 : (int)k + 2;
 		fmt_s(qid, sizeof qid, "%s", qids[k]);
 		held.ds.touched = 0;
+		act = ACTION_NONE;
 		if (qenv_read(fd, &env, &why) == -1) {
 			fail(&r, OUTCOME_TEMP, "4.3.0", "unable to read "
 			    "the envelope of %.60s: %s", qid, errno == EINVAL ?
@@ -647,16 +679,18 @@ batch(struct run *run, struct msgdata *md, char **qids, size_t nq)
 			md->sender = env.from;
 			md->flags = (env.flags & QF_UTF8 ? LOCAL_UTF8 : 0) |
 			    (env.flags & QF_8BIT ? LOCAL_8BIT : 0);
-			deliver_one(run, md, fd, &r);
+			dsn_of_env(&md->dsn, &env, md->rcpt);
+			deliver_one(run, md, fd, &r, &act);
 			qenv_free(&env);
 		}
 		if (held.ds.touched == 0) {
-			put_result(k + 1, &r);
+			put_result(k + 1, &r, act);
 			continue;
 		}
 		if (held.n++ == 0)
 			held.since = mono_ms();
 		held.r[k] = r;
+		held.act[k] = act;
 		held.dirs[k] = held.ds.touched;
 		held.waiting[k] = 1;
 		if (mono_ms() - held.since >= 1000)
@@ -682,6 +716,7 @@ main(int argc, char **argv)
 	struct msgdata md;
 	struct user *u = &run.u;
 	struct result res;
+	enum action act;
 	char **qids = NULL;
 	size_t nq = 0, k;
 	int c, r, many = 0, single = 0;
@@ -759,8 +794,12 @@ main(int argc, char **argv)
 	if (many)
 		return batch(&run, &md, qids, nq);
 	/* one message, on stdin at the message: each Maildir's new/ is
-	 * synced as the message goes in (md.ds NULL) */
-	deliver_one(&run, &md, 0, &res);
-	put_result(1, &res);
+	 * synced as the message goes in (md.ds NULL); stdin is its queue
+	 * file, whose envelope holds the recipient's DSN requests */
+	if (dsn_of_fd(&md.dsn, 0, md.rcpt) == -1)
+		result(OUTCOME_TEMP, "4.3.0", "unable to seek in the message: "
+		    "%s", strerror(errno));
+	deliver_one(&run, &md, 0, &res, &act);
+	put_result(1, &res, act);
 	return 0;
 }

@@ -4,11 +4,11 @@
  * environment (SENDER, RECIPIENT, LOCAL, EXT, DOMAIN, HOME, USER, QID,
  * PATH); its exit code decides: 0 delivered, 100 and the permanent
  * sysexits codes bounce, anything else (111, a signal, the timeout) is
- * temporary. &address re-queues the message, with the original sender,
- * through enqueue. What either program writes (stdout and stderr) is
- * read back: never into qrun's log as it is, where a user's program could
- * forge lines, but its start, made printable, ends a failure's text, so
- * that a bounce tells why.
+ * temporary. &address re-queues the message, with the original sender
+ * and the recipient's DSN requests, through enqueue. What either program
+ * writes (stdout and stderr) is read back: never into qrun's log as it
+ * is, where a user's program could forge lines, but its start, made
+ * printable, ends a failure's text, so that a bounce tells why.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +27,9 @@
 #include "die.h"
 #include "fd.h"
 #include "fmt.h"
+#include "instr.h"
 #include "local.h"
+#include "queue.h"
 
 extern char **environ;
 
@@ -289,16 +291,49 @@ pipe_deliver(const struct msgdata *md, const char *cmd, struct fail *f)
 	    code, cmd, SAID(o));
 }
 
+/* The enqueue options that carry md's DSN requests on (RFC 3461
+ * 5.2.7, postel-local(8)): -R and -V as they came, and a -d for each of
+ * the n new recipients, its value in d[i]. *k counts argv. */
+static void
+forward_dsn(const struct msgdata *md, size_t n, int several, char **argv,
+    size_t *k, char (*d)[QUEUE_ORCPT_MAX + 96])
+{
+	struct qrdsn r;
+	size_t i;
+
+	if (md->dsn.ret != QR_UNSET) {
+		argv[(*k)++] = "-R";
+		argv[(*k)++] = md->dsn.ret == QR_HDRS ? "hdrs" : "full";
+	}
+	if (md->dsn.envid[0]) {
+		argv[(*k)++] = "-V";
+		argv[(*k)++] = (char *)md->dsn.envid;
+	}
+	dsn_next(&md->dsn, md->rcpt, several, &r);
+	for (i = 0; i < n; i++) {
+		/* nothing to carry (no NOTIFY, no ORCPT to add): no -d */
+		if (qrdsn_fmt(d[i], sizeof d[i], i + 1, &r) < 0)
+			continue;
+		argv[(*k)++] = "-d";
+		argv[(*k)++] = d[i];
+	}
+}
+
 int
 forward_deliver(const struct msgdata *md, char *const *to, size_t n,
-    struct fail *f)
+    int several, struct fail *f)
 {
+	static char dargs[INSTR_DEST_MAX][QUEUE_ORCPT_MAX + 96];
 	char prog[PATH_MAX], origin[600];
-	char *argv[8 + 256];
+	/* 9 options, -R and -V, and a -d and an address per recipient */
+	char *argv[16 + 3 * INSTR_DEST_MAX];
 	struct out o;
 	size_t k = 0, i;
 	int st;
 
+	if (n > INSTR_DEST_MAX)         /* deliver() never asks for more */
+		return local_fail(f, E2BIG, "4.3.5", "more than %d "
+		    "destinations", INSTR_DEST_MAX);
 	if (conf_prog(prog, sizeof prog, "enqueue") == -1)
 		return local_fail(f, ENAMETOOLONG, "4.3.5", "bad POSTEL_LIBEXEC");
 	fmt_s(origin, sizeof origin, "local forward %s for %s", md->qid,
@@ -314,8 +349,9 @@ forward_deliver(const struct msgdata *md, char *const *to, size_t n,
 	argv[k++] = (char *)md->sender;
 	argv[k++] = "-o";
 	argv[k++] = origin;
+	forward_dsn(md, n, several, argv, &k, dargs);
 	argv[k++] = "--";
-	for (i = 0; i < n && k < sizeof argv / sizeof argv[0] - 1; i++)
+	for (i = 0; i < n; i++)
 		argv[k++] = to[i];
 	argv[k] = NULL;
 	/* The Delivered-To: line goes with it: a forwarding loop then ends

@@ -52,6 +52,8 @@ static const struct cmd {
 	    cmd_spf },
 	{ "dmarc", "[-l LIST] [--spf R:D] [--dkim R:D]... DOMAIN | --org NAME...",
 	    "show the DMARC policy that applies", cmd_dmarc },
+	{ "mta-sts", "DOMAIN [HOST...]", "show the MTA-STS policy of a domain",
+	    cmd_mta_sts },
 	{ "help", "", "this list", cmd_help },
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])

@@ -57,5 +57,7 @@ int cmd_dkim_sign(int argc, char **argv);
 int cmd_dkim_verify(int argc, char **argv);
 int cmd_spf(int argc, char **argv);
 int cmd_dmarc(int argc, char **argv);
+/* outbound TLS policy (issue 22): mtasts.c */
+int cmd_mta_sts(int argc, char **argv);
 
 #endif

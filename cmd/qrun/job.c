@@ -450,10 +450,12 @@ all_ok(const struct msg *m)
 	return 1;
 }
 
-/* Read the child's lines into res[0..j->n) and *whole (the msg line);
- * a recipient without a line keeps OUTCOME_NONE. */
+/* Read the child's lines into res[0..j->n), act[0..j->n) (the action
+ * lines) and *whole (the msg line); a recipient without a line keeps
+ * OUTCOME_NONE, without an action line ACTION_NONE. */
 static void
-parse_results(struct job *j, struct result *res, struct result *whole)
+parse_results(struct job *j, struct result *res, enum action *act,
+    struct result *whole)
 {
 	char *p = j->buf.p, *end = p ? p + j->buf.len : NULL;
 	char line[RESULT_LINE_MAX + 24];
@@ -462,6 +464,7 @@ parse_results(struct job *j, struct result *res, struct result *whole)
 	while (p && p < end) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
 		struct result r;
+		enum action a;
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		if (len >= sizeof line)
 			len = sizeof line - 1;
@@ -470,6 +473,13 @@ parse_results(struct job *j, struct result *res, struct result *whole)
 		p = nl ? nl + 1 : end;
 		if (len == 0)
 			continue;
+		if (result_action_parse(line, &n, &a) == 0 && n <= j->n) {
+			/* postel-result(5): the first counts; an action
+			 * without an ok line is ignored (apply) */
+			if (act[n - 1] == ACTION_NONE)
+				act[n - 1] = a;
+			continue;
+		}
 		if (result_parse(line, &n, &r) == -1 || n > j->n) {
 			garbage(j, line);
 			continue;
@@ -483,10 +493,26 @@ parse_results(struct job *j, struct result *res, struct result *whole)
 	}
 }
 
-/* Set one recipient's state from its result (r NULL: none given). */
+/* The success notice owed for an ok recipient (RFC 3461 4.1): what the
+ * action line says became of it, else what postel-result(5) reads its
+ * absence as (delivered after local, relayed after remote), when its
+ * NOTIFY asks for success; none when it was passed on with the request
+ * (a later hop reports) or nothing was asked. */
+static int
+notice_of(const struct job *j, const struct msg *m, size_t ri, enum action a)
+{
+	if (a == ACTION_NONE)
+		a = j->remote ? ACTION_RELAYED : ACTION_DELIVERED;
+	if (a == ACTION_PASSED || !(qenv_notify(m->env, ri) & QN_SUCCESS))
+		return ACTION_NONE;
+	return a;
+}
+
+/* Set one recipient's state from its result (r NULL: none given) and
+ * its action line's action (ACTION_NONE: none). */
 static void
 apply(const struct qrun *qr, const struct job *j, struct msg *m, size_t ri,
-    const struct result *r, long long now)
+    const struct result *r, enum action a, long long now)
 {
 	struct qstate *q = &m->st[ri];
 	struct result ex;
@@ -505,6 +531,7 @@ apply(const struct qrun *qr, const struct job *j, struct msg *m, size_t ri,
 	q->attempts++;
 	q->status = state_of(r->status);
 	q->next = 0;
+	q->notice = q->status == QS_OK ? notice_of(j, m, ri, a) : ACTION_NONE;
 	fmt_s(q->dsn, sizeof q->dsn, "%s", r->dsn);
 	/* the queue keeps QUEUE_TEXT_MAX of a result's text: cut, not lost */
 	fmt_safe(q->text, sizeof q->text, r->text, strlen(r->text));
@@ -555,11 +582,13 @@ job_free(struct qrun *q, struct job *j)
 	free(j);
 }
 
-/* Record the results res[0..p->n) of one message's part (whole: the msg
- * line) before anything acts on them (postel-queue(5) step 4). */
+/* Record the results res[0..p->n) of one message's part (act: their
+ * action lines, whole: the msg line) before anything acts on them
+ * (postel-queue(5) step 4). */
 static void
 record(struct qrun *q, const struct job *j, const struct part *p,
-    const struct result *res, const struct result *whole, long long now)
+    const struct result *res, const enum action *act,
+    const struct result *whole, long long now)
 {
 	struct msg *m = p->m;
 	int stopped = j->killed == 2;
@@ -567,7 +596,8 @@ record(struct qrun *q, const struct job *j, const struct part *p,
 
 	for (i = 0; i < p->n; i++)
 		apply(q, j, m, p->idx[i], res[i].status != OUTCOME_NONE ?
-		    &res[i] : whole->status != OUTCOME_NONE ? whole : NULL, now);
+		    &res[i] : whole->status != OUTCOME_NONE ? whole : NULL,
+		    act[i], now);
 	if (m->njobs == 1 && all_ok(m)) {
 		/* Every recipient is delivered and no other job runs: the
 		 * next step removes the message, and that removal is the
@@ -599,16 +629,20 @@ job_finish(struct qrun *q, struct job *j)
 {
 	struct msg *done[QRUN_BATCH_MAX];
 	struct result *res, whole;
+	enum action *act;
 	long long now = now_s();
 	size_t i, k, nd = 0;
 
-	if ((res = calloc(j->n, sizeof *res)) == NULL)
+	res = calloc(j->n, sizeof *res);
+	act = calloc(j->n, sizeof *act);
+	if (res == NULL || act == NULL)
 		die_sys(EXIT_TEMP, "unable to allocate");
 	whole.status = OUTCOME_NONE;
-	parse_results(j, res, &whole);
+	parse_results(j, res, act, &whole);
 	for (i = 0, k = 0; i < j->np; k += j->part[i++].n)
-		record(q, j, &j->part[i], res + k, &whole, now);
+		record(q, j, &j->part[i], res + k, act + k, &whole, now);
 	free(res);
+	free(act);
 	for (i = 0; i < j->np && i < QRUN_BATCH_MAX; i++)
 		done[nd++] = j->part[i].m;
 	job_free(q, j);

@@ -19,6 +19,7 @@
 #include "fmt.h"
 #include "log.h"
 #include "qrun.h"
+#include "result.h"
 #include "user.h"
 
 static struct msg *
@@ -551,20 +552,47 @@ msg_commit(struct qrun *q)
 	q->ngone = 0;
 }
 
+/* No recipient of m is left to do: queue the success notice it owes,
+ * then the bounce, before it is removed (postel-queue(5) step 5). An
+ * all-ok message may have no state on disk (step 4): a notice that
+ * cannot be queued is recorded there, so that the message waits with
+ * its deliveries done. A notice queued is forgotten at once, and on
+ * disk before a bounce that fails is tried again: a crash between the
+ * two at worst repeats the notice. 0, or -1: try again later. */
+static int
+reports(struct qrun *q, struct msg *m)
+{
+	size_t i;
+	int r;
+
+	if ((r = bounce_send(q, m, BOUNCE_SUCCESS)) == -1) {
+		if (qstate_write(q->qd, m->id, m->st, m->env->nrcpt,
+		    m->warned, 0) == -1)
+			warn_sys("unable to write the state of %s", m->id);
+		return -1;
+	}
+	for (i = 0; i < m->env->nrcpt; i++)
+		m->st[i].notice = ACTION_NONE;
+	if (bounce_send(q, m, BOUNCE_FAIL) == -1) {
+		if (r == 0 && qstate_write(q->qd, m->id, m->st,
+		    m->env->nrcpt, m->warned, 0) == -1)
+			warn_sys("unable to write the state of %s", m->id);
+		return -1;
+	}
+	return 0;
+}
+
 /* No job of m is running and none is waiting for a slot. */
 void
 msg_done(struct qrun *q, struct msg *m)
 {
 	long long now = now_s(), next = 0;
-	size_t i, todo = 0, fail = 0;
+	size_t i, todo = 0;
 
-	for (i = 0; i < m->env->nrcpt; i++) {
-		if (m->st[i].status == QS_TODO) {
-			if (todo++ == 0 || m->st[i].next < next)
-				next = m->st[i].next;
-		} else if (m->st[i].status == QS_FAIL)
-			fail++;
-	}
+	for (i = 0; i < m->env->nrcpt; i++)
+		if (m->st[i].status == QS_TODO &&
+		    (todo++ == 0 || m->st[i].next < next))
+			next = m->st[i].next;
 	active_remove(q, m);
 	if (removed(q, m)) {
 		forget(q, m);
@@ -572,7 +600,7 @@ msg_done(struct qrun *q, struct msg *m)
 		return;
 	}
 	if (todo == 0) {
-		if (fail && bounce_send(q, m, 0) == -1) {
+		if (reports(q, m) == -1) {
 			next = now + 300;
 			goto keep;
 		}
@@ -584,8 +612,10 @@ msg_done(struct qrun *q, struct msg *m)
 	    now - m->env->arrival >= (long long)q->set.warn_after) {
 		/* Sent, then recorded: a warning that could not be queued
 		 * is tried again on the next pass; a crash between the two
-		 * steps sends it twice, which is the lesser harm. */
-		if (bounce_send(q, m, 1) == 0) {
+		 * steps sends it twice, which is the lesser harm. No one
+		 * asked for one (NOTIFY without DELAY): nothing to record,
+		 * a later pass looks again. */
+		if (bounce_send(q, m, BOUNCE_DELAY) == 0) {
 			m->warned = now;
 			if (qstate_write(q->qd, m->id, m->st, m->env->nrcpt,
 			    now, 0) == -1)

@@ -180,13 +180,25 @@ int ctl_changed(void);                  /* 1 if they changed since */
 void ctl_only(struct qrun *q);          /* drop messages not matching */
 int ctl_held(struct qrun *q, struct msg *m);    /* 1: held, dealt with */
 
-/* bounce.c: 0 sent (or dropped on purpose), -1 failed (retry later) */
-int bounce_send(struct qrun *q, struct msg *m, int delayed);
+/* bounce.c: the reports of RFC 3464, queued through enqueue. A kind:
+ * a failure report (bounce), a delay warning, a success notice. */
+enum { BOUNCE_FAIL, BOUNCE_DELAY, BOUNCE_SUCCESS };
+/* 1 if recipient i of m is listed in a report of that kind: its state
+ * fits and its NOTIFY asks for it (RFC 3461 4.1; none given: failures
+ * and delays, as postel always sent). */
+int bounce_lists(const struct msg *m, size_t i, int kind);
+/* The report of that kind for m: 0 queued, 1 none was owed (no one
+ * listed, or nobody to tell), -1 failed (retry later). */
+int bounce_send(struct qrun *q, struct msg *m, int kind);
 #define BOUNCE_HDR_MAX 65536    /* original headers attached, at most */
 #define BOUNCE_MAX (BOUNCE_HDR_MAX * 2 + 65536)         /* a whole report */
-/* The report for the failed (or, delayed, the waiting) recipients of m,
- * to to, into b; the original headers are read from the queue qd. */
-int bounce_build(int qd, const struct msg *m, int delayed, const char *to,
+/* RET=FULL: a failure report returns the whole message up to this size,
+ * else its header section only */
+#define BOUNCE_FULL_MAX (4 * 1024 * 1024)
+/* The report of that kind for the recipients of m it lists, to to, into
+ * b (of a max of at least BOUNCE_MAX + BOUNCE_FULL_MAX); the original
+ * message is read from the queue qd. */
+int bounce_build(int qd, const struct msg *m, int kind, const char *to,
     struct buf *b);
 
 #endif

@@ -56,7 +56,8 @@ fail_all(struct delivery *m, enum outcome o, const char *dsn,
 		    what, m->qid, why);
 }
 
-/* The recipients of m, named by pos[first...], from envelope e. */
+/* The recipients of m, named by pos[first...], from envelope e, with
+ * their DSN requests. */
 static void
 take_rcpts(struct delivery *m, const struct qenv *e, size_t first)
 {
@@ -84,6 +85,7 @@ take_rcpts(struct delivery *m, const struct qenv *e, size_t first)
 		r->addr = addrs[first + i];
 		if (a.flags & ADDR_UTF8)
 			m->utf8 = 1;
+		dsn_rcpt_init(r, qenv_notify(e, p - 1), qenv_orcpt(e, p - 1));
 	}
 }
 
@@ -110,6 +112,7 @@ read_one(struct delivery *m, size_t k, int fd, size_t first)
 	m->eightbit = (e.flags & QF_8BIT) != 0;
 	m->off = (long long)e.body;
 	m->sign = sign_wanted(e.origin, e.auth);
+	m->dsn = e.dsn;
 	if (*m->sender && (why = addr_parse(&a, m->sender, strlen(m->sender),
 	    ADDR_UTF8)) != NULL)
 		fail_all(m, OUTCOME_PERM, "5.1.7", "bad sender", why);

@@ -46,10 +46,34 @@ remote_crlf_size(int fd, long long off, unsigned long long *size)
 	return 0;
 }
 
+/* The DSN requests of the recipients on the command line from envelope
+ * e: each is the envelope recipient with its address, the first one not
+ * taken yet, in order (an address may be listed twice). */
+static void
+rcpt_dsn(struct delivery *j, const struct qenv *e)
+{
+	unsigned char *taken = calloc(e->nrcpt, 1);
+	size_t i, k;
+
+	if (taken == NULL)
+		die_sys(EXIT_TEMP, "unable to allocate");
+	for (i = 0; i < j->nrcpt; i++) {
+		for (k = 0; k < e->nrcpt; k++)
+			if (!taken[k] && strcmp(e->rcpt[k], j->rcpt[i].addr) == 0)
+				break;
+		if (k == e->nrcpt)
+			continue;
+		taken[k] = 1;
+		dsn_rcpt_init(&j->rcpt[i], qenv_notify(e, k), qenv_orcpt(e, k));
+	}
+	free(taken);
+}
+
 /* qrun hands one message over as its queue file at the message
- * (postel-result(5)): the envelope before it says whether to sign it.
- * Standard input that is not a queue file, or not one whose message
- * starts there, is sent as it is. */
+ * (postel-result(5)): the envelope before it says whether to sign it,
+ * and holds the DSN requests (RET, ENVID, each recipient's NOTIFY and
+ * ORCPT). Standard input that is not a queue file, or not one whose
+ * message starts there, is sent as it is, with no requests. */
 static void
 envelope_of(struct delivery *j)
 {
@@ -57,8 +81,11 @@ envelope_of(struct delivery *j)
 	const char *why;
 
 	if (qenv_read(0, &e, &why) == 0) {
-		if ((long long)e.body == j->off)
+		if ((long long)e.body == j->off) {
 			j->sign = sign_wanted(e.origin, e.auth);
+			j->dsn = e.dsn;
+			rcpt_dsn(j, &e);
+		}
 		qenv_free(&e);
 	}
 	if (lseek(0, j->off, SEEK_SET) == -1)
@@ -94,6 +121,9 @@ job_init(struct delivery *j, int argc, char **argv)
 			die(EXIT_PERM, "bad recipient %s: %s", argv[2 + i], why);
 		if (a.flags & ADDR_UTF8)
 			j->utf8 = 1;
+		/* no requests but the ORCPT remote adds, unless the
+		 * envelope has some */
+		dsn_rcpt_init(&j->rcpt[i], 0, NULL);
 	}
 	j->fd = 0;
 	if ((j->off = lseek(0, 0, SEEK_CUR)) == -1)
@@ -147,6 +177,27 @@ deliver(struct delivery *m, size_t nm, int batch, const struct route *r,
 	}
 }
 
+/* The action line after recipient K's ok line (postel-result(5)): passed
+ * when its RCPT went with the DSN requests, else relayed. Both lines go
+ * in one write: what stdout holds goes out first, and the pair fits in
+ * its buffer, so that a run killed between them cannot leave the ok line
+ * without its action. */
+static void
+report_ok(const char *line, size_t n, size_t K, const struct rcpt *rc)
+{
+	char both[RESULT_LINE_MAX + 64];
+	int a;
+
+	memcpy(both, line, n);
+	a = result_action_fmt(both + n, sizeof both - n, K,
+	    rc->dsn ? ACTION_PASSED : ACTION_RELAYED);
+	if (a == -1)
+		die(EXIT_TEMP, "unable to format the action of recipient %zu", K);
+	if (fflush(stdout) == EOF ||
+	    fwrite(both, 1, n + (size_t)a, stdout) != n + (size_t)a)
+		die_sys(EXIT_TEMP, "unable to write results");
+}
+
 /* K counts the recipients of m[0..nm) in order (postel-result(5)). */
 void
 remote_report(struct delivery *m, size_t nm, int all)
@@ -176,7 +227,9 @@ remote_report(struct delivery *m, size_t nm, int all)
 				    x->dsn);
 				n = result_fmt(line, sizeof line, K, &bad);
 			}
-			if (n == -1 || fwrite(line, 1, (size_t)n, stdout) !=
+			if (n != -1 && x == &rc->r && x->status == OUTCOME_OK)
+				report_ok(line, (size_t)n, K, rc);
+			else if (n == -1 || fwrite(line, 1, (size_t)n, stdout) !=
 			    (size_t)n)
 				die_sys(EXIT_TEMP, "unable to write results");
 			rc->reported = 1;

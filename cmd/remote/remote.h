@@ -1,8 +1,9 @@
 /*
  * remote: private interfaces between main.c (argv, conf, the host loop),
  * batch.c (the messages of -m from their envelopes), route.c
- * (conf/routes and DNS into a list of addresses to try) and smtp.c (one
- * SMTP session, carrying one message or a batch). See postel-remote(8).
+ * (conf/routes and DNS into a list of addresses to try), smtp.c (one
+ * SMTP session, carrying one message or a batch) and dsn.c (the RFC 3461
+ * parameters for a next hop that offers DSN). See postel-remote(8).
  * main.c owns the deliveries and their recipients, in static arrays.
  */
 #ifndef POSTEL_REMOTE_H
@@ -12,18 +13,28 @@
 
 #include "buf.h"
 #include "dns.h"
+#include "queue.h"
 #include "result.h"
 #include "route.h"
 
 #define REMOTE_HOSTS_MAX 64             /* addresses in one plan */
 #define REMOTE_BATCH_MAX 64             /* messages in one -m run */
 #define REMOTE_RCPT_MAX 100             /* their recipients, in all */
+/* A command line remote writes, CRLF excluded: RFC 5321 4.5.3.1.4's 512
+ * grown by RFC 3461 section 4 (MAIL by 110 for RET and ENVID, RCPT by
+ * 500 for NOTIFY and ORCPT) and by the other parameters of MAIL. */
+#define REMOTE_CMD_MAX 1024
 
 struct rcpt {
 	const char *addr;
 	struct result r;                /* OUTCOME_NONE: pending */
 	int accepted;                   /* 250 to RCPT in this session */
 	int reported;                   /* its result line is written */
+	unsigned notify;                /* RFC 3461 NOTIFY, QN_ bits; 0 none */
+	char orcpt[QUEUE_ORCPT_MAX + 1]; /* ORCPT to send: the envelope's, or
+	                                   made from addr; "" none */
+	int dsn;                        /* the RCPT accepted carried them: the
+	                                   hop offered DSN (action passed) */
 };
 
 /* one address to try */
@@ -48,6 +59,7 @@ struct delivery {
 	                                   sent before the message */
 	struct result res;              /* the last failure: the result of
 	                                   the recipients still pending */
+	struct qdsn dsn;                /* RET and ENVID (notify unused) */
 };
 
 /* main.c */
@@ -70,6 +82,20 @@ int remote_crlf_size(int fd, long long off, unsigned long long *size);
  * or a usage error. */
 const char *batch_init(struct delivery *m, size_t *nm, struct rcpt *rcpt,
     int argc, char **argv, const char *domain);
+
+/* dsn.c */
+/* r's DSN requests from its envelope: notify (QN_ bits, 0 none) and
+ * orcpt (as stored, NULL or "" none). Without an ORCPT one is made from
+ * r->addr, the address as this hop received it (RFC 3461 4.2, 5.2.1):
+ * rfc822 and xtext, or for an address that is not ASCII utf-8 and RFC
+ * 6533's utf-8-addr-xtext; none if it would exceed QUEUE_ORCPT_MAX. */
+void dsn_rcpt_init(struct rcpt *r, unsigned notify, const char *orcpt);
+/* The MAIL parameters " RET=... ENVID=..." of j, only those it has,
+ * into dst: 0, or -1 (dst "") if dst is short. */
+int dsn_mail_params(char *dst, size_t size, const struct delivery *j);
+/* The RCPT parameters " NOTIFY=... ORCPT=..." of r, only those it has,
+ * into dst: 0, or -1 (dst "") if dst is short. */
+int dsn_rcpt_params(char *dst, size_t size, const struct rcpt *r);
 
 /* sign.c */
 /* 1 if a message with this envelope origin and auth line (postel-queue(5))

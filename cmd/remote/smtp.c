@@ -1,7 +1,7 @@
 /* smtp: one SMTP client session (RFC 5321) carrying one message or a
  * batch, one transaction each, with STARTTLS (RFC 3207), AUTH PLAIN/LOGIN
  * (RFC 4954, 4616), PIPELINING (RFC 2920), SIZE (RFC 1870), 8BITMIME
- * (RFC 6152) and SMTPUTF8 (RFC 6531). See remote.h. */
+ * (RFC 6152), SMTPUTF8 (RFC 6531) and DSN (RFC 3461). See remote.h. */
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -19,6 +19,7 @@
 #include "fd.h"
 #include "fmt.h"
 #include "log.h"
+#include "net.h"
 #include "remote.h"
 #include "smtpreply.h"
 #include "tls.h"
@@ -67,52 +68,6 @@ logev(struct sess *s, const char *ev, const char *k1, const char *v1,
 	if (k2)
 		log_kv(&l, k2, v2);
 	log_end(&l);
-}
-
-static int
-connect_to(const struct target *t, unsigned long long timeout)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	int fd, err = 0;
-	socklen_t el = sizeof err;
-
-	memset(&ss, 0, sizeof ss);
-	if (t->ip.family == AF_INET) {
-		struct sockaddr_in *a = (struct sockaddr_in *)(void *)&ss;
-		a->sin_family = AF_INET;
-		a->sin_port = htons((unsigned short)t->port);
-		memcpy(&a->sin_addr, t->ip.a, 4);
-		sl = sizeof *a;
-	} else {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)(void *)&ss;
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((unsigned short)t->port);
-		memcpy(&a->sin6_addr, t->ip.a, 16);
-		sl = sizeof *a;
-	}
-	fd = socket(t->ip.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	if (fd == -1)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&ss, sl) == 0)
-		return fd;
-	if (errno != EINPROGRESS)
-		goto fail;
-	if (bio_wait(fd, POLLOUT, bio_now() + (long long)timeout * 1000) == -1)
-		goto fail;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) == -1)
-		goto fail;
-	if (err) {
-		errno = err;
-		goto fail;
-	}
-	return fd;
-fail:
-	err = errno;
-	close(fd);
-	errno = err;
-	return -1;
 }
 
 /* Read one reply; EHLO keywords into s->e when ehlo is set. */
@@ -500,13 +455,22 @@ body(struct sess *s)
 	return bio_put(&out, ".\r\n", 3);
 }
 
+/* The longest MAIL and RCPT commands fit in REMOTE_CMD_MAX: the path,
+ * the parameters of SIZE, 8BITMIME, SMTPUTF8, RET and ENVID on MAIL, and
+ * NOTIFY with all three words and a full ORCPT on RCPT. */
+_Static_assert(sizeof "MAIL FROM:<>" + ADDR_MAX + sizeof " SIZE=" + 20 +
+    sizeof " BODY=8BITMIME" + sizeof " SMTPUTF8" + sizeof " RET=HDRS" +
+    sizeof " ENVID=" + QUEUE_ENVID_MAX <= REMOTE_CMD_MAX, "MAIL fits");
+_Static_assert(sizeof "RCPT TO:<>" + ADDR_MAX +
+    sizeof " NOTIFY=SUCCESS,FAILURE,DELAY" + sizeof " ORCPT=" +
+    QUEUE_ORCPT_MAX <= REMOTE_CMD_MAX, "RCPT fits");
+
 /* MAIL FROM with the parameters the server offers and the message needs. */
 static void
 mail_cmd(const struct sess *s, char *c, size_t size)
 {
 	size_t l;
 
-	/* c has room for the longest path and all three parameters */
 	fmt_s(c, size, "MAIL FROM:<%s>", s->j->sender);
 	l = strlen(c);
 	if (s->e.ext & EHLO_SIZE)
@@ -517,6 +481,22 @@ mail_cmd(const struct sess *s, char *c, size_t size)
 	l = strlen(c);
 	if (s->j->utf8)
 		fmt_s(c + l, size - l, " SMTPUTF8");
+	l = strlen(c);
+	if (s->e.ext & EHLO_DSN)        /* RFC 3461 4.3, 4.4 */
+		(void)dsn_mail_params(c + l, size - l, s->j);
+}
+
+/* RCPT TO, with the recipient's DSN requests when the server offers DSN
+ * (RFC 3461 4.1, 4.2; the ORCPT added if none came, 5.2.1). */
+static void
+rcpt_cmd(const struct sess *s, const struct rcpt *r, char *c, size_t size)
+{
+	size_t l;
+
+	fmt_s(c, size, "RCPT TO:<%s>", r->addr);
+	l = strlen(c);
+	if (s->e.ext & EHLO_DSN)
+		(void)dsn_rcpt_params(c + l, size - l, r);
 }
 
 /* The reply to a pipelined DATA, into s->data_rp. A server must refuse
@@ -543,7 +523,7 @@ static int
 envelope(struct sess *s, struct smtpreply *rp)
 {
 	struct delivery *j = s->j;
-	char c[ADDR_MAX + 128];
+	char c[REMOTE_CMD_MAX + 1];
 	size_t i;
 	int pipe = (s->e.ext & EHLO_PIPELINING) != 0, mailok, accepted = 0;
 	struct result mres;
@@ -554,7 +534,7 @@ envelope(struct sess *s, struct smtpreply *rp)
 	for (i = 0; pipe && i < j->nrcpt; i++) {
 		if (j->rcpt[i].r.status != OUTCOME_NONE)
 			continue;
-		fmt_s(c, sizeof c, "RCPT TO:<%s>", j->rcpt[i].addr);
+		rcpt_cmd(s, &j->rcpt[i], c, sizeof c);
 		if (cmd(c) == -1)
 			return lost(s, "after RCPT");
 	}
@@ -576,7 +556,7 @@ envelope(struct sess *s, struct smtpreply *rp)
 		if (r->r.status != OUTCOME_NONE)
 			continue;
 		if (!pipe) {
-			fmt_s(c, sizeof c, "RCPT TO:<%s>", r->addr);
+			rcpt_cmd(s, r, c, sizeof c);
 			if (cmd(c) == -1)
 				return lost(s, "after RCPT");
 		}
@@ -592,6 +572,7 @@ envelope(struct sess *s, struct smtpreply *rp)
 		if (r->r.status == OUTCOME_OK) {
 			r->r.status = OUTCOME_NONE;
 			r->accepted = 1;
+			r->dsn = (s->e.ext & EHLO_DSN) != 0;
 			accepted++;
 		}
 	}
@@ -696,7 +677,8 @@ message(struct sess *s, struct delivery *j, struct smtpreply *rp)
 	return 1;
 }
 
-/* Batch mode: which session carried message j, and how it stands. */
+/* Which session carried message j, how it stands, and whether its DSN
+ * requests went on (the hop offered DSN) or stop here. */
 static void
 logsent(struct sess *s, const struct delivery *j)
 {
@@ -710,13 +692,15 @@ logsent(struct sess *s, const struct delivery *j)
 	log_start(&l, "sent");
 	if (j->qid)
 		log_kv(&l, "qid", j->qid);
-	log_kv(&l, "session", s->sid);
+	if (s->sid)
+		log_kv(&l, "session", s->sid);
 	log_kv(&l, "host", s->t->name);
 	log_kv(&l, "ip", dns_ip_fmt(&s->t->ip, ip, sizeof ip));
 	log_kvu(&l, "ok", n[OUTCOME_OK]);
 	log_kvu(&l, "temp", n[OUTCOME_TEMP]);
 	log_kvu(&l, "perm", n[OUTCOME_PERM]);
 	log_kvu(&l, "pending", n[OUTCOME_NONE]);
+	log_kv(&l, "dsn", s->e.ext & EHLO_DSN ? "passed" : "relayed");
 	log_end(&l);
 }
 
@@ -732,8 +716,7 @@ messages(struct sess *s, struct delivery *m, size_t nm, struct smtpreply *rp)
 		if (!delivery_pending(&m[k]))
 			continue;
 		(void)message(s, &m[k], rp);
-		if (s->sid)
-			logsent(s, &m[k]);
+		logsent(s, &m[k]);
 		remote_report(m, nm, 0);
 	}
 	if (k == nm)
@@ -806,7 +789,8 @@ smtp_session(struct delivery *m, size_t nm, const struct route *r,
 	fmt_s(s.peer, sizeof s.peer, "%s [%s]", t->name,
 	    dns_ip_fmt(&t->ip, ip, sizeof ip));
 	logev(&s, "connect", NULL, NULL, NULL, NULL);
-	if ((s.fd = connect_to(t, conf_u("remote-timeout-connect"))) == -1) {
+	if ((s.fd = net_connect(&t->ip, t->port, bio_now() +
+	    (long long)conf_u("remote-timeout-connect") * 1000)) == -1) {
 		lost(&s, "connecting");
 		ret = S_NEXT;
 		goto failed;

@@ -1,6 +1,7 @@
 /*
  * smtpreply: the client side's parser for SMTP replies (RFC 5321 4.2) and
- * EHLO keywords (RFC 5321 4.1.1.1, 2920, 3030, 1870, 6152, 6531, 3207, 4954).
+ * EHLO keywords (RFC 5321 4.1.1.1, 2920, 3030, 1870, 6152, 6531, 3207, 4954,
+ * 3461).
  * A reply is fed line by line into a caller-owned struct smtpreply (fixed
  * size, no allocation). The text of all lines is kept, joined by spaces,
  * in printable ASCII only and cut at SMTPREPLY_TEXT_MAX: it is safe to log
@@ -51,6 +52,7 @@ const char *smtpreply_dsn(const struct smtpreply *r, char *dst, size_t size);
 #define EHLO_AUTH_PLAIN 0x20
 #define EHLO_AUTH_LOGIN 0x40
 #define EHLO_ENHANCED   0x80
+#define EHLO_DSN        0x100
 
 struct smtpehlo {
 	unsigned ext;

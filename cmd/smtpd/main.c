@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "array.h"
 #include "bio.h"
 #include "buf.h"
 #include "conf.h"
@@ -53,6 +54,8 @@
 #define S_MAIL  0x04            /* MAIL accepted */
 #define S_BDAT  0x08            /* inside a BDAT transaction */
 #define S_ANY   0x0f
+
+#define TOO_LONG "500 5.5.2 Line too long"
 
 static struct bio in, out;
 static char inbuf[16384], outbuf[4096];
@@ -103,6 +106,11 @@ static struct tx {
 	struct mailarg mail;
 	struct buf rcpts;               /* NUL-separated mailboxes */
 	unsigned long nrcpt;
+	/* the recipients' NOTIFY and ORCPT (RFC 3461), by their place in
+	 * rcpts: nrdsn is 0 until one of them has a request, then nrcpt;
+	 * the array is kept for the next transaction, as rcpts is */
+	struct qrdsn *rdsn;
+	size_t nrdsn, rdsncap;
 	const char *chain;              /* its filter chain, postel-filter(8) */
 	char qid[QUEUE_ID_MAX];         /* made before Received: is written */
 	/* the message: in an anonymous spool file (-1 if none), or written
@@ -313,19 +321,23 @@ msg_drop(void)
 	tx.inqw = 0;
 }
 
-/* Forget the transaction; the recipients' buffer is kept for the next.
- * The DATA machine's output buffer holds nothing between messages, and
- * clearing it would only bring its pages in: all but it is cleared. */
+/* Forget the transaction; the recipients' buffers are kept for the
+ * next. The DATA machine's output buffer holds nothing between messages,
+ * and clearing it would only bring its pages in: all but it is cleared. */
 static void
 tx_reset(void)
 {
 	struct buf rcpts = tx.rcpts;
+	struct qrdsn *rdsn = tx.rdsn;
+	size_t rdsncap = tx.rdsncap;
 
 	msg_drop();
 	memset(&tx, 0, offsetof(struct tx, d.out));
 	tx.spool = -1;
 	tx.rcpts = rcpts;
 	tx.rcpts.len = 0;
+	tx.rdsn = rdsn;
+	tx.rdsncap = rdsncap;
 }
 
 static int
@@ -435,20 +447,33 @@ rcpt_list(void)
 	return v;
 }
 
+/* The recipients' DSN requests for the envelope, one per recipient, or
+ * NULL when none made any. */
+static const struct qrdsn *
+rdsn_list(void)
+{
+	return tx.nrdsn ? tx.rdsn : NULL;
+}
+
 /* The envelope, with flags; -1 and errno on failure. */
 static int
 envelope(struct qw *w, unsigned flags)
 {
 	char origin[96], **rcpt;
+	struct qextra x;
 	int r;
 
 	fmt_s(origin, sizeof origin, "smtpd %s", ses.ip);
 	if ((rcpt = rcpt_list()) == NULL)
 		return -1;
 	/* the auth line tells remote the mail is a user's of this host,
-	 * which it signs (postel-remote(8), DKIM) */
-	r = qw_envelope_auth(w, tx.mail.a.s, rcpt, tx.nrcpt, flags, origin,
-	    ses.authed ? ses.authuser : NULL);
+	 * which it signs (postel-remote(8), DKIM); RET and ENVID go into
+	 * the ret and envid lines, NOTIFY and ORCPT into the dsn lines
+	 * (postel-queue(5)) */
+	x.dsn = &tx.mail.dsn;
+	x.rdsn = rdsn_list();
+	x.auth = ses.authed ? ses.authuser : NULL;
+	r = qw_envelope_x(w, tx.mail.a.s, rcpt, tx.nrcpt, flags, origin, &x);
 	free(rcpt);
 	return r;
 }
@@ -521,6 +546,8 @@ local_enqueue(void)
 	sub.nrcpt = tx.nrcpt;
 	sub.origin = origin;
 	sub.flags = queue_flags();
+	sub.dsn = &tx.mail.dsn;         /* enqueue -R, -V */
+	sub.rdsn = rdsn_list();         /* enqueue -d */
 	r = submit_enqueue(&sub, tx.spool);
 	free(v);
 	if (r == -1)
@@ -691,6 +718,7 @@ greet(struct cmd *c, int ehlo)
 		put("250-8BITMIME");
 		put("250-SMTPUTF8");
 		put("250-ENHANCEDSTATUSCODES");
+		put("250-DSN");
 		if (cfg.tls_offer && !ses.tls)
 			put("250-STARTTLS");
 		if (cfg.auth_conf && (ses.tls || cfg.auth_plain) && !ses.authed)
@@ -775,16 +803,26 @@ rcpt_dup(const char *a)
 	return 0;
 }
 
-/* "TO:<postmaster>", any case, blanks allowed after the colon as for
- * other paths; no parameters (none is advertised that it could take). */
+/* Keep recipient i's DSN requests d: 0, or -1 with errno. Until one
+ * recipient has some, none is kept; from then on every recipient has an
+ * entry, all zero for one without requests, so that entry i is for the
+ * i-th rcpt line, whatever RCPTs were refused in between. At most
+ * max-recipients entries are in use, as recipients are. */
 static int
-bare_postmaster(const char *arg, size_t len)
+rdsn_keep(size_t i, const struct qrdsn *d)
 {
-	if (len < 3 || strncasecmp(arg, "TO:", 3) != 0)
+	struct qrdsn *np;
+
+	if (tx.nrdsn == 0 && d->notify == 0 && d->orcpt[0] == '\0')
 		return 0;
-	for (arg += 3, len -= 3; len && (*arg == ' ' || *arg == '\t'); len--)
-		arg++;
-	return len == 12 && strncasecmp(arg, "<postmaster>", 12) == 0;
+	if ((np = array_grow(tx.rdsn, &tx.rdsncap, i + 1, sizeof *np)) ==
+	    NULL)
+		return -1;
+	tx.rdsn = np;
+	memset(np + tx.nrdsn, 0, (i - tx.nrdsn) * sizeof *np);
+	np[i] = *d;
+	tx.nrdsn = i + 1;
+	return 0;
 }
 
 static void
@@ -793,20 +831,23 @@ do_rcpt(struct cmd *c)
 	struct mailarg m;
 	const char *why, *chain;
 
-	if (bare_postmaster(c->arg, c->alen)) {
+	if ((why = parse_rcpt(&m, c->arg, c->alen, ses.ehlo, tx.mail.utf8)) !=
+	    NULL) {
+		reply(why);
+		return;
+	}
+	if (m.postmaster) {
 		/* RFC 5321 4.5.1: must be accepted without a domain; it goes
 		 * to the configured postmaster, so it cannot relay. One that
 		 * reaches no one is a configuration error: temporary, not a
 		 * bounce after the 250. */
 		const char *pm = conf_s("postmaster");
-		memset(&m, 0, sizeof m);
 		if (user_postmaster() != 1 ||
 		    addr_parse(&m.a, pm, strlen(pm), ADDR_UTF8) != NULL) {
 			put("451 4.3.0 No valid postmaster address configured");
 			return;
 		}
-	} else if ((why = parse_rcpt(&m, c->arg, c->alen, tx.mail.utf8)) !=
-	    NULL || (why = policy(&m.a)) != NULL) {
+	} else if ((why = policy(&m.a)) != NULL) {
 		reply(why);
 		return;
 	}
@@ -825,7 +866,12 @@ do_rcpt(struct cmd *c)
 		put("452 4.5.3 Too many recipients for one filter chain");
 		return;
 	}
-	if (buf_catb(&tx.rcpts, m.a.s, strlen(m.a.s) + 1) == -1) {
+	/* the DSN entry first: until the address is added too, the entry
+	 * past nrcpt is not counted */
+	if (rdsn_keep(tx.nrcpt, &m.rdsn) == -1 ||
+	    buf_catb(&tx.rcpts, m.a.s, strlen(m.a.s) + 1) == -1) {
+		if (tx.nrdsn > tx.nrcpt)
+			tx.nrdsn = tx.nrcpt;
 		put("452 4.3.1 Insufficient system storage");
 		return;
 	}
@@ -1281,6 +1327,7 @@ conf_refuse(void)
 
 #define V_CONF  0x01            /* refused while the configuration is bad */
 #define V_CHUNK 0x02            /* octets follow the line (BDAT) */
+#define V_LONG  0x04            /* its line may hold SMTP_PARAM_LINE_MAX */
 
 /* What a verb needs whatever the state: its syntax, an extension on
  * offer (see check). */
@@ -1323,8 +1370,9 @@ static const struct verb {
 } verbs[] = {
 	{ "EHLO", S_ANY, 0, 0, 0, 0, do_ehlo },
 	{ "HELO", S_ANY, 0, 0, 0, 0, do_helo },
-	{ "MAIL", S_IDLE, V_CONF, 0, RF_HELO_FIRST, RF_NESTED_MAIL, do_mail },
-	{ "RCPT", S_MAIL, 0, 0, RF_RCPT_EARLY, RF_RCPT_BDAT, do_rcpt },
+	{ "MAIL", S_IDLE, V_CONF | V_LONG, 0, RF_HELO_FIRST, RF_NESTED_MAIL,
+	    do_mail },
+	{ "RCPT", S_MAIL, V_LONG, 0, RF_RCPT_EARLY, RF_RCPT_BDAT, do_rcpt },
 	{ "DATA", S_MAIL, 0, CK_DATA, RF_DATA_EARLY, RF_DATA_BDAT, do_data },
 	{ "BDAT", S_MAIL | S_BDAT, V_CHUNK, CK_BDAT, RF_BDAT_EARLY, 0,
 	    do_bdat },
@@ -1385,6 +1433,12 @@ dispatch(struct cmd *c)
 	for (v = verbs; v->name[0]; v++)
 		if (strcasecmp(v->name, c->verb) == 0)
 			break;
+	/* 4.5.3.1.4: only the extensions of MAIL and RCPT make a line
+	 * longer than 512 octets */
+	if (c->len + 2 > SMTP_CMD_MAX && !(v->flags & V_LONG)) {
+		reply(TOO_LONG);
+		return;
+	}
 	if (cfg.confbad && (v->flags & V_CONF)) {
 		conf_refuse();
 		return;
@@ -1483,16 +1537,16 @@ peer(void)
 static void
 session(void)
 {
-	static char line[SMTP_CMD_MAX];
+	static char line[SMTP_PARAM_LINE_MAX];
 	struct cmd c;
 	size_t len;
 
 	for (;;) {
-		if (readline(line, sizeof line, &len,
-		    "500 5.5.2 Line too long") == -1)
+		if (readline(line, sizeof line, &len, TOO_LONG) == -1)
 			continue;
 		if (cmd_split(&c, line, len) == -1) {
-			reply("500 5.5.2 Invalid characters in command");
+			reply(len + 2 > SMTP_CMD_MAX ? TOO_LONG :
+			    "500 5.5.2 Invalid characters in command");
 			continue;
 		}
 		dispatch(&c);

@@ -12,8 +12,14 @@
 #include <stddef.h>
 
 #include "addr.h"
+#include "queue.h"
 
 #define SMTP_CMD_MAX  512       /* command line, CRLF included: 4.5.3.1.4 */
+/* MAIL and RCPT may be longer by their parameters' lengths (4.5.3.1.4,
+ * RFC 3461 5): MAIL by SIZE 26, BODY 14, SMTPUTF8 9, AUTH 506 (RFC 4954
+ * 5), RET 9 and ENVID 107, 671 octets; RCPT by NOTIFY 29 and ORCPT 507.
+ * Rounded up, with room for extra blanks. */
+#define SMTP_PARAM_LINE_MAX 1280
 #define SMTP_TEXT_MAX 1000      /* text line, CRLF included: 4.5.3.1.6 */
 
 /* data.c ------------------------------------------------------------ */
@@ -75,6 +81,7 @@ struct cmd {
 	char verb[16];
 	const char *arg;
 	size_t alen;
+	size_t len;                     /* the whole line's octets */
 };
 /* -1 if the line holds a NUL, CR, LF or other control octet. */
 int cmd_split(struct cmd *c, const char *line, size_t n);
@@ -89,12 +96,19 @@ struct mailarg {
 	int body;                       /* BODY= */
 	int utf8;                       /* SMTPUTF8 */
 	int auth;                       /* AUTH= given (RFC 4954 5) */
+	int postmaster;                 /* RCPT TO:<postmaster>; a is empty */
+	struct qdsn dsn;                /* MAIL's RET= and ENVID= (RFC 3461) */
+	struct qrdsn rdsn;              /* RCPT's NOTIFY= and ORCPT= */
 };
 /* Parse the argument of MAIL ("FROM:<path> params") or RCPT ("TO:<path>
  * params"); ehlo says whether ESMTP parameters are allowed, utf8 whether
- * the transaction is SMTPUTF8 (for RCPT). NULL, or the full reply line. */
+ * the transaction is SMTPUTF8 (for RCPT). NULL, or the full reply line;
+ * then the DSN members are empty. The values kept are those lib/queue
+ * writes (qdsn_envid_ok, qdsn_orcpt_ok), and their xtext decodes to
+ * printable ASCII. */
 const char *parse_mail(struct mailarg *m, const char *s, size_t n, int ehlo);
-const char *parse_rcpt(struct mailarg *m, const char *s, size_t n, int utf8);
+const char *parse_rcpt(struct mailarg *m, const char *s, size_t n, int ehlo,
+    int utf8);
 
 #define SMTP_CHUNK_MAX (1ULL << 62)     /* BDAT's size, octets */
 #define BDAT_DIGITS    23               /* BDAT's size, digits */

@@ -104,6 +104,32 @@ ptr(const char *owner, const char *target)
 
 static struct dns_txt txt;
 
+/* dns_reply_ad and dns_parse_rr: the DNSSEC status of a reply and the
+ * rdata of a type lib/dns does not know (TLSA, 52) */
+static void
+sec_tests(void)
+{
+	struct dns_rr r[2];
+
+	start("_25._tcp.mx.test", 52, 2);
+	rr("_25._tcp.mx.test", 52, "\x03\x01\x01\xab", 4);
+	rr("other.test", 52, "\x03\x01\x01\xcd", 4);
+	is_int(dns_reply_ad(m, mlen), 0, "RD RA NOERROR: AD clear");
+	m[3] |= 0x20;
+	is_int(dns_reply_ad(m, mlen), 1, "AD set");
+	is_int(dns_reply_ad(m, 12), 1, "the header alone is enough");
+	is_int(dns_reply_ad(m, 11), -1, "less than a header is not");
+	m[2] &= 0x7f;
+	is_int(dns_reply_ad(m, mlen), -1, "nor a query (QR clear)");
+	m[2] |= 0x80;
+	ok(dns_parse_rr(m, mlen, 52, r, 2) == 1 && r[0].len == 4 &&
+	    r[0].p[3] == 0xab, "the rdata of the name's record only");
+	is_int(dns_parse_rr(m, mlen, 52, r, 0), -1,
+	    "more records than room: -1, not a cut set");
+	is_int(dns_parse_rr(m, mlen, ns_t_mx, r, 2), 0, "none of another type");
+	is_int(dns_parse_rr(m, mlen - 1, 52, r, 2), -1, "a cut reply: -1");
+}
+
 static void
 txt_tests(void)
 {
@@ -163,7 +189,7 @@ main(void)
 	unsigned char a6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 	int n, i, seen_b_first = 0, seen_c_first = 0;
 
-	plan(34);
+	plan(43);
 	txt_tests();
 	start("example.test", ns_t_mx, 3);
 	mx("example.test", 20, "mx2.example.test");
@@ -257,5 +283,6 @@ main(void)
 	is_int(dns_parse_mx(m, mlen, x, 8), 0, "no answer: no records");
 	m[5] = 2;               /* two questions */
 	is_int(dns_parse_mx(m, mlen, x, 8), -1, "two questions refused");
+	sec_tests();
 	return done();
 }
