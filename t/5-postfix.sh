@@ -113,8 +113,11 @@ pf_free_port() {
 	$PY -c 'import socket,sys; s=socket.socket(); s.bind((sys.argv[1],0)); print(s.getsockname()[1])' "$1"
 }
 
+# _pf COMMAND ARGS...: one of Postfix's commands, bounded in time
 _pf() {
-	LD_LIBRARY_PATH=$PF_ROOT/usr/lib/postfix timeout 60 "$PF_BIN/$@"
+	_c=$1
+	shift
+	LD_LIBRARY_PATH=$PF_ROOT/usr/lib/postfix timeout 60 "$PF_BIN/$_c" "$@"
 }
 
 _pf_conf() {

@@ -37,7 +37,7 @@ is "$(pf_commands | grep -E '^(mail|rcpt) ' | tr '\n' /)" \
 
 wait_for 20 pf_has_mail bob 1
 ok $? "delivered into the virtual Maildir"
-grep -q '^Subject: dsn probe' $(pf_mail bob) 2>/dev/null
+grep -q '^Subject: dsn probe' "$(pf_mail bob)" 2>/dev/null
 ok $? "the message itself"
 
 wait_for 20 test -e "$T/sink/1.env"

@@ -48,7 +48,7 @@ ok $? "Postfix runs on $PFIP:$pfport"
 
 qrun_start
 diag_on_fail "$T/smtpd.log" "$T/remote.out"
-RELAYCLIENT= tcpserver -q -HRl0 127.0.0.1 "$sp" "$B/smtpd" 2>"$T/smtpd.log" &
+RELAYCLIENT='' tcpserver -q -HRl0 127.0.0.1 "$sp" "$B/smtpd" 2>"$T/smtpd.log" &
 reap $!
 wait_for 5 $PY -c "import socket; socket.create_connection(('127.0.0.1', $sp)).close()"
 ok $? "postel's smtpd listens on 127.0.0.1:$sp"
@@ -63,7 +63,7 @@ is "$(tail -n 1 "$T/send.out")" "sent" "postel's smtpd took the DSN requests"
 both_got() { pf_has_mail bob 1 && pf_has_mail carol 1; }
 wait_for 30 both_got
 ok $? "Postfix's virtual Maildirs got the message, for bob and carol"
-grep -q '^Subject: receipt please' $(pf_mail bob) 2>/dev/null
+grep -q '^Subject: receipt please' "$(pf_mail bob)" 2>/dev/null
 ok $? "the message itself"
 
 # what postel's remote said on the wire, parameters sorted
