@@ -15,7 +15,7 @@ command -v openssl >/dev/null 2>&1 || skip_all "openssl not installed"
 _asan=$(ldd "$B/filter-dmarc" 2>/dev/null | awk '/libasan/ {print $3}')
 WRAP=$(echo "$WRAP" | sed 's/^[^ ]*libasan[^ ]* //')
 [ -z "$_asan" ] || WRAP="$_asan $WRAP"
-plan 37
+plan 39
 
 setup_instance
 cp "$TOP/conf/public-suffix-list.dat" "$POSTEL_ROOT/conf/" 2>/dev/null ||
@@ -34,7 +34,8 @@ dns_start 127.0.8.41 \
     --txt-record=none.test,"v=spf1 ip4:$GOOD -all" \
     --txt-record=_dmarc.none.test,"v=DMARC1; p=none" \
     --txt-record=client.good.test,"v=spf1 ip4:$GOOD -all" \
-    --txt-record=_dmarc.xn--bnk-qla.test,"v=DMARC1; p=reject"
+    --txt-record=_dmarc.xn--bnk-qla.test,"v=DMARC1; p=reject" \
+    --txt-record=xn--bnk-qla.test,"v=spf1 ip4:$GOOD -all"
 
 cat > "$T/send.py" <<'PYEOF'
 # send.py SRC PORT MAILFROM FROM [sign|tamper] [extra header lines...]:
@@ -190,6 +191,27 @@ except smtplib.SMTPException as e:
 PYEOF
 )
 case $r in "550 5.7.1 Rejected by the DMARC policy of xn--bnk-qla.test"*) ok 0 "a UTF-8 From: domain is checked under its A-labels";; *) ok 1 "UTF-8 From: domain (got: $r)";; esac
+# the same domain in MAIL FROM, from its own address: SPF is looked up
+# and aligned under the A-labels too (RFC 8616 3), so DMARC passes
+r=$($PY - "$GOOD" "$port" <<'PYEOF'
+import smtplib, sys
+s = smtplib.SMTP(timeout=30, source_address=(sys.argv[1], 0))
+s.connect("127.0.0.1", int(sys.argv[2]))
+s.ehlo("client.good.test")
+msg = "From: ceo@b\u00e4nk.test\r\nSubject: idn ok\r\n\r\nbody\r\n".encode()
+try:
+    s.sendmail("ceo@b\u00e4nk.test", ["alice@example.test"], msg,
+               mail_options=["SMTPUTF8"])
+    print("250")
+except smtplib.SMTPException as e:
+    print("error", e)
+PYEOF
+)
+is "$r" 250 "a UTF-8 MAIL FROM domain: SPF under its A-labels, aligned"
+h=$(hdr "$(newest)")
+echo "$h" | grep -q 'spf=pass (xn--bnk-qla.test: mechanism ip4:' &&
+    echo "$h" | grep -q 'dmarc=pass (p=reject; spf aligned) header.from=xn--bnk-qla.test'
+ok $? "its results: spf=pass for the A-labels, dmarc=pass by SPF alignment"
 is "$(send $EVIL "$port" x@evil.test ann@quar.test none 'X-A: 1' \
     "$(printf 'Authentication-Results\r\n : mx.example.test; dmarc=pass')")" 250 \
     "a p=quarantine forgery with a folded field name"

@@ -82,11 +82,23 @@ spf_both(struct checks *c, const char *me, const struct dns_ops *dns)
 		c->helo_checked = 1;
 	}
 	if (sender && *sender && (dom = domain_of(sender)) != NULL) {
+		const char *p;
 		fmt_s(c->mailfrom, sizeof c->mailfrom, "%s", sender);
 		fmt_s(c->spfdomain, sizeof c->spfdomain, "%s", dom);
-		r.sender = sender;
-		r.domain = dom;
-		spf_check(&r, dns, &c->spf);
+		/* RFC 8616 3: a UTF-8 domain (SMTPUTF8) is looked up, and
+		 * aligned with From:'s, under its A-labels */
+		for (p = dom; *p && (unsigned char)*p < 0x80; p++)
+			;
+		if (*p && psl_alabels(dom, c->spfdomain,
+		    sizeof c->spfdomain) == -1) {
+			c->spfdomain[0] = '\0';
+			fmt_s(c->spf.why, sizeof c->spf.why, "MAIL FROM domain "
+			    "not convertible to A-labels");
+		} else {
+			r.sender = sender;
+			r.domain = c->spfdomain;
+			spf_check(&r, dns, &c->spf);
+		}
 	} else if (c->helo_checked) {
 		/* the null sender: the MAIL FROM identity is postmaster@helo
 		 * (RFC 7208 2.4), already checked */
