@@ -212,6 +212,7 @@ lookup(const struct dns_ops *dns, const char *domain, struct dns_txt *t,
 	if ((size_t)snprintf(name, sizeof name, "_dmarc.%s", domain) >=
 	    sizeof name || strlen(name) > 253)
 		return DNS_OK;          /* no such name can exist */
+	t->want = "v=DMARC1";           /* 6.6.3: other records are not */
 	r = dns->txt(dns->ctx, name, t);
 	if (r == DNS_TEMP)
 		return DNS_TEMP;

@@ -1,6 +1,7 @@
 /* dns: see dns.h. */
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
 #include <resolv.h>
@@ -147,6 +148,21 @@ dns_parse_ip(const unsigned char *msg, size_t n, int type,
 	return (int)found;
 }
 
+/* 1 if the character-strings p[0..end) joined start with want (any
+ * case). */
+static int
+txt_starts(const unsigned char *p, const unsigned char *end,
+    const char *want)
+{
+	size_t k = 0, i;
+
+	for (; p < end && want[k]; p += 1 + *p)
+		for (i = 1; i <= *p && want[k]; i++, k++)
+			if (tolower(p[i]) != tolower((unsigned char)want[k]))
+				return 0;
+	return want[k] == '\0';
+}
+
 int
 dns_parse_txt(const unsigned char *msg, size_t n, struct dns_txt *t)
 {
@@ -176,6 +192,8 @@ dns_parse_txt(const unsigned char *msg, size_t n, struct dns_txt *t)
 				return -1;
 			len += *p;
 		}
+		if (t->want && !txt_starts(ns_rr_rdata(rr), end, t->want))
+			continue;
 		room = sizeof t->buf - used;
 		if (len > DNS_TXT_ONE || len + 1 > room || t->n == DNS_TXT_MAX) {
 			t->skipped++;

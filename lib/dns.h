@@ -55,6 +55,11 @@ struct dns_txt {
 	const char *rec[DNS_TXT_MAX];
 	size_t len[DNS_TXT_MAX];
 	size_t n, skipped;
+	/* Set by the caller, or NULL: only records that start with it
+	 * (any case) are kept, the others neither kept nor counted, so
+	 * that a name with many TXT records (site verifications) cannot
+	 * push the one looked for (v=spf1, v=DMARC1) past the limits. */
+	const char *want;
 };
 int dns_parse_txt(const unsigned char *msg, size_t n, struct dns_txt *t);
 /* PTR targets, without the final dot. */

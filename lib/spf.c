@@ -1022,6 +1022,7 @@ fetch(struct ctx *c, const char *domain, char *rec, size_t *len)
 
 	if (!dns_name_ok(domain) || !strchr(domain, '.'))
 		return why(c, SPF_NONE, "%s: not a domain name", domain);
+	c->txt.want = "v=spf1";         /* 4.5: other records are not ours */
 	rc = c->dns->txt(c->dns->ctx, domain, &c->txt);
 	if (rc == DNS_TEMP)
 		return why(c, SPF_TEMPERROR, "%s: DNS failure for TXT",
@@ -1060,6 +1061,7 @@ explain(struct ctx *c, const struct term *x, const char *domain)
 
 	c->env.d = domain;
 	c->counting = 0;
+	c->txt.want = NULL;             /* 6.2: any text */
 	if (expand_name(&c->env, x->spec, x->slen, name, sizeof name) ||
 	    c->dns->txt(c->dns->ctx, name, &c->txt) != DNS_OK ||
 	    c->txt.n != 1 || c->txt.skipped)

@@ -33,6 +33,7 @@ record(const char *domain, char id[MTASTS_ID_MAX + 1])
 
 	if (fmt_s(name, sizeof name, "_mta-sts.%s", domain) < 0)
 		die(EXIT_PERM, "domain too long");
+	t.want = "v=STSv1";
 	switch (dns_txt(name, &t)) {
 	case DNS_OK: break;
 	case DNS_TEMP: die(EXIT_TEMP, "DNS lookup of %s failed for now", name);

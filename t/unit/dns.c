@@ -170,6 +170,25 @@ txt_tests(void)
 	dns_parse_txt(m, mlen, &txt);
 	ok(txt.n + txt.skipped == (size_t)i && txt.n * 1201 <= DNS_TXT_SIZE,
 	    "records beyond the room are counted, not kept");
+	/* 40 verification records, then the SPF record: past the count
+	 * limit, unless the reader says what it wants */
+	start("many.test", ns_t_txt, 41);
+	for (i = 0; i < 40; i++) {
+		memset(rd, 'v', 31);
+		rd[0] = 30;
+		rr("many.test", ns_t_txt, rd, 31);
+	}
+	rr("many.test", ns_t_txt, "\x03" "V=s" "\x08" "pf1 -all", 13);
+	ok(dns_parse_txt(m, mlen, &txt) == DNS_TXT_MAX &&
+	    txt.skipped == 9, "without want: 32 kept, 9 counted");
+	txt.want = "v=spf1";
+	ok(dns_parse_txt(m, mlen, &txt) == 1 && txt.skipped == 0 &&
+	    strcmp(txt.rec[0], "V=spf1 -all") == 0,
+	    "with want: the record wanted, across strings, any case");
+	txt.want = "v=spf10";
+	ok(dns_parse_txt(m, mlen, &txt) == 0 && txt.skipped == 0,
+	    "a want longer than every record keeps none");
+	txt.want = NULL;
 
 	start("7.2.0.192.in-addr.arpa", ns_t_ptr, 2);
 	ptr("7.2.0.192.in-addr.arpa", "mail.example.test");
@@ -189,7 +208,7 @@ main(void)
 	unsigned char a6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 	int n, i, seen_b_first = 0, seen_c_first = 0;
 
-	plan(43);
+	plan(46);
 	txt_tests();
 	start("example.test", ns_t_mx, 3);
 	mx("example.test", 20, "mx2.example.test");
