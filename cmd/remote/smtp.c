@@ -288,6 +288,11 @@ starttls(struct sess *s, struct smtpreply *rp)
 			said(s, s->res, rp);
 			s->res->status = OUTCOME_TEMP;
 			fmt_s(s->res->dsn, sizeof s->res->dsn, "4.7.5");
+			if (s->dane != DANE_NONE) {
+				s->dstate = "failed";
+				logev(s, "fail", "text", s->res->text, "dane",
+				    "failed");
+			}
 			return -1;
 		}
 		logev(s, "notls", "reason", "STARTTLS refused", NULL, NULL);
@@ -759,8 +764,9 @@ logsent(struct sess *s, const struct delivery *j)
 	log_kvu(&l, "temp", n[OUTCOME_TEMP]);
 	log_kvu(&l, "perm", n[OUTCOME_PERM]);
 	log_kvu(&l, "pending", n[OUTCOME_NONE]);
+	if (s->dane != DANE_NONE)       /* the line of old, without DANE */
+		log_kv(&l, "dane", s->dstate);
 	log_kv(&l, "dsn", s->e.ext & EHLO_DSN ? "passed" : "relayed");
-	log_kv(&l, "dane", s->dstate);
 	log_end(&l);
 }
 
