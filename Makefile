@@ -171,7 +171,7 @@ DEB_PKGS = build-essential clang libbearssl-dev libcrypt-dev perl python3 \
 	openssl git git-email mutt spamassassin spamc clamav clamav-daemon cppcheck \
 	clang-tools valgrind musl-tools file lintian strace fetchmail \
 	dovecot-imapd dovecot-pop3d python3-dkim opendkim-tools python3-spf opendmarc \
-	publicsuffix nsd unbound ldnsutils
+	publicsuffix nsd unbound ldnsutils libdb5.3 libicu72 libnsl2 libsasl2-2 libssl3
 # What the demo needs: enough to build and to run smtpd under tcpserver.
 RUN_PKGS = build-essential libbearssl-dev libcrypt-dev ucspi-tcp musl-tools openssl
 
@@ -307,4 +307,4 @@ clean:
 	rm -rf build build-san build-clang build-fuzz build-vg build-deb
 
 .PHONY: all bench check deps deps-run run test fuzz install uninstall install-sendmail-links deb clean lint-man FORCE
--include $(shell find $(O) -name '*.d' ! -path '$(O)/fuzz/*' 2>/dev/null)
+-include $(shell find $(O) -name '*.d' ! -path '$(O)/fuzz/*' ! -path '$(O)/peers/*' 2>/dev/null)
