@@ -42,7 +42,7 @@ is_local_ip(const struct dns_ip *ip)
 	return 0;
 }
 
-/* What DNSSEC says of one host, for its addresses: tls, the TLSA set
+/* What DNSSEC says of one host, for its addresses: dane, the TLSA set
  * of a DANE_USABLE host (static, one per host of a plan), and base. */
 struct hostsec {
 	int dane;
