@@ -11,7 +11,7 @@
 . "$TOP/t/5-lib.sh"
 . "$TOP/t/5-dnssec.sh"
 command -v openssl >/dev/null 2>&1 || skip_all "openssl not installed"
-plan 53
+plan 55
 setup_instance
 
 cd "$T" || exit 1
@@ -221,8 +221,8 @@ grep -q 'remote: tls .*host=alias.dane.test .*dane=verified' "$T/err"
 ok $? "dane=verified"
 
 # tls=dane: DANE or nothing
-printf 'insecure.dane.test mx tls=dane\nplain.dane.test mx tls=dane\n%s\n' \
-    'ee.dane.test mx tls=dane' >"$POSTEL_ROOT/conf/routes"
+printf '%s mx tls=dane\n' insecure.dane.test plain.dane.test ee.dane.test \
+    pkix.dane.test >"$POSTEL_ROOT/conf/routes"
 n=$(cat "$T/ins/sessions")
 run insecure.dane.test
 is "$(res)" "rcpt 1 temp 4.7.5" "tls=dane, insecure zone: temporary"
@@ -232,6 +232,9 @@ is "$(cat "$T/ins/sessions")" "$n" "not contacted"
 run plain.dane.test
 is "$(res)" "rcpt 1 temp 4.7.5" "tls=dane, secure zone without TLSA: temporary"
 is "$(raws plain)" 1 "not contacted again"
+run pkix.dane.test
+is "$(res)" "rcpt 1 temp 4.7.5" "tls=dane, PKIX-EE records only: temporary"
+is "$(raws pkix)" 1 "no TLS without authentication: not contacted again"
 run ee.dane.test
 is "$(cut -d' ' -f1-3 "$T/out")" "$delivered" "tls=dane with DANE-EE: delivered"
 grep -q 'remote: sent .*dane=verified' "$T/err"; ok $? "dane=verified"
