@@ -1,9 +1,11 @@
 /*
  * remote: private interfaces between main.c (argv, conf, the host loop),
  * batch.c (the messages of -m from their envelopes), route.c
- * (conf/routes and DNS into a list of addresses to try), smtp.c (one
- * SMTP session, carrying one message or a batch) and dsn.c (the RFC 3461
- * parameters for a next hop that offers DSN). See postel-remote(8).
+ * (conf/routes and DNS into a list of addresses to try, with what DNSSEC
+ * and TLSA say of each), smtp.c (one SMTP session, carrying one message
+ * or a batch), dane.c (the certificate check of RFC 7672) and dsn.c (the
+ * RFC 3461 parameters for a next hop that offers DSN). See
+ * postel-remote(8).
  * main.c owns the deliveries and their recipients, in static arrays.
  */
 #ifndef POSTEL_REMOTE_H
