@@ -19,6 +19,8 @@ route_tls_policy(const char *s)
 		return POL_REQUIRE;
 	if (strcmp(s, "verify") == 0)
 		return POL_VERIFY;
+	if (strcmp(s, "dane") == 0)
+		return POL_DANE;
 	return -1;
 }
 
@@ -122,7 +124,7 @@ route_parse(struct route *r, const char *val, unsigned defport)
 		if (strncmp(v, "tls=", 4) == 0) {
 			if ((t = route_tls_policy(v + 4)) == -1)
 				return "tls= must be none, opportunistic, "
-				    "require or verify";
+				    "require, verify or dane";
 			r->tls = t;
 		} else if (strcmp(v, "smtps") == 0) {
 			r->smtps = 1;
@@ -146,6 +148,9 @@ route_parse(struct route *r, const char *val, unsigned defport)
 		r->smtps = 1;
 	if (r->smtps && r->kind == ROUTE_MX)
 		return "smtps needs a relay host, not mx";
+	/* DANE needs a name whose TLSA records can be looked up */
+	if (r->tls == POL_DANE && r->kind == ROUTE_IP)
+		return "tls=dane needs mx or a host name, not an address";
 	if (r->smtps && r->tls < POL_REQUIRE)
 		r->tls = POL_REQUIRE;
 	/* Credentials are never sent in the clear, and by default only to a
@@ -206,7 +211,7 @@ route_find(struct route *r, const char *domain)
 	memset(r, 0, sizeof *r);
 	if (t == -1)
 		return "conf/postel.conf: remote-tls must be none, "
-		    "opportunistic, require or verify";
+		    "opportunistic, require, verify or dane";
 	r->tls = t;
 	r->port = defport;
 	if ((w = from_table(r, domain, defport)) != NULL && *w)

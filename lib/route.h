@@ -12,8 +12,9 @@
 
 #include "addr.h"
 
-/* TLS policies, weakest first */
-enum { POL_NONE, POL_OPPORTUNISTIC, POL_REQUIRE, POL_VERIFY };
+/* TLS policies, weakest first. POL_DANE: TLS authenticated by DANE
+ * (RFC 7672) for every host, never without. */
+enum { POL_NONE, POL_OPPORTUNISTIC, POL_REQUIRE, POL_VERIFY, POL_DANE };
 
 struct route {
 	enum { ROUTE_MX, ROUTE_HOST, ROUTE_IP } kind;
@@ -26,7 +27,8 @@ struct route {
 	char from[300];                 /* where it came from, for messages */
 };
 
-/* A policy name (none, opportunistic, require, verify): POL_*, or -1. */
+/* A policy name (none, opportunistic, require, verify, dane): POL_*, or
+ * -1. */
 int route_tls_policy(const char *s);
 /* Parse the value part of a conf/routes line ("host[:port] opts...")
  * into r, whose tls member holds the default policy on entry; NULL or

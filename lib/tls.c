@@ -457,6 +457,9 @@ static const br_x509_class nv_class = {
 	nv_get_pkey,
 };
 
+static int handshake(struct tls_client *c, int fd, const char *host,
+    long long deadline);
+
 int
 tls_client_start(struct tls_client *c, int fd, const char *host,
     const struct tls_anchors *a, int mode, long long deadline)
@@ -468,6 +471,22 @@ tls_client_start(struct tls_client *c, int fd, const char *host,
 		c->nv.vtable = &nv_class;
 		br_ssl_engine_set_x509(&c->cc.eng, &c->nv.vtable);
 	}
+	return handshake(c, fd, host, deadline);
+}
+
+int
+tls_client_start_x509(struct tls_client *c, int fd, const char *host,
+    const br_x509_class **x, long long deadline)
+{
+	br_ssl_client_init_full(&c->cc, &c->xc, NULL, 0);
+	tls_policy(&c->cc.eng);
+	br_ssl_engine_set_x509(&c->cc.eng, x);
+	return handshake(c, fd, host, deadline);
+}
+
+static int
+handshake(struct tls_client *c, int fd, const char *host, long long deadline)
+{
 	br_ssl_engine_set_buffer(&c->cc.eng, c->iobuf, sizeof c->iobuf, 1);
 	c->t.eng = &c->cc.eng;
 	c->t.fd = fd;

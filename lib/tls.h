@@ -85,5 +85,10 @@ struct tls_client {
  * any certificate is taken (encryption without authentication). */
 int tls_client_start(struct tls_client *c, int fd, const char *host,
     const struct tls_anchors *a, int mode, long long deadline);
+/* The same with the caller's certificate check x (DANE in remote): its
+ * end_chain decides, its get_pkey gives the server's key; host is only
+ * sent (SNI) and passed to x's start_chain. */
+int tls_client_start_x509(struct tls_client *c, int fd, const char *host,
+    const br_x509_class **x, long long deadline);
 
 #endif

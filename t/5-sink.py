@@ -12,7 +12,8 @@
 # waiting when MAIL was read, before any reply to it. --drop-at N drops
 # the connection at the Nth message, after its final dot and before the
 # reply. Writes DIR/ready when listening.
-# --tls offers STARTTLS; --smtps speaks TLS from the start (port 465).
+# --tls offers STARTTLS; --smtps speaks TLS from the start (port 465);
+# --starttls-reply offers STARTTLS but answers it with that reply.
 # --dsn offers DSN (RFC 3461); without it a MAIL with RET= or ENVID= or a
 # RCPT with NOTIFY= or ORCPT= gets 555 (RFC 5321 4.1.1.11). N.env's
 # "mail" holds MAIL's path and parameters as sent, "rcpt_args" what
@@ -29,6 +30,7 @@ p.add_argument('--no-pipelining', action='store_true')
 p.add_argument('--no-smtputf8', action='store_true')
 p.add_argument('--tls', nargs=2, metavar=('CERT', 'KEY'))
 p.add_argument('--tls13-only', action='store_true')
+p.add_argument('--starttls-reply')                  # e.g. 454 4.7.0 no
 p.add_argument('--smtps', nargs=2, metavar=('CERT', 'KEY'))  # implicit TLS
 p.add_argument('--drop-after-data', action='store_true')
 p.add_argument('--drop-at', type=int, default=0)
@@ -100,7 +102,8 @@ class H(socketserver.StreamRequestHandler):
         if not a.no_smtputf8: ext.append('SMTPUTF8')
         ext.append('SIZE %d' % a.size if a.size else 'SIZE')
         if a.dsn: ext.append('DSN')
-        if a.tls and not self.tls: ext.append('STARTTLS')
+        if (a.tls or a.starttls_reply) and not self.tls:
+            ext.append('STARTTLS')
         if a.auth and self.tls: ext.append('AUTH PLAIN LOGIN')
         out = ['250-sink hello ' + name] + ['250-' + e for e in ext]
         out[-1] = '250 ' + out[-1][4:]
@@ -146,6 +149,8 @@ class H(socketserver.StreamRequestHandler):
                 elif v in ('HELO', 'EHLO'):
                     if v == 'EHLO': self.send('502 5.5.1 no EHLO'); continue
                     helo = l[5:]; self.send(a.helo_reply)
+                elif l.upper() == 'STARTTLS' and a.starttls_reply:
+                    self.send(a.starttls_reply)
                 elif l.upper() == 'STARTTLS' and a.tls and not self.tls:
                     self.send('220 2.0.0 go ahead')
                     if a.tls_hang:

@@ -1,21 +1,25 @@
 /*
  * remote: private interfaces between main.c (argv, conf, the host loop),
  * batch.c (the messages of -m from their envelopes), route.c
- * (conf/routes and DNS into a list of addresses to try), smtp.c (one
- * SMTP session, carrying one message or a batch) and dsn.c (the RFC 3461
- * parameters for a next hop that offers DSN). See postel-remote(8).
+ * (conf/routes and DNS into a list of addresses to try, with what DNSSEC
+ * and TLSA say of each), smtp.c (one SMTP session, carrying one message
+ * or a batch), dane.c (the certificate check of RFC 7672) and dsn.c (the
+ * RFC 3461 parameters for a next hop that offers DSN). See
+ * postel-remote(8).
  * main.c owns the deliveries and their recipients, in static arrays.
  */
 #ifndef POSTEL_REMOTE_H
 #define POSTEL_REMOTE_H
 
 #include <stddef.h>
+#include <bearssl.h>
 
 #include "buf.h"
 #include "dns.h"
 #include "queue.h"
 #include "result.h"
 #include "route.h"
+#include "tlsa.h"
 
 #define REMOTE_HOSTS_MAX 64             /* addresses in one plan */
 #define REMOTE_BATCH_MAX 64             /* messages in one -m run */
@@ -37,11 +41,22 @@ struct rcpt {
 	                                   hop offered DSN (action passed) */
 };
 
+/* What DNSSEC says of a host's TLS (RFC 7672 2.2): no DANE (no TLSA, or
+ * not all of MX, address and TLSA answers secure); TLSA records none of
+ * which are usable (TLS mandatory, not authenticated); usable ones (TLS
+ * mandatory, the certificate must match one); or the TLSA lookup failed
+ * (this host is a temporary failure). */
+enum { DANE_NONE, DANE_UNUSABLE, DANE_USABLE, DANE_TEMP };
+
 /* one address to try */
 struct target {
 	char name[DNS_NAME_MAX + 1];    /* host name, for TLS and messages */
 	struct dns_ip ip;
 	unsigned port;
+	int dane;                       /* DANE_* */
+	const struct tlsa_set *tlsa;    /* DANE_USABLE: the records */
+	char base[DNS_NAME_MAX + 1];    /* their base domain: name, or what
+	                                   name is a CNAME of (RFC 7672 2.2.2) */
 };
 
 /* One message and its recipients in this domain; a batch is an array. */
@@ -114,6 +129,34 @@ void sign_end(void);
 /* Resolve r into targets; NULL, or a failure in res for every recipient. */
 int route_plan(const struct route *r, const struct delivery *j, struct target *t,
     size_t max, size_t *n, struct result *res);
+
+/* dane.c */
+/* A BearSSL certificate check by TLSA records (RFC 7672 3): the chain
+ * the server sent is kept (DER), and end_chain decides. DANE-EE(3): the
+ * end-entity certificate matches, nothing else is checked (3.1.1).
+ * DANE-TA(2): a certificate of the chain matches, and the chain below it
+ * verifies with it as trust anchor, dates checked, the end entity naming
+ * one of the reference identifiers (3.2.2). */
+#define DANE_CERTS_MAX 10               /* certificates of a chain kept */
+#define DANE_CHAIN_MAX 65536            /* their octets */
+struct dane_x509 {
+	const br_x509_class *vtable;
+	const struct tlsa_set *tlsa;
+	const char *name, *base;        /* reference identifiers */
+	unsigned char buf[DANE_CHAIN_MAX];
+	size_t off[DANE_CERTS_MAX + 1], n, len;
+	int over;                       /* chain longer than kept */
+	br_x509_decoder_context ee;     /* the end entity: its key */
+	br_x509_decoder_context tad;    /* a trust anchor's certificate */
+	br_x509_minimal_context xc;
+	br_x509_trust_anchor ta;
+	unsigned char dn[1024];
+	size_t dnlen;
+	int matched;                    /* 3 DANE-EE, 2 DANE-TA, 0 none */
+	char why[160];                  /* why it failed */
+};
+/* Ready x for a handshake with t (whose tlsa must be set). */
+void dane_x509_init(struct dane_x509 *x, const struct target *t);
 
 /* smtp.c */
 enum { S_DONE, S_NEXT, S_TLSFAIL };

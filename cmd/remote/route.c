@@ -1,8 +1,10 @@
 /* route: a route into the addresses to try. See remote.h and
  * postel-routes(5); lib/route finds the route and parses its line. */
 #include <arpa/inet.h>
+#include <arpa/nameser.h>
 #include <ifaddrs.h>
 #include <net/if.h>
+#include <resolv.h>
 #include <string.h>
 #include <strings.h>
 
@@ -40,16 +42,106 @@ is_local_ip(const struct dns_ip *ip)
 	return 0;
 }
 
+/* What DNSSEC says of one host, for its addresses: dane, the TLSA set
+ * of a DANE_USABLE host (static, one per host of a plan), and base. */
+struct hostsec {
+	int dane;
+	const struct tlsa_set *tlsa;
+	char base[DNS_NAME_MAX + 1];
+};
+
 static void
 add(struct target *t, size_t max, size_t *n, const char *name,
-    const struct dns_ip *ip, unsigned port)
+    const struct dns_ip *ip, unsigned port, const struct hostsec *h)
 {
 	if (*n >= max)
 		return;
+	memset(&t[*n], 0, sizeof t[*n]);
 	fmt_s(t[*n].name, sizeof t[*n].name, "%s", name);
 	t[*n].ip = *ip;
 	t[*n].port = port;
+	if (h) {
+		t[*n].dane = h->dane;
+		t[*n].tlsa = h->tlsa;
+		fmt_s(t[*n].base, sizeof t[*n].base, "%s", h->base);
+	}
 	(*n)++;
+}
+
+/* The name host is an alias of, through the CNAMEs of a secure answer
+ * to its A query, into dst; dst is host when it is none. */
+static void
+expand(const char *host, char *dst, size_t size)
+{
+	static unsigned char ans[DNS_REPLY_MAX];
+	char cur[DNS_NAME_MAX + 1], nm[NS_MAXDNAME];
+	size_t len;
+	ns_msg m;
+	ns_rr rr;
+	int ad, i, hops, moved;
+
+	fmt_s(dst, size, "%s", host);
+	if (dns_query_sec(host, ns_t_a, ans, sizeof ans, &len, &ad) != DNS_OK ||
+	    !ad || ns_initparse(ans, (int)len, &m) == -1)
+		return;
+	fmt_s(cur, sizeof cur, "%s", host);
+	for (hops = 0, moved = 1; moved && hops < 8; hops++) {
+		moved = 0;
+		for (i = 0; i < ns_msg_count(m, ns_s_an); i++) {
+			if (ns_parserr(&m, ns_s_an, i, &rr) == -1)
+				return;
+			if (ns_rr_type(rr) != ns_t_cname ||
+			    strcasecmp(ns_rr_name(rr), cur) != 0)
+				continue;
+			if (ns_name_uncompress(ns_msg_base(m), ns_msg_end(m),
+			    ns_rr_rdata(rr), nm, sizeof nm) == -1)
+				return;
+			fmt_s(cur, sizeof cur, "%s", nm);
+			moved = 1;
+			break;
+		}
+	}
+	fmt_s(dst, size, "%s", cur);
+}
+
+/* The TLSA records of host, whose name and addresses came securely
+ * (RFC 7672 2.2): for an alias, those of the name it expands to first,
+ * then its own (2.2.2). Into h, the set into s. */
+static void
+host_tlsa(const char *host, struct hostsec *h, struct tlsa_set *s)
+{
+	char exp[DNS_NAME_MAX + 1];
+	int rc, ad, c;
+
+	h->dane = DANE_NONE;
+	h->tlsa = NULL;
+	fmt_s(h->base, sizeof h->base, "%s", host);
+	expand(host, exp, sizeof exp);
+	if (strcasecmp(exp, host) != 0) {
+		rc = tlsa_lookup(exp, s, &ad);
+		if (rc == DNS_TEMP) {
+			h->dane = DANE_TEMP;
+			fmt_s(h->base, sizeof h->base, "%s", exp);
+			return;
+		}
+		if (rc == DNS_OK && ad) {
+			fmt_s(h->base, sizeof h->base, "%s", exp);
+			goto found;
+		}
+	}
+	rc = tlsa_lookup(host, s, &ad);
+	if (rc == DNS_TEMP) {
+		h->dane = DANE_TEMP;
+		return;
+	}
+	if (rc != DNS_OK || !ad)
+		return;         /* none, or not secure: no DANE */
+found:
+	c = tlsa_class(s);
+	h->dane = c == TLSA_USABLE ? DANE_USABLE : c == TLSA_UNUSABLE ?
+	    DANE_UNUSABLE : DANE_NONE;
+	if (h->dane == DANE_USABLE)
+		h->tlsa = s;
 }
 
 static int
@@ -57,12 +149,14 @@ plan_mx(const struct route *r, const struct delivery *j, struct target *t,
     size_t max, size_t *n, struct result *res)
 {
 	static struct dns_mx mx[DNS_MX_MAX];
+	static struct tlsa_set set[DNS_MX_MAX];
 	struct dns_ip ip[DNS_IP_MAX];
+	struct hostsec h;
 	size_t nmx = 0, nip, i, k;
 	unsigned cut = ~0u;
-	int rc, temp = 0, implicit = 0;
+	int rc, temp = 0, implicit = 0, mxad = 0, ipad = 0;
 
-	rc = dns_mx(r->host, mx, DNS_MX_MAX, &nmx);
+	rc = dns_mx_sec(r->host, mx, DNS_MX_MAX, &nmx, &mxad);
 	if (rc == DNS_NXDOMAIN) {
 		result_set(res, OUTCOME_PERM, "5.1.2", "domain %s does not exist",
 		    r->host);
@@ -91,7 +185,7 @@ plan_mx(const struct route *r, const struct delivery *j, struct target *t,
 	for (i = 0; i < nmx && mx[i].pref < cut; i++) {
 		if (mx[i].host[0] == '\0')
 			continue;
-		rc = dns_ip(mx[i].host, ip, DNS_IP_MAX, &nip);
+		rc = dns_ip_sec(mx[i].host, ip, DNS_IP_MAX, &nip, &ipad);
 		if (rc == DNS_TEMP)
 			temp = 1;
 		if (rc != DNS_OK)
@@ -101,8 +195,13 @@ plan_mx(const struct route *r, const struct delivery *j, struct target *t,
 				cut = mx[i].pref;
 		if (mx[i].pref >= cut)
 			break;
+		/* DANE only for a host whose MX and addresses are secure,
+		 * and not where the route wants no TLS */
+		memset(&h, 0, sizeof h);
+		if (mxad && ipad && r->tls != POL_NONE)
+			host_tlsa(mx[i].host, &h, &set[i]);
 		for (k = 0; k < nip; k++)
-			add(t, max, n, mx[i].host, &ip[k], r->port);
+			add(t, max, n, mx[i].host, &ip[k], r->port, &h);
 	}
 	if (*n)
 		return 0;
@@ -122,9 +221,11 @@ int
 route_plan(const struct route *r, const struct delivery *j, struct target *t,
     size_t max, size_t *n, struct result *res)
 {
+	static struct tlsa_set set;
 	struct dns_ip ip[DNS_IP_MAX];
+	struct hostsec h;
 	size_t nip, k;
-	int rc;
+	int rc, ad = 0;
 
 	*n = 0;
 	if (r->kind == ROUTE_IP) {
@@ -133,7 +234,7 @@ route_plan(const struct route *r, const struct delivery *j, struct target *t,
 			    "[%s]", r->host);
 			return -1;
 		}
-		add(t, max, n, r->host, &ip[0], r->port);
+		add(t, max, n, r->host, &ip[0], r->port, NULL);
 		return 0;
 	}
 	if (r->kind == ROUTE_MX && r->host[0] == '[') {   /* RFC 5321 4.1.3 */
@@ -151,12 +252,12 @@ route_plan(const struct route *r, const struct delivery *j, struct target *t,
 			    "back to myself", r->host);
 			return -1;
 		}
-		add(t, max, n, lit, &ip[0], r->port);
+		add(t, max, n, lit, &ip[0], r->port, NULL);
 		return 0;
 	}
 	if (r->kind == ROUTE_MX)
 		return plan_mx(r, j, t, max, n, res);
-	rc = dns_ip(r->host, ip, DNS_IP_MAX, &nip);
+	rc = dns_ip_sec(r->host, ip, DNS_IP_MAX, &nip, &ad);
 	if (rc != DNS_OK) {
 		/* a relay that does not resolve is the admin's to fix */
 		result_set(res, OUTCOME_TEMP, "4.4.3", "relay host %s (%s): %s",
@@ -164,7 +265,12 @@ route_plan(const struct route *r, const struct delivery *j, struct target *t,
 		    "temporary DNS failure" : "no address found");
 		return -1;
 	}
+	/* a relay host with secure addresses: its TLSA too (RFC 7672 2.2
+	 * for a host named by configuration rather than by MX) */
+	memset(&h, 0, sizeof h);
+	if (ad && r->tls != POL_NONE)
+		host_tlsa(r->host, &h, &set);
 	for (k = 0; k < nip; k++)
-		add(t, max, n, r->host, &ip[k], r->port);
+		add(t, max, n, r->host, &ip[k], r->port, &h);
 	return 0;
 }

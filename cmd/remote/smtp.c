@@ -25,6 +25,7 @@
 #include "tls.h"
 
 static struct tls_client tc;            /* one per process: ~33 KB */
+static struct dane_x509 dx;             /* and its DANE check: ~70 KB */
 static struct tls_anchors anchors;
 static int anchors_state;               /* 0 not tried, 1 ok, -1 failed */
 static char ibuf[8192], obuf[16384];
@@ -40,6 +41,10 @@ struct sess {
 	                                   sres before the first message */
 	struct result sres;
 	int fd, tls, dead;
+	int dane;                       /* DANE_* of this host, as used: NONE
+	                                   when the route wants no TLS */
+	const char *dstate;             /* for the log: none, verified,
+	                                   failed, unusable */
 	int stop;                       /* no further message here */
 	int open;                       /* a transaction is open (MAIL 250) */
 	struct smtpehlo e;
@@ -67,6 +72,36 @@ logev(struct sess *s, const char *ev, const char *k1, const char *v1,
 		log_kv(&l, k1, v1);
 	if (k2)
 		log_kv(&l, k2, v2);
+	log_end(&l);
+}
+
+/* TLS is a must here: by the route, or by the host's TLSA records. */
+static int
+tls_mandatory(const struct sess *s)
+{
+	return s->r->tls >= POL_REQUIRE || s->dane != DANE_NONE;
+}
+
+/* The tls line: the protocol, the suite, and what DANE made of it. */
+static void
+logtls(struct sess *s)
+{
+	struct logl l;
+	char ip[64];
+
+	log_start(&l, "tls");
+	if (s->j && s->j->qid)
+		log_kv(&l, "qid", s->j->qid);
+	if (s->sid)
+		log_kv(&l, "session", s->sid);
+	log_kv(&l, "host", s->t->name);
+	log_kv(&l, "ip", dns_ip_fmt(&s->t->ip, ip, sizeof ip));
+	log_kv(&l, "version", tls_version(&tc.t));
+	log_kv(&l, "cipher", tls_cipher(&tc.t));
+	log_kv(&l, "dane", s->dstate);
+	if (s->dane == DANE_USABLE)
+		log_kv(&l, "tlsa", dx.matched == TLSA_DANE_EE ? "dane-ee" :
+		    "dane-ta");
 	log_end(&l);
 }
 
@@ -220,9 +255,17 @@ static int tls_begin(struct sess *s);
 static int
 starttls(struct sess *s, struct smtpreply *rp)
 {
-	int verify = s->r->tls == POL_VERIFY;
+	int verify = s->r->tls == POL_VERIFY && s->dane != DANE_USABLE;
 
 	if (!(s->e.ext & EHLO_STARTTLS)) {
+		if (s->dane != DANE_NONE) {     /* RFC 7672 2.2: stripped? */
+			result_set(s->res, OUTCOME_TEMP, "4.7.4", "%s does not offer "
+			    "STARTTLS, which its DANE TLSA records require",
+			    s->peer);
+			s->dstate = "failed";
+			logev(s, "fail", "text", s->res->text, "dane", "failed");
+			return -1;
+		}
 		if (s->r->tls >= POL_REQUIRE) {
 			result_set(s->res, OUTCOME_TEMP, "4.7.4", "%s does not offer "
 			    "STARTTLS, which the route requires", s->peer);
@@ -241,10 +284,15 @@ starttls(struct sess *s, struct smtpreply *rp)
 	    reply(s, rp, "remote-timeout-command", 0) == -1)
 		return lost(s, "after STARTTLS");
 	if (smtpreply_class(rp) != 2) {
-		if (s->r->tls >= POL_REQUIRE) {
+		if (tls_mandatory(s)) {
 			said(s, s->res, rp);
 			s->res->status = OUTCOME_TEMP;
 			fmt_s(s->res->dsn, sizeof s->res->dsn, "4.7.5");
+			if (s->dane != DANE_NONE) {
+				s->dstate = "failed";
+				logev(s, "fail", "text", s->res->text, "dane",
+				    "failed");
+			}
 			return -1;
 		}
 		logev(s, "notls", "reason", "STARTTLS refused", NULL, NULL);
@@ -263,9 +311,11 @@ starttls(struct sess *s, struct smtpreply *rp)
 static int
 tls_begin(struct sess *s)
 {
-	int verify = s->r->tls == POL_VERIFY;
+	int verify = s->r->tls == POL_VERIFY && s->dane != DANE_USABLE, rc;
 	struct dns_ip tmp;
 	const char *name = s->t->name;
+	long long deadline = bio_now() +
+	    (long long)conf_u("remote-timeout-command") * 1000;
 
 	if (verify && load_anchors() == -1) {
 		result_set(s->res, OUTCOME_TEMP, "4.7.5", "unable to load CA file "
@@ -274,11 +324,23 @@ tls_begin(struct sess *s)
 	}
 	if (dns_ip_parse(name, &tmp) == 0)
 		name = NULL;            /* no SNI for an address */
-	if (tls_client_start(&tc, s->fd, name, verify ? &anchors : NULL,
-	    verify ? TLS_VERIFY : TLS_NOVERIFY,
-	    bio_now() + (long long)conf_u("remote-timeout-command") * 1000)
-	    == -1) {
+	if (s->dane == DANE_USABLE) {
+		/* SNI: the TLSA base domain (RFC 7672 8.1) */
+		dane_x509_init(&dx, s->t);
+		rc = tls_client_start_x509(&tc, s->fd, s->t->base[0] ?
+		    s->t->base : name, &dx.vtable, deadline);
+	} else
+		rc = tls_client_start(&tc, s->fd, name, verify ? &anchors : NULL,
+		    verify ? TLS_VERIFY : TLS_NOVERIFY, deadline);
+	if (rc == -1) {
 		int e = errno;
+		if (s->dane == DANE_USABLE && dx.why[0]) {
+			s->dstate = "failed";
+			result_set(s->res, OUTCOME_TEMP, "4.7.5", "TLS handshake "
+			    "with %s failed: DANE: %s", s->peer, dx.why);
+			logev(s, "fail", "text", s->res->text, "dane", "failed");
+			return -2;
+		}
 		result_set(s->res, OUTCOME_TEMP, "4.7.5", "TLS handshake with %s "
 		    "failed: %s%s", s->peer, e == EPROTO || e == ECONNRESET ?
 		    tls_error(&tc.t) : strerror(e), verify && s->r->user[0] ?
@@ -287,12 +349,13 @@ tls_begin(struct sess *s)
 		logev(s, "fail", "text", s->res->text, NULL, NULL);
 		return -2;
 	}
+	if (s->dane == DANE_USABLE)
+		s->dstate = "verified";
 	s->tls = 1;
 	in.op = tls_bio_read;
 	out.op = tls_bio_write;
 	in.ctx = out.ctx = &tc.t;
-	logev(s, "tls", "version", tls_version(&tc.t), "cipher",
-	    tls_cipher(&tc.t));
+	logtls(s);
 	return 0;
 }
 
@@ -344,7 +407,8 @@ auth(struct sess *s, struct smtpreply *rp)
 
 	/* route_parse raised the policy so that this cannot happen; the
 	 * password must not go out if it ever does (postel-routes(5)) */
-	if (!s->tls || (s->r->tls != POL_VERIFY && !s->r->auth_unverified)) {
+	if (!s->tls || (s->r->tls != POL_VERIFY && !s->r->auth_unverified &&
+	    strcmp(s->dstate, "verified") != 0)) {
 		result_set(s->res, OUTCOME_TEMP, "4.7.4", "credentials for %s not "
 		    "sent without verified TLS", s->peer);
 		return -1;
@@ -700,6 +764,8 @@ logsent(struct sess *s, const struct delivery *j)
 	log_kvu(&l, "temp", n[OUTCOME_TEMP]);
 	log_kvu(&l, "perm", n[OUTCOME_PERM]);
 	log_kvu(&l, "pending", n[OUTCOME_NONE]);
+	if (s->dane != DANE_NONE)       /* the line of old, without DANE */
+		log_kv(&l, "dane", s->dstate);
 	log_kv(&l, "dsn", s->e.ext & EHLO_DSN ? "passed" : "relayed");
 	log_end(&l);
 }
@@ -756,7 +822,7 @@ setup(struct sess *s, struct smtpreply *rp, int tls)
 		rc = starttls(s, rp);
 		if (rc == -2) {
 			s->dead = 1;
-			return r->tls == POL_OPPORTUNISTIC ? S_TLSFAIL : S_NEXT;
+			return tls_mandatory(s) ? S_NEXT : S_TLSFAIL;
 		}
 		if (rc == -1 || (rc == 0 && ehlo(s, rp) == -1))
 			return S_NEXT;
@@ -765,7 +831,8 @@ setup(struct sess *s, struct smtpreply *rp, int tls)
 		return S_NEXT;
 	if (r->user[0])
 		logev(s, "auth", "user", r->user, "verified",
-		    r->tls == POL_VERIFY ? "yes" : "no");
+		    r->tls == POL_VERIFY || strcmp(s->dstate, "verified") == 0 ?
+		    "yes" : "no");
 	return 0;
 }
 
@@ -788,6 +855,30 @@ smtp_session(struct delivery *m, size_t nm, const struct route *r,
 	s.res = &s.sres;
 	fmt_s(s.peer, sizeof s.peer, "%s [%s]", t->name,
 	    dns_ip_fmt(&t->ip, ip, sizeof ip));
+	s.dane = r->tls == POL_NONE ? DANE_NONE : t->dane;
+	s.dstate = s.dane == DANE_UNUSABLE ? "unusable" : "none";
+	if (s.dane == DANE_TEMP) {      /* RFC 7672 2.2: not "no records" */
+		result_set(&s.sres, OUTCOME_TEMP, "4.7.5", "%s: the lookup of its "
+		    "TLSA records (_25._tcp.%s) failed; not trying it without "
+		    "DANE", s.peer, t->base[0] ? t->base : t->name);
+		logev(&s, "fail", "text", s.sres.text, "dane", "failed");
+		ret = S_NEXT;
+		goto failed;
+	}
+	if (r->tls == POL_DANE && s.dane != DANE_USABLE) {
+		result_set(&s.sres, OUTCOME_TEMP, "4.7.5", "%s has no usable "
+		    "DNSSEC-secured TLSA records, which the route requires "
+		    "(tls=dane)", s.peer);
+		logev(&s, "fail", "text", s.sres.text, "dane", "none");
+		ret = S_NEXT;
+		goto failed;
+	}
+	if (!tls && s.dane != DANE_NONE) {      /* never in plaintext */
+		result_set(&s.sres, OUTCOME_TEMP, "4.7.5", "%s: not without TLS "
+		    "(DANE)", s.peer);
+		ret = S_NEXT;
+		goto failed;
+	}
 	logev(&s, "connect", NULL, NULL, NULL, NULL);
 	if ((s.fd = net_connect(&t->ip, t->port, bio_now() +
 	    (long long)conf_u("remote-timeout-connect") * 1000)) == -1) {
