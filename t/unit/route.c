@@ -19,7 +19,7 @@ main(void)
 	struct route r;
 	char big[ADDR_DOMAIN_MAX + 2];
 
-	plan(10);
+	plan(13);
 	ok(parse(&r, "[192.0.2.1]:2525") == NULL && r.kind == ROUTE_IP &&
 	    r.port == 2525, "IPv4 literal and port");
 	ok(parse(&r, "[IPv6:2001:db8::1]") == NULL && r.kind == ROUTE_IP &&
@@ -38,5 +38,11 @@ main(void)
 	is_str(parse(&r, big), "bad host", "a name past 255 bytes");
 	big[ADDR_DOMAIN_MAX] = '\0';
 	ok(parse(&r, big) == NULL, "a name of 255 bytes");
+	ok(parse(&r, "mx tls=dane") == NULL && r.tls == POL_DANE,
+	    "tls=dane on an MX route");
+	ok(parse(&r, "[192.0.2.1] tls=dane") != NULL,
+	    "tls=dane on an address: refused, no name to look up TLSA for");
+	ok(route_tls_policy("dane") == POL_DANE &&
+	    route_tls_policy("daNe") == -1, "remote-tls dane");
 	return done();
 }
