@@ -538,6 +538,12 @@ hexdig(char c)
 	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
 }
 
+static int
+hexval(char c)
+{
+	return c <= '9' ? c - '0' : c - 'A' + 10;
+}
+
 /* RFC 3461 4: xtext = *( xchar / "+" 2HEXCHAR ), xchar = "!".."~"
  * but "+" and "=" (HEXCHAR upper case). */
 int
@@ -547,7 +553,13 @@ qdsn_xtext_ok(const char *s, size_t max)
 
 	for (i = 0; s[i]; i++) {
 		if (s[i] == '+') {
+			int c;
 			if (!hexdig(s[i + 1]) || !hexdig(s[i + 2]))
+				return 0;
+			/* RFC 3461 4.2, 4.4: what it encodes is printable
+			 * ASCII, so that a report can show it decoded */
+			c = hexval(s[i + 1]) * 16 + hexval(s[i + 2]);
+			if (c < ' ' || c > '~')
 				return 0;
 			i += 2;
 		} else if (s[i] < '!' || s[i] > '~' || s[i] == '=')
@@ -612,12 +624,6 @@ qdsn_envid_encode(char *dst, size_t size, const char *s)
 	if (qdsn_xtext_encode(dst, size, s) == -1)
 		return -1;
 	return dst[0] && strlen(dst) <= QUEUE_ENVID_MAX ? 0 : -1;
-}
-
-static int
-hexval(char c)
-{
-	return c <= '9' ? c - '0' : c - 'A' + 10;
 }
 
 int
@@ -1195,7 +1201,8 @@ qstate_read(int qd, const char *id, struct qstate *st, size_t n,
 		return -1;
 	}
 	if (fgets(line, sizeof line, f) == NULL ||
-	    strcmp(line, "postel-state 1\n") != 0) {
+	    (strcmp(line, "postel-state 1\n") != 0 &&
+	    strcmp(line, "postel-state 2\n") != 0)) {
 		*why = ferror(f) ? "read error" : feof(f) ? "empty state file" :
 		    "unknown state file version";
 		fclose(f);
@@ -1282,7 +1289,14 @@ qstate_write(int qd, const char *id, const struct qstate *st, size_t n,
 		errno = e;
 		return -1;
 	}
-	fprintf(f, "postel-state 1\n");
+	/* version 2 only when a notice line is in it: a runner from
+	 * before notices leaves such a file alone instead of taking the
+	 * line for damage and delivering every recipient again */
+	for (i = 0; i < n; i++)
+		if (st[i].status == QS_OK && st[i].notice != ACTION_NONE &&
+		    st[i].notice != ACTION_PASSED)
+			break;
+	fprintf(f, "postel-state %d\n", i < n ? 2 : 1);
 	for (i = 0; i < n; i++) {
 		fmt_safe(text, sizeof text, st[i].text, strlen(st[i].text));
 		fprintf(f, "rcpt %zu %s %u %lld %s %s\n", i + 1,
