@@ -545,21 +545,20 @@ hexval(char c)
 }
 
 /* RFC 3461 4: xtext = *( xchar / "+" 2HEXCHAR ), xchar = "!".."~"
- * but "+" and "=" (HEXCHAR upper case). */
-int
-qdsn_xtext_ok(const char *s, size_t max)
+ * but "+" and "=" (HEXCHAR upper case); with printable, what it encodes
+ * must be printable ASCII too (4.2, 4.4: so that a report can show it). */
+static int
+xtext(const char *s, size_t max, int printable)
 {
 	size_t i;
+	int c;
 
 	for (i = 0; s[i]; i++) {
 		if (s[i] == '+') {
-			int c;
 			if (!hexdig(s[i + 1]) || !hexdig(s[i + 2]))
 				return 0;
-			/* RFC 3461 4.2, 4.4: what it encodes is printable
-			 * ASCII, so that a report can show it decoded */
 			c = hexval(s[i + 1]) * 16 + hexval(s[i + 2]);
-			if (c < ' ' || c > '~')
+			if (printable && (c < ' ' || c > '~'))
 				return 0;
 			i += 2;
 		} else if (s[i] < '!' || s[i] > '~' || s[i] == '=')
@@ -569,9 +568,15 @@ qdsn_xtext_ok(const char *s, size_t max)
 }
 
 int
+qdsn_xtext_ok(const char *s, size_t max)
+{
+	return xtext(s, max, 0);
+}
+
+int
 qdsn_envid_ok(const char *s)
 {
-	return qdsn_xtext_ok(s, QUEUE_ENVID_MAX);
+	return xtext(s, QUEUE_ENVID_MAX, 1);
 }
 
 /* RFC 5322 3.2.3 atext */
@@ -591,7 +596,7 @@ qdsn_orcpt_ok(const char *s)
 		i++;
 	if (i == 0 || s[i] != ';' || strlen(s) > QUEUE_ORCPT_MAX)
 		return 0;
-	return qdsn_xtext_ok(s + i + 1, QUEUE_ORCPT_MAX);
+	return xtext(s + i + 1, QUEUE_ORCPT_MAX, 1);
 }
 
 int
