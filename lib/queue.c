@@ -538,6 +538,59 @@ hexdig(char c)
 	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
 }
 
+/* The code point of the well-formed UTF-8 sequence at *p, stepped
+ * past. */
+static unsigned long
+utf8_next(const unsigned char **p)
+{
+	const unsigned char *s = *p;
+	unsigned long c = s[0];
+	size_t len = 1, i;
+
+	if (c >= 0xF0) {
+		c &= 0x07;
+		len = 4;
+	} else if (c >= 0xE0) {
+		c &= 0x0F;
+		len = 3;
+	} else if (c >= 0xC0) {
+		c &= 0x1F;
+		len = 2;
+	}
+	for (i = 1; i < len; i++)
+		c = c << 6 | (s[i] & 0x3F);
+	*p = s + len;
+	return c;
+}
+
+int
+qdsn_utf8_xtext(char *dst, size_t size, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t k = 0;
+	unsigned long c;
+	int n;
+
+	if (size == 0)
+		return -1;
+	dst[0] = '\0';
+	if (*s == '\0' || !addr_utf8_ok(p, strlen(s)))
+		return -1;
+	while (*p) {
+		c = utf8_next(&p);
+		if (c < ' ' || c == 0x7f || (c >= 0x80 && c < 0xA0))
+			return -1;
+		if (c > ' ' && c <= '~' && c != '\\' && c != '+' && c != '=')
+			n = fmt_s(dst + k, size - k, "%c", (int)c);
+		else
+			n = fmt_s(dst + k, size - k, "\\x{%02lX}", c);
+		if (n < 0)
+			return -1;
+		k += (size_t)n;
+	}
+	return 0;
+}
+
 static int
 hexval(char c)
 {

@@ -76,6 +76,11 @@ int qdsn_envid_encode(char *dst, size_t size, const char *s);
 /* Encode printable ASCII text as xtext into dst (of size bytes, NUL
  * included): 0, or -1 if s holds anything else or dst is short. */
 int qdsn_xtext_encode(char *dst, size_t size, const char *s);
+/* Encode a UTF-8 address (valid UTF-8, no control characters) as RFC
+ * 6533 3's utf-8-addr-xtext into dst: printable ASCII but space, '\',
+ * '+' and '=' stays, anything else is \x{HEX} of its code point. 0, or
+ * -1 if s is not such an address or dst is short. */
+int qdsn_utf8_xtext(char *dst, size_t size, const char *s);
 /* Decode xtext s into dst: 0, or -1 if s is not xtext, decodes to a
  * byte outside printable ASCII and space, or dst is short. */
 int qdsn_xtext_decode(char *dst, size_t size, const char *s);
