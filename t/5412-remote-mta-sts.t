@@ -15,7 +15,7 @@
 . "$TOP/t/5-lib.sh"
 command -v openssl >/dev/null || skip_all "openssl not installed"
 [ "$(id -u)" = 0 ] || skip_all "needs root to listen on port 443"
-plan 31
+plan 39
 setup_instance
 
 cd "$T" || exit 1
@@ -32,7 +32,8 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
     -nodes -days 2 -keyout ca.key -out ca.pem -subj "/CN=postel-sts-ca" \
     2>/dev/null
 mkcert ca web mta-sts.enf.test mta-sts.skip.test mta-sts.none.test \
-    mta-sts.badcert.test mta-sts.plain.test mta-sts.testing.test &&
+    mta-sts.badcert.test mta-sts.plain.test mta-sts.testing.test \
+    mta-sts.drop.test mta-sts.testmx.test &&
 mkcert ca mx mx1.enf.test mx.skip.test rogue.skip.test rogue.none.test &&
 mkcert ca wrong wrong.test
 ok $? "test certificates made"
@@ -52,6 +53,8 @@ pol none.test enforce 604800 other.none.test
 pol badcert.test enforce 604800 mx.badcert.test
 pol plain.test enforce 604800 mx.plain.test
 pol testing.test testing 86400 mx.testing.test
+pol drop.test enforce 86400 mx1.enf.test
+pol testmx.test testing 86400 mx.testmx.test
 
 web_start() {
 	$PY "$TOP/t/541-policy.py" 127.0.58.20 "$T/web.pem" "$T/web.key" \
@@ -63,11 +66,19 @@ web_start() {
 }
 web_start
 
-dns() { # ENF-ID
+dns() { # ENF-ID DROP-ID: enf.test's record, none for "", drop.test's
+	_enf=--txt-record=_mta-sts.enf.test,"v=STSv1; id=$1;"
+	[ -n "$1" ] || _enf=--txt-record=_mta-sts.other.test,"v=STSv1; id=o1;"
 	dns_start 127.0.58.1 \
 	    --mx-host=enf.test,mx1.enf.test,10 \
 	    --host-record=mx1.enf.test,127.0.58.11 \
-	    --txt-record=_mta-sts.enf.test,"v=STSv1; id=$1;" \
+	    "$_enf" \
+	    --mx-host=drop.test,mx1.enf.test,10 \
+	    --txt-record=_mta-sts.drop.test,"v=STSv1; id=$2;" \
+	    --host-record=mta-sts.drop.test,127.0.58.20 \
+	    --mx-host=testmx.test,mx1.enf.test,10 \
+	    --txt-record=_mta-sts.testmx.test,"v=STSv1; id=m1;" \
+	    --host-record=mta-sts.testmx.test,127.0.58.20 \
 	    --mx-host=skip.test,rogue.skip.test,5 \
 	    --mx-host=skip.test,mx.skip.test,10 \
 	    --host-record=rogue.skip.test,127.0.58.12 \
@@ -94,7 +105,7 @@ dns() { # ENF-ID
 	    --host-record=mta-sts.testing.test,127.0.58.20
 	DNS=$!
 }
-dns e1
+dns e1 d1
 
 sink_start good 127.0.58.11:25 --tls "$T/mx.pem" "$T/mx.key"
 sink_start rogue 127.0.58.12:25 --tls "$T/mx.pem" "$T/mx.key"
@@ -156,8 +167,21 @@ remote testing.test a@example.org ok@testing.test >"$T/out" 2>"$T/err"
 is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
 action 1 relayed" "testing: a certificate that fails still delivers"
 is "$(raws testing)" 1 "the MX got it"
+grep -q '"tls": true' "$T/testing/1.env"; ok $? "over TLS, unauthenticated, in one session"
 grep -q 'remote: sts .*host=mx.testing.test .*sts=testing sts_result=failed reason=".*does not match the host name' "$T/err"
 ok $? "the failure enforce would have made is logged"
+grep -q 'remote: sent .* sts=testing sts_result=failed dsn=relayed$' "$T/err"
+ok $? "the sent line says so"
+
+remote testmx.test a@example.org ok@testmx.test >"$T/out" 2>"$T/err"
+is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
+action 1 relayed" "testing: an MX outside the policy still gets the mail"
+grep -q 'remote: sts host=mx1.enf.test mode=testing result=mismatch reason="not an mx of the MTA-STS policy"' "$T/err"
+ok $? "logged as a mismatch"
+
+# mode none: a cached policy is dropped
+remote drop.test a@example.org ok@drop.test >"$T/out" 2>"$T/err"
+test -s "$POSTEL_ROOT/queue/sts/drop.test"; ok $? "drop.test's enforce policy cached"
 
 # the cache: the same id, no fetch
 remote enf.test a@example.org ok@enf.test >"$T/out" 2>"$T/err"
@@ -170,9 +194,15 @@ ok $? "logged as cached"
 # a new id: fetched again, the cache rewritten
 { kill "$DNS"; wait "$DNS"; } 2>/dev/null
 pol enf.test enforce 86400 mx1.enf.test mx2.enf.test
-dns e2
+pol drop.test none 86400
+dns e2 d2
 remote enf.test a@example.org ok@enf.test >"$T/out" 2>"$T/err"
 is "$(fetches enf.test)" 2 "a new id: the policy fetched again"
+remote drop.test a@example.org ok@drop.test >"$T/out" 2>"$T/err"
+test -e "$POSTEL_ROOT/queue/sts/drop.test"; is $? 1 "mode none: the cached policy dropped"
+grep -q 'remote: sts domain=drop.test mode=none id=d2 policy=fetched$' "$T/err" &&
+    ! grep -q 'sts=' "$T/err"
+ok $? "and none applied"
 grep -q 'mx2.enf.test' "$POSTEL_ROOT/queue/sts/enf.test" &&
     ! cmp -s "$T/cache1" "$POSTEL_ROOT/queue/sts/enf.test"
 ok $? "the cache holds the new policy"
@@ -180,13 +210,21 @@ ok $? "the cache holds the new policy"
 # the policy server down, another new id: the cached policy holds
 { kill "$WEB"; wait "$WEB"; } 2>/dev/null
 { kill "$DNS"; wait "$DNS"; } 2>/dev/null
-dns e3
+dns e3 d2
 remote enf.test a@example.org ok@enf.test >"$T/out" 2>"$T/err"
 is "$(cut -d' ' -f1-3 "$T/out")" "rcpt 1 ok
 action 1 relayed" "the policy server down: delivered"
 grep -q 'remote: sts domain=enf.test mode=enforce id=e2 policy=cached reason=' "$T/err" &&
     grep -q 'remote: sent .* sts=enforce sts_result=verified' "$T/err"
 ok $? "under the cached policy"
+
+# no record any more: the cached policy still holds (RFC 8461 5.1)
+{ kill "$DNS"; wait "$DNS"; } 2>/dev/null
+dns "" d2
+remote enf.test a@example.org ok@enf.test >"$T/out" 2>"$T/err"
+grep -q 'remote: sts domain=enf.test mode=enforce id=e2 policy=cached reason="no TXT record"$' "$T/err" &&
+    grep -q 'remote: sent .* sts=enforce sts_result=verified' "$T/err"
+ok $? "no TXT record: the cached policy applied"
 
 # tls=sts: a domain without a policy
 echo 'nopol.test mx tls=sts' > "$POSTEL_ROOT/conf/routes"

@@ -20,6 +20,7 @@
 #include "result.h"
 #include "route.h"
 #include "mtasts.h"
+#include "tls.h"
 #include "tlsa.h"
 
 #define REMOTE_HOSTS_MAX 64             /* addresses in one plan */
@@ -148,6 +149,18 @@ int sts_find(const char *domain, const char *qid,
     const struct mtasts_policy **pol);
 /* "none", "testing" or "enforce". */
 const char *sts_mode_word(int mode);
+/* A BearSSL certificate check for testing mode: the chain is verified
+ * against the anchors and the server name as under enforce, but the
+ * verdict is only kept in err (0, or BR_ERR_X509_*) for the log, and the
+ * handshake goes on with the server's key, unauthenticated. */
+struct sts_x509 {
+	const br_x509_class *vtable;
+	br_x509_minimal_context xc;
+	br_x509_decoder_context dc;     /* the end entity: its key */
+	int first;
+	int err;
+};
+void sts_x509_init(struct sts_x509 *x, const struct tls_anchors *a);
 
 /* dane.c */
 /* A BearSSL certificate check by TLSA records (RFC 7672 3): the chain

@@ -26,6 +26,7 @@
 
 static struct tls_client tc;            /* one per process: ~33 KB */
 static struct dane_x509 dx;             /* and its DANE check: ~70 KB */
+static struct sts_x509 sx;              /* MTA-STS testing mode's */
 static struct tls_anchors anchors;
 static int anchors_state;               /* 0 not tried, 1 ok, -1 failed */
 static char ibuf[8192], obuf[16384];
@@ -385,6 +386,11 @@ tls_begin(struct sess *s)
 		dane_x509_init(&dx, s->t);
 		rc = tls_client_start_x509(&tc, s->fd, s->t->base[0] ?
 		    s->t->base : name, &dx.vtable, deadline);
+	} else if (s->sts == STS_TESTING) {
+		/* checked as enforce would, the verdict only logged */
+		sts_x509_init(&sx, &anchors);
+		rc = tls_client_start_x509(&tc, s->fd, name, &sx.vtable,
+		    deadline);
 	} else
 		rc = tls_client_start(&tc, s->fd, name, verify ? &anchors : NULL,
 		    verify ? TLS_VERIFY : TLS_NOVERIFY, deadline);
@@ -411,7 +417,13 @@ tls_begin(struct sess *s)
 	}
 	if (s->dane == DANE_USABLE)
 		s->dstate = "verified";
-	if (s->sts != STS_NONE)
+	if (s->sts == STS_TESTING && sx.err) {
+		struct tls v = { NULL, -1, sx.err };
+		char why[200];
+		fmt_s(why, sizeof why, "certificate of %s: %s", s->peer,
+		    tls_error(&v));
+		stsfail(s, why);
+	} else if (s->sts != STS_NONE)
 		s->ststate = "verified";
 	s->tls = 1;
 	in.op = tls_bio_read;

@@ -209,3 +209,81 @@ done:
 	return mode == MTASTS_ENFORCE ? STS_ENFORCE : mode == MTASTS_TESTING ?
 	    STS_TESTING : STS_NONE;
 }
+
+/* ---- testing mode: the certificate checked, the verdict kept ---- */
+
+static void
+tx_start_chain(const br_x509_class **ctx, const char *server_name)
+{
+	struct sts_x509 *x = (struct sts_x509 *)(void *)ctx;
+
+	x->first = 1;
+	x->err = 0;
+	x->xc.vtable->start_chain(&x->xc.vtable, server_name);
+}
+
+static void
+tx_start_cert(const br_x509_class **ctx, uint32_t length)
+{
+	struct sts_x509 *x = (struct sts_x509 *)(void *)ctx;
+
+	if (x->first)
+		br_x509_decoder_init(&x->dc, NULL, NULL);
+	x->xc.vtable->start_cert(&x->xc.vtable, length);
+}
+
+static void
+tx_append(const br_x509_class **ctx, const unsigned char *buf, size_t len)
+{
+	struct sts_x509 *x = (struct sts_x509 *)(void *)ctx;
+
+	if (x->first)
+		br_x509_decoder_push(&x->dc, buf, len);
+	x->xc.vtable->append(&x->xc.vtable, buf, len);
+}
+
+static void
+tx_end_cert(const br_x509_class **ctx)
+{
+	struct sts_x509 *x = (struct sts_x509 *)(void *)ctx;
+
+	x->first = 0;
+	x->xc.vtable->end_cert(&x->xc.vtable);
+}
+
+/* The check's verdict is kept, not imposed: the session goes on with
+ * the server's key, as opportunistic TLS would. */
+static unsigned
+tx_end_chain(const br_x509_class **ctx)
+{
+	struct sts_x509 *x = (struct sts_x509 *)(void *)ctx;
+
+	x->err = (int)x->xc.vtable->end_chain(&x->xc.vtable);
+	if (br_x509_decoder_get_pkey(&x->dc) == NULL)
+		return BR_ERR_X509_EMPTY_CHAIN;
+	return 0;
+}
+
+static const br_x509_pkey *
+tx_get_pkey(const br_x509_class *const *ctx, unsigned *usages)
+{
+	struct sts_x509 *x = (struct sts_x509 *)(void *)ctx;
+
+	if (usages)
+		*usages = BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN;
+	return br_x509_decoder_get_pkey(&x->dc);
+}
+
+static const br_x509_class tx_class = {
+	sizeof(struct sts_x509),
+	tx_start_chain, tx_start_cert, tx_append, tx_end_cert, tx_end_chain,
+	tx_get_pkey,
+};
+
+void
+sts_x509_init(struct sts_x509 *x, const struct tls_anchors *a)
+{
+	memset(x, 0, sizeof *x);
+	x->vtable = &tx_class;
+	br_x509_minimal_init_full(&x->xc, a->ta, a->n);
+}
