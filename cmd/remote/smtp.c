@@ -386,7 +386,7 @@ tls_begin(struct sess *s)
 		dane_x509_init(&dx, s->t);
 		rc = tls_client_start_x509(&tc, s->fd, s->t->base[0] ?
 		    s->t->base : name, &dx.vtable, deadline);
-	} else if (s->sts == STS_TESTING) {
+	} else if (s->sts == STS_TESTING && s->r->tls != POL_VERIFY) {
 		/* checked as enforce would, the verdict only logged */
 		sts_x509_init(&sx, &anchors);
 		rc = tls_client_start_x509(&tc, s->fd, name, &sx.vtable,
