@@ -39,13 +39,13 @@ dnssec_zone both.test signed <<ZONE
 mx-ee A 127.0.58.41
 _25._tcp.mx-ee TLSA 3 1 1 $EE
 _mta-sts TXT "v=STSv1; id=b1;"
-mta-sts A 127.0.58.20
+mta-sts A 127.0.58.50
 ZONE
 dnssec_zone dn.test signed <<ZONE
 @ MX 10 mx
 mx A 127.0.58.42
 _mta-sts TXT "v=STSv1; id=d1;"
-mta-sts A 127.0.58.20
+mta-sts A 127.0.58.50
 ZONE
 dnssec_start 127.0.58.31 127.0.58.32
 ok $? "nsd and unbound serve the signed zones"
@@ -55,7 +55,7 @@ printf 'version: STSv1\nmode: enforce\nmx: other.both.test\nmax_age: 86400\n' \
     > "$T/pol/mta-sts.both.test"
 printf 'version: STSv1\nmode: enforce\nmx: mx.dn.test\nmax_age: 86400\n' \
     > "$T/pol/mta-sts.dn.test"
-$PY "$TOP/t/541-policy.py" 127.0.58.20 "$T/web.pem" "$T/web.key" \
+$PY "$TOP/t/541-policy.py" 127.0.58.50 "$T/web.pem" "$T/web.key" \
     "$T/pol" "$T/web.log" "$T/web.ready" 2>"$T/web.err" &
 reap $!
 diag_on_fail "$T/web.err"
