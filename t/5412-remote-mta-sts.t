@@ -15,7 +15,7 @@
 . "$TOP/t/5-lib.sh"
 command -v openssl >/dev/null || skip_all "openssl not installed"
 [ "$(id -u)" = 0 ] || skip_all "needs root to listen on port 443"
-plan 39
+plan 40
 setup_instance
 
 cd "$T" || exit 1
@@ -156,6 +156,8 @@ grep -q 'does not match the host name (MTA-STS)' "$T/out"; ok $? "says why"
 is "$(raws badcert)" 0 "nothing sent, not in plaintext either"
 grep -q 'remote: sts .*host=mx.badcert.test .*sts=enforce sts_result=failed reason=' "$T/err"
 ok $? "the MTA-STS failure is logged"
+grep -q 'remote: fail .*host=mx.badcert.test .*(MTA-STS)" sts_result=failed$' "$T/err"
+ok $? "and the fail line says so"
 
 remote plain.test a@example.org ok@plain.test >"$T/out" 2>"$T/err"
 is "$(cat "$T/out")" "rcpt 1 temp 4.7.4 mx.plain.test [127.0.58.15] does not offer STARTTLS, which the MTA-STS policy of its domain requires" \

@@ -318,7 +318,8 @@ starttls(struct sess *s, struct smtpreply *rp)
 			result_set(s->res, OUTCOME_TEMP, "4.7.4", "%s does not offer "
 			    "STARTTLS, which the MTA-STS policy of its domain "
 			    "requires", s->peer);
-			logev(s, "fail", "text", s->res->text, "sts", "failed");
+			logev(s, "fail", "text", s->res->text, "sts_result",
+			    "failed");
 			return -1;
 		}
 		if (s->r->tls >= POL_REQUIRE) {
@@ -412,7 +413,7 @@ tls_begin(struct sess *s)
 		if (s->sts != STS_NONE)
 			stsfail(s, s->res->text);
 		logev(s, "fail", "text", s->res->text, s->sts != STS_NONE ?
-		    "sts" : NULL, s->ststate);
+		    "sts_result" : NULL, s->ststate);
 		return -2;
 	}
 	if (s->dane == DANE_USABLE)
