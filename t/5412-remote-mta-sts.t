@@ -15,7 +15,7 @@
 . "$TOP/t/5-lib.sh"
 command -v openssl >/dev/null || skip_all "openssl not installed"
 [ "$(id -u)" = 0 ] || skip_all "needs root to listen on port 443"
-plan 40
+plan 43
 setup_instance
 
 cd "$T" || exit 1
@@ -233,4 +233,13 @@ echo 'nopol.test mx tls=sts' > "$POSTEL_ROOT/conf/routes"
 remote nopol.test a@example.org ok@nopol.test >"$T/out" 2>"$T/err"
 is "$(cat "$T/out")" "rcpt 1 temp 4.7.5 nopol.test has no MTA-STS policy in enforce mode, which the route requires (tls=sts)" \
     "tls=sts: no policy is a temporary failure"
+echo 'testing.test mx tls=sts' > "$POSTEL_ROOT/conf/routes"
+remote testing.test a@example.org ok@testing.test >"$T/out" 2>"$T/err"
+is "$(cat "$T/out")" "rcpt 1 temp 4.7.5 testing.test has no MTA-STS policy in enforce mode, which the route requires (tls=sts)" \
+    "tls=sts: a policy in testing mode is not enough"
+is "$(raws testing)" 1 "nothing more sent"
+echo 'relay.test mx1.enf.test tls=sts' > "$POSTEL_ROOT/conf/routes"
+remote relay.test a@example.org ok@relay.test >"$T/out" 2>"$T/err"
+grep -q 'conf/routes:1: tls=sts needs mx' "$T/out"
+ok $? "tls=sts on a relay host is a configuration error"
 done_testing
