@@ -13,10 +13,10 @@
 #include "conf.h"
 #include "die.h"
 #include "fmt.h"
-#include "https.h"
 #include "log.h"
 #include "remote.h"
 #include "stscache.h"
+#include "stsget.h"
 
 #define STS_FETCH_SECONDS 60    /* RFC 8461 3.3: a bounded fetch */
 
@@ -47,87 +47,25 @@ cache_open(void)
 	return fd;
 }
 
-/* The id of domain's one valid STSv1 record (3.1): 1, 0 when there is
- * none (no record, several, an invalid one), -1 when DNS failed for now.
- * why says which. */
-static int
-record(const char *domain, char id[MTASTS_ID_MAX + 1], const char **why)
-{
-	static struct dns_txt t;
-	char name[DNS_NAME_MAX + 16];
-	const char *bad = NULL;
-	size_t i, found = 0;
-
-	if (fmt_s(name, sizeof name, "_mta-sts.%s", domain) < 0) {
-		*why = "domain too long";
-		return 0;
-	}
-	memset(&t, 0, sizeof t);
-	t.want = "v=STSv1";
-	switch (dns_txt(name, &t)) {
-	case DNS_OK: break;
-	case DNS_TEMP: *why = "TXT lookup failed for now"; return -1;
-	default: *why = "no TXT record"; return 0;
-	}
-	for (i = 0; i < t.n; i++) {
-		if (t.len[i] < 7 || memcmp(t.rec[i], "v=STSv1", 7) != 0)
-			continue;
-		found++;
-		bad = mtasts_txt_parse(t.rec[i], t.len[i], id);
-	}
-	if (found != 1 || bad) {
-		*why = found == 0 ? "no v=STSv1 record" : found > 1 ?
-		    "more than one v=STSv1 record" : bad;
-		return 0;
-	}
-	return 1;
-}
-
-/* Fetch the policy of domain into c (body, parsed policy): NULL, or why
- * there is none now. */
+/* Fetch the policy of domain into c (body, parsed policy) with the
+ * anchors of remote-ca-file: NULL, or why there is none now. */
 static const char *
 fetch(const char *domain, struct stscache *c)
 {
 	static char why[200];
 	struct tls_anchors a = { NULL, 0, 0 };
-	struct http_resp r;
-	char host[DNS_NAME_MAX + 16];
 	const char *w, *ca = conf_s("remote-ca-file");
-	int temp, rc;
+	int temp;
 
-	if (fmt_s(host, sizeof host, "mta-sts.%s", domain) < 0)
-		return "domain too long";
 	if (tls_anchors_load(&a, ca) == -1) {
 		fmt_s(why, sizeof why, "unable to load trust anchors from %s: "
 		    "%s", ca, strerror(errno));
 		return why;
 	}
-	rc = https_get(host, 443, "/.well-known/mta-sts.txt", &a, bio_now() +
-	    STS_FETCH_SECONDS * 1000, c->body, sizeof c->body, &r, &w, &temp);
+	w = stsget_policy(domain, &a, bio_now() + STS_FETCH_SECONDS * 1000,
+	    c->body, &c->blen, &c->p, &temp);
 	tls_anchors_free(&a);
-	if (rc == -1) {
-		fmt_s(why, sizeof why, "fetching https://%s/.well-known/"
-		    "mta-sts.txt: %s", host, w);
-		return why;
-	}
-	/* 3.3: a 200 only (no redirect followed), of type text/plain */
-	if (r.status != 200) {
-		fmt_s(why, sizeof why, "https://%s/.well-known/mta-sts.txt "
-		    "answered %d", host, r.status);
-		return why;
-	}
-	if (strcmp(r.ctype, "text/plain") != 0)
-		return "the policy is not text/plain";
-	if (r.blen > sizeof c->body)
-		return "the policy is too long";
-	if (r.body != c->body)
-		memmove(c->body, r.body, r.blen);
-	c->blen = r.blen;
-	if ((w = mtasts_policy_parse(c->body, c->blen, &c->p)) != NULL) {
-		fmt_s(why, sizeof why, "the policy has %s", w);
-		return why;
-	}
-	return NULL;
+	return w;
 }
 
 static void
@@ -168,7 +106,7 @@ sts_find(const char *domain, const char *qid,
 			have = 0;
 		}
 	}
-	rec = record(domain, id, &why);
+	rec = stsget_record(domain, id, &why);
 	if (rec == 1 && have && strcmp(cached.id, id) == 0) {
 		*pol = &cached.p;       /* 5.1: the id has not changed */
 		logsts(qid, domain, cached.p.mode, cached.id, "cached", NULL);
