@@ -221,7 +221,7 @@ check_scalars(void)
 		problem(cpath(PC), conf_line("me"), "me %s: %s", v, why);
 	if ((t = route_tls_policy(conf_s("remote-tls"))) == -1)
 		problem(cpath(PC), conf_line("remote-tls"), "remote-tls must be "
-		    "none, opportunistic, require, verify or dane");
+		    "none, opportunistic, require, verify, dane or sts");
 	v = conf_s("smarthost");
 	memset(&r, 0, sizeof r);
 	r.tls = t == -1 ? POL_OPPORTUNISTIC : t;

@@ -19,7 +19,7 @@ main(void)
 	struct route r;
 	char big[ADDR_DOMAIN_MAX + 2];
 
-	plan(13);
+	plan(15);
 	ok(parse(&r, "[192.0.2.1]:2525") == NULL && r.kind == ROUTE_IP &&
 	    r.port == 2525, "IPv4 literal and port");
 	ok(parse(&r, "[IPv6:2001:db8::1]") == NULL && r.kind == ROUTE_IP &&
@@ -42,6 +42,10 @@ main(void)
 	    "tls=dane on an MX route");
 	ok(parse(&r, "[192.0.2.1] tls=dane") != NULL,
 	    "tls=dane on an address: refused, no name to look up TLSA for");
+	ok(parse(&r, "mx tls=sts") == NULL && r.tls == POL_STS,
+	    "tls=sts on an MX route");
+	ok(parse(&r, "relay.example.net tls=sts") != NULL,
+	    "tls=sts on a relay host: refused, it needs mx");
 	ok(route_tls_policy("dane") == POL_DANE &&
 	    route_tls_policy("daNe") == -1, "remote-tls dane");
 	return done();
