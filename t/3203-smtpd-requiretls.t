@@ -76,8 +76,9 @@ is "$(line 10) $(line 11)" "mail 250 2.1.0 Ok data 250 flags 'utf8,8bit,requiret
     "with SMTPUTF8 and 8BITMIME: all three"
 is "$(line 12) $(line 13)" "mail 250 2.1.0 Ok data 250 flags ''" \
     "without it: the flags line as before"
-n=$(grep -c '^smtpd: accepted .* tls=TLSv1.2$' "$T/smtpd.log")
-is "$n" 4 "four messages came over TLS"
+n=$(grep -c '^smtpd: accepted .* requiretls=yes tls=TLSv1.2$' "$T/smtpd.log")
+m=$(grep -c '^smtpd: accepted .* size=[0-9]* tls=TLSv1.2$' "$T/smtpd.log")
+is "$n $m" "3 1" "three accepted lines say requiretls=yes, all four came over TLS"
 
 # implicit TLS (RFC 8314): the session is TLS from the start
 start_smtpd SMTPS=1

@@ -197,6 +197,8 @@ logmsg(const char *event, const char *qid, const char *result)
 	log_kvu(&l, "size", tx.d.size);
 	if (result)
 		log_kv(&l, "result", result);
+	if (tx.mail.requiretls)
+		log_kv(&l, "requiretls", "yes");
 	log_kv(&l, "tls", tlsv());
 	if (ses.authed)
 		log_kv(&l, "auth", ses.authuser);
