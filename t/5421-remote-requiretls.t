@@ -13,7 +13,7 @@
 . "$TOP/t/5-dnssec.sh"
 command -v openssl >/dev/null 2>&1 || skip_all "openssl not installed"
 [ -x "$B/enqueue" ] || skip_all "enqueue not built"
-plan 32
+plan 34
 setup_instance
 Q=$POSTEL_ROOT/queue/new
 
@@ -158,6 +158,18 @@ n=$(enq -T "tls-required:  no
 run "$n" mis.rt.test
 is "$(res)" "rcpt 1 temp 4.7.5" "REQUIRETLS and TLS-Required: No: not delivered"
 is "$(mails mis)" 1 "no further MAIL"
+
+# a tls=dane route is the domain's policy too: waived the same way
+printf 'nodane.rt.test mx tls=dane\n' >"$POSTEL_ROOT/conf/routes"
+n=$(enq)
+run "$n" nodane.rt.test
+is "$(res)" "rcpt 1 temp 4.7.5" "tls=dane without TLSA: not delivered"
+n=$(enq "TLS-Required:
+  No
+")
+run "$n" nodane.rt.test
+is "$(cut -d' ' -f1-3 "$T/out")" "$delivered" \
+    "tls=dane and TLS-Required: No (folded): delivered"
 
 # a configured relay whose certificate tls=verify checked
 printf 'relay.test mx-relay.rt.test tls=verify\n' >"$POSTEL_ROOT/conf/routes"
