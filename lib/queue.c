@@ -554,16 +554,80 @@ hexdig(char c)
 	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
 }
 
-/* RFC 3461 4: xtext = *( xchar / "+" 2HEXCHAR ), xchar = "!".."~"
- * but "+" and "=" (HEXCHAR upper case). */
+/* The code point of the well-formed UTF-8 sequence at *p, stepped
+ * past. */
+static unsigned long
+utf8_next(const unsigned char **p)
+{
+	const unsigned char *s = *p;
+	unsigned long c = s[0];
+	size_t len = 1, i;
+
+	if (c >= 0xF0) {
+		c &= 0x07;
+		len = 4;
+	} else if (c >= 0xE0) {
+		c &= 0x0F;
+		len = 3;
+	} else if (c >= 0xC0) {
+		c &= 0x1F;
+		len = 2;
+	}
+	for (i = 1; i < len; i++)
+		c = c << 6 | (s[i] & 0x3F);
+	*p = s + len;
+	return c;
+}
+
 int
-qdsn_xtext_ok(const char *s, size_t max)
+qdsn_utf8_xtext(char *dst, size_t size, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t k = 0;
+	unsigned long c;
+	int n;
+
+	if (size == 0)
+		return -1;
+	dst[0] = '\0';
+	if (*s == '\0' || !addr_utf8_ok(p, strlen(s)))
+		return -1;
+	while (*p) {
+		c = utf8_next(&p);
+		if (c < ' ' || c == 0x7f || (c >= 0x80 && c < 0xA0))
+			return -1;
+		if (c > ' ' && c <= '~' && c != '\\' && c != '+' && c != '=')
+			n = fmt_s(dst + k, size - k, "%c", (int)c);
+		else
+			n = fmt_s(dst + k, size - k, "\\x{%02lX}", c);
+		if (n < 0)
+			return -1;
+		k += (size_t)n;
+	}
+	return 0;
+}
+
+static int
+hexval(char c)
+{
+	return c <= '9' ? c - '0' : c - 'A' + 10;
+}
+
+/* RFC 3461 4: xtext = *( xchar / "+" 2HEXCHAR ), xchar = "!".."~"
+ * but "+" and "=" (HEXCHAR upper case); with printable, what it encodes
+ * must be printable ASCII too (4.2, 4.4: so that a report can show it). */
+static int
+xtext(const char *s, size_t max, int printable)
 {
 	size_t i;
+	int c;
 
 	for (i = 0; s[i]; i++) {
 		if (s[i] == '+') {
 			if (!hexdig(s[i + 1]) || !hexdig(s[i + 2]))
+				return 0;
+			c = hexval(s[i + 1]) * 16 + hexval(s[i + 2]);
+			if (printable && (c < ' ' || c > '~'))
 				return 0;
 			i += 2;
 		} else if (s[i] < '!' || s[i] > '~' || s[i] == '=')
@@ -573,9 +637,15 @@ qdsn_xtext_ok(const char *s, size_t max)
 }
 
 int
+qdsn_xtext_ok(const char *s, size_t max)
+{
+	return xtext(s, max, 0);
+}
+
+int
 qdsn_envid_ok(const char *s)
 {
-	return qdsn_xtext_ok(s, QUEUE_ENVID_MAX);
+	return xtext(s, QUEUE_ENVID_MAX, 1);
 }
 
 /* RFC 5322 3.2.3 atext */
@@ -595,7 +665,7 @@ qdsn_orcpt_ok(const char *s)
 		i++;
 	if (i == 0 || s[i] != ';' || strlen(s) > QUEUE_ORCPT_MAX)
 		return 0;
-	return qdsn_xtext_ok(s + i + 1, QUEUE_ORCPT_MAX);
+	return xtext(s + i + 1, QUEUE_ORCPT_MAX, 1);
 }
 
 int
@@ -628,12 +698,6 @@ qdsn_envid_encode(char *dst, size_t size, const char *s)
 	if (qdsn_xtext_encode(dst, size, s) == -1)
 		return -1;
 	return dst[0] && strlen(dst) <= QUEUE_ENVID_MAX ? 0 : -1;
-}
-
-static int
-hexval(char c)
-{
-	return c <= '9' ? c - '0' : c - 'A' + 10;
 }
 
 int
@@ -1214,7 +1278,8 @@ qstate_read(int qd, const char *id, struct qstate *st, size_t n,
 		return -1;
 	}
 	if (fgets(line, sizeof line, f) == NULL ||
-	    strcmp(line, "postel-state 1\n") != 0) {
+	    (strcmp(line, "postel-state 1\n") != 0 &&
+	    strcmp(line, "postel-state 2\n") != 0)) {
 		*why = ferror(f) ? "read error" : feof(f) ? "empty state file" :
 		    "unknown state file version";
 		fclose(f);
@@ -1301,7 +1366,14 @@ qstate_write(int qd, const char *id, const struct qstate *st, size_t n,
 		errno = e;
 		return -1;
 	}
-	fprintf(f, "postel-state 1\n");
+	/* version 2 only when a notice line is in it: a runner from
+	 * before notices leaves such a file alone instead of taking the
+	 * line for damage and delivering every recipient again */
+	for (i = 0; i < n; i++)
+		if (st[i].status == QS_OK && st[i].notice != ACTION_NONE &&
+		    st[i].notice != ACTION_PASSED)
+			break;
+	fprintf(f, "postel-state %d\n", i < n ? 2 : 1);
 	for (i = 0; i < n; i++) {
 		fmt_safe(text, sizeof text, st[i].text, strlen(st[i].text));
 		fprintf(f, "rcpt %zu %s %u %lld %s %s\n", i + 1,

@@ -63,12 +63,14 @@ int qdsn_notify_parse(const char *s, unsigned *notify);
 int qdsn_notify_fmt(char *dst, size_t size, unsigned notify);
 /* "full" or "hdrs" (any case): 0 and *ret set, or -1. */
 int qdsn_ret_parse(const char *s, int *ret);
-/* 1 if s is RFC 3461 xtext of 1 to QUEUE_ENVID_MAX bytes. */
+/* 1 if s is RFC 3461 xtext of 1 to QUEUE_ENVID_MAX bytes that encodes
+ * printable ASCII (4.4). */
 int qdsn_envid_ok(const char *s);
-/* 1 if s is RFC 3461 xtext of 1 to max bytes. */
+/* 1 if s is RFC 3461 xtext of 1 to max bytes (the syntax only). */
 int qdsn_xtext_ok(const char *s, size_t max);
 /* 1 if s is an ORCPT value, addr-type ";" xtext (RFC 3461 4.2; the
- * addr-type an RFC 5322 atom), of at most QUEUE_ORCPT_MAX bytes. */
+ * addr-type an RFC 5322 atom; the xtext encoding printable ASCII), of
+ * at most QUEUE_ORCPT_MAX bytes. */
 int qdsn_orcpt_ok(const char *s);
 /* Encode printable ASCII text as xtext into dst: 0, or -1 if s holds
  * anything else or the result does not fit in QUEUE_ENVID_MAX. */
@@ -76,6 +78,11 @@ int qdsn_envid_encode(char *dst, size_t size, const char *s);
 /* Encode printable ASCII text as xtext into dst (of size bytes, NUL
  * included): 0, or -1 if s holds anything else or dst is short. */
 int qdsn_xtext_encode(char *dst, size_t size, const char *s);
+/* Encode a UTF-8 address (valid UTF-8, no control characters) as RFC
+ * 6533 3's utf-8-addr-xtext into dst: printable ASCII but space, '\',
+ * '+' and '=' stays, anything else is \x{HEX} of its code point. 0, or
+ * -1 if s is not such an address or dst is short. */
+int qdsn_utf8_xtext(char *dst, size_t size, const char *s);
 /* Decode xtext s into dst: 0, or -1 if s is not xtext, decodes to a
  * byte outside printable ASCII and space, or dst is short. */
 int qdsn_xtext_decode(char *dst, size_t size, const char *s);

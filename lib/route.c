@@ -21,6 +21,8 @@ route_tls_policy(const char *s)
 		return POL_VERIFY;
 	if (strcmp(s, "dane") == 0)
 		return POL_DANE;
+	if (strcmp(s, "sts") == 0)
+		return POL_STS;
 	return -1;
 }
 
@@ -97,7 +99,7 @@ const char *
 route_parse(struct route *r, const char *val, unsigned defport)
 {
 	const char *p = val, *why;
-	int t;
+	int t, given = -1;
 
 	while (*p == ' ' || *p == '\t')
 		p++;
@@ -124,8 +126,9 @@ route_parse(struct route *r, const char *val, unsigned defport)
 		if (strncmp(v, "tls=", 4) == 0) {
 			if ((t = route_tls_policy(v + 4)) == -1)
 				return "tls= must be none, opportunistic, "
-				    "require, verify or dane";
+				    "require, verify, dane or sts";
 			r->tls = t;
+			given = t;
 		} else if (strcmp(v, "smtps") == 0) {
 			r->smtps = 1;
 		} else if (strncmp(v, "auth=", 5) == 0) {
@@ -151,6 +154,12 @@ route_parse(struct route *r, const char *val, unsigned defport)
 	/* DANE needs a name whose TLSA records can be looked up */
 	if (r->tls == POL_DANE && r->kind == ROUTE_IP)
 		return "tls=dane needs mx or a host name, not an address";
+	/* MTA-STS is a recipient domain's policy for its MX hosts: named
+	 * for a relay it is wrong, as a default it means verify */
+	if (given == POL_STS && r->kind != ROUTE_MX)
+		return "tls=sts needs mx";
+	if (r->tls == POL_STS && r->kind != ROUTE_MX)
+		r->tls = POL_VERIFY;
 	if (r->smtps && r->tls < POL_REQUIRE)
 		r->tls = POL_REQUIRE;
 	/* Credentials are never sent in the clear, and by default only to a
@@ -211,7 +220,7 @@ route_find(struct route *r, const char *domain)
 	memset(r, 0, sizeof *r);
 	if (t == -1)
 		return "conf/postel.conf: remote-tls must be none, "
-		    "opportunistic, require, verify or dane";
+		    "opportunistic, require, verify, dane or sts";
 	r->tls = t;
 	r->port = defport;
 	if ((w = from_table(r, domain, defport)) != NULL && *w)

@@ -13,8 +13,11 @@
 #include "addr.h"
 
 /* TLS policies, weakest first. POL_DANE: TLS authenticated by DANE
- * (RFC 7672) for every host, never without. */
-enum { POL_NONE, POL_OPPORTUNISTIC, POL_REQUIRE, POL_VERIFY, POL_DANE };
+ * (RFC 7672) for every host, never without. POL_STS: an MX route whose
+ * domain must have an MTA-STS policy in enforce mode (RFC 8461); as a
+ * default (remote-tls) for a relay host, it is POL_VERIFY. */
+enum { POL_NONE, POL_OPPORTUNISTIC, POL_REQUIRE, POL_VERIFY, POL_DANE,
+    POL_STS };
 
 struct route {
 	enum { ROUTE_MX, ROUTE_HOST, ROUTE_IP } kind;
@@ -27,8 +30,8 @@ struct route {
 	char from[300];                 /* where it came from, for messages */
 };
 
-/* A policy name (none, opportunistic, require, verify, dane): POL_*, or
- * -1. */
+/* A policy name (none, opportunistic, require, verify, dane, sts):
+ * POL_*, or -1. */
 int route_tls_policy(const char *s);
 /* Parse the value part of a conf/routes line ("host[:port] opts...")
  * into r, whose tls member holds the default policy on entry; NULL or

@@ -6,7 +6,8 @@
 #   ehlo | helo | rset | starttls | quit
 #   mail ADDR [PARAM...]       s.mail(ADDR, [PARAM...])
 #   rcpt ADDR [PARAM...]       s.rcpt(ADDR, [PARAM...])
-#   raw LINE                   the line as it is (the rest of the line)
+#   raw LINE                   the line as it is (the rest of the line,
+#                              in UTF-8)
 #   data                       a small message; then its envelope lines
 #   sendmail FROM TO,TO MAILOPT... -- RCPTOPT...  smtplib's sendmail()
 # Each reply prints one line, "VERB CODE TEXT"; ehlo prints "ehlo CODE
@@ -85,6 +86,8 @@ def main():
         elif v == "rcpt":
             show(v, s.rcpt(w[1], w[2:]))
         elif v == "raw":
+            # a raw line may hold UTF-8 where no SMTPUTF8 was asked for
+            s.command_encoding = "utf-8"
             show(v, s.docmd(line.rstrip("\r\n")[4:]))
         elif v == "data":
             show(v, s.data(MSG))

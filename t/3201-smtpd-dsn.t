@@ -9,7 +9,7 @@
 # runs, so each message stays in queue/new to be read.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/3smtpd.sh"
-plan 60
+plan 66
 setup_instance
 conf 'max-errors 1000'
 start_smtpd
@@ -42,8 +42,8 @@ is "$(line 5)" "rcpt 501 5.5.4 Bad NOTIFY parameter: NEVER must be alone" "NEVER
 is "$(line 6)" "rcpt 250 2.1.5 Ok" "the same recipient without parameters: 250"
 is "$(line 7)" "rcpt 250 2.1.5 Ok" "<postmaster> with NOTIFY and a utf-8 ORCPT (RFC 6533)"
 case "$(line 8)" in "data 250 2.0.0 Ok: queued as "*) ok 0 "queued" ;; *) ok 1 "queued: $(line 8)" ;; esac
-is "$(envl)" "rcpt <alice@example.test>|rcpt <bob@example.test>|rcpt <postmaster@example.test>|ret hdrs|envid QQ+2B1|dsn 1 notify=success,failure orcpt=rfc822;alice+2Bx@example.test|dsn 3 notify=delay orcpt=utf-8;r\\x{E9}sum\\x{E9}@example.test|" \
-    "stored exactly: ret, envid as it came, dsn N by the place in the envelope, none for the refused ones"
+is "$(envl)" "rcpt <alice@example.test>|rcpt <bob@example.test>|rcpt <postmaster@example.test>|ret hdrs|envid QQ+2B1|dsn 1 notify=failure orcpt=rfc822;alice+2Bx@example.test|dsn 3 notify=delay orcpt=utf-8;r\\x{E9}sum\\x{E9}@example.test|" \
+    "stored exactly: ret, envid as it came, dsn N by the place in the envelope, none for the refused ones; SUCCESS dropped for an outside client"
 
 # the first request after a refused RCPT and one without: numbered 2
 smtp <<'EOF'
@@ -107,7 +107,7 @@ is "$(line 19)" "rcpt 555 5.5.4 Unsupported parameter" "RET on RCPT is unknown t
 is "$(line 20)" "rcpt 555 5.5.4 Unsupported parameter" "an unknown RCPT parameter: 555"
 is "$(line 21)" "rcpt 250 2.1.5 Ok" "ORCPT of 500 characters and all NOTIFY words: a RCPT line of 567 octets is taken"
 case "$(line 22)" in "data 250 "*) ok 0 "queued" ;; *) ok 1 "queued: $(line 22)" ;; esac
-is "$(envl)" "rcpt <bob@example.test>|dsn 1 notify=success,failure,delay orcpt=rfc822;$X480@example.test|" \
+is "$(envl)" "rcpt <bob@example.test>|dsn 1 notify=failure,delay orcpt=rfc822;$X480@example.test|" \
     "only the good recipient is queued, with its 500-character ORCPT; the refused alice is no recipient"
 
 smtp <<EOF
@@ -187,7 +187,7 @@ sendmail a@example.org alice@example.test,nobody@example.test,bob@example.test R
 quit
 EOF
 is "$(line 2)" "sendmail refused ['nobody@example.test']" "sendmail(): one recipient refused"
-is "$(envl)" "rcpt <alice@example.test>|rcpt <bob@example.test>|ret hdrs|envid s1|dsn 1 notify=success,delay orcpt=rfc822;list@example.org|dsn 2 notify=success,delay orcpt=rfc822;list@example.org|" \
+is "$(envl)" "rcpt <alice@example.test>|rcpt <bob@example.test>|ret hdrs|envid s1|dsn 1 notify=delay orcpt=rfc822;list@example.org|dsn 2 notify=delay orcpt=rfc822;list@example.org|" \
     "sendmail(mail_options=, rcpt_options=): stored for each recipient"
 
 # the line limits: MAIL and RCPT grow, the others stay at 512 octets
@@ -226,4 +226,53 @@ is "$(envl)" "rcpt <alice@example.test>|rcpt <bob@example.test>|ret hdrs|envid b
 
 grep -q '^smtpd: accepted sid=[0-9a-f.]* ip=127.0.0.1 qid=[0-9.]* from=<a@example.org> rcpts=3 size=[0-9]* tls=no$' "$T/smtpd.log"
 ok $? "the accepted log line as before"
+
+# a receipt reflects the client's message to whatever MAIL FROM says:
+# an outside client's SUCCESS is dropped, SUCCESS alone becomes NEVER
+smtp <<'EOF'
+ehlo
+mail victim@elsewhere.example
+rcpt alice@example.test NOTIFY=SUCCESS
+rcpt bob@example.test NOTIFY=SUCCESS,DELAY
+data
+quit
+EOF
+is "$(envl)" "rcpt <alice@example.test>|rcpt <bob@example.test>|dsn 1 notify=never|dsn 2 notify=delay|" \
+    "an outside client gets no receipt: SUCCESS dropped, alone it is NEVER"
+
+# a raw UTF-8 ORCPT (RFC 6533 utf-8-addr-unitext) in an SMTPUTF8
+# transaction is kept in its xtext form; without SMTPUTF8 it is 501
+smtp <<'EOF'
+ehlo
+mail a@example.org SMTPUTF8
+rcpt alice@example.test NOTIFY=FAILURE ORCPT=utf-8;résumé+x@example.test
+rcpt bob@example.test ORCPT=rfc822;résumé@example.test
+data
+quit
+EOF
+is "$(line 3)" "rcpt 250 2.1.5 Ok" "ORCPT=utf-8; with raw UTF-8 under SMTPUTF8: taken"
+is "$(line 4)" "rcpt 501 5.5.4 Bad ORCPT parameter: UTF-8 needs the utf-8 address type" \
+    "raw UTF-8 under another address type: 501"
+is "$(envl)" 'rcpt <alice@example.test>|dsn 1 notify=failure orcpt=utf-8;r\x{E9}sum\x{E9}\x{2B}x@example.test|' \
+    "kept as utf-8-addr-xtext"
+smtp <<'EOF'
+ehlo
+mail a@example.org
+raw RCPT TO:<alice@example.test> ORCPT=utf-8;résumé@example.test
+quit
+EOF
+is "$(line 3)" "raw 501 5.5.4 Bad ORCPT parameter: not ASCII without SMTPUTF8" \
+    "raw UTF-8 without SMTPUTF8: 501"
+
+# this site's own clients (RELAYCLIENT, a login, sendmail -bs) keep it
+start_smtpd RELAYCLIENT=
+smtp <<'EOF'
+ehlo
+mail a@example.org
+rcpt alice@example.test NOTIFY=SUCCESS,FAILURE
+data
+quit
+EOF
+is "$(envl)" "rcpt <alice@example.test>|dsn 1 notify=success,failure|" \
+    "a RELAYCLIENT client keeps NOTIFY=SUCCESS"
 done_testing

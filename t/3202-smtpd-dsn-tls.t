@@ -22,7 +22,7 @@ rset
 starttls
 ehlo
 mail a@example.org RET=FULL ENVID=tls+2B1
-rcpt alice@example.test NOTIFY=SUCCESS ORCPT=rfc822;alice@example.test
+rcpt alice@example.test NOTIFY=DELAY ORCPT=rfc822;alice@example.test
 data
 quit
 EOF
@@ -32,7 +32,7 @@ is "$(line 4)" "starttls 220 2.0.0 Ready to start TLS" "STARTTLS"
 is "$(line 5)" "ehlo 250 dsn" "the EHLO after STARTTLS offers DSN again"
 is "$(line 6) $(line 7)" "mail 250 2.1.0 Ok rcpt 250 2.1.5 Ok" "MAIL and RCPT with DSN parameters inside TLS"
 case "$(line 8)" in "data 250 2.0.0 Ok: queued as "*) ok 0 "queued" ;; *) ok 1 "queued: $(line 8)" ;; esac
-is "$(sed -n 's/^env //p' "$T/out" | tr '\n' '|')" "rcpt <alice@example.test>|ret full|envid tls+2B1|dsn 1 notify=success orcpt=rfc822;alice@example.test|" \
+is "$(sed -n 's/^env //p' "$T/out" | tr '\n' '|')" "rcpt <alice@example.test>|ret full|envid tls+2B1|dsn 1 notify=delay orcpt=rfc822;alice@example.test|" \
     "stored: the values sent inside TLS, none from before"
 grep -q '^smtpd: accepted .* tls=TLSv1.2$' "$T/smtpd.log"; ok $? "the message came over TLS"
 done_testing

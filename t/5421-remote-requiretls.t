@@ -117,7 +117,7 @@ ok $? "the refusal is logged"
 # no DANE (a secure zone without TLSA): TLS, but not authenticated
 run "$m" nodane.rt.test
 is "$(res)" "rcpt 1 perm 5.7.30" "no DANE: 5.7.30"
-grep -q 'was not authenticated by DANE' "$T/out"; ok $? "the result says why"
+grep -q 'was not authenticated by DANE, MTA-STS' "$T/out"; ok $? "the result says why"
 is "$(mails nodane)" 0 "no MAIL to it"
 
 # the first MX cannot take it, the second can

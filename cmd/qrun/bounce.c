@@ -227,9 +227,14 @@ text_part(struct buf *b, const struct msg *m, int kind, const char *me)
 		const struct qstate *q = &m->st[i];
 		if (!bounce_lists(m, i, kind))
 			continue;
-		if (kind == BOUNCE_SUCCESS)
+		if (kind == BOUNCE_SUCCESS && q->notice == ACTION_RELAYED)
 			cat(b, "<%s>: %s (%s %.300s)\n", m->env->rcpt[i],
 			    plain_action(m, i), q->dsn, q->text);
+		else if (kind == BOUNCE_SUCCESS)
+			/* local's text names mailboxes and forwarding
+			 * addresses: not for the sender (RFC 3461 5.2.7.4) */
+			cat(b, "<%s>: %s\n", m->env->rcpt[i],
+			    plain_action(m, i));
 		else
 			cat(b, "<%s>: %s %.300s\n", m->env->rcpt[i], q->dsn,
 			    q->text);
@@ -289,7 +294,10 @@ status_part(struct buf *b, const struct msg *m, int kind, const char *me,
 			st = kind == BOUNCE_FAIL ? "5.0.0" :
 			    kind == BOUNCE_DELAY ? "4.0.0" : "2.0.0";
 		cat(b, "Status: %s\n", st);
-		diagnostic(b, q->text);
+		/* a local success says no more than its action: the
+		 * text names mailboxes and forwards (RFC 3461 5.2.7.4) */
+		if (kind != BOUNCE_SUCCESS || q->notice == ACTION_RELAYED)
+			diagnostic(b, q->text);
 		cat(b, "Last-Attempt-Date: %s\n", date);
 	}
 }

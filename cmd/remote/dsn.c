@@ -8,59 +8,6 @@
 #include "queue.h"
 #include "remote.h"
 
-/* The code point of the well-formed UTF-8 sequence at *p, which is
- * stepped past it. */
-static unsigned long
-utf8_next(const unsigned char **p)
-{
-	const unsigned char *s = *p;
-	unsigned long c = s[0];
-	size_t len = 1, i;
-
-	if (c >= 0xF0) {
-		c &= 0x07;
-		len = 4;
-	} else if (c >= 0xE0) {
-		c &= 0x0F;
-		len = 3;
-	} else if (c >= 0xC0) {
-		c &= 0x1F;
-		len = 2;
-	}
-	for (i = 1; i < len; i++)
-		c = c << 6 | (s[i] & 0x3F);
-	*p = s + len;
-	return c;
-}
-
-/* utf-8-addr-xtext (RFC 6533 section 3): a QCHAR (printable ASCII but
- * space, '\', '+' and '=') stays, anything else is "\x{HEXPOINT}", upper
- * case, two digits at least and no leading zero beyond them. 7-bit, so
- * valid xtext whether or not the hop offers SMTPUTF8. */
-static int
-utf8_xtext(char *dst, size_t size, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t k = 0;
-	unsigned long c;
-	int n;
-
-	if (size == 0)
-		return -1;
-	dst[0] = '\0';
-	while (*p) {
-		c = utf8_next(&p);
-		if (c > ' ' && c <= '~' && c != '\\' && c != '+' && c != '=')
-			n = fmt_s(dst + k, size - k, "%c", (int)c);
-		else
-			n = fmt_s(dst + k, size - k, "\\x{%02lX}", c);
-		if (n < 0)
-			return -1;
-		k += (size_t)n;
-	}
-	return 0;
-}
-
 /* The ORCPT for an address as this hop received it into dst: 0, or -1
  * (dst "") when it cannot be made within QUEUE_ORCPT_MAX. */
 static int
@@ -80,10 +27,8 @@ orcpt_make(char *dst, size_t size, const char *addr)
 		if (qdsn_xtext_encode(dst + 7, size - 7, addr) == -1)
 			goto fail;
 	} else {                        /* RFC 6533 3: utf-8 */
-		if (!addr_utf8_ok((const unsigned char *)addr, l))
-			goto fail;
 		memcpy(dst, "utf-8;", 6);
-		if (utf8_xtext(dst + 6, size - 6, addr) == -1)
+		if (qdsn_utf8_xtext(dst + 6, size - 6, addr) == -1)
 			goto fail;
 	}
 	if (qdsn_orcpt_ok(dst))

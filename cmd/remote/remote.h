@@ -3,10 +3,10 @@
  * batch.c (the messages of -m from their envelopes), route.c
  * (conf/routes and DNS into a list of addresses to try, with what DNSSEC
  * and TLSA say of each), smtp.c (one SMTP session, carrying one message
- * or a batch), dane.c (the certificate check of RFC 7672) and dsn.c (the
- * RFC 3461 parameters for a next hop that offers DSN), requiretls.c
- * (RFC 8689: REQUIRETLS and the TLS-Required field). See
- * postel-remote(8).
+ * or a batch), sts.c (the MTA-STS policy of a domain), dane.c (the
+ * certificate check of RFC 7672), dsn.c (the RFC 3461 parameters for a
+ * next hop that offers DSN) and requiretls.c (RFC 8689: REQUIRETLS and
+ * the TLS-Required field). See postel-remote(8).
  * main.c owns the deliveries and their recipients, in static arrays.
  */
 #ifndef POSTEL_REMOTE_H
@@ -20,6 +20,8 @@
 #include "queue.h"
 #include "result.h"
 #include "route.h"
+#include "mtasts.h"
+#include "tls.h"
 #include "tlsa.h"
 
 #define REMOTE_HOSTS_MAX 64             /* addresses in one plan */
@@ -58,6 +60,8 @@ struct target {
 	const struct tlsa_set *tlsa;    /* DANE_USABLE: the records */
 	char base[DNS_NAME_MAX + 1];    /* their base domain: name, or what
 	                                   name is a CNAME of (RFC 7672 2.2.2) */
+	int sts;                        /* STS_*: the MTA-STS policy applied
+	                                   to this host (none where DANE is) */
 };
 
 /* One message and its recipients in this domain; a batch is an array. */
@@ -134,6 +138,34 @@ void sign_end(void);
 int route_plan(const struct route *r, const struct delivery *j, struct target *t,
     size_t max, size_t *n, struct result *res);
 
+/* sts.c */
+/* The MTA-STS mode applied to a host (RFC 8461 5): none, testing (only
+ * logged), enforce (TLS with a certificate that verifies against
+ * remote-ca-file and names the host; only hosts matching the policy). */
+enum { STS_NONE, STS_TESTING, STS_ENFORCE };
+/* The policy of domain (RFC 8461 3, 5.1): its _mta-sts TXT record; the
+ * policy cached in queue/sts/ if its id is the record's, else fetched
+ * from https://mta-sts.DOMAIN/.well-known/mta-sts.txt and cached (mode
+ * none drops it); a cached one that has not expired when there is no
+ * record or the fetch fails. Logs an sts event (qid may be NULL). The
+ * mode, STS_*; *pol the policy (static until the next call), or NULL. */
+int sts_find(const char *domain, const char *qid,
+    const struct mtasts_policy **pol);
+/* "none", "testing" or "enforce". */
+const char *sts_mode_word(int mode);
+/* A BearSSL certificate check for testing mode: the chain is verified
+ * against the anchors and the server name as under enforce, but the
+ * verdict is only kept in err (0, or BR_ERR_X509_*) for the log, and the
+ * handshake goes on with the server's key, unauthenticated. */
+struct sts_x509 {
+	const br_x509_class *vtable;
+	br_x509_minimal_context xc;
+	br_x509_decoder_context dc;     /* the end entity: its key */
+	int first;
+	int err;
+};
+void sts_x509_init(struct sts_x509 *x, const struct tls_anchors *a);
+
 /* dane.c */
 /* A BearSSL certificate check by TLSA records (RFC 7672 3): the chain
  * the server sent is kept (DER), and end_chain decides. DANE-EE(3): the
@@ -164,16 +196,18 @@ void dane_x509_init(struct dane_x509 *x, const struct target *t);
 
 /* requiretls.c */
 /* What a session's TLS proved of the server's certificate, filled by
- * smtp.c before MAIL: TLS is on; DANE verified it (dane=verified); a
- * route's tls=verify check passed (a relay the admin configured). A later
- * mechanism (MTA-STS enforce) adds its member here. */
+ * smtp.c before MAIL: TLS is on; DANE verified it (dane=verified); an
+ * MTA-STS policy in enforce mode admitted the MX and its certificate
+ * verified (sts_result=verified); a route's tls=verify check passed (a
+ * relay the admin configured). */
 struct tlsauth {
 	int tls;
 	int dane;
+	int sts;
 	int verify;
 };
-/* How the session's server was authenticated: "dane", "verify", or NULL
- * when it was not (RFC 8689 4.2.1 steps 2 and 3). */
+/* How the session's server was authenticated: "dane", "sts", "verify",
+ * or NULL when it was not (RFC 8689 4.2.1 steps 2 and 3). */
 const char *session_authenticated(const struct tlsauth *a);
 /* Whether message j may go on this session (RFC 8689 4.2.1): 0, or -1
  * with j->res set to 5.7.30 (permanent: main.c keeps a temporary failure

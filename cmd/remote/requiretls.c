@@ -18,6 +18,8 @@ session_authenticated(const struct tlsauth *a)
 		return NULL;
 	if (a->dane)
 		return "dane";
+	if (a->sts)
+		return "sts";
 	if (a->verify)
 		return "verify";
 	return NULL;
@@ -35,8 +37,8 @@ requiretls_check(struct delivery *j, const struct tlsauth *a, unsigned ext,
 		    "authenticated server (RFC 8689)", peer);
 	else if (session_authenticated(a) == NULL)
 		result_set(&j->res, OUTCOME_PERM, "5.7.30", "REQUIRETLS: the "
-		    "certificate of %s was not authenticated by DANE or a "
-		    "verifying route (RFC 8689)", peer);
+		    "certificate of %s was not authenticated by DANE, "
+		    "MTA-STS or a verifying route (RFC 8689)", peer);
 	else if (!(ext & EHLO_REQUIRETLS))
 		result_set(&j->res, OUTCOME_PERM, "5.7.30", "REQUIRETLS: %s "
 		    "does not offer REQUIRETLS, which this message needs "

@@ -11,6 +11,7 @@
 #include "addr.h"
 #include "conf.h"
 #include "fmt.h"
+#include "log.h"
 #include "remote.h"
 
 /* 1 if ip is an address of a non-loopback interface of this host. */
@@ -46,6 +47,7 @@ is_local_ip(const struct dns_ip *ip)
  * of a DANE_USABLE host (static, one per host of a plan), and base. */
 struct hostsec {
 	int dane;
+	int sts;                        /* STS_* applied to the host */
 	const struct tlsa_set *tlsa;
 	char base[DNS_NAME_MAX + 1];
 };
@@ -63,6 +65,7 @@ add(struct target *t, size_t max, size_t *n, const char *name,
 	if (h) {
 		t[*n].dane = h->dane;
 		t[*n].tlsa = h->tlsa;
+		t[*n].sts = h->sts;
 		fmt_s(t[*n].base, sizeof t[*n].base, "%s", h->base);
 	}
 	(*n)++;
@@ -144,6 +147,23 @@ found:
 		h->tlsa = s;
 }
 
+/* An sts event about host: what (skip, mismatch, fail), the mode, why. */
+static void
+sts_log(const struct delivery *j, const char *host, const char *what,
+    int mode, const char *why)
+{
+	struct logl l;
+
+	log_start(&l, "sts");
+	if (j->qid)
+		log_kv(&l, "qid", j->qid);
+	log_kv(&l, "host", host);
+	log_kv(&l, "mode", sts_mode_word(mode));
+	log_kv(&l, "result", what);
+	log_kv(&l, "reason", why);
+	log_end(&l);
+}
+
 static int
 plan_mx(const struct route *r, const struct delivery *j, struct target *t,
     size_t max, size_t *n, struct result *res)
@@ -152,9 +172,10 @@ plan_mx(const struct route *r, const struct delivery *j, struct target *t,
 	static struct tlsa_set set[DNS_MX_MAX];
 	struct dns_ip ip[DNS_IP_MAX];
 	struct hostsec h;
-	size_t nmx = 0, nip, i, k;
+	const struct mtasts_policy *pol = NULL;
+	size_t nmx = 0, nip, i, k, refused = 0;
 	unsigned cut = ~0u;
-	int rc, temp = 0, implicit = 0, mxad = 0, ipad = 0;
+	int rc, temp = 0, implicit = 0, mxad = 0, ipad = 0, sts = STS_NONE;
 
 	rc = dns_mx_sec(r->host, mx, DNS_MX_MAX, &nmx, &mxad);
 	if (rc == DNS_NXDOMAIN) {
@@ -176,6 +197,17 @@ plan_mx(const struct route *r, const struct delivery *j, struct target *t,
 	    strcmp(mx[0].host, ".") == 0)) {
 		result_set(res, OUTCOME_PERM, "5.1.10", "556 domain %s does not "
 		    "accept mail (null MX, RFC 7505)", r->host);
+		return -1;
+	}
+	/* MTA-STS (RFC 8461), unless the route wants no TLS or DANE for
+	 * every host */
+	if (r->tls != POL_NONE && r->tls != POL_DANE)
+		sts = sts_find(r->host, j->qid, &pol);
+	if (r->tls == POL_STS && sts != STS_ENFORCE) {
+		result_set(res, OUTCOME_TEMP, "4.7.5", "%s has no MTA-STS policy "
+		    "in enforce mode, which the route requires (tls=sts)",
+		    r->host);
+		sts_log(j, r->host, "fail", sts, res->text);
 		return -1;
 	}
 	/* We may be one of the MX hosts: only better ones may be used. */
@@ -200,12 +232,26 @@ plan_mx(const struct route *r, const struct delivery *j, struct target *t,
 		memset(&h, 0, sizeof h);
 		if (mxad && ipad && r->tls != POL_NONE)
 			host_tlsa(mx[i].host, &h, &set[i]);
+		/* where DANE applies it decides (RFC 8461 2); elsewhere
+		 * enforce tries only the hosts the policy names (4.1) */
+		h.sts = h.dane == DANE_USABLE ? STS_NONE : sts;
+		if (h.sts != STS_NONE && !mtasts_mx_match(pol, mx[i].host)) {
+			sts_log(j, mx[i].host, h.sts == STS_ENFORCE ? "skip" :
+			    "mismatch", h.sts, "not an mx of the MTA-STS policy");
+			if (h.sts == STS_ENFORCE) {
+				refused++;
+				continue;
+			}
+		}
 		for (k = 0; k < nip; k++)
 			add(t, max, n, mx[i].host, &ip[k], r->port, &h);
 	}
 	if (*n)
 		return 0;
-	if (cut != ~0u && cut <= mx[0].pref)
+	if (refused)
+		result_set(res, OUTCOME_TEMP, "4.7.5", "no MX host of %s matches "
+		    "its MTA-STS policy (enforce)", r->host);
+	else if (cut != ~0u && cut <= mx[0].pref)
 		result_set(res, OUTCOME_PERM, "5.4.6", "mail for %s loops back to "
 		    "myself (%s is its best MX)", r->host, j->me);
 	else if (implicit && !temp)

@@ -26,6 +26,7 @@
 
 static struct tls_client tc;            /* one per process: ~33 KB */
 static struct dane_x509 dx;             /* and its DANE check: ~70 KB */
+static struct sts_x509 sx;              /* MTA-STS testing mode's */
 static struct tls_anchors anchors;
 static int anchors_state;               /* 0 not tried, 1 ok, -1 failed */
 static char ibuf[8192], obuf[16384];
@@ -45,6 +46,9 @@ struct sess {
 	                                   when the route wants no TLS */
 	const char *dstate;             /* for the log: none, verified,
 	                                   failed, unusable */
+	int sts;                        /* STS_* of this host (route.c) */
+	const char *ststate;            /* for the log: none, verified,
+	                                   failed */
 	int stop;                       /* no further message here */
 	int open;                       /* a transaction is open (MAIL 250) */
 	struct smtpehlo e;
@@ -79,7 +83,48 @@ logev(struct sess *s, const char *ev, const char *k1, const char *v1,
 static int
 tls_mandatory(const struct sess *s)
 {
-	return s->r->tls >= POL_REQUIRE || s->dane != DANE_NONE;
+	return s->r->tls >= POL_REQUIRE || s->dane != DANE_NONE ||
+	    s->sts == STS_ENFORCE;
+}
+
+/* The certificate must verify against remote-ca-file and name the host:
+ * by the route, or by the MTA-STS policy (in testing mode, to log it). */
+static int
+tls_verify(const struct sess *s)
+{
+	return (s->r->tls == POL_VERIFY || s->sts != STS_NONE) &&
+	    s->dane != DANE_USABLE;
+}
+
+/* What MTA-STS made of the session, on the tls, fail and sent lines. */
+static void
+logsts(struct sess *s, struct logl *l)
+{
+	if (s->sts == STS_NONE)
+		return;
+	log_kv(l, "sts", sts_mode_word(s->sts));
+	log_kv(l, "sts_result", s->ststate);
+}
+
+/* An MTA-STS failure on this host: in enforce mode the failure of the
+ * host (res), in testing mode only logged (RFC 8461 5). */
+static void
+stsfail(struct sess *s, const char *why)
+{
+	struct logl l;
+	char ip[64];
+
+	s->ststate = "failed";
+	log_start(&l, "sts");
+	if (s->j && s->j->qid)
+		log_kv(&l, "qid", s->j->qid);
+	if (s->sid)
+		log_kv(&l, "session", s->sid);
+	log_kv(&l, "host", s->t->name);
+	log_kv(&l, "ip", dns_ip_fmt(&s->t->ip, ip, sizeof ip));
+	logsts(s, &l);
+	log_kv(&l, "reason", why);
+	log_end(&l);
 }
 
 /* The tls line: the protocol, the suite, and what DANE made of it. */
@@ -102,6 +147,7 @@ logtls(struct sess *s)
 	if (s->dane == DANE_USABLE)
 		log_kv(&l, "tlsa", dx.matched == TLSA_DANE_EE ? "dane-ee" :
 		    "dane-ta");
+	logsts(s, &l);
 	log_end(&l);
 }
 
@@ -255,7 +301,7 @@ static int tls_begin(struct sess *s);
 static int
 starttls(struct sess *s, struct smtpreply *rp)
 {
-	int verify = s->r->tls == POL_VERIFY && s->dane != DANE_USABLE;
+	int verify = tls_verify(s);
 
 	if (!(s->e.ext & EHLO_STARTTLS)) {
 		if (s->dane != DANE_NONE) {     /* RFC 7672 2.2: stripped? */
@@ -264,6 +310,16 @@ starttls(struct sess *s, struct smtpreply *rp)
 			    s->peer);
 			s->dstate = "failed";
 			logev(s, "fail", "text", s->res->text, "dane", "failed");
+			return -1;
+		}
+		if (s->sts != STS_NONE)
+			stsfail(s, "STARTTLS not offered");
+		if (s->sts == STS_ENFORCE) {
+			result_set(s->res, OUTCOME_TEMP, "4.7.4", "%s does not offer "
+			    "STARTTLS, which the MTA-STS policy of its domain "
+			    "requires", s->peer);
+			logev(s, "fail", "text", s->res->text, "sts_result",
+			    "failed");
 			return -1;
 		}
 		if (s->r->tls >= POL_REQUIRE) {
@@ -284,6 +340,8 @@ starttls(struct sess *s, struct smtpreply *rp)
 	    reply(s, rp, "remote-timeout-command", 0) == -1)
 		return lost(s, "after STARTTLS");
 	if (smtpreply_class(rp) != 2) {
+		if (s->sts != STS_NONE)
+			stsfail(s, "STARTTLS refused");
 		if (tls_mandatory(s)) {
 			said(s, s->res, rp);
 			s->res->status = OUTCOME_TEMP;
@@ -311,7 +369,7 @@ starttls(struct sess *s, struct smtpreply *rp)
 static int
 tls_begin(struct sess *s)
 {
-	int verify = s->r->tls == POL_VERIFY && s->dane != DANE_USABLE, rc;
+	int verify = tls_verify(s), rc;
 	struct dns_ip tmp;
 	const char *name = s->t->name;
 	long long deadline = bio_now() +
@@ -329,6 +387,11 @@ tls_begin(struct sess *s)
 		dane_x509_init(&dx, s->t);
 		rc = tls_client_start_x509(&tc, s->fd, s->t->base[0] ?
 		    s->t->base : name, &dx.vtable, deadline);
+	} else if (s->sts == STS_TESTING && s->r->tls != POL_VERIFY) {
+		/* checked as enforce would, the verdict only logged */
+		sts_x509_init(&sx, &anchors);
+		rc = tls_client_start_x509(&tc, s->fd, name, &sx.vtable,
+		    deadline);
 	} else
 		rc = tls_client_start(&tc, s->fd, name, verify ? &anchors : NULL,
 		    verify ? TLS_VERIFY : TLS_NOVERIFY, deadline);
@@ -342,15 +405,27 @@ tls_begin(struct sess *s)
 			return -2;
 		}
 		result_set(s->res, OUTCOME_TEMP, "4.7.5", "TLS handshake with %s "
-		    "failed: %s%s", s->peer, e == EPROTO || e == ECONNRESET ?
+		    "failed: %s%s%s", s->peer, e == EPROTO || e == ECONNRESET ?
 		    tls_error(&tc.t) : strerror(e), verify && s->r->user[0] ?
 		    " (auth= needs a verified certificate, see "
-		    "auth-unverified in postel-routes(5))" : "");
-		logev(s, "fail", "text", s->res->text, NULL, NULL);
+		    "auth-unverified in postel-routes(5))" : "",
+		    s->sts == STS_ENFORCE ? " (MTA-STS)" : "");
+		if (s->sts != STS_NONE)
+			stsfail(s, s->res->text);
+		logev(s, "fail", "text", s->res->text, s->sts != STS_NONE ?
+		    "sts_result" : NULL, s->ststate);
 		return -2;
 	}
 	if (s->dane == DANE_USABLE)
 		s->dstate = "verified";
+	if (s->sts == STS_TESTING && sx.err) {
+		struct tls v = { NULL, -1, sx.err };
+		char why[200];
+		fmt_s(why, sizeof why, "certificate of %s: %s", s->peer,
+		    tls_error(&v));
+		stsfail(s, why);
+	} else if (s->sts != STS_NONE)
+		s->ststate = "verified";
 	s->tls = 1;
 	in.op = tls_bio_read;
 	out.op = tls_bio_write;
@@ -734,6 +809,8 @@ message(struct sess *s, struct delivery *j, struct smtpreply *rp)
 		a.dane = strcmp(s->dstate, "verified") == 0;
 		a.verify = s->tls && s->r->tls == POL_VERIFY &&
 		    s->dane != DANE_USABLE;
+		a.sts = s->tls && s->sts == STS_ENFORCE &&
+		    strcmp(s->ststate, "verified") == 0;
 		if (requiretls_check(j, &a, s->e.ext, s->peer) == -1) {
 			logev(s, "fail", "text", j->res.text, "requiretls",
 			    "refused");
@@ -784,6 +861,7 @@ logsent(struct sess *s, const struct delivery *j)
 	log_kvu(&l, "pending", n[OUTCOME_NONE]);
 	if (s->dane != DANE_NONE)       /* the line of old, without DANE */
 		log_kv(&l, "dane", s->dstate);
+	logsts(s, &l);                  /* and without MTA-STS */
 	log_kv(&l, "dsn", s->e.ext & EHLO_DSN ? "passed" : "relayed");
 	log_end(&l);
 }
@@ -874,19 +952,23 @@ smtp_session(struct delivery *m, size_t nm, const struct route *r,
 	fmt_s(s.peer, sizeof s.peer, "%s [%s]", t->name,
 	    dns_ip_fmt(&t->ip, ip, sizeof ip));
 	s.dane = r->tls == POL_NONE ? DANE_NONE : t->dane;
+	s.dstate = s.dane == DANE_UNUSABLE ? "unusable" : "none";
+	s.sts = r->tls == POL_NONE ? STS_NONE : t->sts;
+	s.ststate = "none";
 	if (requiretls_relaxed(m, nm) && (s.dane != DANE_NONE ||
-	    r->tls == POL_DANE)) {
+	    s.sts != STS_NONE || r->tls == POL_DANE || r->tls == POL_STS)) {
 		/* RFC 8689 4.2.2: TLS-Required: No waives the domain's
-		 * policy; TLS stays opportunistic */
+		 * policies; TLS stays opportunistic */
 		static struct route relaxed;
 		relaxed = *r;
-		if (relaxed.tls == POL_DANE)
+		if (relaxed.tls == POL_DANE || relaxed.tls == POL_STS)
 			relaxed.tls = POL_OPPORTUNISTIC;
 		s.r = r = &relaxed;
 		s.dane = DANE_NONE;
+		s.sts = STS_NONE;
+		s.dstate = "none";
 		logev(&s, "tls-required", "value", "no", "policy", "relaxed");
 	}
-	s.dstate = s.dane == DANE_UNUSABLE ? "unusable" : "none";
 	if (s.dane == DANE_TEMP) {      /* RFC 7672 2.2: not "no records" */
 		result_set(&s.sres, OUTCOME_TEMP, "4.7.5", "%s: the lookup of its "
 		    "TLSA records (_25._tcp.%s) failed; not trying it without "
@@ -903,9 +985,10 @@ smtp_session(struct delivery *m, size_t nm, const struct route *r,
 		ret = S_NEXT;
 		goto failed;
 	}
-	if (!tls && s.dane != DANE_NONE) {      /* never in plaintext */
+	if (!tls && (s.dane != DANE_NONE || s.sts == STS_ENFORCE)) {
+		/* never in plaintext */
 		result_set(&s.sres, OUTCOME_TEMP, "4.7.5", "%s: not without TLS "
-		    "(DANE)", s.peer);
+		    "(%s)", s.peer, s.dane != DANE_NONE ? "DANE" : "MTA-STS");
 		ret = S_NEXT;
 		goto failed;
 	}

@@ -878,6 +878,16 @@ do_rcpt(struct cmd *c)
 		put("452 4.5.3 Too many recipients for one filter chain");
 		return;
 	}
+	/* A receipt goes to whatever MAIL FROM says: for a client that
+	 * is not this site's own (logged in, RELAYCLIENT, local) it would
+	 * reflect the client's words to a forged address, so SUCCESS is
+	 * dropped; FAILURE and DELAY stay, NOTIFY=SUCCESS alone is NEVER
+	 * (postel-smtpd(8), DSN). */
+	if (!ses.relay && (m.rdsn.notify & QN_SUCCESS)) {
+		m.rdsn.notify &= ~(unsigned)QN_SUCCESS;
+		if (m.rdsn.notify == 0)
+			m.rdsn.notify = QN_NEVER;
+	}
 	/* the DSN entry first: until the address is added too, the entry
 	 * past nrcpt is not counted */
 	if (rdsn_keep(tx.nrcpt, &m.rdsn) == -1 ||

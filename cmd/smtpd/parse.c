@@ -266,6 +266,33 @@ notify_param(struct mailarg *m, const char *v, size_t vl)
 	    "DELAY or NEVER";
 }
 
+/* ORCPT=utf-8;<raw UTF-8 address> (RFC 6533 3, utf-8-addr-unitext),
+ * which a client may send in an SMTPUTF8 transaction: kept in its
+ * utf-8-addr-xtext form, so that the queue holds ASCII. */
+static const char *
+orcpt_unitext(struct mailarg *m, const char *v, size_t vl)
+{
+	char raw[QUEUE_ORCPT_MAX + 1];
+
+	if (!m->utf8)
+		return "501 5.5.4 Bad ORCPT parameter: not ASCII without "
+		    "SMTPUTF8";
+	if (vl < 7 || strncasecmp(v, "utf-8;", 6) != 0)
+		return "501 5.5.4 Bad ORCPT parameter: UTF-8 needs the utf-8 "
+		    "address type";
+	if (cstr(raw, sizeof raw, v + 6, vl - 6) == -1)
+		return "501 5.5.4 Bad ORCPT parameter: longer than 500 "
+		    "characters";
+	memcpy(m->rdsn.orcpt, "utf-8;", 6);
+	if (qdsn_utf8_xtext(m->rdsn.orcpt + 6, sizeof m->rdsn.orcpt - 6,
+	    raw) == -1 || !qdsn_orcpt_ok(m->rdsn.orcpt)) {
+		m->rdsn.orcpt[0] = '\0';
+		return "501 5.5.4 Bad ORCPT parameter: not a UTF-8 address of "
+		    "at most 500 characters";
+	}
+	return NULL;
+}
+
 /* ORCPT=addr-type;xtext (RFC 3461 4.2), at most QUEUE_ORCPT_MAX
  * characters; any atom is an addr-type (rfc822, RFC 6533's utf-8, ...).
  * Kept as it came. */
@@ -277,6 +304,10 @@ orcpt_param(struct mailarg *m, const char *v, size_t vl)
 
 	if (v == NULL || vl == 0)
 		return "501 5.5.4 Bad ORCPT parameter: empty";
+	for (x = 0; (size_t)x < vl && (unsigned char)v[x] < 0x80; x++)
+		;
+	if ((size_t)x < vl)
+		return orcpt_unitext(m, v, vl);
 	if (cstr(o, sizeof m->rdsn.orcpt, v, vl) == -1)
 		return "501 5.5.4 Bad ORCPT parameter: longer than 500 "
 		    "characters";
@@ -412,6 +443,7 @@ parse_rcpt(struct mailarg *m, const char *s, size_t n, int ehlo, int utf8)
 		m->postmaster = 1;
 	else if ((why = path(m, s, n, 0, &used)) != NULL)
 		return why;
+	m->utf8 = utf8;         /* the transaction's SMTPUTF8, for ORCPT */
 	why = params(m, s + used, n - used, ehlo, rparam);
 	if (why == NULL && (m->a.flags & ADDR_UTF8) && !utf8)
 		why = "553 5.6.7 Non-ASCII address needs SMTPUTF8";

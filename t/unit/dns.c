@@ -7,57 +7,12 @@
 
 #include "dns.h"
 #include "../tap.h"
-
-static unsigned char m[8192];
-static size_t mlen;
-
-static void
-put16(unsigned v)
-{
-	m[mlen++] = (unsigned char)(v >> 8);
-	m[mlen++] = (unsigned char)v;
-}
-
-static void
-name(const char *s)
-{
-	while (*s) {
-		const char *dot = strchr(s, '.');
-		size_t l = dot ? (size_t)(dot - s) : strlen(s);
-		m[mlen++] = (unsigned char)l;
-		memcpy(m + mlen, s, l);
-		mlen += l;
-		s += l + (dot != NULL);
-	}
-	m[mlen++] = 0;
-}
+#include "dnsmsg.h"
 
 static void
 start(const char *q, unsigned type, unsigned an)
 {
-	mlen = 0;
-	put16(0x1234);
-	put16(0x8180);          /* response, RD, RA, NOERROR */
-	put16(1);
-	put16(an);
-	put16(0);
-	put16(0);
-	name(q);
-	put16(type);
-	put16(ns_c_in);
-}
-
-static void
-rr(const char *owner, unsigned type, const void *rdata, size_t n)
-{
-	name(owner);
-	put16(type);
-	put16(ns_c_in);
-	put16(0);
-	put16(300);
-	put16((unsigned)n);
-	memcpy(m + mlen, rdata, n);
-	mlen += n;
+	reply_start(q, 0x8180, type, an);       /* NOERROR */
 }
 
 static void

@@ -214,7 +214,7 @@ main(void)
 	    "queue/cur", "queue/state" };
 	size_t i;
 
-	plan(59);
+	plan(61);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	for (i = 0; i < 5; i++) {
@@ -266,6 +266,17 @@ main(void)
 	    qstate_read(qd, w.id, st2, 2, &warned, NULL, &why) == 0 &&
 	    st2[0].notice == ACTION_RELAYED && st2[1].notice == ACTION_NONE,
 	    "an owed success notice round-trips");
+	{
+		char sp[300], head[32];
+		int sfd;
+		snprintf(sp, sizeof sp, "state/%s", w.id);
+		sfd = openat(qd, sp, O_RDONLY);
+		ok(sfd != -1 && read(sfd, head, 15) == 15 &&
+		    memcmp(head, "postel-state 2\n", 15) == 0,
+		    "a state with a notice owed is version 2");
+		if (sfd != -1)
+			close(sfd);
+	}
 	st[0].notice = st[1].notice = ACTION_NONE;
 	/* cleanup: old tmp goes, fresh tmp stays, orphan state goes */
 	snprintf(p, sizeof p, "%s/queue/tmp/old", dir);
@@ -317,7 +328,10 @@ main(void)
 		ok(qdsn_envid_encode(d.envid, sizeof d.envid, "a b+c=d") == 0 &&
 		    strcmp(d.envid, "a+20b+2Bc+3Dd") == 0 && qdsn_envid_ok(d.envid),
 		    "envid: xtext encoding");
-		ok(!qdsn_envid_ok("a+2g") && !qdsn_envid_ok("a=b") &&
+		ok(!qdsn_envid_ok("a+0Db") && !qdsn_orcpt_ok("rfc822;x+0A+0D@y") &&
+	    !qdsn_envid_ok("a+7F") && qdsn_envid_ok("a+7E+20"),
+	    "xtext must decode to printable ASCII (RFC 3461 4.2, 4.4)");
+	ok(!qdsn_envid_ok("a+2g") && !qdsn_envid_ok("a=b") &&
 		    !qdsn_envid_ok("") && qdsn_envid_encode(v, sizeof v, "\x01") == -1,
 		    "envid: bad xtext refused");
 		ok(qw_begin(&w, qd, 0) == 0 &&

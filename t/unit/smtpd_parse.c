@@ -208,8 +208,8 @@ dsn_rcpt(void)
 	is_str(rcpt("TO:<a@example.test> ORCPT=rfc822;b=c@example.org"),
 	    "501 5.5.4 Bad ORCPT parameter: address not xtext", "'='");
 	is_str(rcpt("TO:<a@example.test> ORCPT=rfc822;\xc3\xa9@example.org"),
-	    "501 5.5.4 Bad ORCPT parameter: address not xtext",
-	    "raw UTF-8");
+	    "501 5.5.4 Bad ORCPT parameter: not ASCII without SMTPUTF8",
+	    "raw UTF-8 without SMTPUTF8");
 	is_str(rcpt("TO:<a@example.test> ORCPT=rfc822;b+0D+0A@example.org"),
 	    "501 5.5.4 Bad ORCPT parameter: address not printable ASCII",
 	    "encoding CRLF (RFC 3461 4.2)");

@@ -22,6 +22,7 @@
 #include "dns.h"
 #include "tlsa.h"
 #include "../tap.h"
+#include "dnsmsg.h"
 
 static const unsigned char ec_der[399] = {
 	0x30, 0x82, 0x01, 0x8b, 0x30, 0x82, 0x01, 0x31, 0xa0, 0x03, 0x02, 0x01,
@@ -303,57 +304,11 @@ class_tests(void)
 	is_int(tlsa_class(&s), TLSA_USABLE, "one usable record: DANE");
 }
 
-/* DNS messages by hand, as in t/unit/dns.c */
-static unsigned char m[70000];
-static size_t mlen;
-
-static void
-put16(unsigned v)
-{
-	m[mlen++] = (unsigned char)(v >> 8);
-	m[mlen++] = (unsigned char)v;
-}
-
-static void
-name(const char *s)
-{
-	while (*s) {
-		const char *dot = strchr(s, '.');
-		size_t l = dot ? (size_t)(dot - s) : strlen(s);
-		m[mlen++] = (unsigned char)l;
-		memcpy(m + mlen, s, l);
-		mlen += l;
-		s += l + (dot != NULL);
-	}
-	m[mlen++] = 0;
-}
-
+/* a TLSA reply with these header flags (dnsmsg.h) */
 static void
 start(const char *q, unsigned flags, unsigned an)
 {
-	mlen = 0;
-	put16(0x1234);
-	put16(flags);
-	put16(1);
-	put16(an);
-	put16(0);
-	put16(0);
-	name(q);
-	put16(52);
-	put16(ns_c_in);
-}
-
-static void
-rr(const char *owner, unsigned type, const void *rdata, size_t n)
-{
-	name(owner);
-	put16(type);
-	put16(ns_c_in);
-	put16(0);
-	put16(300);
-	put16((unsigned)n);
-	memcpy(m + mlen, rdata, n);
-	mlen += n;
+	reply_start(q, flags, 52, an);
 }
 
 static void
