@@ -456,14 +456,30 @@ qw_begin(struct qw *w, int qd, unsigned long long max)
 	return -1;
 }
 
-/* The value of a flags line; with width, padded with spaces to it. */
+/* The value of a flags line; with width, padded with spaces to it. The
+ * reserved width grows with requiretls, which is known before the message
+ * is written, so a file without it keeps its old shape. */
 #define FLAGS_WIDTH 9           /* "utf8,8bit" */
+#define FLAGS_WIDTH_RT 20       /* "utf8,8bit,requiretls" */
 static int
 flags_value(char *dst, size_t size, unsigned flags, int width)
 {
-	return fmt_s(dst, size, "%-*s", width, (flags & QF_UTF8) ?
+	char list[FLAGS_WIDTH_RT + 1];
+
+	if (fmt_s(list, sizeof list, "%s%s%s", (flags & QF_UTF8) ?
 	    ((flags & QF_8BIT) ? "utf8,8bit" : "utf8") :
-	    ((flags & QF_8BIT) ? "8bit" : ""));
+	    ((flags & QF_8BIT) ? "8bit" : ""),
+	    (flags & QF_REQUIRETLS) && (flags & (QF_UTF8 | QF_8BIT)) ?
+	    "," : "", (flags & QF_REQUIRETLS) ? "requiretls" : "") < 0)
+		return -1;
+	return fmt_s(dst, size, "%-*s", width, list);
+}
+
+/* The width a writer reserves for its flags line. */
+static int
+flags_width(unsigned flags)
+{
+	return (flags & QF_REQUIRETLS) ? FLAGS_WIDTH_RT : FLAGS_WIDTH;
 }
 
 static const struct {
@@ -857,7 +873,7 @@ envelope(struct qw *w, const char *from, char *const *rcpt, size_t nrcpt,
 {
 	const struct qdsn *dsn = x->dsn;
 	const char *auth = x->auth;
-	char line[ADDR_MAX + 64], v[16];
+	char line[ADDR_MAX + 64], v[32];
 	off_t off = 0;
 	size_t i;
 	int n;
@@ -873,13 +889,13 @@ envelope(struct qw *w, const char *from, char *const *rcpt, size_t nrcpt,
 			return -1;
 		off += n;
 	}
-	if (flags & (QF_UTF8 | QF_8BIT | QF_LATER)) {
+	if (flags & (QF_UTF8 | QF_8BIT | QF_REQUIRETLS | QF_LATER)) {
 		if (flags & QF_LATER) {
 			w->flagoff = off + 6;           /* after "flags " */
 			w->flags = w->wrote = flags & ~QF_LATER;
 		}
 		if (flags_value(v, sizeof v, flags,
-		    (flags & QF_LATER) ? FLAGS_WIDTH : 0) < 0 ||
+		    (flags & QF_LATER) ? flags_width(flags) : 0) < 0 ||
 		    (n = fmt_s(line, sizeof line, "flags %s\n", v)) < 0 ||
 		    bio_put(&w->out, line, (size_t)n) == -1)
 			return -1;
@@ -930,7 +946,8 @@ qw_envelope_x(struct qw *w, const char *from, char *const *rcpt,
 void
 qw_flags(struct qw *w, unsigned flags)
 {
-	w->flags = flags & (QF_UTF8 | QF_8BIT);
+	/* requiretls was set with the envelope and keeps its width */
+	w->flags = (flags & (QF_UTF8 | QF_8BIT)) | (w->flags & QF_REQUIRETLS);
 }
 
 int
@@ -959,17 +976,17 @@ qw_copy(struct qw *w, int fd)
 int
 qw_commit(struct qw *w)
 {
-	char final[QUEUE_ID_MAX + 8], cur[QUEUE_ID_MAX + 8], v[16], proc[64];
+	char final[QUEUE_ID_MAX + 8], cur[QUEUE_ID_MAX + 8], v[32], proc[64];
 	int fd = w->fd, r;
 
 	if (bio_flush(&w->out) == -1)
 		return -1;
 	if (w->flagoff && w->flags != w->wrote) {
 		ssize_t n;
-		if (flags_value(v, sizeof v, w->flags, FLAGS_WIDTH) < 0)
+		int width = flags_width(w->flags);
+		if (flags_value(v, sizeof v, w->flags, width) < 0)
 			return -1;
-		if ((n = pwrite(fd, v, FLAGS_WIDTH, w->flagoff)) !=
-		    FLAGS_WIDTH) {
+		if ((n = pwrite(fd, v, (size_t)width, w->flagoff)) != width) {
 			if (n >= 0)
 				errno = EIO;    /* short: errno is stale */
 			return -1;
@@ -1145,6 +1162,8 @@ qenv_read(int fd, struct qenv *e, const char **why)
 				e->flags |= QF_UTF8;
 			if (strstr(line, "8bit"))
 				e->flags |= QF_8BIT;
+			if (strstr(line, "requiretls"))
+				e->flags |= QF_REQUIRETLS;
 		} else if (strncmp(line, "origin ", 7) == 0) {
 			fmt_s(e->origin, sizeof e->origin, "%.200s", line + 7);
 		} else if (strncmp(line, "auth ", 5) == 0) {

@@ -22,6 +22,8 @@
 
 #define QF_UTF8 0x01
 #define QF_8BIT 0x02
+#define QF_REQUIRETLS 0x04      /* RFC 8689: deliver only over authenticated
+                                   TLS to hops offering REQUIRETLS */
 #define QF_LATER 0x80   /* qw_envelope: final flags come with qw_flags */
 
 /* DSN requests (RFC 3461), kept in the envelope (postel-queue(5)). For

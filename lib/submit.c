@@ -12,7 +12,7 @@
 #include "fd.h"
 #include "submit.h"
 
-#define SUBMIT_ARGS 14  /* enqueue -u -8 -N N -R R -V V -o O -f F -- */
+#define SUBMIT_ARGS 15  /* enqueue -u -8 -T -N N -R R -V V -o O -f F -- */
 #define SUBMIT_DSN_MAX (QUEUE_ORCPT_MAX + 64)  /* one -d value */
 
 /* The ID enqueue printed, if it looks like one (it is echoed to an SMTP
@@ -72,6 +72,8 @@ submit_enqueue(struct submit *s, int fd)
 		av[k++] = "-u";
 	if (s->flags & QF_8BIT)
 		av[k++] = "-8";
+	if (s->flags & QF_REQUIRETLS)
+		av[k++] = "-T";
 	if (s->dsn && s->dsn->notify) {
 		av[k++] = "-N";
 		av[k++] = notify;

@@ -19,7 +19,8 @@ struct submit {
 	char *const *rcpt;              /* nrcpt recipients */
 	size_t nrcpt;
 	const char *origin;             /* -o, e.g. "sendmail uid=1000" */
-	unsigned flags;                 /* QF_UTF8 gives -u, QF_8BIT -8 */
+	unsigned flags;                 /* QF_UTF8 gives -u, QF_8BIT -8,
+	                                   QF_REQUIRETLS -T */
 	const struct qdsn *dsn;         /* -N -R -V; NULL for none */
 	const struct qrdsn *rdsn;       /* -d, one per recipient; NULL none */
 	int sig;                        /* out: signal that ended enqueue */

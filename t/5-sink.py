@@ -18,6 +18,8 @@
 # RCPT with NOTIFY= or ORCPT= gets 555 (RFC 5321 4.1.1.11). N.env's
 # "mail" holds MAIL's path and parameters as sent, "rcpt_args" what
 # followed "RCPT TO:" in each RCPT of the transaction, accepted or not.
+# --requiretls offers REQUIRETLS (RFC 8689) once TLS is on; without it a
+# MAIL with REQUIRETLS gets 555.
 import argparse, json, os, socket, socketserver, ssl, sys, threading, base64
 
 p = argparse.ArgumentParser()
@@ -45,6 +47,7 @@ p.add_argument('--size', type=int, default=0)
 p.add_argument('--ehlo-reply')                      # instead of the list
 p.add_argument('--helo-reply', default='250 sink')
 p.add_argument('--dsn', action='store_true')        # offer DSN (RFC 3461)
+p.add_argument('--requiretls', action='store_true')  # offer it inside TLS
 a = p.parse_args()
 
 host, port = a.listen.rsplit(':', 1)
@@ -102,6 +105,7 @@ class H(socketserver.StreamRequestHandler):
         if not a.no_smtputf8: ext.append('SMTPUTF8')
         ext.append('SIZE %d' % a.size if a.size else 'SIZE')
         if a.dsn: ext.append('DSN')
+        if a.requiretls and self.tls: ext.append('REQUIRETLS')
         if (a.tls or a.starttls_reply) and not self.tls:
             ext.append('STARTTLS')
         if a.auth and self.tls: ext.append('AUTH PLAIN LOGIN')
@@ -184,6 +188,9 @@ class H(socketserver.StreamRequestHandler):
                         self.send('530 5.7.0 authentication required'); continue
                     if not a.dsn and dsn_params(l[10:], ('RET=', 'ENVID=')):
                         self.send('555 5.5.4 DSN not offered'); continue
+                    if not (a.requiretls and self.tls) and \
+                            'REQUIRETLS' in l[10:].upper().split():
+                        self.send('555 5.5.4 REQUIRETLS not offered'); continue
                     env = {'rcpt': [], 'mail': l[10:], 'helo': helo,
                            'rcpt_args': [],
                            'pipelined': self.f.buf.startswith(b'RCPT'),

@@ -29,7 +29,7 @@
 static void
 usage(void)
 {
-	die(EXIT_PERM, "usage: enqueue [-u] [-8] [-N notify] [-R ret] "
+	die(EXIT_PERM, "usage: enqueue [-u] [-8] [-T] [-N notify] [-R ret] "
 	    "[-V envid] [-d 'n requests'] ... [-o origin] [-q id] -f sender "
 	    "[--] recipient ... | enqueue -F selector");
 }
@@ -214,7 +214,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	umask(027);
 	memset(&dsn, 0, sizeof dsn);
-	while ((c = getopt(argc, argv, "F:f:o:q:u8N:R:V:d:")) != -1) {
+	while ((c = getopt(argc, argv, "F:f:o:q:u8TN:R:V:d:")) != -1) {
 		switch (c) {
 		case 'F': sel = optarg; break;
 		case 'd':
@@ -262,6 +262,7 @@ main(int argc, char **argv)
 		case 'o': origin = optarg; break;
 		case 'u': flags |= QF_UTF8; break;
 		case '8': flags |= QF_8BIT; break;
+		case 'T': flags |= QF_REQUIRETLS; break;
 		default: usage();
 		}
 	}

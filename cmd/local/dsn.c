@@ -31,6 +31,7 @@ dsn_of_env(struct dsn *d, const struct qenv *e, const char *rcpt)
 
 	memset(d, 0, sizeof *d);
 	d->ret = e->dsn.ret;
+	d->requiretls = (e->flags & QF_REQUIRETLS) != 0;
 	fmt_s(d->envid, sizeof d->envid, "%s", e->dsn.envid);
 	/* not listed: the message's own notify line still speaks for it,
 	 * as for a recipient without a dsn line */

@@ -47,6 +47,8 @@ struct dsn {
 	int ret;                            /* QR_ */
 	char envid[QUEUE_ENVID_MAX + 1];    /* xtext; "" = none */
 	char orcpt[QUEUE_ORCPT_MAX + 1];    /* as stored; "" = none */
+	int requiretls;                     /* the requiretls flag (RFC
+	                                       8689): a forward keeps it */
 };
 /* d from the envelope e for the recipient rcpt: its first rcpt line of
  * that address (its NOTIFY and ORCPT), and the message's RET and ENVID. */

@@ -325,7 +325,7 @@ forward_deliver(const struct msgdata *md, char *const *to, size_t n,
 {
 	static char dargs[INSTR_DEST_MAX][QUEUE_ORCPT_MAX + 96];
 	char prog[PATH_MAX], origin[600];
-	/* 9 options, -R and -V, and a -d and an address per recipient */
+	/* 10 options, -R and -V, and a -d and an address per recipient */
 	char *argv[16 + 3 * INSTR_DEST_MAX];
 	struct out o;
 	size_t k = 0, i;
@@ -345,6 +345,10 @@ forward_deliver(const struct msgdata *md, char *const *to, size_t n,
 		argv[k++] = "-u";
 	if (md->flags & LOCAL_8BIT)
 		argv[k++] = "-8";
+	/* RFC 8689 4.1: the requirement stays with the message on every
+	 * hop, this one too */
+	if (md->dsn.requiretls)
+		argv[k++] = "-T";
 	argv[k++] = "-f";
 	argv[k++] = (char *)md->sender;
 	argv[k++] = "-o";

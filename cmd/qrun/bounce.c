@@ -318,9 +318,12 @@ bounce_build(int qd, const struct msg *m, int kind, const char *to,
 	fmt_date(date, sizeof date, now);
 	/* RFC 3461 4.3: RET=FULL returns the whole message with a failure;
 	 * RET=HDRS, no RET (as postel always did) and any report without a
-	 * failure return the header section only. */
+	 * failure return the header section only. A REQUIRETLS message's
+	 * body never comes back (RFC 8689 5): the report travels under
+	 * REQUIRETLS too, but its path is not the one the sender chose. */
 	whole = orig_message(qd, m, kind == BOUNCE_FAIL &&
-	    m->env->dsn.ret == QR_FULL, &h);
+	    m->env->dsn.ret == QR_FULL &&
+	    !(m->env->flags & QF_REQUIRETLS), &h);
 	/* The sender wrote the attached part: RFC 2046 5.1.1 wants a
 	 * boundary that occurs nowhere inside, so a line of it can never
 	 * end a part or forge one. */
@@ -358,14 +361,16 @@ bounce_build(int qd, const struct msg *m, int kind, const char *to,
 	return cat(b, "\n--%s--\n", boundary);
 }
 /* Queue b for to through lib/submit, the one hand-off to enqueue: -u
- * when the bounced message needed SMTPUTF8, -8 when b has 8-bit octets
+ * when the bounced message needed SMTPUTF8, -T when it had REQUIRETLS
+ * (RFC 8689 5: its report goes back under the same requirement), -8
+ * when b has 8-bit octets
  * (a sender's header in the attached part). No -N, -R, -V or -d: a
  * report never asks for reports (RFC 3461 6.2). enqueue reads a file,
  * left nowhere: an unnamed one in queue/tmp. 0 once enqueue has it, and
  * its queue ID in id. */
 static int
 enqueue(const char *from, const char *origin, const char *to,
-    const struct buf *b, int utf8, char *id, size_t idsize)
+    const struct buf *b, unsigned eflags, char *id, size_t idsize)
 {
 	char *rcpt[1];
 	struct submit s;
@@ -383,7 +388,8 @@ enqueue(const char *from, const char *origin, const char *to,
 	s.rcpt = rcpt;
 	s.nrcpt = 1;
 	s.origin = origin;
-	s.flags = (utf8 ? QF_UTF8 : 0) | (nonascii(b->p, b->len) ? QF_8BIT : 0);
+	s.flags = (eflags & (QF_UTF8 | QF_REQUIRETLS)) |
+	    (nonascii(b->p, b->len) ? QF_8BIT : 0);
 	r = submit_enqueue(&s, fd);
 	close(fd);
 	fmt_s(id, idsize, "%s", s.id);
@@ -446,7 +452,7 @@ bounce_send(struct qrun *q, struct msg *m, int kind)
 	}
 	fmt_s(origin, sizeof origin, "qrun %s %s", event, m->id);
 	r = bounce_build(q->qd, m, kind, to, &b) == -1 ? -1 :
-	    enqueue(from, origin, to, &b, (m->env->flags & QF_UTF8) != 0, id,
+	    enqueue(from, origin, to, &b, m->env->flags, id,
 	    sizeof id);
 	buf_free(&b);
 	log_start(&l, r == 0 ? event : "bounce-failed");

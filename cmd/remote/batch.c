@@ -110,6 +110,7 @@ read_one(struct delivery *m, size_t k, int fd, size_t first)
 	m->sender = froms[k];
 	m->utf8 = (e.flags & QF_UTF8) != 0;
 	m->eightbit = (e.flags & QF_8BIT) != 0;
+	m->requiretls = (e.flags & QF_REQUIRETLS) != 0;
 	m->off = (long long)e.body;
 	m->sign = sign_wanted(e.origin, e.auth);
 	m->dsn = e.dsn;
@@ -122,6 +123,7 @@ read_one(struct delivery *m, size_t k, int fd, size_t first)
 	else {
 		if (*m->sender && (a.flags & ADDR_UTF8))
 			m->utf8 = 1;
+		m->tlsreq_no = requiretls_header_no(fd, m->off);
 		take_rcpts(m, &e, first);
 	}
 	qenv_free(&e);

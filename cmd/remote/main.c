@@ -84,6 +84,7 @@ envelope_of(struct delivery *j)
 		if ((long long)e.body == j->off) {
 			j->sign = sign_wanted(e.origin, e.auth);
 			j->dsn = e.dsn;
+			j->requiretls = (e.flags & QF_REQUIRETLS) != 0;
 			rcpt_dsn(j, &e);
 		}
 		qenv_free(&e);
@@ -130,6 +131,7 @@ job_init(struct delivery *j, int argc, char **argv)
 		die_sys(EXIT_TEMP, "standard input is not a seekable file");
 	if (j->off > 0)
 		envelope_of(j);
+	j->tlsreq_no = requiretls_header_no(j->fd, j->off);
 	if (remote_crlf_size(j->fd, j->off, &j->size) == -1)
 		die_sys(EXIT_TEMP, "unable to read the message");
 }
@@ -162,11 +164,14 @@ static void
 deliver(struct delivery *m, size_t nm, int batch, const struct route *r,
     const struct target *t, size_t nt)
 {
-	size_t i, max = conf_u("remote-max-hosts");
+	static struct result temp[REMOTE_BATCH_MAX];
+	size_t i, k, max = conf_u("remote-max-hosts");
 	char sid[48];
 	unsigned n = 0;
 	int rc;
 
+	for (k = 0; k < nm; k++)
+		temp[k].status = OUTCOME_NONE;
 	for (i = 0; i < nt && i < max && pending(m, nm); i++) {
 		fmt_s(sid, sizeof sid, "%ld.%u", (long)getpid(), ++n);
 		rc = smtp_session(m, nm, r, &t[i], 1, batch ? sid : NULL);
@@ -174,7 +179,18 @@ deliver(struct delivery *m, size_t nm, int batch, const struct route *r,
 			fmt_s(sid, sizeof sid, "%ld.%u", (long)getpid(), ++n);
 			smtp_session(m, nm, r, &t[i], 0, batch ? sid : NULL);
 		}
+		for (k = 0; k < nm; k++)
+			if (m[k].requiretls && delivery_pending(&m[k]) &&
+			    m[k].res.status == OUTCOME_TEMP)
+				temp[k] = m[k].res;
 	}
+	/* A REQUIRETLS message refused by one host (5.7.30) but left by
+	 * another for a temporary reason waits: that host may do later. */
+	for (k = 0; k < nm; k++)
+		if (temp[k].status == OUTCOME_TEMP &&
+		    m[k].res.status == OUTCOME_PERM &&
+		    strcmp(m[k].res.dsn, "5.7.30") == 0)
+			m[k].res = temp[k];
 }
 
 /* The action line after recipient K's ok line (postel-result(5)): passed

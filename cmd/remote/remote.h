@@ -4,8 +4,9 @@
  * (conf/routes and DNS into a list of addresses to try, with what DNSSEC
  * and TLSA say of each), smtp.c (one SMTP session, carrying one message
  * or a batch), sts.c (the MTA-STS policy of a domain), dane.c (the
- * certificate check of RFC 7672) and dsn.c (the RFC 3461 parameters for
- * a next hop that offers DSN). See postel-remote(8).
+ * certificate check of RFC 7672), dsn.c (the RFC 3461 parameters for a
+ * next hop that offers DSN) and requiretls.c (RFC 8689: REQUIRETLS and
+ * the TLS-Required field). See postel-remote(8).
  * main.c owns the deliveries and their recipients, in static arrays.
  */
 #ifndef POSTEL_REMOTE_H
@@ -79,6 +80,9 @@ struct delivery {
 	struct result res;              /* the last failure: the result of
 	                                   the recipients still pending */
 	struct qdsn dsn;                /* RET and ENVID (notify unused) */
+	int requiretls;                 /* QF_REQUIRETLS: RFC 8689 4.2.1 */
+	int tlsreq_no;                  /* has "TLS-Required: No" (RFC 8689
+	                                   4.2.2); meaningless with requiretls */
 };
 
 /* main.c */
@@ -189,6 +193,35 @@ struct dane_x509 {
 };
 /* Ready x for a handshake with t (whose tlsa must be set). */
 void dane_x509_init(struct dane_x509 *x, const struct target *t);
+
+/* requiretls.c */
+/* What a session's TLS proved of the server's certificate, filled by
+ * smtp.c before MAIL: TLS is on; DANE verified it (dane=verified); an
+ * MTA-STS policy in enforce mode admitted the MX and its certificate
+ * verified (sts_result=verified); a route's tls=verify check passed (a
+ * relay the admin configured). */
+struct tlsauth {
+	int tls;
+	int dane;
+	int sts;
+	int verify;
+};
+/* How the session's server was authenticated: "dane", "sts", "verify",
+ * or NULL when it was not (RFC 8689 4.2.1 steps 2 and 3). */
+const char *session_authenticated(const struct tlsauth *a);
+/* Whether message j may go on this session (RFC 8689 4.2.1): 0, or -1
+ * with j->res set to 5.7.30 (permanent: main.c keeps a temporary failure
+ * of another host instead) and a fail line logged by the caller. ext is
+ * the server's EHLO extensions, peer its name for the text. */
+int requiretls_check(struct delivery *j, const struct tlsauth *a,
+    unsigned ext, const char *peer);
+/* 1 if the header section of the message at fd from off has a
+ * "TLS-Required: No" field (RFC 8689 3); 0 if not or unreadable. */
+int requiretls_header_no(int fd, long long off);
+/* 1 if every message of m[0..nm) asks, by TLS-Required: No and without
+ * REQUIRETLS, that DANE (and MTA-STS) not stop its delivery (RFC 8689
+ * 4.2.2): the session then uses opportunistic TLS. */
+int requiretls_relaxed(const struct delivery *m, size_t nm);
 
 /* smtp.c */
 enum { S_DONE, S_NEXT, S_TLSFAIL };

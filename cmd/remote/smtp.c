@@ -599,7 +599,8 @@ body(struct sess *s)
  * NOTIFY with all three words and a full ORCPT on RCPT. */
 _Static_assert(sizeof "MAIL FROM:<>" + ADDR_MAX + sizeof " SIZE=" + 20 +
     sizeof " BODY=8BITMIME" + sizeof " SMTPUTF8" + sizeof " RET=HDRS" +
-    sizeof " ENVID=" + QUEUE_ENVID_MAX <= REMOTE_CMD_MAX, "MAIL fits");
+    sizeof " ENVID=" + QUEUE_ENVID_MAX + sizeof " REQUIRETLS" <=
+    REMOTE_CMD_MAX, "MAIL fits");
 _Static_assert(sizeof "RCPT TO:<>" + ADDR_MAX +
     sizeof " NOTIFY=SUCCESS,FAILURE,DELAY" + sizeof " ORCPT=" +
     QUEUE_ORCPT_MAX <= REMOTE_CMD_MAX, "RCPT fits");
@@ -623,6 +624,9 @@ mail_cmd(const struct sess *s, char *c, size_t size)
 	l = strlen(c);
 	if (s->e.ext & EHLO_DSN)        /* RFC 3461 4.3, 4.4 */
 		(void)dsn_mail_params(c + l, size - l, s->j);
+	l = strlen(c);
+	if (s->j->requiretls)           /* RFC 8689 4.2.1, checked before */
+		fmt_s(c + l, size - l, " REQUIRETLS");
 }
 
 /* RCPT TO, with the recipient's DSN requests when the server offers DSN
@@ -799,6 +803,22 @@ message(struct sess *s, struct delivery *j, struct smtpreply *rp)
 	s->res = &j->res;
 	for (i = 0; i < j->nrcpt; i++)
 		j->rcpt[i].accepted = 0;
+	if (j->requiretls) {
+		struct tlsauth a;
+		a.tls = s->tls;
+		a.dane = strcmp(s->dstate, "verified") == 0;
+		a.verify = s->tls && s->r->tls == POL_VERIFY &&
+		    s->dane != DANE_USABLE;
+		a.sts = s->tls && s->sts == STS_ENFORCE &&
+		    strcmp(s->ststate, "verified") == 0;
+		if (requiretls_check(j, &a, s->e.ext, s->peer) == -1) {
+			logev(s, "fail", "text", j->res.text, "requiretls",
+			    "refused");
+			return 0;       /* not this host: the next one */
+		}
+		logev(s, "requiretls", "auth", session_authenticated(&a),
+		    NULL, NULL);
+	}
 	if (j->utf8 && !(s->e.ext & EHLO_SMTPUTF8))
 		result_set(s->res, OUTCOME_PERM, "5.6.7", "%s does not support "
 		    "SMTPUTF8, which this message needs (RFC 6531)", s->peer);
@@ -935,6 +955,20 @@ smtp_session(struct delivery *m, size_t nm, const struct route *r,
 	s.dstate = s.dane == DANE_UNUSABLE ? "unusable" : "none";
 	s.sts = r->tls == POL_NONE ? STS_NONE : t->sts;
 	s.ststate = "none";
+	if (requiretls_relaxed(m, nm) && (s.dane != DANE_NONE ||
+	    s.sts != STS_NONE || r->tls == POL_DANE || r->tls == POL_STS)) {
+		/* RFC 8689 4.2.2: TLS-Required: No waives the domain's
+		 * policies; TLS stays opportunistic */
+		static struct route relaxed;
+		relaxed = *r;
+		if (relaxed.tls == POL_DANE || relaxed.tls == POL_STS)
+			relaxed.tls = POL_OPPORTUNISTIC;
+		s.r = r = &relaxed;
+		s.dane = DANE_NONE;
+		s.sts = STS_NONE;
+		s.dstate = "none";
+		logev(&s, "tls-required", "value", "no", "policy", "relaxed");
+	}
 	if (s.dane == DANE_TEMP) {      /* RFC 7672 2.2: not "no records" */
 		result_set(&s.sres, OUTCOME_TEMP, "4.7.5", "%s: the lookup of its "
 		    "TLSA records (_25._tcp.%s) failed; not trying it without "

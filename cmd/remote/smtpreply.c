@@ -170,6 +170,8 @@ smtpehlo_line(struct smtpehlo *e, const char *s, size_t n)
 		e->ext |= EHLO_ENHANCED;
 	else if (word(s, n, "DSN", &l))
 		e->ext |= EHLO_DSN;
+	else if (word(s, n, "REQUIRETLS", &l))
+		e->ext |= EHLO_REQUIRETLS;
 	else if (word(s, n, "SIZE", &l)) {
 		unsigned long long v = 0;
 		e->ext |= EHLO_SIZE;

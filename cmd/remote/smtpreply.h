@@ -53,6 +53,7 @@ const char *smtpreply_dsn(const struct smtpreply *r, char *dst, size_t size);
 #define EHLO_AUTH_LOGIN 0x40
 #define EHLO_ENHANCED   0x80
 #define EHLO_DSN        0x100
+#define EHLO_REQUIRETLS 0x200   /* RFC 8689 2 */
 
 struct smtpehlo {
 	unsigned ext;

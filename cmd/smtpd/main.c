@@ -197,6 +197,8 @@ logmsg(const char *event, const char *qid, const char *result)
 	log_kvu(&l, "size", tx.d.size);
 	if (result)
 		log_kv(&l, "result", result);
+	if (tx.mail.requiretls)
+		log_kv(&l, "requiretls", "yes");
 	log_kv(&l, "tls", tlsv());
 	if (ses.authed)
 		log_kv(&l, "auth", ses.authuser);
@@ -428,7 +430,7 @@ queue_flags(void)
 {
 	return (tx.mail.utf8 ? QF_UTF8 : 0) |
 	    (tx.mail.body == BODY_8BIT || (tx.d.flags & DATA_8BIT) ?
-	    QF_8BIT : 0);
+	    QF_8BIT : 0) | (tx.mail.requiretls ? QF_REQUIRETLS : 0);
 }
 
 /* The recipients as a NULL-ended array into tx.rcpts (free it only). */
@@ -719,6 +721,9 @@ greet(struct cmd *c, int ehlo)
 		put("250-SMTPUTF8");
 		put("250-ENHANCEDSTATUSCODES");
 		put("250-DSN");
+		/* RFC 8689 2: offered over TLS only, where MAIL may use it */
+		if (ses.tls)
+			put("250-REQUIRETLS");
 		if (cfg.tls_offer && !ses.tls)
 			put("250-STARTTLS");
 		if (cfg.auth_conf && (ses.tls || cfg.auth_plain) && !ses.authed)
@@ -743,6 +748,13 @@ do_mail(struct cmd *c)
 	if ((why = parse_mail(&tx.mail, c->arg, c->alen, ses.ehlo)) != NULL) {
 		memset(&tx.mail, 0, sizeof tx.mail);
 		reply(why);
+		return;
+	}
+	if (tx.mail.requiretls && !ses.tls) {
+		/* not offered in plaintext (RFC 8689 2): as any parameter
+		 * this session does not support */
+		memset(&tx.mail, 0, sizeof tx.mail);
+		reply("555 5.5.4 Unsupported parameter");
 		return;
 	}
 	if (tx.mail.size > cfg.maxsize) {       /* RFC 1870 6.1 */

@@ -89,6 +89,7 @@ digits(const char *s, size_t n, size_t max, unsigned long long *out)
 #define P_ENVID    0x20
 #define P_NOTIFY   0x40
 #define P_ORCPT    0x80
+#define P_REQUIRETLS 0x100
 
 /* NOTIFY's value: "SUCCESS,FAILURE,DELAY" is 21 characters; a word may
  * come again, up to this. */
@@ -217,6 +218,17 @@ param(struct mailarg *m, const char *s, size_t n, unsigned *seen)
 			return "501 5.5.4 Duplicate ENVID parameter";
 		*seen |= P_ENVID;
 		return envid_param(m, v, vl);
+	}
+	if (k == 10 && strncasecmp(s, "REQUIRETLS", 10) == 0) {
+		/* RFC 8689 2: no value. Whether the session may use it (only
+		 * over TLS) is the caller's to decide. */
+		if (*seen & P_REQUIRETLS)
+			return "501 5.5.4 Duplicate REQUIRETLS parameter";
+		*seen |= P_REQUIRETLS;
+		if (v != NULL)
+			return "501 5.5.4 REQUIRETLS takes no value";
+		m->requiretls = 1;
+		return NULL;
 	}
 	return "555 5.5.4 Unsupported parameter";
 }

@@ -96,6 +96,7 @@ struct mailarg {
 	int body;                       /* BODY= */
 	int utf8;                       /* SMTPUTF8 */
 	int auth;                       /* AUTH= given (RFC 4954 5) */
+	int requiretls;                 /* REQUIRETLS (RFC 8689 2) */
 	int postmaster;                 /* RCPT TO:<postmaster>; a is empty */
 	struct qdsn dsn;                /* MAIL's RET= and ENVID= (RFC 3461) */
 	struct qrdsn rdsn;              /* RCPT's NOTIFY= and ORCPT= */
