@@ -12,7 +12,7 @@
 command -v openssl >/dev/null || skip_all "openssl not installed"
 [ "$(id -u)" = 0 ] || skip_all "needs root to listen on port 443"
 [ -x "$B/enqueue" ] || skip_all "enqueue not built"
-plan 9
+plan 11
 setup_instance
 Q=$POSTEL_ROOT/queue/new
 
@@ -29,7 +29,7 @@ mkcert() { # NAME SAN...: a certificate for the names from the test CA
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
     -nodes -days 2 -keyout ca.key -out ca.pem -subj "/CN=postel-rt-ca" \
     2>/dev/null &&
-mkcert web mta-sts.enf.test mta-sts.tst.test mta-sts.bad.test &&
+mkcert web mta-sts.enf.test mta-sts.tst.test mta-sts.bad.test mta-sts.miss.test &&
 mkcert mx mx.enf.test mx.tst.test && mkcert wrong wrong.test
 ok $? "test certificates made"
 cd "$TOP" || exit 1
@@ -39,6 +39,9 @@ for d in enf:enforce tst:testing bad:enforce; do
 	printf 'version: STSv1\r\nmode: %s\r\nmx: mx.%s.test\r\nmax_age: 86400\r\n' \
 	    "${d#*:}" "${d%:*}" >"$T/pol/mta-sts.${d%:*}.test"
 done
+# miss.test's policy names no MX of its own: enforce refuses them all
+printf 'version: STSv1\r\nmode: enforce\r\nmx: mx.elsewhere.test\r\nmax_age: 86400\r\n' \
+    >"$T/pol/mta-sts.miss.test"
 $PY "$TOP/t/541-policy.py" 127.0.65.50 "$T/web.pem" "$T/web.key" \
     "$T/pol" "$T/web.log" "$T/web.ready" 2>"$T/web.err" &
 reap $!
@@ -53,7 +56,10 @@ dns_start 127.0.65.49 \
     --host-record=mta-sts.tst.test,127.0.65.50 \
     --mx-host=bad.test,mx.bad.test,10 --host-record=mx.bad.test,127.0.65.53 \
     --txt-record=_mta-sts.bad.test,"v=STSv1; id=b1;" \
-    --host-record=mta-sts.bad.test,127.0.65.50
+    --host-record=mta-sts.bad.test,127.0.65.50 \
+    --mx-host=miss.test,mx.miss.test,10 --host-record=mx.miss.test,127.0.65.51 \
+    --txt-record=_mta-sts.miss.test,"v=STSv1; id=m1;" \
+    --host-record=mta-sts.miss.test,127.0.65.50
 sink_start enf 127.0.65.51:25 --tls "$T/mx.pem" "$T/mx.key" --requiretls
 sink_start tst 127.0.65.52:25 --tls "$T/mx.pem" "$T/mx.key" --requiretls
 sink_start bad 127.0.65.53:25 --tls "$T/wrong.pem" "$T/wrong.key" --requiretls
@@ -102,4 +108,12 @@ is "$(cut -d' ' -f1-3 "$T/out")" "$delivered" \
     "TLS-Required: No waives the enforce policy's check"
 grep -q 'remote: tls-required .*host=mx.bad.test .*policy=relaxed' "$T/err"
 ok $? "logged"
+
+# the waiver also gives back the MX hosts an enforce policy leaves out
+run "$(enq)" miss.test
+is "$(cut -d' ' -f1-4 "$T/out")" "rcpt 1 temp 4.7.5" \
+    "enforce naming none of the MX hosts: not delivered"
+run "$n" miss.test
+is "$(cut -d' ' -f1-3 "$T/out")" "$delivered" \
+    "TLS-Required: No: the MX hosts the policy leaves out are tried"
 done_testing

@@ -308,7 +308,8 @@ main(int argc, char **argv)
 	/* a result settled now (a DKIM key that cannot be used) goes out
 	 * at once, as any other */
 	remote_report(m, nm, 0);
-	if (route_plan(&r, &m[0], t, REMOTE_HOSTS_MAX, &nt, &m[0].res) == 0)
+	if (route_plan(&r, &m[0], requiretls_relaxed(m, nm), t,
+	    REMOTE_HOSTS_MAX, &nt, &m[0].res) == 0)
 		deliver(m, nm, batch, &r, t, nt);
 	else
 		for (k = 1; k < nm; k++)

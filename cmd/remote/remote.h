@@ -134,9 +134,11 @@ void sign_message(struct delivery *j);
 void sign_end(void);
 
 /* route.c */
-/* Resolve r into targets; NULL, or a failure in res for every recipient. */
-int route_plan(const struct route *r, const struct delivery *j, struct target *t,
-    size_t max, size_t *n, struct result *res);
+/* Resolve r into targets; NULL, or a failure in res for every recipient.
+ * relaxed: the messages say "TLS-Required: No" (RFC 8689 5), so the
+ * domain's MTA-STS policy neither picks the hosts nor is required. */
+int route_plan(const struct route *r, const struct delivery *j, int relaxed,
+    struct target *t, size_t max, size_t *n, struct result *res);
 
 /* sts.c */
 /* The MTA-STS mode applied to a host (RFC 8461 5): none, testing (only

@@ -165,8 +165,8 @@ sts_log(const struct delivery *j, const char *host, const char *what,
 }
 
 static int
-plan_mx(const struct route *r, const struct delivery *j, struct target *t,
-    size_t max, size_t *n, struct result *res)
+plan_mx(const struct route *r, const struct delivery *j, int relaxed,
+    struct target *t, size_t max, size_t *n, struct result *res)
 {
 	static struct dns_mx mx[DNS_MX_MAX];
 	static struct tlsa_set set[DNS_MX_MAX];
@@ -200,10 +200,11 @@ plan_mx(const struct route *r, const struct delivery *j, struct target *t,
 		return -1;
 	}
 	/* MTA-STS (RFC 8461), unless the route wants no TLS or DANE for
-	 * every host */
+	 * every host. A sender that waived the policies (RFC 8689 5) gets
+	 * every MX and no requirement; the sessions log the waiver. */
 	if (r->tls != POL_NONE && r->tls != POL_DANE)
 		sts = sts_find(r->host, j->qid, &pol);
-	if (r->tls == POL_STS && sts != STS_ENFORCE) {
+	if (r->tls == POL_STS && sts != STS_ENFORCE && !relaxed) {
 		result_set(res, OUTCOME_TEMP, "4.7.5", "%s has no MTA-STS policy "
 		    "in enforce mode, which the route requires (tls=sts)",
 		    r->host);
@@ -238,7 +239,7 @@ plan_mx(const struct route *r, const struct delivery *j, struct target *t,
 		if (h.sts != STS_NONE && !mtasts_mx_match(pol, mx[i].host)) {
 			sts_log(j, mx[i].host, h.sts == STS_ENFORCE ? "skip" :
 			    "mismatch", h.sts, "not an mx of the MTA-STS policy");
-			if (h.sts == STS_ENFORCE) {
+			if (h.sts == STS_ENFORCE && !relaxed) {
 				refused++;
 				continue;
 			}
@@ -264,8 +265,8 @@ plan_mx(const struct route *r, const struct delivery *j, struct target *t,
 }
 
 int
-route_plan(const struct route *r, const struct delivery *j, struct target *t,
-    size_t max, size_t *n, struct result *res)
+route_plan(const struct route *r, const struct delivery *j, int relaxed,
+    struct target *t, size_t max, size_t *n, struct result *res)
 {
 	static struct tlsa_set set;
 	struct dns_ip ip[DNS_IP_MAX];
@@ -302,7 +303,7 @@ route_plan(const struct route *r, const struct delivery *j, struct target *t,
 		return 0;
 	}
 	if (r->kind == ROUTE_MX)
-		return plan_mx(r, j, t, max, n, res);
+		return plan_mx(r, j, relaxed, t, max, n, res);
 	rc = dns_ip_sec(r->host, ip, DNS_IP_MAX, &nip, &ad);
 	if (rc != DNS_OK) {
 		/* a relay that does not resolve is the admin's to fix */
