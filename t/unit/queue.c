@@ -214,7 +214,7 @@ main(void)
 	    "queue/cur", "queue/state" };
 	size_t i;
 
-	plan(61);
+	plan(64);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	for (i = 0; i < 5; i++) {
@@ -246,6 +246,12 @@ main(void)
 	later(qd, QF_UTF8, QF_UTF8 | QF_8BIT, "reserved flags: utf8, then both");
 	later(qd, QF_8BIT, QF_8BIT, "reserved flags: 8bit, unchanged");
 	later(qd, 0, 0, "reserved flags: none at all");
+	later(qd, QF_REQUIRETLS, QF_REQUIRETLS | QF_UTF8 | QF_8BIT,
+	    "reserved flags: requiretls, then utf8 and 8bit too");
+	later(qd, QF_REQUIRETLS | QF_8BIT, QF_REQUIRETLS,
+	    "reserved flags: requiretls kept when 8bit goes");
+	ok(refused("postel 1\narrival 5\nfrom <a@b>\nrcpt <c@d>\n"
+	    "flags requiretls\n\nx\n") == 0, "a requiretls flags line reads");
 	ok(qstate_read(qd, w.id, st, 2, &warned, NULL, &why) == 0 &&
 	    st[0].status == QS_TODO && st[1].attempts == 0,
 	    "no state file: all todo");
