@@ -10,6 +10,8 @@
 #include "https.h"
 #include "net.h"
 
+#define HTTPS_REQ_MAX 1024
+
 /* The response on an open TLS connection, read until it is complete. */
 static int
 response(struct tls_client *c, char *buf, size_t cap, char *out,
@@ -44,26 +46,20 @@ response(struct tls_client *c, char *buf, size_t cap, char *out,
 	}
 }
 
-int
-https_get(const char *host, unsigned port, const char *path,
-    const struct tls_anchors *a, long long deadline, char *out,
+/* Send the request head req[0..n), then body[0..blen), read the
+ * response: as https_get. */
+static int
+request(const char *host, unsigned port, char *req, int n, const void *body,
+    size_t blen, const struct tls_anchors *a, long long deadline, char *out,
     size_t outmax, struct http_resp *r, const char **why, int *temp)
 {
 	struct dns_ip ip[DNS_IP_MAX];
 	struct tls_client *c;
 	struct bio o;
-	char req[1024], *buf;
+	char *buf;
 	size_t nip, i, cap = outmax + HTTP_HEAD_MAX + 4096;
-	int fd = -1, rc = -1, n;
+	int fd = -1, rc = -1;
 
-	*temp = 1;
-	if ((n = fmt_s(req, sizeof req, "GET %s HTTP/1.1\r\nHost: %s\r\n"
-	    "User-Agent: postel\r\nAccept: text/plain\r\n"
-	    "Connection: close\r\n\r\n", path, host)) < 0) {
-		*why = "a host or path too long";
-		*temp = 0;
-		return -1;
-	}
 	switch (dns_ip(host, ip, DNS_IP_MAX, &nip)) {
 	case DNS_OK: break;
 	case DNS_TEMP: *why = "DNS lookup of the host failed for now";
@@ -92,11 +88,12 @@ https_get(const char *host, unsigned port, const char *path,
 		*temp = errno == ETIMEDOUT;
 		goto done;
 	}
-	bio_init(&o, fd, tls_bio_write, req, sizeof req);
+	bio_init(&o, fd, tls_bio_write, req, HTTPS_REQ_MAX);
 	o.ctx = &c->t;
 	o.deadline = deadline;
 	o.end = (size_t)n;
-	if (bio_flush(&o) == -1) {
+	if (bio_flush(&o) == -1 || (blen > 0 && (bio_put(&o, body, blen) == -1
+	    || bio_flush(&o) == -1))) {
 		*why = "unable to send the request";
 		goto done;
 	}
@@ -110,4 +107,46 @@ done:
 	free(c);
 	free(buf);
 	return rc;
+}
+
+int
+https_get(const char *host, unsigned port, const char *path,
+    const struct tls_anchors *a, long long deadline, char *out,
+    size_t outmax, struct http_resp *r, const char **why, int *temp)
+{
+	char req[HTTPS_REQ_MAX];
+	int n;
+
+	*temp = 1;
+	if ((n = fmt_s(req, sizeof req, "GET %s HTTP/1.1\r\nHost: %s\r\n"
+	    "User-Agent: postel\r\nAccept: text/plain\r\n"
+	    "Connection: close\r\n\r\n", path, host)) < 0) {
+		*why = "a host or path too long";
+		*temp = 0;
+		return -1;
+	}
+	return request(host, port, req, n, NULL, 0, a, deadline, out, outmax,
+	    r, why, temp);
+}
+
+int
+https_post(const char *host, unsigned port, const char *path,
+    const char *type, const void *body, size_t blen,
+    const struct tls_anchors *a, long long deadline, char *out,
+    size_t outmax, struct http_resp *r, const char **why, int *temp)
+{
+	char req[HTTPS_REQ_MAX];
+	int n;
+
+	*temp = 1;
+	if ((n = fmt_s(req, sizeof req, "POST %s HTTP/1.1\r\nHost: %s\r\n"
+	    "User-Agent: postel\r\nContent-Type: %s\r\n"
+	    "Content-Length: %zu\r\nConnection: close\r\n\r\n", path,
+	    host, type, blen)) < 0) {
+		*why = "a host, path or type too long";
+		*temp = 0;
+		return -1;
+	}
+	return request(host, port, req, n, body, blen, a, deadline, out,
+	    outmax, r, why, temp);
 }

@@ -1,6 +1,7 @@
 /*
  * https: one GET over HTTPS (RFC 9110, 9112), the way an MTA-STS policy
- * is fetched (RFC 8461 3.3): the host's addresses from DNS, TLS with the
+ * is fetched (RFC 8461 3.3), and one POST, the way a TLS report is sent
+ * (RFC 8460 5.4): the host's addresses from DNS, TLS with the
  * certificate checked against the given anchors and the host name, no
  * redirects followed, the body bounded, the whole under one deadline.
  * Memory: the TLS client (about 33 KB) is allocated for the call and
@@ -22,6 +23,13 @@
  * timeout, a refused connection), clear when it is the server's answer
  * or certificate. */
 int https_get(const char *host, unsigned port, const char *path,
+    const struct tls_anchors *a, long long deadline, char *out,
+    size_t outmax, struct http_resp *r, const char **why, int *temp);
+
+/* POST body[0..blen) of Content-Type type to https://host:port/path,
+ * the response as https_get. */
+int https_post(const char *host, unsigned port, const char *path,
+    const char *type, const void *body, size_t blen,
     const struct tls_anchors *a, long long deadline, char *out,
     size_t outmax, struct http_resp *r, const char **why, int *temp);
 

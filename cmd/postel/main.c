@@ -54,6 +54,8 @@ static const struct cmd {
 	    "show the DMARC policy that applies", cmd_dmarc },
 	{ "mta-sts", "DOMAIN [HOST...]", "show the MTA-STS policy of a domain",
 	    cmd_mta_sts },
+	{ "tlsrpt", "[--day YYYY-MM-DD] [--send]",
+	    "print or send a day's TLS reports", cmd_tlsrpt },
 	{ "help", "", "this list", cmd_help },
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])

@@ -59,5 +59,7 @@ int cmd_spf(int argc, char **argv);
 int cmd_dmarc(int argc, char **argv);
 /* outbound TLS policy (issue 22): mtasts.c */
 int cmd_mta_sts(int argc, char **argv);
+/* tlsrpt.c: the day's TLS reports (RFC 8460) */
+int cmd_tlsrpt(int argc, char **argv);
 
 #endif
