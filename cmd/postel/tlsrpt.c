@@ -133,10 +133,9 @@ read_day(int fd)
 	int r;
 
 	bio_init(&in, fd, bio_fdread, io, sizeof io);
-	while ((r = bio_getline(&in, line, sizeof line, &len)) == 0 ||
-	    (r == -1 && errno == EMSGSIZE)) {
+	while ((r = bio_getline(&in, line, sizeof line - 1, &len)) > 0) {
 		lineno++;
-		if (r == -1) {
+		if (r == 2) {
 			warn("line %lu of the day file is too long, skipped",
 			    lineno);
 			continue;
@@ -147,7 +146,7 @@ read_day(int fd)
 		line[len] = '\0';
 		add_line(line, lineno);
 	}
-	if (r == -1 && errno != 0)
+	if (r == -1)
 		die_sys(EXIT_TEMP, "unable to read the day file");
 }
 
