@@ -236,4 +236,14 @@ enum { S_DONE, S_NEXT, S_TLSFAIL };
 int smtp_session(struct delivery *m, size_t nm, const struct route *r,
     const struct target *t, int tls, const char *sid);
 
+/* tlsrpt.c: the sessions TLSRPT counts (RFC 8460) */
+/* The 4.3 result type (TR_*) of a certificate check that failed with
+ * the BearSSL error err. */
+int tlsrpt_tls_result(int err);
+/* Keep one session to t under domain's policy, type TP_STS or TP_TLSA
+ * (t->tlsa the records), result -1 success or the TR_* of its failure,
+ * in queue/tlsrpt/DAY (postel-queue(5)); a failure is only warned. */
+void tlsrpt_note(const char *domain, int type, int result,
+    const struct target *t);
+
 #endif

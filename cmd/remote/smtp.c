@@ -23,6 +23,7 @@
 #include "remote.h"
 #include "smtpreply.h"
 #include "tls.h"
+#include "tlsrpt.h"
 
 static struct tls_client tc;            /* one per process: ~33 KB */
 static struct dane_x509 dx;             /* and its DANE check: ~70 KB */
@@ -49,6 +50,8 @@ struct sess {
 	int sts;                        /* STS_* of this host (route.c) */
 	const char *ststate;            /* for the log: none, verified,
 	                                   failed */
+	int rpt;                        /* TLSRPT: TR_* of the failure, or
+	                                   -1 (RFC 8460 4.3) */
 	int stop;                       /* no further message here */
 	int open;                       /* a transaction is open (MAIL 250) */
 	struct smtpehlo e;
@@ -304,6 +307,7 @@ starttls(struct sess *s, struct smtpreply *rp)
 	int verify = tls_verify(s);
 
 	if (!(s->e.ext & EHLO_STARTTLS)) {
+		s->rpt = TR_STARTTLS_NOT_SUPPORTED;
 		if (s->dane != DANE_NONE) {     /* RFC 7672 2.2: stripped? */
 			result_set(s->res, OUTCOME_TEMP, "4.7.4", "%s does not offer "
 			    "STARTTLS, which its DANE TLSA records require",
@@ -340,6 +344,7 @@ starttls(struct sess *s, struct smtpreply *rp)
 	    reply(s, rp, "remote-timeout-command", 0) == -1)
 		return lost(s, "after STARTTLS");
 	if (smtpreply_class(rp) != 2) {
+		s->rpt = TR_STARTTLS_NOT_SUPPORTED;
 		if (s->sts != STS_NONE)
 			stsfail(s, "STARTTLS refused");
 		if (tls_mandatory(s)) {
@@ -397,6 +402,8 @@ tls_begin(struct sess *s)
 		    verify ? TLS_VERIFY : TLS_NOVERIFY, deadline);
 	if (rc == -1) {
 		int e = errno;
+		s->rpt = s->dane == DANE_USABLE && dx.why[0] ?
+		    TR_VALIDATION_FAILURE : tlsrpt_tls_result(tc.t.err);
 		if (s->dane == DANE_USABLE && dx.why[0]) {
 			s->dstate = "failed";
 			result_set(s->res, OUTCOME_TEMP, "4.7.5", "TLS handshake "
@@ -423,6 +430,7 @@ tls_begin(struct sess *s)
 		char why[200];
 		fmt_s(why, sizeof why, "certificate of %s: %s", s->peer,
 		    tls_error(&v));
+		s->rpt = tlsrpt_tls_result(sx.err);
 		stsfail(s, why);
 	} else if (s->sts != STS_NONE)
 		s->ststate = "verified";
@@ -932,6 +940,23 @@ setup(struct sess *s, struct smtpreply *rp, int tls)
 	return 0;
 }
 
+/* A session under a DANE or MTA-STS policy that got as far as its TLS
+ * verdict, for TLSRPT. */
+static void
+record(const struct sess *s, const char *domain)
+{
+	int type = s->dane == DANE_USABLE ? TP_TLSA : s->sts != STS_NONE ?
+	    TP_STS : TP_NONE;
+
+	if (type == TP_NONE || domain == NULL)
+		return;
+	if (s->rpt != -1)
+		tlsrpt_note(domain, type, s->rpt, s->t);
+	else if (type == TP_TLSA ? strcmp(s->dstate, "verified") == 0 :
+	    strcmp(s->ststate, "verified") == 0)
+		tlsrpt_note(domain, type, -1, s->t);
+}
+
 int
 smtp_session(struct delivery *m, size_t nm, const struct route *r,
     const struct target *t, int tls, const char *sid)
@@ -955,6 +980,7 @@ smtp_session(struct delivery *m, size_t nm, const struct route *r,
 	s.dstate = s.dane == DANE_UNUSABLE ? "unusable" : "none";
 	s.sts = r->tls == POL_NONE ? STS_NONE : t->sts;
 	s.ststate = "none";
+	s.rpt = -1;
 	if (requiretls_relaxed(m, nm) && (s.dane != DANE_NONE ||
 	    s.sts != STS_NONE || r->tls == POL_DANE || r->tls == POL_STS)) {
 		/* RFC 8689 4.2.2: TLS-Required: No waives the domain's
@@ -1008,6 +1034,7 @@ smtp_session(struct delivery *m, size_t nm, const struct route *r,
 		quit(&s);
 	if (close(s.fd) == -1)
 		warn_sys("close");
+	record(&s, m[0].domain);
 	if (ret == 0) {
 		for (k = 0; k < nm; k++)
 			if (delivery_pending(&m[k]))
