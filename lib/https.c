@@ -135,14 +135,17 @@ https_post(const char *host, unsigned port, const char *path,
     const struct tls_anchors *a, long long deadline, char *out,
     size_t outmax, struct http_resp *r, const char **why, int *temp)
 {
-	char req[HTTPS_REQ_MAX];
+	char req[HTTPS_REQ_MAX], hp[16] = "";
 	int n;
 
 	*temp = 1;
-	if ((n = fmt_s(req, sizeof req, "POST %s HTTP/1.1\r\nHost: %s\r\n"
+	if (port != 443)                /* RFC 9110 7.2: a port not the
+	                                   default goes in Host */
+		fmt_s(hp, sizeof hp, ":%u", port);
+	if ((n = fmt_s(req, sizeof req, "POST %s HTTP/1.1\r\nHost: %s%s\r\n"
 	    "User-Agent: postel\r\nContent-Type: %s\r\n"
 	    "Content-Length: %zu\r\nConnection: close\r\n\r\n", path,
-	    host, type, blen)) < 0) {
+	    host, hp, type, blen)) < 0) {
 		*why = "a host, path or type too long";
 		*temp = 0;
 		return -1;
