@@ -64,8 +64,9 @@ def mailcheck(path, out):
         return print("bad parts")
     a = parts[1]
     fn = a.get_filename()
+    uid = re.sub(r"[^A-Za-z0-9]", "", mo.group(3).split("@")[0])
     want = r"%s!%s!\d+!\d+!%s\.json\.gz" % (re.escape(sub), re.escape(dom),
-                                            re.escape(mo.group(3)))
+                                            uid)
     if a["Content-Transfer-Encoding"] != "base64" or \
             not re.fullmatch(want, fn or ""):
         return print("bad attachment %s" % fn)

@@ -269,9 +269,18 @@ mail(const char *to, const char *dom, const char *id, long long start,
 	struct buf m = BUF_INIT(REPORT_MAX * 3);
 	char from[DNS_NAME_MAX + 16], date[FMT_DATE_MAX], hd[4096], *rcpt[1];
 	const char *me = conf_s("me");
+	char uid[128];
 	struct submit s;
 	size_t i, n;
 	int fd, r;
+
+	/* 5.1: the filename's unique-id is letters and digits */
+	for (i = n = 0; id[i] != '\0' && id[i] != '@' && n + 1 < sizeof uid;
+	    i++)
+		if ((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' &&
+		    id[i] <= 'z') || (id[i] >= 'A' && id[i] <= 'Z'))
+			uid[n++] = id[i];
+	uid[n] = '\0';
 
 	if (sasl_b64_encode(b64, sizeof b64, z->p, z->len) == -1)
 		return warn("the report for %s is too big", dom), -1;
@@ -287,7 +296,7 @@ mail(const char *to, const char *dom, const char *id, long long start,
 	    "Content-Transfer-Encoding: base64\nContent-Disposition: "
 	    "attachment;\n filename=\"%s!%s!%lld!%lld!%s.json.gz\"\n\n",
 	    from, date, to, dom, me, id, dom, me, id, id, me, id, me, dom,
-	    start, start + 86399, id) < 0)
+	    start, start + 86399, uid) < 0)
 		return warn("a header of the report for %s is too long", dom),
 		    -1;
 	if (buf_catb(&m, hd, strlen(hd)) == -1)
