@@ -36,7 +36,7 @@ post_start() { # NAME PORT STATUS
 }
 post_start good "$P" 200
 post_start bad "$P2" 500
-dns_start 127.0.66.1 \
+dns_start 127.0.66.3 \
     --txt-record=_smtp._tls.sts.test,"v=TLSRPTv1; rua=https://rpt.test:$P/v1/tlsrpt" \
     --txt-record=_smtp._tls.fail.test,"v=TLSRPTv1; rua=https://bad.test:$P2/r" \
     --host-record=rpt.test,127.0.66.30 --host-record=bad.test,127.0.66.30

@@ -42,7 +42,7 @@ reap $!
 diag_on_fail "$T/web.err"
 wait_for 10 test -e "$T/web.ready" || echo "# policy server did not start"
 
-dns_start 127.0.66.1 \
+dns_start 127.0.66.5 \
     --mx-host=enf.test,mx0.enf.test,5 \
     --mx-host=enf.test,mxw.enf.test,10 \
     --mx-host=enf.test,mx1.enf.test,20 \

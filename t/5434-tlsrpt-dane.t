@@ -41,7 +41,7 @@ strip MX 10 mx-strip
 mx-strip A 127.0.66.43
 _25._tcp.mx-strip TLSA 3 1 1 $EE
 EOF
-dnssec_start 127.0.66.1 127.0.66.2
+dnssec_start 127.0.66.7 127.0.66.8
 ok $? "nsd and unbound serve the signed zone"
 sink_start bad 127.0.66.41:25 --tls "$T/ee.pem" "$T/ee.key"
 sink_start ee 127.0.66.42:25 --tls "$T/ee.pem" "$T/ee.key"
