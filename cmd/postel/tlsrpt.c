@@ -37,6 +37,8 @@
 
 #define REPORT_MAX (1024 * 1024)        /* JSON of one domain */
 #define SEND_SECONDS 60
+#define STRINGS_MAX 256                 /* policy-string lines kept */
+#define FAILURES_MAX 256                /* failure-details of a domain */
 
 struct fail {
 	enum tlsrpt_result result;
@@ -157,8 +159,8 @@ report(struct buf *b, const struct dom *d, const char *id, long long start,
 {
 	static struct stscache c;
 	static char tl[1024];
-	const char *strs[MTASTS_POLICY_MAX / 2], *mx[MTASTS_MX_MAX];
-	struct tlsrpt_failure f[256];
+	static const char *strs[STRINGS_MAX], *mx[MTASTS_MX_MAX];
+	static struct tlsrpt_failure f[FAILURES_MAX];
 	struct tlsrpt_policy p;
 	struct tlsrpt_report r;
 	char contact[DNS_NAME_MAX + 16], *s, *e;
@@ -188,7 +190,7 @@ report(struct buf *b, const struct dom *d, const char *id, long long start,
 		p.nmx = c.p.nmx;
 	} else if (d->type == TP_TLSA && d->tlsa[0] != '\0') {
 		fmt_s(tl, sizeof tl, "%s", d->tlsa);
-		for (s = tl; s != NULL && p.nstrings < 64; s = e) {
+		for (s = tl; s != NULL && p.nstrings < STRINGS_MAX; s = e) {
 			if ((e = strchr(s, ';')) != NULL)
 				*e++ = '\0';
 			strs[p.nstrings++] = s;
@@ -229,10 +231,15 @@ gzip_buf(const struct buf *b, struct buf *z)
 	ssize_t k;
 	pid_t pid;
 
-	if ((in = queue_tmpfile()) == -1 || (out = queue_tmpfile()) == -1 ||
+	if ((in = queue_tmpfile()) == -1)
+		return warn_sys("unable to make a temporary file"), -1;
+	if ((out = queue_tmpfile()) == -1 ||
 	    fd_write_all(in, b->p, b->len) == -1 ||
 	    lseek(in, 0, SEEK_SET) == -1) {
 		warn_sys("unable to write a temporary file");
+		close(in);
+		if (out != -1)
+			close(out);
 		return -1;
 	}
 	ch.fd[0] = in;
@@ -240,6 +247,8 @@ gzip_buf(const struct buf *b, struct buf *z)
 	ch.fd[2] = CHILD_KEEP;
 	if ((pid = child_spawn(&ch)) == -1 || child_wait(pid, &st) == -1) {
 		warn_sys("unable to run gzip");
+		close(in);
+		close(out);
 		return -1;
 	}
 	close(in);
@@ -299,19 +308,22 @@ mail(const char *to, const char *dom, const char *id, long long start,
 	    start, start + 86399, uid) < 0)
 		return warn("a header of the report for %s is too long", dom),
 		    -1;
-	if (buf_catb(&m, hd, strlen(hd)) == -1)
-		return warn_sys("unable to write the report"), -1;
+	r = buf_catb(&m, hd, strlen(hd));
 	n = strlen(b64);
-	for (i = 0; i < n; i += 76)
+	for (i = 0; i < n && r == 0; i += 76)
 		if (buf_catb(&m, b64 + i, n - i < 76 ? n - i : 76) == -1 ||
 		    buf_catb(&m, "\n", 1) == -1)
-			return warn_sys("unable to write the report"), -1;
+			r = -1;
 	fmt_s(hd, sizeof hd, "\n--=_tlsrpt_%s--\n", id);
-	if (buf_catb(&m, hd, strlen(hd)) == -1 ||
+	fd = -1;
+	if (r == -1 || buf_catb(&m, hd, strlen(hd)) == -1 ||
 	    (fd = queue_tmpfile()) == -1 ||
 	    fd_write_all(fd, m.p, m.len) == -1) {
+		warn_sys("unable to write the report");
 		buf_free(&m);
-		return warn_sys("unable to write the report"), -1;
+		if (fd != -1)
+			close(fd);
+		return -1;
 	}
 	buf_free(&m);
 	rcpt[0] = (char *)to;
@@ -346,8 +358,9 @@ post(const char *uri, const char *dom, const struct buf *z)
 		return warn("bad report address %s", uri), -1;
 	memcpy(host, h, hl);
 	host[hl] = '\0';
-	if (h[hl] == ':')
-		port = (unsigned)strtoul(h + hl + 1, NULL, 10);
+	if (h[hl] == ':' && ((port = (unsigned)strtoul(h + hl + 1, NULL, 10))
+	    == 0 || port > 65535))
+		return warn("bad port in report address %s", uri), -1;
 	ca = conf_s("remote-ca-file");
 	if (tls_anchors_load(&a, ca) == -1)
 		return warn_sys("unable to load trust anchors from %s", ca), -1;
