@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "hdr.h"
 #include "remote.h"
 #include "smtpreply.h"
 
@@ -68,7 +69,7 @@ int
 requiretls_header_no(int fd, long long off)
 {
 	static char hb[HEADER_MAX];
-	size_t len = 0, start, end;
+	size_t len = 0, start, flen;
 	ssize_t r;
 
 	while (len < sizeof hb) {
@@ -80,20 +81,14 @@ requiretls_header_no(int fd, long long off)
 			break;
 		len += (size_t)r;
 	}
-	for (start = 0; start < len; start = end) {
-		/* one field: its line and the continuation lines */
-		for (end = start; end < len; end++)
-			if (hb[end] == '\n' && (end + 1 == len ||
-			    (hb[end + 1] != ' ' && hb[end + 1] != '\t')))
-				break;
-		if (end - start <= 1 || hb[start] == '\n')
-			return 0;       /* the empty line: the body follows */
-		if (end < len)
-			end++;
-		if (end - start > 13 &&
-		    strncasecmp(hb + start, "TLS-Required:", 13) == 0)
-			return value_no(hb + start + 13, end - start - 13);
-	}
+	/* the one header walk of lib/hdr: to the empty line, obsolete
+	 * white space before the colon included (RFC 5322 4.5) */
+	for (start = 0; hdr_field_next(hb, len, start, &flen); start += flen)
+		if (hdr_name_is(hb + start, flen, "TLS-Required")) {
+			const char *c = memchr(hb + start, ':', flen);
+			return c != NULL && value_no(c + 1,
+			    (size_t)(hb + start + flen - c - 1));
+		}
 	return 0;
 }
 
