@@ -61,20 +61,29 @@ struct sess {
 	char why[128];                  /* protocol error detail */
 };
 
+/* The start of a line about this session: the event, then qid,
+ * session, host and ip. */
+static void
+loghead(struct logl *l, const struct sess *s, const char *ev)
+{
+	char ip[64];
+
+	log_start(l, ev);
+	if (s->j && s->j->qid)
+		log_kv(l, "qid", s->j->qid);
+	if (s->sid)
+		log_kv(l, "session", s->sid);
+	log_kv(l, "host", s->t->name);
+	log_kv(l, "ip", dns_ip_fmt(&s->t->ip, ip, sizeof ip));
+}
+
 static void
 logev(struct sess *s, const char *ev, const char *k1, const char *v1,
     const char *k2, const char *v2)
 {
 	struct logl l;
-	char ip[64];
 
-	log_start(&l, ev);
-	if (s->j && s->j->qid)
-		log_kv(&l, "qid", s->j->qid);
-	if (s->sid)
-		log_kv(&l, "session", s->sid);
-	log_kv(&l, "host", s->t->name);
-	log_kv(&l, "ip", dns_ip_fmt(&s->t->ip, ip, sizeof ip));
+	loghead(&l, s, ev);
 	if (k1)
 		log_kv(&l, k1, v1);
 	if (k2)
@@ -115,16 +124,9 @@ static void
 stsfail(struct sess *s, const char *why)
 {
 	struct logl l;
-	char ip[64];
 
 	s->ststate = "failed";
-	log_start(&l, "sts");
-	if (s->j && s->j->qid)
-		log_kv(&l, "qid", s->j->qid);
-	if (s->sid)
-		log_kv(&l, "session", s->sid);
-	log_kv(&l, "host", s->t->name);
-	log_kv(&l, "ip", dns_ip_fmt(&s->t->ip, ip, sizeof ip));
+	loghead(&l, s, "sts");
 	logsts(s, &l);
 	log_kv(&l, "reason", why);
 	log_end(&l);
@@ -135,15 +137,8 @@ static void
 logtls(struct sess *s)
 {
 	struct logl l;
-	char ip[64];
 
-	log_start(&l, "tls");
-	if (s->j && s->j->qid)
-		log_kv(&l, "qid", s->j->qid);
-	if (s->sid)
-		log_kv(&l, "session", s->sid);
-	log_kv(&l, "host", s->t->name);
-	log_kv(&l, "ip", dns_ip_fmt(&s->t->ip, ip, sizeof ip));
+	loghead(&l, s, "tls");
 	log_kv(&l, "version", tls_version(&tc.t));
 	log_kv(&l, "cipher", tls_cipher(&tc.t));
 	log_kv(&l, "dane", s->dstate);
