@@ -216,13 +216,23 @@ $(O)/bench/%: bench/%.c
 
 FUZZERS = $(patsubst fuzz/%.c,$(O)/fuzz/%,$(wildcard fuzz/*.c))
 fuzz: $(FUZZERS)
-# A target is compiled from several sources in one command, so its
-# dependencies are named here (every source and header) rather than in a
-# .d file, which would name a moved source as a file to be made.
-$(O)/fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard cmd/*/*.c lib/*.h cmd/*/*.h)
+# lib/ is compiled once for all targets, instrumented (fuzzer-no-link),
+# into an archive each target links; a target's own file and the files
+# of a program it names are compiled with it. Dependencies are named
+# here (every source and header) rather than in .d files, which would
+# name a moved source as a file to be made.
+FUZZ_CFLAGS = $(filter-out -MMD -MP,$(CPPFLAGS)) -Icmd -std=c11 $(WARN) -g -O1 -DFUZZING
+FUZZ_LIB = $(O)/fuzzlib/libpostel-fuzz.a
+$(O)/fuzzlib/%.o: lib/%.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)
-	clang $(filter-out -MMD -MP,$(CPPFLAGS)) -Icmd -std=c11 $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined \
-	  -DFUZZING -o $@ $< $(LIB_SRC) $(FUZZ_EXTRA_$*) $(LDLIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+$(FUZZ_LIB): $(patsubst lib/%.c,$(O)/fuzzlib/%.o,$(LIB_SRC))
+	rm -f $@
+	$(AR) rcs $@ $^
+$(O)/fuzz/%: fuzz/%.c $(FUZZ_LIB) $(wildcard cmd/*/*.c lib/*.h cmd/*/*.h)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
+	  -o $@ $< $(FUZZ_EXTRA_$*) $(FUZZ_LIB) $(LDLIBS)
 
 # make install: the programs in LIBEXEC, `postel` in SBINDIR, sendmail,
 # mailq and newaliases as links to LIBEXEC/sendmail, the man pages (and
