@@ -517,6 +517,15 @@ qdsn_notify_parse(const char *s, unsigned *notify)
 	return 0;
 }
 
+unsigned
+qdsn_no_success(unsigned notify)
+{
+	if (!(notify & QN_SUCCESS))
+		return notify;
+	notify &= ~(unsigned)QN_SUCCESS;
+	return notify ? notify : QN_NEVER;
+}
+
 int
 qdsn_notify_fmt(char *dst, size_t size, unsigned notify)
 {

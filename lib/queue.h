@@ -58,6 +58,10 @@ int qrdsn_parse(const char *s, size_t *n, struct qrdsn *d);
 /* "never", or a comma list of success, failure, delay (any case, no
  * blanks): 0 and *notify set, or -1. */
 int qdsn_notify_parse(const char *s, unsigned *notify);
+/* notify without SUCCESS, for a recipient that is to get no receipt
+ * from here on: FAILURE and DELAY stay, and SUCCESS alone leaves NEVER
+ * (an absent NOTIFY would ask for failures); 0 stays 0. */
+unsigned qdsn_no_success(unsigned notify);
 /* The envelope form of notify: "never" or the words in a fixed order;
  * 0, or -1 if it does not fit or notify is 0. */
 int qdsn_notify_fmt(char *dst, size_t size, unsigned notify);

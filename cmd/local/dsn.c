@@ -76,11 +76,8 @@ dsn_next(const struct dsn *d, const char *rcpt, int several,
 	 * DELAY but not SUCCESS, so that one receipt does not become
 	 * many. SUCCESS alone leaves nothing, which is NEVER (an absent
 	 * NOTIFY would ask for failures). */
-	if (several && (r->notify & QN_SUCCESS)) {
-		r->notify &= ~(unsigned)QN_SUCCESS;
-		if (r->notify == 0)
-			r->notify = QN_NEVER;
-	}
+	if (several)
+		r->notify = qdsn_no_success(r->notify);
 	if (d->orcpt[0]) {
 		fmt_s(r->orcpt, sizeof r->orcpt, "%s", d->orcpt);
 		return;

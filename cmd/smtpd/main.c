@@ -883,11 +883,8 @@ do_rcpt(struct cmd *c)
 	 * reflect the client's words to a forged address, so SUCCESS is
 	 * dropped; FAILURE and DELAY stay, NOTIFY=SUCCESS alone is NEVER
 	 * (postel-smtpd(8), DSN). */
-	if (!ses.relay && (m.rdsn.notify & QN_SUCCESS)) {
-		m.rdsn.notify &= ~(unsigned)QN_SUCCESS;
-		if (m.rdsn.notify == 0)
-			m.rdsn.notify = QN_NEVER;
-	}
+	if (!ses.relay)
+		m.rdsn.notify = qdsn_no_success(m.rdsn.notify);
 	/* the DSN entry first: until the address is added too, the entry
 	 * past nrcpt is not counted */
 	if (rdsn_keep(tx.nrcpt, &m.rdsn) == -1 ||
